@@ -1,0 +1,133 @@
+//! The funnel of a pipeline: how many records reached each stage, where they are now,
+//! conversion from stage to stage, and time spent in each.
+
+use crate::lifecycle::LifecycleState;
+use crate::playbook::{Pipeline, StageKind};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One stage's row of a [`Funnel`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FunnelStage {
+    /// The stage.
+    pub stage: String,
+    /// Its kind.
+    pub kind: StageKind,
+    /// Records whose highest stage is this one or later (ranked stages only; 0 otherwise).
+    /// Recycling does not lower it.
+    pub reached: u64,
+    /// Records that ever entered this stage.
+    pub entered: u64,
+    /// Records in this stage now.
+    pub current: u64,
+    /// `reached` of the next ranked stage over `reached` of this one.
+    pub conversion_to_next: Option<f64>,
+    /// Mean seconds spent in the stage by the records that entered it (up to `now`).
+    pub mean_dwell_seconds: Option<f64>,
+}
+
+/// A pipeline's funnel over a set of records.
+///
+/// ```
+/// use chrono::{Duration, TimeZone, Utc};
+/// use leadcore::{Actor, Facts, Funnel, Playbook, Role, TransitionRequest};
+/// let pb = Playbook::default_playbook();
+/// let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let mut a = pb.start("lead", "A", t0).unwrap();
+/// let b = pb.start("lead", "B", t0).unwrap();
+/// let req = TransitionRequest::new("MQL", Actor::new("mia", Role::Marketing), t0 + Duration::hours(1));
+/// pb.transition(&mut a, &req, &Facts::new().score("lead", 100.0)).unwrap();
+/// let f = Funnel::compute(pb.lifecycle(), &[a, b], t0 + Duration::hours(3));
+/// assert_eq!(f.stages[0].reached, 2);
+/// assert_eq!(f.stages[1].reached, 1);
+/// assert_eq!(f.stages[0].conversion_to_next, Some(0.5));
+/// assert_eq!(f.stages[0].mean_dwell_seconds, Some(7200.0)); // (1 h + 3 h) / 2
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Funnel {
+    /// The pipeline.
+    pub pipeline: String,
+    /// Records counted (those of this pipeline).
+    pub records: u64,
+    /// Records skipped: another pipeline, or a stage the pipeline does not know.
+    pub skipped: u64,
+    /// One row per stage, in the pipeline's order.
+    pub stages: Vec<FunnelStage>,
+}
+
+impl Funnel {
+    /// Computes the funnel of `states` in `pipeline` at `now`.
+    pub fn compute(pipeline: &Pipeline, states: &[LifecycleState], now: DateTime<Utc>) -> Funnel {
+        let stages = pipeline.stages();
+        let n = stages.len();
+        let mut reached_at_rank = vec![0u64; n + 1];
+        let mut entered = vec![0u64; n];
+        let mut current = vec![0u64; n];
+        let mut dwell_sum = vec![0i64; n];
+        let (mut records, mut skipped) = (0, 0);
+        for s in states {
+            let Ok(cur) = pipeline.stage_index(s.current()) else {
+                skipped += 1;
+                continue;
+            };
+            if s.pipeline() != pipeline.name() {
+                skipped += 1;
+                continue;
+            }
+            records += 1;
+            current[cur] += 1;
+            if let Some(r) = s
+                .highest()
+                .and_then(|h| pipeline.stage(h).ok())
+                .and_then(|st| st.rank())
+            {
+                reached_at_rank[r as usize] += 1;
+            }
+            for d in s.dwell(now) {
+                if let Ok(i) = pipeline.stage_index(&d.stage) {
+                    entered[i] += 1;
+                    dwell_sum[i] += d.seconds;
+                }
+            }
+        }
+        // reached(rank r) = records whose highest rank >= r.
+        let mut at_or_above = vec![0u64; n + 1];
+        for r in (0..n).rev() {
+            at_or_above[r] = at_or_above[r + 1] + reached_at_rank[r];
+        }
+        let ranked: Vec<(usize, u32)> = stages
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.rank().map(|r| (i, r)))
+            .collect();
+        let rows = stages
+            .iter()
+            .enumerate()
+            .map(|(i, st)| {
+                let reached = st.rank().map_or(0, |r| at_or_above[r as usize]);
+                let next = st
+                    .rank()
+                    .and_then(|r| ranked.iter().find(|(_, nr)| *nr == r + 1));
+                let conversion_to_next = next
+                    .filter(|_| reached > 0)
+                    .map(|(_, nr)| at_or_above[*nr as usize] as f64 / reached as f64);
+                FunnelStage {
+                    stage: st.name().to_owned(),
+                    kind: st.kind(),
+                    reached,
+                    entered: entered[i],
+                    current: current[i],
+                    conversion_to_next,
+                    mean_dwell_seconds: (entered[i] > 0)
+                        .then(|| dwell_sum[i] as f64 / entered[i] as f64),
+                }
+            })
+            .collect();
+        Funnel {
+            pipeline: pipeline.name().to_owned(),
+            records,
+            skipped,
+            stages: rows,
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Pipeline analytics computed from lifecycle states.
+
+mod funnel;
+
+pub use funnel::{Funnel, FunnelStage};

@@ -1,0 +1,319 @@
+//! The engine: checks a requested move against the playbook, applies it or refuses it whole.
+
+use super::guard::{GuardContext, evaluate};
+use super::request::{Facts, TransitionRequest};
+use super::state::{LifecycleState, TransitionRecord};
+use crate::error::{Error, NotAllowed, Result};
+use crate::model::FieldValue;
+use crate::playbook::{ActionSpec, BackMoves, Pipeline, Playbook};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// When an emitted action fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionTrigger {
+    /// On leaving a stage.
+    Exit,
+    /// Declared on the transition itself.
+    Transition,
+    /// On entering a stage.
+    Enter,
+}
+
+/// An action for the host to carry out, emitted as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmittedAction {
+    /// Exit, transition or enter.
+    pub trigger: ActionTrigger,
+    /// The stage left or entered.
+    pub stage: String,
+    /// What to do.
+    pub kind: String,
+    /// Its parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, FieldValue>,
+}
+
+/// What an accepted transition did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransitionOutcome {
+    /// The record moved.
+    pub record_id: String,
+    /// Stage left.
+    pub from: String,
+    /// Stage entered.
+    pub to: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// It moved back to an earlier ranked stage.
+    pub back_move: bool,
+    /// It re-entered the ranked path below the highest stage reached (recycling).
+    pub recycled: bool,
+    /// Actions for the host, in order: exit, transition, enter.
+    pub actions: Vec<EmittedAction>,
+}
+
+/// A transition the engine would accept, before it is applied.
+struct Plan<'p> {
+    from: usize,
+    to: usize,
+    transition_actions: &'p [ActionSpec],
+}
+
+impl Playbook {
+    /// Starts a record in a pipeline's initial stage at `now`.
+    pub fn start(
+        &self,
+        pipeline: &str,
+        record_id: impl AsRef<str>,
+        now: DateTime<Utc>,
+    ) -> Result<LifecycleState> {
+        let p = self.pipeline(pipeline)?;
+        let initial = p.initial();
+        Ok(LifecycleState::begin(
+            p.name(),
+            record_id.as_ref(),
+            initial.name(),
+            initial.rank().is_some(),
+            now,
+        ))
+    }
+
+    /// Checks a transition without applying it: `Ok(())` exactly when
+    /// [`Playbook::transition`] would succeed.
+    pub fn check(
+        &self,
+        state: &LifecycleState,
+        request: &TransitionRequest,
+        facts: &Facts<'_>,
+    ) -> Result<()> {
+        let p = self.pipeline(state.pipeline())?;
+        plan(p, state, request, facts).map(|_| ())
+    }
+
+    /// Moves a record. On success the state is updated and the outcome lists the actions to
+    /// carry out; on failure the state is left exactly as it was and the error says why
+    /// (every failing guard, by name).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
+    /// let pb = Playbook::default_playbook();
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    /// let mut lead = pb.start("lead", "L-1", now).unwrap();
+    ///
+    /// // A score alone never makes an MQL: a sales rep is refused, whatever the score.
+    /// let sdr = Actor::new("sam", Role::Sdr);
+    /// let err = pb
+    ///     .transition(&mut lead, &TransitionRequest::new("MQL", sdr, now), &Facts::new().score("lead", 250.0))
+    ///     .unwrap_err();
+    /// assert_eq!(err.code(), "lifecycle.guard_failed");
+    /// assert_eq!(err.failed_guards()[0].guard, "marketing_only");
+    /// assert_eq!(lead.current(), "Suspect");
+    ///
+    /// let mia = Actor::new("mia", Role::Marketing);
+    /// let out = pb
+    ///     .transition(&mut lead, &TransitionRequest::new("MQL", mia, now), &Facts::new().score("lead", 250.0))
+    ///     .unwrap();
+    /// assert_eq!(out.actions[0].kind, "notify");
+    /// assert_eq!(lead.current(), "MQL");
+    /// ```
+    pub fn transition(
+        &self,
+        state: &mut LifecycleState,
+        request: &TransitionRequest,
+        facts: &Facts<'_>,
+    ) -> Result<TransitionOutcome> {
+        let p = self.pipeline(state.pipeline())?;
+        let plan = plan(p, state, request, facts)?;
+        Ok(apply(p, state, request, &plan))
+    }
+
+    /// Rebuilds a state from its history alone (guards are not re-checked: they held when
+    /// the moves were made). Replaying a state's history gives back an equal state.
+    ///
+    /// ```
+    /// # use chrono::{TimeZone, Utc};
+    /// # use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
+    /// let pb = Playbook::default_playbook();
+    /// # let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    /// let mut s = pb.start("lead", "L-1", now).unwrap();
+    /// let req = TransitionRequest::new("Nurture", Actor::new("mia", Role::Marketing), now)
+    ///     .with_reason("not ready");
+    /// pb.transition(&mut s, &req, &Facts::new()).unwrap();
+    /// let again = pb.replay("lead", "L-1", s.history()).unwrap();
+    /// assert_eq!(again, s);
+    /// ```
+    pub fn replay(
+        &self,
+        pipeline: &str,
+        record_id: &str,
+        history: &[TransitionRecord],
+    ) -> Result<LifecycleState> {
+        let p = self.pipeline(pipeline)?;
+        let Some((first, rest)) = history.split_first() else {
+            return Err(Error::InvalidInput {
+                message: "history is empty".to_owned(),
+            });
+        };
+        let start = p.stage(&first.to)?;
+        let mut state =
+            LifecycleState::begin(p.name(), record_id, start.name(), start.rank().is_some(), first.at);
+        for rec in rest {
+            let to = p.stage_index(&rec.to)?;
+            if rec.from.as_deref() != Some(state.current()) || rec.at < state.entered_at() {
+                return Err(Error::InvalidInput {
+                    message: format!(
+                        "history entry {} -> {} does not follow from `{}`",
+                        rec.from.as_deref().unwrap_or("(start)"),
+                        rec.to,
+                        state.current()
+                    ),
+                });
+            }
+            let new_highest = raises_highest(p, &state, to);
+            state.record(rec.clone(), new_highest);
+        }
+        Ok(state)
+    }
+}
+
+fn plan<'p>(
+    p: &'p Pipeline,
+    state: &LifecycleState,
+    request: &TransitionRequest,
+    facts: &Facts<'_>,
+) -> Result<Plan<'p>> {
+    let from = p.stage_index(state.current())?;
+    let to = p.stage_index(&request.to)?;
+    if request.now < state.entered_at() {
+        return Err(Error::TimeWentBackwards {
+            last: state.entered_at().to_rfc3339(),
+            now: request.now.to_rfc3339(),
+        });
+    }
+    let stages = p.stages();
+    let not_allowed = |why| Error::TransitionNotAllowed {
+        from: stages[from].name().to_owned(),
+        to: stages[to].name().to_owned(),
+        why,
+    };
+    if from == to {
+        return Err(not_allowed(NotAllowed::SameStage));
+    }
+    if stages[from].is_terminal() {
+        return Err(not_allowed(NotAllowed::FromTerminal));
+    }
+    let declared = p.declared(from, to);
+    let transition_guards = match declared {
+        Some(t) => t.guards.as_slice(),
+        None if p.is_back_move(from, to) => {
+            if p.back_moves() == BackMoves::Allow {
+                &[]
+            } else {
+                return Err(not_allowed(NotAllowed::BackMoveForbidden));
+            }
+        }
+        None => return Err(not_allowed(NotAllowed::Undeclared)),
+    };
+    let target = &stages[to];
+    match &request.reason {
+        None if target.requires_reason() => {
+            return Err(Error::ReasonRequired {
+                stage: target.name().to_owned(),
+            });
+        }
+        Some(r) if !target.reasons().is_empty() && !target.reasons().contains(r) => {
+            return Err(Error::InvalidReason {
+                stage: target.name().to_owned(),
+                reason: r.clone(),
+                allowed: target.reasons().to_vec(),
+            });
+        }
+        _ => {}
+    }
+    let cx = GuardContext {
+        facts,
+        actor: &request.actor,
+        now: request.now,
+        stage_entered_at: state.entered_at(),
+    };
+    let failures: Vec<_> = transition_guards
+        .iter()
+        .chain(target.entry_guards())
+        .filter_map(|g| evaluate(g, &cx).err())
+        .collect();
+    if !failures.is_empty() {
+        return Err(Error::GuardFailed {
+            from: stages[from].name().to_owned(),
+            to: target.name().to_owned(),
+            failures,
+        });
+    }
+    Ok(Plan {
+        from,
+        to,
+        transition_actions: declared.map_or(&[], |t| t.actions.as_slice()),
+    })
+}
+
+/// The new highest stage, if entering `to` raises it.
+fn raises_highest<'p>(p: &'p Pipeline, state: &LifecycleState, to: usize) -> Option<&'p str> {
+    let target = p.stages().get(to)?;
+    let rank = target.rank()?;
+    let current_high = state
+        .highest()
+        .and_then(|h| p.stage(h).ok())
+        .and_then(|s| s.rank());
+    (current_high.is_none_or(|h| rank > h)).then(|| target.name())
+}
+
+fn apply(
+    p: &Pipeline,
+    state: &mut LifecycleState,
+    request: &TransitionRequest,
+    plan: &Plan<'_>,
+) -> TransitionOutcome {
+    let stages = p.stages();
+    let (from, to) = (&stages[plan.from], &stages[plan.to]);
+    let highest_rank = state
+        .highest()
+        .and_then(|h| p.stage(h).ok())
+        .and_then(|s| s.rank());
+    let recycled = matches!((to.rank(), highest_rank), (Some(r), Some(h)) if r < h);
+    let emit = |trigger, stage: &str, list: &[ActionSpec]| {
+        list.iter()
+            .map(|a| EmittedAction {
+                trigger,
+                stage: stage.to_owned(),
+                kind: a.kind.clone(),
+                params: a.params.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut actions = emit(ActionTrigger::Exit, from.name(), from.on_exit());
+    actions.extend(emit(ActionTrigger::Transition, to.name(), plan.transition_actions));
+    actions.extend(emit(ActionTrigger::Enter, to.name(), to.on_enter()));
+    let new_highest = raises_highest(p, state, plan.to);
+    state.record(
+        TransitionRecord {
+            at: request.now,
+            from: Some(from.name().to_owned()),
+            to: to.name().to_owned(),
+            actor: Some(request.actor.clone()),
+            reason: request.reason.clone(),
+        },
+        new_highest,
+    );
+    TransitionOutcome {
+        record_id: state.record_id().to_owned(),
+        from: from.name().to_owned(),
+        to: to.name().to_owned(),
+        at: request.now,
+        back_move: p.is_back_move(plan.from, plan.to),
+        recycled,
+        actions,
+    }
+}

@@ -1,0 +1,11 @@
+//! The lifecycle state machine: records move between a pipeline's stages when the
+//! playbook's transitions and guards allow it, with full history and emitted actions.
+
+mod engine;
+mod guard;
+mod request;
+mod state;
+
+pub use engine::{ActionTrigger, EmittedAction, TransitionOutcome};
+pub use request::{Facts, Subject, TransitionInput, TransitionRequest};
+pub use state::{LifecycleState, STATE_SCHEMA_VERSION, StageDwell, TransitionRecord};

@@ -1,0 +1,202 @@
+//! Activities: everything a lead does and everything a rep does to it.
+
+use super::field::FieldValue;
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+macro_rules! activity_kinds {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal ),* $(,)?) => {
+        /// The kind of an activity. Known kinds have variants; anything else a host records is
+        /// [`ActivityKind::Custom`] (a playbook declares the custom kinds it uses).
+        ///
+        /// Written as a snake_case string:
+        /// ```
+        /// use leadcore::ActivityKind;
+        /// let k: ActivityKind = serde_json::from_str("\"meeting_held\"").unwrap();
+        /// assert_eq!(k, ActivityKind::MeetingHeld);
+        /// let c: ActivityKind = serde_json::from_str("\"webinar_attended\"").unwrap();
+        /// assert_eq!(c, ActivityKind::Custom("webinar_attended".into()));
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum ActivityKind {
+            $( $(#[$doc])* $variant, )*
+            /// A host-defined kind.
+            Custom(String),
+        }
+
+        impl ActivityKind {
+            /// Every built-in kind name.
+            pub const BUILTIN: &'static [&'static str] = &[$($name),*];
+
+            /// The kind's name as written in data.
+            pub fn name(&self) -> &str {
+                match self {
+                    $( ActivityKind::$variant => $name, )*
+                    ActivityKind::Custom(s) => s,
+                }
+            }
+
+            /// Parses a name; unknown names become [`ActivityKind::Custom`].
+            pub fn parse(name: &str) -> Self {
+                match name {
+                    $( $name => ActivityKind::$variant, )*
+                    other => ActivityKind::Custom(other.to_owned()),
+                }
+            }
+        }
+    };
+}
+
+activity_kinds! {
+    /// A phone call.
+    Call = "call",
+    /// An e-mail sent to the lead.
+    EmailSent = "email_sent",
+    /// The lead opened an e-mail.
+    EmailOpened = "email_opened",
+    /// The lead clicked a link in an e-mail.
+    EmailClicked = "email_clicked",
+    /// The lead forwarded an e-mail.
+    EmailForwarded = "email_forwarded",
+    /// The lead replied to an e-mail.
+    EmailReplied = "email_replied",
+    /// The lead unsubscribed.
+    EmailUnsubscribed = "email_unsubscribed",
+    /// A web page visit (`page`, `seconds` on page).
+    WebVisit = "web_visit",
+    /// A form submission (`form_id`).
+    FormSubmitted = "form_submitted",
+    /// A content download (`content_id`).
+    ContentDownloaded = "content_downloaded",
+    /// A free-trial signup.
+    TrialSignup = "trial_signup",
+    /// A meeting or demo was booked.
+    MeetingScheduled = "meeting_scheduled",
+    /// A meeting or demo took place.
+    MeetingHeld = "meeting_held",
+    /// The lead did not show up to a meeting.
+    MeetingNoShow = "meeting_no_show",
+    /// A task was assigned to a rep.
+    TaskAssigned = "task_assigned",
+    /// A task was done.
+    TaskDone = "task_done",
+}
+
+impl fmt::Display for ActivityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl ActivityKind {
+    /// Whether the name is one of the built-in kinds.
+    ///
+    /// ```
+    /// assert!(leadcore::ActivityKind::is_builtin("call"));
+    /// assert!(!leadcore::ActivityKind::is_builtin("webinar_attended"));
+    /// ```
+    pub fn is_builtin(name: &str) -> bool {
+        Self::BUILTIN.contains(&name)
+    }
+}
+
+impl Serialize for ActivityKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ActivityKind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Cow::<'de, str>::deserialize(d)?;
+        if s.is_empty() {
+            return Err(serde::de::Error::custom("activity kind must not be empty"));
+        }
+        Ok(ActivityKind::parse(&s))
+    }
+}
+
+impl JsonSchema for ActivityKind {
+    fn schema_name() -> Cow<'static, str> {
+        "ActivityKind".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A built-in activity kind or a custom kind declared in `activity_kinds`.",
+            "type": "string",
+            "minLength": 1,
+            "examples": Self::BUILTIN,
+        })
+    }
+}
+
+/// One thing that happened: a lead's engagement or a rep's touch.
+///
+/// ```
+/// use leadcore::{Activity, ActivityKind};
+/// let a: Activity = serde_json::from_str(r#"{
+///     "kind": "web_visit", "at": "2026-03-01T10:00:00Z",
+///     "page": "/pricing", "seconds": 95
+/// }"#).unwrap();
+/// assert_eq!(a.kind, ActivityKind::WebVisit);
+/// assert_eq!(a.seconds, Some(95));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    /// What happened.
+    pub kind: ActivityKind,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Host-assigned identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The lead or opportunity it concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<String>,
+    /// The rep who did it, for rep-side activities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// Page path of a web visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// Seconds spent (time on page, call duration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<u32>,
+    /// E-mail or ad campaign.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// Form id of a form submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_id: Option<String>,
+    /// Content id of a download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_id: Option<String>,
+    /// Any other attributes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: BTreeMap<String, FieldValue>,
+}
+
+impl Activity {
+    /// An activity of `kind` at `at`, every optional attribute empty.
+    pub fn new(kind: ActivityKind, at: DateTime<Utc>) -> Self {
+        Activity {
+            kind,
+            at,
+            id: None,
+            subject_id: None,
+            actor: None,
+            page: None,
+            seconds: None,
+            campaign: None,
+            form_id: None,
+            content_id: None,
+            attrs: BTreeMap::new(),
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! The playbook: stages, transitions, guards and actions as data, loaded from JSON, TOML or
+//! YAML and validated up front. Only a validated [`Playbook`] reaches the engine.
+
+mod load;
+mod pipeline;
+mod spec;
+mod validate;
+
+pub use load::Format;
+pub use pipeline::{Pipeline, Stage};
+pub use spec::{
+    ActionSpec, BackMoves, CompareOp, FieldSpec, GuardSpec, PLAYBOOK_SCHEMA_VERSION,
+    PipelineSpec, PlaybookSpec, StageKind, StageSpec, TransitionSpec,
+};
+
+use crate::error::{Error, Result};
+use crate::model::FieldType;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+
+/// The default playbook shipped with the crate (YAML), matching the recommended lifecycle:
+/// Suspect, MQL, SRL, SQL Contacted, SQL Scheduled, Opportunity, Won, Lost, Nurture,
+/// Disqualified; plus the example deal pipeline To contact → ... → Deal won.
+pub const DEFAULT_PLAYBOOK_YAML: &str = include_str!("default_playbook.yaml");
+
+/// A validated playbook.
+///
+/// ```
+/// use leadcore::Playbook;
+/// let pb = Playbook::default_playbook();
+/// assert_eq!(pb.lifecycle().initial().name(), "Suspect");
+/// assert!(pb.pipeline("new_business").is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playbook {
+    spec: PlaybookSpec,
+    lifecycle: Pipeline,
+    pipelines: Vec<Pipeline>,
+    fields: BTreeMap<String, FieldType>,
+}
+
+impl Playbook {
+    /// Validates a spec; every problem is reported at once in [`Error::InvalidPlaybook`].
+    pub fn from_spec(spec: PlaybookSpec) -> Result<Self> {
+        let issues = validate::validate(&spec);
+        if !issues.is_empty() {
+            return Err(Error::InvalidPlaybook(issues));
+        }
+        let lifecycle = Pipeline::build(&spec.lifecycle);
+        let pipelines = spec.pipelines.iter().map(Pipeline::build).collect();
+        let fields = spec
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.field_type))
+            .collect();
+        Ok(Playbook {
+            spec,
+            lifecycle,
+            pipelines,
+            fields,
+        })
+    }
+
+    /// Parses and validates playbook text in the given format.
+    ///
+    /// ```
+    /// use leadcore::{Format, Playbook};
+    /// let toml = r#"
+    /// schema_version = 1
+    /// [lifecycle]
+    /// name = "lead"
+    /// initial = "New"
+    /// stages = [{ name = "New" }, { name = "Qualified" }]
+    /// transitions = [{ from = "New", to = "Qualified" }]
+    /// "#;
+    /// let pb = Playbook::parse(toml, Format::Toml).unwrap();
+    /// assert_eq!(pb.lifecycle().stages().len(), 2);
+    /// ```
+    pub fn parse(text: &str, format: Format) -> Result<Self> {
+        Self::from_spec(load::parse_spec(text, format)?)
+    }
+
+    /// [`Playbook::parse`] for JSON.
+    pub fn from_json(text: &str) -> Result<Self> {
+        Self::parse(text, Format::Json)
+    }
+
+    /// [`Playbook::parse`] for TOML.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        Self::parse(text, Format::Toml)
+    }
+
+    /// [`Playbook::parse`] for YAML.
+    pub fn from_yaml(text: &str) -> Result<Self> {
+        Self::parse(text, Format::Yaml)
+    }
+
+    /// The default playbook ([`DEFAULT_PLAYBOOK_YAML`]).
+    pub fn default_playbook() -> Self {
+        // The shipped text is checked by this crate's tests; failing here is a build defect.
+        #[allow(clippy::expect_used)]
+        Self::from_yaml(DEFAULT_PLAYBOOK_YAML).expect("the bundled default playbook is valid")
+    }
+
+    /// The spec this playbook was built from.
+    pub fn spec(&self) -> &PlaybookSpec {
+        &self.spec
+    }
+
+    /// The playbook as JSON (the spec, which loads back to an equal playbook).
+    ///
+    /// ```
+    /// use leadcore::Playbook;
+    /// let pb = Playbook::default_playbook();
+    /// assert_eq!(Playbook::from_json(&pb.to_json()).unwrap(), pb);
+    /// ```
+    pub fn to_json(&self) -> String {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_string(&self.spec).unwrap_or_default()
+    }
+
+    /// The lead lifecycle.
+    pub fn lifecycle(&self) -> &Pipeline {
+        &self.lifecycle
+    }
+
+    /// The deal pipelines.
+    pub fn pipelines(&self) -> &[Pipeline] {
+        &self.pipelines
+    }
+
+    /// A pipeline by name: the lifecycle or a deal pipeline.
+    pub fn pipeline(&self, name: &str) -> Result<&Pipeline> {
+        if self.lifecycle.name() == name {
+            return Ok(&self.lifecycle);
+        }
+        self.pipelines
+            .iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| Error::UnknownPipeline {
+                pipeline: name.to_owned(),
+            })
+    }
+
+    /// Declared custom fields and their types.
+    pub fn fields(&self) -> &BTreeMap<String, FieldType> {
+        &self.fields
+    }
+
+    /// The JSON Schema of the playbook format, generated from the types.
+    pub fn json_schema() -> serde_json::Value {
+        let schema = schemars::schema_for!(PlaybookSpec);
+        serde_json::to_value(schema).unwrap_or_default()
+    }
+}
+
+impl Serialize for Playbook {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.spec.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Playbook {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let spec = PlaybookSpec::deserialize(d)?;
+        Playbook::from_spec(spec).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_playbook_is_valid_in_every_format() {
+        let pb = Playbook::default_playbook();
+        let json = pb.to_json();
+        assert_eq!(Playbook::from_json(&json).unwrap(), pb);
+        let toml_text = toml::to_string(pb.spec()).unwrap();
+        assert_eq!(Playbook::from_toml(&toml_text).unwrap(), pb);
+    }
+
+    #[test]
+    fn default_playbook_has_the_domain_stages() {
+        let pb = Playbook::default_playbook();
+        let names: Vec<&str> = pb.lifecycle().stages().iter().map(|s| s.name()).collect();
+        for want in [
+            "Suspect",
+            "MQL",
+            "SRL",
+            "SQL Contacted",
+            "SQL Scheduled",
+            "Opportunity",
+            "Won",
+            "Lost",
+            "Nurture",
+            "Disqualified",
+        ] {
+            assert!(names.contains(&want), "missing {want}");
+        }
+    }
+}

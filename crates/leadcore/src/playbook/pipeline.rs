@@ -1,0 +1,200 @@
+//! A validated pipeline: stages indexed by name, ranks, and a transition table.
+
+use super::spec::{ActionSpec, BackMoves, GuardSpec, PipelineSpec, StageKind, TransitionSpec};
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+
+/// A stage of a validated pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stage {
+    spec: super::spec::StageSpec,
+    rank: Option<u32>,
+}
+
+impl Stage {
+    /// The stage's name.
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+    /// Open, won, lost, nurture or disqualified.
+    pub fn kind(&self) -> StageKind {
+        self.spec.kind
+    }
+    /// Position on the funnel's ranked path (open and won stages), from 0.
+    pub fn rank(&self) -> Option<u32> {
+        self.rank
+    }
+    /// No transition may leave it.
+    pub fn is_terminal(&self) -> bool {
+        self.spec.terminal
+    }
+    /// Entering needs a reason.
+    pub fn requires_reason(&self) -> bool {
+        self.spec.require_reason
+    }
+    /// The accepted reasons (any reason when empty).
+    pub fn reasons(&self) -> &[String] {
+        &self.spec.reasons
+    }
+    /// Guards checked on every entry.
+    pub fn entry_guards(&self) -> &[GuardSpec] {
+        &self.spec.entry_guards
+    }
+    /// Actions emitted on entry.
+    pub fn on_enter(&self) -> &[ActionSpec] {
+        &self.spec.on_enter
+    }
+    /// Actions emitted on exit.
+    pub fn on_exit(&self) -> &[ActionSpec] {
+        &self.spec.on_exit
+    }
+}
+
+/// A validated pipeline (the lead lifecycle or a deal pipeline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    name: String,
+    initial: usize,
+    back_moves: BackMoves,
+    stages: Vec<Stage>,
+    transitions: Vec<TransitionSpec>,
+    index: BTreeMap<String, usize>,
+    /// `edges[from * n + to]`: index of the declared transition, explicit beating `*`.
+    edges: Vec<Option<u32>>,
+}
+
+impl Pipeline {
+    /// Builds the lookup tables of a spec the validator accepted.
+    pub(crate) fn build(spec: &PipelineSpec) -> Self {
+        let stages: Vec<Stage> = spec
+            .stages
+            .iter()
+            .zip(super::validate::ranks(&spec.stages))
+            .map(|(s, rank)| Stage {
+                spec: s.clone(),
+                rank,
+            })
+            .collect();
+        let index: BTreeMap<String, usize> = stages
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name().to_owned(), i))
+            .collect();
+        let n = stages.len();
+        let mut edges = vec![None; n * n];
+        // Wildcards first, so explicit declarations overwrite them.
+        for explicit in [false, true] {
+            for (t, tr) in spec.transitions.iter().enumerate() {
+                let Some(&to) = index.get(&tr.to) else {
+                    continue;
+                };
+                if tr.from == "*" && !explicit {
+                    for from in 0..n {
+                        if from != to && !stages[from].is_terminal() {
+                            edges[from * n + to] = Some(t as u32);
+                        }
+                    }
+                } else if tr.from != "*"
+                    && explicit
+                    && let Some(&from) = index.get(&tr.from)
+                {
+                    edges[from * n + to] = Some(t as u32);
+                }
+            }
+        }
+        Pipeline {
+            name: spec.name.clone(),
+            initial: index.get(&spec.initial).copied().unwrap_or(0),
+            back_moves: spec.back_moves,
+            stages,
+            transitions: spec.transitions.clone(),
+            index,
+            edges,
+        }
+    }
+
+    /// The pipeline's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The stage records start in.
+    pub fn initial(&self) -> &Stage {
+        &self.stages[self.initial]
+    }
+
+    /// Back-move policy.
+    pub fn back_moves(&self) -> BackMoves {
+        self.back_moves
+    }
+
+    /// Stages in declaration order.
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// The declared transitions.
+    pub fn transitions(&self) -> &[TransitionSpec] {
+        &self.transitions
+    }
+
+    /// Index of a stage by name.
+    pub fn stage_index(&self, name: &str) -> Result<usize> {
+        self.index
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::UnknownStage {
+                pipeline: self.name.clone(),
+                stage: name.to_owned(),
+            })
+    }
+
+    /// A stage by name.
+    pub fn stage(&self, name: &str) -> Result<&Stage> {
+        Ok(&self.stages[self.stage_index(name)?])
+    }
+
+    /// The declared transition from one stage index to another, if any.
+    pub fn declared(&self, from: usize, to: usize) -> Option<&TransitionSpec> {
+        let n = self.stages.len();
+        if from >= n || to >= n {
+            return None;
+        }
+        self.edges[from * n + to].and_then(|t| self.transitions.get(t as usize))
+    }
+
+    /// Whether moving `from` → `to` goes back to an earlier ranked stage.
+    pub fn is_back_move(&self, from: usize, to: usize) -> bool {
+        match (
+            self.stages.get(from).and_then(Stage::rank),
+            self.stages.get(to).and_then(Stage::rank),
+        ) {
+            (Some(a), Some(b)) => b < a,
+            _ => false,
+        }
+    }
+
+    /// Names of the stages reachable in one step from `stage`, by declaration (and by the
+    /// back-move policy), in stage order. Guards are not evaluated.
+    ///
+    /// ```
+    /// let pb = leadcore::Playbook::default_playbook();
+    /// let next = pb.lifecycle().next_stages("Suspect").unwrap();
+    /// assert!(next.contains(&"MQL"));
+    /// assert!(!next.contains(&"Won"));
+    /// ```
+    pub fn next_stages(&self, stage: &str) -> Result<Vec<&str>> {
+        let from = self.stage_index(stage)?;
+        if self.stages[from].is_terminal() {
+            return Ok(Vec::new());
+        }
+        Ok((0..self.stages.len())
+            .filter(|&to| {
+                to != from
+                    && (self.declared(from, to).is_some()
+                        || (self.back_moves == BackMoves::Allow && self.is_back_move(from, to)))
+            })
+            .map(|to| self.stages[to].name())
+            .collect())
+    }
+}

@@ -1,0 +1,507 @@
+//! The validator: walks a parsed spec and collects every problem, each with its exact path
+//! and a stable code.
+
+use super::spec::{
+    BackMoves, CompareOp, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec,
+    StageSpec,
+};
+use crate::error::Issue;
+use crate::model::{ActivityKind, FieldType, FieldValue, Lead, Opportunity};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Which record a pipeline's guards read.
+#[derive(Clone, Copy)]
+enum Subject {
+    Lead,
+    Opportunity,
+}
+
+impl Subject {
+    fn builtin(self) -> &'static [(&'static str, FieldType)] {
+        match self {
+            Subject::Lead => Lead::BUILTIN_FIELDS,
+            Subject::Opportunity => Opportunity::BUILTIN_FIELDS,
+        }
+    }
+}
+
+struct Ctx<'a> {
+    spec: &'a PlaybookSpec,
+    issues: Vec<Issue>,
+}
+
+pub(crate) fn validate(spec: &PlaybookSpec) -> Vec<Issue> {
+    let mut cx = Ctx {
+        spec,
+        issues: Vec::new(),
+    };
+    if spec.schema_version != PLAYBOOK_SCHEMA_VERSION {
+        cx.push(
+            "schema_version",
+            "playbook.schema_version",
+            format!(
+                "schema_version {} is not supported (this build reads {PLAYBOOK_SCHEMA_VERSION})",
+                spec.schema_version
+            ),
+        );
+    }
+    for name in spec.fields.keys() {
+        let path = format!("fields.{name}");
+        if name.trim().is_empty() {
+            cx.push(path, "field.empty_name", "a field needs a name");
+        } else if Lead::BUILTIN_FIELDS
+            .iter()
+            .chain(Opportunity::BUILTIN_FIELDS)
+            .any(|(b, _)| b == name)
+        {
+            cx.push(
+                path,
+                "field.shadows_builtin",
+                format!("`{name}` is a built-in field; pick another name"),
+            );
+        }
+    }
+    let mut seen_kinds = BTreeSet::new();
+    for (i, k) in spec.activity_kinds.iter().enumerate() {
+        let path = format!("activity_kinds[{i}]");
+        if k.trim().is_empty() {
+            cx.push(path, "activity_kind.empty", "an activity kind needs a name");
+        } else if ActivityKind::is_builtin(k) {
+            cx.push(
+                path,
+                "activity_kind.builtin",
+                format!("`{k}` is already a built-in activity kind"),
+            );
+        } else if !seen_kinds.insert(k.as_str()) {
+            cx.push(
+                path,
+                "activity_kind.duplicate",
+                format!("`{k}` is declared twice"),
+            );
+        }
+    }
+    cx.pipeline("lifecycle", &spec.lifecycle, Subject::Lead);
+    let mut names = BTreeSet::from([spec.lifecycle.name.as_str()]);
+    for (i, p) in spec.pipelines.iter().enumerate() {
+        let prefix = format!("pipelines[{i}]");
+        if !names.insert(p.name.as_str()) {
+            cx.push(
+                format!("{prefix}.name"),
+                "pipeline.duplicate",
+                format!("pipeline name `{}` is used twice", p.name),
+            );
+        }
+        cx.pipeline(&prefix, p, Subject::Opportunity);
+    }
+    cx.issues
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.issues.push(Issue::new(path, code, message));
+    }
+
+    fn pipeline(&mut self, prefix: &str, p: &PipelineSpec, subject: Subject) {
+        if p.name.trim().is_empty() {
+            self.push(
+                format!("{prefix}.name"),
+                "pipeline.empty_name",
+                "a pipeline needs a name",
+            );
+        }
+        if p.stages.is_empty() {
+            self.push(
+                format!("{prefix}.stages"),
+                "pipeline.no_stages",
+                "a pipeline needs at least one stage",
+            );
+            return;
+        }
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, s) in p.stages.iter().enumerate() {
+            self.stage(&format!("{prefix}.stages[{i}]"), s, subject);
+            if s.name.trim().is_empty() || s.name == "*" {
+                self.push(
+                    format!("{prefix}.stages[{i}].name"),
+                    "stage.invalid_name",
+                    format!("`{}` cannot name a stage", s.name),
+                );
+            } else if index.insert(s.name.as_str(), i).is_some() {
+                self.push(
+                    format!("{prefix}.stages[{i}].name"),
+                    "stage.duplicate",
+                    format!("stage `{}` is declared twice", s.name),
+                );
+            }
+        }
+        let initial = index.get(p.initial.as_str()).copied();
+        if initial.is_none() {
+            self.push(
+                format!("{prefix}.initial"),
+                "pipeline.unknown_initial",
+                format!("initial stage `{}` is not declared", p.initial),
+            );
+        }
+        let rank = ranks(&p.stages);
+        let mut pairs = BTreeSet::new();
+        let mut edges: Vec<(Option<usize>, usize)> = Vec::new();
+        for (t, tr) in p.transitions.iter().enumerate() {
+            let tp = format!("{prefix}.transitions[{t}]");
+            let from = if tr.from == "*" {
+                Some(None)
+            } else {
+                match index.get(tr.from.as_str()) {
+                    Some(&f) => Some(Some(f)),
+                    None => {
+                        self.push(
+                            format!("{tp}.from"),
+                            "transition.unknown_stage",
+                            format!("stage `{}` is not declared", tr.from),
+                        );
+                        None
+                    }
+                }
+            };
+            let to = index.get(tr.to.as_str()).copied();
+            if to.is_none() {
+                self.push(
+                    format!("{tp}.to"),
+                    "transition.unknown_stage",
+                    format!("stage `{}` is not declared", tr.to),
+                );
+            }
+            if tr.from == tr.to {
+                self.push(
+                    tp.clone(),
+                    "transition.self_loop",
+                    format!("a transition from `{}` to itself", tr.from),
+                );
+            } else if !pairs.insert((tr.from.as_str(), tr.to.as_str())) {
+                self.push(
+                    tp.clone(),
+                    "transition.duplicate",
+                    format!("{} -> {} is declared twice", tr.from, tr.to),
+                );
+            }
+            if let (Some(Some(f)), Some(to)) = (from, to) {
+                if p.stages[f].terminal {
+                    self.push(
+                        format!("{tp}.from"),
+                        "transition.from_terminal",
+                        format!("`{}` is terminal: nothing may leave it", tr.from),
+                    );
+                }
+                if p.back_moves == BackMoves::Forbid
+                    && let (Some(a), Some(b)) = (rank[f], rank[to])
+                    && b < a
+                {
+                    self.push(
+                        tp.clone(),
+                        "transition.back_move_forbidden",
+                        format!(
+                            "{} -> {} moves back while back_moves is `forbid`",
+                            tr.from, tr.to
+                        ),
+                    );
+                }
+            }
+            if let (Some(f), Some(to)) = (from, to) {
+                edges.push((f, to));
+            }
+            self.guards(&format!("{tp}.guards"), &tr.guards, subject);
+            for (a, act) in tr.actions.iter().enumerate() {
+                if act.kind.trim().is_empty() {
+                    self.push(
+                        format!("{tp}.actions[{a}].kind"),
+                        "action.empty_kind",
+                        "an action needs a kind",
+                    );
+                }
+            }
+        }
+        if let Some(start) = initial {
+            let n = p.stages.len();
+            let mut seen = vec![false; n];
+            seen[start] = true;
+            let mut queue = VecDeque::from([start]);
+            while let Some(s) = queue.pop_front() {
+                for &(from, to) in &edges {
+                    let leaves = match from {
+                        Some(f) => f == s,
+                        None => !p.stages[s].terminal && s != to,
+                    };
+                    if leaves && !seen[to] {
+                        seen[to] = true;
+                        queue.push_back(to);
+                    }
+                }
+                if p.back_moves == BackMoves::Allow && !p.stages[s].terminal {
+                    for to in 0..n {
+                        if let (Some(a), Some(b)) = (rank[s], rank[to])
+                            && b < a
+                            && !seen[to]
+                        {
+                            seen[to] = true;
+                            queue.push_back(to);
+                        }
+                    }
+                }
+            }
+            for (i, s) in p.stages.iter().enumerate() {
+                if !seen[i] && index.get(s.name.as_str()) == Some(&i) {
+                    self.push(
+                        format!("{prefix}.stages[{i}]"),
+                        "stage.unreachable",
+                        format!("no path leads from `{}` to `{}`", p.initial, s.name),
+                    );
+                }
+            }
+        }
+    }
+
+    fn stage(&mut self, path: &str, s: &StageSpec, subject: Subject) {
+        let mut reasons = BTreeSet::new();
+        for (r, reason) in s.reasons.iter().enumerate() {
+            if reason.trim().is_empty() {
+                self.push(
+                    format!("{path}.reasons[{r}]"),
+                    "stage.empty_reason",
+                    "a reason needs text",
+                );
+            } else if !reasons.insert(reason.as_str()) {
+                self.push(
+                    format!("{path}.reasons[{r}]"),
+                    "stage.duplicate_reason",
+                    format!("reason `{reason}` is listed twice"),
+                );
+            }
+        }
+        self.guards(&format!("{path}.entry_guards"), &s.entry_guards, subject);
+        for (field, list) in [("on_enter", &s.on_enter), ("on_exit", &s.on_exit)] {
+            for (a, act) in list.iter().enumerate() {
+                if act.kind.trim().is_empty() {
+                    self.push(
+                        format!("{path}.{field}[{a}].kind"),
+                        "action.empty_kind",
+                        "an action needs a kind",
+                    );
+                }
+            }
+        }
+    }
+
+    fn field_type(&self, name: &str, subject: Subject) -> Option<FieldType> {
+        subject
+            .builtin()
+            .iter()
+            .find(|(b, _)| *b == name)
+            .map(|(_, t)| *t)
+            .or_else(|| self.spec.fields.get(name).map(|f| f.field_type))
+    }
+
+    fn known_field(&mut self, path: String, field: &str, subject: Subject) -> Option<FieldType> {
+        let t = self.field_type(field, subject);
+        if t.is_none() {
+            self.push(
+                path,
+                "guard.unknown_field",
+                format!("field `{field}` is neither built in nor declared under `fields`"),
+            );
+        }
+        t
+    }
+
+    fn guards(&mut self, path: &str, guards: &[GuardSpec], subject: Subject) {
+        let mut names = BTreeSet::new();
+        for (g, guard) in guards.iter().enumerate() {
+            let gp = format!("{path}[{g}]");
+            if guard.name().trim().is_empty() {
+                self.push(
+                    format!("{gp}.name"),
+                    "guard.empty_name",
+                    "a guard needs a name",
+                );
+            } else if !names.insert(guard.name()) {
+                self.push(
+                    format!("{gp}.name"),
+                    "guard.duplicate_name",
+                    format!("guard name `{}` is used twice here", guard.name()),
+                );
+            }
+            self.guard(&gp, guard, subject);
+        }
+    }
+
+    fn guard(&mut self, gp: &str, guard: &GuardSpec, subject: Subject) {
+        match guard {
+            GuardSpec::FieldPresent { field, .. } => {
+                self.known_field(format!("{gp}.field"), field, subject);
+            }
+            GuardSpec::FieldCompare {
+                field, op, value, ..
+            } => {
+                let Some(ft) = self.known_field(format!("{gp}.field"), field, subject) else {
+                    return;
+                };
+                self.comparison(gp, field, ft, *op, value);
+            }
+            GuardSpec::Activity {
+                kinds,
+                min_count,
+                within_days,
+                ..
+            } => {
+                if kinds.is_empty() {
+                    self.push(
+                        format!("{gp}.kinds"),
+                        "guard.empty_kinds",
+                        "list at least one activity kind",
+                    );
+                }
+                for (k, kind) in kinds.iter().enumerate() {
+                    if let ActivityKind::Custom(name) = kind
+                        && !self.spec.activity_kinds.iter().any(|d| d == name)
+                    {
+                        self.push(
+                            format!("{gp}.kinds[{k}]"),
+                            "guard.unknown_activity_kind",
+                            format!(
+                                "`{name}` is neither a built-in activity kind nor declared under `activity_kinds`"
+                            ),
+                        );
+                    }
+                }
+                if *min_count == 0 {
+                    self.push(
+                        format!("{gp}.min_count"),
+                        "guard.invalid_value",
+                        "min_count must be at least 1",
+                    );
+                }
+                if *within_days == Some(0) {
+                    self.push(
+                        format!("{gp}.within_days"),
+                        "guard.invalid_value",
+                        "within_days must be at least 1",
+                    );
+                }
+            }
+            GuardSpec::ScoreAtLeast { model, value, .. } => {
+                if model.trim().is_empty() {
+                    self.push(
+                        format!("{gp}.model"),
+                        "guard.invalid_value",
+                        "name the score model",
+                    );
+                }
+                if !value.is_finite() {
+                    self.push(
+                        format!("{gp}.value"),
+                        "guard.invalid_value",
+                        "the threshold must be a finite number",
+                    );
+                }
+            }
+            GuardSpec::ActorRole { roles, .. } => {
+                if roles.is_empty() {
+                    self.push(
+                        format!("{gp}.roles"),
+                        "guard.empty_roles",
+                        "list at least one role",
+                    );
+                }
+            }
+        }
+    }
+
+    fn comparison(&mut self, gp: &str, field: &str, ft: FieldType, op: CompareOp, value: &FieldValue) {
+        let vp = format!("{gp}.value");
+        if op.is_ordering() && !ft.is_ordered() {
+            self.push(
+                format!("{gp}.op"),
+                "guard.incomparable",
+                format!(
+                    "`{}` needs an ordered field, but `{field}` is {}",
+                    op.name(),
+                    ft.name()
+                ),
+            );
+            return;
+        }
+        if let FieldValue::Float(f) = value
+            && !f.is_finite()
+        {
+            self.push(vp, "guard.invalid_value", "the value must be finite");
+            return;
+        }
+        let mismatch = |v: &FieldValue| !ft.accepts(v.field_type());
+        match op {
+            CompareOp::In | CompareOp::NotIn => match value {
+                FieldValue::List(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if mismatch(item) {
+                            self.push(
+                                format!("{vp}[{i}]"),
+                                "guard.value_type",
+                                format!(
+                                    "a {} value cannot be compared with `{field}` ({})",
+                                    item.field_type().name(),
+                                    ft.name()
+                                ),
+                            );
+                        }
+                    }
+                }
+                _ => self.push(
+                    vp,
+                    "guard.value_type",
+                    format!("`{}` needs a list value", op.name()),
+                ),
+            },
+            CompareOp::Contains => {
+                let ok = match ft {
+                    FieldType::Text => matches!(value, FieldValue::Text(_)),
+                    FieldType::List => !matches!(value, FieldValue::List(_)),
+                    _ => false,
+                };
+                if !ok {
+                    self.push(
+                        vp,
+                        "guard.incomparable",
+                        format!(
+                            "`contains` works on text and list fields; `{field}` is {}",
+                            ft.name()
+                        ),
+                    );
+                }
+            }
+            _ => {
+                if mismatch(value) {
+                    self.push(
+                        vp,
+                        "guard.value_type",
+                        format!(
+                            "a {} value cannot be compared with `{field}` ({})",
+                            value.field_type().name(),
+                            ft.name()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Funnel rank of each stage: open and won stages in declaration order.
+pub(super) fn ranks(stages: &[StageSpec]) -> Vec<Option<u32>> {
+    let mut next = 0;
+    stages
+        .iter()
+        .map(|s| {
+            s.kind.is_ranked().then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
