@@ -29,12 +29,13 @@ mod error;
 pub mod lifecycle;
 pub mod model;
 pub mod playbook;
+pub mod wire;
 
 pub use analytics::{Funnel, FunnelStage};
 pub use error::{Error, ErrorReport, GuardFailure, Issue, NotAllowed, ParseError, Result};
 pub use lifecycle::{
-    ActionTrigger, EmittedAction, Facts, LifecycleState, StageDwell, Subject, TransitionInput,
-    TransitionOutcome, TransitionRecord, TransitionRequest,
+    ActionTrigger, EmittedAction, Facts, LifecycleState, StageDwell, StartInput, Subject,
+    TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
 };
 pub use model::{
     Account, Activity, ActivityKind, Actor, Contact, DealType, Direction, FieldSource, FieldType,

@@ -159,8 +159,13 @@ impl Playbook {
             });
         };
         let start = p.stage(&first.to)?;
-        let mut state =
-            LifecycleState::begin(p.name(), record_id, start.name(), start.rank().is_some(), first.at);
+        let mut state = LifecycleState::begin(
+            p.name(),
+            record_id,
+            start.name(),
+            start.rank().is_some(),
+            first.at,
+        );
         for rec in rest {
             let to = p.stage_index(&rec.to)?;
             if rec.from.as_deref() != Some(state.current()) || rec.at < state.entered_at() {
@@ -294,7 +299,11 @@ fn apply(
             .collect::<Vec<_>>()
     };
     let mut actions = emit(ActionTrigger::Exit, from.name(), from.on_exit());
-    actions.extend(emit(ActionTrigger::Transition, to.name(), plan.transition_actions));
+    actions.extend(emit(
+        ActionTrigger::Transition,
+        to.name(),
+        plan.transition_actions,
+    ));
     actions.extend(emit(ActionTrigger::Enter, to.name(), to.on_enter()));
     let new_highest = raises_highest(p, state, plan.to);
     state.record(

@@ -52,7 +52,8 @@ pub(crate) fn evaluate(guard: &GuardSpec, cx: &GuardContext<'_, '_>) -> Result<(
         } => {
             let mut earliest = within_days.map(|d| cx.now - Duration::days(i64::from(d)));
             if *since_stage_entry {
-                earliest = Some(earliest.map_or(cx.stage_entered_at, |e| e.max(cx.stage_entered_at)));
+                earliest =
+                    Some(earliest.map_or(cx.stage_entered_at, |e| e.max(cx.stage_entered_at)));
             }
             let count = cx
                 .facts
@@ -150,6 +151,10 @@ mod tests {
         assert!(compare(&n, CompareOp::In, &list));
         assert!(!compare(&n, CompareOp::NotIn, &list));
         let t = FieldValue::Text("VP Sales".into());
-        assert!(compare(&t, CompareOp::Contains, &FieldValue::Text("VP".into())));
+        assert!(compare(
+            &t,
+            CompareOp::Contains,
+            &FieldValue::Text("VP".into())
+        ));
     }
 }

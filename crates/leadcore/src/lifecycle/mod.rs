@@ -7,5 +7,5 @@ mod request;
 mod state;
 
 pub use engine::{ActionTrigger, EmittedAction, TransitionOutcome};
-pub use request::{Facts, Subject, TransitionInput, TransitionRequest};
+pub use request::{Facts, StartInput, Subject, TransitionInput, TransitionRequest};
 pub use state::{LifecycleState, STATE_SCHEMA_VERSION, StageDwell, TransitionRecord};

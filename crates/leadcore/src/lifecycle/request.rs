@@ -149,3 +149,22 @@ impl TransitionInput {
         }
     }
 }
+
+/// A request to start a record in a pipeline, as plain data (the C and Python doors' wire
+/// form of [`crate::Playbook::start`]).
+///
+/// ```
+/// let s: leadcore::StartInput = serde_json::from_str(
+///     r#"{"pipeline": "lead", "record_id": "L-1", "now": "2026-01-05T09:00:00Z"}"#).unwrap();
+/// assert_eq!(s.record_id, "L-1");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartInput {
+    /// Pipeline name.
+    pub pipeline: String,
+    /// The record's id.
+    pub record_id: String,
+    /// Start time.
+    pub now: DateTime<Utc>,
+}

@@ -224,4 +224,3 @@ impl TryFrom<RawState> for LifecycleState {
         })
     }
 }
-

@@ -177,7 +177,10 @@ impl FieldSource for Lead {
             "email" => text(&self.contact.email),
             "phone" => text(&self.contact.phone),
             "company" => text(&self.contact.company),
-            "employees" => self.firmographics.employees.map(|n| FieldValue::Int(n.into())),
+            "employees" => self
+                .firmographics
+                .employees
+                .map(|n| FieldValue::Int(n.into())),
             "users" => self.firmographics.users.map(|n| FieldValue::Int(n.into())),
             "region" => text(&self.firmographics.region),
             "industry" => text(&self.firmographics.industry),

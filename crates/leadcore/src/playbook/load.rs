@@ -121,7 +121,9 @@ pub(crate) fn parse_spec(text: &str, format: Format) -> Result<PlaybookSpec, Err
                 })
             })
             .map_err(|e| {
-                let pos = e.location().map(|l| (l.line() as usize, l.column() as usize));
+                let pos = e
+                    .location()
+                    .map(|l| (l.line() as usize, l.column() as usize));
                 parse_error(format, path, pos, strip_position(&e.to_string()))
             })
         }

@@ -9,8 +9,8 @@ mod validate;
 pub use load::Format;
 pub use pipeline::{Pipeline, Stage};
 pub use spec::{
-    ActionSpec, BackMoves, CompareOp, FieldSpec, GuardSpec, PLAYBOOK_SCHEMA_VERSION,
-    PipelineSpec, PlaybookSpec, StageKind, StageSpec, TransitionSpec,
+    ActionSpec, BackMoves, CompareOp, FieldSpec, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec,
+    PlaybookSpec, StageKind, StageSpec, TransitionSpec,
 };
 
 use crate::error::{Error, Result};

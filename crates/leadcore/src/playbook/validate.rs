@@ -2,8 +2,7 @@
 //! and a stable code.
 
 use super::spec::{
-    BackMoves, CompareOp, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec,
-    StageSpec,
+    BackMoves, CompareOp, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec, StageSpec,
 };
 use crate::error::Issue;
 use crate::model::{ActivityKind, FieldType, FieldValue, Lead, Opportunity};
@@ -414,7 +413,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn comparison(&mut self, gp: &str, field: &str, ft: FieldType, op: CompareOp, value: &FieldValue) {
+    fn comparison(
+        &mut self,
+        gp: &str,
+        field: &str,
+        ft: FieldType,
+        op: CompareOp,
+        value: &FieldValue,
+    ) {
         let vp = format!("{gp}.value");
         if op.is_ordering() && !ft.is_ordered() {
             self.push(
