@@ -6,7 +6,7 @@ use super::state::{LifecycleState, TransitionRecord};
 use crate::error::{Error, NotAllowed, Result};
 use crate::model::FieldValue;
 use crate::playbook::{ActionSpec, BackMoves, Pipeline, Playbook};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -195,8 +195,10 @@ fn plan<'p>(
     let to = p.stage_index(&request.to)?;
     if request.now < state.entered_at() {
         return Err(Error::TimeWentBackwards {
-            last: state.entered_at().to_rfc3339(),
-            now: request.now.to_rfc3339(),
+            last: state
+                .entered_at()
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            now: request.now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         });
     }
     let stages = p.stages();

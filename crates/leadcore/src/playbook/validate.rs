@@ -125,12 +125,14 @@ impl Ctx<'_> {
                     "stage.invalid_name",
                     format!("`{}` cannot name a stage", s.name),
                 );
-            } else if index.insert(s.name.as_str(), i).is_some() {
+            } else if index.contains_key(s.name.as_str()) {
                 self.push(
                     format!("{prefix}.stages[{i}].name"),
                     "stage.duplicate",
                     format!("stage `{}` is declared twice", s.name),
                 );
+            } else {
+                index.insert(s.name.as_str(), i);
             }
         }
         let initial = index.get(p.initial.as_str()).copied();

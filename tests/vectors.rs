@@ -1,0 +1,133 @@
+//! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
+//! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
+
+use leadcore::wire::canonical_json;
+use leadcore::{Error, Format, LifecycleState, Playbook, StartInput, TransitionInput};
+use serde_json::{Value, json};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn ok(v: impl serde::Serialize) -> String {
+    canonical_json(&json!({ "ok": v }))
+}
+
+fn err(e: &Error) -> String {
+    canonical_json(&json!({ "error": e.report() }))
+}
+
+fn no_record() -> String {
+    canonical_json(&json!({"error": {"code": "input.invalid", "message": "no record started"}}))
+}
+
+fn playbook_file(dir: &Path) -> (PathBuf, Format) {
+    for (ext, f) in [
+        ("yaml", Format::Yaml),
+        ("json", Format::Json),
+        ("toml", Format::Toml),
+    ] {
+        let p = dir.join(format!("playbook.{ext}"));
+        if p.exists() {
+            return (p, f);
+        }
+    }
+    panic!("{}: no playbook.yaml/json/toml", dir.display());
+}
+
+/// Runs one case; returns the result lines.
+fn run_case(dir: &Path) -> String {
+    let (path, format) = playbook_file(dir);
+    let text = fs::read_to_string(&path).unwrap();
+    let mut out = Vec::new();
+    let pb = match Playbook::parse(&text, format) {
+        Ok(pb) => {
+            out.push(ok(true));
+            pb
+        }
+        Err(e) => {
+            out.push(err(&e));
+            return out.join("\n") + "\n";
+        }
+    };
+    let input = fs::read_to_string(dir.join("input.jsonl")).unwrap();
+    let mut state: Option<LifecycleState> = None;
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let event: Value = serde_json::from_str(line).unwrap();
+        let (kind, payload) = event.as_object().unwrap().iter().next().unwrap();
+        let payload = payload.to_string();
+        let result = match kind.as_str() {
+            "start" => {
+                let s: StartInput = serde_json::from_str(&payload).unwrap();
+                match pb.start(&s.pipeline, &s.record_id, s.now) {
+                    Ok(st) => {
+                        let line = ok(&st);
+                        state = Some(st);
+                        line
+                    }
+                    Err(e) => err(&e),
+                }
+            }
+            "transition" => match state.as_mut() {
+                None => no_record(),
+                Some(st) => {
+                    let input: TransitionInput = serde_json::from_str(&payload).unwrap();
+                    match pb.transition(st, &input.request, &input.facts()) {
+                        Ok(outcome) => ok(outcome),
+                        Err(e) => err(&e),
+                    }
+                }
+            },
+            "dwell" => match &state {
+                None => no_record(),
+                Some(st) => {
+                    let now = serde_json::from_str::<Value>(&payload).unwrap()["now"]
+                        .as_str()
+                        .unwrap()
+                        .parse()
+                        .unwrap();
+                    ok(st.dwell(now))
+                }
+            },
+            "state" => match &state {
+                None => no_record(),
+                Some(st) => ok(st),
+            },
+            other => panic!("unknown event `{other}` in {}", dir.display()),
+        };
+        out.push(result);
+    }
+    out.join("\n") + "\n"
+}
+
+#[test]
+fn every_vector_matches_its_expected_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+    let bless = std::env::var_os("LEADCORE_BLESS").is_some();
+    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("input.jsonl").exists())
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 5,
+        "expected the shared vectors, found {}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for dir in &cases {
+        let got = run_case(dir);
+        let expected_path = dir.join("expected.jsonl");
+        if bless {
+            fs::write(&expected_path, &got).unwrap();
+            continue;
+        }
+        let want = fs::read_to_string(&expected_path).unwrap_or_default();
+        if got != want {
+            failures.push(format!(
+                "{}:\n--- expected\n{want}--- got\n{got}",
+                dir.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
