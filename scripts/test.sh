@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test of every door: Rust (unit, property, doctests, shared vectors, schema and header
+# drift), Python (pytest + stub check) and C (ASan/UBSan and valgrind). CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy: the core on its own (feature unification must not let the clock in)"
+cargo clippy -p leadcore --all-targets -- -D warnings
+
+step "clippy: workspace"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Rust tests (all crates, doctests, shared vectors)"
+cargo test --workspace
+
+step "Python door"
+bash scripts/test-python.sh
+
+step "C door"
+bash scripts/test-c.sh
