@@ -101,7 +101,7 @@ impl<'a> Facts<'a> {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Subject {
     /// A lead.
-    Lead(Lead),
+    Lead(Box<Lead>),
     /// An opportunity.
     Opportunity(Opportunity),
 }
@@ -138,7 +138,7 @@ impl TransitionInput {
     /// The facts this input carries.
     pub fn facts(&self) -> Facts<'_> {
         let record: Option<&dyn FieldSource> = match &self.subject {
-            Some(Subject::Lead(l)) => Some(l),
+            Some(Subject::Lead(l)) => Some(l.as_ref()),
             Some(Subject::Opportunity(o)) => Some(o),
             None => None,
         };
