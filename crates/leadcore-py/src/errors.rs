@@ -1,0 +1,263 @@
+//! The exception hierarchy, and the mapping from the core's [`leadcore::Error`] to it.
+//!
+//! The class is chosen by the error's stable code ([`leadcore::Error::code`]), never by its
+//! message, so the Python door agrees with the C door's status values. Every exception carries
+//! `.code` and `.report` (the core's [`leadcore::ErrorReport`] as a dict) plus the structured
+//! attributes of its family.
+
+use crate::convert::json_to_py;
+use leadcore::{Error, ErrorReport};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+create_exception!(
+    leadcore._leadcore,
+    LeadcoreError,
+    PyException,
+    "Base class of every error raised by leadcore; `.code` and `.report` describe it."
+);
+create_exception!(
+    leadcore._leadcore,
+    PlaybookError,
+    LeadcoreError,
+    "A playbook could not be loaded."
+);
+create_exception!(
+    leadcore._leadcore,
+    PlaybookParseError,
+    PlaybookError,
+    "The playbook text is malformed (`.format`, `.path`, `.line`, `.column`)."
+);
+create_exception!(
+    leadcore._leadcore,
+    PlaybookValidationError,
+    PlaybookError,
+    "The playbook parsed but breaks rules; `.errors` lists every problem."
+);
+create_exception!(
+    leadcore._leadcore,
+    TransitionError,
+    LeadcoreError,
+    "A transition was refused; the state is unchanged."
+);
+create_exception!(
+    leadcore._leadcore,
+    GuardFailedError,
+    TransitionError,
+    "Guards refused the transition; `.failed_guards` lists every one."
+);
+create_exception!(
+    leadcore._leadcore,
+    TransitionNotAllowedError,
+    TransitionError,
+    "No such move is allowed from the current stage (`.why`)."
+);
+create_exception!(
+    leadcore._leadcore,
+    ReasonError,
+    TransitionError,
+    "The target stage needs a reason, or does not accept the one given."
+);
+create_exception!(
+    leadcore._leadcore,
+    TimeOrderError,
+    TransitionError,
+    "`now` is earlier than the record's last transition."
+);
+create_exception!(
+    leadcore._leadcore,
+    UnknownPipelineError,
+    LeadcoreError,
+    "No pipeline of that name in the playbook."
+);
+create_exception!(
+    leadcore._leadcore,
+    UnknownStageError,
+    LeadcoreError,
+    "No stage of that name in the pipeline."
+);
+create_exception!(
+    leadcore._leadcore,
+    VersionError,
+    LeadcoreError,
+    "Stored data of a format version this build cannot read."
+);
+create_exception!(
+    leadcore._leadcore,
+    InputError,
+    LeadcoreError,
+    "Input of the right Python type but the wrong shape or value."
+);
+
+/// The concrete exception classes, one per error family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExcKind {
+    PlaybookParse,
+    PlaybookValidation,
+    UnknownPipeline,
+    UnknownStage,
+    TransitionNotAllowed,
+    GuardFailed,
+    Reason,
+    TimeOrder,
+    Version,
+    Input,
+}
+
+/// The family of a core error code; `None` for a code this build does not know (it is then
+/// raised as the base class, and the tests fail: every code in `Error::CODES` must map).
+pub(crate) fn kind_for_code(code: &str) -> Option<ExcKind> {
+    Some(match code {
+        "playbook.parse" => ExcKind::PlaybookParse,
+        "playbook.invalid" => ExcKind::PlaybookValidation,
+        "lifecycle.unknown_pipeline" => ExcKind::UnknownPipeline,
+        "lifecycle.unknown_stage" => ExcKind::UnknownStage,
+        "lifecycle.not_allowed" => ExcKind::TransitionNotAllowed,
+        "lifecycle.guard_failed" => ExcKind::GuardFailed,
+        "lifecycle.reason_required" | "lifecycle.invalid_reason" => ExcKind::Reason,
+        "lifecycle.time_went_backwards" => ExcKind::TimeOrder,
+        "state.unsupported_version" => ExcKind::Version,
+        "input.invalid" => ExcKind::Input,
+        _ => return None,
+    })
+}
+
+/// The Python class of an error code.
+pub(crate) fn class_for_code<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
+    match kind_for_code(code) {
+        Some(ExcKind::PlaybookParse) => py.get_type::<PlaybookParseError>(),
+        Some(ExcKind::PlaybookValidation) => py.get_type::<PlaybookValidationError>(),
+        Some(ExcKind::UnknownPipeline) => py.get_type::<UnknownPipelineError>(),
+        Some(ExcKind::UnknownStage) => py.get_type::<UnknownStageError>(),
+        Some(ExcKind::TransitionNotAllowed) => py.get_type::<TransitionNotAllowedError>(),
+        Some(ExcKind::GuardFailed) => py.get_type::<GuardFailedError>(),
+        Some(ExcKind::Reason) => py.get_type::<ReasonError>(),
+        Some(ExcKind::TimeOrder) => py.get_type::<TimeOrderError>(),
+        Some(ExcKind::Version) => py.get_type::<VersionError>(),
+        Some(ExcKind::Input) => py.get_type::<InputError>(),
+        None => py.get_type::<LeadcoreError>(),
+    }
+}
+
+/// Converts a core error into the matching Python exception, with its attributes set.
+pub(crate) fn to_pyerr(err: &Error) -> PyErr {
+    Python::attach(|py| build(py, &err.report()).unwrap_or_else(|e| e))
+}
+
+/// An `InputError` raised by the binding itself (bad shape of a Python value).
+pub(crate) fn input_error(message: impl Into<String>) -> PyErr {
+    to_pyerr(&Error::InvalidInput {
+        message: message.into(),
+    })
+}
+
+/// Extension for `leadcore::Result`: `?` into a `PyErr` of the right class.
+pub(crate) trait IntoPyResult<T> {
+    fn py_err(self) -> PyResult<T>;
+}
+
+impl<T> IntoPyResult<T> for Result<T, Error> {
+    fn py_err(self) -> PyResult<T> {
+        self.map_err(|e| to_pyerr(&e))
+    }
+}
+
+fn build(py: Python<'_>, report: &ErrorReport) -> PyResult<PyErr> {
+    let class = class_for_code(py, &report.code);
+    let exc = class.call1((report.message.as_str(),))?;
+    let report_value = serde_json::to_value(report).unwrap_or_default();
+    exc.setattr("code", report.code.as_str())?;
+    exc.setattr("report", json_to_py(py, &report_value)?)?;
+    let field = |name: &str| -> PyResult<Bound<'_, PyAny>> {
+        match report_value.get(name) {
+            Some(v) => json_to_py(py, v),
+            None => Ok(py.None().into_bound(py)),
+        }
+    };
+    match kind_for_code(&report.code) {
+        Some(ExcKind::PlaybookParse) => {
+            let p = report.parse.as_ref();
+            exc.setattr("format", p.map(|p| p.format.as_str()))?;
+            exc.setattr("path", p.map(|p| p.path.as_str()))?;
+            exc.setattr("line", p.and_then(|p| p.line))?;
+            exc.setattr("column", p.and_then(|p| p.column))?;
+        }
+        Some(ExcKind::PlaybookValidation) => {
+            exc.setattr("errors", field("issues")?)?;
+        }
+        Some(ExcKind::GuardFailed) => {
+            exc.setattr("failed_guards", field("failed_guards")?)?;
+            exc.setattr("from_stage", field("from")?)?;
+            exc.setattr("to_stage", field("to")?)?;
+        }
+        Some(ExcKind::TransitionNotAllowed) => {
+            exc.setattr("from_stage", field("from")?)?;
+            exc.setattr("to_stage", field("to")?)?;
+            exc.setattr("why", field("why")?)?;
+        }
+        Some(ExcKind::Reason) => {
+            exc.setattr("stage", field("stage")?)?;
+        }
+        Some(ExcKind::UnknownPipeline) => {
+            exc.setattr("pipeline", field("pipeline")?)?;
+        }
+        Some(ExcKind::UnknownStage) => {
+            exc.setattr("pipeline", field("pipeline")?)?;
+            exc.setattr("stage", field("stage")?)?;
+        }
+        Some(ExcKind::TimeOrder | ExcKind::Version | ExcKind::Input) | None => {}
+    }
+    Ok(PyErr::from_value(exc))
+}
+
+/// Adds the exception classes to the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("LeadcoreError", py.get_type::<LeadcoreError>())?;
+    m.add("PlaybookError", py.get_type::<PlaybookError>())?;
+    m.add("PlaybookParseError", py.get_type::<PlaybookParseError>())?;
+    m.add(
+        "PlaybookValidationError",
+        py.get_type::<PlaybookValidationError>(),
+    )?;
+    m.add("TransitionError", py.get_type::<TransitionError>())?;
+    m.add("GuardFailedError", py.get_type::<GuardFailedError>())?;
+    m.add(
+        "TransitionNotAllowedError",
+        py.get_type::<TransitionNotAllowedError>(),
+    )?;
+    m.add("ReasonError", py.get_type::<ReasonError>())?;
+    m.add("TimeOrderError", py.get_type::<TimeOrderError>())?;
+    m.add(
+        "UnknownPipelineError",
+        py.get_type::<UnknownPipelineError>(),
+    )?;
+    m.add("UnknownStageError", py.get_type::<UnknownStageError>())?;
+    m.add("VersionError", py.get_type::<VersionError>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
+    m.add("ERROR_CODES", pyo3::types::PyTuple::new(py, Error::CODES)?)?;
+    let classes = pyo3::types::PyDict::new(py);
+    for code in Error::CODES {
+        classes.set_item(code, class_for_code(py, code))?;
+    }
+    m.add("ERROR_CLASSES", classes)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_code_has_a_class() {
+        for code in Error::CODES {
+            assert!(
+                kind_for_code(code).is_some(),
+                "no exception class for `{code}`"
+            );
+        }
+        assert_eq!(kind_for_code("no.such_code"), None);
+    }
+}

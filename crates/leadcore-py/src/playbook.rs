@@ -1,0 +1,338 @@
+//! `Playbook`: a validated, immutable playbook shared by reference (`Arc`), safe across
+//! threads. Every method converts its arguments, calls the core, and converts back.
+
+use crate::convert::{
+    extract_actor, extract_time, from_json_text, from_py, from_value, py_to_json, to_py,
+};
+use crate::errors::{IntoPyResult, input_error};
+use crate::state::PyLeadState;
+use leadcore::{
+    Activity, Format, Funnel, LifecycleState, Playbook, Subject, TransitionInput, TransitionRecord,
+    TransitionRequest,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+/// A validated playbook: pipelines, stages, transitions, guards and actions.
+///
+/// Immutable; share one instance across threads. Build it with `Playbook.parse`,
+/// `Playbook.from_file` or `Playbook.default()`.
+#[pyclass(name = "Playbook", module = "leadcore._leadcore", frozen)]
+pub struct PyPlaybook {
+    inner: Arc<Playbook>,
+}
+
+impl PyPlaybook {
+    fn wrap(pb: Playbook) -> Self {
+        PyPlaybook {
+            inner: Arc::new(pb),
+        }
+    }
+
+    fn pipeline(&self, name: &str) -> PyResult<&leadcore::Pipeline> {
+        self.inner.pipeline(name).py_err()
+    }
+
+    /// The transition input built from keyword arguments.
+    #[allow(clippy::too_many_arguments)]
+    fn input(
+        to: &str,
+        actor: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        reason: Option<String>,
+        lead: Option<&Bound<'_, PyAny>>,
+        opportunity: Option<&Bound<'_, PyAny>>,
+        activities: Option<&Bound<'_, PyAny>>,
+        scores: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<TransitionInput> {
+        let mut request = TransitionRequest::new(to, extract_actor(actor)?, extract_time(now)?);
+        request.reason = reason;
+        let subject = match (lead, opportunity) {
+            (Some(_), Some(_)) => {
+                return Err(input_error("give `lead` or `opportunity`, not both"));
+            }
+            (Some(l), None) => Some(Subject::Lead(from_py("lead", l)?)),
+            (None, Some(o)) => Some(Subject::Opportunity(from_py("opportunity", o)?)),
+            (None, None) => None,
+        };
+        let activities: Vec<Activity> = match activities {
+            Some(a) => from_py("activities", a)?,
+            None => Vec::new(),
+        };
+        let scores: BTreeMap<String, f64> = match scores {
+            Some(s) => from_py("scores", s)?,
+            None => BTreeMap::new(),
+        };
+        Ok(TransitionInput {
+            request,
+            subject,
+            activities,
+            scores,
+        })
+    }
+
+    fn apply<'py>(
+        &self,
+        py: Python<'py>,
+        state: &mut PyLeadState,
+        input: &TransitionInput,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let outcome = self
+            .inner
+            .transition(&mut state.inner, &input.request, &input.facts())
+            .py_err()?;
+        to_py(py, &outcome)
+    }
+}
+
+fn format_of(name: &str) -> PyResult<Format> {
+    Format::from_str(name).py_err()
+}
+
+#[pymethods]
+impl PyPlaybook {
+    /// Parses and validates playbook text in `format` (`yaml`, `yml`, `json` or `toml`).
+    #[classmethod]
+    #[pyo3(signature = (text, format = "yaml"))]
+    fn parse(_cls: &Bound<'_, PyType>, py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
+        let format = format_of(format)?;
+        py.detach(|| Playbook::parse(text, format))
+            .py_err()
+            .map(Self::wrap)
+    }
+
+    /// Reads a playbook file; the format comes from its extension unless given.
+    #[classmethod]
+    #[pyo3(signature = (path, format = None))]
+    fn from_file(
+        _cls: &Bound<'_, PyType>,
+        py: Python<'_>,
+        path: PathBuf,
+        format: Option<&str>,
+    ) -> PyResult<Self> {
+        let format = match format {
+            Some(f) => format_of(f)?,
+            None => {
+                let ext = Path::new(&path)
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or_default();
+                Format::from_str(ext).map_err(|_| {
+                    input_error(format!(
+                        "cannot tell the playbook format of `{}` from its extension \
+                         (use .json, .toml, .yaml or .yml, or pass format=)",
+                        path.display()
+                    ))
+                })?
+            }
+        };
+        let text = py.detach(|| std::fs::read_to_string(&path))?;
+        py.detach(|| Playbook::parse(&text, format))
+            .py_err()
+            .map(Self::wrap)
+    }
+
+    /// The playbook shipped with leadcore (the recommended lead lifecycle and a deal
+    /// pipeline).
+    #[classmethod]
+    fn default(_cls: &Bound<'_, PyType>) -> Self {
+        Self::wrap(Playbook::default_playbook())
+    }
+
+    /// The playbook as JSON text (loads back to an equal playbook).
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The JSON Schema of the playbook format.
+    #[staticmethod]
+    fn json_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        to_py(py, &Playbook::json_schema())
+    }
+
+    /// The playbook's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.spec().name
+    }
+
+    /// Pipeline names, the lead lifecycle first.
+    #[getter]
+    fn pipelines(&self) -> Vec<&str> {
+        std::iter::once(self.inner.lifecycle())
+            .chain(self.inner.pipelines())
+            .map(|p| p.name())
+            .collect()
+    }
+
+    /// A pipeline's stage names, in order.
+    fn stages(&self, pipeline: &str) -> PyResult<Vec<&str>> {
+        Ok(self
+            .pipeline(pipeline)?
+            .stages()
+            .iter()
+            .map(|s| s.name())
+            .collect())
+    }
+
+    /// The stages reachable in one step from `stage` (guards not evaluated).
+    fn next_stages(&self, pipeline: &str, stage: &str) -> PyResult<Vec<&str>> {
+        self.pipeline(pipeline)?.next_stages(stage).py_err()
+    }
+
+    /// Starts a record in the pipeline's initial stage at `now`.
+    fn start(
+        &self,
+        pipeline: &str,
+        record_id: &str,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyLeadState> {
+        let now = extract_time(now)?;
+        self.inner
+            .start(pipeline, record_id, now)
+            .py_err()
+            .map(PyLeadState::new)
+    }
+
+    /// Moves `state` to stage `to`. On success `state` is updated and the outcome is
+    /// returned as a dict (with the actions to carry out); on failure an exception says why
+    /// and `state` is unchanged.
+    #[pyo3(signature = (state, to, *, actor, now, reason = None, lead = None, opportunity = None,
+                        activities = None, scores = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn transition<'py>(
+        &self,
+        py: Python<'py>,
+        mut state: PyRefMut<'py, PyLeadState>,
+        to: &str,
+        actor: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        reason: Option<String>,
+        lead: Option<&Bound<'py, PyAny>>,
+        opportunity: Option<&Bound<'py, PyAny>>,
+        activities: Option<&Bound<'py, PyAny>>,
+        scores: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = Self::input(
+            to,
+            actor,
+            now,
+            reason,
+            lead,
+            opportunity,
+            activities,
+            scores,
+        )?;
+        self.apply(py, &mut state, &input)
+    }
+
+    /// `transition` taking the wire form (`TransitionInput`, as a dict or JSON text):
+    /// `{"request": {"to", "actor", "now", "reason"?}, "subject"?, "activities"?, "scores"?}`.
+    fn transition_input<'py>(
+        &self,
+        py: Python<'py>,
+        mut state: PyRefMut<'py, PyLeadState>,
+        input: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input: TransitionInput = if let Ok(text) = input.cast::<PyString>() {
+            from_json_text("transition input", text.to_str()?)?
+        } else if input.is_instance_of::<PyDict>() {
+            from_py("transition input", input)?
+        } else {
+            return Err(PyTypeError::new_err(
+                "transition input must be a dict or JSON text",
+            ));
+        };
+        self.apply(py, &mut state, &input)
+    }
+
+    /// Checks a transition without applying it: returns None exactly when `transition`
+    /// would succeed, else raises what it would raise.
+    #[pyo3(signature = (state, to, *, actor, now, reason = None, lead = None, opportunity = None,
+                        activities = None, scores = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn check(
+        &self,
+        state: PyRef<'_, PyLeadState>,
+        to: &str,
+        actor: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        reason: Option<String>,
+        lead: Option<&Bound<'_, PyAny>>,
+        opportunity: Option<&Bound<'_, PyAny>>,
+        activities: Option<&Bound<'_, PyAny>>,
+        scores: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let input = Self::input(
+            to,
+            actor,
+            now,
+            reason,
+            lead,
+            opportunity,
+            activities,
+            scores,
+        )?;
+        self.inner
+            .check(&state.inner, &input.request, &input.facts())
+            .py_err()
+    }
+
+    /// Rebuilds a state from its history (a list of dicts as in `LeadState.history`).
+    fn replay(
+        &self,
+        py: Python<'_>,
+        pipeline: &str,
+        record_id: &str,
+        history: &Bound<'_, PyAny>,
+    ) -> PyResult<PyLeadState> {
+        let history: Vec<TransitionRecord> = from_value("history", py_to_json(history)?)?;
+        py.detach(|| self.inner.replay(pipeline, record_id, &history))
+            .py_err()
+            .map(PyLeadState::new)
+    }
+
+    /// The funnel of `states` in `pipeline` at `now`: one dict per stage (`stage`, `kind`,
+    /// `reached`, `entered`, `current`, `conversion_to_next`, `mean_dwell_seconds`).
+    fn funnel<'py>(
+        &self,
+        py: Python<'py>,
+        pipeline: &str,
+        states: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = extract_time(now)?;
+        let mut owned: Vec<LifecycleState> = Vec::new();
+        for item in states.try_iter()? {
+            let item = item?;
+            let state = item
+                .cast::<PyLeadState>()
+                .map_err(|_| PyTypeError::new_err("funnel() takes an iterable of LeadState"))?;
+            owned.push(state.borrow().inner.clone());
+        }
+        let p = self.pipeline(pipeline)?;
+        let funnel = py.detach(|| Funnel::compute(p, &owned, now));
+        to_py(py, &funnel.stages)
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let parse = slf.get_type().getattr("parse")?;
+        let args = PyTuple::new(slf.py(), [slf.get().inner.to_json(), "json".to_owned()])?;
+        Ok((parse, args))
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Playbook(name={}, pipelines={})",
+            PyString::new(py, &self.inner.spec().name).repr()?,
+            pyo3::types::PyList::new(py, self.pipelines())?.repr()?
+        ))
+    }
+}

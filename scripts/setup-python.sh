@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up the Python door for development: a virtualenv at .venv (created if missing), the
+# tools the tests need, and the leadcore package built from crates/leadcore-py with
+# `maturin develop`. Idempotent: a second run only rebuilds what changed.
+# Needs python3 (with venv and pip) and cargo.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+venv="$root/.venv"
+
+# Pinned to major versions; the stamp below skips pip when nothing changed.
+requirements=(
+    "maturin>=1.9,<2"
+    "pytest>=8,<10"
+    "mypy>=1.13,<2"
+    "jsonschema>=4.20,<5"
+    "pyyaml>=6,<7"
+)
+
+if [[ ! -x "$venv/bin/python" ]]; then
+    echo "setup-python: creating $venv"
+    python3 -m venv "$venv"
+fi
+
+stamp="$venv/.leadcore-requirements"
+wanted=$(printf '%s\n' "${requirements[@]}")
+if [[ ! -f "$stamp" ]] || [[ "$(cat "$stamp")" != "$wanted" ]]; then
+    echo "setup-python: installing ${requirements[*]}"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
+    printf '%s\n' "$wanted" >"$stamp"
+fi
+
+echo "setup-python: maturin develop (crates/leadcore-py)"
+cd crates/leadcore-py
+VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" "$venv/bin/maturin" develop --quiet
+"$venv/bin/python" -c 'import leadcore; print("setup-python: leadcore", leadcore.__version__, "ready in .venv")'
