@@ -18,9 +18,12 @@ fn walk(c: &mut Criterion) {
     let pb = Playbook::default_playbook();
     let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
     let mut lead = Lead::new("L-1");
-    lead.custom.insert("budget".into(), FieldValue::Int(1_000_000));
-    lead.custom.insert("authority".into(), FieldValue::Bool(true));
-    lead.custom.insert("need".into(), FieldValue::Text("routing".into()));
+    lead.custom
+        .insert("budget".into(), FieldValue::Int(1_000_000));
+    lead.custom
+        .insert("authority".into(), FieldValue::Bool(true));
+    lead.custom
+        .insert("need".into(), FieldValue::Text("routing".into()));
     lead.custom.insert(
         "timeline".into(),
         FieldValue::Date(t0.date_naive() + chrono::Days::new(60)),
