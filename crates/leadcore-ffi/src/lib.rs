@@ -1,1 +1,44 @@
+//! # leadcore-ffi
+//!
+//! The C door of leadcore: a C ABI over the core's playbooks and lifecycle states, described
+//! by the generated header `include/leadcore.h` (its top comment states the conventions:
+//! ownership, statuses and errors, strings, times, threads).
+//!
+//! All of the project's `unsafe` code lives in this crate. Each entry point checks its
+//! arguments (`args`), runs its body inside a panic boundary (`panic`), reports failures
+//! as an owned `leadcore_error` (`error`) with a status derived from the core's error code
+//! (`status`), and hands data out as canonical JSON in a `leadcore_buf` (`buf`).
+#![allow(non_camel_case_types)]
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
+mod args;
+mod buf;
+mod error;
+mod panic;
+mod playbook;
+mod state;
+mod status;
+mod time;
+mod version;
+
+pub use buf::{leadcore_buf, leadcore_buf_free};
+pub use error::{
+    leadcore_error, leadcore_error_code, leadcore_error_free, leadcore_error_message,
+    leadcore_error_status, leadcore_error_to_json,
+};
+pub use playbook::{
+    LEADCORE_FORMAT_JSON, LEADCORE_FORMAT_TOML, LEADCORE_FORMAT_YAML, leadcore_format,
+    leadcore_playbook, leadcore_playbook_default, leadcore_playbook_free, leadcore_playbook_parse,
+    leadcore_playbook_to_json,
+};
+pub use state::{
+    leadcore_state, leadcore_state_dwell, leadcore_state_free, leadcore_state_from_json,
+    leadcore_state_new, leadcore_state_start, leadcore_state_to_json, leadcore_state_transition,
+};
+pub use status::*;
+pub use time::leadcore_time_parse_rfc3339;
+pub use version::{
+    LEADCORE_ABI_VERSION, LEADCORE_VERSION_MAJOR, LEADCORE_VERSION_MINOR, LEADCORE_VERSION_PATCH,
+    leadcore_version,
+};

@@ -1,0 +1,224 @@
+//! `leadcore_state`: one record's lifecycle state, and the calls that start and move it.
+
+use crate::args;
+use crate::buf::leadcore_buf;
+use crate::error::{Failure, leadcore_error};
+use crate::panic::{boundary, no_unwind};
+use crate::playbook::leadcore_playbook;
+use crate::status::leadcore_status;
+use crate::time::from_ms;
+use leadcore::wire::canonical_json;
+use leadcore::{LifecycleState, StartInput, TransitionInput};
+
+/// The lifecycle state of one record (a lead or an opportunity) in one pipeline: its current
+/// stage, the highest stage reached and its history. Calls that take it `const` only read
+/// it; `leadcore_state_transition` changes it, so one state must not be used by two threads
+/// at once while it is being moved.
+pub struct leadcore_state {
+    pub(crate) inner: LifecycleState,
+}
+
+fn hand_out(out: args::Out<*mut leadcore_state>, inner: LifecycleState) {
+    out.write(Box::into_raw(Box::new(leadcore_state { inner })));
+}
+
+/// Starts a record from a JSON `StartInput`,
+/// `{"pipeline":"lead","record_id":"L-1","now":"2026-01-05T09:00:00Z"}`, in the pipeline's
+/// initial stage. `*out` receives a new state to free with `leadcore_state_free`. Bad JSON
+/// gives `LEADCORE_INVALID_INPUT`; an unknown pipeline `LEADCORE_UNKNOWN_PIPELINE`.
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `start_json` is NULL (with `len == 0`) or points
+/// to `len` readable bytes; `out` and `err` are NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_start(
+    playbook: *const leadcore_playbook,
+    start_json: *const u8,
+    len: usize,
+    out: *mut *mut leadcore_state,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
+    unsafe {
+        boundary(err, || {
+            let playbook = args::obj(playbook, "playbook")?;
+            let text = args::text(start_json, len, "start_json")?;
+            let out = args::out(out, "out")?;
+            let input: StartInput = serde_json::from_str(text)
+                .map_err(|e| Failure::invalid_input(format!("start input: {e}")))?;
+            let state = playbook
+                .inner
+                .start(&input.pipeline, &input.record_id, input.now)?;
+            hand_out(out, state);
+            Ok(())
+        })
+    }
+}
+
+/// Starts a record in a pipeline's initial stage at `now_ms` (Unix epoch milliseconds UTC):
+/// the typed form of `leadcore_state_start`. `*out` receives a new state to free with
+/// `leadcore_state_free`.
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `pipeline` and `record_id` are NULL (with length
+/// 0) or point to that many readable bytes; `out` and `err` are NULL or valid for writing a
+/// pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_new(
+    playbook: *const leadcore_playbook,
+    pipeline: *const u8,
+    pipeline_len: usize,
+    record_id: *const u8,
+    record_id_len: usize,
+    now_ms: i64,
+    out: *mut *mut leadcore_state,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
+    unsafe {
+        boundary(err, || {
+            let playbook = args::obj(playbook, "playbook")?;
+            let pipeline = args::text(pipeline, pipeline_len, "pipeline")?;
+            let record_id = args::text(record_id, record_id_len, "record_id")?;
+            let now = from_ms(now_ms, "now_ms")?;
+            let out = args::out(out, "out")?;
+            hand_out(out, playbook.inner.start(pipeline, record_id, now)?);
+            Ok(())
+        })
+    }
+}
+
+/// Reads a state from its JSON (as written by `leadcore_state_to_json`), checking its
+/// `schema_version` (`LEADCORE_UNSUPPORTED_VERSION`) and its consistency
+/// (`LEADCORE_INVALID_INPUT`). `*out` receives a new state to free with
+/// `leadcore_state_free`.
+///
+/// # Safety
+/// `json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` and `err` are
+/// NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_from_json(
+    json: *const u8,
+    len: usize,
+    out: *mut *mut leadcore_state,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
+    unsafe {
+        boundary(err, || {
+            let text = args::text(json, len, "json")?;
+            let out = args::out(out, "out")?;
+            hand_out(out, LifecycleState::from_json(text)?);
+            Ok(())
+        })
+    }
+}
+
+/// Writes the state as canonical JSON into `*out`, for the host to store; it reads back
+/// with `leadcore_state_from_json` to an equal state.
+///
+/// # Safety
+/// `state` is NULL or a live state; `out` is NULL or valid for writing a `leadcore_buf`;
+/// `err` is NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_to_json(
+    state: *const leadcore_state,
+    out: *mut leadcore_buf,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
+    unsafe {
+        boundary(err, || {
+            let state = args::obj(state, "state")?;
+            let out = args::out(out, "out")?;
+            out.write(leadcore_buf::from_string(canonical_json(&state.inner)));
+            Ok(())
+        })
+    }
+}
+
+/// Moves a record. `input_json` is a `TransitionInput`:
+/// `{"request":{"to","actor":{"id","role"},"now","reason"?},"subject"?:{"lead":{..}},
+/// "activities"?:[..],"scores"?:{..}}`. On success the state is updated and `*outcome`
+/// receives the canonical JSON of the outcome (`from`, `to`, `at`, `back_move`, `recycled`,
+/// and the `actions` for the host to carry out). On failure the state is unchanged and the
+/// error says why (`LEADCORE_GUARD_FAILED` lists every failing guard); bad JSON gives
+/// `LEADCORE_INVALID_INPUT`.
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `state` is NULL or a live state no other thread
+/// uses during the call; `input_json` is NULL (with `len == 0`) or points to `len` readable
+/// bytes; `outcome` is NULL or valid for writing a `leadcore_buf`; `err` is NULL or valid
+/// for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_transition(
+    playbook: *const leadcore_playbook,
+    state: *mut leadcore_state,
+    input_json: *const u8,
+    len: usize,
+    outcome: *mut leadcore_buf,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
+    unsafe {
+        boundary(err, || {
+            let playbook = args::obj(playbook, "playbook")?;
+            let state = args::obj_mut(state, "state")?;
+            let text = args::text(input_json, len, "input_json")?;
+            let outcome = args::out(outcome, "outcome")?;
+            let input: TransitionInput = serde_json::from_str(text)
+                .map_err(|e| Failure::invalid_input(format!("transition input: {e}")))?;
+            // Move a copy and commit it last, so even a panic leaves the state as it was.
+            let mut next = state.inner.clone();
+            let done = playbook
+                .inner
+                .transition(&mut next, &input.request, &input.facts())?;
+            let json = canonical_json(&done);
+            state.inner = next;
+            outcome.write(leadcore_buf::from_string(json));
+            Ok(())
+        })
+    }
+}
+
+/// Writes the time the record spent in each stage it visited, up to `now_ms` (Unix epoch
+/// milliseconds UTC), into `*out` as a canonical JSON array of
+/// `{"seconds","stage","visits"}` in order of first visit.
+///
+/// # Safety
+/// `state` is NULL or a live state; `out` is NULL or valid for writing a `leadcore_buf`;
+/// `err` is NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_dwell(
+    state: *const leadcore_state,
+    now_ms: i64,
+    out: *mut leadcore_buf,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
+    unsafe {
+        boundary(err, || {
+            let state = args::obj(state, "state")?;
+            let now = from_ms(now_ms, "now_ms")?;
+            let out = args::out(out, "out")?;
+            out.write(leadcore_buf::from_string(canonical_json(
+                &state.inner.dwell(now),
+            )));
+            Ok(())
+        })
+    }
+}
+
+/// Frees a state. NULL is a no-op.
+///
+/// # Safety
+/// `state` is NULL or a state from this library that has not been freed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_free(state: *mut leadcore_state) {
+    no_unwind((), || {
+        if !state.is_null() {
+            // SAFETY: a non-NULL state came from `Box::into_raw` in `hand_out`.
+            drop(unsafe { Box::from_raw(state) });
+        }
+    })
+}

@@ -1,0 +1,149 @@
+//! Status codes: `LEADCORE_OK`, one status per core error code (in the order of
+//! [`leadcore::Error::CODES`]), then the statuses only the C door can produce.
+//!
+//! Statuses are plain `uint32_t` constants rather than a C enum, so a value a newer library
+//! returns never becomes an out-of-range enum on either side of the boundary.
+
+use std::ffi::CStr;
+
+/// The result of every fallible call: `LEADCORE_OK` (0) on success, another `LEADCORE_*`
+/// status otherwise. New statuses may be added at the end in later versions; treat any
+/// non-zero value as a failure and read `leadcore_error_code` for the precise cause.
+#[allow(non_camel_case_types)]
+pub type leadcore_status = u32;
+
+/// Success.
+pub const LEADCORE_OK: leadcore_status = 0;
+/// The playbook text is malformed or holds a value of the wrong type (`playbook.parse`).
+pub const LEADCORE_PLAYBOOK_PARSE: leadcore_status = 1;
+/// The playbook parsed but breaks rules; every issue is in the error's JSON report
+/// (`playbook.invalid`).
+pub const LEADCORE_PLAYBOOK_INVALID: leadcore_status = 2;
+/// No pipeline of that name (`lifecycle.unknown_pipeline`).
+pub const LEADCORE_UNKNOWN_PIPELINE: leadcore_status = 3;
+/// No stage of that name in the pipeline (`lifecycle.unknown_stage`).
+pub const LEADCORE_UNKNOWN_STAGE: leadcore_status = 4;
+/// The transition is not allowed at all (`lifecycle.not_allowed`).
+pub const LEADCORE_NOT_ALLOWED: leadcore_status = 5;
+/// Guards refused the transition; every failing guard is in the JSON report
+/// (`lifecycle.guard_failed`).
+pub const LEADCORE_GUARD_FAILED: leadcore_status = 6;
+/// Entering the stage needs a reason and none was given (`lifecycle.reason_required`).
+pub const LEADCORE_REASON_REQUIRED: leadcore_status = 7;
+/// The reason is not one the stage accepts (`lifecycle.invalid_reason`).
+pub const LEADCORE_INVALID_REASON: leadcore_status = 8;
+/// `now` is earlier than the record's last transition (`lifecycle.time_went_backwards`).
+pub const LEADCORE_TIME_WENT_BACKWARDS: leadcore_status = 9;
+/// Stored data of a format version this build cannot read (`state.unsupported_version`).
+pub const LEADCORE_UNSUPPORTED_VERSION: leadcore_status = 10;
+/// Malformed input: bad JSON, a missing field, an inconsistent state, a bad timestamp
+/// (`input.invalid`).
+pub const LEADCORE_INVALID_INPUT: leadcore_status = 11;
+/// A required pointer argument was NULL (`ffi.null_argument`).
+pub const LEADCORE_NULL_ARGUMENT: leadcore_status = 12;
+/// A string argument is not valid UTF-8 (`ffi.invalid_utf8`).
+pub const LEADCORE_INVALID_UTF8: leadcore_status = 13;
+/// An argument has a value outside its domain, e.g. an unknown format or a time out of
+/// range (`ffi.invalid_argument`).
+pub const LEADCORE_INVALID_ARGUMENT: leadcore_status = 14;
+/// The library panicked; this is a bug in leadcore. The call had no effect (`ffi.panic`).
+pub const LEADCORE_PANIC: leadcore_status = 15;
+
+/// Core error codes and their statuses, in the order of `leadcore::Error::CODES`.
+const CORE: [(&CStr, leadcore_status); 11] = [
+    (c"playbook.parse", LEADCORE_PLAYBOOK_PARSE),
+    (c"playbook.invalid", LEADCORE_PLAYBOOK_INVALID),
+    (c"lifecycle.unknown_pipeline", LEADCORE_UNKNOWN_PIPELINE),
+    (c"lifecycle.unknown_stage", LEADCORE_UNKNOWN_STAGE),
+    (c"lifecycle.not_allowed", LEADCORE_NOT_ALLOWED),
+    (c"lifecycle.guard_failed", LEADCORE_GUARD_FAILED),
+    (c"lifecycle.reason_required", LEADCORE_REASON_REQUIRED),
+    (c"lifecycle.invalid_reason", LEADCORE_INVALID_REASON),
+    (
+        c"lifecycle.time_went_backwards",
+        LEADCORE_TIME_WENT_BACKWARDS,
+    ),
+    (c"state.unsupported_version", LEADCORE_UNSUPPORTED_VERSION),
+    (c"input.invalid", LEADCORE_INVALID_INPUT),
+];
+
+/// The status and the static NUL-terminated code of a core error code, looked up by the code
+/// string so the mapping cannot drift from the core. `None` for a code this door does not
+/// know (a core newer than the door; the `every_core_code_has_a_status` test prevents it).
+pub(crate) fn core_status(code: &str) -> Option<(leadcore_status, &'static CStr)> {
+    CORE.iter()
+        .find(|(c, _)| c.to_bytes() == code.as_bytes())
+        .map(|&(c, s)| (s, c))
+}
+
+/// The failures only the C door can produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FfiKind {
+    /// A required pointer was NULL.
+    NullArgument,
+    /// A string was not UTF-8.
+    InvalidUtf8,
+    /// A value outside its domain.
+    InvalidArgument,
+    /// A caught panic.
+    Panic,
+}
+
+impl FfiKind {
+    pub(crate) fn status(self) -> leadcore_status {
+        match self {
+            FfiKind::NullArgument => LEADCORE_NULL_ARGUMENT,
+            FfiKind::InvalidUtf8 => LEADCORE_INVALID_UTF8,
+            FfiKind::InvalidArgument => LEADCORE_INVALID_ARGUMENT,
+            FfiKind::Panic => LEADCORE_PANIC,
+        }
+    }
+
+    pub(crate) fn code(self) -> &'static CStr {
+        match self {
+            FfiKind::NullArgument => c"ffi.null_argument",
+            FfiKind::InvalidUtf8 => c"ffi.invalid_utf8",
+            FfiKind::InvalidArgument => c"ffi.invalid_argument",
+            FfiKind::Panic => c"ffi.panic",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    const FFI: [FfiKind; 4] = [
+        FfiKind::NullArgument,
+        FfiKind::InvalidUtf8,
+        FfiKind::InvalidArgument,
+        FfiKind::Panic,
+    ];
+
+    #[test]
+    fn every_core_code_has_a_distinct_status_in_core_order() {
+        let mut seen = BTreeSet::new();
+        for (i, code) in leadcore::Error::CODES.iter().enumerate() {
+            let (status, c) = core_status(code).unwrap_or_else(|| panic!("no status for {code}"));
+            assert_eq!(c.to_str(), Ok(*code));
+            assert_eq!(status as usize, i + 1, "{code} is out of order");
+            assert!(seen.insert(status), "{code} shares status {status}");
+        }
+        assert_eq!(CORE.len(), leadcore::Error::CODES.len());
+    }
+
+    #[test]
+    fn ffi_statuses_follow_the_core_ones_and_are_distinct() {
+        let core_max = leadcore::Error::CODES.len() as leadcore_status;
+        let mut seen = BTreeSet::new();
+        for (i, k) in FFI.iter().enumerate() {
+            assert_eq!(k.status(), core_max + 1 + i as leadcore_status);
+            assert!(seen.insert(k.status()));
+            let code = k.code().to_str().unwrap_or_default();
+            assert!(code.starts_with("ffi."), "{code}");
+            assert!(core_status(code).is_none());
+        }
+        assert_ne!(LEADCORE_OK, LEADCORE_PLAYBOOK_PARSE);
+    }
+}

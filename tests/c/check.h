@@ -1,0 +1,49 @@
+/* A tiny test harness for the leadcore C tests: plain C11, no dependencies. */
+#ifndef LEADCORE_TEST_CHECK_H
+#define LEADCORE_TEST_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "leadcore.h"
+
+/* A string literal as the (ptr, len) pair the C API takes. */
+#define LIT(s) (const uint8_t *)("" s), (sizeof("" s) - 1)
+/* A NUL-terminated string as a (ptr, len) pair. */
+#define STR(s) (const uint8_t *)(s), strlen(s)
+
+/* Records a failed check in the current test and prints where it failed. */
+void check_fail(const char *file, int line, const char *what);
+
+#define CHECK(cond)                                        \
+    do {                                                   \
+        if (!(cond)) check_fail(__FILE__, __LINE__, #cond); \
+    } while (0)
+
+/* Checks a status, printing both values and the error (if any) on mismatch. */
+void check_status_at(const char *file, int line, const char *expr, leadcore_status got,
+                     leadcore_status want, const leadcore_error *err);
+#define CHECK_STATUS(expr, want, err) \
+    check_status_at(__FILE__, __LINE__, #expr, (expr), (want), (err))
+
+/* Checks that `haystack` (NUL-terminated) contains `needle`. */
+void check_contains_at(const char *file, int line, const char *haystack, const char *needle);
+#define CHECK_CONTAINS(h, n) check_contains_at(__FILE__, __LINE__, (const char *)(h), (n))
+#define CHECK_NOT_CONTAINS(h, n) CHECK(strstr((const char *)(h), (n)) == NULL)
+
+/* Checks two C strings are equal. */
+void check_str_eq_at(const char *file, int line, const char *got, const char *want);
+#define CHECK_STR_EQ(got, want) check_str_eq_at(__FILE__, __LINE__, (const char *)(got), (want))
+
+/* Runs one named test and counts it as passed or failed. */
+void run_test(const char *name, void (*test)(void));
+
+/* Counts an outcome computed outside run_test (e.g. one vector case). */
+void count_result(const char *name, int ok);
+
+/* The tests of each file. */
+void api_tests(void);
+void vector_tests(const char *root);
+
+#endif

@@ -1,0 +1,304 @@
+/* The shared test vectors (tests/vectors/README.md) through the C door: every case folder
+ * with an input.jsonl is run and its result lines compared byte for byte with
+ * expected.jsonl. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "check.h"
+
+/* A growable byte string. */
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} text;
+
+static void text_append(text *t, const char *bytes, size_t n) {
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
+        while (cap < t->len + n + 1) cap *= 2;
+        char *p = realloc(t->data, cap);
+        if (p == NULL) {
+            fprintf(stderr, "out of memory\n");
+            exit(EXIT_FAILURE);
+        }
+        t->data = p;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->len, bytes, n);
+    t->len += n;
+    t->data[t->len] = '\0';
+}
+
+static void text_puts(text *t, const char *s) { text_append(t, s, strlen(s)); }
+
+static void text_free(text *t) {
+    free(t->data);
+    t->data = NULL;
+    t->len = t->cap = 0;
+}
+
+/* Reads a whole file; returns 0 if it cannot be read. */
+static int read_file(const char *path, text *out) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return 0;
+    char chunk[4096];
+    size_t n;
+    text_append(out, "", 0);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) text_append(out, chunk, n);
+    int ok = !ferror(f);
+    fclose(f);
+    return ok;
+}
+
+static int file_exists(const char *path) {
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Appends {"ok":<json>} built from a library buffer, and frees the buffer. */
+static void emit_ok(text *out, leadcore_buf *b) {
+    text_puts(out, "{\"ok\":");
+    text_append(out, (const char *)b->data, b->len);
+    text_puts(out, "}\n");
+    leadcore_buf_free(b);
+}
+
+/* Appends {"error":<report>} for an error, and frees the error. */
+static void emit_error(text *out, leadcore_error *err) {
+    leadcore_buf r = {0};
+    if (leadcore_error_to_json(err, &r, NULL) == LEADCORE_OK) {
+        text_puts(out, "{\"error\":");
+        text_append(out, (const char *)r.data, r.len);
+        text_puts(out, "}\n");
+    } else {
+        text_puts(out, "{\"error\":\"(no error object)\"}\n");
+    }
+    leadcore_buf_free(&r);
+    leadcore_error_free(err);
+}
+
+static const char NO_RECORD[] =
+    "{\"error\":{\"code\":\"input.invalid\",\"message\":\"no record started\"}}\n";
+
+/* Runs one event line against the record `*state`, appending its result line. Returns 0 for
+ * a line the runner does not understand (a broken vector). */
+static int run_event(const leadcore_playbook *pb, leadcore_state **state, const char *line,
+                     size_t len, text *out) {
+    const char *colon = memchr(line, ':', len);
+    const char *close = len > 0 && line[len - 1] == '}' ? line + len - 1 : NULL;
+    if (colon == NULL || close == NULL || close < colon + 1) return 0;
+    const uint8_t *payload = (const uint8_t *)colon + 1;
+    size_t payload_len = (size_t)(close - (colon + 1));
+    size_t prefix = (size_t)(colon + 1 - line);
+    leadcore_error *err = NULL;
+
+    if (prefix == strlen("{\"start\":") && memcmp(line, "{\"start\":", prefix) == 0) {
+        leadcore_state *started = NULL;
+        if (leadcore_state_start(pb, payload, payload_len, &started, &err) != LEADCORE_OK) {
+            emit_error(out, err); /* a failed start leaves the current record as it was */
+            return 1;
+        }
+        leadcore_buf b = {0};
+        if (leadcore_state_to_json(started, &b, &err) != LEADCORE_OK) {
+            emit_error(out, err);
+            leadcore_state_free(started);
+            return 1;
+        }
+        emit_ok(out, &b);
+        leadcore_state_free(*state);
+        *state = started;
+        return 1;
+    }
+    if (prefix == strlen("{\"transition\":") &&
+        memcmp(line, "{\"transition\":", prefix) == 0) {
+        if (*state == NULL) {
+            text_puts(out, NO_RECORD);
+            return 1;
+        }
+        leadcore_buf b = {0};
+        if (leadcore_state_transition(pb, *state, payload, payload_len, &b, &err) == LEADCORE_OK)
+            emit_ok(out, &b);
+        else
+            emit_error(out, err);
+        return 1;
+    }
+    if (prefix == strlen("{\"dwell\":") && memcmp(line, "{\"dwell\":", prefix) == 0) {
+        if (*state == NULL) {
+            text_puts(out, NO_RECORD);
+            return 1;
+        }
+        /* The payload is {"now":"<RFC 3339>"}. */
+        static const char key[] = "\"now\":\"";
+        const char *start = strstr((const char *)payload, key);
+        if (start == NULL || start >= (const char *)payload + payload_len) return 0;
+        start += strlen(key);
+        const char *end = memchr(start, '"', (size_t)((const char *)payload + payload_len - start));
+        if (end == NULL) return 0;
+        int64_t now_ms = 0;
+        leadcore_buf b = {0};
+        if (leadcore_time_parse_rfc3339((const uint8_t *)start, (size_t)(end - start), &now_ms,
+                                        &err) != LEADCORE_OK ||
+            leadcore_state_dwell(*state, now_ms, &b, &err) != LEADCORE_OK)
+            emit_error(out, err);
+        else
+            emit_ok(out, &b);
+        return 1;
+    }
+    if (prefix == strlen("{\"state\":") && memcmp(line, "{\"state\":", prefix) == 0) {
+        if (*state == NULL) {
+            text_puts(out, NO_RECORD);
+            return 1;
+        }
+        leadcore_buf b = {0};
+        if (leadcore_state_to_json(*state, &b, &err) == LEADCORE_OK)
+            emit_ok(out, &b);
+        else
+            emit_error(out, err);
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs one case folder; fills `out` with the result lines. Returns 0 with a message in
+ * `problem` when the case itself is broken. */
+static int run_case(const char *dir, text *out, text *problem) {
+    static const struct {
+        const char *name;
+        leadcore_format format;
+    } files[] = {
+        {"playbook.yaml", LEADCORE_FORMAT_YAML},
+        {"playbook.json", LEADCORE_FORMAT_JSON},
+        {"playbook.toml", LEADCORE_FORMAT_TOML},
+    };
+    char path[4096];
+    text pb_text = {0};
+    leadcore_format format = LEADCORE_FORMAT_JSON;
+    int found = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0] && !found; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i].name);
+        if (file_exists(path)) {
+            found = read_file(path, &pb_text);
+            format = files[i].format;
+        }
+    }
+    if (!found) {
+        text_puts(problem, "no readable playbook.yaml, playbook.json or playbook.toml");
+        text_free(&pb_text);
+        return 0;
+    }
+    leadcore_playbook *pb = NULL;
+    leadcore_error *err = NULL;
+    leadcore_status s =
+        leadcore_playbook_parse(format, (const uint8_t *)pb_text.data, pb_text.len, &pb, &err);
+    text_free(&pb_text);
+    if (s != LEADCORE_OK) {
+        emit_error(out, err);
+        return 1;
+    }
+    text_puts(out, "{\"ok\":true}\n");
+
+    text input = {0};
+    snprintf(path, sizeof path, "%s/input.jsonl", dir);
+    int ok = read_file(path, &input);
+    if (!ok) text_puts(problem, "cannot read input.jsonl");
+    leadcore_state *state = NULL;
+    size_t line_no = 0;
+    for (char *line = input.data; ok && line != NULL && *line != '\0';) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char *next = nl ? nl + 1 : NULL;
+        line_no++;
+        while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+            len--;
+        size_t lead = 0;
+        while (lead < len && (line[lead] == ' ' || line[lead] == '\t')) lead++;
+        if (lead < len) {
+            line[len] = '\0';
+            if (!run_event(pb, &state, line + lead, len - lead, out)) {
+                char msg[256];
+                snprintf(msg, sizeof msg, "input.jsonl line %zu is not a start, transition, "
+                                          "dwell or state event",
+                         line_no);
+                text_puts(problem, msg);
+                ok = 0;
+            }
+        }
+        line = next;
+    }
+    leadcore_state_free(state);
+    leadcore_playbook_free(pb);
+    text_free(&input);
+    return ok;
+}
+
+/* Prints the lines where `got` and `want` differ (up to a few), diff style. */
+static void print_mismatch(const char *got, const char *want) {
+    int shown = 0;
+    size_t line = 1;
+    while ((*got || *want) && shown < 5) {
+        size_t gl = strcspn(got, "\n"), wl = strcspn(want, "\n");
+        if (gl != wl || memcmp(got, want, gl) != 0 || (got[gl] == '\0') != (want[wl] == '\0')) {
+            printf("  line %zu:\n", line);
+            printf("    - expected: %.*s\n", (int)wl, *want ? want : "(missing)");
+            printf("    + got:      %.*s\n", (int)gl, *got ? got : "(missing)");
+            shown++;
+        }
+        got += gl + (got[gl] == '\n');
+        want += wl + (want[wl] == '\n');
+        line++;
+    }
+    if (shown == 0) printf("  (the files differ in line endings or a final newline)\n");
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b) {
+    return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+void vector_tests(const char *root) {
+    struct dirent **entries = NULL;
+    int n = scandir(root, &entries, NULL, by_name);
+    if (n < 0) {
+        printf("FAIL vectors: cannot list %s: %s\n", root, strerror(errno));
+        count_result("vectors", 0);
+        return;
+    }
+    int cases = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = entries[i]->d_name;
+        char dir[2048], path[4096], label[512];
+        snprintf(dir, sizeof dir, "%s/%s", root, name);
+        snprintf(path, sizeof path, "%s/input.jsonl", dir);
+        if (name[0] == '.' || !file_exists(path)) continue;
+        cases++;
+        snprintf(label, sizeof label, "vector: %s", name);
+
+        text got = {0}, want = {0}, problem = {0};
+        text_append(&got, "", 0);
+        text_append(&problem, "", 0);
+        int ran = run_case(dir, &got, &problem);
+        snprintf(path, sizeof path, "%s/expected.jsonl", dir);
+        int have_want = read_file(path, &want);
+        int ok = ran && have_want && got.len == want.len && memcmp(got.data, want.data, got.len) == 0;
+        if (!ok) {
+            printf("FAIL %s (%s)\n", label, dir);
+            if (!ran) printf("  broken case: %s\n", problem.data);
+            if (!have_want)
+                printf("  cannot read %s\n", path);
+            else
+                print_mismatch(got.data, want.data);
+        }
+        count_result(label, ok);
+        text_free(&got);
+        text_free(&want);
+        text_free(&problem);
+    }
+    for (int i = 0; i < n; i++) free(entries[i]);
+    free(entries);
+    if (cases == 0) printf("note: no vector cases (folders with input.jsonl) under %s\n", root);
+}
