@@ -542,8 +542,9 @@ static void test_invalid_utf8_is_refused(void) {
     /* Valid multi-byte UTF-8 passes through unchanged. */
     leadcore_state *u = NULL;
     err = NULL;
-    CHECK_STATUS(leadcore_state_new(pb, LIT("lead"), LIT("L-\xc3\xa9\xe2\x82\xac"), T0_MS, &u, &err),
-                 LEADCORE_OK, err);
+    CHECK_STATUS(
+        leadcore_state_new(pb, LIT("lead"), LIT("L-\xc3\xa9\xe2\x82\xac"), T0_MS, &u, &err),
+        LEADCORE_OK, err);
     leadcore_buf ju = state_json(u);
     CHECK_CONTAINS(ju.data, "\"record_id\":\"L-\xc3\xa9\xe2\x82\xac\"");
     leadcore_buf_free(&ju);
@@ -662,7 +663,8 @@ static void test_a_playbook_is_shared_across_threads(void) {
 
 void api_tests(void) {
     run_test("api: version constants match the library", test_version);
-    run_test("api: default playbook loads and round-trips", test_default_playbook_loads_and_round_trips);
+    run_test("api: default playbook loads and round-trips",
+             test_default_playbook_loads_and_round_trips);
     run_test("api: TOML and YAML playbooks", test_playbook_in_toml_and_yaml);
     run_test("api: parse errors carry their location", test_parse_errors_carry_their_location);
     run_test("api: invalid playbook lists every issue", test_invalid_playbook_lists_every_issue);

@@ -284,7 +284,8 @@ void vector_tests(const char *root) {
         int ran = run_case(dir, &got, &problem);
         snprintf(path, sizeof path, "%s/expected.jsonl", dir);
         int have_want = read_file(path, &want);
-        int ok = ran && have_want && got.len == want.len && memcmp(got.data, want.data, got.len) == 0;
+        int ok = ran && have_want && got.len == want.len &&
+                 memcmp(got.data, want.data, got.len) == 0;
         if (!ok) {
             printf("FAIL %s (%s)\n", label, dir);
             if (!ran) printf("  broken case: %s\n", problem.data);

@@ -42,3 +42,12 @@ pub use version::{
     LEADCORE_ABI_VERSION, LEADCORE_VERSION_MAJOR, LEADCORE_VERSION_MINOR, LEADCORE_VERSION_PATCH,
     leadcore_version,
 };
+
+// What the header promises about threads: playbooks are shared across threads, states and
+// errors may be read from several threads and handed between them.
+const _: () = {
+    const fn thread_safe<T: Send + Sync>() {}
+    thread_safe::<leadcore_playbook>();
+    thread_safe::<leadcore_state>();
+    thread_safe::<leadcore_error>();
+};

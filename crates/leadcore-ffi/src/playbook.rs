@@ -37,12 +37,6 @@ pub struct leadcore_playbook {
     pub(crate) inner: Playbook,
 }
 
-// A playbook is shared across threads by C hosts.
-const _: () = {
-    const fn shareable<T: Send + Sync>() {}
-    shareable::<leadcore_playbook>();
-};
-
 fn hand_out(out: args::Out<*mut leadcore_playbook>, inner: Playbook) {
     out.write(Box::into_raw(Box::new(leadcore_playbook { inner })));
 }

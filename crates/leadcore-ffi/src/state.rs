@@ -222,3 +222,74 @@ pub unsafe extern "C" fn leadcore_state_free(state: *mut leadcore_state) {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::buf::leadcore_buf_free;
+    use crate::playbook::{leadcore_playbook_default, leadcore_playbook_free};
+    use crate::status::{LEADCORE_GUARD_FAILED, LEADCORE_OK};
+    use std::ptr;
+
+    const START: &str = r#"{"pipeline":"lead","record_id":"L-1","now":"2026-01-05T09:00:00Z"}"#;
+
+    fn to_mql(role: &str) -> String {
+        format!(
+            r#"{{"request":{{"to":"MQL","actor":{{"id":"u","role":"{role}"}},"now":"2026-01-05T10:00:00Z"}},"scores":{{"lead":250}}}}"#
+        )
+    }
+
+    #[test]
+    fn a_refused_transition_changes_nothing_and_an_accepted_one_commits() {
+        unsafe {
+            let mut pb = ptr::null_mut();
+            assert_eq!(
+                leadcore_playbook_default(&mut pb, ptr::null_mut()),
+                LEADCORE_OK
+            );
+            let mut st = ptr::null_mut();
+            let s = leadcore_state_start(pb, START.as_ptr(), START.len(), &mut st, ptr::null_mut());
+            assert_eq!(s, LEADCORE_OK);
+            let before = (*st).inner.clone();
+
+            let mut out = leadcore_buf {
+                data: ptr::null_mut(),
+                len: 0,
+            };
+            let sdr = to_mql("sdr");
+            let s = leadcore_state_transition(
+                pb,
+                st,
+                sdr.as_ptr(),
+                sdr.len(),
+                &mut out,
+                ptr::null_mut(),
+            );
+            assert_eq!(s, LEADCORE_GUARD_FAILED);
+            assert!(out.data.is_null());
+            assert_eq!((*st).inner, before);
+
+            let mia = to_mql("marketing");
+            let s = leadcore_state_transition(
+                pb,
+                st,
+                mia.as_ptr(),
+                mia.len(),
+                &mut out,
+                ptr::null_mut(),
+            );
+            assert_eq!(s, LEADCORE_OK);
+            assert_eq!((*st).inner.current(), "MQL");
+            let json = std::slice::from_raw_parts(out.data, out.len);
+            assert!(
+                std::str::from_utf8(json)
+                    .unwrap_or_default()
+                    .contains(r#""kind":"notify""#)
+            );
+
+            leadcore_buf_free(&mut out);
+            leadcore_state_free(st);
+            leadcore_playbook_free(pb);
+        }
+    }
+}
