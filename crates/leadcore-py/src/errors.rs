@@ -68,6 +68,18 @@ create_exception!(
 );
 create_exception!(
     leadcore._leadcore,
+    ScoringError,
+    LeadcoreError,
+    "Scoring could not use its input."
+);
+create_exception!(
+    leadcore._leadcore,
+    BadEventError,
+    ScoringError,
+    "A scoring event cannot be used (`.reason`: `in_future`, `missing_attribute`, ...)."
+);
+create_exception!(
+    leadcore._leadcore,
     UnknownPipelineError,
     LeadcoreError,
     "No pipeline of that name in the playbook."
@@ -102,6 +114,7 @@ pub(crate) enum ExcKind {
     GuardFailed,
     Reason,
     TimeOrder,
+    BadEvent,
     Version,
     Input,
 }
@@ -118,6 +131,7 @@ pub(crate) fn kind_for_code(code: &str) -> Option<ExcKind> {
         "lifecycle.guard_failed" => ExcKind::GuardFailed,
         "lifecycle.reason_required" | "lifecycle.invalid_reason" => ExcKind::Reason,
         "lifecycle.time_went_backwards" => ExcKind::TimeOrder,
+        "score.bad_event" => ExcKind::BadEvent,
         "state.unsupported_version" => ExcKind::Version,
         "input.invalid" => ExcKind::Input,
         _ => return None,
@@ -135,6 +149,7 @@ pub(crate) fn class_for_code<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyT
         Some(ExcKind::GuardFailed) => py.get_type::<GuardFailedError>(),
         Some(ExcKind::Reason) => py.get_type::<ReasonError>(),
         Some(ExcKind::TimeOrder) => py.get_type::<TimeOrderError>(),
+        Some(ExcKind::BadEvent) => py.get_type::<BadEventError>(),
         Some(ExcKind::Version) => py.get_type::<VersionError>(),
         Some(ExcKind::Input) => py.get_type::<InputError>(),
         None => py.get_type::<LeadcoreError>(),
@@ -200,6 +215,9 @@ fn build(py: Python<'_>, report: &ErrorReport) -> PyResult<PyErr> {
         Some(ExcKind::Reason) => {
             exc.setattr("stage", field("stage")?)?;
         }
+        Some(ExcKind::BadEvent) => {
+            exc.setattr("reason", field("reason")?)?;
+        }
         Some(ExcKind::UnknownPipeline) => {
             exc.setattr("pipeline", field("pipeline")?)?;
         }
@@ -215,28 +233,28 @@ fn build(py: Python<'_>, report: &ErrorReport) -> PyResult<PyErr> {
 /// Adds the exception classes to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    m.add("LeadcoreError", py.get_type::<LeadcoreError>())?;
-    m.add("PlaybookError", py.get_type::<PlaybookError>())?;
-    m.add("PlaybookParseError", py.get_type::<PlaybookParseError>())?;
-    m.add(
-        "PlaybookValidationError",
-        py.get_type::<PlaybookValidationError>(),
-    )?;
-    m.add("TransitionError", py.get_type::<TransitionError>())?;
-    m.add("GuardFailedError", py.get_type::<GuardFailedError>())?;
-    m.add(
-        "TransitionNotAllowedError",
-        py.get_type::<TransitionNotAllowedError>(),
-    )?;
-    m.add("ReasonError", py.get_type::<ReasonError>())?;
-    m.add("TimeOrderError", py.get_type::<TimeOrderError>())?;
-    m.add(
-        "UnknownPipelineError",
-        py.get_type::<UnknownPipelineError>(),
-    )?;
-    m.add("UnknownStageError", py.get_type::<UnknownStageError>())?;
-    m.add("VersionError", py.get_type::<VersionError>())?;
-    m.add("InputError", py.get_type::<InputError>())?;
+    macro_rules! add_classes {
+        ($($class:ident),* $(,)?) => {
+            $( m.add(stringify!($class), py.get_type::<$class>())?; )*
+        };
+    }
+    add_classes!(
+        LeadcoreError,
+        PlaybookError,
+        PlaybookParseError,
+        PlaybookValidationError,
+        TransitionError,
+        GuardFailedError,
+        TransitionNotAllowedError,
+        ReasonError,
+        TimeOrderError,
+        ScoringError,
+        BadEventError,
+        UnknownPipelineError,
+        UnknownStageError,
+        VersionError,
+        InputError,
+    );
     m.add("ERROR_CODES", pyo3::types::PyTuple::new(py, Error::CODES)?)?;
     let classes = pyo3::types::PyDict::new(py);
     for code in Error::CODES {

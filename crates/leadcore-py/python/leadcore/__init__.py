@@ -1,24 +1,36 @@
 """leadcore: a lead-management engine (Rust core, Python door).
 
-Load a playbook, start records, move them through their pipeline's stages, and read funnels::
+Load a playbook, start records, move them through their pipeline's stages, and read funnels:
 
-    from datetime import datetime, timezone
-    import leadcore
+>>> from datetime import datetime, timezone
+>>> import leadcore
+>>> pb = leadcore.Playbook.default()
+>>> now = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+>>> state = pb.start("lead", "L-1", now)
+>>> out = pb.transition(state, "MQL", actor=("mia", "marketing"), now=now, scores={"lead": 120})
+>>> [a["kind"] for a in out["actions"]]
+['notify']
+>>> state.current, state.highest
+('MQL', 'MQL')
 
-    pb = leadcore.Playbook.default()
-    now = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
-    state = pb.start("lead", "L-1", now)
-    pb.transition(state, "MQL", actor=("mia", "marketing"), now=now, scores={"lead": 120})
-    assert state.current == "MQL"
+Every error is a :class:`LeadcoreError` with a stable ``.code`` and a ``.report`` dict; its
+subclass tells the family (``ERROR_CLASSES`` maps each code to its class). A refused
+transition leaves the state as it was:
 
-Every error is a :class:`LeadcoreError` with a stable ``.code`` and a ``.report`` dict; the
-subclass tells the family (see ``ERROR_CLASSES``).
+>>> try:
+...     pb.transition(state, "Won", actor=("ada", "ae"), now=now)
+... except leadcore.TransitionNotAllowedError as e:
+...     print(e.code, e.why)
+lifecycle.not_allowed undeclared
+>>> state.current
+'MQL'
 """
 
 from ._leadcore import (
     CORE_VERSION,
     ERROR_CLASSES,
     ERROR_CODES,
+    BadEventError,
     GuardFailedError,
     InputError,
     LeadcoreError,
@@ -28,6 +40,7 @@ from ._leadcore import (
     PlaybookParseError,
     PlaybookValidationError,
     ReasonError,
+    ScoringError,
     TimeOrderError,
     TransitionError,
     TransitionNotAllowedError,
@@ -38,6 +51,7 @@ from ._leadcore import (
 )
 
 __all__ = [
+    "BadEventError",
     "CORE_VERSION",
     "ERROR_CLASSES",
     "ERROR_CODES",
@@ -50,6 +64,7 @@ __all__ = [
     "PlaybookParseError",
     "PlaybookValidationError",
     "ReasonError",
+    "ScoringError",
     "TimeOrderError",
     "TransitionError",
     "TransitionNotAllowedError",

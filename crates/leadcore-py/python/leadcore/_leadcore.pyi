@@ -18,6 +18,8 @@ __all__ = [
     "TransitionNotAllowedError",
     "ReasonError",
     "TimeOrderError",
+    "ScoringError",
+    "BadEventError",
     "UnknownPipelineError",
     "UnknownStageError",
     "VersionError",
@@ -154,6 +156,11 @@ class ReasonError(TransitionError):
     stage: str | None
 
 class TimeOrderError(TransitionError): ...
+
+class ScoringError(LeadcoreError): ...
+
+class BadEventError(ScoringError):
+    reason: str | None
 
 class UnknownPipelineError(LeadcoreError):
     pipeline: str | None
