@@ -171,6 +171,15 @@ pub enum Error {
         /// Version supported.
         supported: u32,
     },
+    /// A scoring event cannot be used (after `now`, lacking an attribute a rule filters on,
+    /// for an unknown lead).
+    #[error("bad event ({reason}): {message}")]
+    BadEvent {
+        /// `in_future`, `missing_attribute`, `unknown_lead`, `unknown_kind`.
+        reason: String,
+        /// What is wrong.
+        message: String,
+    },
     /// Input handed to the engine is malformed (bad JSON, missing field, inconsistent state).
     #[error("invalid input: {message}")]
     InvalidInput {
@@ -213,6 +222,7 @@ impl Error {
         "lifecycle.time_went_backwards",
         "state.unsupported_version",
         "input.invalid",
+        "score.bad_event",
     ];
 
     /// The stable machine code of this error.
@@ -235,6 +245,7 @@ impl Error {
             Error::TimeWentBackwards { .. } => "lifecycle.time_went_backwards",
             Error::UnsupportedVersion { .. } => "state.unsupported_version",
             Error::InvalidInput { .. } => "input.invalid",
+            Error::BadEvent { .. } => "score.bad_event",
         }
     }
 
@@ -289,6 +300,7 @@ impl Error {
             }
             Error::ReasonRequired { stage } => r.stage = Some(stage.clone()),
             Error::InvalidReason { stage, .. } => r.stage = Some(stage.clone()),
+            Error::BadEvent { reason, .. } => r.reason = Some(reason.clone()),
             Error::TimeWentBackwards { .. }
             | Error::UnsupportedVersion { .. }
             | Error::InvalidInput { .. } => {}
@@ -328,4 +340,7 @@ pub struct ErrorReport {
     /// Why a transition is not allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<NotAllowed>,
+    /// Why an event is bad, for `score.bad_event`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }

@@ -29,6 +29,7 @@ mod error;
 pub mod lifecycle;
 pub mod model;
 pub mod playbook;
+pub mod scoring;
 pub mod wire;
 
 pub use analytics::{Funnel, FunnelStage};
@@ -43,6 +44,9 @@ pub use model::{
     OrgProblem, Rep, Role, Team,
 };
 pub use playbook::{Format, Pipeline, Playbook, PlaybookSpec, Stage, StageKind};
+pub use scoring::{
+    BatchScores, DictColumn, EventColumns, ModelScore, ScoreCard, ScoreSignal, ScoreState, Scoring,
+};
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

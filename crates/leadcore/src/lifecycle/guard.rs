@@ -32,7 +32,7 @@ pub(crate) fn evaluate(guard: &GuardSpec, cx: &GuardContext<'_, '_>) -> Result<(
             let Some(actual) = field_value(cx, field) else {
                 return Err(fail(format!("field `{field}` is missing")));
             };
-            if compare(&actual, *op, value) {
+            if compare_values(&actual, *op, value) {
                 Ok(())
             } else {
                 Err(fail(format!(
@@ -108,7 +108,8 @@ fn equal(a: &FieldValue, b: &FieldValue) -> bool {
     a.compare(b) == Some(Ordering::Equal)
 }
 
-fn compare(actual: &FieldValue, op: CompareOp, expected: &FieldValue) -> bool {
+/// Whether `actual op expected` holds; values of types that cannot be compared never match.
+pub(crate) fn compare_values(actual: &FieldValue, op: CompareOp, expected: &FieldValue) -> bool {
     let ord = actual.compare(expected);
     match op {
         CompareOp::Eq => equal(actual, expected),
@@ -143,15 +144,23 @@ mod tests {
     #[test]
     fn comparisons_follow_types() {
         let n = FieldValue::Int(20);
-        assert!(compare(&n, CompareOp::Ge, &FieldValue::Int(11)));
-        assert!(compare(&n, CompareOp::Lt, &FieldValue::Float(20.5)));
-        assert!(!compare(&n, CompareOp::Eq, &FieldValue::Text("20".into())));
-        assert!(!compare(&n, CompareOp::Ne, &FieldValue::Text("20".into())));
+        assert!(compare_values(&n, CompareOp::Ge, &FieldValue::Int(11)));
+        assert!(compare_values(&n, CompareOp::Lt, &FieldValue::Float(20.5)));
+        assert!(!compare_values(
+            &n,
+            CompareOp::Eq,
+            &FieldValue::Text("20".into())
+        ));
+        assert!(!compare_values(
+            &n,
+            CompareOp::Ne,
+            &FieldValue::Text("20".into())
+        ));
         let list = FieldValue::List(vec![FieldValue::Int(1), FieldValue::Int(20)]);
-        assert!(compare(&n, CompareOp::In, &list));
-        assert!(!compare(&n, CompareOp::NotIn, &list));
+        assert!(compare_values(&n, CompareOp::In, &list));
+        assert!(!compare_values(&n, CompareOp::NotIn, &list));
         let t = FieldValue::Text("VP Sales".into());
-        assert!(compare(
+        assert!(compare_values(
             &t,
             CompareOp::Contains,
             &FieldValue::Text("VP".into())

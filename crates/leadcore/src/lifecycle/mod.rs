@@ -7,5 +7,6 @@ mod request;
 mod state;
 
 pub use engine::{ActionTrigger, EmittedAction, TransitionOutcome};
+pub(crate) use guard::compare_values;
 pub use request::{Facts, StartInput, Subject, TransitionInput, TransitionRequest};
 pub use state::{LifecycleState, STATE_SCHEMA_VERSION, StageDwell, TransitionRecord};

@@ -15,6 +15,7 @@ pub use spec::{
 
 use crate::error::{Error, Result};
 use crate::model::FieldType;
+use crate::scoring::Scoring;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -37,6 +38,7 @@ pub struct Playbook {
     lifecycle: Pipeline,
     pipelines: Vec<Pipeline>,
     fields: BTreeMap<String, FieldType>,
+    scoring: Scoring,
 }
 
 impl Playbook {
@@ -53,11 +55,13 @@ impl Playbook {
             .iter()
             .map(|(k, v)| (k.clone(), v.field_type))
             .collect();
+        let scoring = Scoring::build(&spec.scoring);
         Ok(Playbook {
             spec,
             lifecycle,
             pipelines,
             fields,
+            scoring,
         })
     }
 
@@ -140,6 +144,11 @@ impl Playbook {
             .ok_or_else(|| Error::UnknownPipeline {
                 pipeline: name.to_owned(),
             })
+    }
+
+    /// The scoring setup (empty when the playbook declares none).
+    pub fn scoring(&self) -> &Scoring {
+        &self.scoring
     }
 
     /// Declared custom fields and their types.

@@ -2,6 +2,7 @@
 //! the validator before the engine sees them.
 
 use crate::model::{ActivityKind, FieldType, FieldValue, Role};
+use crate::scoring::ScoringSpec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -30,6 +31,9 @@ pub struct PlaybookSpec {
     /// Deal pipelines (their guards read opportunity fields).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<PipelineSpec>,
+    /// Score models, hotness and zombie detection.
+    #[serde(default, skip_serializing_if = "ScoringSpec::is_empty")]
+    pub scoring: ScoringSpec,
 }
 
 /// A custom field declaration.

@@ -92,6 +92,7 @@ pub(crate) fn validate(spec: &PlaybookSpec) -> Vec<Issue> {
         }
         cx.pipeline(&prefix, p, Subject::Opportunity);
     }
+    crate::scoring::validate::validate(spec, &mut cx.issues);
     cx.issues
 }
 
@@ -393,6 +394,12 @@ impl Ctx<'_> {
                         format!("{gp}.model"),
                         "guard.invalid_value",
                         "name the score model",
+                    );
+                } else if !crate::scoring::validate::known_model(&self.spec.scoring, model) {
+                    self.push(
+                        format!("{gp}.model"),
+                        "guard.unknown_score_model",
+                        format!("score model `{model}` is not declared under `scoring.models`"),
                     );
                 }
                 if !value.is_finite() {

@@ -1,0 +1,28 @@
+//! Scoring: behaviour and fit rules, decay, caps, grades, thresholds that fire actions,
+//! hotness and zombie detection, with exact explanations; per lead, incrementally, or over
+//! a columnar batch, all giving the same numbers.
+
+mod batch;
+mod evaluate;
+mod explain;
+mod model;
+mod points;
+mod predict;
+mod signals;
+mod spec;
+mod state;
+pub(crate) mod validate;
+
+pub use batch::{BatchScores, DictColumn, EventColumns, NULL_CODE, RowError};
+pub use explain::{
+    Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType, ScoreCard,
+    ZombieFlag,
+};
+pub use model::Scoring;
+pub use spec::{
+    DecaySpec, FilterSpec, FitOp, GradeBand, GroupSpec, HotnessSpec, ModelSpec, Occurrence, Refire,
+    RuleSpec, ScoringSpec, ThresholdSpec, WeightSpec, ZombieSpec,
+};
+pub use state::{
+    Direction, RuleTimes, SCORE_STATE_SCHEMA_VERSION, ScoreSignal, ScoreState, ThresholdState,
+};

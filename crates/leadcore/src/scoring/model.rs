@@ -1,0 +1,327 @@
+//! A validated scoring setup: models compiled for fast matching and exact evaluation.
+
+use super::points::{Q, quantize};
+use super::spec::{
+    DecaySpec, FilterSpec, FitOp, GradeBand, ModelSpec, Occurrence, RuleSpec, ScoringSpec,
+    ThresholdSpec,
+};
+use crate::model::{Activity, ActivityKind, FieldSource, FieldValue};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+const DAY: i64 = 86_400;
+
+/// Decay compiled to seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Decay {
+    None,
+    Expiry(i64),
+    Step { keep: f64, period: i64 },
+    HalfLife(f64),
+}
+
+impl Decay {
+    fn compile(spec: DecaySpec) -> Self {
+        match spec {
+            DecaySpec::None => Decay::None,
+            DecaySpec::Expiry { days } => Decay::Expiry(i64::from(days) * DAY),
+            DecaySpec::Step {
+                percent,
+                period_days,
+            } => Decay::Step {
+                keep: 1.0 - percent / 100.0,
+                period: i64::from(period_days.max(1)) * DAY,
+            },
+            DecaySpec::HalfLife { days } => Decay::HalfLife(days * DAY as f64),
+        }
+    }
+
+    /// The factor for an event `age` seconds old (age >= 0).
+    pub(crate) fn factor(self, age: i64) -> f64 {
+        match self {
+            Decay::None => 1.0,
+            Decay::Expiry(limit) => {
+                if age < limit {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Decay::Step { keep, period } => libm::pow(keep, (age / period) as f64),
+            Decay::HalfLife(h) => libm::exp2(-(age as f64) / h),
+        }
+    }
+}
+
+/// A compiled behaviour rule.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Behaviour {
+    pub activity: ActivityKind,
+    pub filters: Vec<FilterSpec>,
+    pub points: f64,
+    pub points_q: Q,
+    /// How many earliest occurrences count (`u32::MAX`: every one).
+    pub limit: u32,
+    pub max_q: Option<Q>,
+    pub window: Option<i64>,
+    pub decay: Decay,
+}
+
+impl Behaviour {
+    /// The quantised value of one occurrence `age` seconds old.
+    pub(crate) fn term(&self, age: i64) -> (f64, Q) {
+        match self.decay {
+            Decay::None => (1.0, self.points_q),
+            d => {
+                let f = d.factor(age);
+                (f, quantize(self.points * f))
+            }
+        }
+    }
+
+    /// Whether an event at `t` counts at `now` (before occurrence limits).
+    pub(crate) fn eligible(&self, t: i64, now: i64) -> bool {
+        t <= now && self.window.is_none_or(|w| t >= now - w)
+    }
+
+    /// Whether the activity matches kind and filters. `Err(attr)` names a filtered
+    /// attribute the activity lacks.
+    pub(crate) fn matches(&self, a: &Activity) -> Result<bool, String> {
+        if a.kind != self.activity {
+            return Ok(false);
+        }
+        for f in &self.filters {
+            let Some(v) = attribute(a, &f.attr) else {
+                return Err(f.attr.clone());
+            };
+            if !crate::lifecycle::compare_values(&v, f.op, &f.value) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// An activity attribute by filter name.
+pub(crate) fn attribute(a: &Activity, attr: &str) -> Option<FieldValue> {
+    let text = |v: &Option<String>| v.clone().map(FieldValue::Text);
+    match attr {
+        "page" => text(&a.page),
+        "seconds" => a.seconds.map(|s| FieldValue::Int(s.into())),
+        "campaign" => text(&a.campaign),
+        "form_id" => text(&a.form_id),
+        "content_id" => text(&a.content_id),
+        other => other
+            .strip_prefix("attrs.")
+            .and_then(|k| a.attrs.get(k).cloned()),
+    }
+}
+
+/// A compiled fit rule.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fit {
+    pub field: String,
+    pub op: FitOp,
+    pub value: Option<FieldValue>,
+    pub min: Option<FieldValue>,
+    pub max: Option<FieldValue>,
+    pub points_q: Q,
+}
+
+impl Fit {
+    pub(crate) fn matches(&self, record: &dyn FieldSource) -> bool {
+        let Some(v) = record.field(&self.field) else {
+            return false;
+        };
+        match self.op {
+            FitOp::Exists => !matches!(&v, FieldValue::Text(s) if s.trim().is_empty()),
+            FitOp::Range => {
+                let above = self.min.as_ref().is_none_or(|m| {
+                    matches!(v.compare(m), Some(Ordering::Greater | Ordering::Equal))
+                });
+                let below = self
+                    .max
+                    .as_ref()
+                    .is_none_or(|m| v.compare(m) == Some(Ordering::Less));
+                above && below
+            }
+            op => match (op.compare_op(), &self.value) {
+                (Some(c), Some(rhs)) => crate::lifecycle::compare_values(&v, c, rhs),
+                _ => false,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum RuleKind {
+    Behaviour(Behaviour),
+    Fit(Fit),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rule {
+    pub name: String,
+    pub group: Option<usize>,
+    pub kind: RuleKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Model {
+    pub name: String,
+    pub rules: Vec<Rule>,
+    pub combine: Vec<(usize, f64)>,
+    pub groups: Vec<(String, Q)>,
+    pub cap: Option<Q>,
+    pub floor: Option<Q>,
+    pub grades: Vec<GradeBand>,
+    pub thresholds: Vec<ThresholdSpec>,
+    /// First index of this model's behaviour rules in the flat behaviour list.
+    pub behaviour_base: usize,
+}
+
+/// A validated scoring setup, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scoring {
+    pub(crate) spec: ScoringSpec,
+    pub(crate) models: Vec<Model>,
+    /// Every behaviour rule of every model, flat: (model, rule index in model).
+    pub(crate) behaviours: Vec<(usize, usize)>,
+    /// Flat behaviour indices by activity kind.
+    pub(crate) by_kind: BTreeMap<ActivityKind, Vec<usize>>,
+    pub(crate) tolerance: i64,
+}
+
+impl Scoring {
+    /// Compiles a spec the validator accepted.
+    pub(crate) fn build(spec: &ScoringSpec) -> Self {
+        let mut behaviours = Vec::new();
+        let mut by_kind: BTreeMap<ActivityKind, Vec<usize>> = BTreeMap::new();
+        let mut models: Vec<Model> = Vec::new();
+        for (m, ms) in spec.models.iter().enumerate() {
+            let model = compile_model(ms, &models, behaviours.len());
+            for (r, rule) in model.rules.iter().enumerate() {
+                if let RuleKind::Behaviour(b) = &rule.kind {
+                    by_kind
+                        .entry(b.activity.clone())
+                        .or_default()
+                        .push(behaviours.len());
+                    behaviours.push((m, r));
+                }
+            }
+            models.push(model);
+        }
+        Scoring {
+            spec: spec.clone(),
+            models,
+            behaviours,
+            by_kind,
+            tolerance: i64::from(spec.future_tolerance_seconds),
+        }
+    }
+
+    /// The spec it was built from.
+    pub fn spec(&self) -> &ScoringSpec {
+        &self.spec
+    }
+
+    /// Model names, in declaration order.
+    pub fn model_names(&self) -> Vec<&str> {
+        self.models.iter().map(|m| m.name.as_str()).collect()
+    }
+
+    pub(crate) fn model_index(&self, name: &str) -> Option<usize> {
+        self.models.iter().position(|m| m.name == name)
+    }
+
+    pub(crate) fn behaviour(&self, flat: usize) -> Option<&Behaviour> {
+        let &(m, r) = self.behaviours.get(flat)?;
+        match &self.models.get(m)?.rules.get(r)?.kind {
+            RuleKind::Behaviour(b) => Some(b),
+            RuleKind::Fit(_) => None,
+        }
+    }
+}
+
+fn compile_model(ms: &ModelSpec, earlier: &[Model], behaviour_base: usize) -> Model {
+    let groups: Vec<(String, Q)> = ms
+        .groups
+        .iter()
+        .map(|g| (g.name.clone(), quantize(g.cap)))
+        .collect();
+    let rules = ms
+        .rules
+        .iter()
+        .map(|r| {
+            let group = r
+                .group()
+                .and_then(|g| groups.iter().position(|(n, _)| n == g));
+            let kind = match r {
+                RuleSpec::Behaviour {
+                    activity,
+                    filters,
+                    points,
+                    occurrence,
+                    max_points,
+                    window_days,
+                    decay,
+                    ..
+                } => RuleKind::Behaviour(Behaviour {
+                    activity: activity.clone(),
+                    filters: filters.clone(),
+                    points: *points,
+                    points_q: quantize(*points),
+                    limit: match occurrence {
+                        Occurrence::Every => u32::MAX,
+                        Occurrence::Once => 1,
+                        Occurrence::AtMost(n) => *n,
+                    },
+                    max_q: max_points.map(quantize),
+                    window: window_days.map(|d| i64::from(d) * DAY),
+                    decay: Decay::compile(decay.unwrap_or(ms.decay)),
+                }),
+                RuleSpec::Fit {
+                    field,
+                    op,
+                    value,
+                    min,
+                    max,
+                    points,
+                    ..
+                } => RuleKind::Fit(Fit {
+                    field: field.clone(),
+                    op: *op,
+                    value: value.clone(),
+                    min: min.clone(),
+                    max: max.clone(),
+                    points_q: quantize(*points),
+                }),
+            };
+            Rule {
+                name: r.name().to_owned(),
+                group,
+                kind,
+            }
+        })
+        .collect();
+    Model {
+        name: ms.name.clone(),
+        rules,
+        combine: ms
+            .combine
+            .iter()
+            .filter_map(|w| {
+                earlier
+                    .iter()
+                    .position(|m| m.name == w.model)
+                    .map(|i| (i, w.weight))
+            })
+            .collect(),
+        groups,
+        cap: ms.cap.map(quantize),
+        floor: ms.floor.map(quantize),
+        grades: ms.grades.clone(),
+        thresholds: ms.thresholds.clone(),
+        behaviour_base,
+    }
+}

@@ -1,0 +1,424 @@
+//! Per-lead scoring: a lead's score state, updated one event at a time, and the score card
+//! computed from it at any `now`.
+
+use super::evaluate::{Tally, evaluate, grade};
+use super::explain::ScoreCard;
+use super::model::Scoring;
+use super::points::{Q, to_f64};
+use super::signals::{insert_sorted, is_hot, zombie};
+use super::spec::Refire;
+use crate::error::{Error, Result};
+use crate::model::{Activity, FieldSource, Lead};
+use crate::playbook::ActionSpec;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The state format version this build reads and writes.
+pub const SCORE_STATE_SCHEMA_VERSION: u32 = 1;
+
+/// The counted activity times of one behaviour rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTimes {
+    /// Model name.
+    pub model: String,
+    /// Rule name.
+    pub rule: String,
+    /// Unix seconds of matching activities, ascending.
+    pub times: Vec<i64>,
+}
+
+/// Where a threshold stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdState {
+    /// Model name.
+    pub model: String,
+    /// Threshold name.
+    pub threshold: String,
+    /// The score is at or above the threshold (and has not fallen below `at - hysteresis`).
+    pub above: bool,
+    /// How many times it fired up.
+    pub fired: u32,
+}
+
+/// A lead's scoring state: what a host stores between events. Plain serde data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreState {
+    /// Format version.
+    pub schema_version: u32,
+    /// The lead.
+    pub lead_id: String,
+    /// Times per behaviour rule, in the playbook's rule order.
+    pub rules: Vec<RuleTimes>,
+    /// Engagement times (for hotness and zombie detection), ascending.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub engagement: Vec<i64>,
+    /// Follow-up times (for zombie detection), ascending.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<i64>,
+    /// Threshold positions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<ThresholdState>,
+    /// The latest `now` thresholds were checked at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<DateTime<Utc>>,
+}
+
+/// Which way a threshold was crossed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Reached `at`.
+    Up,
+    /// Fell below `at - hysteresis`.
+    Down,
+}
+
+/// Something the host should act on, emitted as data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "signal", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ScoreSignal {
+    /// A threshold was crossed.
+    Threshold {
+        /// Model.
+        model: String,
+        /// Threshold name.
+        threshold: String,
+        /// Up or down.
+        direction: Direction,
+        /// The score at the crossing.
+        score: f64,
+        /// When.
+        at: DateTime<Utc>,
+        /// Actions to carry out (a suggested lifecycle move is only a suggestion).
+        actions: Vec<ActionSpec>,
+    },
+    /// The lead just became hot.
+    Hot {
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+pub(crate) fn secs(t: DateTime<Utc>) -> i64 {
+    t.timestamp()
+}
+
+impl Scoring {
+    /// An empty state for a lead.
+    ///
+    /// ```
+    /// let pb = leadcore::Playbook::default_playbook();
+    /// let state = pb.scoring().new_state("L-1");
+    /// assert_eq!(state.lead_id, "L-1");
+    /// ```
+    pub fn new_state(&self, lead_id: impl Into<String>) -> ScoreState {
+        ScoreState {
+            schema_version: SCORE_STATE_SCHEMA_VERSION,
+            lead_id: lead_id.into(),
+            rules: self
+                .behaviours
+                .iter()
+                .map(|&(m, r)| RuleTimes {
+                    model: self.models[m].name.clone(),
+                    rule: self.models[m].rules[r].name.clone(),
+                    times: Vec::new(),
+                })
+                .collect(),
+            engagement: Vec::new(),
+            follow_ups: Vec::new(),
+            thresholds: self
+                .models
+                .iter()
+                .flat_map(|m| {
+                    m.thresholds.iter().map(|t| ThresholdState {
+                        model: m.name.clone(),
+                        threshold: t.name.clone(),
+                        above: false,
+                        fired: 0,
+                    })
+                })
+                .collect(),
+            checked_at: None,
+        }
+    }
+
+    fn check_state(&self, state: &ScoreState) -> Result<()> {
+        if state.schema_version != SCORE_STATE_SCHEMA_VERSION {
+            return Err(Error::UnsupportedVersion {
+                what: "score state".to_owned(),
+                found: state.schema_version,
+                supported: SCORE_STATE_SCHEMA_VERSION,
+            });
+        }
+        let same_rules = state.rules.len() == self.behaviours.len()
+            && state
+                .rules
+                .iter()
+                .zip(&self.behaviours)
+                .all(|(s, &(m, r))| {
+                    s.model == self.models[m].name && s.rule == self.models[m].rules[r].name
+                });
+        let thresholds = self
+            .models
+            .iter()
+            .map(|m| m.thresholds.len())
+            .sum::<usize>();
+        if !same_rules || state.thresholds.len() != thresholds {
+            return Err(Error::InvalidInput {
+                message: "score state was made with another playbook's rules".to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks an event against the rules: which behaviour rules it feeds, or why it is bad.
+    fn route(&self, event: &Activity, now: i64, matched: &mut Vec<usize>) -> Result<()> {
+        let at = secs(event.at);
+        if at > now.saturating_add(self.tolerance) {
+            return Err(Error::BadEvent {
+                reason: "in_future".to_owned(),
+                message: format!(
+                    "activity at {} is after now ({})",
+                    event.at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    DateTime::<Utc>::from_timestamp(now, 0)
+                        .unwrap_or_default()
+                        .to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                ),
+            });
+        }
+        matched.clear();
+        for &flat in self.by_kind.get(&event.kind).map_or(&[][..], Vec::as_slice) {
+            let Some(b) = self.behaviour(flat) else {
+                continue;
+            };
+            match b.matches(event) {
+                Ok(true) => matched.push(flat),
+                Ok(false) => {}
+                Err(attr) => {
+                    return Err(Error::BadEvent {
+                        reason: "missing_attribute".to_owned(),
+                        message: format!(
+                            "{} activity lacks `{attr}`, which rule `{}` filters on",
+                            event.kind,
+                            self.rule_name(flat)
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn rule_name(&self, flat: usize) -> &str {
+        self.behaviours
+            .get(flat)
+            .map_or("", |&(m, r)| self.models[m].rules[r].name.as_str())
+    }
+
+    /// Records an event without checking thresholds. O(1) amortised when events arrive in
+    /// time order.
+    pub fn record(
+        &self,
+        state: &mut ScoreState,
+        event: &Activity,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.check_state(state)?;
+        let mut matched = Vec::new();
+        self.route(event, secs(now), &mut matched)?;
+        let at = secs(event.at);
+        for flat in matched {
+            insert_sorted(&mut state.rules[flat].times, at);
+        }
+        let spec = &self.spec;
+        let engaged = spec
+            .hotness
+            .as_ref()
+            .is_some_and(|h| h.kinds.contains(&event.kind))
+            || spec
+                .zombie
+                .as_ref()
+                .is_some_and(|z| z.engagement_kinds.contains(&event.kind));
+        if engaged {
+            insert_sorted(&mut state.engagement, at);
+        }
+        if spec
+            .zombie
+            .as_ref()
+            .is_some_and(|z| z.follow_up_kinds.contains(&event.kind))
+        {
+            insert_sorted(&mut state.follow_ups, at);
+        }
+        Ok(())
+    }
+
+    /// Records an event and checks thresholds and hotness at `now`: the incremental path.
+    /// On error (an event after `now` beyond the tolerance, a missing attribute a rule
+    /// filters on, `now` before the last check) the state is unchanged.
+    pub fn apply(
+        &self,
+        state: &mut ScoreState,
+        lead: &Lead,
+        event: &Activity,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ScoreSignal>> {
+        self.check_time(state, now)?;
+        let was_hot = self.hot_at(state, secs(now));
+        self.record(state, event, now)?;
+        let mut signals = self.check_thresholds(state, lead, now)?;
+        if !was_hot && self.hot_at(state, secs(now)) {
+            signals.push(ScoreSignal::Hot { at: now });
+        }
+        Ok(signals)
+    }
+
+    fn check_time(&self, state: &ScoreState, now: DateTime<Utc>) -> Result<()> {
+        match state.checked_at {
+            Some(last) if now < last => Err(Error::TimeWentBackwards {
+                last: last.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                now: now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    fn hot_at(&self, state: &ScoreState, now: i64) -> bool {
+        self.spec
+            .hotness
+            .as_ref()
+            .is_some_and(|h| is_hot(h, &state.engagement, now))
+    }
+
+    /// Checks thresholds at `now` (decay can carry a score down between events) and returns
+    /// the crossings.
+    pub fn check_thresholds(
+        &self,
+        state: &mut ScoreState,
+        lead: &Lead,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ScoreSignal>> {
+        self.check_state(state)?;
+        self.check_time(state, now)?;
+        let scores = self.scores_q(state, Some(lead), secs(now));
+        let mut signals = Vec::new();
+        let mut i = 0;
+        for (m, model) in self.models.iter().enumerate() {
+            for t in &model.thresholds {
+                let ts = &mut state.thresholds[i];
+                i += 1;
+                let score = to_f64(scores[m]);
+                let (direction, actions) = if !ts.above && score >= t.at {
+                    ts.above = true;
+                    if t.refire == Refire::OncePerLead && ts.fired > 0 {
+                        continue;
+                    }
+                    ts.fired += 1;
+                    (Direction::Up, &t.on_up)
+                } else if ts.above && score < t.at - t.hysteresis {
+                    ts.above = false;
+                    if t.refire == Refire::OncePerLead && ts.fired > 1 {
+                        continue;
+                    }
+                    (Direction::Down, &t.on_down)
+                } else {
+                    continue;
+                };
+                signals.push(ScoreSignal::Threshold {
+                    model: model.name.clone(),
+                    threshold: t.name.clone(),
+                    direction,
+                    score,
+                    at: now,
+                    actions: actions.clone(),
+                });
+            }
+        }
+        state.checked_at = Some(now);
+        Ok(signals)
+    }
+
+    /// Quantised scores of every model at `now`.
+    pub(crate) fn scores_q(
+        &self,
+        state: &ScoreState,
+        lead: Option<&dyn FieldSource>,
+        now: i64,
+    ) -> Vec<Q> {
+        let mut scores = vec![0; self.models.len()];
+        let mut tally = |flat: usize| match (self.behaviour(flat), state.rules.get(flat)) {
+            (Some(b), Some(rt)) => Tally::from_sorted(b, &rt.times, now, false),
+            _ => Tally::default(),
+        };
+        evaluate(self, &mut tally, lead, &mut scores, None);
+        scores
+    }
+
+    /// The score card of a state at `now`, with the full breakdown when `explain`.
+    pub fn card(
+        &self,
+        state: &ScoreState,
+        lead: &Lead,
+        now: DateTime<Utc>,
+        explain: bool,
+    ) -> Result<ScoreCard> {
+        self.check_state(state)?;
+        let t = secs(now);
+        let mut scores = vec![0; self.models.len()];
+        let mut models = Vec::with_capacity(self.models.len());
+        let mut tally = |flat: usize| match (self.behaviour(flat), state.rules.get(flat)) {
+            (Some(b), Some(rt)) => Tally::from_sorted(b, &rt.times, t, explain),
+            _ => Tally::default(),
+        };
+        evaluate(self, &mut tally, Some(lead), &mut scores, Some(&mut models));
+        Ok(ScoreCard {
+            lead_id: state.lead_id.clone(),
+            at: now,
+            models,
+            hot: self.hot_at(state, t),
+            zombie: self
+                .spec
+                .zombie
+                .as_ref()
+                .and_then(|z| zombie(z, &state.engagement, &state.follow_ups, t)),
+        })
+    }
+
+    /// Scores a lead from its activities at `now`, with the breakdown: the per-lead path.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{Activity, ActivityKind, Lead, Playbook};
+    /// let pb = Playbook::default_playbook();
+    /// let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    /// let lead_b = [
+    ///     { let mut a = Activity::new(ActivityKind::WebVisit, t); a.page = Some("/pricing".into()); a },
+    ///     Activity::new(ActivityKind::EmailOpened, t),
+    ///     Activity::new(ActivityKind::EmailOpened, t),
+    /// ];
+    /// let card = pb.scoring().score(&Lead::new("B"), &lead_b, t, true).unwrap();
+    /// assert_eq!(card.score("engagement"), Some(19.0));
+    /// ```
+    pub fn score(
+        &self,
+        lead: &Lead,
+        activities: &[Activity],
+        now: DateTime<Utc>,
+        explain: bool,
+    ) -> Result<ScoreCard> {
+        let mut state = self.new_state(lead.id.clone());
+        for a in activities {
+            self.record(&mut state, a, now)?;
+        }
+        self.card(&state, lead, now, explain)
+    }
+
+    /// The grade a score of `model` gets.
+    pub fn grade(&self, model: &str, score: f64) -> Option<&str> {
+        let m = self.models.get(self.model_index(model)?)?;
+        grade(m, super::points::quantize(score))
+    }
+}

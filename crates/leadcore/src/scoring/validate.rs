@@ -1,0 +1,511 @@
+//! Validation of the `scoring` section: every problem at once, each at its exact path.
+
+use super::points::MAX_CONFIGURED;
+use super::spec::{DecaySpec, FitOp, ModelSpec, Occurrence, RuleSpec, ScoringSpec};
+use crate::error::Issue;
+use crate::model::{ActivityKind, FieldType, FieldValue, Lead};
+use crate::playbook::{CompareOp, PlaybookSpec};
+use std::collections::BTreeSet;
+
+const MAX_POINTS: f64 = 1e6;
+
+struct Cx<'a> {
+    playbook: &'a PlaybookSpec,
+    issues: &'a mut Vec<Issue>,
+}
+
+/// Appends the scoring section's problems to `issues`.
+pub(crate) fn validate(playbook: &PlaybookSpec, issues: &mut Vec<Issue>) {
+    let spec = &playbook.scoring;
+    let mut cx = Cx { playbook, issues };
+    let mut names: Vec<&str> = Vec::new();
+    for (i, m) in spec.models.iter().enumerate() {
+        let p = format!("scoring.models[{i}]");
+        if m.name.trim().is_empty() {
+            cx.push(
+                format!("{p}.name"),
+                "score_model.empty_name",
+                "a model needs a name",
+            );
+        } else if names.contains(&m.name.as_str()) {
+            cx.push(
+                format!("{p}.name"),
+                "score_model.duplicate",
+                format!("model `{}` is declared twice", m.name),
+            );
+        }
+        cx.model(&p, m, &names);
+        names.push(m.name.as_str());
+    }
+    if let Some(h) = &spec.hotness {
+        if h.events == 0 {
+            cx.push(
+                "scoring.hotness.events",
+                "hotness.invalid_value",
+                "events must be at least 1",
+            );
+        }
+        if h.within_minutes == 0 {
+            cx.push(
+                "scoring.hotness.within_minutes",
+                "hotness.invalid_value",
+                "within_minutes must be at least 1",
+            );
+        }
+        cx.kinds("scoring.hotness.kinds", &h.kinds);
+    }
+    if let Some(z) = &spec.zombie {
+        if z.follow_ups == 0 {
+            cx.push(
+                "scoring.zombie.follow_ups",
+                "zombie.invalid_value",
+                "follow_ups must be at least 1",
+            );
+        }
+        cx.kinds("scoring.zombie.follow_up_kinds", &z.follow_up_kinds);
+        cx.kinds("scoring.zombie.engagement_kinds", &z.engagement_kinds);
+        if z.action.trim().is_empty() {
+            cx.push(
+                "scoring.zombie.action",
+                "action.empty_kind",
+                "name the action",
+            );
+        }
+    }
+}
+
+/// Lifecycle guards may only name declared models once any model is declared.
+pub(crate) fn known_model(spec: &ScoringSpec, name: &str) -> bool {
+    spec.models.is_empty() || spec.models.iter().any(|m| m.name == name)
+}
+
+impl Cx<'_> {
+    fn push(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.issues.push(Issue::new(path, code, message));
+    }
+
+    fn number(&mut self, path: String, code: &str, v: f64, limit: f64) -> bool {
+        if v.is_finite() && v.abs() <= limit {
+            true
+        } else {
+            self.push(
+                path,
+                code,
+                format!("must be a finite number of magnitude at most {limit:e}"),
+            );
+            false
+        }
+    }
+
+    fn kinds(&mut self, path: &str, kinds: &[ActivityKind]) {
+        for (k, kind) in kinds.iter().enumerate() {
+            self.kind(format!("{path}[{k}]"), kind);
+        }
+    }
+
+    fn kind(&mut self, path: String, kind: &ActivityKind) {
+        if let ActivityKind::Custom(name) = kind
+            && !self.playbook.activity_kinds.iter().any(|d| d == name)
+        {
+            self.push(
+                path,
+                "rule.unknown_activity_kind",
+                format!("`{name}` is neither a built-in activity kind nor declared under `activity_kinds`"),
+            );
+        }
+    }
+
+    fn model(&mut self, p: &str, m: &ModelSpec, earlier: &[&str]) {
+        let mut rule_names = BTreeSet::new();
+        let mut group_names = BTreeSet::new();
+        for (g, group) in m.groups.iter().enumerate() {
+            if !group_names.insert(group.name.as_str()) {
+                self.push(
+                    format!("{p}.groups[{g}].name"),
+                    "group.duplicate",
+                    format!("group `{}` is declared twice", group.name),
+                );
+            }
+            if self.number(
+                format!("{p}.groups[{g}].cap"),
+                "group.invalid_cap",
+                group.cap,
+                MAX_CONFIGURED,
+            ) && group.cap < 0.0
+            {
+                self.push(
+                    format!("{p}.groups[{g}].cap"),
+                    "group.invalid_cap",
+                    "a cap cannot be negative",
+                );
+            }
+        }
+        for (r, rule) in m.rules.iter().enumerate() {
+            let rp = format!("{p}.rules[{r}]");
+            if rule.name().trim().is_empty() {
+                self.push(
+                    format!("{rp}.name"),
+                    "rule.empty_name",
+                    "a rule needs a name",
+                );
+            } else if !rule_names.insert(rule.name()) {
+                self.push(
+                    format!("{rp}.name"),
+                    "rule.duplicate_name",
+                    format!("rule `{}` is declared twice in this model", rule.name()),
+                );
+            }
+            self.number(
+                format!("{rp}.points"),
+                "rule.invalid_points",
+                rule.points(),
+                MAX_POINTS,
+            );
+            if let Some(g) = rule.group()
+                && !group_names.contains(g)
+            {
+                self.push(
+                    format!("{rp}.group"),
+                    "rule.unknown_group",
+                    format!("group `{g}` is not declared in this model"),
+                );
+            }
+            match rule {
+                RuleSpec::Behaviour {
+                    activity,
+                    filters,
+                    occurrence,
+                    max_points,
+                    window_days,
+                    decay,
+                    ..
+                } => {
+                    self.kind(format!("{rp}.activity"), activity);
+                    for (f, filter) in filters.iter().enumerate() {
+                        self.filter(
+                            &format!("{rp}.filters[{f}]"),
+                            &filter.attr,
+                            filter.op,
+                            &filter.value,
+                        );
+                    }
+                    if *occurrence == Occurrence::AtMost(0) {
+                        self.push(
+                            format!("{rp}.occurrence"),
+                            "rule.invalid_value",
+                            "at_most must be at least 1",
+                        );
+                    }
+                    if let Some(max) = max_points
+                        && self.number(
+                            format!("{rp}.max_points"),
+                            "rule.invalid_cap",
+                            *max,
+                            MAX_CONFIGURED,
+                        )
+                        && *max <= 0.0
+                    {
+                        self.push(
+                            format!("{rp}.max_points"),
+                            "rule.invalid_cap",
+                            "max_points must be positive",
+                        );
+                    }
+                    if *window_days == Some(0) {
+                        self.push(
+                            format!("{rp}.window_days"),
+                            "rule.invalid_value",
+                            "window_days must be at least 1",
+                        );
+                    }
+                    if let Some(d) = decay {
+                        self.decay(&format!("{rp}.decay"), d);
+                    }
+                }
+                RuleSpec::Fit {
+                    field,
+                    op,
+                    value,
+                    min,
+                    max,
+                    ..
+                } => self.fit(&rp, field, *op, value.as_ref(), min.as_ref(), max.as_ref()),
+            }
+        }
+        self.decay(&format!("{p}.decay"), &m.decay);
+        for (w, term) in m.combine.iter().enumerate() {
+            if !earlier.contains(&term.model.as_str()) {
+                self.push(
+                    format!("{p}.combine[{w}].model"),
+                    "score_model.unknown_combined",
+                    format!(
+                        "model `{}` must be declared before `{}`",
+                        term.model, m.name
+                    ),
+                );
+            }
+            self.number(
+                format!("{p}.combine[{w}].weight"),
+                "score_model.invalid_weight",
+                term.weight,
+                MAX_CONFIGURED,
+            );
+        }
+        let cap = m.cap.filter(|c| {
+            self.number(
+                format!("{p}.cap"),
+                "score_model.invalid_cap",
+                *c,
+                MAX_CONFIGURED,
+            )
+        });
+        let floor = m.floor.filter(|f| {
+            self.number(
+                format!("{p}.floor"),
+                "score_model.invalid_cap",
+                *f,
+                MAX_CONFIGURED,
+            )
+        });
+        if let (Some(c), Some(f)) = (cap, floor)
+            && f > c
+        {
+            self.push(
+                format!("{p}.floor"),
+                "score_model.invalid_cap",
+                "floor is above cap",
+            );
+        }
+        let mut bands: Vec<(f64, f64, usize)> = Vec::new();
+        for (g, band) in m.grades.iter().enumerate() {
+            let gp = format!("{p}.grades[{g}]");
+            if band.grade.trim().is_empty() {
+                self.push(format!("{gp}.grade"), "grade.empty", "a band needs a grade");
+            }
+            let lo = band.min.unwrap_or(f64::NEG_INFINITY);
+            let hi = band.max.unwrap_or(f64::INFINITY);
+            if lo.is_nan()
+                || hi.is_nan()
+                || lo >= hi
+                || band.min.is_some_and(|v| !v.is_finite())
+                || band.max.is_some_and(|v| !v.is_finite())
+            {
+                self.push(
+                    gp,
+                    "grade.invalid_band",
+                    "a band needs finite bounds with min < max",
+                );
+                continue;
+            }
+            if let Some(&(_, _, other)) = bands.iter().find(|(a, b, _)| lo < *b && *a < hi) {
+                self.push(
+                    gp,
+                    "grade.overlap",
+                    format!(
+                        "band `{}` overlaps band `{}`",
+                        band.grade, m.grades[other].grade
+                    ),
+                );
+            }
+            bands.push((lo, hi, g));
+        }
+        for (t, th) in m.thresholds.iter().enumerate() {
+            let tp = format!("{p}.thresholds[{t}]");
+            self.number(
+                format!("{tp}.at"),
+                "threshold.invalid_value",
+                th.at,
+                MAX_CONFIGURED,
+            );
+            if self.number(
+                format!("{tp}.hysteresis"),
+                "threshold.invalid_value",
+                th.hysteresis,
+                MAX_CONFIGURED,
+            ) && th.hysteresis < 0.0
+            {
+                self.push(
+                    format!("{tp}.hysteresis"),
+                    "threshold.invalid_value",
+                    "hysteresis cannot be negative",
+                );
+            }
+            for (field, list) in [("on_up", &th.on_up), ("on_down", &th.on_down)] {
+                for (a, act) in list.iter().enumerate() {
+                    if act.kind.trim().is_empty() {
+                        self.push(
+                            format!("{tp}.{field}[{a}].kind"),
+                            "action.empty_kind",
+                            "an action needs a kind",
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn decay(&mut self, p: &str, d: &DecaySpec) {
+        match *d {
+            DecaySpec::None => {}
+            DecaySpec::Expiry { days } => {
+                if days == 0 {
+                    self.push(
+                        format!("{p}.days"),
+                        "decay.invalid_value",
+                        "days must be at least 1",
+                    );
+                }
+            }
+            DecaySpec::Step {
+                percent,
+                period_days,
+            } => {
+                if !(percent.is_finite() && percent > 0.0 && percent <= 100.0) {
+                    self.push(
+                        format!("{p}.percent"),
+                        "decay.invalid_value",
+                        "percent must be in (0, 100]",
+                    );
+                }
+                if period_days == 0 {
+                    self.push(
+                        format!("{p}.period_days"),
+                        "decay.invalid_value",
+                        "period_days must be at least 1",
+                    );
+                }
+            }
+            DecaySpec::HalfLife { days } => {
+                if !(days.is_finite() && days > 0.0) {
+                    self.push(
+                        format!("{p}.days"),
+                        "decay.invalid_half_life",
+                        "a half-life must be a positive number of days",
+                    );
+                }
+            }
+        }
+    }
+
+    fn filter(&mut self, p: &str, attr: &str, op: CompareOp, value: &FieldValue) {
+        let ty = match attr {
+            "page" | "campaign" | "form_id" | "content_id" => FieldType::Text,
+            "seconds" => FieldType::Number,
+            a if a.strip_prefix("attrs.").is_some_and(|k| !k.is_empty()) => value.field_type(),
+            _ => {
+                self.push(
+                    format!("{p}.attr"),
+                    "rule.unknown_attribute",
+                    format!("`{attr}` is not an activity attribute (page, seconds, campaign, form_id, content_id, attrs.NAME)"),
+                );
+                return;
+            }
+        };
+        self.comparable(p, attr, ty, op, value);
+    }
+
+    fn comparable(
+        &mut self,
+        p: &str,
+        name: &str,
+        ty: FieldType,
+        op: CompareOp,
+        value: &FieldValue,
+    ) {
+        let ok = match op {
+            CompareOp::In | CompareOp::NotIn => {
+                matches!(value, FieldValue::List(items) if items.iter().all(|i| ty.accepts(i.field_type())))
+            }
+            CompareOp::Contains => match ty {
+                FieldType::Text => matches!(value, FieldValue::Text(_)),
+                FieldType::List => !matches!(value, FieldValue::List(_)),
+                _ => false,
+            },
+            o if o.is_ordering() => ty.is_ordered() && ty.accepts(value.field_type()),
+            _ => ty.accepts(value.field_type()),
+        };
+        if !ok {
+            self.push(
+                format!("{p}.value"),
+                "rule.incomparable",
+                format!(
+                    "`{}` with a {} value does not apply to `{name}` ({})",
+                    op.name(),
+                    value.field_type().name(),
+                    ty.name()
+                ),
+            );
+        }
+    }
+
+    fn fit(
+        &mut self,
+        rp: &str,
+        field: &str,
+        op: FitOp,
+        value: Option<&FieldValue>,
+        min: Option<&FieldValue>,
+        max: Option<&FieldValue>,
+    ) {
+        let ty = Lead::BUILTIN_FIELDS
+            .iter()
+            .find(|(b, _)| *b == field)
+            .map(|(_, t)| *t)
+            .or_else(|| self.playbook.fields.get(field).map(|f| f.field_type));
+        let Some(ty) = ty else {
+            self.push(
+                format!("{rp}.field"),
+                "rule.unknown_field",
+                format!("field `{field}` is neither built in nor declared under `fields`"),
+            );
+            return;
+        };
+        match op {
+            FitOp::Exists => {}
+            FitOp::Range => {
+                if min.is_none() && max.is_none() {
+                    self.push(
+                        format!("{rp}.min"),
+                        "rule.missing_value",
+                        "`range` needs min, max or both",
+                    );
+                }
+                for (name, bound) in [("min", min), ("max", max)] {
+                    if let Some(b) = bound
+                        && !(ty.is_ordered() && ty.accepts(b.field_type()))
+                    {
+                        self.push(
+                            format!("{rp}.{name}"),
+                            "rule.incomparable",
+                            format!(
+                                "a {} bound does not apply to `{field}` ({})",
+                                b.field_type().name(),
+                                ty.name()
+                            ),
+                        );
+                    }
+                }
+            }
+            FitOp::Before | FitOp::After
+                if !matches!(ty, FieldType::Date | FieldType::DateTime) =>
+            {
+                self.push(
+                    format!("{rp}.op"),
+                    "rule.incomparable",
+                    format!(
+                        "`before`/`after` need a date field; `{field}` is {}",
+                        ty.name()
+                    ),
+                );
+            }
+            other => match (other.compare_op(), value) {
+                (Some(c), Some(v)) => self.comparable(rp, field, ty, c, v),
+                _ => self.push(
+                    format!("{rp}.value"),
+                    "rule.missing_value",
+                    "this test needs a value",
+                ),
+            },
+        }
+    }
+}
