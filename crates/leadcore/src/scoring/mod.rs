@@ -11,6 +11,7 @@ mod predict;
 mod signals;
 mod spec;
 mod state;
+mod table;
 pub(crate) mod validate;
 
 pub use batch::{BatchScores, DictColumn, EventColumns, NULL_CODE, RowError};
@@ -26,3 +27,4 @@ pub use spec::{
 pub use state::{
     Direction, RuleTimes, SCORE_STATE_SCHEMA_VERSION, ScoreSignal, ScoreState, ThresholdState,
 };
+pub use table::EventTable;

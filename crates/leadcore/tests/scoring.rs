@@ -1,0 +1,404 @@
+//! Scoring behaviour users rely on: the seed's worked example, decay, caps, thresholds,
+//! validation, bad events, and incremental == batch == per-lead at any `now`, in any order.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use leadcore::scoring::{Direction, EventTable, ScoreSignal};
+use leadcore::{Activity, ActivityKind, Lead, Playbook};
+use proptest::prelude::*;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+fn act(kind: ActivityKind, at: DateTime<Utc>) -> Activity {
+    Activity::new(kind, at)
+}
+
+fn visit(page: &str, at: DateTime<Utc>) -> Activity {
+    let mut a = act(ActivityKind::WebVisit, at);
+    a.page = Some(page.into());
+    a
+}
+
+#[test]
+fn seed_worked_example_lead_a_76_lead_b_19() {
+    let pb = Playbook::default_playbook();
+    let s = pb.scoring();
+    let t = t0();
+    let mut a = Vec::new();
+    for i in 0..3 {
+        a.push(act(
+            ActivityKind::ContentDownloaded,
+            t + Duration::minutes(i),
+        ));
+        a.push(act(
+            ActivityKind::EmailOpened,
+            t + Duration::minutes(10 + i),
+        ));
+        a.push(act(
+            ActivityKind::EmailClicked,
+            t + Duration::minutes(20 + i),
+        ));
+    }
+    a.push(act(ActivityKind::TrialSignup, t + Duration::hours(1)));
+    let b = [
+        visit("/pricing", t),
+        act(ActivityKind::EmailOpened, t),
+        act(ActivityKind::EmailOpened, t + Duration::minutes(1)),
+    ];
+    let now = t + Duration::days(1);
+    let card_a = s.score(&Lead::new("A"), &a, now, true).unwrap();
+    let card_b = s.score(&Lead::new("B"), &b, now, true).unwrap();
+    assert_eq!(card_a.score("engagement"), Some(76.0));
+    assert_eq!(card_b.score("engagement"), Some(19.0));
+    // The breakdown names each rule and its events.
+    let eng = &card_a.models[0];
+    let downloads = eng
+        .rules
+        .iter()
+        .find(|r| r.rule == "content_download")
+        .unwrap();
+    assert_eq!((downloads.occurrences, downloads.points), (3, 30.0));
+    assert_eq!(downloads.contributions.len(), 3);
+}
+
+fn sum_of_breakdown(m: &leadcore::ModelScore) -> f64 {
+    m.rules.iter().map(|r| r.points).sum::<f64>()
+        + m.adjustments.iter().map(|a| a.points).sum::<f64>()
+}
+
+const DECAYING: &str = r#"
+schema_version: 1
+activity_kinds: [webinar_attended]
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: web
+      decay: {type: half_life, days: 7}
+      cap: 60
+      groups: [{name: email, cap: 12}]
+      rules:
+        - {type: behaviour, name: pricing, activity: web_visit, points: 15,
+           filters: [{attr: page, op: contains, value: pricing}, {attr: seconds, op: ge, value: 30}]}
+        - {type: behaviour, name: opens, activity: email_opened, points: 3, group: email}
+        - {type: behaviour, name: clicks, activity: email_clicked, points: 5, group: email, occurrence: {at_most: 2}}
+        - {type: behaviour, name: webinar, activity: webinar_attended, points: 20, occurrence: once,
+           decay: {type: expiry, days: 30}}
+        - {type: behaviour, name: recent_forms, activity: form_submitted, points: 7, window_days: 14,
+           max_points: 10, decay: {type: step, percent: 25, period_days: 7}}
+        - {type: behaviour, name: unsub, activity: email_unsubscribed, points: -9.5}
+    - name: fit
+      rules:
+        - {type: fit, name: size, field: employees, op: range, min: 11, max: 500, points: 20}
+        - {type: fit, name: region, field: region, op: in, value: [EMEA, NA], points: 5}
+      grades:
+        - {grade: A, min: 20}
+        - {grade: B, min: 5, max: 20}
+        - {grade: C, max: 5}
+    - name: total
+      combine: [{model: web, weight: 0.5}, {model: fit, weight: 1}]
+      floor: 0
+      thresholds:
+        - {name: hot, at: 30, hysteresis: 5, on_up: [{kind: notify, params: {to: owner}}],
+           on_down: [{kind: add_to_nurture}]}
+"#;
+
+#[test]
+fn breakdown_sums_to_the_total_exactly() {
+    let pb = Playbook::from_yaml(DECAYING).unwrap();
+    let t = t0();
+    let mut events = Vec::new();
+    for i in 0..9 {
+        let mut v = visit("/pricing", t + Duration::hours(7 * i));
+        v.seconds = Some(45);
+        events.push(v);
+        events.push(act(ActivityKind::EmailOpened, t + Duration::hours(5 * i)));
+        events.push(act(ActivityKind::EmailClicked, t + Duration::hours(3 * i)));
+        events.push(act(ActivityKind::FormSubmitted, t + Duration::days(i)));
+    }
+    let mut lead = Lead::new("L");
+    lead.firmographics.employees = Some(40);
+    let card = pb
+        .scoring()
+        .score(&lead, &events, t + Duration::days(10), true)
+        .unwrap();
+    for m in &card.models {
+        assert_eq!(m.score, sum_of_breakdown(m), "{}", m.model);
+    }
+    let web = &card.models[0];
+    assert!(
+        web.adjustments.iter().any(|a| a.name == "email"),
+        "group cap applies"
+    );
+    assert!(
+        web.adjustments.iter().any(|a| a.name == "recent_forms"),
+        "rule cap applies"
+    );
+    let clicks = web.rules.iter().find(|r| r.rule == "clicks").unwrap();
+    assert_eq!(clicks.occurrences, 2);
+    let pricing = web.rules.iter().find(|r| r.rule == "pricing").unwrap();
+    let last = pricing.contributions.last().unwrap();
+    assert!(last.decay_factor < 1.0 && last.decay_factor > 0.0);
+    assert_eq!(card.models[1].grade.as_deref(), Some("A"));
+}
+
+#[test]
+fn decay_kinds_follow_their_formulas() {
+    let pb = Playbook::from_yaml(DECAYING).unwrap();
+    let s = pb.scoring();
+    let t = t0();
+    let lead = Lead::new("L");
+    let mut v = visit("/pricing", t);
+    v.seconds = Some(60);
+    let web =
+        |events: &[Activity], now| s.score(&lead, events, now, false).unwrap().models[0].score;
+    // Half-life of 7 days: 15 -> 7.5 after a week (quantised to 2^-20).
+    assert_eq!(web(std::slice::from_ref(&v), t + Duration::days(7)), 7.5);
+    // Expiry after 30 days.
+    let w = [act(ActivityKind::Custom("webinar_attended".into()), t)];
+    assert_eq!(web(&w, t + Duration::days(29)), 20.0);
+    assert_eq!(web(&w, t + Duration::days(30)), 0.0);
+    // Step: -25% per full week, within a 14-day window.
+    let f = [act(ActivityKind::FormSubmitted, t)];
+    assert_eq!(web(&f, t + Duration::days(6)), 7.0);
+    assert_eq!(web(&f, t + Duration::days(7)), 5.25);
+    assert_eq!(web(&f, t + Duration::days(15)), 0.0);
+}
+
+#[test]
+fn thresholds_fire_up_and_down_with_hysteresis() {
+    let pb = Playbook::from_yaml(DECAYING).unwrap();
+    let s = pb.scoring();
+    let mut lead = Lead::new("L");
+    lead.firmographics.employees = Some(40); // fit 20, total = web/2 + 20
+    let mut state = s.new_state("L");
+    let t = t0();
+    let mut up = Vec::new();
+    for i in 0..3 {
+        let mut v = visit("/pricing", t + Duration::minutes(i));
+        v.seconds = Some(31);
+        up.extend(
+            s.apply(&mut state, &lead, &v, t + Duration::minutes(i))
+                .unwrap(),
+        );
+    }
+    let crossings: Vec<_> = up
+        .iter()
+        .filter_map(|sig| match sig {
+            ScoreSignal::Threshold {
+                direction, actions, ..
+            } => Some((*direction, actions[0].kind.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(crossings, [(Direction::Up, "notify".to_owned())]);
+    // Decay carries it down; no event needed.
+    let later = s
+        .check_thresholds(&mut state, &lead, t + Duration::days(30))
+        .unwrap();
+    assert!(matches!(
+        &later[..],
+        [ScoreSignal::Threshold {
+            direction: Direction::Down,
+            ..
+        }]
+    ));
+    // Going back in time is refused and changes nothing.
+    let before = state.clone();
+    assert!(s.check_thresholds(&mut state, &lead, t).is_err());
+    assert_eq!(state, before);
+}
+
+#[test]
+fn invalid_scoring_rules_are_each_located() {
+    let yaml = r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: m
+      groups: [{name: g, cap: -5}]
+      decay: {type: half_life, days: 0}
+      rules:
+        - {type: behaviour, name: a, activity: email_opened, points: 1e300}
+        - {type: behaviour, name: b, activity: telepathy, points: -2e6}
+        - {type: behaviour, name: c, activity: web_visit, points: 1, filters: [{attr: shoe, op: eq, value: x}]}
+        - {type: fit, name: d, field: shoe_size, op: eq, value: 42, points: 1}
+        - {type: behaviour, name: e, activity: email_opened, points: 1, max_points: -3, decay: {type: half_life, days: -1}}
+      grades:
+        - {grade: A, min: 50}
+        - {grade: B, min: 20, max: 60}
+"#;
+    let err = Playbook::from_yaml(yaml).unwrap_err();
+    assert_eq!(err.code(), "playbook.invalid", "{err}");
+    let got: Vec<(&str, &str)> = err
+        .issues()
+        .iter()
+        .map(|i| (i.path.as_str(), i.code.as_str()))
+        .collect();
+    for want in [
+        ("scoring.models[0].groups[0].cap", "group.invalid_cap"),
+        ("scoring.models[0].rules[0].points", "rule.invalid_points"),
+        ("scoring.models[0].rules[1].points", "rule.invalid_points"),
+        (
+            "scoring.models[0].rules[1].activity",
+            "rule.unknown_activity_kind",
+        ),
+        (
+            "scoring.models[0].rules[2].filters[0].attr",
+            "rule.unknown_attribute",
+        ),
+        ("scoring.models[0].rules[3].field", "rule.unknown_field"),
+        ("scoring.models[0].rules[4].max_points", "rule.invalid_cap"),
+        (
+            "scoring.models[0].rules[4].decay.days",
+            "decay.invalid_half_life",
+        ),
+        ("scoring.models[0].decay.days", "decay.invalid_half_life"),
+        ("scoring.models[0].grades[1]", "grade.overlap"),
+    ] {
+        assert!(got.contains(&want), "missing {want:?} in {got:#?}");
+    }
+    // NaN and infinities are refused while parsing, at their path.
+    let nan = yaml.replace("points: 1e300", "points: .nan");
+    let err = Playbook::from_yaml(&nan).unwrap_err();
+    assert_eq!(err.code(), "playbook.parse");
+    assert!(
+        err.to_string()
+            .contains("scoring.models[0].rules[0].points"),
+        "{err}"
+    );
+    // Rust callers building a spec by hand get the validator's answer.
+    let mut spec = Playbook::default_playbook().spec().clone();
+    spec.scoring.models[0].cap = Some(f64::INFINITY);
+    let err = Playbook::from_spec(spec).unwrap_err();
+    assert_eq!(err.issues()[0].path, "scoring.models[0].cap");
+}
+
+#[test]
+fn bad_rows_are_reported_per_row_and_the_rest_is_scored() {
+    let pb = Playbook::default_playbook();
+    let now = t0();
+    let t = now.timestamp();
+    let table = EventTable {
+        lead_id: vec![
+            "A".into(),
+            "ghost".into(),
+            "A".into(),
+            "A".into(),
+            "A".into(),
+        ],
+        kind: vec![
+            "trial_signup".into(),
+            "email_opened".into(),
+            "email_opened".into(),
+            "web_visit".into(),
+            "email_clicked".into(),
+        ],
+        at: vec![t - 60, t, t + 86_400 * 365, t - 5, t - 1],
+        page: Some(vec![None, None, None, None, None]),
+        ..EventTable::default()
+    };
+    let out = pb
+        .scoring()
+        .score_table(&[Lead::new("A")], &table, now)
+        .unwrap();
+    let reasons: Vec<(usize, &str)> = out
+        .row_errors
+        .iter()
+        .map(|e| (e.row, e.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (1, "unknown_lead"),
+            (2, "in_future"),
+            (3, "missing_attribute")
+        ]
+    );
+    assert_eq!(out.score(0, "engagement"), Some(30.0));
+}
+
+// ---- incremental == batch == per-lead, at any now, in any order -------------------------
+
+const KINDS: [&str; 6] = [
+    "web_visit",
+    "email_opened",
+    "email_clicked",
+    "form_submitted",
+    "email_unsubscribed",
+    "webinar_attended",
+];
+const PAGES: [&str; 3] = ["/pricing", "/blog/x", "/docs"];
+
+fn activity(kind: usize, offset_min: i64, page: usize, seconds: u32) -> Activity {
+    let mut a = Activity::new(
+        ActivityKind::parse(KINDS[kind]),
+        t0() + Duration::minutes(offset_min),
+    );
+    a.page = Some(PAGES[page].into());
+    a.seconds = Some(seconds);
+    a
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn incremental_batch_and_per_lead_agree(
+        events in prop::collection::vec((0usize..KINDS.len(), 0i64..60 * 24 * 40, 0usize..3, 0u32..120, 0usize..3), 0..60),
+        now_min in 0i64..60 * 24 * 60,
+        employees in prop::option::of(0u32..1000),
+        seed in any::<u64>(),
+    ) {
+        let pb = Playbook::from_yaml(DECAYING).unwrap();
+        let s = pb.scoring();
+        let now = t0() + Duration::minutes(now_min);
+        let horizon = now + Duration::days(400);
+        let leads: Vec<Lead> = (0..3).map(|i| {
+            let mut l = Lead::new(format!("L{i}"));
+            l.firmographics.employees = employees.map(|e| e + i as u32 * 100);
+            l
+        }).collect();
+        let acts: Vec<(usize, Activity)> = events
+            .iter()
+            .map(|&(k, m, p, sec, lead)| (lead, activity(k, m, p, sec)))
+            .collect();
+
+        // Incremental: events applied one by one, in a shuffled order.
+        let mut order: Vec<usize> = (0..acts.len()).collect();
+        let mut x = seed | 1;
+        for i in (1..order.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            order.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let mut states: Vec<_> = leads.iter().map(|l| s.new_state(l.id.clone())).collect();
+        for &i in &order {
+            let (lead, a) = &acts[i];
+            s.record(&mut states[*lead], a, horizon).unwrap();
+        }
+
+        // Batch: one table, original order.
+        let table = EventTable {
+            lead_id: acts.iter().map(|(l, _)| format!("L{l}")).collect(),
+            kind: acts.iter().map(|(_, a)| a.kind.name().to_owned()).collect(),
+            at: acts.iter().map(|(_, a)| a.at.timestamp()).collect(),
+            page: Some(acts.iter().map(|(_, a)| a.page.clone()).collect()),
+            seconds: Some(acts.iter().map(|(_, a)| a.seconds.map(i64::from)).collect()),
+            ..EventTable::default()
+        };
+        let batch = s.score_table(&leads, &table, now).unwrap();
+        prop_assert!(batch.row_errors.iter().all(|e| e.reason == "in_future"));
+
+        for (i, lead) in leads.iter().enumerate() {
+            let card = s.card(&states[i], lead, now, true).unwrap();
+            let mine: Vec<Activity> = acts.iter().filter(|(l, _)| *l == i).map(|(_, a)| a.clone()).filter(|a| a.at <= now + Duration::seconds(300)).collect();
+            let per_lead = s.score(lead, &mine, now, false).unwrap();
+            for m in &card.models {
+                prop_assert_eq!(Some(m.score), batch.score(i, &m.model));
+                prop_assert_eq!(Some(m.score), per_lead.score(&m.model));
+                prop_assert_eq!(m.score, sum_of_breakdown(m));
+            }
+        }
+    }
+}
