@@ -1,8 +1,12 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
+use leadcore::scoring::{EventTable, ScoreState};
 use leadcore::wire::canonical_json;
-use leadcore::{Error, Format, LifecycleState, Playbook, StartInput, TransitionInput};
+use leadcore::{
+    Activity, Error, Format, Lead, LifecycleState, Playbook, StartInput, TransitionInput,
+};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -33,6 +37,51 @@ fn playbook_file(dir: &Path) -> (PathBuf, Format) {
     panic!("{}: no playbook.yaml/json/toml", dir.display());
 }
 
+#[derive(Deserialize)]
+struct ScoreInput {
+    lead: Lead,
+    #[serde(default)]
+    activities: Vec<Activity>,
+    now: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    explain: bool,
+}
+
+#[derive(Deserialize)]
+struct TableInput {
+    leads: Vec<Lead>,
+    events: EventTable,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Deserialize)]
+struct ApplyInput {
+    lead: Lead,
+    activity: Activity,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Deserialize)]
+struct PredictInput {
+    lead: Lead,
+    model: String,
+    threshold: f64,
+    now: chrono::DateTime<chrono::Utc>,
+    horizon_days: i64,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(payload: &str) -> T {
+    serde_json::from_str(payload).unwrap()
+}
+
+fn score_state<'a>(
+    pb: &Playbook,
+    slot: &'a mut Option<ScoreState>,
+    lead: &Lead,
+) -> &'a mut ScoreState {
+    slot.get_or_insert_with(|| pb.scoring().new_state(lead.id.clone()))
+}
+
 /// Runs one case; returns the result lines.
 fn run_case(dir: &Path) -> String {
     let (path, format) = playbook_file(dir);
@@ -50,6 +99,7 @@ fn run_case(dir: &Path) -> String {
     };
     let input = fs::read_to_string(dir.join("input.jsonl")).unwrap();
     let mut state: Option<LifecycleState> = None;
+    let mut scores: Option<ScoreState> = None;
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let event: Value = serde_json::from_str(line).unwrap();
         let (kind, payload) = event.as_object().unwrap().iter().next().unwrap();
@@ -91,6 +141,52 @@ fn run_case(dir: &Path) -> String {
                 None => no_record(),
                 Some(st) => ok(st),
             },
+            "score" => {
+                let i: ScoreInput = parse(&payload);
+                match pb.scoring().score(&i.lead, &i.activities, i.now, i.explain) {
+                    Ok(card) => ok(card),
+                    Err(e) => err(&e),
+                }
+            }
+            "score_table" => {
+                let i: TableInput = parse(&payload);
+                match pb.scoring().score_table(&i.leads, &i.events, i.now) {
+                    Ok(out) => ok(out),
+                    Err(e) => err(&e),
+                }
+            }
+            "score_apply" => {
+                let i: ApplyInput = parse(&payload);
+                let st = score_state(&pb, &mut scores, &i.lead);
+                match pb.scoring().apply(st, &i.lead, &i.activity, i.now) {
+                    Ok(signals) => ok(signals),
+                    Err(e) => err(&e),
+                }
+            }
+            "score_card" => {
+                let i: ScoreInput = parse(&payload);
+                let st = score_state(&pb, &mut scores, &i.lead);
+                match pb.scoring().card(st, &i.lead, i.now, i.explain) {
+                    Ok(card) => ok(card),
+                    Err(e) => err(&e),
+                }
+            }
+            "predict" => {
+                let i: PredictInput = parse(&payload);
+                let st = score_state(&pb, &mut scores, &i.lead);
+                let horizon = chrono::Duration::days(i.horizon_days);
+                match pb.scoring().predict_crossing(
+                    st,
+                    &i.lead,
+                    &i.model,
+                    i.threshold,
+                    i.now,
+                    horizon,
+                ) {
+                    Ok(when) => ok(when),
+                    Err(e) => err(&e),
+                }
+            }
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };
         out.push(result);

@@ -154,7 +154,7 @@ pub enum Error {
         allowed: Vec<String>,
     },
     /// `now` is earlier than the record's last transition.
-    #[error("time went backwards: now {now} is before the last transition at {last}")]
+    #[error("time went backwards: now {now} is before {last}, the last time this state moved")]
     TimeWentBackwards {
         /// Time of the last transition (RFC 3339).
         last: String,
