@@ -238,6 +238,13 @@ typedef uint32_t leadcore_format;
  */
 #define LEADCORE_PANIC 15
 
+/**
+ * An activity event the scoring engine cannot use: later than `now` beyond the playbook's
+ * tolerance, or lacking an attribute a matching rule filters on; the JSON report's `reason`
+ * says which (`score.bad_event`).
+ */
+#define LEADCORE_BAD_EVENT 16
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

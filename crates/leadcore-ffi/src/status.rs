@@ -1,5 +1,14 @@
-//! Status codes: `LEADCORE_OK`, one status per core error code (in the order of
-//! [`leadcore::Error::CODES`]), then the statuses only the C door can produce.
+//! Status codes: `LEADCORE_OK`, one status per core error code, and the statuses only the C
+//! door can produce.
+//!
+//! Numbering rule (the ABI promise): a status number, once published, never changes.
+//! Version 0.1 numbered the first eleven core codes 1..=11 in the order of
+//! [`leadcore::Error::CODES`], then the door's own statuses 12..=15 (`LEADCORE_NULL_ARGUMENT`
+//! .. `LEADCORE_PANIC`). Every core code added since takes the next free number after the
+//! highest one in use, in the order it was appended to `CODES`: `score.bad_event` is 16.
+//! Door-only statuses added later also take the next free number. Tests check that every
+//! core code has a distinct status, that the published numbers hold, and that codes appended
+//! to `CODES` follow `LEADCORE_PANIC` in order.
 //!
 //! Statuses are plain `uint32_t` constants rather than a C enum, so a value a newer library
 //! returns never becomes an out-of-range enum on either side of the boundary.
@@ -48,9 +57,14 @@ pub const LEADCORE_INVALID_UTF8: leadcore_status = 13;
 pub const LEADCORE_INVALID_ARGUMENT: leadcore_status = 14;
 /// The library panicked; this is a bug in leadcore. The call had no effect (`ffi.panic`).
 pub const LEADCORE_PANIC: leadcore_status = 15;
+/// An activity event the scoring engine cannot use: later than `now` beyond the playbook's
+/// tolerance, or lacking an attribute a matching rule filters on; the JSON report's `reason`
+/// says which (`score.bad_event`).
+pub const LEADCORE_BAD_EVENT: leadcore_status = 16;
 
-/// Core error codes and their statuses, in the order of `leadcore::Error::CODES`.
-const CORE: [(&CStr, leadcore_status); 11] = [
+/// Core error codes and their statuses, in the order of `leadcore::Error::CODES` (see the
+/// numbering rule at the top of this module).
+const CORE: [(&CStr, leadcore_status); 12] = [
     (c"playbook.parse", LEADCORE_PLAYBOOK_PARSE),
     (c"playbook.invalid", LEADCORE_PLAYBOOK_INVALID),
     (c"lifecycle.unknown_pipeline", LEADCORE_UNKNOWN_PIPELINE),
@@ -65,11 +79,18 @@ const CORE: [(&CStr, leadcore_status); 11] = [
     ),
     (c"state.unsupported_version", LEADCORE_UNSUPPORTED_VERSION),
     (c"input.invalid", LEADCORE_INVALID_INPUT),
+    (c"score.bad_event", LEADCORE_BAD_EVENT),
 ];
+
+/// How many core codes existed when the door's own statuses were numbered (12..=15): core
+/// codes past this index in `CODES` are numbered after `LEADCORE_PANIC`.
+#[cfg(test)]
+const CORE_CODES_IN_0_1: usize = 11;
 
 /// The status and the static NUL-terminated code of a core error code, looked up by the code
 /// string so the mapping cannot drift from the core. `None` for a code this door does not
-/// know (a core newer than the door; the `every_core_code_has_a_status` test prevents it).
+/// know (a core newer than the door; the
+/// `every_core_code_has_a_distinct_status_numbered_by_the_rule` test prevents it).
 pub(crate) fn core_status(code: &str) -> Option<(leadcore_status, &'static CStr)> {
     CORE.iter()
         .find(|(c, _)| c.to_bytes() == code.as_bytes())
@@ -122,28 +143,44 @@ mod tests {
     ];
 
     #[test]
-    fn every_core_code_has_a_distinct_status_in_core_order() {
+    fn every_core_code_has_a_distinct_status_numbered_by_the_rule() {
         let mut seen = BTreeSet::new();
         for (i, code) in leadcore::Error::CODES.iter().enumerate() {
             let (status, c) = core_status(code).unwrap_or_else(|| panic!("no status for {code}"));
             assert_eq!(c.to_str(), Ok(*code));
-            assert_eq!(status as usize, i + 1, "{code} is out of order");
+            let want = if i < CORE_CODES_IN_0_1 {
+                i + 1
+            } else {
+                LEADCORE_PANIC as usize + 1 + (i - CORE_CODES_IN_0_1)
+            };
+            assert_eq!(status as usize, want, "{code} breaks the numbering rule");
             assert!(seen.insert(status), "{code} shares status {status}");
+            assert!(FFI.iter().all(|k| k.status() != status), "{code}");
         }
         assert_eq!(CORE.len(), leadcore::Error::CODES.len());
     }
 
     #[test]
-    fn ffi_statuses_follow_the_core_ones_and_are_distinct() {
-        let core_max = leadcore::Error::CODES.len() as leadcore_status;
+    fn published_numbers_never_change() {
+        assert_eq!(LEADCORE_OK, 0);
+        assert_eq!(LEADCORE_PLAYBOOK_PARSE, 1);
+        assert_eq!(LEADCORE_INVALID_INPUT, 11);
+        assert_eq!(LEADCORE_BAD_EVENT, 16);
+    }
+
+    #[test]
+    fn ffi_statuses_keep_their_numbers_and_are_distinct() {
         let mut seen = BTreeSet::new();
         for (i, k) in FFI.iter().enumerate() {
-            assert_eq!(k.status(), core_max + 1 + i as leadcore_status);
+            assert_eq!(
+                k.status(),
+                CORE_CODES_IN_0_1 as leadcore_status + 1 + i as leadcore_status
+            );
             assert!(seen.insert(k.status()));
             let code = k.code().to_str().unwrap_or_default();
             assert!(code.starts_with("ffi."), "{code}");
             assert!(core_status(code).is_none());
         }
-        assert_ne!(LEADCORE_OK, LEADCORE_PLAYBOOK_PARSE);
+        assert_eq!(FfiKind::Panic.status(), LEADCORE_PANIC);
     }
 }
