@@ -77,6 +77,28 @@ impl BatchScores {
     }
 }
 
+/// Occurrence limits up to this many are kept inline in the lead's block.
+const INLINE_LIMIT: u32 = 8;
+
+/// Where a rule's running state lives in a lead's block.
+#[derive(Clone, Copy)]
+enum Placement {
+    /// A running sum at the rule's index.
+    Sum,
+    /// A count then `limit` times, from this index.
+    Inline(usize),
+    /// Times in the side table, this slot.
+    Side(usize),
+}
+
+/// A behaviour rule reduced to what the row loop reads.
+struct HotRule {
+    window_start: i64,
+    placement: Placement,
+    limit: u32,
+    constant: Option<Q>,
+}
+
 /// A filter compiled against the batch: per-dictionary-entry results for string attributes.
 enum ColumnTest<'a> {
     Dict {
@@ -137,24 +159,45 @@ impl Scoring {
         let tests: Vec<Vec<ColumnTest<'_>>> = (0..n_rules)
             .map(|flat| self.column_tests(flat, events))
             .collect();
-        let limited: Vec<Option<usize>> = {
-            let mut next = 0;
-            (0..n_rules)
-                .map(|f| {
-                    self.behaviour(f).filter(|b| b.limit != u32::MAX).map(|_| {
-                        next += 1;
-                        next - 1
-                    })
-                })
-                .collect()
-        };
-        let n_limited = limited.iter().flatten().count();
+        // Per-lead block: one sum per rule, then for each rule with an occurrence limit a
+        // count and its earliest `limit` times, inline (limits above INLINE_LIMIT keep their
+        // times on the side). One event touches one lead's block only.
+        let mut stride = n_rules;
+        let mut side_slots = 0;
+        let placement: Vec<Placement> = (0..n_rules)
+            .map(|f| match self.behaviour(f).map(|b| b.limit) {
+                Some(limit) if limit != u32::MAX && limit <= INLINE_LIMIT => {
+                    let at = stride;
+                    stride += 1 + limit as usize;
+                    Placement::Inline(at)
+                }
+                Some(limit) if limit != u32::MAX => {
+                    side_slots += 1;
+                    Placement::Side(side_slots - 1)
+                }
+                _ => Placement::Sum,
+            })
+            .collect();
 
-        let mut sums: Vec<Q> = vec![0; n_leads * n_rules];
-        let mut counts: Vec<u32> = vec![0; n_leads * n_rules];
-        let mut kept: Vec<Vec<i64>> = vec![Vec::new(); n_leads * n_limited];
+        // Everything the row loop needs, flat and by value.
+        let hot: Vec<HotRule> = (0..n_rules)
+            .map(|flat| {
+                let b = self.behaviour(flat);
+                HotRule {
+                    window_start: b.and_then(|b| b.window).map_or(i64::MIN, |w| now_s - w),
+                    placement: placement[flat],
+                    limit: b.map_or(0, |b| b.limit),
+                    constant: b
+                        .and_then(|b| (b.decay == super::model::Decay::None).then_some(b.points_q)),
+                }
+            })
+            .collect();
+
+        let mut blocks: Vec<i64> = vec![0; n_leads * stride];
+        let mut side: Vec<Vec<i64>> = vec![Vec::new(); n_leads * side_slots];
         let mut row_errors = Vec::new();
         let horizon = now_s.saturating_add(self.tolerance);
+        let mut matched: Vec<usize> = Vec::with_capacity(n_rules);
 
         for row in 0..rows {
             let lead = events.lead[row] as usize;
@@ -167,8 +210,8 @@ impl Scoring {
                 });
                 continue;
             }
-            let Some(rules) = kind_rules.get(events.kind.codes[row] as usize) else {
-                continue; // a NULL or unscored kind
+            let Some(&rules) = kind_rules.get(events.kind.codes[row] as usize) else {
+                continue; // a NULL or unknown kind code
             };
             if at > horizon {
                 row_errors.push(RowError {
@@ -181,29 +224,11 @@ impl Scoring {
             if rules.is_empty() || at > now_s {
                 continue;
             }
-            let mut matched = [0usize; 16];
-            let mut n_matched = 0;
+            matched.clear();
             let mut missing = None;
-            for &flat in *rules {
+            for &flat in rules {
                 match passes(&tests[flat], row) {
-                    Ok(true) if n_matched < matched.len() => {
-                        matched[n_matched] = flat;
-                        n_matched += 1;
-                    }
-                    Ok(true) => {
-                        // More than 16 rules on one kind: fall back to applying at once.
-                        self.count(
-                            flat,
-                            lead,
-                            at,
-                            now_s,
-                            &limited,
-                            n_limited,
-                            &mut sums,
-                            &mut counts,
-                            &mut kept,
-                        );
-                    }
+                    Ok(true) => matched.push(flat),
                     Ok(false) => {}
                     Err(attr) => {
                         missing = Some((flat, attr.to_owned()));
@@ -224,18 +249,26 @@ impl Scoring {
                 });
                 continue;
             }
-            for &flat in &matched[..n_matched] {
-                self.count(
-                    flat,
-                    lead,
-                    at,
-                    now_s,
-                    &limited,
-                    n_limited,
-                    &mut sums,
-                    &mut counts,
-                    &mut kept,
-                );
+            let block = &mut blocks[lead * stride..(lead + 1) * stride];
+            for &flat in &matched {
+                let h = &hot[flat];
+                if at < h.window_start {
+                    continue;
+                }
+                match h.placement {
+                    Placement::Sum => {
+                        block[flat] += match h.constant {
+                            Some(q) => q,
+                            None => self.behaviour(flat).map_or(0, |b| b.term(now_s - at).1),
+                        }
+                    }
+                    Placement::Inline(at_slot) => {
+                        keep_inline(&mut block[at_slot..=at_slot + h.limit as usize], at)
+                    }
+                    Placement::Side(i) => {
+                        keep_earliest(&mut side[lead * side_slots + i], at, h.limit)
+                    }
+                }
             }
         }
 
@@ -243,19 +276,30 @@ impl Scoring {
         let mut scores_q = vec![0 as Q; n_models];
         let mut scores = Vec::with_capacity(n_leads * n_models);
         let mut grades = Vec::with_capacity(n_leads * n_models);
+        let mut times = Vec::new();
         for (l, lead) in leads.iter().enumerate() {
-            let base = l * n_rules;
-            let mut tally = |flat: usize| match (limited[flat], self.behaviour(flat)) {
-                (Some(slot), Some(b)) => {
-                    let times = &mut kept[l * n_limited + slot];
-                    times.sort_unstable();
-                    Tally::from_sorted(b, times, now_s, false)
+            let block = &blocks[l * stride..(l + 1) * stride];
+            let mut tally = |flat: usize| {
+                let Some(b) = self.behaviour(flat) else {
+                    return Tally::default();
+                };
+                times.clear();
+                match placement[flat] {
+                    Placement::Sum => {
+                        return Tally {
+                            sum: block[flat],
+                            count: 0,
+                            contributions: Vec::new(),
+                        };
+                    }
+                    Placement::Inline(at) => {
+                        let n = block[at] as usize;
+                        times.extend_from_slice(&block[at + 1..at + 1 + n]);
+                    }
+                    Placement::Side(i) => times.extend_from_slice(&side[l * side_slots + i]),
                 }
-                _ => Tally {
-                    sum: sums[base + flat],
-                    count: counts[base + flat],
-                    contributions: Vec::new(),
-                },
+                times.sort_unstable();
+                Tally::from_sorted(b, &times, now_s, false)
             };
             evaluate(self, &mut tally, Some(lead), &mut scores_q, None);
             for (m, &q) in scores_q.iter().enumerate() {
@@ -269,36 +313,6 @@ impl Scoring {
             grades,
             row_errors,
         })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    #[inline]
-    fn count(
-        &self,
-        flat: usize,
-        lead: usize,
-        at: i64,
-        now: i64,
-        limited: &[Option<usize>],
-        n_limited: usize,
-        sums: &mut [Q],
-        counts: &mut [u32],
-        kept: &mut [Vec<i64>],
-    ) {
-        let Some(b) = self.behaviour(flat) else {
-            return;
-        };
-        if !b.eligible(at, now) {
-            return;
-        }
-        match limited[flat] {
-            Some(slot) => keep_earliest(&mut kept[lead * n_limited + slot], at, b.limit),
-            None => {
-                let i = lead * self.behaviours.len() + flat;
-                sums[i] += b.term(now - at).1;
-                counts[i] += 1;
-            }
-        }
     }
 
     fn column_tests<'a>(&self, flat: usize, events: &EventColumns<'a>) -> Vec<ColumnTest<'a>> {
@@ -356,6 +370,24 @@ fn passes<'t>(tests: &'t [ColumnTest<'_>], row: usize) -> Result<bool, &'t str> 
         }
     }
     Ok(true)
+}
+
+/// Keeps the earliest times in `slot = [count, t1, .., t_limit]`.
+fn keep_inline(slot: &mut [i64], t: i64) {
+    let Some((count, times)) = slot.split_first_mut() else {
+        return;
+    };
+    let n = *count as usize;
+    if n < times.len() {
+        times[n] = t;
+        *count += 1;
+        return;
+    }
+    if let Some(latest) = times.iter_mut().max()
+        && t < *latest
+    {
+        *latest = t;
+    }
 }
 
 /// Keeps the `limit` earliest times.

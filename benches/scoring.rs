@@ -1,0 +1,70 @@
+//! Scoring throughput on one core.
+//!
+//! `cargo bench --bench scoring`
+//!
+//! - batch: 10M events over 100k leads, 20 rules (benches/fixtures/scoring_playbook.yaml),
+//!   through `Scoring::score_columns`: events/s.
+//! - incremental: `Scoring::record` of one event into a lead's score state: ns/event.
+
+#[path = "fixture.rs"]
+mod fixture;
+
+use chrono::{DateTime, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use leadcore::{Activity, ActivityKind};
+use std::hint::black_box;
+
+fn batch(c: &mut Criterion) {
+    let pb = fixture::playbook();
+    let f = fixture::Fixture::generate(100_000, 10_000_000);
+    let now = DateTime::<Utc>::from_timestamp(fixture::NOW, 0).unwrap();
+    let mut group = c.benchmark_group("scoring");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(f.lead.len() as u64));
+    group.bench_function("batch_10M_events_100k_leads_20_rules", |b| {
+        b.iter(|| {
+            black_box(
+                pb.scoring()
+                    .score_columns(&f.leads, &f.columns(), now)
+                    .unwrap(),
+            )
+        })
+    });
+    group.finish();
+}
+
+fn incremental(c: &mut Criterion) {
+    let pb = fixture::playbook();
+    let s = pb.scoring();
+    let now = DateTime::<Utc>::from_timestamp(fixture::NOW, 0).unwrap();
+    let mut visit = Activity::new(ActivityKind::WebVisit, now);
+    visit.page = Some("/pricing".into());
+    visit.seconds = Some(90);
+    let events = [
+        Activity::new(ActivityKind::EmailOpened, now),
+        {
+            let mut click = Activity::new(ActivityKind::EmailClicked, now);
+            click.campaign = Some("spring".into());
+            click
+        },
+        visit,
+        Activity::new(ActivityKind::ContentDownloaded, now),
+    ];
+    let mut group = c.benchmark_group("scoring");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("incremental_record_4_events", |b| {
+        b.iter_batched_ref(
+            || s.new_state("L"),
+            |state| {
+                for e in &events {
+                    s.record(state, e, now).unwrap();
+                }
+            },
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, batch, incremental);
+criterion_main!(benches);
