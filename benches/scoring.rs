@@ -50,17 +50,39 @@ fn incremental(c: &mut Criterion) {
         visit,
         Activity::new(ActivityKind::ContentDownloaded, now),
     ];
+    // 1,000 events in time order into a lead that already has 200, with room to grow (as a
+    // long-lived state has): the cost of `record` itself, per event.
+    let mut warm = s.new_state("L");
+    for i in 0..200 {
+        let mut e = events[i % events.len()].clone();
+        e.at = now - chrono::Duration::days(30) + chrono::Duration::minutes(i as i64);
+        s.record(&mut warm, &e, now).unwrap();
+    }
+    let stream: Vec<Activity> = (0..1000)
+        .map(|i| {
+            let mut e = events[i % events.len()].clone();
+            e.at = now - chrono::Duration::days(1) + chrono::Duration::seconds(i as i64);
+            e
+        })
+        .collect();
     let mut group = c.benchmark_group("scoring");
-    group.throughput(Throughput::Elements(events.len() as u64));
-    group.bench_function("incremental_record_4_events", |b| {
+    group.throughput(Throughput::Elements(stream.len() as u64));
+    group.bench_function("incremental_record_per_event", |b| {
         b.iter_batched_ref(
-            || s.new_state("L"),
+            || {
+                let mut st = warm.clone();
+                st.rules
+                    .iter_mut()
+                    .for_each(|r| r.times.reserve(stream.len()));
+                st.engagement.reserve(stream.len());
+                st
+            },
             |state| {
-                for e in &events {
+                for e in &stream {
                     s.record(state, e, now).unwrap();
                 }
             },
-            criterion::BatchSize::SmallInput,
+            criterion::BatchSize::LargeInput,
         )
     });
     group.finish();

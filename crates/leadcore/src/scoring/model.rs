@@ -6,6 +6,7 @@ use super::spec::{
     ThresholdSpec,
 };
 use crate::model::{Activity, ActivityKind, FieldSource, FieldValue};
+use crate::playbook::CompareOp;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -91,29 +92,43 @@ impl Behaviour {
             return Ok(false);
         }
         for f in &self.filters {
-            let Some(v) = attribute(a, &f.attr) else {
-                return Err(f.attr.clone());
+            let text = |v: &Option<String>| v.as_deref().map(|s| compare_text(s, f.op, &f.value));
+            let verdict = match f.attr.as_str() {
+                "page" => text(&a.page),
+                "campaign" => text(&a.campaign),
+                "form_id" => text(&a.form_id),
+                "content_id" => text(&a.content_id),
+                "seconds" => a.seconds.map(|s| {
+                    crate::lifecycle::compare_values(&FieldValue::Int(s.into()), f.op, &f.value)
+                }),
+                other => other
+                    .strip_prefix("attrs.")
+                    .and_then(|k| a.attrs.get(k))
+                    .map(|v| crate::lifecycle::compare_values(v, f.op, &f.value)),
             };
-            if !crate::lifecycle::compare_values(&v, f.op, &f.value) {
-                return Ok(false);
+            match verdict {
+                None => return Err(f.attr.clone()),
+                Some(false) => return Ok(false),
+                Some(true) => {}
             }
         }
         Ok(true)
     }
 }
 
-/// An activity attribute by filter name.
-pub(crate) fn attribute(a: &Activity, attr: &str) -> Option<FieldValue> {
-    let text = |v: &Option<String>| v.clone().map(FieldValue::Text);
-    match attr {
-        "page" => text(&a.page),
-        "seconds" => a.seconds.map(|s| FieldValue::Int(s.into())),
-        "campaign" => text(&a.campaign),
-        "form_id" => text(&a.form_id),
-        "content_id" => text(&a.content_id),
-        other => other
-            .strip_prefix("attrs.")
-            .and_then(|k| a.attrs.get(k).cloned()),
+/// `text op value` without allocating, for the common string filters.
+fn compare_text(text: &str, op: CompareOp, value: &FieldValue) -> bool {
+    match (op, value) {
+        (CompareOp::Eq, FieldValue::Text(v)) => text == v,
+        (CompareOp::Ne, FieldValue::Text(v)) => text != v,
+        (CompareOp::Contains, FieldValue::Text(v)) => text.contains(v.as_str()),
+        (CompareOp::In | CompareOp::NotIn, FieldValue::List(items)) => {
+            let found = items
+                .iter()
+                .any(|i| matches!(i, FieldValue::Text(v) if v == text));
+            found == (op == CompareOp::In)
+        }
+        _ => crate::lifecycle::compare_values(&FieldValue::Text(text.to_owned()), op, value),
     }
 }
 
@@ -190,6 +205,9 @@ pub struct Scoring {
     /// Flat behaviour indices by activity kind.
     pub(crate) by_kind: BTreeMap<ActivityKind, Vec<usize>>,
     pub(crate) tolerance: i64,
+    /// Fingerprint of rule and threshold names, stamped on score states.
+    pub(crate) layout: u64,
+    pub(crate) threshold_count: usize,
 }
 
 impl Scoring {
@@ -211,12 +229,16 @@ impl Scoring {
             }
             models.push(model);
         }
+        let layout = fingerprint(&models);
+        let threshold_count = models.iter().map(|m| m.thresholds.len()).sum();
         Scoring {
             spec: spec.clone(),
             models,
             behaviours,
             by_kind,
             tolerance: i64::from(spec.future_tolerance_seconds),
+            layout,
+            threshold_count,
         }
     }
 
@@ -241,6 +263,29 @@ impl Scoring {
             RuleKind::Fit(_) => None,
         }
     }
+}
+
+/// FNV-1a over model, behaviour rule and threshold names, in order: a state made for
+/// another rule layout is refused instead of misread.
+fn fingerprint(models: &[Model]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |s: &str| {
+        for b in s.bytes().chain([0xff]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for m in models {
+        eat(&m.name);
+        for r in &m.rules {
+            if matches!(r.kind, RuleKind::Behaviour(_)) {
+                eat(&r.name);
+            }
+        }
+        for t in &m.thresholds {
+            eat(&t.name);
+        }
+    }
+    h
 }
 
 fn compile_model(ms: &ModelSpec, earlier: &[Model], behaviour_base: usize) -> Model {

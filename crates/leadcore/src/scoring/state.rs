@@ -64,6 +64,8 @@ pub struct ScoreState {
     /// The latest `now` thresholds were checked at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<DateTime<Utc>>,
+    /// Fingerprint of the playbook's rule and threshold names this state was made for.
+    pub layout: u64,
 }
 
 /// Which way a threshold was crossed.
@@ -143,6 +145,7 @@ impl Scoring {
                 })
                 .collect(),
             checked_at: None,
+            layout: self.layout,
         }
     }
 
@@ -175,8 +178,9 @@ impl Scoring {
         Ok(())
     }
 
-    /// Checks an event against the rules: which behaviour rules it feeds, or why it is bad.
-    fn route(&self, event: &Activity, now: i64, matched: &mut Vec<usize>) -> Result<()> {
+    /// Checks an event against the rules: which behaviour rules it feeds (calling `feed`
+    /// for each, only once the event is known to be good), or why it is bad.
+    fn route(&self, event: &Activity, now: i64, mut feed: impl FnMut(usize)) -> Result<()> {
         let at = secs(event.at);
         if at > now.saturating_add(self.tolerance) {
             return Err(Error::BadEvent {
@@ -190,13 +194,15 @@ impl Scoring {
                 ),
             });
         }
-        matched.clear();
-        for &flat in self.by_kind.get(&event.kind).map_or(&[][..], Vec::as_slice) {
+        let rules = self.by_kind.get(&event.kind).map_or(&[][..], Vec::as_slice);
+        let mut hits = 0u64;
+        for (i, &flat) in rules.iter().enumerate() {
             let Some(b) = self.behaviour(flat) else {
                 continue;
             };
             match b.matches(event) {
-                Ok(true) => matched.push(flat),
+                Ok(true) if i < 64 => hits |= 1 << i,
+                Ok(true) => feed(flat),
                 Ok(false) => {}
                 Err(attr) => {
                     return Err(Error::BadEvent {
@@ -208,6 +214,11 @@ impl Scoring {
                         ),
                     });
                 }
+            }
+        }
+        for (i, &flat) in rules.iter().enumerate().take(64) {
+            if hits & (1 << i) != 0 {
+                feed(flat);
             }
         }
         Ok(())
@@ -228,12 +239,13 @@ impl Scoring {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.check_state(state)?;
-        let mut matched = Vec::new();
-        self.route(event, secs(now), &mut matched)?;
         let at = secs(event.at);
-        for flat in matched {
-            insert_sorted(&mut state.rules[flat].times, at);
-        }
+        let rules = &mut state.rules;
+        self.route(event, secs(now), |flat| {
+            if let Some(r) = rules.get_mut(flat) {
+                insert_sorted(&mut r.times, at);
+            }
+        })?;
         let spec = &self.spec;
         let engaged = spec
             .hotness
