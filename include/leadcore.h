@@ -1,13 +1,15 @@
 /*
  * leadcore.h: the C API of leadcore, a lead-management engine (lifecycle state machines
- * driven by a playbook).
+ * driven by a playbook, and lead scoring with decay, thresholds and explanations).
  *
  * API conventions
  * ===============
  *
  * Names. Functions are leadcore_<object>_<verb>; types are leadcore_playbook (a validated,
- * immutable playbook), leadcore_state (one record's lifecycle state), leadcore_error (why a
- * call failed) and leadcore_buf (bytes handed out by the library).
+ * immutable playbook), leadcore_state (one record's lifecycle state), leadcore_score_state
+ * (one lead's incremental scoring state), leadcore_error (why a call failed) and
+ * leadcore_buf (bytes handed out by the library). leadcore_str, leadcore_event and
+ * leadcore_event_columns are plain structs the caller fills to pass typed data in.
  *
  * Status and errors. Every fallible function returns a leadcore_status: LEADCORE_OK (0) on
  * success, another LEADCORE_* status otherwise. Its last parameter is `leadcore_error **err`,
@@ -23,37 +25,51 @@
  * held. A `const` pointer parameter means the call does not change that object.
  *
  * Ownership. Each object has exactly one constructor family and exactly one destructor:
- * leadcore_playbook_free, leadcore_state_free, leadcore_error_free, leadcore_buf_free.
+ * leadcore_playbook_free, leadcore_state_free, leadcore_score_state_free,
+ * leadcore_error_free, leadcore_buf_free.
  * Passing NULL to a destructor is a no-op. Never free library memory with free().
  *
  * Strings in. Text arguments are (const uint8_t *ptr, size_t len) pairs of UTF-8 bytes and
  * need no NUL terminator. NULL with len 0 is the empty string; NULL with len > 0 gives
- * LEADCORE_NULL_ARGUMENT; bytes that are not UTF-8 give LEADCORE_INVALID_UTF8. The library
- * does not keep the pointer after the call returns.
+ * LEADCORE_NULL_ARGUMENT; bytes that are not UTF-8 give LEADCORE_INVALID_UTF8. Inside
+ * structs a string is a leadcore_str {ptr, len} with the same rules, and an optional one is
+ * absent when ptr is NULL and len 0. The library does not keep any pointer after the call
+ * returns.
  *
  * Data out. Rich values (states, transition outcomes, dwell times, playbooks, error reports)
  * come out as canonical JSON in a leadcore_buf: UTF-8, object keys sorted at every depth, no
  * whitespace, so every leadcore binding gives byte-identical output. buf.data[buf.len] is a
  * NUL byte (not counted in len), so buf.data may be used as a C string. Rich values go in as
- * JSON too (StartInput, TransitionInput, a stored state).
+ * JSON too (StartInput, TransitionInput, scoring inputs, a stored state). Scores are JSON
+ * numbers in the shortest form that reads back to the same double. Hot numeric paths use
+ * typed arrays instead: leadcore_score_columns reads C arrays and writes scores into a
+ * caller-allocated double array; leadcore_score_state_record takes a typed event.
  *
  * Enums in. Values such as the playbook format are plain uint32_t; an unknown value gives
  * LEADCORE_INVALID_ARGUMENT rather than undefined behaviour.
  *
- * Times. Typed calls take instants as int64_t Unix epoch milliseconds, UTC. JSON carries
- * RFC 3339 strings ("2026-01-05T09:00:00Z"); leadcore_time_parse_rfc3339 converts one into
- * milliseconds. The library never reads a clock: every time-dependent call is given `now`.
+ * Times. Typed lifecycle calls take instants as int64_t Unix epoch milliseconds, UTC
+ * (parameters named *_ms). Typed scoring calls take int64_t Unix epoch seconds, UTC, the
+ * scoring engine's resolution and the unit of event tables (parameters and fields named
+ * *_unix_s). JSON carries RFC 3339 strings ("2026-01-05T09:00:00Z");
+ * leadcore_time_parse_rfc3339 converts one into milliseconds. The library never reads a
+ * clock: every time-dependent call is given `now`.
  *
  * Threads. A leadcore_playbook is immutable and may be used from any number of threads at
  * once. A leadcore_state may be read from several threads, but leadcore_state_transition
- * changes it: no other call may use that state at the same time. Errors and buffers are
- * plain owned values.
+ * changes it: no other call may use that state at the same time. The same holds for a
+ * leadcore_score_state and the calls that change it (_record, _apply, _check_thresholds).
+ * Errors and buffers are plain owned values.
  *
  * Panics. A panic inside the library (a bug) never unwinds into C: the call returns
- * LEADCORE_PANIC and has no effect.
+ * LEADCORE_PANIC and has no effect. (One exception: leadcore_score_state_record updates its
+ * state in place to stay O(1); if it ever panicked mid-update, that state refuses every
+ * later call with LEADCORE_PANIC instead of exposing a half-recorded event.)
  *
  * Versions. LEADCORE_VERSION_MAJOR/MINOR/PATCH describe this header; leadcore_version()
  * gives the linked library's version; LEADCORE_ABI_VERSION changes on incompatible changes.
+ * A status number never changes once published; new ones are appended (LEADCORE_BAD_EVENT,
+ * for the core's score.bad_event, is 16, after the door's own statuses).
  */
 
 #ifndef LEADCORE_H
@@ -100,6 +116,15 @@ typedef struct leadcore_error leadcore_error;
 typedef struct leadcore_playbook leadcore_playbook;
 
 /**
+ * One lead's scoring state: the counted activity times per behaviour rule, engagement and
+ * follow-up times, and where each threshold stands. Made for one playbook: pass the same
+ * playbook to every call on it. Calls that take it `const` only read it;
+ * `leadcore_score_state_record`, `_apply` and `_check_thresholds` change it, so no other
+ * call may use the state at the same time. Every call that fails leaves it unchanged.
+ */
+typedef struct leadcore_score_state leadcore_score_state;
+
+/**
  * The lifecycle state of one record (a lead or an opportunity) in one pipeline: its current
  * stage, the highest stage reached and its history. Calls that take it `const` only read
  * it; `leadcore_state_transition` changes it, so one state must not be used by two threads
@@ -138,6 +163,127 @@ typedef uint32_t leadcore_status;
  * constants. Any other value gives `LEADCORE_INVALID_ARGUMENT`.
  */
 typedef uint32_t leadcore_format;
+
+/**
+ * A borrowed UTF-8 string passed inside a struct: `ptr` to `len` bytes, no NUL terminator
+ * needed. Where a field is optional, `ptr == NULL` (with `len == 0`) means absent; a
+ * non-NULL `ptr` with `len == 0` is the empty string. NULL with `len > 0` gives
+ * `LEADCORE_NULL_ARGUMENT`, bytes that are not UTF-8 `LEADCORE_INVALID_UTF8`. The library
+ * does not keep the pointer after the call returns.
+ */
+typedef struct leadcore_str {
+    /**
+     * The bytes (UTF-8), or NULL.
+     */
+    const uint8_t *ptr;
+    /**
+     * The number of bytes.
+     */
+    size_t len;
+} leadcore_str;
+
+/**
+ * A dictionary-encoded string column of `leadcore_event_columns`: row `i` holds
+ * `dictionary[codes[i]]`, or nothing when `codes[i]` is `UINT32_MAX`. `codes` has
+ * `leadcore_event_columns.rows` entries; `codes == NULL` means the column is absent. A
+ * code that is neither `UINT32_MAX` nor below `dictionary_len` gives
+ * `LEADCORE_INVALID_ARGUMENT`.
+ */
+typedef struct leadcore_dict_column {
+    /**
+     * One code per row, or NULL for an absent column.
+     */
+    const uint32_t *codes;
+    /**
+     * The distinct values, UTF-8 (each `ptr` non-NULL unless its `len` is 0).
+     */
+    const struct leadcore_str *dictionary;
+    /**
+     * The number of values in `dictionary`.
+     */
+    size_t dictionary_len;
+} leadcore_dict_column;
+
+/**
+ * Activity events as C arrays, one entry per row in every present column (the columnar
+ * fast path of `leadcore_score_columns`). Zero-initialise it and fill what you have:
+ * optional columns left NULL are absent.
+ */
+typedef struct leadcore_event_columns {
+    /**
+     * The number of rows.
+     */
+    size_t rows;
+    /**
+     * Required: the index of each row's lead in the leads array. An index out of range
+     * becomes a row error (`unknown_lead`), not a failed call.
+     */
+    const uint32_t *lead_index;
+    /**
+     * Required: the activity kind (`"web_visit"`, `"email_opened"`, custom names...). A
+     * row whose code is `UINT32_MAX` is not counted.
+     */
+    struct leadcore_dict_column kind;
+    /**
+     * Required: when each activity happened, Unix seconds UTC.
+     */
+    const int64_t *at_unix_s;
+    /**
+     * Optional: page of web visits.
+     */
+    struct leadcore_dict_column page;
+    /**
+     * Optional: seconds on page / duration; a negative value is missing. NULL: absent.
+     */
+    const int64_t *seconds;
+    /**
+     * Optional: e-mail or ad campaign.
+     */
+    struct leadcore_dict_column campaign;
+    /**
+     * Optional: form id of a form submission.
+     */
+    struct leadcore_dict_column form_id;
+    /**
+     * Optional: content id of a download.
+     */
+    struct leadcore_dict_column content_id;
+} leadcore_event_columns;
+
+/**
+ * One activity event for `leadcore_score_state_record`, typed: no JSON on this path.
+ * Optional text fields are absent when their `ptr` is NULL (and `len` 0).
+ */
+typedef struct leadcore_event {
+    /**
+     * The activity kind, e.g. `"web_visit"`, `"email_opened"` or a custom name.
+     */
+    struct leadcore_str kind;
+    /**
+     * When it happened, Unix seconds UTC.
+     */
+    int64_t at_unix_s;
+    /**
+     * Page of a web visit, or absent.
+     */
+    struct leadcore_str page;
+    /**
+     * E-mail or ad campaign, or absent.
+     */
+    struct leadcore_str campaign;
+    /**
+     * Form id of a form submission, or absent.
+     */
+    struct leadcore_str form_id;
+    /**
+     * Content id of a download, or absent.
+     */
+    struct leadcore_str content_id;
+    /**
+     * Seconds on page / duration; negative means absent (at most `UINT32_MAX`).
+     */
+    int64_t seconds;
+} leadcore_event;
 
 /**
  * JSON playbook text.
@@ -357,6 +503,260 @@ leadcore_status leadcore_playbook_to_json(const struct leadcore_playbook *playbo
  * `playbook` is NULL or a playbook from this library that has not been freed yet.
  */
 void leadcore_playbook_free(struct leadcore_playbook *playbook);
+
+/**
+ * Scores one lead from its activities. `input_json` is
+ * `{"lead":{..},"activities":[..],"now":"<RFC 3339>","explain":false}` (`activities` and
+ * `explain` may be left out). On success `*card_out` receives the canonical JSON of the
+ * score card: `{"lead_id","at","hot","zombie"?,"models":[{"model","score","grade"?,
+ * "rules":[..],"adjustments"?:[..]}]}`, each rule with its contributing events when
+ * `explain` is true. An activity after `now` beyond the playbook's tolerance, or lacking
+ * an attribute a matching rule filters on, gives `LEADCORE_BAD_EVENT` (the report's
+ * `reason` is `in_future` or `missing_attribute`); bad JSON gives `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `input_json` is NULL (with `len == 0`) or points
+ * to `len` readable bytes; `card_out` is NULL or valid for writing a `leadcore_buf`; `err`
+ * is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_score(const struct leadcore_playbook *playbook,
+                               const uint8_t *input_json,
+                               size_t len,
+                               struct leadcore_buf *card_out,
+                               struct leadcore_error **err);
+
+/**
+ * Scores a batch given as a JSON event table: `input_json` is
+ * `{"leads":[{..}],"events":{"lead_id":[..],"kind":[..],"at":[Unix seconds],"page"?:[..],
+ * "seconds"?:[..],"campaign"?:[..],"form_id"?:[..],"content_id"?:[..]},"now":"<RFC 3339>"}`
+ * with `null` for a missing value in the optional columns. On success `*out` receives
+ * `{"models":[..],"scores":[..],"grades":[..],"row_errors":[{"row","reason","message"}]}`
+ * where `scores` and `grades` are lead-major (`scores[lead * models + model]`). Rows the
+ * engine cannot use (an unknown lead id, an event after `now` beyond the tolerance, a
+ * missing attribute a rule filters on) are listed in `row_errors` and the rest of the batch
+ * is scored. Columns of different lengths, duplicate lead ids or bad JSON give
+ * `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `input_json` is NULL (with `len == 0`) or points
+ * to `len` readable bytes; `out` is NULL or valid for writing a `leadcore_buf`; `err` is
+ * NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_score_table(const struct leadcore_playbook *playbook,
+                                     const uint8_t *input_json,
+                                     size_t len,
+                                     struct leadcore_buf *out,
+                                     struct leadcore_error **err);
+
+/**
+ * Scores a batch given as C arrays: the columnar fast path. `leads_json` is a JSON array
+ * of the leads (`[{"id":"A","firmographics":{..},"custom":{..}}, ..]`, what fit rules
+ * read); `events` holds the activities as columns (see `leadcore_event_columns`);
+ * `now_unix_s` is the scoring time in Unix seconds UTC. On success `scores_out[lead *
+ * models + model]` receives every lead's score in every model (models in the order of
+ * `leadcore_scoring_model_names`), and `*row_errors_out` the canonical JSON array of the
+ * rows that were not counted, `[{"message","reason","row"}]` with `reason` one of
+ * `unknown_lead` (a lead index out of range), `in_future` (after `now` beyond the
+ * playbook's tolerance) and `missing_attribute` (a matching rule filters on an absent
+ * value). Gives exactly the scores of `leadcore_score_table` and `leadcore_score` for the
+ * same data.
+ *
+ * `scores_len` must equal the number of leads times `leadcore_scoring_model_count`
+ * (`LEADCORE_INVALID_ARGUMENT` otherwise; `scores_out` may be NULL when that is 0).
+ * Dictionary strings are copied once per call, not per row. A time chrono cannot represent
+ * gives `LEADCORE_INVALID_ARGUMENT`. Bad leads JSON or duplicate
+ * lead ids give `LEADCORE_INVALID_INPUT`; a NULL required column with `rows > 0` gives
+ * `LEADCORE_NULL_ARGUMENT`; a code outside its dictionary `LEADCORE_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `leads_json` is NULL (with `leads_len == 0`) or
+ * points to `leads_len` readable bytes; `events` is NULL or points to a
+ * `leadcore_event_columns` whose non-NULL arrays hold `rows` entries (dictionaries
+ * `dictionary_len`); `scores_out` is NULL or valid for writing `scores_len` doubles;
+ * `row_errors_out` is NULL or valid for writing a `leadcore_buf`; `err` is NULL or valid
+ * for writing a pointer.
+ */
+leadcore_status leadcore_score_columns(const struct leadcore_playbook *playbook,
+                                       const uint8_t *leads_json,
+                                       size_t leads_len,
+                                       const struct leadcore_event_columns *events,
+                                       int64_t now_unix_s,
+                                       double *scores_out,
+                                       size_t scores_len,
+                                       struct leadcore_buf *row_errors_out,
+                                       struct leadcore_error **err);
+
+/**
+ * The number of score models the playbook declares (0 for a playbook without scoring, or
+ * when `playbook` is NULL): the row width of `leadcore_score_columns`' `scores_out`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook.
+ */
+size_t leadcore_scoring_model_count(const struct leadcore_playbook *playbook);
+
+/**
+ * Writes the playbook's score model names into `*out` as a canonical JSON array of
+ * strings, in declaration order: the column order of `leadcore_score_columns`'
+ * `scores_out` and of the `models` of a batch result.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `out` is NULL or valid for writing a
+ * `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_scoring_model_names(const struct leadcore_playbook *playbook,
+                                             struct leadcore_buf *out,
+                                             struct leadcore_error **err);
+
+/**
+ * An empty score state for the lead `lead_id` under the playbook's scoring rules. `*out`
+ * receives a new state to free with `leadcore_score_state_free`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `lead_id` is NULL (with `lead_id_len == 0`) or
+ * points to `lead_id_len` readable bytes; `out` and `err` are NULL or valid for writing a
+ * pointer.
+ */
+leadcore_status leadcore_score_state_new(const struct leadcore_playbook *playbook,
+                                         const uint8_t *lead_id,
+                                         size_t lead_id_len,
+                                         struct leadcore_score_state **out,
+                                         struct leadcore_error **err);
+
+/**
+ * Reads a score state from its JSON (as written by `leadcore_score_state_to_json`) and
+ * checks it against the playbook's scoring rules: another `schema_version` gives
+ * `LEADCORE_UNSUPPORTED_VERSION`; a state made with other rules, bad JSON or an unknown
+ * field gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to free with
+ * `leadcore_score_state_free`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `json` is NULL (with `len == 0`) or points to
+ * `len` readable bytes; `out` and `err` are NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_score_state_from_json(const struct leadcore_playbook *playbook,
+                                               const uint8_t *json,
+                                               size_t len,
+                                               struct leadcore_score_state **out,
+                                               struct leadcore_error **err);
+
+/**
+ * Writes the state as canonical JSON into `*out`, for the host to store; it reads back
+ * with `leadcore_score_state_from_json` to an equal state.
+ *
+ * # Safety
+ * `state` is NULL or a live score state; `out` is NULL or valid for writing a
+ * `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_score_state_to_json(const struct leadcore_score_state *state,
+                                             struct leadcore_buf *out,
+                                             struct leadcore_error **err);
+
+/**
+ * Records one activity event in the state, typed (no JSON), without checking thresholds:
+ * the fast path for feeding a lead's events. `now_unix_s` is the current time in Unix
+ * seconds UTC; events up to `now` count, later ones never do. An event after `now` beyond
+ * the playbook's tolerance, or lacking an attribute a matching rule filters on, gives
+ * `LEADCORE_BAD_EVENT` (report `reason`: `in_future`, `missing_attribute`); a time chrono
+ * cannot represent or `seconds` above `UINT32_MAX` gives `LEADCORE_INVALID_ARGUMENT`; a
+ * state made with other rules `LEADCORE_INVALID_INPUT`. On failure the state is unchanged.
+ * Events may arrive in any order (O(1) amortised in time order). Call
+ * `leadcore_score_state_check_thresholds` afterwards to get threshold crossings.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `state` is NULL or a live score state no other
+ * thread uses during the call; `event` is NULL or points to a `leadcore_event` whose
+ * strings are NULL or valid for their lengths; `err` is NULL or valid for writing a
+ * pointer.
+ */
+leadcore_status leadcore_score_state_record(const struct leadcore_playbook *playbook,
+                                            struct leadcore_score_state *state,
+                                            const struct leadcore_event *event,
+                                            int64_t now_unix_s,
+                                            struct leadcore_error **err);
+
+/**
+ * Records one activity and checks thresholds and hotness at `now`: the incremental path
+ * with signals. `input_json` is `{"lead":{..},"activity":{"kind","at",..},"now":"<RFC
+ * 3339>"}`. On success the state is updated and `*signals_out` receives the canonical JSON
+ * array of signals (`{"signal":"threshold","model","threshold","direction","score","at",
+ * "actions"}`, `{"signal":"hot","at"}`), often `[]`. On failure the state is unchanged:
+ * `LEADCORE_BAD_EVENT` for an unusable event, `LEADCORE_TIME_WENT_BACKWARDS` for a `now`
+ * before the last check, `LEADCORE_INVALID_INPUT` for bad JSON.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `state` is NULL or a live score state no other
+ * thread uses during the call; `input_json` is NULL (with `len == 0`) or points to `len`
+ * readable bytes; `signals_out` is NULL or valid for writing a `leadcore_buf`; `err` is
+ * NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_score_state_apply(const struct leadcore_playbook *playbook,
+                                           struct leadcore_score_state *state,
+                                           const uint8_t *input_json,
+                                           size_t len,
+                                           struct leadcore_buf *signals_out,
+                                           struct leadcore_error **err);
+
+/**
+ * Checks thresholds and hotness at `now` without a new event (decay can carry a score
+ * across a threshold between events; call it after `leadcore_score_state_record`).
+ * `input_json` is `{"lead":{..},"now":"<RFC 3339>"}`. On success the state's threshold
+ * positions are updated and `*signals_out` receives the canonical JSON array of threshold
+ * signals, as for `leadcore_score_state_apply`. On failure the state is unchanged.
+ *
+ * # Safety
+ * As `leadcore_score_state_apply`.
+ */
+leadcore_status leadcore_score_state_check_thresholds(const struct leadcore_playbook *playbook,
+                                                      struct leadcore_score_state *state,
+                                                      const uint8_t *input_json,
+                                                      size_t len,
+                                                      struct leadcore_buf *signals_out,
+                                                      struct leadcore_error **err);
+
+/**
+ * The score card of the state at `now`. `input_json` is
+ * `{"lead":{..},"now":"<RFC 3339>","explain":false}` (`explain` may be left out; the lead
+ * gives the fit fields). `*out` receives the canonical JSON of the card, as for
+ * `leadcore_score`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `state` is NULL or a live score state;
+ * `input_json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` is NULL
+ * or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_score_state_card(const struct leadcore_playbook *playbook,
+                                          const struct leadcore_score_state *state,
+                                          const uint8_t *input_json,
+                                          size_t len,
+                                          struct leadcore_buf *out,
+                                          struct leadcore_error **err);
+
+/**
+ * When the state's score in one model crosses a threshold if no new activity arrives:
+ * `input_json` is `{"lead":{..},"model":"engagement","threshold":50,"now":"<RFC 3339>",
+ * "horizon_days":30}`. `*out` receives the canonical JSON of the first crossing time in
+ * `(now, now + horizon]`, a string `"2026-04-01T09:05:00Z"`, or `null` when it does not
+ * cross within the horizon. An unknown model, a non-finite threshold, a horizon out of
+ * range or bad JSON gives `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * As `leadcore_score_state_card`.
+ */
+leadcore_status leadcore_score_state_predict(const struct leadcore_playbook *playbook,
+                                             const struct leadcore_score_state *state,
+                                             const uint8_t *input_json,
+                                             size_t len,
+                                             struct leadcore_buf *out,
+                                             struct leadcore_error **err);
+
+/**
+ * Frees a score state. NULL is a no-op.
+ *
+ * # Safety
+ * `state` is NULL or a score state from this library that has not been freed yet.
+ */
+void leadcore_score_state_free(struct leadcore_score_state *state);
 
 /**
  * Starts a record from a JSON `StartInput`,

@@ -42,8 +42,27 @@ void run_test(const char *name, void (*test)(void));
 /* Counts an outcome computed outside run_test (e.g. one vector case). */
 void count_result(const char *name, int ok);
 
+/* Shared helpers (helpers.c). */
+
+/* An address no library call may write through or free: outputs are preset to it and must
+ * still hold it after a failed call. */
+extern int sentinel_storage;
+#define SENTINEL ((void *)&sentinel_storage)
+/* A buffer that owns nothing the library knows; must be unchanged after a failed call. */
+leadcore_buf sentinel_buf(void);
+int is_sentinel_buf(leadcore_buf b);
+/* The error's JSON report in a buffer the caller frees. */
+leadcore_buf report_of(const leadcore_error *e);
+/* The default playbook (checked), to free with leadcore_playbook_free. */
+leadcore_playbook *default_playbook(void);
+/* Whether two buffers hold the same bytes. */
+int same_buf(leadcore_buf a, leadcore_buf b);
+/* Checks `err` holds an error with that status and code, then frees it. */
+void expect_error(leadcore_error *err, leadcore_status status, const char *code);
+
 /* The tests of each file. */
 void api_tests(void);
+void scoring_tests(void);
 void vector_tests(const char *root);
 
 #endif

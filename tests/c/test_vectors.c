@@ -1,6 +1,7 @@
 /* The shared test vectors (tests/vectors/README.md) through the C door: every case folder
  * with an input.jsonl is run and its result lines compared byte for byte with
- * expected.jsonl. */
+ * expected.jsonl. Lifecycle events act on one leadcore_state; scoring events on one
+ * leadcore_score_state, created on first use for the lead of the event. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -83,13 +84,150 @@ static void emit_error(text *out, leadcore_error *err) {
     leadcore_error_free(err);
 }
 
+/* Minimal JSON scanning, enough to find a member of an object in canonical JSON. */
+
+/* Skips a JSON string starting at the opening quote; returns the byte after the closing
+ * quote, or NULL if it does not end before `end`. */
+static const char *skip_string(const char *p, const char *end) {
+    for (p++; p < end; p++) {
+        if (*p == '\\')
+            p++;
+        else if (*p == '"')
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* Skips one JSON value starting at `p`; returns the byte after it, or NULL. */
+static const char *skip_value(const char *p, const char *end) {
+    if (p >= end) return NULL;
+    if (*p == '"') return skip_string(p, end);
+    if (*p != '{' && *p != '[') {
+        while (p < end && *p != ',' && *p != '}' && *p != ']') p++;
+        return p;
+    }
+    int depth = 0;
+    while (p < end) {
+        if (*p == '"') {
+            p = skip_string(p, end);
+            if (p == NULL) return NULL;
+            continue;
+        }
+        if (*p == '{' || *p == '[') depth++;
+        if (*p == '}' || *p == ']') depth--;
+        p++;
+        if (depth == 0) return p;
+    }
+    return NULL;
+}
+
+/* In the object starting at `obj` (at its '{'), finds the member `key` (a plain key without
+ * escapes) and returns the start of its value, or NULL. */
+static const char *find_member(const char *obj, const char *end, const char *key) {
+    if (obj >= end || *obj != '{') return NULL;
+    size_t key_len = strlen(key);
+    const char *p = obj + 1;
+    while (p < end && *p == '"') {
+        const char *key_end = skip_string(p, end);
+        if (key_end == NULL || key_end >= end || *key_end != ':') return NULL;
+        const char *value = key_end + 1;
+        if ((size_t)(key_end - p) == key_len + 2 && memcmp(p + 1, key, key_len) == 0)
+            return value;
+        p = skip_value(value, end);
+        if (p == NULL || p >= end || *p != ',') return NULL;
+        p++;
+    }
+    return NULL;
+}
+
+/* The lead id of a scoring event's payload: the plain string payload.lead.id. Returns 0 if
+ * there is none. */
+static int lead_id_of(const uint8_t *payload, size_t len, const uint8_t **id, size_t *id_len) {
+    const char *end = (const char *)payload + len;
+    const char *lead = find_member((const char *)payload, end, "lead");
+    const char *value = lead ? find_member(lead, end, "id") : NULL;
+    if (value == NULL || *value != '"') return 0;
+    const char *close = skip_string(value, end);
+    if (close == NULL || memchr(value + 1, '\\', (size_t)(close - 1 - (value + 1)))) return 0;
+    *id = (const uint8_t *)value + 1;
+    *id_len = (size_t)(close - 1 - (value + 1));
+    return 1;
+}
+
+/* The runner's score state, created on first use for the lead of the event. Returns 0 if
+ * the payload names no lead; on a failed creation, appends the error and sets *ready = 0. */
+static int score_state_for(const leadcore_playbook *pb, leadcore_score_state **scores,
+                           const uint8_t *payload, size_t len, text *out, int *ready) {
+    *ready = 1;
+    if (*scores != NULL) return 1;
+    const uint8_t *id = NULL;
+    size_t id_len = 0;
+    if (!lead_id_of(payload, len, &id, &id_len)) return 0;
+    leadcore_error *err = NULL;
+    if (leadcore_score_state_new(pb, id, id_len, scores, &err) != LEADCORE_OK) {
+        emit_error(out, err);
+        *ready = 0;
+    }
+    return 1;
+}
+
 static const char NO_RECORD[] =
     "{\"error\":{\"code\":\"input.invalid\",\"message\":\"no record started\"}}\n";
 
-/* Runs one event line against the record `*state`, appending its result line. Returns 0 for
- * a line the runner does not understand (a broken vector). */
-static int run_event(const leadcore_playbook *pb, leadcore_state **state, const char *line,
-                     size_t len, text *out) {
+/* Names `prefix` bytes of `line` the event `{"<name>":`? */
+static int is_event(const char *line, size_t prefix, const char *name) {
+    size_t n = strlen(name);
+    return prefix == n + 4 && line[0] == '{' && line[1] == '"' && memcmp(line + 2, name, n) == 0 &&
+           line[n + 2] == '"' && line[n + 3] == ':';
+}
+
+/* Appends the result of a call that fills a buffer: {"ok":..} or {"error":..}. */
+static void emit(text *out, leadcore_status s, leadcore_buf *b, leadcore_error *err) {
+    if (s == LEADCORE_OK)
+        emit_ok(out, b);
+    else
+        emit_error(out, err);
+}
+
+/* Runs one scoring event line against the score state `*scores`. Returns 0 for an event
+ * that is not a scoring event or names no lead (a broken vector). */
+static int run_scoring_event(const leadcore_playbook *pb, leadcore_score_state **scores,
+                             const char *line, size_t prefix, const uint8_t *payload,
+                             size_t payload_len, text *out) {
+    leadcore_error *err = NULL;
+    leadcore_buf b = {0};
+    leadcore_status s;
+    if (is_event(line, prefix, "score")) {
+        s = leadcore_score(pb, payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
+    if (is_event(line, prefix, "score_table")) {
+        s = leadcore_score_table(pb, payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
+    int apply = is_event(line, prefix, "score_apply");
+    int card = is_event(line, prefix, "score_card");
+    int predict = is_event(line, prefix, "predict");
+    if (!apply && !card && !predict) return 0;
+    int ready = 0;
+    if (!score_state_for(pb, scores, payload, payload_len, out, &ready)) return 0;
+    if (!ready) return 1;
+    if (apply)
+        s = leadcore_score_state_apply(pb, *scores, payload, payload_len, &b, &err);
+    else if (card)
+        s = leadcore_score_state_card(pb, *scores, payload, payload_len, &b, &err);
+    else
+        s = leadcore_score_state_predict(pb, *scores, payload, payload_len, &b, &err);
+    emit(out, s, &b, err);
+    return 1;
+}
+
+/* Runs one event line against the record `*state` or the score state `*scores`, appending
+ * its result line. Returns 0 for a line the runner does not understand (a broken vector). */
+static int run_event(const leadcore_playbook *pb, leadcore_state **state,
+                     leadcore_score_state **scores, const char *line, size_t len, text *out) {
     const char *colon = memchr(line, ':', len);
     const char *close = len > 0 && line[len - 1] == '}' ? line + len - 1 : NULL;
     if (colon == NULL || close == NULL || close < colon + 1) return 0;
@@ -162,7 +300,7 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state, const 
             emit_error(out, err);
         return 1;
     }
-    return 0;
+    return run_scoring_event(pb, scores, line, prefix, payload, payload_len, out);
 }
 
 /* Runs one case folder; fills `out` with the result lines. Returns 0 with a message in
@@ -208,6 +346,7 @@ static int run_case(const char *dir, text *out, text *problem) {
     int ok = read_file(path, &input);
     if (!ok) text_puts(problem, "cannot read input.jsonl");
     leadcore_state *state = NULL;
+    leadcore_score_state *scores = NULL;
     size_t line_no = 0;
     for (char *line = input.data; ok && line != NULL && *line != '\0';) {
         char *nl = strchr(line, '\n');
@@ -220,10 +359,12 @@ static int run_case(const char *dir, text *out, text *problem) {
         while (lead < len && (line[lead] == ' ' || line[lead] == '\t')) lead++;
         if (lead < len) {
             line[len] = '\0';
-            if (!run_event(pb, &state, line + lead, len - lead, out)) {
+            if (!run_event(pb, &state, &scores, line + lead, len - lead, out)) {
                 char msg[256];
-                snprintf(msg, sizeof msg, "input.jsonl line %zu is not a start, transition, "
-                                          "dwell or state event",
+                snprintf(msg, sizeof msg,
+                         "input.jsonl line %zu is not a start, transition, dwell, state, "
+                         "score, score_table, score_apply, score_card or predict event "
+                         "(the last three need a lead with a plain string id)",
                          line_no);
                 text_puts(problem, msg);
                 ok = 0;
@@ -232,6 +373,7 @@ static int run_case(const char *dir, text *out, text *problem) {
         line = next;
     }
     leadcore_state_free(state);
+    leadcore_score_state_free(scores);
     leadcore_playbook_free(pb);
     text_free(&input);
     return ok;

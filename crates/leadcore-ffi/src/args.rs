@@ -3,7 +3,14 @@
 
 use crate::error::Failure;
 use crate::status::FfiKind;
+use serde::de::DeserializeOwned;
 use std::ptr::NonNull;
+
+/// A JSON input (`what` names it in the error): malformed JSON, a missing field or an
+/// unknown one is the core's `input.invalid`.
+pub(crate) fn json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Failure> {
+    serde_json::from_str(text).map_err(|e| Failure::invalid_input(format!("{what}: {e}")))
+}
 
 /// A string argument: NULL with `len == 0` is the empty string, NULL with `len > 0` is
 /// `NULL_ARGUMENT`, bytes that are not UTF-8 are `INVALID_UTF8`.
@@ -35,6 +42,82 @@ pub(crate) unsafe fn text<'a>(ptr: *const u8, len: usize, what: &str) -> Result<
             format!("argument `{what}` is not valid UTF-8: {e}"),
         )
     })
+}
+
+/// A borrowed UTF-8 string passed inside a struct: `ptr` to `len` bytes, no NUL terminator
+/// needed. Where a field is optional, `ptr == NULL` (with `len == 0`) means absent; a
+/// non-NULL `ptr` with `len == 0` is the empty string. NULL with `len > 0` gives
+/// `LEADCORE_NULL_ARGUMENT`, bytes that are not UTF-8 `LEADCORE_INVALID_UTF8`. The library
+/// does not keep the pointer after the call returns.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct leadcore_str {
+    /// The bytes (UTF-8), or NULL.
+    pub ptr: *const u8,
+    /// The number of bytes.
+    pub len: usize,
+}
+
+impl leadcore_str {
+    /// The string; NULL with `len == 0` is `""`.
+    ///
+    /// # Safety
+    /// As [`text`].
+    pub(crate) unsafe fn get<'a>(self, what: &str) -> Result<&'a str, Failure> {
+        // SAFETY: forwarded to the caller.
+        unsafe { text(self.ptr, self.len, what) }
+    }
+
+    /// The string, or `None` when `ptr` is NULL and `len == 0` (an absent optional field).
+    ///
+    /// # Safety
+    /// As [`text`].
+    pub(crate) unsafe fn get_opt<'a>(self, what: &str) -> Result<Option<&'a str>, Failure> {
+        if self.ptr.is_null() && self.len == 0 {
+            return Ok(None);
+        }
+        // SAFETY: forwarded to the caller.
+        unsafe { text(self.ptr, self.len, what) }.map(Some)
+    }
+}
+
+/// An array argument of `len` elements: NULL with `len == 0` is the empty slice, NULL with
+/// `len > 0` is `NULL_ARGUMENT`; a misaligned pointer or an impossible length is
+/// `INVALID_ARGUMENT`.
+///
+/// # Safety
+/// A non-NULL `ptr` points to `len` initialised `T`s that stay unchanged for `'a`.
+pub(crate) unsafe fn slice<'a, T>(
+    ptr: *const T,
+    len: usize,
+    what: &str,
+) -> Result<&'a [T], Failure> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(Failure::Ffi(
+                FfiKind::NullArgument,
+                format!("argument `{what}` is NULL but its length is {len}"),
+            ))
+        };
+    }
+    if !ptr.is_aligned() {
+        return Err(Failure::invalid_argument(format!(
+            "argument `{what}` is misaligned"
+        )));
+    }
+    if len
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|bytes| bytes > isize::MAX as usize)
+    {
+        return Err(Failure::invalid_argument(format!(
+            "argument `{what}` has an impossible length {len}"
+        )));
+    }
+    // SAFETY: non-NULL, aligned, `len` initialised elements (caller), total size within
+    // `isize::MAX` (checked above).
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
 /// A shared reference to an object the library handed out.
@@ -91,6 +174,46 @@ impl<T> Out<T> {
     }
 }
 
+/// A caller-allocated output array of `len` elements, checked up front and filled once at
+/// the end of a successful call.
+pub(crate) struct OutSlice<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+/// Checks an output array: NULL with `len == 0` is an empty array, NULL with `len > 0` is
+/// `NULL_ARGUMENT`; misaligned or impossibly long is `INVALID_ARGUMENT`.
+///
+/// # Safety
+/// A non-NULL `ptr` is valid for writing `len` `T`s until the [`OutSlice`] is filled or
+/// dropped, and no one reads or writes that memory meanwhile.
+pub(crate) unsafe fn out_slice<T: Copy>(
+    ptr: *mut T,
+    len: usize,
+    what: &str,
+) -> Result<OutSlice<T>, Failure> {
+    // SAFETY: the same checks as an input array; nothing is read through the pointer.
+    unsafe { slice(ptr.cast_const(), len, what) }?;
+    Ok(OutSlice { ptr, len })
+}
+
+impl<T: Copy> OutSlice<T> {
+    /// The number of elements the caller provided.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Copies `values` in; the caller checked `values.len() == self.len()` beforehand.
+    pub(crate) fn fill(self, values: &[T]) {
+        let n = values.len().min(self.len);
+        if n > 0 {
+            // SAFETY: `ptr` is valid for `len >= n` writes (promised to `out_slice`) and
+            // cannot overlap `values`, which the library owns.
+            unsafe { std::ptr::copy_nonoverlapping(values.as_ptr(), self.ptr, n) }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +246,36 @@ mod tests {
                 status(text(good.as_ptr(), usize::MAX, "s")),
                 Some(FfiKind::InvalidArgument)
             );
+        }
+    }
+
+    #[test]
+    fn slices_and_optional_strings_follow_the_null_rules() {
+        unsafe {
+            assert_eq!(
+                slice::<u32>(ptr::null(), 0, "a").map(<[u32]>::len).ok(),
+                Some(0)
+            );
+            assert!(slice::<u32>(ptr::null(), 2, "a").is_err());
+            let xs = [1u32, 2, 3];
+            assert_eq!(slice(xs.as_ptr(), 3, "a").ok(), Some(&xs[..]));
+            assert!(slice(xs.as_ptr(), usize::MAX / 2, "a").is_err());
+            let absent = leadcore_str {
+                ptr: ptr::null(),
+                len: 0,
+            };
+            assert_eq!(absent.get_opt("s").ok(), Some(None));
+            assert_eq!(absent.get("s").ok(), Some(""));
+            let empty = leadcore_str {
+                ptr: xs.as_ptr().cast(),
+                len: 0,
+            };
+            assert_eq!(empty.get_opt("s").ok(), Some(Some("")));
+            let broken = leadcore_str {
+                ptr: ptr::null(),
+                len: 1,
+            };
+            assert!(broken.get_opt("s").is_err());
         }
     }
 

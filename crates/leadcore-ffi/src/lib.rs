@@ -1,6 +1,7 @@
 //! # leadcore-ffi
 //!
-//! The C door of leadcore: a C ABI over the core's playbooks and lifecycle states, described
+//! The C door of leadcore: a C ABI over the core's playbooks, lifecycle states and scoring
+//! (per lead, in batches, and incrementally through score states), described
 //! by the generated header `include/leadcore.h` (its top comment states the conventions:
 //! ownership, statuses and errors, strings, times, threads).
 //!
@@ -17,11 +18,14 @@ mod buf;
 mod error;
 mod panic;
 mod playbook;
+mod score;
+mod score_state;
 mod state;
 mod status;
 mod time;
 mod version;
 
+pub use args::leadcore_str;
 pub use buf::{leadcore_buf, leadcore_buf_free};
 pub use error::{
     leadcore_error, leadcore_error_code, leadcore_error_free, leadcore_error_message,
@@ -31,6 +35,16 @@ pub use playbook::{
     LEADCORE_FORMAT_JSON, LEADCORE_FORMAT_TOML, LEADCORE_FORMAT_YAML, leadcore_format,
     leadcore_playbook, leadcore_playbook_default, leadcore_playbook_free, leadcore_playbook_parse,
     leadcore_playbook_to_json,
+};
+pub use score::{
+    leadcore_dict_column, leadcore_event_columns, leadcore_score, leadcore_score_columns,
+    leadcore_score_table, leadcore_scoring_model_count, leadcore_scoring_model_names,
+};
+pub use score_state::{
+    leadcore_event, leadcore_score_state, leadcore_score_state_apply, leadcore_score_state_card,
+    leadcore_score_state_check_thresholds, leadcore_score_state_free,
+    leadcore_score_state_from_json, leadcore_score_state_new, leadcore_score_state_predict,
+    leadcore_score_state_record, leadcore_score_state_to_json,
 };
 pub use state::{
     leadcore_state, leadcore_state_dwell, leadcore_state_free, leadcore_state_from_json,
@@ -43,11 +57,12 @@ pub use version::{
     leadcore_version,
 };
 
-// What the header promises about threads: playbooks are shared across threads, states and
-// errors may be read from several threads and handed between them.
+// What the header promises about threads: playbooks are shared across threads, states, score
+// states and errors may be read from several threads and handed between them.
 const _: () = {
     const fn thread_safe<T: Send + Sync>() {}
     thread_safe::<leadcore_playbook>();
     thread_safe::<leadcore_state>();
+    thread_safe::<leadcore_score_state>();
     thread_safe::<leadcore_error>();
 };

@@ -16,6 +16,16 @@ pub(crate) fn from_ms(ms: i64, what: &str) -> Result<DateTime<Utc>, Failure> {
     })
 }
 
+/// The instant `s` seconds after 1970-01-01T00:00:00Z (the scoring calls' unit), or
+/// `INVALID_ARGUMENT` when chrono cannot represent it.
+pub(crate) fn from_unix_s(s: i64, what: &str) -> Result<DateTime<Utc>, Failure> {
+    DateTime::from_timestamp(s, 0).ok_or_else(|| {
+        Failure::invalid_argument(format!(
+            "argument `{what}` ({s} s since the epoch) is out of range"
+        ))
+    })
+}
+
 /// Parses an RFC 3339 timestamp (`2026-01-05T09:00:00Z`, any offset) into Unix epoch
 /// milliseconds UTC in `*out_ms`. Sub-millisecond digits are truncated toward the past.
 /// Malformed text gives `LEADCORE_INVALID_INPUT`.
@@ -72,5 +82,10 @@ mod tests {
     fn millis_out_of_range_are_refused() {
         assert!(from_ms(i64::MAX, "now").is_err());
         assert_eq!(from_ms(0, "now").ok(), DateTime::from_timestamp(0, 0));
+        assert!(from_unix_s(i64::MIN, "now").is_err());
+        assert_eq!(
+            from_unix_s(1500, "now").ok(),
+            DateTime::from_timestamp(1500, 0)
+        );
     }
 }
