@@ -402,3 +402,67 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn large_batches_visited_by_lead_range_give_per_lead_scores() {
+    // Over 65,536 rows and enough leads for several lead ranges: the partitioned path.
+    let pb = Playbook::from_yaml(DECAYING).unwrap();
+    let s = pb.scoring();
+    let now = t0() + Duration::days(30);
+    let n_leads = 40_000;
+    let leads: Vec<Lead> = (0..n_leads).map(|i| Lead::new(format!("L{i}"))).collect();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut per_lead: Vec<Vec<Activity>> = vec![Vec::new(); n_leads];
+    let mut table = EventTable::default();
+    let (mut pages, mut secs) = (Vec::new(), Vec::new());
+    for row in 0..100_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let lead = (x % n_leads as u64) as usize;
+        let a = activity(
+            (x >> 20) as usize % KINDS.len(),
+            (x >> 30) as i64 % (60 * 24 * 40),
+            (x >> 40) as usize % 3,
+            (x >> 50) as u32 % 120,
+        );
+        table.lead_id.push(if row == 777 {
+            "nobody".into()
+        } else {
+            format!("L{lead}")
+        });
+        table.kind.push(a.kind.name().to_owned());
+        table.at.push(a.at.timestamp());
+        pages.push(a.page.clone());
+        secs.push(a.seconds.map(i64::from));
+        if row != 777 && a.at <= now + Duration::seconds(300) {
+            per_lead[lead].push(a);
+        }
+    }
+    table.page = Some(pages);
+    table.seconds = Some(secs);
+    let batch = s.score_table(&leads, &table, now).unwrap();
+    assert_eq!(
+        batch
+            .row_errors
+            .iter()
+            .filter(|e| e.reason == "unknown_lead")
+            .count(),
+        1
+    );
+    assert!(
+        batch.row_errors.windows(2).all(|w| w[0].row < w[1].row),
+        "row errors in row order"
+    );
+    for (i, lead) in leads.iter().enumerate().step_by(97) {
+        let card = s.score(lead, &per_lead[i], now, false).unwrap();
+        for m in &card.models {
+            assert_eq!(
+                Some(m.score),
+                batch.score(i, &m.model),
+                "lead {i} model {}",
+                m.model
+            );
+        }
+    }
+}

@@ -199,7 +199,7 @@ impl Scoring {
         let horizon = now_s.saturating_add(self.tolerance);
         let mut matched: Vec<usize> = Vec::with_capacity(n_rules);
 
-        for row in 0..rows {
+        let mut process = |row: usize| {
             let lead = events.lead[row] as usize;
             let at = events.at[row];
             if lead >= n_leads {
@@ -208,10 +208,10 @@ impl Scoring {
                     reason: "unknown_lead".to_owned(),
                     message: format!("lead index {lead} is not among the {n_leads} leads"),
                 });
-                continue;
+                return;
             }
             let Some(&rules) = kind_rules.get(events.kind.codes[row] as usize) else {
-                continue; // a NULL or unknown kind code
+                return; // a NULL or unknown kind code
             };
             if at > horizon {
                 row_errors.push(RowError {
@@ -219,10 +219,10 @@ impl Scoring {
                     reason: "in_future".to_owned(),
                     message: format!("event at {at} is after now ({now_s})"),
                 });
-                continue;
+                return;
             }
             if rules.is_empty() || at > now_s {
-                continue;
+                return;
             }
             matched.clear();
             let mut missing = None;
@@ -247,13 +247,13 @@ impl Scoring {
                             .map_or("", |&(m, r)| self.models[m].rules[r].name.as_str())
                     ),
                 });
-                continue;
+                return;
             }
             let block = &mut blocks[lead * stride..(lead + 1) * stride];
             for &flat in &matched {
                 let h = &hot[flat];
                 if at < h.window_start {
-                    continue;
+                    return;
                 }
                 match h.placement {
                     Placement::Sum => {
@@ -270,7 +270,9 @@ impl Scoring {
                     }
                 }
             }
-        }
+        };
+
+        (0..rows).for_each(&mut process);
 
         let n_models = self.models.len();
         let mut scores_q = vec![0 as Q; n_models];
