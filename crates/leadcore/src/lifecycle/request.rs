@@ -135,6 +135,16 @@ pub struct TransitionInput {
 }
 
 impl TransitionInput {
+    /// Reads the wire form, with the same error every door reports for malformed input.
+    ///
+    /// ```
+    /// let err = leadcore::TransitionInput::from_json("{\"request\": 1}").unwrap_err();
+    /// assert_eq!(err.code(), "input.invalid");
+    /// ```
+    pub fn from_json(text: &str) -> crate::Result<Self> {
+        wire_parse(text, "transition input")
+    }
+
     /// The facts this input carries.
     pub fn facts(&self) -> Facts<'_> {
         let record: Option<&dyn FieldSource> = match &self.subject {
@@ -148,6 +158,26 @@ impl TransitionInput {
             scores: self.scores.clone(),
         }
     }
+}
+
+/// Parses a wire-form input, naming the path of the value that failed.
+pub(crate) fn wire_parse<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> crate::Result<T> {
+    let invalid = |message: String| crate::Error::InvalidInput { message };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        invalid(if path.is_empty() || path == "." || path == "?" {
+            format!("{what}: {inner}")
+        } else {
+            format!("{what} at `{path}`: {inner}")
+        })
+    })?;
+    de.end().map_err(|e| invalid(format!("{what}: {e}")))?;
+    Ok(value)
 }
 
 /// A request to start a record in a pipeline, as plain data (the C and Python doors' wire
@@ -167,4 +197,11 @@ pub struct StartInput {
     pub record_id: String,
     /// Start time.
     pub now: DateTime<Utc>,
+}
+
+impl StartInput {
+    /// Reads the wire form, with the same error every door reports for malformed input.
+    pub fn from_json(text: &str) -> crate::Result<Self> {
+        wire_parse(text, "start input")
+    }
 }

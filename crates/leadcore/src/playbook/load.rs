@@ -57,7 +57,7 @@ fn parse_error(
 ) -> Error {
     Error::Parse(ParseError {
         format: format.name().to_owned(),
-        path: if path.is_empty() || path == "." {
+        path: if path.is_empty() || path == "." || path == "?" {
             "(root)".to_owned()
         } else {
             path
