@@ -626,8 +626,8 @@ leadcore_status leadcore_score_state_new(const struct leadcore_playbook *playboo
 /**
  * Reads a score state from its JSON (as written by `leadcore_score_state_to_json`) and
  * checks it against the playbook's scoring rules: another `schema_version` gives
- * `LEADCORE_UNSUPPORTED_VERSION`; a state made with other rules, bad JSON or an unknown
- * field gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to free with
+ * `LEADCORE_UNSUPPORTED_VERSION`; a state made with other rules, times out of order or
+ * out of range, bad JSON or an unknown field gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to free with
  * `leadcore_score_state_free`.
  *
  * # Safety

@@ -547,6 +547,7 @@ static void test_err_may_be_null(void) {
 static void test_free_null_is_a_no_op(void) {
     leadcore_playbook_free(NULL);
     leadcore_state_free(NULL);
+    leadcore_score_state_free(NULL);
     leadcore_error_free(NULL);
     leadcore_buf_free(NULL);
     leadcore_buf zero = {0};

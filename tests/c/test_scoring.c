@@ -690,6 +690,16 @@ static void test_bad_json_inputs_have_typed_statuses(void) {
                  "invalid input: score input: missing field `now` at line 1 column 19");
     leadcore_error_free(err);
 
+    /* A table time the engine cannot represent. */
+    err = NULL;
+    CHECK_STATUS(leadcore_score_table(pb,
+                                      LIT("{\"events\":{\"at\":[-9223372036854775808],\"kind\":"
+                                          "[\"email_opened\"],\"lead_id\":[\"A\"]},\"leads\":["
+                                          LEAD_A "]," NOW "}"),
+                                      &out, &err),
+                 LEADCORE_INVALID_INPUT, err);
+    expect_error(err, LEADCORE_INVALID_INPUT, "input.invalid");
+
     /* Predict: unknown model, non-finite threshold, horizon out of range. */
     static const char *const predicts[] = {
         "{\"horizon_days\":5,\"lead\":" LEAD_A ",\"model\":\"nope\"," NOW ",\"threshold\":1}",
@@ -850,6 +860,28 @@ static void test_score_states_round_trip_and_are_checked(void) {
                      LEADCORE_UNSUPPORTED_VERSION, err);
         expect_error(err, LEADCORE_UNSUPPORTED_VERSION, "state.unsupported_version");
         free(v99);
+    }
+    /* Times out of order or beyond what the engine can represent are refused. */
+    static const char downloads[] = "\"rule\":\"content_download\",\"times\":[";
+    static const char *const bad_times[] = {"1772442120,1772442060,1772442000",
+                                            "-9223372036854775808,1772442060,1772442120"};
+    char *at = strstr((const char *)json.data, downloads);
+    CHECK(at != NULL);
+    for (size_t i = 0; at != NULL && i < 2; i++) {
+        size_t head = (size_t)(at - (const char *)json.data) + strlen(downloads);
+        const char *tail = strchr((const char *)json.data + head, ']');
+        char *edited = malloc(json.len + 64);
+        if (edited == NULL || tail == NULL) break;
+        snprintf(edited, json.len + 64, "%.*s%s%s", (int)head, (const char *)json.data,
+                 bad_times[i], tail);
+        err = NULL;
+        CHECK_STATUS(leadcore_score_state_from_json(pb, STR(edited), &out, &err),
+                     LEADCORE_INVALID_INPUT, err);
+        if (err)
+            CHECK_CONTAINS(leadcore_error_message(err),
+                           i == 0 ? "not in ascending order" : "out of range");
+        expect_error(err, LEADCORE_INVALID_INPUT, "input.invalid");
+        free(edited);
     }
     static const char *const broken[] = {"", "[1,", "{}", "{\"lead_id\":\"A\"}",
                                          "{\"lead_id\":\"A\",\"rules\":[],\"schema_version\":1,"

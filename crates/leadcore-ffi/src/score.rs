@@ -104,6 +104,12 @@ pub unsafe extern "C" fn leadcore_score_table(
             let text = args::text(input_json, len, "input_json")?;
             let out = args::out(out, "out")?;
             let i: TableInput = args::json(text, "score table input")?;
+            if let Some(row) = first_out_of_range(&i.events.at) {
+                return Err(Failure::invalid_input(format!(
+                    "score table input: events.at[{row}] ({} s since the epoch) is out of range",
+                    i.events.at[row]
+                )));
+            }
             let scores = playbook
                 .inner
                 .scoring()
@@ -112,6 +118,14 @@ pub unsafe extern "C" fn leadcore_score_table(
             Ok(())
         })
     }
+}
+
+/// The first Unix time (seconds) chrono cannot represent. The core's arithmetic on event
+/// ages overflows for such times (it panics in debug builds and gives wrong scores in
+/// release builds), so the door refuses them until the core validates them itself.
+pub(crate) fn first_out_of_range(times: &[i64]) -> Option<usize> {
+    let range = DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp();
+    times.iter().position(|t| !range.contains(t))
 }
 
 /// A dictionary-encoded string column of `leadcore_event_columns`: row `i` holds
@@ -272,9 +286,7 @@ pub unsafe extern "C" fn leadcore_score_columns(
             } else {
                 Some(args::slice(ev.seconds, rows, "events.seconds")?)
             };
-            // Times chrono cannot represent would overflow the engine's arithmetic.
-            let range = DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp();
-            if let Some(row) = at.iter().position(|t| !range.contains(t)) {
+            if let Some(row) = first_out_of_range(at) {
                 return Err(Failure::invalid_argument(format!(
                     "events.at_unix_s[{row}] ({} s since the epoch) is out of range",
                     at[row]

@@ -7,10 +7,11 @@ use crate::buf::leadcore_buf;
 use crate::error::{Failure, leadcore_error};
 use crate::panic::{boundary, no_unwind};
 use crate::playbook::leadcore_playbook;
+use crate::score::first_out_of_range;
 use crate::status::{FfiKind, leadcore_status};
 use crate::time::from_unix_s;
 use chrono::{DateTime, Duration, Utc};
-use leadcore::scoring::ScoreState;
+use leadcore::scoring::{SCORE_STATE_SCHEMA_VERSION, ScoreState};
 use leadcore::wire::canonical_json;
 use leadcore::{Activity, ActivityKind, Lead, Scoring};
 use serde::Deserialize;
@@ -47,6 +48,34 @@ fn hand_out(out: args::Out<*mut leadcore_score_state>, inner: ScoreState) {
         inner,
         poisoned: false,
     })));
+}
+
+/// Checks a stored state's times: ascending (as the core assumes) and within chrono's range
+/// (the core's arithmetic on event ages overflows beyond it). Until the core checks stored
+/// states itself.
+fn check_times(state: &ScoreState) -> Result<(), Failure> {
+    let lists = state
+        .rules
+        .iter()
+        .map(|r| (r.rule.as_str(), &r.times))
+        .chain([
+            ("engagement", &state.engagement),
+            ("follow_ups", &state.follow_ups),
+        ]);
+    for (name, times) in lists {
+        if let Some(i) = first_out_of_range(times) {
+            return Err(Failure::invalid_input(format!(
+                "score state: time {} of `{name}` is out of range",
+                times[i]
+            )));
+        }
+        if !times.is_sorted() {
+            return Err(Failure::invalid_input(format!(
+                "score state: the times of `{name}` are not in ascending order"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that a state belongs to the playbook's scoring rules (format version, rule list,
@@ -174,8 +203,8 @@ pub unsafe extern "C" fn leadcore_score_state_new(
 
 /// Reads a score state from its JSON (as written by `leadcore_score_state_to_json`) and
 /// checks it against the playbook's scoring rules: another `schema_version` gives
-/// `LEADCORE_UNSUPPORTED_VERSION`; a state made with other rules, bad JSON or an unknown
-/// field gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to free with
+/// `LEADCORE_UNSUPPORTED_VERSION`; a state made with other rules, times out of order or
+/// out of range, bad JSON or an unknown field gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to free with
 /// `leadcore_score_state_free`.
 ///
 /// # Safety
@@ -196,6 +225,11 @@ pub unsafe extern "C" fn leadcore_score_state_from_json(
             let text = args::text(json, len, "json")?;
             let out = args::out(out, "out")?;
             let state: ScoreState = args::json(text, "score state")?;
+            // Times first (the core's check computes a card), unless the format version
+            // is one this build does not read: the core's check reports that first.
+            if state.schema_version == SCORE_STATE_SCHEMA_VERSION {
+                check_times(&state)?;
+            }
             check_state(playbook.inner.scoring(), &state)?;
             hand_out(out, state);
             Ok(())
