@@ -466,3 +466,36 @@ fn large_batches_visited_by_lead_range_give_per_lead_scores() {
         }
     }
 }
+
+#[test]
+fn an_event_outside_one_rules_window_still_counts_for_the_next_rule() {
+    let pb = Playbook::from_yaml(
+        r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: m
+      rules:
+        - {type: behaviour, name: recent_click, activity: email_clicked, points: 7, window_days: 1}
+        - {type: behaviour, name: any_click, activity: email_clicked, points: 5}
+"#,
+    )
+    .unwrap();
+    let now = t0();
+    let old = now - Duration::days(10);
+    let lead = Lead::new("L");
+    let per_lead = pb
+        .scoring()
+        .score(&lead, &[act(ActivityKind::EmailClicked, old)], now, false)
+        .unwrap();
+    assert_eq!(per_lead.score("m"), Some(5.0));
+    let table = EventTable {
+        lead_id: vec!["L".into()],
+        kind: vec!["email_clicked".into()],
+        at: vec![old.timestamp()],
+        ..EventTable::default()
+    };
+    let batch = pb.scoring().score_table(&[lead], &table, now).unwrap();
+    assert_eq!(batch.score(0, "m"), Some(5.0));
+}

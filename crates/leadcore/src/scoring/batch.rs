@@ -77,6 +77,16 @@ impl BatchScores {
     }
 }
 
+/// Rows per chunk between update passes.
+const CHUNK_ROWS: usize = 256;
+
+/// One pending change to a lead's block: a quantised term, or a time for a limited rule.
+struct Update {
+    lead: u32,
+    flat: u32,
+    value: i64,
+}
+
 /// Occurrence limits up to this many are kept inline in the lead's block.
 const INLINE_LIMIT: u32 = 8;
 
@@ -199,7 +209,7 @@ impl Scoring {
         let horizon = now_s.saturating_add(self.tolerance);
         let mut matched: Vec<usize> = Vec::with_capacity(n_rules);
 
-        let mut process = |row: usize| {
+        let mut process = |row: usize, updates: &mut Vec<Update>| {
             let lead = events.lead[row] as usize;
             let at = events.at[row];
             if lead >= n_leads {
@@ -249,30 +259,51 @@ impl Scoring {
                 });
                 return;
             }
-            let block = &mut blocks[lead * stride..(lead + 1) * stride];
             for &flat in &matched {
                 let h = &hot[flat];
                 if at < h.window_start {
-                    return;
+                    continue;
                 }
-                match h.placement {
-                    Placement::Sum => {
-                        block[flat] += match h.constant {
-                            Some(q) => q,
-                            None => self.behaviour(flat).map_or(0, |b| b.term(now_s - at).1),
-                        }
+                let value = match (h.placement, h.constant) {
+                    (Placement::Sum, Some(q)) => q,
+                    (Placement::Sum, None) => {
+                        self.behaviour(flat).map_or(0, |b| b.term(now_s - at).1)
                     }
-                    Placement::Inline(at_slot) => {
-                        keep_inline(&mut block[at_slot..=at_slot + h.limit as usize], at)
+                    _ => at,
+                };
+                updates.push(Update {
+                    lead: lead as u32,
+                    flat: flat as u32,
+                    value,
+                });
+            }
+        };
+
+        // Rows are read in chunks; their updates are applied after each chunk in one tight
+        // loop, so the cache misses on lead blocks (leads arrive at random) overlap.
+        let apply = |updates: &mut Vec<Update>, blocks: &mut [i64], side: &mut [Vec<i64>]| {
+            for u in updates.drain(..) {
+                let (lead, flat) = (u.lead as usize, u.flat as usize);
+                let h = &hot[flat];
+                match h.placement {
+                    Placement::Sum => blocks[lead * stride + flat] += u.value,
+                    Placement::Inline(slot) => {
+                        let at = lead * stride + slot;
+                        keep_inline(&mut blocks[at..=at + h.limit as usize], u.value)
                     }
                     Placement::Side(i) => {
-                        keep_earliest(&mut side[lead * side_slots + i], at, h.limit)
+                        keep_earliest(&mut side[lead * side_slots + i], u.value, h.limit)
                     }
                 }
             }
         };
-
-        (0..rows).for_each(&mut process);
+        let mut updates: Vec<Update> = Vec::with_capacity(CHUNK_ROWS * 2);
+        for start in (0..rows).step_by(CHUNK_ROWS) {
+            for row in start..rows.min(start + CHUNK_ROWS) {
+                process(row, &mut updates);
+            }
+            apply(&mut updates, &mut blocks, &mut side);
+        }
 
         let n_models = self.models.len();
         let mut scores_q = vec![0 as Q; n_models];
