@@ -16,6 +16,7 @@
 //!   timeline = won date); its closer (AE) marks it Won on the won date;
 //! - an MQL without a deal is nurtured by marketing 90 days after first contact, if that day has
 //!   come by the end of the data.
+//!
 //! Every move goes through the engine's guards: a refused move is counted, never forced.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};

@@ -9,10 +9,10 @@ mod fixture;
 
 use chrono::{DateTime, Utc};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-fn write<T: Copy>(dir: &PathBuf, name: &str, data: &[T], bytes: impl Fn(T) -> Vec<u8>) {
+fn write<T: Copy>(dir: &Path, name: &str, data: &[T], bytes: impl Fn(T) -> Vec<u8>) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
     for &v in data {
         f.write_all(&bytes(v)).unwrap();
@@ -21,7 +21,10 @@ fn write<T: Copy>(dir: &PathBuf, name: &str, data: &[T], bytes: impl Fn(T) -> Ve
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().unwrap_or_else(|| "target/scoring-fixture".into()));
+    let dir = PathBuf::from(
+        args.next()
+            .unwrap_or_else(|| "target/scoring-fixture".into()),
+    );
     let events: usize = args.next().map_or(10_000_000, |s| s.parse().unwrap());
     let leads: usize = args.next().map_or(100_000, |s| s.parse().unwrap());
     std::fs::create_dir_all(&dir).unwrap();
@@ -34,7 +37,10 @@ fn main() {
     let mut out = None;
     for _ in 0..5 {
         let t = Instant::now();
-        let r = pb.scoring().score_columns(&f.leads, &f.columns(), now).unwrap();
+        let r = pb
+            .scoring()
+            .score_columns(&f.leads, &f.columns(), now)
+            .unwrap();
         best = best.min(t.elapsed().as_secs_f64());
         out = Some(r);
     }
@@ -44,9 +50,15 @@ fn main() {
     write(&dir, "kind.u32", &f.kind, |v| v.to_le_bytes().to_vec());
     write(&dir, "at.i64", &f.at, |v| v.to_le_bytes().to_vec());
     write(&dir, "page.u32", &f.page, |v| v.to_le_bytes().to_vec());
-    write(&dir, "seconds.i64", &f.seconds, |v| v.to_le_bytes().to_vec());
-    write(&dir, "campaign.u32", &f.campaign, |v| v.to_le_bytes().to_vec());
-    write(&dir, "scores.f64", &out.scores, |v| v.to_le_bytes().to_vec());
+    write(&dir, "seconds.i64", &f.seconds, |v| {
+        v.to_le_bytes().to_vec()
+    });
+    write(&dir, "campaign.u32", &f.campaign, |v| {
+        v.to_le_bytes().to_vec()
+    });
+    write(&dir, "scores.f64", &out.scores, |v| {
+        v.to_le_bytes().to_vec()
+    });
     let firmo = |get: &dyn Fn(&leadcore::Lead) -> serde_json::Value| -> Vec<serde_json::Value> {
         f.leads.iter().map(get).collect()
     };

@@ -1,12 +1,11 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
-use leadcore::scoring::{EventTable, ScoreState};
-use leadcore::wire::canonical_json;
-use leadcore::{
-    Activity, Error, Format, Lead, LifecycleState, Playbook, StartInput, TransitionInput,
+use leadcore::scoring::ScoreState;
+use leadcore::wire::{
+    PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreTableInput, canonical_json,
 };
-use serde::Deserialize;
+use leadcore::{Error, Format, Lead, LifecycleState, Playbook, StartInput, TransitionInput};
 use serde_json::{Value, json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -35,43 +34,6 @@ fn playbook_file(dir: &Path) -> (PathBuf, Format) {
         }
     }
     panic!("{}: no playbook.yaml/json/toml", dir.display());
-}
-
-#[derive(Deserialize)]
-struct ScoreInput {
-    lead: Lead,
-    #[serde(default)]
-    activities: Vec<Activity>,
-    now: chrono::DateTime<chrono::Utc>,
-    #[serde(default)]
-    explain: bool,
-}
-
-#[derive(Deserialize)]
-struct TableInput {
-    leads: Vec<Lead>,
-    events: EventTable,
-    now: chrono::DateTime<chrono::Utc>,
-}
-
-#[derive(Deserialize)]
-struct ApplyInput {
-    lead: Lead,
-    activity: Activity,
-    now: chrono::DateTime<chrono::Utc>,
-}
-
-#[derive(Deserialize)]
-struct PredictInput {
-    lead: Lead,
-    model: String,
-    threshold: f64,
-    now: chrono::DateTime<chrono::Utc>,
-    horizon_days: i64,
-}
-
-fn parse<T: serde::de::DeserializeOwned>(payload: &str) -> T {
-    serde_json::from_str(payload).unwrap()
 }
 
 fn score_state<'a>(
@@ -106,7 +68,7 @@ fn run_case(dir: &Path) -> String {
         let payload = payload.to_string();
         let result = match kind.as_str() {
             "start" => {
-                let s: StartInput = serde_json::from_str(&payload).unwrap();
+                let s = StartInput::from_json(&payload).unwrap();
                 match pb.start(&s.pipeline, &s.record_id, s.now) {
                     Ok(st) => {
                         let line = ok(&st);
@@ -119,7 +81,7 @@ fn run_case(dir: &Path) -> String {
             "transition" => match state.as_mut() {
                 None => no_record(),
                 Some(st) => {
-                    let input: TransitionInput = serde_json::from_str(&payload).unwrap();
+                    let input = TransitionInput::from_json(&payload).unwrap();
                     match pb.transition(st, &input.request, &input.facts()) {
                         Ok(outcome) => ok(outcome),
                         Err(e) => err(&e),
@@ -142,21 +104,21 @@ fn run_case(dir: &Path) -> String {
                 Some(st) => ok(st),
             },
             "score" => {
-                let i: ScoreInput = parse(&payload);
+                let i = ScoreInput::from_json(&payload).unwrap();
                 match pb.scoring().score(&i.lead, &i.activities, i.now, i.explain) {
                     Ok(card) => ok(card),
                     Err(e) => err(&e),
                 }
             }
             "score_table" => {
-                let i: TableInput = parse(&payload);
+                let i = ScoreTableInput::from_json(&payload).unwrap();
                 match pb.scoring().score_table(&i.leads, &i.events, i.now) {
                     Ok(out) => ok(out),
                     Err(e) => err(&e),
                 }
             }
             "score_apply" => {
-                let i: ApplyInput = parse(&payload);
+                let i = ScoreApplyInput::from_json(&payload).unwrap();
                 let st = score_state(&pb, &mut scores, &i.lead);
                 match pb.scoring().apply(st, &i.lead, &i.activity, i.now) {
                     Ok(signals) => ok(signals),
@@ -164,7 +126,7 @@ fn run_case(dir: &Path) -> String {
                 }
             }
             "score_card" => {
-                let i: ScoreInput = parse(&payload);
+                let i = ScoreCardInput::from_json(&payload).unwrap();
                 let st = score_state(&pb, &mut scores, &i.lead);
                 match pb.scoring().card(st, &i.lead, i.now, i.explain) {
                     Ok(card) => ok(card),
@@ -172,7 +134,7 @@ fn run_case(dir: &Path) -> String {
                 }
             }
             "predict" => {
-                let i: PredictInput = parse(&payload);
+                let i = PredictInput::from_json(&payload).unwrap();
                 let st = score_state(&pb, &mut scores, &i.lead);
                 let horizon = chrono::Duration::days(i.horizon_days);
                 match pb.scoring().predict_crossing(

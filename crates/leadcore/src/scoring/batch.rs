@@ -77,6 +77,11 @@ impl BatchScores {
     }
 }
 
+/// The range of Unix seconds an event time may take (what `chrono` represents).
+pub(crate) const MIN_TIME: i64 = -8_334_601_228_800;
+/// See [`MIN_TIME`].
+pub(crate) const MAX_TIME: i64 = 8_210_266_876_799;
+
 /// Rows per chunk between update passes.
 const CHUNK_ROWS: usize = 256;
 
@@ -223,6 +228,14 @@ impl Scoring {
             let Some(&rules) = kind_rules.get(events.kind.codes[row] as usize) else {
                 return; // a NULL or unknown kind code
             };
+            if !(MIN_TIME..=MAX_TIME).contains(&at) {
+                row_errors.push(RowError {
+                    row,
+                    reason: "invalid_time".to_owned(),
+                    message: format!("event time {at} is not a representable instant"),
+                });
+                return;
+            }
             if at > horizon {
                 row_errors.push(RowError {
                     row,
@@ -266,9 +279,9 @@ impl Scoring {
                 }
                 let value = match (h.placement, h.constant) {
                     (Placement::Sum, Some(q)) => q,
-                    (Placement::Sum, None) => {
-                        self.behaviour(flat).map_or(0, |b| b.term(now_s - at).1)
-                    }
+                    (Placement::Sum, None) => self
+                        .behaviour(flat)
+                        .map_or(0, |b| b.term(now_s.saturating_sub(at)).1),
                     _ => at,
                 };
                 updates.push(Update {

@@ -30,7 +30,7 @@ impl Tally {
             if t.count >= b.limit {
                 break;
             }
-            let (factor, q) = b.term(now - at);
+            let (factor, q) = b.term(now.saturating_sub(at));
             t.sum += q;
             t.count += 1;
             if explain {

@@ -82,7 +82,7 @@ impl Behaviour {
 
     /// Whether an event at `t` counts at `now` (before occurrence limits).
     pub(crate) fn eligible(&self, t: i64, now: i64) -> bool {
-        t <= now && self.window.is_none_or(|w| t >= now - w)
+        t <= now && self.window.is_none_or(|w| t >= now.saturating_sub(w))
     }
 
     /// Whether the activity matches kind and filters. `Err(attr)` names a filtered

@@ -48,6 +48,7 @@ impl Scoring {
         now: DateTime<Utc>,
         horizon: Duration,
     ) -> Result<Option<DateTime<Utc>>> {
+        self.check_state(state)?;
         let m = self.model_index(model).ok_or_else(|| Error::InvalidInput {
             message: format!("unknown score model `{model}`"),
         })?;
@@ -69,15 +70,15 @@ impl Scoring {
             };
             for &t in &rule.times {
                 if let Some(w) = b.window {
-                    points.push(t + w + 1);
+                    points.push(t.saturating_add(w).saturating_add(1));
                 }
                 match b.decay {
-                    Decay::Expiry(limit) => points.push(t + limit),
+                    Decay::Expiry(limit) => points.push(t.saturating_add(limit)),
                     Decay::Step { period, .. } => {
-                        let mut k = t + period;
+                        let mut k = t.saturating_add(period);
                         while k <= end && points.len() < MAX_BREAKPOINTS {
                             points.push(k);
-                            k += period;
+                            k = k.saturating_add(period);
                         }
                     }
                     Decay::None | Decay::HalfLife(_) => {}

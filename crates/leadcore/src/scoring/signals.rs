@@ -11,7 +11,7 @@ fn instant(t: i64) -> DateTime<Utc> {
 /// Hot at `now`: at least `events` engagement times in `(now - within, now]`.
 /// `times` is sorted ascending.
 pub(crate) fn is_hot(spec: &HotnessSpec, times: &[i64], now: i64) -> bool {
-    let from = now - i64::from(spec.within_minutes) * 60;
+    let from = now.saturating_sub(i64::from(spec.within_minutes) * 60);
     let end = times.partition_point(|&t| t <= now);
     let start = times.partition_point(|&t| t <= from);
     end.saturating_sub(start) >= spec.events as usize
@@ -33,7 +33,7 @@ pub(crate) fn zombie(
     let since_engagement = follow_ups.get(first..end)?;
     let needed = spec.follow_ups.max(1) as usize;
     let completing = *since_engagement.get(needed - 1)?;
-    (now - completing >= i64::from(spec.days) * 86_400).then(|| ZombieFlag {
+    (now.saturating_sub(completing) >= i64::from(spec.days) * 86_400).then(|| ZombieFlag {
         follow_ups: since_engagement.len() as u32,
         since: instant(completing),
         last_engagement: last_engagement.map(instant),

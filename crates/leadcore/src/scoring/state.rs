@@ -1,6 +1,7 @@
 //! Per-lead scoring: a lead's score state, updated one event at a time, and the score card
 //! computed from it at any `now`.
 
+use super::batch::{MAX_TIME, MIN_TIME};
 use super::evaluate::{Tally, evaluate, grade};
 use super::explain::ScoreCard;
 use super::model::Scoring;
@@ -42,9 +43,10 @@ pub struct ThresholdState {
     pub fired: u32,
 }
 
-/// A lead's scoring state: what a host stores between events. Plain serde data.
+/// A lead's scoring state: what a host stores between events. Plain serde data; reading it
+/// back checks that every time list is ascending and every time representable.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawScoreState")]
 pub struct ScoreState {
     /// Format version.
     pub schema_version: u32,
@@ -66,6 +68,56 @@ pub struct ScoreState {
     pub checked_at: Option<DateTime<Utc>>,
     /// Fingerprint of the playbook's rule and threshold names this state was made for.
     pub layout: u64,
+}
+
+/// The wire form of a [`ScoreState`], checked before use.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScoreState {
+    schema_version: u32,
+    lead_id: String,
+    rules: Vec<RuleTimes>,
+    #[serde(default)]
+    engagement: Vec<i64>,
+    #[serde(default)]
+    follow_ups: Vec<i64>,
+    #[serde(default)]
+    thresholds: Vec<ThresholdState>,
+    #[serde(default)]
+    checked_at: Option<DateTime<Utc>>,
+    layout: u64,
+}
+
+impl TryFrom<RawScoreState> for ScoreState {
+    type Error = Error;
+    fn try_from(r: RawScoreState) -> Result<Self> {
+        if r.schema_version != SCORE_STATE_SCHEMA_VERSION {
+            return Err(Error::UnsupportedVersion {
+                what: "score state".to_owned(),
+                found: r.schema_version,
+                supported: SCORE_STATE_SCHEMA_VERSION,
+            });
+        }
+        let ok = |times: &[i64]| {
+            times.windows(2).all(|w| w[0] <= w[1])
+                && times.iter().all(|t| (MIN_TIME..=MAX_TIME).contains(t))
+        };
+        if !(r.rules.iter().all(|rt| ok(&rt.times)) && ok(&r.engagement) && ok(&r.follow_ups)) {
+            return Err(Error::InvalidInput {
+                message: "score state: times must be ascending, representable instants".to_owned(),
+            });
+        }
+        Ok(ScoreState {
+            schema_version: r.schema_version,
+            lead_id: r.lead_id,
+            rules: r.rules,
+            engagement: r.engagement,
+            follow_ups: r.follow_ups,
+            thresholds: r.thresholds,
+            checked_at: r.checked_at,
+            layout: r.layout,
+        })
+    }
 }
 
 /// Which way a threshold was crossed.
@@ -149,7 +201,8 @@ impl Scoring {
         }
     }
 
-    fn check_state(&self, state: &ScoreState) -> Result<()> {
+    /// Checks that a (stored) state belongs to this playbook's rules and format version.
+    pub fn check_state(&self, state: &ScoreState) -> Result<()> {
         if state.schema_version != SCORE_STATE_SCHEMA_VERSION {
             return Err(Error::UnsupportedVersion {
                 what: "score state".to_owned(),
