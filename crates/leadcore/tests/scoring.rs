@@ -499,3 +499,46 @@ scoring:
     let batch = pb.scoring().score_table(&[lead], &table, now).unwrap();
     assert_eq!(batch.score(0, "m"), Some(5.0));
 }
+
+#[test]
+fn extreme_times_are_row_errors_and_bad_stored_states_are_refused() {
+    let pb = Playbook::default_playbook();
+    let s = pb.scoring();
+    let table = EventTable {
+        lead_id: vec!["A".into(), "A".into()],
+        kind: vec!["email_opened".into(), "email_opened".into()],
+        at: vec![i64::MIN, t0().timestamp()],
+        ..EventTable::default()
+    };
+    let out = s.score_table(&[Lead::new("A")], &table, t0()).unwrap();
+    assert_eq!(out.row_errors[0].reason, "invalid_time");
+    assert_eq!(out.score(0, "engagement"), Some(2.0));
+
+    let mut state = s.new_state("A");
+    s.record(&mut state, &act(ActivityKind::EmailOpened, t0()), t0())
+        .unwrap();
+    s.record(
+        &mut state,
+        &act(ActivityKind::EmailOpened, t0() - Duration::days(1)),
+        t0(),
+    )
+    .unwrap();
+    let json = serde_json::to_string(&state).unwrap();
+    assert_eq!(
+        serde_json::from_str::<leadcore::ScoreState>(&json).unwrap(),
+        state
+    );
+    let t = t0().timestamp();
+    let swapped = json.replacen(
+        &format!("{},{}", t - 86_400, t),
+        &format!("{},{}", t, t - 86_400),
+        1,
+    );
+    assert_ne!(swapped, json);
+    assert!(serde_json::from_str::<leadcore::ScoreState>(&swapped).is_err());
+    let other = Playbook::from_yaml(DECAYING).unwrap();
+    assert_eq!(
+        other.scoring().check_state(&state).unwrap_err().code(),
+        "input.invalid"
+    );
+}
