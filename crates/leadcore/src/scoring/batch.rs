@@ -83,7 +83,7 @@ pub(crate) const MIN_TIME: i64 = -8_334_601_228_800;
 pub(crate) const MAX_TIME: i64 = 8_210_266_876_799;
 
 /// Rows per chunk between update passes.
-const CHUNK_ROWS: usize = 256;
+const CHUNK_ROWS: usize = 1024;
 
 /// One pending change to a lead's block: a quantised term, or a time for a limited rule.
 struct Update {

@@ -47,7 +47,8 @@ impl Tally {
 }
 
 /// Computes every model's quantised score into `scores` (one per model). With `explain`,
-/// also builds the breakdowns.
+/// also builds the breakdowns. Allocates nothing per call without `explain` (for up to 16
+/// groups per model).
 pub(crate) fn evaluate(
     scoring: &Scoring,
     tally: &mut dyn FnMut(usize) -> Tally,
@@ -56,15 +57,27 @@ pub(crate) fn evaluate(
     mut explain: Option<&mut Vec<ModelScore>>,
 ) {
     for (m, model) in scoring.models.iter().enumerate() {
-        let mut lines = explain
-            .as_ref()
-            .map(|_| Vec::with_capacity(model.rules.len()));
-        let mut adjustments = Vec::new();
-        let mut group_sums = vec![0 as Q; model.groups.len()];
+        let explaining = explain.is_some();
+        let mut lines = Vec::new();
+        // Caps, floors and combined terms; recorded only when explaining.
+        let mut adjustments: Vec<(AdjustmentKind, String, Q)> = Vec::new();
+        let mut note = |kind, name: &str, q| {
+            if explaining {
+                adjustments.push((kind, name.to_owned(), q));
+            }
+        };
+        let mut small = [0 as Q; 16];
+        let mut big = Vec::new();
+        let group_sums: &mut [Q] = if model.groups.len() <= small.len() {
+            &mut small[..model.groups.len()]
+        } else {
+            big.resize(model.groups.len(), 0);
+            &mut big
+        };
         let mut total: Q = 0;
         let mut flat = model.behaviour_base;
         for rule in &model.rules {
-            let (value, line) = match &rule.kind {
+            let (value, rule_type, occurrences, points, contributions) = match &rule.kind {
                 RuleKind::Behaviour(b) => {
                     let t = tally(flat);
                     flat += 1;
@@ -73,28 +86,22 @@ pub(crate) fn evaluate(
                         && value.abs() > max
                     {
                         let capped = max * value.signum();
-                        adjustments.push((
-                            AdjustmentKind::RuleCap,
-                            rule.name.clone(),
-                            capped - value,
-                        ));
+                        note(AdjustmentKind::RuleCap, &rule.name, capped - value);
                         value = capped;
                     }
-                    let line = (RuleType::Behaviour, t.count, t.sum, t.contributions);
-                    (value, line)
+                    (value, RuleType::Behaviour, t.count, t.sum, t.contributions)
                 }
                 RuleKind::Fit(f) => {
                     let hit = record.is_some_and(|r| f.matches(r));
                     let v = if hit { f.points_q } else { 0 };
-                    (v, (RuleType::Fit, u32::from(hit), v, Vec::new()))
+                    (v, RuleType::Fit, u32::from(hit), v, Vec::new())
                 }
             };
             match rule.group {
                 Some(g) => group_sums[g] += value,
                 None => total += value,
             }
-            if let Some(lines) = lines.as_mut() {
-                let (rule_type, occurrences, points, contributions) = line;
+            if explaining {
                 lines.push(RuleScore {
                     rule: rule.name.clone(),
                     rule_type,
@@ -105,31 +112,37 @@ pub(crate) fn evaluate(
                 });
             }
         }
-        for ((name, cap), sum) in model.groups.iter().zip(&group_sums) {
+        for ((name, cap), sum) in model.groups.iter().zip(group_sums.iter()) {
             let mut s = *sum;
             if s > *cap {
-                adjustments.push((AdjustmentKind::GroupCap, name.clone(), cap - s));
+                note(AdjustmentKind::GroupCap, name, cap - s);
                 s = *cap;
             }
             total += s;
         }
         for &(other, weight) in &model.combine {
             let term = quantize(to_f64(scores[other]) * weight);
-            adjustments.push((
-                AdjustmentKind::Combined,
-                scoring.models[other].name.clone(),
-                term,
-            ));
+            note(AdjustmentKind::Combined, &scoring.models[other].name, term);
             total += term;
         }
-        total = clamp_model(model, total, &mut adjustments);
+        if let Some(cap) = model.cap
+            && total > cap
+        {
+            note(AdjustmentKind::ModelCap, &model.name, cap - total);
+            total = cap;
+        } else if let Some(floor) = model.floor
+            && total < floor
+        {
+            note(AdjustmentKind::ModelFloor, &model.name, floor - total);
+            total = floor;
+        }
         scores[m] = total;
-        if let (Some(out), Some(rules)) = (explain.as_mut(), lines) {
+        if let Some(out) = explain.as_mut() {
             out.push(ModelScore {
                 model: model.name.clone(),
                 score: to_f64(total),
                 grade: grade(model, total).map(str::to_owned),
-                rules,
+                rules: lines,
                 adjustments: adjustments
                     .into_iter()
                     .map(|(kind, name, points)| Adjustment {
@@ -141,26 +154,6 @@ pub(crate) fn evaluate(
             });
         }
     }
-}
-
-fn clamp_model(model: &Model, total: Q, adjustments: &mut Vec<(AdjustmentKind, String, Q)>) -> Q {
-    if let Some(cap) = model.cap
-        && total > cap
-    {
-        adjustments.push((AdjustmentKind::ModelCap, model.name.clone(), cap - total));
-        return cap;
-    }
-    if let Some(floor) = model.floor
-        && total < floor
-    {
-        adjustments.push((
-            AdjustmentKind::ModelFloor,
-            model.name.clone(),
-            floor - total,
-        ));
-        return floor;
-    }
-    total
 }
 
 /// The grade band a quantised score falls in.
