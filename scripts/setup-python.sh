@@ -15,6 +15,11 @@ requirements=(
     "mypy>=1.13,<2"
     "jsonschema>=4.20,<5"
     "pyyaml>=6,<7"
+    # Columnar scoring tests: numpy arrays, pandas DataFrames, pyarrow tables (the Arrow C
+    # stream interface). None of them is a dependency of the leadcore package itself.
+    "numpy>=2,<3"
+    "pandas>=2.2,<4"
+    "pyarrow>=17,<30"
 )
 
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -21,7 +21,7 @@ use serde_json::{Map, Number, Value};
 const MAX_DEPTH: usize = 128;
 
 /// The name of a value's type, for messages.
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map_or_else(|_| "object".to_owned(), |n| n.to_string())
@@ -143,16 +143,26 @@ pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
 /// A time: a timezone-aware `datetime` (any tz, converted to UTC) or an RFC 3339 string.
 /// A naive `datetime` is refused with `InputError`: which zone it means is unknown.
 pub(crate) fn extract_time(obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    extract_time_in("", obj)
+}
+
+/// [`extract_time`] with `context` (where the value sits) before every error message.
+pub(crate) fn extract_time_in(context: &str, obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    let at = if context.is_empty() {
+        String::new()
+    } else {
+        format!("{context}: ")
+    };
     if let Ok(s) = obj.cast::<PyString>() {
         let s = s.to_str()?;
         return DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| input_error(format!("`{s}` is not an RFC 3339 time: {e}")));
+            .map_err(|e| input_error(format!("{at}`{s}` is not an RFC 3339 time: {e}")));
     }
     if obj.is_instance_of::<PyDateTime>() {
         if obj.call_method0("utcoffset")?.is_none() {
             return Err(input_error(format!(
-                "naive datetime {} is ambiguous: give it a tzinfo (e.g. datetime.timezone.utc)",
+                "{at}naive datetime {} is ambiguous: give it a tzinfo (e.g. datetime.timezone.utc)",
                 obj.repr()?
             )));
         }
@@ -160,7 +170,7 @@ pub(crate) fn extract_time(obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
         return obj.call_method1("astimezone", (utc,))?.extract();
     }
     Err(PyTypeError::new_err(format!(
-        "expected a timezone-aware datetime or an RFC 3339 string, not {}",
+        "{at}expected a timezone-aware datetime or an RFC 3339 string, not {}",
         type_name(obj)
     )))
 }

@@ -2,11 +2,16 @@
 //!
 //! No domain logic lives here: each function converts its Python arguments
 //! ([`convert`]), calls the core, and maps a core error to the exception class of its code
-//! ([`errors`]). Work that can be large runs with the GIL released.
+//! ([`errors`]). Work that can be large runs with the GIL released. The only `unsafe` code
+//! is the Arrow import in [`arrow`].
+#![deny(unsafe_code)]
 
+mod arrow;
+mod columns;
 mod convert;
 mod errors;
 mod playbook;
+mod scoring;
 mod state;
 
 use pyo3::prelude::*;
@@ -18,6 +23,9 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CORE_VERSION", leadcore::VERSION)?;
     m.add_class::<playbook::PyPlaybook>()?;
     m.add_class::<state::PyLeadState>()?;
+    m.add_class::<scoring::PyScoreCard>()?;
+    m.add_class::<scoring::PyScoreState>()?;
+    m.add_class::<scoring::PyBatchResult>()?;
     errors::register(m)?;
     Ok(())
 }

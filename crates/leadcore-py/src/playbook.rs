@@ -5,7 +5,9 @@ use crate::convert::{
     extract_actor, extract_time, from_json_text, from_py, from_value, py_to_json, to_py,
 };
 use crate::errors::{IntoPyResult, input_error};
+use crate::scoring::{self, PyBatchResult, PyScoreCard, PyScoreState};
 use crate::state::PyLeadState;
+use chrono::{DateTime, Utc};
 use leadcore::{
     Activity, Format, Funnel, LifecycleState, Playbook, Subject, TransitionInput, TransitionRecord,
     TransitionRequest,
@@ -76,7 +78,7 @@ impl PyPlaybook {
         })
     }
 
-    fn apply<'py>(
+    fn apply_transition<'py>(
         &self,
         py: Python<'py>,
         state: &mut PyLeadState,
@@ -228,7 +230,7 @@ impl PyPlaybook {
             activities,
             scores,
         )?;
-        self.apply(py, &mut state, &input)
+        self.apply_transition(py, &mut state, &input)
     }
 
     /// `transition` taking the wire form (`TransitionInput`, as a dict or JSON text):
@@ -248,7 +250,7 @@ impl PyPlaybook {
                 "transition input must be a dict or JSON text",
             ));
         };
-        self.apply(py, &mut state, &input)
+        self.apply_transition(py, &mut state, &input)
     }
 
     /// Checks a transition without applying it: returns None exactly when `transition`
@@ -318,6 +320,175 @@ impl PyPlaybook {
         let p = self.pipeline(pipeline)?;
         let funnel = py.detach(|| Funnel::compute(p, &owned, now));
         to_py(py, &funnel.stages)
+    }
+
+    // ---- scoring -------------------------------------------------------------------
+
+    /// Score model names, in declaration order.
+    #[getter]
+    fn scoring_models(&self) -> Vec<&str> {
+        self.inner.scoring().model_names()
+    }
+
+    /// Scores one lead from its activities at `now`: every model's score and grade, with
+    /// the full breakdown when `explain`. A bad activity (after `now` beyond the tolerance,
+    /// or lacking an attribute a rule filters on) raises `BadEventError` (`.reason`).
+    #[pyo3(signature = (lead, activities, now, *, explain = true))]
+    fn score(
+        &self,
+        py: Python<'_>,
+        lead: &Bound<'_, PyAny>,
+        activities: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        explain: bool,
+    ) -> PyResult<PyScoreCard> {
+        let lead = scoring::lead(lead)?;
+        let activities = scoring::activities(activities)?;
+        let now = extract_time(now)?;
+        let scoring = self.inner.scoring();
+        py.detach(|| scoring.score(&lead, &activities, now, explain))
+            .py_err()
+            .map(|inner| PyScoreCard { inner })
+    }
+
+    /// An empty scoring state for one lead, for the incremental methods.
+    fn score_state(&self, lead_id: &str) -> PyScoreState {
+        PyScoreState {
+            inner: self.inner.scoring().new_state(lead_id),
+        }
+    }
+
+    /// Records one activity in `state` without checking thresholds.
+    fn record(
+        &self,
+        mut state: PyRefMut<'_, PyScoreState>,
+        activity: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let activity = scoring::activity(activity)?;
+        let now = extract_time(now)?;
+        self.inner
+            .scoring()
+            .record(&mut state.inner, &activity, now)
+            .py_err()
+    }
+
+    /// Records one activity and checks thresholds and hotness at `now`; returns the signals
+    /// (threshold crossings, the lead turning hot) as dicts, or as canonical JSON text when
+    /// `json=True`. On error `state` is unchanged.
+    #[pyo3(signature = (state, lead, activity, now, *, json = false))]
+    fn apply<'py>(
+        &self,
+        py: Python<'py>,
+        mut state: PyRefMut<'py, PyScoreState>,
+        lead: &Bound<'py, PyAny>,
+        activity: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        json: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let lead = scoring::lead(lead)?;
+        let activity = scoring::activity(activity)?;
+        let now = extract_time(now)?;
+        let out = self
+            .inner
+            .scoring()
+            .apply(&mut state.inner, &lead, &activity, now)
+            .py_err()?;
+        scoring::signals(py, &out, json)
+    }
+
+    /// Checks thresholds at `now` (decay can carry a score across one between events);
+    /// returns the crossings as `apply` does.
+    #[pyo3(signature = (state, lead, now, *, json = false))]
+    fn check_thresholds<'py>(
+        &self,
+        py: Python<'py>,
+        mut state: PyRefMut<'py, PyScoreState>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        json: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let lead = scoring::lead(lead)?;
+        let now = extract_time(now)?;
+        let out = self
+            .inner
+            .scoring()
+            .check_thresholds(&mut state.inner, &lead, now)
+            .py_err()?;
+        scoring::signals(py, &out, json)
+    }
+
+    /// The score card of `state` at `now`, with the breakdown when `explain`.
+    #[pyo3(signature = (state, lead, now, *, explain = false))]
+    fn card(
+        &self,
+        state: PyRef<'_, PyScoreState>,
+        lead: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        explain: bool,
+    ) -> PyResult<PyScoreCard> {
+        let lead = scoring::lead(lead)?;
+        let now = extract_time(now)?;
+        self.inner
+            .scoring()
+            .card(&state.inner, &lead, now, explain)
+            .py_err()
+            .map(|inner| PyScoreCard { inner })
+    }
+
+    /// The first time in `(now, now + horizon]` at which `model`'s score crosses
+    /// `threshold` if no new activity arrives (UTC datetime), or None. `horizon` is a
+    /// `timedelta` or a number of days.
+    #[allow(clippy::too_many_arguments)]
+    fn predict_crossing(
+        &self,
+        state: PyRef<'_, PyScoreState>,
+        lead: &Bound<'_, PyAny>,
+        model: &str,
+        threshold: f64,
+        now: &Bound<'_, PyAny>,
+        horizon: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<DateTime<Utc>>> {
+        let lead = scoring::lead(lead)?;
+        let now = extract_time(now)?;
+        let horizon = scoring::horizon(horizon)?;
+        self.inner
+            .scoring()
+            .predict_crossing(&state.inner, &lead, model, threshold, now, horizon)
+            .py_err()
+    }
+
+    /// Scores a batch: `leads` (dicts with unique ids) and `events` as columns (`lead_id`,
+    /// `kind`, `at`, and optionally `page`, `seconds`, `campaign`, `form_id`,
+    /// `content_id`) given as a dict of lists / numpy arrays / Arrow arrays, or as a pandas,
+    /// polars or pyarrow table. Rows that cannot count are reported in `row_errors`, the rest
+    /// is scored; runs with the GIL released.
+    fn score_columns(
+        &self,
+        py: Python<'_>,
+        leads: &Bound<'_, PyAny>,
+        events: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PyBatchResult> {
+        let now = extract_time(now)?;
+        scoring::batch(py, &self.inner, leads, events, now, false).map(|(b, _)| b)
+    }
+
+    /// `score_columns` as a pandas DataFrame, one row per lead: `lead_id`, `score_<model>`,
+    /// `grade_<model>` (models with grade bands) and, with `explain`, `breakdown` (the
+    /// lead's `ScoreCard.models`). Event rows not counted are in `df.attrs["row_errors"]`.
+    #[pyo3(signature = (leads, events, now, *, explain = false))]
+    fn score_many<'py>(
+        &self,
+        py: Python<'py>,
+        leads: &Bound<'py, PyAny>,
+        events: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        explain: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = extract_time(now)?;
+        let (batch, cards) = scoring::batch(py, &self.inner, leads, events, now, explain)?;
+        scoring::data_frame(py, &self.inner, &batch, &cards, explain)
     }
 
     fn __reduce__<'py>(

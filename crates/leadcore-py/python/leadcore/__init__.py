@@ -13,6 +13,16 @@ Load a playbook, start records, move them through their pipeline's stages, and r
 >>> state.current, state.highest
 ('MQL', 'MQL')
 
+Score leads from their activities, one at a time or as a batch of columns (a dict of lists or
+numpy arrays, or a pandas, polars or pyarrow table):
+
+>>> card = pb.score({"id": "B"}, [{"kind": "email_opened", "at": now}], now)
+>>> card.score("engagement"), card.grade("fit")
+(2.0, 'D')
+>>> batch = pb.score_columns([{"id": "B"}], {"lead_id": ["B"], "kind": ["email_opened"], "at": [now]}, now)
+>>> batch.models, batch.scores
+(['engagement', 'fit', 'lead'], [[2.0, 0.0, 2.0]])
+
 Every error is a :class:`LeadcoreError` with a stable ``.code`` and a ``.report`` dict; its
 subclass tells the family (``ERROR_CLASSES`` maps each code to its class). A refused
 transition leaves the state as it was:
@@ -31,6 +41,7 @@ from ._leadcore import (
     ERROR_CLASSES,
     ERROR_CODES,
     BadEventError,
+    BatchResult,
     GuardFailedError,
     InputError,
     LeadcoreError,
@@ -40,6 +51,8 @@ from ._leadcore import (
     PlaybookParseError,
     PlaybookValidationError,
     ReasonError,
+    ScoreCard,
+    ScoreState,
     ScoringError,
     TimeOrderError,
     TransitionError,
@@ -52,6 +65,7 @@ from ._leadcore import (
 
 __all__ = [
     "BadEventError",
+    "BatchResult",
     "CORE_VERSION",
     "ERROR_CLASSES",
     "ERROR_CODES",
@@ -64,6 +78,8 @@ __all__ = [
     "PlaybookParseError",
     "PlaybookValidationError",
     "ReasonError",
+    "ScoreCard",
+    "ScoreState",
     "ScoringError",
     "TimeOrderError",
     "TransitionError",

@@ -1,14 +1,28 @@
 """Type stubs of the compiled module `leadcore._leadcore` (checked by mypy.stubtest)."""
 
 import os
-from datetime import datetime
-from typing import Any, Final, Iterable, Literal, TypeAlias, final
+from datetime import datetime, timedelta
+from typing import (
+    Any,
+    Final,
+    Iterable,
+    Literal,
+    Mapping,
+    Protocol,
+    Sequence,
+    TypeAlias,
+    final,
+    overload,
+)
 
 __all__ = [
     "__version__",
     "CORE_VERSION",
     "Playbook",
     "LeadState",
+    "ScoreCard",
+    "ScoreState",
+    "BatchResult",
     "LeadcoreError",
     "PlaybookError",
     "PlaybookParseError",
@@ -41,6 +55,18 @@ _Time: TypeAlias = datetime | str
 _ActorLike: TypeAlias = dict[str, str] | tuple[str, str]
 # A JSON object in the core's shape (times may also be given as aware datetimes).
 _JsonObject: TypeAlias = dict[str, Any]
+# Batch events: a dict of columns (lists, tuples, numpy arrays, Arrow arrays, pandas or polars
+# series) named lead_id, kind, at (required), page, seconds, campaign, form_id, content_id; or
+# a table with __arrow_c_stream__ (pandas DataFrame, polars DataFrame, pyarrow Table).
+class _ArrowStream(Protocol):
+    def __arrow_c_stream__(self, requested_schema: Any = None, /) -> object: ...
+
+class _ArrowArray(Protocol):
+    def __arrow_c_array__(self, requested_schema: Any = None, /) -> tuple[object, object]: ...
+
+_Events: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
+# A prediction horizon: a timedelta or a number of days.
+_Horizon: TypeAlias = timedelta | float
 
 @final
 class Playbook:
@@ -91,6 +117,70 @@ class Playbook:
     ) -> None: ...
     def replay(self, pipeline: str, record_id: str, history: list[_JsonObject]) -> LeadState: ...
     def funnel(self, pipeline: str, states: Iterable[LeadState], now: _Time) -> list[_JsonObject]: ...
+    # Scoring.
+    @property
+    def scoring_models(self) -> list[str]: ...
+    def score(
+        self,
+        lead: _JsonObject,
+        activities: Sequence[_JsonObject],
+        now: _Time,
+        *,
+        explain: bool = True,
+    ) -> ScoreCard: ...
+    def score_state(self, lead_id: str) -> ScoreState: ...
+    def record(self, state: ScoreState, activity: _JsonObject, now: _Time) -> None: ...
+    @overload
+    def apply(
+        self,
+        state: ScoreState,
+        lead: _JsonObject,
+        activity: _JsonObject,
+        now: _Time,
+        *,
+        json: Literal[False] = False,
+    ) -> list[_JsonObject]: ...
+    @overload
+    def apply(
+        self,
+        state: ScoreState,
+        lead: _JsonObject,
+        activity: _JsonObject,
+        now: _Time,
+        *,
+        json: Literal[True],
+    ) -> str: ...
+    @overload
+    def check_thresholds(
+        self, state: ScoreState, lead: _JsonObject, now: _Time, *, json: Literal[False] = False
+    ) -> list[_JsonObject]: ...
+    @overload
+    def check_thresholds(
+        self, state: ScoreState, lead: _JsonObject, now: _Time, *, json: Literal[True]
+    ) -> str: ...
+    def card(
+        self, state: ScoreState, lead: _JsonObject, now: _Time, *, explain: bool = False
+    ) -> ScoreCard: ...
+    def predict_crossing(
+        self,
+        state: ScoreState,
+        lead: _JsonObject,
+        model: str,
+        threshold: float,
+        now: _Time,
+        horizon: _Horizon,
+    ) -> datetime | None: ...
+    def score_columns(
+        self, leads: Sequence[_JsonObject], events: _Events, now: _Time
+    ) -> BatchResult: ...
+    def score_many(
+        self,
+        leads: Sequence[_JsonObject],
+        events: _Events,
+        now: _Time,
+        *,
+        explain: bool = False,
+    ) -> Any: ...  # a pandas.DataFrame
     def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
 
 @final
@@ -120,6 +210,74 @@ class LeadState:
     def __copy__(self) -> LeadState: ...
     def __deepcopy__(self, memo: Any, /) -> LeadState: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class ScoreCard:
+    """One lead's scores at one time, with their breakdown when explained (immutable)."""
+
+    @property
+    def lead_id(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def hot(self) -> bool: ...
+    @property
+    def zombie(self) -> _JsonObject | None: ...
+    @property
+    def models(self) -> list[_JsonObject]: ...
+    @property
+    def scores(self) -> dict[str, float]: ...
+    def score(self, model: str) -> float: ...
+    def grade(self, model: str) -> str | None: ...
+    def to_dict(self) -> _JsonObject: ...
+    def to_json(self) -> str: ...
+    @classmethod
+    def from_json(cls, text: str) -> ScoreCard: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class ScoreState:
+    """One lead's incremental scoring state (plain data; changed by the Playbook methods)."""
+
+    @property
+    def lead_id(self) -> str: ...
+    @property
+    def schema_version(self) -> int: ...
+    @property
+    def checked_at(self) -> datetime | None: ...
+    def to_json(self) -> str: ...
+    @classmethod
+    def from_json(cls, text: str) -> ScoreState: ...
+    def to_dict(self) -> _JsonObject: ...
+    def copy(self) -> ScoreState: ...
+    def __copy__(self) -> ScoreState: ...
+    def __deepcopy__(self, memo: Any, /) -> ScoreState: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class BatchResult:
+    """Scores of a batch: a row per lead, a column per model, and the rows not counted."""
+
+    @property
+    def models(self) -> list[str]: ...
+    @property
+    def lead_ids(self) -> list[str]: ...
+    @property
+    def scores(self) -> list[list[float]]: ...
+    @property
+    def grades(self) -> list[list[str | None]]: ...
+    @property
+    def row_errors(self) -> list[_JsonObject]: ...
+    def score(self, lead_id: str, model: str) -> float: ...
+    def to_dict(self) -> _JsonObject: ...
+    def to_json(self) -> str: ...
+    def __len__(self) -> int: ...
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
 

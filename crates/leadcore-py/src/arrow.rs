@@ -1,0 +1,98 @@
+//! Arrow columns in through the Arrow PyCapsule interface: `__arrow_c_stream__` (pyarrow
+//! `Table`/`RecordBatchReader`/`ChunkedArray`, pandas `DataFrame`/`Series`, polars
+//! `DataFrame`/`Series`) and `__arrow_c_array__` (pyarrow `Array`/`RecordBatch`).
+//!
+//! This module holds the only `unsafe` code of the Python door: taking ownership of the C
+//! structs a capsule points to. Everything after the import is safe `arrow-array` code.
+//! The producer's callbacks run here, with the GIL held; the imported arrays are plain Rust
+//! data that the batch code reads with the GIL released.
+#![allow(unsafe_code)]
+
+use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
+use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
+use arrow_array::{ArrayReader, ArrayRef, make_array};
+use arrow_schema::{ArrowError, DataType};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyCapsule, PyTuple};
+use std::ffi::CStr;
+
+const STREAM: &CStr = c"arrow_array_stream";
+const SCHEMA: &CStr = c"arrow_schema";
+const ARRAY: &CStr = c"arrow_array";
+
+/// Whether an object offers Arrow data through the PyCapsule interface.
+pub(crate) fn is_arrow(obj: &Bound<'_, PyAny>) -> bool {
+    obj.hasattr("__arrow_c_stream__").unwrap_or(false)
+        || obj.hasattr("__arrow_c_array__").unwrap_or(false)
+}
+
+fn arrow_err(what: &str, e: ArrowError) -> PyErr {
+    crate::errors::input_error(format!("{what}: cannot read its Arrow data: {e}"))
+}
+
+/// An object's Arrow data: its type and its chunks (one for `__arrow_c_array__`).
+pub(crate) fn read(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Vec<ArrayRef>)> {
+    if obj.hasattr("__arrow_c_stream__")? {
+        read_stream(what, obj)
+    } else {
+        let (data_type, array) = read_array(what, obj)?;
+        Ok((data_type, vec![array]))
+    }
+}
+
+fn read_stream(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Vec<ArrayRef>)> {
+    let capsule = obj.call_method0("__arrow_c_stream__")?;
+    let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what}: __arrow_c_stream__() did not return a capsule"
+        ))
+    })?;
+    let ptr = capsule.pointer_checked(Some(STREAM))?;
+    // SAFETY: a capsule named "arrow_array_stream" points to an initialised
+    // `ArrowArrayStream` (the Arrow PyCapsule interface). `from_raw` moves the stream out
+    // and leaves a released one behind, so the capsule's destructor does not release it
+    // again; the reader releases it when dropped.
+    let reader =
+        unsafe { ArrayStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
+            .map_err(|e| arrow_err(what, e))?;
+    let data_type = reader.field().data_type().clone();
+    let chunks = reader
+        .collect::<Result<Vec<ArrayRef>, ArrowError>>()
+        .map_err(|e| arrow_err(what, e))?;
+    Ok((data_type, chunks))
+}
+
+fn read_array(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, ArrayRef)> {
+    let pair = obj.call_method0("__arrow_c_array__")?;
+    let pair = pair.cast::<PyTuple>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what}: __arrow_c_array__() did not return a tuple"
+        ))
+    })?;
+    if pair.len() != 2 {
+        return Err(PyTypeError::new_err(format!(
+            "{what}: __arrow_c_array__() did not return (schema, array)"
+        )));
+    }
+    let (schema, array) = (pair.get_item(0)?, pair.get_item(1)?);
+    let not_capsule = || {
+        PyTypeError::new_err(format!(
+            "{what}: __arrow_c_array__() did not return capsules"
+        ))
+    };
+    let schema = schema.cast::<PyCapsule>().map_err(|_| not_capsule())?;
+    let array = array.cast::<PyCapsule>().map_err(|_| not_capsule())?;
+    let schema_ptr = schema.pointer_checked(Some(SCHEMA))?;
+    let array_ptr = array.pointer_checked(Some(ARRAY))?;
+    // SAFETY: the capsules hold an initialised `ArrowSchema` and `ArrowArray` (the Arrow
+    // PyCapsule interface). The schema is only borrowed (its capsule keeps and releases
+    // it); the array is moved out, leaving a released one for the capsule's destructor.
+    let schema = unsafe { &*schema_ptr.as_ptr().cast::<FFI_ArrowSchema>() };
+    let ffi_array =
+        unsafe { FFI_ArrowArray::from_raw(array_ptr.as_ptr().cast::<FFI_ArrowArray>()) };
+    let data_type = DataType::try_from(schema).map_err(|e| arrow_err(what, e))?;
+    // SAFETY: `ffi_array` and `schema` come from the same producer call, so they agree.
+    let data = unsafe { from_ffi(ffi_array, schema) }.map_err(|e| arrow_err(what, e))?;
+    Ok((data_type, make_array(data)))
+}

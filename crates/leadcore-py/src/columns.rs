@@ -1,0 +1,796 @@
+//! Event columns for batch scoring, from Python: a dict of columns (lists, tuples, numpy
+//! arrays, Arrow arrays, pandas or polars series) or a whole table through the Arrow C
+//! stream interface (pandas, polars and pyarrow tables).
+//!
+//! Extraction has two steps. With the GIL held, Python lists are converted at once and Arrow
+//! objects are imported as arrays (see [`crate::arrow`]); then, with the GIL released,
+//! [`Events::finish`] converts the Arrow arrays into the columns the core scores:
+//! dictionary-encoded strings ([`StrColumn`]), Unix seconds, and seconds-on-page with `-1`
+//! for a missing value. Arrow strings may be `Utf8`, `LargeUtf8` (pandas 3), `Utf8View`
+//! (polars) or a dictionary of any of them; times may be integers (Unix seconds) or Arrow
+//! timestamps of any unit (a timestamp without a zone is read as UTC).
+
+use crate::arrow;
+use crate::convert::{extract_time_in, type_name};
+use crate::errors::input_error;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type,
+    UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::{DataType, TimeUnit};
+use chrono::{DateTime, Utc};
+use leadcore::scoring::{BatchScores, DictColumn, EventColumns, NULL_CODE, ScoreCard, Scoring};
+use leadcore::{Activity, ActivityKind, Error, Lead};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use std::collections::{BTreeMap, HashMap};
+
+/// The event columns, in the order of the core's `EventTable`.
+pub(crate) const COLUMNS: [&str; 8] = [
+    "lead_id",
+    "kind",
+    "at",
+    "page",
+    "seconds",
+    "campaign",
+    "form_id",
+    "content_id",
+];
+
+/// A lead index that matches no lead (the core reports such rows as `unknown_lead`).
+const NO_LEAD: u32 = u32::MAX;
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Strings (null allowed).
+    Text,
+    /// Times as Unix seconds (no nulls).
+    Time,
+    /// Whole seconds, null or negative meaning missing.
+    Seconds,
+}
+
+fn role(name: &str) -> Role {
+    match name {
+        "at" => Role::Time,
+        "seconds" => Role::Seconds,
+        _ => Role::Text,
+    }
+}
+
+/// A problem found while converting columns without the GIL; raised once it is back.
+#[derive(Debug)]
+pub(crate) enum ColumnError {
+    /// A column of the wrong type: `TypeError`.
+    Type(String),
+    /// A value the core cannot use: `InputError`.
+    Value(String),
+}
+
+impl ColumnError {
+    pub(crate) fn into_pyerr(self) -> PyErr {
+        match self {
+            ColumnError::Type(m) => PyTypeError::new_err(m),
+            ColumnError::Value(m) => input_error(m),
+        }
+    }
+}
+
+/// A dictionary-encoded string column: row `i` is `dictionary[codes[i]]`, or missing when
+/// the code is [`NULL_CODE`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct StrColumn {
+    codes: Vec<u32>,
+    dictionary: Vec<String>,
+}
+
+impl StrColumn {
+    fn column(&self) -> DictColumn<'_> {
+        DictColumn {
+            codes: &self.codes,
+            dictionary: &self.dictionary,
+        }
+    }
+
+    fn get(&self, row: usize) -> Option<&str> {
+        let code = *self.codes.get(row)?;
+        self.dictionary.get(code as usize).map(String::as_str)
+    }
+}
+
+/// Builds a [`StrColumn`], giving each distinct string one code.
+#[derive(Default)]
+struct Encoder {
+    index: HashMap<String, u32>,
+    out: StrColumn,
+}
+
+impl Encoder {
+    fn code(&mut self, s: &str) -> u32 {
+        if let Some(&c) = self.index.get(s) {
+            return c;
+        }
+        let c = self.out.dictionary.len() as u32;
+        self.out.dictionary.push(s.to_owned());
+        self.index.insert(s.to_owned(), c);
+        c
+    }
+
+    fn push(&mut self, v: Option<&str>) {
+        let c = v.map_or(NULL_CODE, |s| self.code(s));
+        self.out.codes.push(c);
+    }
+}
+
+/// One column: converted already (from Python values) or Arrow arrays still to convert.
+enum Column<T> {
+    Ready(T),
+    Arrow {
+        name: &'static str,
+        data_type: DataType,
+        chunks: Vec<ArrayRef>,
+    },
+}
+
+/// Event columns as extracted with the GIL held.
+pub(crate) struct Events {
+    lead_id: Column<StrColumn>,
+    kind: Column<StrColumn>,
+    at: Column<Vec<i64>>,
+    page: Option<Column<StrColumn>>,
+    seconds: Option<Column<Vec<i64>>>,
+    campaign: Option<Column<StrColumn>>,
+    form_id: Option<Column<StrColumn>>,
+    content_id: Option<Column<StrColumn>>,
+}
+
+/// Event columns ready for the core.
+pub(crate) struct Table {
+    lead_id: StrColumn,
+    kind: StrColumn,
+    at: Vec<i64>,
+    page: Option<StrColumn>,
+    seconds: Option<Vec<i64>>,
+    campaign: Option<StrColumn>,
+    form_id: Option<StrColumn>,
+    content_id: Option<StrColumn>,
+}
+
+/// A column's data as found in Python, before it is typed.
+enum Raw {
+    Text(StrColumn),
+    Ints(Vec<i64>),
+    Arrow(DataType, Vec<ArrayRef>),
+}
+
+impl Events {
+    /// Extracts the events argument: a dict of columns, or a table with
+    /// `__arrow_c_stream__` / `__arrow_c_array__`.
+    pub(crate) fn extract(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut raw: BTreeMap<&'static str, Raw> = BTreeMap::new();
+        if let Ok(dict) = obj.cast::<PyDict>() {
+            for (k, v) in dict.iter() {
+                let key = k.cast::<PyString>().map_err(|_| {
+                    PyTypeError::new_err(format!(
+                        "events: column names must be str, not {}",
+                        type_name(&k)
+                    ))
+                })?;
+                let key = key.to_str()?;
+                let Some(&name) = COLUMNS.iter().find(|&&c| c == key) else {
+                    return Err(input_error(format!(
+                        "events: unknown column `{key}` (expected {})",
+                        COLUMNS.join(", ")
+                    )));
+                };
+                if v.is_none() {
+                    continue; // an optional column given as None is absent
+                }
+                raw.insert(name, extract_column(name, &v)?);
+            }
+        } else if arrow::is_arrow(obj) {
+            let (data_type, chunks) = arrow::read("events", obj)?;
+            let DataType::Struct(fields) = &data_type else {
+                return Err(PyTypeError::new_err(format!(
+                    "events: expected a table of columns, got Arrow data of type {data_type}"
+                )));
+            };
+            for (i, field) in fields.iter().enumerate() {
+                let Some(&name) = COLUMNS.iter().find(|&&c| c == field.name()) else {
+                    continue; // other columns of a table are not events' business
+                };
+                let mut columns = Vec::with_capacity(chunks.len());
+                for chunk in &chunks {
+                    let Some(s) = chunk.as_struct_opt() else {
+                        return Err(input_error("events: an Arrow chunk is not a table"));
+                    };
+                    columns.push(s.column(i).clone());
+                }
+                raw.insert(name, Raw::Arrow(field.data_type().clone(), columns));
+            }
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "events must be a dict of columns or a table with __arrow_c_stream__ \
+                 (pandas, polars or pyarrow), not {}",
+                type_name(obj)
+            )));
+        }
+        let mut take_text = |name: &'static str| -> PyResult<Option<Column<StrColumn>>> {
+            Ok(match raw.remove(name) {
+                None => None,
+                Some(Raw::Text(c)) => Some(Column::Ready(c)),
+                Some(Raw::Arrow(data_type, chunks)) => Some(Column::Arrow {
+                    name,
+                    data_type,
+                    chunks,
+                }),
+                Some(Raw::Ints(_)) => {
+                    return Err(PyTypeError::new_err(format!(
+                        "events column `{name}` must hold strings"
+                    )));
+                }
+            })
+        };
+        let required = |name: &str| {
+            input_error(format!(
+                "events: no `{name}` column (lead_id, kind and at are required)"
+            ))
+        };
+        let lead_id = take_text("lead_id")?.ok_or_else(|| required("lead_id"))?;
+        let kind = take_text("kind")?.ok_or_else(|| required("kind"))?;
+        let page = take_text("page")?;
+        let campaign = take_text("campaign")?;
+        let form_id = take_text("form_id")?;
+        let content_id = take_text("content_id")?;
+        let mut take_ints = |name: &'static str| -> Option<Column<Vec<i64>>> {
+            match raw.remove(name)? {
+                Raw::Ints(v) => Some(Column::Ready(v)),
+                Raw::Arrow(data_type, chunks) => Some(Column::Arrow {
+                    name,
+                    data_type,
+                    chunks,
+                }),
+                Raw::Text(_) => None, // not produced for these roles
+            }
+        };
+        let at = take_ints("at").ok_or_else(|| required("at"))?;
+        let seconds = take_ints("seconds");
+        Ok(Events {
+            lead_id,
+            kind,
+            at,
+            page,
+            seconds,
+            campaign,
+            form_id,
+            content_id,
+        })
+    }
+
+    /// Converts what is still Arrow data; runs without the GIL.
+    pub(crate) fn finish(self) -> Result<Table, ColumnError> {
+        let text = |c: Column<StrColumn>| match c {
+            Column::Ready(v) => Ok(v),
+            Column::Arrow {
+                name,
+                data_type,
+                chunks,
+            } => arrow_text(name, &data_type, &chunks),
+        };
+        let ints = |c: Column<Vec<i64>>| match c {
+            Column::Ready(v) => Ok(v),
+            Column::Arrow {
+                name,
+                data_type,
+                chunks,
+            } => arrow_ints(name, role(name), &data_type, &chunks),
+        };
+        Ok(Table {
+            lead_id: text(self.lead_id)?,
+            kind: text(self.kind)?,
+            at: ints(self.at)?,
+            page: self.page.map(text).transpose()?,
+            seconds: self.seconds.map(ints).transpose()?,
+            campaign: self.campaign.map(text).transpose()?,
+            form_id: self.form_id.map(text).transpose()?,
+            content_id: self.content_id.map(text).transpose()?,
+        })
+    }
+}
+
+/// One column of a dict: Arrow data, a numpy array, or a list/tuple of Python values.
+fn extract_column(name: &'static str, obj: &Bound<'_, PyAny>) -> PyResult<Raw> {
+    let role = role(name);
+    if arrow::is_arrow(obj) {
+        let (data_type, chunks) = arrow::read(&format!("events column `{name}`"), obj)?;
+        return Ok(Raw::Arrow(data_type, chunks));
+    }
+    let is_sequence = obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>();
+    if !is_sequence && obj.hasattr("dtype")? && obj.hasattr("tolist")? {
+        // A numpy array: datetime64 becomes Unix seconds; anything else goes through
+        // `tolist()` as Python values.
+        let kind: String = obj.getattr("dtype")?.getattr("kind")?.extract()?;
+        if kind == "M" && role == Role::Time {
+            let secs = obj
+                .call_method1("astype", ("datetime64[s]",))?
+                .call_method1("astype", ("int64",))?
+                .call_method0("tolist")?;
+            let secs: Vec<i64> = secs.extract()?;
+            if let Some(row) = secs.iter().position(|&s| s == i64::MIN) {
+                return Err(input_error(format!(
+                    "events column `at` row {row}: NaT is not a time"
+                )));
+            }
+            return Ok(Raw::Ints(secs));
+        }
+        if kind == "M" || kind == "m" {
+            return Err(PyTypeError::new_err(format!(
+                "events column `{name}` cannot hold numpy {} values",
+                obj.getattr("dtype")?.str()?
+            )));
+        }
+        let list = obj.call_method0("tolist")?;
+        return extract_column(name, &list);
+    }
+    if !is_sequence {
+        return Err(PyTypeError::new_err(format!(
+            "events column `{name}` must be a list, tuple, numpy array or Arrow array, not {}",
+            type_name(obj)
+        )));
+    }
+    let items: Vec<Bound<'_, PyAny>> = obj.try_iter()?.collect::<PyResult<_>>()?;
+    match role {
+        Role::Text => {
+            let mut enc = Encoder::default();
+            for (row, v) in items.iter().enumerate() {
+                if v.is_none() {
+                    enc.push(None);
+                } else if let Ok(s) = v.cast::<PyString>() {
+                    enc.push(Some(s.to_str()?));
+                } else {
+                    return Err(PyTypeError::new_err(format!(
+                        "events column `{name}` row {row}: expected str or None, not {}",
+                        type_name(v)
+                    )));
+                }
+            }
+            Ok(Raw::Text(enc.out))
+        }
+        Role::Time => items
+            .iter()
+            .enumerate()
+            .map(|(row, v)| py_time(row, v))
+            .collect::<PyResult<_>>()
+            .map(Raw::Ints),
+        Role::Seconds => items
+            .iter()
+            .enumerate()
+            .map(|(row, v)| py_seconds(row, v))
+            .collect::<PyResult<_>>()
+            .map(Raw::Ints),
+    }
+}
+
+/// A time of the `at` column: Unix seconds (int), an aware datetime or an RFC 3339 string.
+fn py_time(row: usize, v: &Bound<'_, PyAny>) -> PyResult<i64> {
+    let at = format!("events column `at` row {row}");
+    if v.is_none() {
+        return Err(input_error(format!("{at}: a time is required")));
+    }
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        return v
+            .extract::<i64>()
+            .map_err(|_| input_error(format!("{at}: {v} is out of range")));
+    }
+    if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{at}: expected Unix seconds (int), a timezone-aware datetime or an RFC 3339 \
+             string, not {}",
+            type_name(v)
+        )));
+    }
+    Ok(extract_time_in(&at, v)?.timestamp())
+}
+
+/// A value of the `seconds` column: an int, a whole float, or None/NaN for missing.
+fn py_seconds(row: usize, v: &Bound<'_, PyAny>) -> PyResult<i64> {
+    let at = || format!("events column `seconds` row {row}");
+    if v.is_none() {
+        return Ok(-1);
+    }
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        let s = v
+            .extract::<i64>()
+            .map_err(|_| input_error(format!("{}: {v} is out of range", at())))?;
+        return Ok(if s < 0 { -1 } else { s });
+    }
+    if let Ok(f) = v.cast::<PyFloat>() {
+        return float_seconds(f.value()).map_err(|m| input_error(format!("{}: {m}", at())));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{}: expected int, float or None, not {}",
+        at(),
+        type_name(v)
+    )))
+}
+
+/// Whole seconds from a float: NaN means missing, a fraction is refused.
+fn float_seconds(x: f64) -> Result<i64, String> {
+    if x.is_nan() {
+        Ok(-1)
+    } else if x.fract() != 0.0 || !x.is_finite() || x.abs() > 9.0e15 {
+        Err(format!("{x} is not a whole number of seconds"))
+    } else if x < 0.0 {
+        Ok(-1)
+    } else {
+        Ok(x as i64)
+    }
+}
+
+fn expected_strings(name: &str, data_type: &DataType) -> ColumnError {
+    ColumnError::Type(format!(
+        "events column `{name}` has Arrow type {data_type}; expected strings (utf8, \
+         large_utf8, utf8_view, or a dictionary of them)"
+    ))
+}
+
+/// Pushes every value of an Arrow string array (any of the three layouts), or returns false
+/// when the array holds no strings.
+fn push_strings(array: &dyn Array, f: &mut impl FnMut(Option<&str>)) -> bool {
+    if let Some(a) = array.as_string_opt::<i32>() {
+        a.iter().for_each(f);
+    } else if let Some(a) = array.as_string_opt::<i64>() {
+        a.iter().for_each(f);
+    } else if let Some(a) = array.as_string_view_opt() {
+        a.iter().for_each(f);
+    } else if *array.data_type() == DataType::Null {
+        (0..array.len()).for_each(|_| f(None));
+    } else {
+        return false;
+    }
+    true
+}
+
+fn arrow_text(
+    name: &str,
+    data_type: &DataType,
+    chunks: &[ArrayRef],
+) -> Result<StrColumn, ColumnError> {
+    let mut enc = Encoder::default();
+    for chunk in chunks {
+        if let Some(dict) = chunk.as_any_dictionary_opt() {
+            // One code per dictionary entry, then one lookup per row.
+            let mut entries = Vec::with_capacity(dict.values().len());
+            if !push_strings(dict.values().as_ref(), &mut |v| {
+                entries.push(v.map_or(NULL_CODE, |s| enc.code(s)))
+            }) {
+                return Err(expected_strings(name, data_type));
+            }
+            if entries.is_empty() {
+                // No values: every row is null (`normalized_keys` needs at least one value).
+                enc.out
+                    .codes
+                    .extend(std::iter::repeat_n(NULL_CODE, dict.keys().len()));
+                continue;
+            }
+            let keys = dict.normalized_keys();
+            let keys_array = dict.keys();
+            for (row, &k) in keys.iter().enumerate() {
+                let code = if keys_array.is_null(row) {
+                    NULL_CODE
+                } else {
+                    entries.get(k).copied().unwrap_or(NULL_CODE)
+                };
+                enc.out.codes.push(code);
+            }
+        } else if !push_strings(chunk.as_ref(), &mut |v| enc.push(v)) {
+            return Err(expected_strings(name, data_type));
+        }
+    }
+    Ok(enc.out)
+}
+
+/// Integer-like Arrow values of one chunk as `i64` (None for null), or None if the chunk
+/// is of no integer-like type. Timestamps become Unix seconds (floored).
+fn chunk_ints(array: &dyn Array) -> Option<Result<Vec<Option<i64>>, String>> {
+    macro_rules! ints {
+        ($($t:ty),*) => {
+            $(
+                if let Some(a) = array.as_primitive_opt::<$t>() {
+                    return Some(
+                        a.iter()
+                            .map(|v| v.map(i64::try_from).transpose()
+                                .map_err(|_| "a value is out of range".to_owned()))
+                            .collect(),
+                    );
+                }
+            )*
+        };
+    }
+    ints!(
+        Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type
+    );
+    let per_second = match array.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => 1,
+        DataType::Timestamp(TimeUnit::Millisecond, _) => 1_000,
+        DataType::Timestamp(TimeUnit::Microsecond, _) => 1_000_000,
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => 1_000_000_000,
+        DataType::Null => return Some(Ok(vec![None; array.len()])),
+        _ => return None,
+    };
+    macro_rules! stamps {
+        ($($t:ty),*) => {
+            $(
+                if let Some(a) = array.as_primitive_opt::<$t>() {
+                    return Some(Ok(a.iter().map(|v| v.map(|v| v.div_euclid(per_second))).collect()));
+                }
+            )*
+        };
+    }
+    stamps!(
+        TimestampSecondType,
+        TimestampMillisecondType,
+        TimestampMicrosecondType,
+        TimestampNanosecondType
+    );
+    None
+}
+
+fn arrow_ints(
+    name: &str,
+    role: Role,
+    data_type: &DataType,
+    chunks: &[ArrayRef],
+) -> Result<Vec<i64>, ColumnError> {
+    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+    for chunk in chunks {
+        let values = match (chunk_ints(chunk.as_ref()), role) {
+            (Some(v), _) => {
+                v.map_err(|m| ColumnError::Value(format!("events column `{name}`: {m}")))?
+            }
+            (None, Role::Seconds) => {
+                let floats: Vec<Option<f64>> =
+                    if let Some(a) = chunk.as_primitive_opt::<Float64Type>() {
+                        a.iter().collect()
+                    } else if let Some(a) = chunk.as_primitive_opt::<Float32Type>() {
+                        a.iter().map(|v| v.map(f64::from)).collect()
+                    } else {
+                        return Err(ColumnError::Type(format!(
+                            "events column `seconds` has Arrow type {data_type}; expected integers"
+                        )));
+                    };
+                let base = out.len();
+                floats
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| match v {
+                        None => Ok(None),
+                        Some(x) => float_seconds(x).map(Some).map_err(|m| {
+                            ColumnError::Value(format!(
+                                "events column `seconds` row {}: {m}",
+                                base + i
+                            ))
+                        }),
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            (None, _) => {
+                return Err(ColumnError::Type(format!(
+                    "events column `{name}` has Arrow type {data_type}; expected Unix seconds \
+                     (integers) or timestamps"
+                )));
+            }
+        };
+        for v in values {
+            match (v, role) {
+                (Some(s), Role::Seconds) => out.push(if s < 0 { -1 } else { s }),
+                (None, Role::Seconds) => out.push(-1),
+                (Some(s), _) => out.push(s),
+                (None, _) => {
+                    return Err(ColumnError::Value(format!(
+                        "events column `{name}` row {}: a time is required",
+                        out.len()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Table {
+    fn columns<'a>(&'a self, lead: &'a [u32]) -> EventColumns<'a> {
+        EventColumns {
+            lead,
+            kind: self.kind.column(),
+            at: &self.at,
+            page: self.page.as_ref().map(StrColumn::column),
+            seconds: self.seconds.as_deref(),
+            campaign: self.campaign.as_ref().map(StrColumn::column),
+            form_id: self.form_id.as_ref().map(StrColumn::column),
+            content_id: self.content_id.as_ref().map(StrColumn::column),
+        }
+    }
+
+    /// Each row's lead index (or [`NO_LEAD`]), after checking the lead ids are unique.
+    fn lead_index(&self, leads: &[Lead]) -> leadcore::Result<Vec<u32>> {
+        let ids: BTreeMap<&str, u32> = leads
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.as_str(), i as u32))
+            .collect();
+        if ids.len() != leads.len() {
+            return Err(Error::InvalidInput {
+                message: "lead ids are not unique".to_owned(),
+            });
+        }
+        let entries: Vec<u32> = self
+            .lead_id
+            .dictionary
+            .iter()
+            .map(|id| ids.get(id.as_str()).copied().unwrap_or(NO_LEAD))
+            .collect();
+        Ok(self
+            .lead_id
+            .codes
+            .iter()
+            .map(|&c| entries.get(c as usize).copied().unwrap_or(NO_LEAD))
+            .collect())
+    }
+
+    /// Scores the table for `leads` at `now`: as the core's `Scoring::score_table` (the
+    /// same checks, row errors and messages), on dictionary-encoded columns.
+    pub(crate) fn score(
+        &self,
+        scoring: &Scoring,
+        leads: &[Lead],
+        now: DateTime<Utc>,
+    ) -> leadcore::Result<BatchScores> {
+        let lead = self.lead_index(leads)?;
+        let mut out = scoring.score_columns(leads, &self.columns(&lead), now)?;
+        for e in &mut out.row_errors {
+            if e.reason == "unknown_lead" {
+                e.message = match self.lead_id.get(e.row) {
+                    Some(id) => format!("no lead with id `{id}`"),
+                    None => "the event has no lead id".to_owned(),
+                };
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each lead's score card with the full breakdown, from the rows the batch counts (rows
+    /// the batch reports as errors are left out, as it leaves them out).
+    pub(crate) fn cards(
+        &self,
+        scoring: &Scoring,
+        leads: &[Lead],
+        now: DateTime<Utc>,
+    ) -> leadcore::Result<Vec<ScoreCard>> {
+        let lead = self.lead_index(leads)?;
+        let kinds: Vec<ActivityKind> = self
+            .kind
+            .dictionary
+            .iter()
+            .map(|k| ActivityKind::parse(k))
+            .collect();
+        let text = |c: &Option<StrColumn>, row: usize| {
+            c.as_ref().and_then(|c| c.get(row)).map(str::to_owned)
+        };
+        let mut states: Vec<_> = leads
+            .iter()
+            .map(|l| scoring.new_state(l.id.clone()))
+            .collect();
+        for (row, &l) in lead.iter().enumerate() {
+            let (Some(state), Some(kind), Some(&at)) = (
+                states.get_mut(l as usize),
+                self.kind
+                    .codes
+                    .get(row)
+                    .and_then(|&c| kinds.get(c as usize)),
+                self.at.get(row),
+            ) else {
+                continue;
+            };
+            let Some(at) = DateTime::<Utc>::from_timestamp(at, 0) else {
+                continue;
+            };
+            let mut a = Activity::new(kind.clone(), at);
+            a.page = text(&self.page, row);
+            a.campaign = text(&self.campaign, row);
+            a.form_id = text(&self.form_id, row);
+            a.content_id = text(&self.content_id, row);
+            a.seconds = self
+                .seconds
+                .as_ref()
+                .and_then(|s| s.get(row))
+                .and_then(|&s| u32::try_from(s).ok());
+            // A row the core refuses here is one the batch reports as a row error.
+            let _ = scoring.record(state, &a, now);
+        }
+        leads
+            .iter()
+            .zip(&states)
+            .map(|(l, s)| scoring.card(s, l, now, true))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadcore::Playbook;
+    use leadcore::scoring::EventTable;
+
+    fn encode<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> StrColumn {
+        let mut enc = Encoder::default();
+        values.into_iter().for_each(|v| enc.push(v));
+        enc.out
+    }
+
+    fn table_of(t: &EventTable) -> Table {
+        let opt = |c: &Option<Vec<Option<String>>>| {
+            c.as_ref().map(|c| encode(c.iter().map(Option::as_deref)))
+        };
+        Table {
+            lead_id: encode(t.lead_id.iter().map(|s| Some(s.as_str()))),
+            kind: encode(t.kind.iter().map(|s| Some(s.as_str()))),
+            at: t.at.clone(),
+            page: opt(&t.page),
+            seconds: t.seconds.as_ref().map(|c| {
+                c.iter()
+                    .map(|v| v.filter(|s| *s >= 0).unwrap_or(-1))
+                    .collect()
+            }),
+            campaign: opt(&t.campaign),
+            form_id: opt(&t.form_id),
+            content_id: opt(&t.content_id),
+        }
+    }
+
+    /// The door's columnar path gives exactly what the core's `score_table` gives, row
+    /// errors and error messages included (the shared vectors check it through Python too).
+    #[test]
+    fn same_as_core_score_table() {
+        let pb = Playbook::default_playbook();
+        let s = pb.scoring();
+        let table: EventTable = serde_json::from_value(serde_json::json!({
+            "lead_id": ["A", "A", "B", "ghost", "B", "A"],
+            "kind": ["trial_signup", "web_visit", "web_visit", "email_opened", "email_opened", "email_opened"],
+            "at": [1767225600, 1767225600, 1767225600, 1767225600, 1767225600, 1867225600],
+            "page": [null, null, "/pricing", null, null, null],
+        }))
+        .unwrap();
+        let leads = [Lead::new("A"), Lead::new("B"), Lead::new("C")];
+        let now = DateTime::<Utc>::from_timestamp(1767312000, 0).unwrap();
+        let core = s.score_table(&leads, &table, now).unwrap();
+        let door = table_of(&table).score(s, &leads, now).unwrap();
+        assert_eq!(door, core);
+        assert_eq!(door.row_errors.len(), 3);
+        let cards = table_of(&table).cards(s, &leads, now).unwrap();
+        for (l, card) in cards.iter().enumerate() {
+            for m in &core.models {
+                assert_eq!(card.score(m), core.score(l, m));
+            }
+        }
+        let dup = [Lead::new("A"), Lead::new("A")];
+        assert_eq!(
+            table_of(&table).score(s, &dup, now).unwrap_err().report(),
+            s.score_table(&dup, &table, now).unwrap_err().report()
+        );
+    }
+
+    #[test]
+    fn float_seconds_are_whole_or_missing() {
+        assert_eq!(float_seconds(f64::NAN), Ok(-1));
+        assert_eq!(float_seconds(75.0), Ok(75));
+        assert_eq!(float_seconds(-3.0), Ok(-1));
+        assert!(float_seconds(1.5).is_err());
+        assert!(float_seconds(f64::INFINITY).is_err());
+    }
+}

@@ -1,0 +1,524 @@
+//! Scoring results and state: `ScoreCard`, `ScoreState` and `BatchResult`, and the
+//! conversions the `Playbook` scoring methods share.
+//!
+//! Scores are floats, so every result offers the core's canonical JSON text (`to_json()`,
+//! or `json=True` on the methods that return lists of signals): its float text is the
+//! shortest round-trip form as Rust writes it, the same bytes the Rust and C doors give.
+
+use crate::columns::{ColumnError, Events};
+use crate::convert::{from_json_text, from_py, to_py};
+use crate::errors::{IntoPyResult, input_error};
+use chrono::{DateTime, TimeDelta, Utc};
+use leadcore::scoring::{
+    BatchScores, SCORE_STATE_SCHEMA_VERSION, ScoreCard, ScoreSignal, ScoreState, Scoring,
+};
+use leadcore::wire::canonical_json;
+use leadcore::{Activity, Error, Lead, Playbook};
+use pyo3::exceptions::{PyImportError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
+
+fn text_repr(py: Python<'_>, s: &str) -> PyResult<String> {
+    Ok(PyString::new(py, s).repr()?.to_string())
+}
+
+fn unknown_model(model: &str) -> PyErr {
+    input_error(format!("unknown score model `{model}`"))
+}
+
+/// One lead's scores at one time: every model's score and grade, hotness, zombie status,
+/// and (when asked for) the breakdown of each score into rules, events, decay and caps.
+/// Immutable.
+#[pyclass(name = "ScoreCard", module = "leadcore._leadcore", frozen)]
+pub struct PyScoreCard {
+    pub(crate) inner: ScoreCard,
+}
+
+#[pymethods]
+impl PyScoreCard {
+    /// The lead.
+    #[getter]
+    fn lead_id(&self) -> &str {
+        &self.inner.lead_id
+    }
+
+    /// The time scored at (UTC).
+    #[getter]
+    fn at(&self) -> DateTime<Utc> {
+        self.inner.at
+    }
+
+    /// Whether the lead is hot at `at`.
+    #[getter]
+    fn hot(&self) -> bool {
+        self.inner.hot
+    }
+
+    /// The zombie flag (`follow_ups`, `since`, `last_engagement`, `action`), or None.
+    #[getter]
+    fn zombie<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.zombie)
+    }
+
+    /// Each model's breakdown, in declaration order: `model`, `score`, `grade` (if any),
+    /// `rules` (with `contributions` when explained) and `adjustments`.
+    #[getter]
+    fn models<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.models)
+    }
+
+    /// Every model's score by name.
+    #[getter]
+    fn scores<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for m in &self.inner.models {
+            out.set_item(&m.model, m.score)?;
+        }
+        Ok(out)
+    }
+
+    /// A model's score; `InputError` for a model the playbook does not have.
+    fn score(&self, model: &str) -> PyResult<f64> {
+        self.inner.score(model).ok_or_else(|| unknown_model(model))
+    }
+
+    /// A model's grade (None where the model has no grade bands or the score is in none).
+    fn grade(&self, model: &str) -> PyResult<Option<&str>> {
+        self.inner
+            .models
+            .iter()
+            .find(|m| m.model == model)
+            .map(|m| m.grade.as_deref())
+            .ok_or_else(|| unknown_model(model))
+    }
+
+    /// The card as a dict (its JSON shape).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner)
+    }
+
+    /// The card as canonical JSON text (the bytes the Rust and C doors give).
+    fn to_json(&self) -> String {
+        canonical_json(&self.inner)
+    }
+
+    /// Reads a card from its JSON text.
+    #[classmethod]
+    fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
+        Ok(PyScoreCard {
+            inner: from_json_text("score card", text)?,
+        })
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let from_json = slf.get_type().getattr("from_json")?;
+        Ok((from_json, (slf.get().to_json(),)))
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyScoreCard>()
+            .is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let scores = self
+            .inner
+            .models
+            .iter()
+            .map(|m| Ok(format!("{}: {:?}", text_repr(py, &m.model)?, m.score)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(format!(
+            "ScoreCard(lead_id={}, at={}, scores={{{}}}, hot={}, zombie={})",
+            text_repr(py, &self.inner.lead_id)?,
+            crate::convert::rfc3339(self.inner.at),
+            scores.join(", "),
+            if self.inner.hot { "True" } else { "False" },
+            if self.inner.zombie.is_some() {
+                "True"
+            } else {
+                "False"
+            },
+        ))
+    }
+}
+
+/// One lead's incremental scoring state: the counted activity times per rule, engagement
+/// and follow-up times, and where each threshold stands. Plain data: store it between
+/// events (`to_json`/`from_json`, pickle). Created by `Playbook.score_state`; changed by
+/// `Playbook.record`, `Playbook.apply` and `Playbook.check_thresholds`, and unchanged when
+/// they raise.
+#[pyclass(name = "ScoreState", module = "leadcore._leadcore")]
+#[derive(Clone)]
+pub struct PyScoreState {
+    pub(crate) inner: ScoreState,
+}
+
+#[pymethods]
+impl PyScoreState {
+    /// The lead.
+    #[getter]
+    fn lead_id(&self) -> &str {
+        &self.inner.lead_id
+    }
+
+    /// The state format version.
+    #[getter]
+    fn schema_version(&self) -> u32 {
+        self.inner.schema_version
+    }
+
+    /// The latest time thresholds were checked at (UTC), or None.
+    #[getter]
+    fn checked_at(&self) -> Option<DateTime<Utc>> {
+        self.inner.checked_at
+    }
+
+    /// The state as canonical JSON text (what `from_json` reads back).
+    fn to_json(&self) -> String {
+        canonical_json(&self.inner)
+    }
+
+    /// Reads a state from JSON; `VersionError` for a format version this build cannot read.
+    #[classmethod]
+    fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
+        let value: serde_json::Value = from_json_text("score state", text)?;
+        let version = value
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64);
+        if let Some(found) = version
+            && found != u64::from(SCORE_STATE_SCHEMA_VERSION)
+        {
+            return Err(Error::UnsupportedVersion {
+                what: "score state".to_owned(),
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+                supported: SCORE_STATE_SCHEMA_VERSION,
+            })
+            .py_err();
+        }
+        Ok(PyScoreState {
+            inner: crate::convert::from_value("score state", value)?,
+        })
+    }
+
+    /// The state as a dict (its JSON shape).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner)
+    }
+
+    /// An independent copy.
+    fn copy(&self) -> Self {
+        self.clone()
+    }
+
+    fn __copy__(&self) -> Self {
+        self.clone()
+    }
+
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.clone()
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
+        let from_json = slf.get_type().getattr("from_json")?;
+        Ok((from_json, (canonical_json(&slf.borrow().inner),)))
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyScoreState>()
+            .is_ok_and(|o| o.borrow().inner == self.inner)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let events: usize = self.inner.rules.iter().map(|r| r.times.len()).sum();
+        Ok(format!(
+            "ScoreState(lead_id={}, counted={}, checked_at={})",
+            text_repr(py, &self.inner.lead_id)?,
+            events,
+            self.inner
+                .checked_at
+                .map_or_else(|| "None".to_owned(), crate::convert::rfc3339)
+        ))
+    }
+}
+
+/// The scores of a batch: one row per lead (in the order of `leads`), one column per model,
+/// and the event rows that were not counted, each with why.
+#[pyclass(name = "BatchResult", module = "leadcore._leadcore", frozen)]
+pub struct PyBatchResult {
+    pub(crate) inner: BatchScores,
+    pub(crate) lead_ids: Vec<String>,
+}
+
+impl PyBatchResult {
+    fn rows<'py, T: Clone + IntoPyObject<'py>>(
+        &self,
+        py: Python<'py>,
+        flat: &[T],
+    ) -> PyResult<Bound<'py, PyList>> {
+        let width = self.inner.models.len();
+        let out = PyList::empty(py);
+        for l in 0..self.lead_ids.len() {
+            let row = flat.get(l * width..(l + 1) * width).unwrap_or_default();
+            out.append(PyList::new(py, row.iter().cloned())?)?;
+        }
+        Ok(out)
+    }
+}
+
+#[pymethods]
+impl PyBatchResult {
+    /// Model names: the column order of `scores` and `grades`.
+    #[getter]
+    fn models(&self) -> Vec<&str> {
+        self.inner.models.iter().map(String::as_str).collect()
+    }
+
+    /// The leads' ids: the row order of `scores` and `grades`.
+    #[getter]
+    fn lead_ids(&self) -> Vec<&str> {
+        self.lead_ids.iter().map(String::as_str).collect()
+    }
+
+    /// One list per lead with a score per model.
+    #[getter]
+    fn scores<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.rows(py, &self.inner.scores)
+    }
+
+    /// One list per lead with a grade (or None) per model.
+    #[getter]
+    fn grades<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.rows(py, &self.inner.grades)
+    }
+
+    /// The event rows not counted: dicts `{row, reason, message}`, `reason` one of
+    /// `unknown_lead`, `in_future`, `missing_attribute`.
+    #[getter]
+    fn row_errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner.row_errors)
+    }
+
+    /// A lead's score in a model.
+    fn score(&self, lead_id: &str, model: &str) -> PyResult<f64> {
+        let lead = self
+            .lead_ids
+            .iter()
+            .position(|l| l == lead_id)
+            .ok_or_else(|| input_error(format!("no lead with id `{lead_id}` in this batch")))?;
+        self.inner
+            .score(lead, model)
+            .ok_or_else(|| unknown_model(model))
+    }
+
+    /// The result as a dict in its JSON shape: `models`, `scores` and `grades` flat and
+    /// lead-major (`scores[lead * len(models) + model]`), `row_errors`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_py(py, &self.inner)
+    }
+
+    /// The result as canonical JSON text (the shape of `to_dict`).
+    fn to_json(&self) -> String {
+        canonical_json(&self.inner)
+    }
+
+    fn __len__(&self) -> usize {
+        self.lead_ids.len()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other
+            .cast::<PyBatchResult>()
+            .is_ok_and(|o| o.get().inner == self.inner && o.get().lead_ids == self.lead_ids)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "BatchResult(leads={}, models={}, row_errors={})",
+            self.lead_ids.len(),
+            PyList::new(py, &self.inner.models)?.repr()?,
+            self.inner.row_errors.len()
+        ))
+    }
+}
+
+// ---- what the `Playbook` scoring methods share ---------------------------------------
+
+pub(crate) fn lead(obj: &Bound<'_, PyAny>) -> PyResult<Lead> {
+    if !obj.is_instance_of::<PyDict>() {
+        return Err(PyTypeError::new_err(format!(
+            "lead must be a dict, not {}",
+            crate::convert::type_name(obj)
+        )));
+    }
+    from_py("lead", obj)
+}
+
+pub(crate) fn activity(obj: &Bound<'_, PyAny>) -> PyResult<Activity> {
+    if !obj.is_instance_of::<PyDict>() {
+        return Err(PyTypeError::new_err(format!(
+            "activity must be a dict, not {}",
+            crate::convert::type_name(obj)
+        )));
+    }
+    from_py("activity", obj)
+}
+
+fn list_of<T: serde::de::DeserializeOwned>(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<T>> {
+    if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<pyo3::types::PyTuple>()) {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a list of dicts, not {}",
+            crate::convert::type_name(obj)
+        )));
+    }
+    from_py(what, obj)
+}
+
+pub(crate) fn activities(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Activity>> {
+    list_of("activities", obj)
+}
+
+pub(crate) fn leads(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Lead>> {
+    list_of("leads", obj)
+}
+
+/// Signals as a list of dicts, or as canonical JSON text when `json`.
+pub(crate) fn signals<'py>(
+    py: Python<'py>,
+    signals: &[ScoreSignal],
+    json: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    if json {
+        Ok(PyString::new(py, &canonical_json(signals)).into_any())
+    } else {
+        to_py(py, signals)
+    }
+}
+
+/// A prediction horizon: a `timedelta`, or a number of days (int or float).
+pub(crate) fn horizon(obj: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
+    let delta = if obj.is_instance_of::<PyDelta>() {
+        obj.extract::<TimeDelta>()?
+    } else if obj.is_instance_of::<PyBool>()
+        || !(obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyFloat>())
+    {
+        return Err(PyTypeError::new_err(format!(
+            "horizon must be a timedelta or a number of days, not {}",
+            crate::convert::type_name(obj)
+        )));
+    } else {
+        let days: f64 = obj.extract()?;
+        let secs = (days * 86_400.0).round();
+        if !secs.is_finite() || secs.abs() > 1e15 {
+            return Err(input_error(format!(
+                "horizon of {days} days is out of range"
+            )));
+        }
+        TimeDelta::try_seconds(secs as i64)
+            .ok_or_else(|| input_error(format!("horizon of {days} days is out of range")))?
+    };
+    if delta < TimeDelta::zero() {
+        return Err(input_error("horizon must not be negative"));
+    }
+    Ok(delta)
+}
+
+/// Scores event columns for `leads`, with the GIL released; optionally every lead's
+/// explained card too.
+pub(crate) fn batch(
+    py: Python<'_>,
+    pb: &Playbook,
+    leads: &Bound<'_, PyAny>,
+    events: &Bound<'_, PyAny>,
+    now: DateTime<Utc>,
+    explain: bool,
+) -> PyResult<(PyBatchResult, Vec<ScoreCard>)> {
+    let leads = self::leads(leads)?;
+    let events = Events::extract(events)?;
+    let scoring: &Scoring = pb.scoring();
+    enum Failure {
+        Column(ColumnError),
+        Core(Error),
+    }
+    let result = py.detach(|| {
+        let table = events.finish().map_err(Failure::Column)?;
+        let scores = table.score(scoring, &leads, now).map_err(Failure::Core)?;
+        let cards = if explain {
+            table.cards(scoring, &leads, now).map_err(Failure::Core)?
+        } else {
+            Vec::new()
+        };
+        Ok((scores, cards))
+    });
+    let (scores, cards) = result.map_err(|f| match f {
+        Failure::Column(e) => e.into_pyerr(),
+        Failure::Core(e) => crate::errors::to_pyerr(&e),
+    })?;
+    Ok((
+        PyBatchResult {
+            inner: scores,
+            lead_ids: leads.into_iter().map(|l| l.id).collect(),
+        },
+        cards,
+    ))
+}
+
+/// The batch as a pandas DataFrame: `lead_id`, `score_<model>` per model, `grade_<model>`
+/// for the models with grade bands, `breakdown` with `explain`; row errors in
+/// `df.attrs["row_errors"]`.
+pub(crate) fn data_frame<'py>(
+    py: Python<'py>,
+    pb: &Playbook,
+    batch: &PyBatchResult,
+    cards: &[ScoreCard],
+    explain: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pandas = py.import("pandas").map_err(|e| {
+        let err = PyImportError::new_err(
+            "Playbook.score_many needs pandas (pip install pandas); \
+             Playbook.score_columns gives the same scores without it",
+        );
+        err.set_cause(py, Some(e));
+        err
+    })?;
+    let columns = PyDict::new(py);
+    columns.set_item("lead_id", PyList::new(py, &batch.lead_ids)?)?;
+    let models = &batch.inner.models;
+    let width = models.len();
+    let specs = &pb.scoring().spec().models;
+    for (m, name) in models.iter().enumerate() {
+        let column = |flat: usize| flat * width + m;
+        let scores: Vec<f64> = (0..batch.lead_ids.len())
+            .map(|l| {
+                batch
+                    .inner
+                    .scores
+                    .get(column(l))
+                    .copied()
+                    .unwrap_or(f64::NAN)
+            })
+            .collect();
+        columns.set_item(format!("score_{name}"), PyList::new(py, scores)?)?;
+        let graded = specs
+            .iter()
+            .any(|s| &s.name == name && !s.grades.is_empty());
+        if graded {
+            let grades: Vec<Option<&str>> = (0..batch.lead_ids.len())
+                .map(|l| batch.inner.grades.get(column(l)).and_then(|g| g.as_deref()))
+                .collect();
+            columns.set_item(format!("grade_{name}"), PyList::new(py, grades)?)?;
+        }
+    }
+    if explain {
+        let breakdowns = PyList::empty(py);
+        for card in cards {
+            breakdowns.append(to_py(py, &card.models)?)?;
+        }
+        columns.set_item("breakdown", breakdowns)?;
+    }
+    let df = pandas.getattr("DataFrame")?.call1((columns,))?;
+    df.getattr("attrs")?
+        .set_item("row_errors", to_py(py, &batch.inner.row_errors)?)?;
+    Ok(df)
+}

@@ -1,0 +1,263 @@
+"""Batch scoring through Python: `score_columns` on a dict of lists, numpy arrays, pyarrow
+tables and arrays (every Arrow string layout) and pandas DataFrames; `score_many` as a
+DataFrame; per-row errors; the same scores as `Playbook.score`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import leadcore
+from scoring_data import (
+    LEAD_A,
+    LEAD_B,
+    LEAD_C,
+    NOW,
+    activities_a,
+    activities_b,
+    worked_example_columns,
+)
+
+LEADS = [LEAD_A, LEAD_B, LEAD_C]
+# What the batch gives for the worked example: A, B, C (no events) x engagement, fit, lead.
+EXPECTED = [[76.0, 50.0, 126.0], [19.0, 0.0, 19.0], [0.0, 10.0, 10.0]]
+
+
+def with_bad_rows(cols: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """The worked example plus a row for an unknown lead, one in the future and one lacking
+    the page a web-visit rule filters on (rows 13, 14, 15)."""
+    out = {k: list(v) for k, v in cols.items()}
+    t = out["at"][0]
+    for lead_id, kind, at in [("ghost", "email_opened", t), ("A", "email_opened", t + 86400 * 400), ("B", "web_visit", t)]:
+        for k in out:
+            out[k].append(None)
+        out["lead_id"][-1], out["kind"][-1], out["at"][-1] = lead_id, kind, at
+    return out
+
+
+def test_worked_example_from_lists(pb: leadcore.Playbook) -> None:
+    r = pb.score_columns(LEADS, worked_example_columns(), NOW)
+    assert r.models == ["engagement", "fit", "lead"]
+    assert r.lead_ids == ["A", "B", "C"]
+    assert r.scores == EXPECTED
+    assert r.grades == [[None, "A", None], [None, "D", None], [None, "C", None]]
+    assert r.row_errors == []
+    assert r.score("A", "engagement") == 76.0 and r.score("B", "engagement") == 19.0
+    assert len(r) == 3
+    assert repr(r) == "BatchResult(leads=3, models=['engagement', 'fit', 'lead'], row_errors=0)"
+    d = r.to_dict()
+    assert json.loads(r.to_json()) == d
+    assert d["scores"] == [x for row in EXPECTED for x in row]  # flat, lead-major (the JSON shape)
+    assert r == pb.score_columns(LEADS, worked_example_columns(), NOW)
+    with pytest.raises(leadcore.InputError):
+        r.score("ghost", "engagement")
+    with pytest.raises(leadcore.InputError):
+        r.score("A", "nope")
+
+
+def test_batch_equals_per_lead(pb: leadcore.Playbook) -> None:
+    r = pb.score_columns(LEADS, worked_example_columns(), NOW)
+    cards = [pb.score(LEAD_A, activities_a(), NOW), pb.score(LEAD_B, activities_b(), NOW), pb.score(LEAD_C, [], NOW)]
+    assert r.scores == [[c.score(m) for m in r.models] for c in cards]
+    assert r.grades == [[c.grade(m) for m in r.models] for c in cards]
+
+
+def test_bad_rows_are_row_errors(pb: leadcore.Playbook) -> None:
+    r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW)
+    assert r.scores == EXPECTED  # the rest is scored
+    errors = r.row_errors
+    assert [(e["row"], e["reason"]) for e in errors] == [
+        (13, "unknown_lead"),
+        (14, "in_future"),
+        (15, "missing_attribute"),
+    ]
+    assert errors[0]["message"] == "no lead with id `ghost`"
+    assert "pricing_page" in errors[2]["message"]
+
+
+def test_whole_batch_errors(pb: leadcore.Playbook) -> None:
+    cols = worked_example_columns()
+    with pytest.raises(leadcore.InputError, match="lead ids are not unique"):
+        pb.score_columns([LEAD_A, LEAD_A], cols, NOW)
+    short = dict(cols, at=cols["at"][:-1])
+    with pytest.raises(leadcore.InputError, match="event columns have different lengths"):
+        pb.score_columns(LEADS, short, NOW)
+    with pytest.raises(leadcore.InputError, match="unknown column `leadid`"):
+        pb.score_columns(LEADS, {**cols, "leadid": cols["lead_id"]}, NOW)
+    del cols["at"]
+    with pytest.raises(leadcore.InputError, match="no `at` column"):
+        pb.score_columns(LEADS, cols, NOW)
+
+
+def test_times_in_the_at_column(pb: leadcore.Playbook) -> None:
+    cols = worked_example_columns()
+    as_datetimes = [datetime.fromtimestamp(t, timezone.utc) for t in cols["at"]]
+    as_text = [d.strftime("%Y-%m-%dT%H:%M:%SZ") for d in as_datetimes]
+    for at in (as_datetimes, as_text, tuple(cols["at"])):
+        assert pb.score_columns(LEADS, dict(cols, at=at), NOW).scores == EXPECTED
+    naive = [d.replace(tzinfo=None) for d in as_datetimes]
+    with pytest.raises(leadcore.InputError, match="row 0: naive datetime"):
+        pb.score_columns(LEADS, dict(cols, at=naive), NOW)
+    with pytest.raises(leadcore.InputError, match="row 1: a time is required"):
+        pb.score_columns(LEADS, dict(cols, at=[cols["at"][0], None, *cols["at"][2:]]), NOW)
+    with pytest.raises(TypeError, match="row 0"):
+        pb.score_columns(LEADS, dict(cols, at=[float(t) for t in cols["at"]]), NOW)
+    with pytest.raises(leadcore.InputError, match="naive datetime"):
+        pb.score_columns(LEADS, cols, datetime(2026, 3, 3, 9))
+
+
+def test_wrong_types(pb: leadcore.Playbook) -> None:
+    cols = worked_example_columns()
+    bad: list[Callable[[], object]] = [
+        lambda: pb.score_columns(LEADS, [cols], NOW),  # type: ignore[arg-type]
+        lambda: pb.score_columns(LEADS, {1: cols["at"]}, NOW),  # type: ignore[dict-item]
+        lambda: pb.score_columns(LEADS, dict(cols, kind=[1] * len(cols["kind"])), NOW),
+        lambda: pb.score_columns(LEADS, dict(cols, kind="email_opened"), NOW),
+        lambda: pb.score_columns(LEADS, dict(cols, seconds=["75"] * len(cols["at"])), NOW),
+        lambda: pb.score_columns(LEAD_A, cols, NOW),  # type: ignore[arg-type]
+        lambda: pb.score_columns(LEADS, dict(cols, at=np.array(cols["at"], dtype="timedelta64[s]")), NOW),
+        lambda: pb.score_columns(LEADS, pa.array([1, 2]), NOW),
+        lambda: pb.score_columns(LEADS, pa.table(dict(cols, kind=[1] * len(cols["kind"]))), NOW),
+        lambda: pb.score_columns(LEADS, pa.table(dict(cols, at=[float(t) for t in cols["at"]])), NOW),
+    ]
+    for i, call in enumerate(bad):
+        with pytest.raises(TypeError):
+            call()
+            pytest.fail(f"call {i} did not raise")
+    with pytest.raises(leadcore.InputError, match="whole number"):
+        pb.score_columns(LEADS, dict(cols, seconds=[1.5] * len(cols["at"])), NOW)
+
+
+def test_numpy_columns(pb: leadcore.Playbook) -> None:
+    cols = worked_example_columns()
+    n = len(cols["at"])
+    numpy_cols: dict[str, Any] = {
+        "lead_id": np.array(cols["lead_id"]),
+        "kind": np.array(cols["kind"], dtype=object),
+        "at": np.array(cols["at"], dtype="int64"),
+        "page": np.array(cols["page"], dtype=object),
+        "seconds": np.array([np.nan if s is None else s for s in cols["seconds"]]),
+        "campaign": np.array(cols["campaign"], dtype=object),
+        "content_id": np.array(cols["content_id"], dtype=object),
+    }
+    assert pb.score_columns(LEADS, numpy_cols, NOW).scores == EXPECTED
+    for unit in ("s", "ms", "ns"):
+        numpy_cols["at"] = np.array(cols["at"], dtype="datetime64[s]").astype(f"datetime64[{unit}]")
+        assert pb.score_columns(LEADS, numpy_cols, NOW).scores == EXPECTED
+    numpy_cols["at"] = np.array([np.datetime64("NaT")] * n, dtype="datetime64[ns]")
+    with pytest.raises(leadcore.InputError, match="NaT"):
+        pb.score_columns(LEADS, numpy_cols, NOW)
+
+
+def test_pyarrow_tables_and_every_string_layout(pb: leadcore.Playbook) -> None:
+    cols = with_bad_rows(worked_example_columns())
+    want = pb.score_columns(LEADS, cols, NOW)
+    table = pa.table(cols)  # utf8 strings, int64 times
+    assert pb.score_columns(LEADS, table, NOW) == want
+    assert pb.score_columns(LEADS, table.to_batches()[0], NOW) == want  # __arrow_c_array__
+    layouts = [pa.large_string(), pa.string_view(), pa.dictionary(pa.int8(), pa.string())]
+    for layout in layouts:
+        typed = pa.table({k: pa.array(v, type=layout) if k not in ("at", "seconds") else v for k, v in cols.items()})
+        assert pb.score_columns(LEADS, typed, NOW) == want, layout
+    # Several chunks, each with its own dictionary; times as timestamps with a zone.
+    stamps = pa.array(cols["at"], type=pa.int64()).cast(pa.timestamp("s")).cast(pa.timestamp("ms", tz="UTC"))
+    mixed = pa.table(dict(cols, at=stamps, seconds=pa.array(cols["seconds"], type=pa.int32())))
+    chunks = [mixed.slice(0, 7), mixed.slice(7)]
+    chunked = pa.Table.from_batches(
+        [b for c in chunks for b in c.to_batches()]
+    ).combine_chunks()
+    dict_chunks = pa.Table.from_batches(
+        [pa.record_batch([c.column(i).combine_chunks().dictionary_encode() if mixed.schema.field(i).type == pa.string() else c.column(i).combine_chunks() for i in range(c.num_columns)], names=mixed.column_names) for c in chunks]
+    )
+    for t in (mixed, chunked, dict_chunks):
+        assert pb.score_columns(LEADS, t, NOW) == want
+    # A dict of Arrow columns (arrays and chunked arrays), and extra table columns ignored.
+    assert pb.score_columns(LEADS, {k: dict_chunks.column(k) for k in cols}, NOW) == want
+    assert pb.score_columns(LEADS, {k: pa.array(v) for k, v in cols.items()}, NOW) == want
+    assert pb.score_columns(LEADS, table.append_column("email", pa.array(["x"] * table.num_rows)), NOW) == want
+
+
+def test_arrow_nulls(pb: leadcore.Playbook) -> None:
+    cols = worked_example_columns()
+    at = list(cols["at"])
+    at[2] = None
+    with pytest.raises(leadcore.InputError, match="`at` row 2: a time is required"):
+        pb.score_columns(LEADS, pa.table(dict(cols, at=at)), NOW)
+    # A column of nulls only is a column with no values (Arrow type `null`).
+    r = pb.score_columns(LEADS, pa.table(dict(cols, form_id=pa.nulls(len(at)))), NOW)
+    assert r.scores == EXPECTED
+
+
+def test_pandas_data_frame(pb: leadcore.Playbook) -> None:
+    cols = with_bad_rows(worked_example_columns())
+    want = pb.score_columns(LEADS, cols, NOW)
+    df = pd.DataFrame(cols)
+    df["at"] = pd.to_datetime(df["at"], unit="s")  # datetime64, no zone: read as UTC
+    assert str(df["at"].dtype).startswith("datetime64")
+    assert pb.score_columns(LEADS, df, NOW) == want
+    df["at"] = df["at"].dt.tz_localize("UTC").dt.tz_convert("America/Edmonton")
+    assert pb.score_columns(LEADS, df, NOW) == want
+    # Series in a dict, and integer times.
+    assert pb.score_columns(LEADS, {k: pd.Series(v) for k, v in cols.items()}, NOW) == want
+    assert pb.score_columns(LEADS, df.set_index("lead_id", drop=False), NOW) == want
+
+
+def test_score_many(pb: leadcore.Playbook) -> None:
+    df = pb.score_many(LEADS, pd.DataFrame(with_bad_rows(worked_example_columns())), NOW)
+    assert isinstance(df, pd.DataFrame)
+    assert list(df.columns) == ["lead_id", "score_engagement", "score_fit", "grade_fit", "score_lead"]
+    assert df["lead_id"].tolist() == ["A", "B", "C"]
+    assert df["score_engagement"].tolist() == [76.0, 19.0, 0.0]
+    assert df["grade_fit"].tolist() == ["A", "D", "C"]
+    assert str(df["score_lead"].dtype) == "float64"
+    assert [(e["row"], e["reason"]) for e in df.attrs["row_errors"]] == [
+        (13, "unknown_lead"),
+        (14, "in_future"),
+        (15, "missing_attribute"),
+    ]
+    assert "breakdown" not in df.columns
+
+
+def test_score_many_explained(pb: leadcore.Playbook) -> None:
+    df = pb.score_many(LEADS, with_bad_rows(worked_example_columns()), NOW, explain=True)
+    cards = [pb.score(LEAD_A, activities_a(), NOW), pb.score(LEAD_B, activities_b(), NOW), pb.score(LEAD_C, [], NOW)]
+    assert df["breakdown"].tolist() == [c.models for c in cards]
+    for row, card in zip(df.itertuples(), cards):
+        assert row.score_engagement == card.score("engagement")
+        for m in row.breakdown:
+            assert df.loc[row.Index, f"score_{m['model']}"] == m["score"]
+    empty = pb.score_many([], {"lead_id": [], "kind": [], "at": []}, NOW, explain=True)
+    assert len(empty) == 0 and "breakdown" in empty.columns and "score_fit" in empty.columns
+
+
+def test_score_many_without_pandas(pb: leadcore.Playbook, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match="needs pandas"):
+        pb.score_many(LEADS, worked_example_columns(), NOW)
+
+
+def test_batches_in_threads(pb: leadcore.Playbook) -> None:
+    """The batch runs with the GIL released; threads sharing one playbook agree."""
+    cols = worked_example_columns()
+    big = {k: v * 2000 for k, v in cols.items()}
+    want = pb.score_columns(LEADS, pa.table(big), NOW).to_json()
+    results: list[str] = []
+
+    def work() -> None:
+        results.append(pb.score_columns(LEADS, pa.table(big), NOW).to_json())
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [want] * 4
