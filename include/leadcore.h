@@ -556,15 +556,15 @@ leadcore_status leadcore_score_table(const struct leadcore_playbook *playbook,
  * models + model]` receives every lead's score in every model (models in the order of
  * `leadcore_scoring_model_names`), and `*row_errors_out` the canonical JSON array of the
  * rows that were not counted, `[{"message","reason","row"}]` with `reason` one of
- * `unknown_lead` (a lead index out of range), `in_future` (after `now` beyond the
- * playbook's tolerance) and `missing_attribute` (a matching rule filters on an absent
+ * `unknown_lead` (a lead index out of range), `invalid_time` (a time no instant has),
+ * `in_future` (after `now` beyond the playbook's tolerance) and `missing_attribute` (a matching rule filters on an absent
  * value). Gives exactly the scores of `leadcore_score_table` and `leadcore_score` for the
  * same data.
  *
  * `scores_len` must equal the number of leads times `leadcore_scoring_model_count`
  * (`LEADCORE_INVALID_ARGUMENT` otherwise; `scores_out` may be NULL when that is 0).
- * Dictionary strings are copied once per call, not per row. A time chrono cannot represent
- * gives `LEADCORE_INVALID_ARGUMENT`. Bad leads JSON or duplicate
+ * Dictionary strings are copied once per call, not per row. A `now_unix_s` chrono cannot
+ * represent gives `LEADCORE_INVALID_ARGUMENT`. Bad leads JSON or duplicate
  * lead ids give `LEADCORE_INVALID_INPUT`; a NULL required column with `rows > 0` gives
  * `LEADCORE_NULL_ARGUMENT`; a code outside its dictionary `LEADCORE_INVALID_ARGUMENT`.
  *

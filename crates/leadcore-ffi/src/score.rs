@@ -9,32 +9,11 @@ use crate::panic::{boundary, no_unwind};
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
-use chrono::{DateTime, Utc};
-use leadcore::scoring::{DictColumn, EventColumns, EventTable, NULL_CODE};
+use leadcore::Lead;
+use leadcore::scoring::{DictColumn, EventColumns, NULL_CODE};
 use leadcore::wire::canonical_json;
-use leadcore::{Activity, Lead};
-use serde::Deserialize;
 
-/// `leadcore_score` input.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ScoreInput {
-    lead: Lead,
-    #[serde(default)]
-    activities: Vec<Activity>,
-    now: DateTime<Utc>,
-    #[serde(default)]
-    explain: bool,
-}
-
-/// `leadcore_score_table` input.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TableInput {
-    leads: Vec<Lead>,
-    events: EventTable,
-    now: DateTime<Utc>,
-}
+use leadcore::wire::{ScoreInput, ScoreTableInput as TableInput};
 
 /// Scores one lead from its activities. `input_json` is
 /// `{"lead":{..},"activities":[..],"now":"<RFC 3339>","explain":false}` (`activities` and
@@ -63,7 +42,7 @@ pub unsafe extern "C" fn leadcore_score(
             let playbook = args::obj(playbook, "playbook")?;
             let text = args::text(input_json, len, "input_json")?;
             let card_out = args::out(card_out, "card_out")?;
-            let i: ScoreInput = args::json(text, "score input")?;
+            let i = ScoreInput::from_json(text)?;
             let card = playbook
                 .inner
                 .scoring()
@@ -103,13 +82,7 @@ pub unsafe extern "C" fn leadcore_score_table(
             let playbook = args::obj(playbook, "playbook")?;
             let text = args::text(input_json, len, "input_json")?;
             let out = args::out(out, "out")?;
-            let i: TableInput = args::json(text, "score table input")?;
-            if let Some(row) = first_out_of_range(&i.events.at) {
-                return Err(Failure::invalid_input(format!(
-                    "score table input: events.at[{row}] ({} s since the epoch) is out of range",
-                    i.events.at[row]
-                )));
-            }
+            let i = TableInput::from_json(text)?;
             let scores = playbook
                 .inner
                 .scoring()
@@ -118,14 +91,6 @@ pub unsafe extern "C" fn leadcore_score_table(
             Ok(())
         })
     }
-}
-
-/// The first Unix time (seconds) chrono cannot represent. The core's arithmetic on event
-/// ages overflows for such times (it panics in debug builds and gives wrong scores in
-/// release builds), so the door refuses them until the core validates them itself.
-pub(crate) fn first_out_of_range(times: &[i64]) -> Option<usize> {
-    let range = DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp();
-    times.iter().position(|t| !range.contains(t))
 }
 
 /// A dictionary-encoded string column of `leadcore_event_columns`: row `i` holds
@@ -236,15 +201,15 @@ unsafe fn dict<'a>(
 /// models + model]` receives every lead's score in every model (models in the order of
 /// `leadcore_scoring_model_names`), and `*row_errors_out` the canonical JSON array of the
 /// rows that were not counted, `[{"message","reason","row"}]` with `reason` one of
-/// `unknown_lead` (a lead index out of range), `in_future` (after `now` beyond the
-/// playbook's tolerance) and `missing_attribute` (a matching rule filters on an absent
+/// `unknown_lead` (a lead index out of range), `invalid_time` (a time no instant has),
+/// `in_future` (after `now` beyond the playbook's tolerance) and `missing_attribute` (a matching rule filters on an absent
 /// value). Gives exactly the scores of `leadcore_score_table` and `leadcore_score` for the
 /// same data.
 ///
 /// `scores_len` must equal the number of leads times `leadcore_scoring_model_count`
 /// (`LEADCORE_INVALID_ARGUMENT` otherwise; `scores_out` may be NULL when that is 0).
-/// Dictionary strings are copied once per call, not per row. A time chrono cannot represent
-/// gives `LEADCORE_INVALID_ARGUMENT`. Bad leads JSON or duplicate
+/// Dictionary strings are copied once per call, not per row. A `now_unix_s` chrono cannot
+/// represent gives `LEADCORE_INVALID_ARGUMENT`. Bad leads JSON or duplicate
 /// lead ids give `LEADCORE_INVALID_INPUT`; a NULL required column with `rows > 0` gives
 /// `LEADCORE_NULL_ARGUMENT`; a code outside its dictionary `LEADCORE_INVALID_ARGUMENT`.
 ///
@@ -286,12 +251,6 @@ pub unsafe extern "C" fn leadcore_score_columns(
             } else {
                 Some(args::slice(ev.seconds, rows, "events.seconds")?)
             };
-            if let Some(row) = first_out_of_range(at) {
-                return Err(Failure::invalid_argument(format!(
-                    "events.at_unix_s[{row}] ({} s since the epoch) is out of range",
-                    at[row]
-                )));
-            }
             let now = from_unix_s(now_unix_s, "now_unix_s")?;
             let scores_out = args::out_slice(scores_out, scores_len, "scores_out")?;
             let row_errors_out = args::out(row_errors_out, "row_errors_out")?;

@@ -7,12 +7,12 @@ use crate::buf::leadcore_buf;
 use crate::error::{Failure, leadcore_error};
 use crate::panic::{boundary, no_unwind};
 use crate::playbook::leadcore_playbook;
-use crate::score::first_out_of_range;
 use crate::status::{FfiKind, leadcore_status};
 use crate::time::from_unix_s;
 use chrono::{DateTime, Duration, Utc};
-use leadcore::scoring::{SCORE_STATE_SCHEMA_VERSION, ScoreState};
+use leadcore::scoring::ScoreState;
 use leadcore::wire::canonical_json;
+use leadcore::wire::{PredictInput, ScoreApplyInput, ScoreCardInput};
 use leadcore::{Activity, ActivityKind, Lead, Scoring};
 use serde::Deserialize;
 
@@ -50,40 +50,10 @@ fn hand_out(out: args::Out<*mut leadcore_score_state>, inner: ScoreState) {
     })));
 }
 
-/// Checks a stored state's times: ascending (as the core assumes) and within chrono's range
-/// (the core's arithmetic on event ages overflows beyond it). Until the core checks stored
-/// states itself.
-fn check_times(state: &ScoreState) -> Result<(), Failure> {
-    let lists = state
-        .rules
-        .iter()
-        .map(|r| (r.rule.as_str(), &r.times))
-        .chain([
-            ("engagement", &state.engagement),
-            ("follow_ups", &state.follow_ups),
-        ]);
-    for (name, times) in lists {
-        if let Some(i) = first_out_of_range(times) {
-            return Err(Failure::invalid_input(format!(
-                "score state: time {} of `{name}` is out of range",
-                times[i]
-            )));
-        }
-        if !times.is_sorted() {
-            return Err(Failure::invalid_input(format!(
-                "score state: the times of `{name}` are not in ascending order"
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Checks that a state belongs to the playbook's scoring rules (format version, rule list,
-/// thresholds) by running the core's own check, which `Scoring::card` starts with.
+/// Checks that a state belongs to the playbook's scoring rules (format version, rule
+/// layout, thresholds).
 fn check_state(scoring: &Scoring, state: &ScoreState) -> Result<(), Failure> {
-    let lead = Lead::new(state.lead_id.clone());
-    let at = state.checked_at.unwrap_or_default();
-    scoring.card(state, &lead, at, false)?;
+    scoring.check_state(state)?;
     Ok(())
 }
 
@@ -136,42 +106,12 @@ unsafe fn activity(ev: &leadcore_event) -> Result<Activity, Failure> {
     Ok(a)
 }
 
-/// `leadcore_score_state_apply` input.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApplyInput {
-    lead: Lead,
-    activity: Activity,
-    now: DateTime<Utc>,
-}
-
 /// `leadcore_score_state_check_thresholds` input.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CheckInput {
     lead: Lead,
     now: DateTime<Utc>,
-}
-
-/// `leadcore_score_state_card` input.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CardInput {
-    lead: Lead,
-    now: DateTime<Utc>,
-    #[serde(default)]
-    explain: bool,
-}
-
-/// `leadcore_score_state_predict` input.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PredictInput {
-    lead: Lead,
-    model: String,
-    threshold: f64,
-    now: DateTime<Utc>,
-    horizon_days: i64,
 }
 
 /// An empty score state for the lead `lead_id` under the playbook's scoring rules. `*out`
@@ -224,12 +164,7 @@ pub unsafe extern "C" fn leadcore_score_state_from_json(
             let playbook = args::obj(playbook, "playbook")?;
             let text = args::text(json, len, "json")?;
             let out = args::out(out, "out")?;
-            let state: ScoreState = args::json(text, "score state")?;
-            // Times first (the core's check computes a card), unless the format version
-            // is one this build does not read: the core's check reports that first.
-            if state.schema_version == SCORE_STATE_SCHEMA_VERSION {
-                check_times(&state)?;
-            }
+            let state = ScoreState::from_json(text)?;
             check_state(playbook.inner.scoring(), &state)?;
             hand_out(out, state);
             Ok(())
@@ -335,7 +270,7 @@ pub unsafe extern "C" fn leadcore_score_state_apply(
             let state = args::obj_mut(state, "state")?;
             let text = args::text(input_json, len, "input_json")?;
             let signals_out = args::out(signals_out, "signals_out")?;
-            let i: ApplyInput = args::json(text, "score apply input")?;
+            let i = ScoreApplyInput::from_json(text)?;
             // Update a copy and commit it last, so even a panic leaves the state as it was.
             let mut next = state.usable()?.clone();
             let signals = playbook
@@ -413,7 +348,7 @@ pub unsafe extern "C" fn leadcore_score_state_card(
             let state = args::obj(state, "state")?.usable()?;
             let text = args::text(input_json, len, "input_json")?;
             let out = args::out(out, "out")?;
-            let i: CardInput = args::json(text, "score card input")?;
+            let i = ScoreCardInput::from_json(text)?;
             let card = playbook
                 .inner
                 .scoring()
@@ -449,7 +384,7 @@ pub unsafe extern "C" fn leadcore_score_state_predict(
             let state = args::obj(state, "state")?.usable()?;
             let text = args::text(input_json, len, "input_json")?;
             let out = args::out(out, "out")?;
-            let i: PredictInput = args::json(text, "predict input")?;
+            let i = PredictInput::from_json(text)?;
             let horizon = Duration::try_days(i.horizon_days).ok_or_else(|| {
                 Failure::invalid_input(format!("horizon_days {} is out of range", i.horizon_days))
             })?;

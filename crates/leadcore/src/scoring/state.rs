@@ -70,6 +70,21 @@ pub struct ScoreState {
     pub layout: u64,
 }
 
+impl ScoreState {
+    /// Serialises the state as canonical JSON.
+    pub fn to_json(&self) -> String {
+        crate::wire::canonical_json(self)
+    }
+
+    /// Reads a stored state, checking its format version and its times (ascending,
+    /// representable), with the error's own code (`state.unsupported_version`,
+    /// `input.invalid`). Check it against a playbook with [`Scoring::check_state`].
+    pub fn from_json(text: &str) -> Result<Self> {
+        crate::lifecycle::wire_parse::<RawScoreState>(text, "score state")
+            .and_then(ScoreState::try_from)
+    }
+}
+
 /// The wire form of a [`ScoreState`], checked before use.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
