@@ -225,20 +225,11 @@ impl Scoring {
                 supported: SCORE_STATE_SCHEMA_VERSION,
             });
         }
-        let same_rules = state.rules.len() == self.behaviours.len()
-            && state
-                .rules
-                .iter()
-                .zip(&self.behaviours)
-                .all(|(s, &(m, r))| {
-                    s.model == self.models[m].name && s.rule == self.models[m].rules[r].name
-                });
-        let thresholds = self
-            .models
-            .iter()
-            .map(|m| m.thresholds.len())
-            .sum::<usize>();
-        if !same_rules || state.thresholds.len() != thresholds {
+        // O(1): the layout fingerprint covers every rule and threshold name, in order.
+        if state.layout != self.layout
+            || state.rules.len() != self.behaviours.len()
+            || state.thresholds.len() != self.threshold_count
+        {
             return Err(Error::InvalidInput {
                 message: "score state was made with another playbook's rules".to_owned(),
             });
