@@ -15,11 +15,12 @@ requirements=(
     "mypy>=1.13,<2"
     "jsonschema>=4.20,<5"
     "pyyaml>=6,<7"
-    # Columnar scoring tests: numpy arrays, pandas DataFrames, pyarrow tables (the Arrow C
+    # Columnar scoring tests: numpy arrays, and pandas, pyarrow and polars tables (the Arrow C
     # stream interface). None of them is a dependency of the leadcore package itself.
     "numpy>=2,<3"
     "pandas>=2.2,<4"
     "pyarrow>=17,<30"
+    "polars>=1.20,<2"
 )
 
 if [[ ! -x "$venv/bin/python" ]]; then

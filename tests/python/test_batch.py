@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pytest
 
@@ -82,6 +83,18 @@ def test_bad_rows_are_row_errors(pb: leadcore.Playbook) -> None:
     ]
     assert errors[0]["message"] == "no lead with id `ghost`"
     assert "pricing_page" in errors[2]["message"]
+
+
+def test_unrepresentable_times_are_row_errors(pb: leadcore.Playbook) -> None:
+    events = {"lead_id": ["A", "A", "A"], "kind": ["email_opened"] * 3, "at": [10**15, -(10**15), 1772442000]}
+    r = pb.score_columns([LEAD_A], events, NOW)
+    assert [(e["row"], e["reason"]) for e in r.row_errors] == [(0, "invalid_time"), (1, "invalid_time")]
+    assert r.score("A", "engagement") == 2.0
+    assert pb.score_many([LEAD_A], events, NOW, explain=True)["breakdown"][0] == pb.score(
+        LEAD_A, [{"kind": "email_opened", "at": "2026-03-02T09:00:00Z"}], NOW
+    ).models
+    with pytest.raises(leadcore.InputError, match="out of range"):
+        pb.score_columns([LEAD_A], dict(events, at=[2**63, 0, 0]), NOW)
 
 
 def test_whole_batch_errors(pb: leadcore.Playbook) -> None:
@@ -186,6 +199,15 @@ def test_pyarrow_tables_and_every_string_layout(pb: leadcore.Playbook) -> None:
     assert pb.score_columns(LEADS, table.append_column("email", pa.array(["x"] * table.num_rows)), NOW) == want
 
 
+def test_empty_tables(pb: leadcore.Playbook) -> None:
+    empty = {k: v[:0] for k, v in worked_example_columns().items()}
+    want = pb.score_columns(LEADS, empty, NOW)
+    assert want.scores == [[0.0, 50.0, 50.0], [0.0, 0.0, 0.0], [0.0, 10.0, 10.0]]
+    schema = pa.schema([("lead_id", pa.string()), ("kind", pa.string()), ("at", pa.int64())])
+    for table in (pa.table(empty), schema.empty_table(), pl.DataFrame(empty), pd.DataFrame(empty)):
+        assert pb.score_columns(LEADS, table, NOW) == want
+
+
 def test_arrow_nulls(pb: leadcore.Playbook) -> None:
     cols = worked_example_columns()
     at = list(cols["at"])
@@ -209,6 +231,26 @@ def test_pandas_data_frame(pb: leadcore.Playbook) -> None:
     # Series in a dict, and integer times.
     assert pb.score_columns(LEADS, {k: pd.Series(v) for k, v in cols.items()}, NOW) == want
     assert pb.score_columns(LEADS, df.set_index("lead_id", drop=False), NOW) == want
+
+
+def test_polars_data_frame(pb: leadcore.Playbook) -> None:
+    cols = with_bad_rows(worked_example_columns())
+    want = pb.score_columns(LEADS, cols, NOW)
+    df = pl.DataFrame(cols)  # strings as Arrow utf8_view
+    assert pb.score_columns(LEADS, df, NOW) == want
+    typed = df.with_columns(
+        pl.from_epoch("at", time_unit="s").dt.replace_time_zone("UTC"),
+        pl.col("kind").cast(pl.Categorical),  # a dictionary of utf8_view
+        pl.col("lead_id").cast(pl.Enum(["A", "B", "C", "ghost"])),
+    )
+    assert pb.score_columns(LEADS, typed, NOW) == want
+    assert pb.score_columns(LEADS, {k: typed[k] for k in typed.columns}, NOW) == want
+    # polars exports all-null columns (`form_id` here, and `notes`) in a form arrow-rs
+    # refuses; the door then reads the event columns one by one.
+    assert df.schema["form_id"] == pl.Null
+    assert pb.score_columns(LEADS, df.with_columns(notes=pl.lit(None)), NOW) == want
+    out = pb.score_many(LEADS, typed, NOW)
+    assert out["score_engagement"].tolist() == [76.0, 19.0, 0.0]
 
 
 def test_score_many(pb: leadcore.Playbook) -> None:

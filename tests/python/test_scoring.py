@@ -248,6 +248,15 @@ def test_state_as_data() -> None:
         leadcore.ScoreState.from_json("{")
     with pytest.raises(leadcore.InputError):
         leadcore.ScoreState.from_json('{"schema_version": 1}')
+    d = state.to_dict()
+    d["rules"][0]["times"].reverse()  # tampered: times out of order
+    with pytest.raises(leadcore.InputError, match="ascending"):
+        leadcore.ScoreState.from_json(json.dumps(d))
+    d = state.to_dict()
+    d["rules"][0]["rule"] = "renamed"  # made for other rules
+    d["layout"] += 1
+    with pytest.raises(leadcore.InputError, match="another playbook"):
+        pb.record(leadcore.ScoreState.from_json(json.dumps(d)), pricing(2), minutes(2))
 
 
 def test_state_of_another_playbook(pb: leadcore.Playbook) -> None:

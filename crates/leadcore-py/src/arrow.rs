@@ -10,7 +10,7 @@
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
 use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
-use arrow_array::{ArrayReader, ArrayRef, make_array};
+use arrow_array::{ArrayReader, ArrayRef, make_array, new_null_array};
 use arrow_schema::{ArrowError, DataType};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -31,17 +31,28 @@ fn arrow_err(what: &str, e: ArrowError) -> PyErr {
     crate::errors::input_error(format!("{what}: cannot read its Arrow data: {e}"))
 }
 
-/// An object's Arrow data: its type and its chunks (one for `__arrow_c_array__`).
-pub(crate) fn read(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Vec<ArrayRef>)> {
-    if obj.hasattr("__arrow_c_stream__")? {
-        read_stream(what, obj)
-    } else {
-        let (data_type, array) = read_array(what, obj)?;
-        Ok((data_type, vec![array]))
-    }
+/// An object's Arrow data: its type, and its chunks (one for `__arrow_c_array__`) or why
+/// they could not be imported.
+pub(crate) struct Imported {
+    pub(crate) data_type: DataType,
+    pub(crate) chunks: PyResult<Vec<ArrayRef>>,
 }
 
-fn read_stream(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Vec<ArrayRef>)> {
+/// An object's Arrow data: its type and its chunks.
+pub(crate) fn read(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Vec<ArrayRef>)> {
+    let imported = import(what, obj)?;
+    Ok((imported.data_type, imported.chunks?))
+}
+
+/// Imports an object's Arrow data; fails only when not even its type can be read.
+pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
+    if !obj.hasattr("__arrow_c_stream__")? {
+        let (data_type, array) = read_array(what, obj)?;
+        return Ok(Imported {
+            data_type,
+            chunks: Ok(vec![array]),
+        });
+    }
     let capsule = obj.call_method0("__arrow_c_stream__")?;
     let capsule = capsule.cast::<PyCapsule>().map_err(|_| {
         PyTypeError::new_err(format!(
@@ -57,10 +68,20 @@ fn read_stream(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Vec<Ar
         unsafe { ArrayStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
             .map_err(|e| arrow_err(what, e))?;
     let data_type = reader.field().data_type().clone();
+    if data_type == DataType::Null {
+        // Nothing to read but the length (and some producers, polars among them, export
+        // `null` arrays with a buffer arrow-rs refuses).
+        drop(reader);
+        let len = obj.len()?;
+        return Ok(Imported {
+            data_type,
+            chunks: Ok(vec![new_null_array(&DataType::Null, len)]),
+        });
+    }
     let chunks = reader
         .collect::<Result<Vec<ArrayRef>, ArrowError>>()
-        .map_err(|e| arrow_err(what, e))?;
-    Ok((data_type, chunks))
+        .map_err(|e| arrow_err(what, e));
+    Ok(Imported { data_type, chunks })
 }
 
 fn read_array(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, ArrayRef)> {

@@ -194,24 +194,44 @@ impl Events {
                 raw.insert(name, extract_column(name, &v)?);
             }
         } else if arrow::is_arrow(obj) {
-            let (data_type, chunks) = arrow::read("events", obj)?;
+            let imported = arrow::import("events", obj)?;
+            let data_type = imported.data_type;
             let DataType::Struct(fields) = &data_type else {
                 return Err(PyTypeError::new_err(format!(
                     "events: expected a table of columns, got Arrow data of type {data_type}"
                 )));
             };
-            for (i, field) in fields.iter().enumerate() {
-                let Some(&name) = COLUMNS.iter().find(|&&c| c == field.name()) else {
-                    continue; // other columns of a table are not events' business
-                };
-                let mut columns = Vec::with_capacity(chunks.len());
-                for chunk in &chunks {
-                    let Some(s) = chunk.as_struct_opt() else {
-                        return Err(input_error("events: an Arrow chunk is not a table"));
-                    };
-                    columns.push(s.column(i).clone());
+            match imported.chunks {
+                Ok(chunks) => {
+                    for (i, field) in fields.iter().enumerate() {
+                        let Some(&name) = COLUMNS.iter().find(|&&c| c == field.name()) else {
+                            continue; // other columns of a table are not events' business
+                        };
+                        let mut columns = Vec::with_capacity(chunks.len());
+                        for chunk in &chunks {
+                            let Some(s) = chunk.as_struct_opt() else {
+                                return Err(input_error("events: an Arrow chunk is not a table"));
+                            };
+                            columns.push(s.column(i).clone());
+                        }
+                        raw.insert(name, Raw::Arrow(field.data_type().clone(), columns));
+                    }
                 }
-                raw.insert(name, Raw::Arrow(field.data_type().clone(), columns));
+                Err(e) => {
+                    // Some producers export arrays arrow-rs refuses (polars: `null` columns
+                    // with a buffer); then read the event columns one by one, by name.
+                    let py = obj.py();
+                    for field in fields.iter() {
+                        let Some(&name) = COLUMNS.iter().find(|&&c| c == field.name()) else {
+                            continue;
+                        };
+                        let column = obj
+                            .get_item(name)
+                            .and_then(|c| extract_column(name, &c))
+                            .map_err(|_| e.clone_ref(py))?;
+                        raw.insert(name, column);
+                    }
+                }
             }
         } else {
             return Err(PyTypeError::new_err(format!(

@@ -9,14 +9,12 @@ use crate::columns::{ColumnError, Events};
 use crate::convert::{from_json_text, from_py, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use chrono::{DateTime, TimeDelta, Utc};
-use leadcore::scoring::{
-    BatchScores, SCORE_STATE_SCHEMA_VERSION, ScoreCard, ScoreSignal, ScoreState, Scoring,
-};
+use leadcore::scoring::{BatchScores, ScoreCard, ScoreSignal, ScoreState, Scoring};
 use leadcore::wire::canonical_json;
 use leadcore::{Activity, Error, Lead, Playbook};
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
+use pyo3::types::{PyBool, PyDelta, PyDict, PyFloat, PyInt, PyList, PyModule, PyString, PyType};
 
 fn text_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(PyString::new(py, s).repr()?.to_string())
@@ -176,29 +174,16 @@ impl PyScoreState {
 
     /// The state as canonical JSON text (what `from_json` reads back).
     fn to_json(&self) -> String {
-        canonical_json(&self.inner)
+        self.inner.to_json()
     }
 
-    /// Reads a state from JSON; `VersionError` for a format version this build cannot read.
+    /// Reads a state from JSON, checking its format version (`VersionError`) and its times
+    /// (`InputError`); whether it fits a playbook is checked when a playbook uses it.
     #[classmethod]
     fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
-        let value: serde_json::Value = from_json_text("score state", text)?;
-        let version = value
-            .get("schema_version")
-            .and_then(serde_json::Value::as_u64);
-        if let Some(found) = version
-            && found != u64::from(SCORE_STATE_SCHEMA_VERSION)
-        {
-            return Err(Error::UnsupportedVersion {
-                what: "score state".to_owned(),
-                found: u32::try_from(found).unwrap_or(u32::MAX),
-                supported: SCORE_STATE_SCHEMA_VERSION,
-            })
-            .py_err();
-        }
-        Ok(PyScoreState {
-            inner: crate::convert::from_value("score state", value)?,
-        })
+        ScoreState::from_json(text)
+            .py_err()
+            .map(|inner| PyScoreState { inner })
     }
 
     /// The state as a dict (its JSON shape).
@@ -221,7 +206,7 @@ impl PyScoreState {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
         let from_json = slf.get_type().getattr("from_json")?;
-        Ok((from_json, (canonical_json(&slf.borrow().inner),)))
+        Ok((from_json, (slf.borrow().inner.to_json(),)))
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -482,6 +467,9 @@ pub(crate) fn data_frame<'py>(
         err.set_cause(py, Some(e));
         err
     })?;
+    // With `explain`, millions of new dicts would start the cyclic GC over and over (most of
+    // the time spent here on CPython 3.11); none of them can be part of a cycle.
+    let _pause = GcPause::new(py)?;
     let columns = PyDict::new(py);
     columns.set_item("lead_id", PyList::new(py, &batch.lead_ids)?)?;
     let models = &batch.inner.models;
@@ -521,4 +509,31 @@ pub(crate) fn data_frame<'py>(
     df.getattr("attrs")?
         .set_item("row_errors", to_py(py, &batch.inner.row_errors)?)?;
     Ok(df)
+}
+
+/// Turns Python's cyclic garbage collector off until dropped (if it was on), for building
+/// large acyclic results.
+struct GcPause<'py> {
+    gc: Option<Bound<'py, PyModule>>,
+}
+
+impl<'py> GcPause<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        let gc = py.import("gc")?;
+        if gc.call_method0("isenabled")?.is_truthy()? {
+            gc.call_method0("disable")?;
+            Ok(GcPause { gc: Some(gc) })
+        } else {
+            Ok(GcPause { gc: None })
+        }
+    }
+}
+
+impl Drop for GcPause<'_> {
+    fn drop(&mut self) {
+        if let Some(gc) = &self.gc {
+            // Cannot fail: `gc.enable()` takes no arguments and raises nothing.
+            let _ = gc.call_method0("enable");
+        }
+    }
 }
