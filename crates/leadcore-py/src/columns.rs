@@ -482,31 +482,18 @@ fn arrow_text(
     chunks: &[ArrayRef],
 ) -> Result<StrColumn, ColumnError> {
     let mut enc = Encoder::default();
+    enc.out
+        .codes
+        .reserve(chunks.iter().map(|c| c.len()).sum::<usize>());
     for chunk in chunks {
         if let Some(dict) = chunk.as_any_dictionary_opt() {
             // One code per dictionary entry, then one lookup per row.
             let mut entries = Vec::with_capacity(dict.values().len());
             if !push_strings(dict.values().as_ref(), &mut |v| {
                 entries.push(v.map_or(NULL_CODE, |s| enc.code(s)))
-            }) {
+            }) || !push_keys(chunk.as_ref(), &entries, &mut enc.out.codes)
+            {
                 return Err(expected_strings(name, data_type));
-            }
-            if entries.is_empty() {
-                // No values: every row is null (`normalized_keys` needs at least one value).
-                enc.out
-                    .codes
-                    .extend(std::iter::repeat_n(NULL_CODE, dict.keys().len()));
-                continue;
-            }
-            let keys = dict.normalized_keys();
-            let keys_array = dict.keys();
-            for (row, &k) in keys.iter().enumerate() {
-                let code = if keys_array.is_null(row) {
-                    NULL_CODE
-                } else {
-                    entries.get(k).copied().unwrap_or(NULL_CODE)
-                };
-                enc.out.codes.push(code);
             }
         } else if !push_strings(chunk.as_ref(), &mut |v| enc.push(v)) {
             return Err(expected_strings(name, data_type));
@@ -515,19 +502,55 @@ fn arrow_text(
     Ok(enc.out)
 }
 
-/// Integer-like Arrow values of one chunk as `i64` (None for null), or None if the chunk
-/// is of no integer-like type. Timestamps become Unix seconds (floored).
-fn chunk_ints(array: &dyn Array) -> Option<Result<Vec<Option<i64>>, String>> {
+/// Appends one code per row of a dictionary array: `entries[key]`, or [`NULL_CODE`] for a
+/// null or out-of-range key. False if the array is no dictionary.
+fn push_keys(array: &dyn Array, entries: &[u32], codes: &mut Vec<u32>) -> bool {
+    macro_rules! keys {
+        ($($t:ty),*) => {
+            $(
+                if let Some(d) = array.as_dictionary_opt::<$t>() {
+                    let keys = d.keys();
+                    let code = |k| {
+                        usize::try_from(k)
+                            .ok()
+                            .and_then(|k| entries.get(k).copied())
+                            .unwrap_or(NULL_CODE)
+                    };
+                    match keys.nulls() {
+                        None => codes.extend(keys.values().iter().map(|&k| code(k))),
+                        Some(valid) => codes.extend(
+                            keys.values()
+                                .iter()
+                                .zip(valid.iter())
+                                .map(|(&k, ok)| if ok { code(k) } else { NULL_CODE }),
+                        ),
+                    }
+                    return true;
+                }
+            )*
+        };
+    }
+    keys!(
+        Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type
+    );
+    false
+}
+
+/// Calls `f` with each value of an integer-like chunk as `i64` (None for null; timestamps
+/// as Unix seconds, floored). `Ok(false)` if the chunk is of no integer-like type.
+fn each_int(
+    array: &dyn Array,
+    f: &mut impl FnMut(Option<i64>) -> Result<(), ColumnError>,
+) -> Result<bool, ColumnError> {
+    let out_of_range = || ColumnError::Value("a value is out of range".to_owned());
     macro_rules! ints {
         ($($t:ty),*) => {
             $(
                 if let Some(a) = array.as_primitive_opt::<$t>() {
-                    return Some(
-                        a.iter()
-                            .map(|v| v.map(i64::try_from).transpose()
-                                .map_err(|_| "a value is out of range".to_owned()))
-                            .collect(),
-                    );
+                    for v in a.iter() {
+                        f(v.map(i64::try_from).transpose().map_err(|_| out_of_range())?)?;
+                    }
+                    return Ok(true);
                 }
             )*
         };
@@ -540,14 +563,22 @@ fn chunk_ints(array: &dyn Array) -> Option<Result<Vec<Option<i64>>, String>> {
         DataType::Timestamp(TimeUnit::Millisecond, _) => 1_000,
         DataType::Timestamp(TimeUnit::Microsecond, _) => 1_000_000,
         DataType::Timestamp(TimeUnit::Nanosecond, _) => 1_000_000_000,
-        DataType::Null => return Some(Ok(vec![None; array.len()])),
-        _ => return None,
+        DataType::Null => {
+            for _ in 0..array.len() {
+                f(None)?;
+            }
+            return Ok(true);
+        }
+        _ => return Ok(false),
     };
     macro_rules! stamps {
         ($($t:ty),*) => {
             $(
                 if let Some(a) = array.as_primitive_opt::<$t>() {
-                    return Some(Ok(a.iter().map(|v| v.map(|v| v.div_euclid(per_second))).collect()));
+                    for v in a.iter() {
+                        f(v.map(|v| v.div_euclid(per_second)))?;
+                    }
+                    return Ok(true);
                 }
             )*
         };
@@ -558,7 +589,22 @@ fn chunk_ints(array: &dyn Array) -> Option<Result<Vec<Option<i64>>, String>> {
         TimestampMicrosecondType,
         TimestampNanosecondType
     );
-    None
+    Ok(false)
+}
+
+/// Calls `f` with each value of a float chunk (None for null). False if not floats.
+fn each_float(
+    array: &dyn Array,
+    f: &mut impl FnMut(Option<f64>) -> Result<(), ColumnError>,
+) -> Result<bool, ColumnError> {
+    if let Some(a) = array.as_primitive_opt::<Float64Type>() {
+        a.iter().try_for_each(f)?;
+    } else if let Some(a) = array.as_primitive_opt::<Float32Type>() {
+        a.iter().try_for_each(|v| f(v.map(f64::from)))?;
+    } else {
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 fn arrow_ints(
@@ -567,46 +613,9 @@ fn arrow_ints(
     data_type: &DataType,
     chunks: &[ArrayRef],
 ) -> Result<Vec<i64>, ColumnError> {
-    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
+    let mut out: Vec<i64> = Vec::with_capacity(chunks.iter().map(|c| c.len()).sum());
     for chunk in chunks {
-        let values = match (chunk_ints(chunk.as_ref()), role) {
-            (Some(v), _) => {
-                v.map_err(|m| ColumnError::Value(format!("events column `{name}`: {m}")))?
-            }
-            (None, Role::Seconds) => {
-                let floats: Vec<Option<f64>> =
-                    if let Some(a) = chunk.as_primitive_opt::<Float64Type>() {
-                        a.iter().collect()
-                    } else if let Some(a) = chunk.as_primitive_opt::<Float32Type>() {
-                        a.iter().map(|v| v.map(f64::from)).collect()
-                    } else {
-                        return Err(ColumnError::Type(format!(
-                            "events column `seconds` has Arrow type {data_type}; expected integers"
-                        )));
-                    };
-                let base = out.len();
-                floats
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, v)| match v {
-                        None => Ok(None),
-                        Some(x) => float_seconds(x).map(Some).map_err(|m| {
-                            ColumnError::Value(format!(
-                                "events column `seconds` row {}: {m}",
-                                base + i
-                            ))
-                        }),
-                    })
-                    .collect::<Result<_, _>>()?
-            }
-            (None, _) => {
-                return Err(ColumnError::Type(format!(
-                    "events column `{name}` has Arrow type {data_type}; expected Unix seconds \
-                     (integers) or timestamps"
-                )));
-            }
-        };
-        for v in values {
+        let mut push = |v: Option<i64>| -> Result<(), ColumnError> {
             match (v, role) {
                 (Some(s), Role::Seconds) => out.push(if s < 0 { -1 } else { s }),
                 (None, Role::Seconds) => out.push(-1),
@@ -618,7 +627,41 @@ fn arrow_ints(
                     )));
                 }
             }
+            Ok(())
+        };
+        let located = |e: ColumnError| match e {
+            ColumnError::Value(m) if !m.starts_with("events column") => {
+                ColumnError::Value(format!("events column `{name}`: {m}"))
+            }
+            e => e,
+        };
+        if each_int(chunk.as_ref(), &mut push).map_err(located)? {
+            continue;
         }
+        if role == Role::Seconds {
+            let mut row = out.len();
+            let mut push_float = |v: Option<f64>| -> Result<(), ColumnError> {
+                let s = match v {
+                    None => -1,
+                    Some(x) => float_seconds(x).map_err(|m| {
+                        ColumnError::Value(format!("events column `seconds` row {row}: {m}"))
+                    })?,
+                };
+                out.push(s);
+                row += 1;
+                Ok(())
+            };
+            if each_float(chunk.as_ref(), &mut push_float)? {
+                continue;
+            }
+            return Err(ColumnError::Type(format!(
+                "events column `seconds` has Arrow type {data_type}; expected integers"
+            )));
+        }
+        return Err(ColumnError::Type(format!(
+            "events column `{name}` has Arrow type {data_type}; expected Unix seconds \
+             (integers) or timestamps"
+        )));
     }
     Ok(out)
 }
