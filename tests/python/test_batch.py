@@ -214,6 +214,14 @@ def test_arrow_nulls(pb: leadcore.Playbook) -> None:
     at[2] = None
     with pytest.raises(leadcore.InputError, match="`at` row 2: a time is required"):
         pb.score_columns(LEADS, pa.table(dict(cols, at=at)), NOW)
+    seconds = [None if s is None else float(s) for s in cols["seconds"]]
+    assert pb.score_columns(LEADS, pa.table(dict(cols, seconds=seconds)), NOW).scores == EXPECTED
+    seconds[0] = 1.5
+    with pytest.raises(leadcore.InputError, match="`seconds` row 0: 1.5 is not a whole number"):
+        pb.score_columns(LEADS, pa.table(dict(cols, seconds=seconds)), NOW)
+    big = pa.array([2**63] * len(at), type=pa.uint64())
+    with pytest.raises(leadcore.InputError, match="`at`: a value is out of range"):
+        pb.score_columns(LEADS, pa.table(dict(cols, at=big)), NOW)
     # A column of nulls only is a column with no values (Arrow type `null`).
     r = pb.score_columns(LEADS, pa.table(dict(cols, form_id=pa.nulls(len(at)))), NOW)
     assert r.scores == EXPECTED
