@@ -5,7 +5,7 @@
 //! the path). Core data comes back the same way, so every dict a method returns is exactly the
 //! JSON the other doors print. Times are timezone-aware `datetime`s or RFC 3339 strings.
 
-use crate::errors::input_error;
+use crate::errors::{IntoPyResult, input_error};
 use chrono::{DateTime, SecondsFormat, Utc};
 use leadcore::Actor;
 use pyo3::exceptions::PyTypeError;
@@ -192,11 +192,7 @@ pub(crate) fn from_value<T: DeserializeOwned>(what: &str, value: Value) -> PyRes
 
 /// A core value from JSON text.
 pub(crate) fn from_json_text<T: DeserializeOwned>(what: &str, text: &str) -> PyResult<T> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| input_error(describe(what, e.path(), &e.inner().to_string())))?;
-    de.end().map_err(|e| input_error(format!("{what}: {e}")))?;
-    Ok(value)
+    leadcore::wire::from_json(text, what).py_err()
 }
 
 /// A core value from a Python object in its JSON shape.

@@ -4,6 +4,17 @@
 use serde::Serialize;
 use serde_json::Value;
 
+/// Reads any wire-form value from JSON text, the way every door does: an
+/// [`crate::Error::InvalidInput`] naming `what` and the path of the value that failed.
+///
+/// ```
+/// let err = leadcore::wire::from_json::<leadcore::Lead>("{\"id\": 7}", "lead").unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input: lead at `id`: invalid type: integer `7`, expected a string at line 1 column 8");
+/// ```
+pub fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> crate::Result<T> {
+    crate::lifecycle::wire_parse(text, what)
+}
+
 /// Serialises a value as canonical JSON: object keys sorted at every depth, compact.
 ///
 /// ```
