@@ -1,7 +1,10 @@
 //! `leadcore_buf`: bytes the library hands out (canonical JSON), freed only by
 //! `leadcore_buf_free`.
 
+use crate::args::Out;
 use crate::panic::no_unwind;
+use leadcore::wire::canonical_json;
+use serde::Serialize;
 use std::ptr;
 
 /// Bytes owned by the library: canonical JSON (UTF-8, object keys sorted, no whitespace).
@@ -27,6 +30,18 @@ impl leadcore_buf {
         bytes.push(0);
         let data = Box::into_raw(bytes.into_boxed_slice()).cast::<u8>();
         leadcore_buf { data, len }
+    }
+}
+
+impl Out<leadcore_buf> {
+    /// Hands out `value` as canonical JSON: the last step of every call that returns JSON.
+    pub(crate) fn json<T: Serialize + ?Sized>(self, value: &T) {
+        self.text(canonical_json(value));
+    }
+
+    /// Hands out text already made (canonical JSON built before a commit, a report).
+    pub(crate) fn text(self, text: String) {
+        self.write(leadcore_buf::from_string(text));
     }
 }
 

@@ -3,7 +3,8 @@
 
 use crate::args;
 use crate::buf::leadcore_buf;
-use crate::panic::{boundary, no_unwind};
+use crate::entry::{fallible, free};
+use crate::panic::no_unwind;
 use crate::status::{FfiKind, LEADCORE_INVALID_INPUT, core_status, leadcore_status};
 use leadcore::wire::canonical_json;
 use std::borrow::Cow;
@@ -104,10 +105,7 @@ fn c_string(s: &str) -> CString {
 pub unsafe extern "C" fn leadcore_error_status(error: *const leadcore_error) -> leadcore_status {
     no_unwind(FfiKind::Panic.status(), || {
         // SAFETY: the caller guarantees `error` is NULL or live.
-        match unsafe { args::obj(error, "error") } {
-            Ok(e) => e.status,
-            Err(_) => FfiKind::NullArgument.status(),
-        }
+        unsafe { args::obj(error, "error") }.map_or(FfiKind::NullArgument.status(), |e| e.status)
     })
 }
 
@@ -121,10 +119,7 @@ pub unsafe extern "C" fn leadcore_error_status(error: *const leadcore_error) -> 
 pub unsafe extern "C" fn leadcore_error_code(error: *const leadcore_error) -> *const c_char {
     no_unwind(c"".as_ptr(), || {
         // SAFETY: the caller guarantees `error` is NULL or live.
-        match unsafe { args::obj(error, "error") } {
-            Ok(e) => e.code.as_ptr(),
-            Err(_) => c"".as_ptr(),
-        }
+        unsafe { args::obj(error, "error") }.map_or(c"".as_ptr(), |e| e.code.as_ptr())
     })
 }
 
@@ -137,10 +132,7 @@ pub unsafe extern "C" fn leadcore_error_code(error: *const leadcore_error) -> *c
 pub unsafe extern "C" fn leadcore_error_message(error: *const leadcore_error) -> *const c_char {
     no_unwind(c"".as_ptr(), || {
         // SAFETY: the caller guarantees `error` is NULL or live.
-        match unsafe { args::obj(error, "error") } {
-            Ok(e) => e.message.as_ptr(),
-            Err(_) => c"".as_ptr(),
-        }
+        unsafe { args::obj(error, "error") }.map_or(c"".as_ptr(), |e| e.message.as_ptr())
     })
 }
 
@@ -158,15 +150,10 @@ pub unsafe extern "C" fn leadcore_error_to_json(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; `boundary` writes `err` only on failure.
-    unsafe {
-        boundary(err, || {
-            let error = args::obj(error, "error")?;
-            let out = args::out(out, "out")?;
-            out.write(leadcore_buf::from_string(error.report_json()));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let error = args::obj(error, "error")?;
+        args::out(out, "out")?.text(error.report_json());
+    })
 }
 
 /// Frees an error. NULL is a no-op. The error and the strings it handed out must not be
@@ -176,12 +163,8 @@ pub unsafe extern "C" fn leadcore_error_to_json(
 /// `error` is NULL or an error from this library that has not been freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn leadcore_error_free(error: *mut leadcore_error) {
-    no_unwind((), || {
-        if !error.is_null() {
-            // SAFETY: a non-NULL `error` came from `Box::into_raw` in `boundary`.
-            drop(unsafe { Box::from_raw(error) });
-        }
-    })
+    // SAFETY: NULL, or an error from `Box::into_raw` in `boundary` not freed yet (caller).
+    unsafe { free(error) }
 }
 
 #[cfg(test)]

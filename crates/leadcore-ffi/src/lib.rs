@@ -6,15 +6,17 @@
 //! ownership, statuses and errors, strings, times, threads).
 //!
 //! All of the project's `unsafe` code lives in this crate. Each entry point checks its
-//! arguments (`args`), runs its body inside a panic boundary (`panic`), reports failures
-//! as an owned `leadcore_error` (`error`) with a status derived from the core's error code
-//! (`status`), and hands data out as canonical JSON in a `leadcore_buf` (`buf`).
+//! arguments (`args`), runs its body inside a panic boundary (`panic`, through
+//! `entry::fallible!`), reports failures as an owned `leadcore_error` (`error`) with a
+//! status derived from the core's error code (`status`), and hands data out as canonical
+//! JSON in a `leadcore_buf` (`buf`).
 #![allow(non_camel_case_types)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod args;
 mod buf;
+mod entry;
 mod error;
 mod panic;
 mod playbook;

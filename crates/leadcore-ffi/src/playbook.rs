@@ -2,10 +2,9 @@
 
 use crate::args;
 use crate::buf::leadcore_buf;
+use crate::entry::{fallible, free, hand_out};
 use crate::error::{Failure, leadcore_error};
-use crate::panic::{boundary, no_unwind};
 use crate::status::leadcore_status;
-use leadcore::wire::canonical_json;
 use leadcore::{Format, Playbook};
 
 /// A playbook text format, passed as a plain `uint32_t`: one of the `LEADCORE_FORMAT_*`
@@ -37,10 +36,6 @@ pub struct leadcore_playbook {
     pub(crate) inner: Playbook,
 }
 
-fn hand_out(out: args::Out<*mut leadcore_playbook>, inner: Playbook) {
-    out.write(Box::into_raw(Box::new(leadcore_playbook { inner })));
-}
-
 /// Parses and validates playbook text. On success `*out` receives a new playbook to free
 /// with `leadcore_playbook_free`. Malformed text gives `LEADCORE_PLAYBOOK_PARSE` (the JSON
 /// report's `parse` says where); a playbook that breaks rules gives
@@ -57,16 +52,13 @@ pub unsafe extern "C" fn leadcore_playbook_parse(
     out: *mut *mut leadcore_playbook,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let format = format_from(format)?;
-            let text = args::text(text, len, "text")?;
-            let out = args::out(out, "out")?;
-            hand_out(out, Playbook::parse(text, format)?);
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let format = format_from(format)?;
+        let text = args::text(text, len, "text")?;
+        let out = args::out(out, "out")?;
+        let inner = Playbook::parse(text, format)?;
+        hand_out(out, leadcore_playbook { inner });
+    })
 }
 
 /// The default playbook shipped with leadcore (the recommended lead lifecycle and an
@@ -81,14 +73,11 @@ pub unsafe extern "C" fn leadcore_playbook_default(
     out: *mut *mut leadcore_playbook,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let out = args::out(out, "out")?;
-            hand_out(out, Playbook::default_playbook());
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let out = args::out(out, "out")?;
+        let inner = Playbook::default_playbook();
+        hand_out(out, leadcore_playbook { inner });
+    })
 }
 
 /// Writes the playbook as canonical JSON into `*out`; the text loads back (format
@@ -103,15 +92,10 @@ pub unsafe extern "C" fn leadcore_playbook_to_json(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let out = args::out(out, "out")?;
-            out.write(leadcore_buf::from_string(canonical_json(&playbook.inner)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        args::out(out, "out")?.json(&playbook.inner);
+    })
 }
 
 /// Frees a playbook. NULL is a no-op. No call may be using it, on any thread.
@@ -120,12 +104,8 @@ pub unsafe extern "C" fn leadcore_playbook_to_json(
 /// `playbook` is NULL or a playbook from this library that has not been freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn leadcore_playbook_free(playbook: *mut leadcore_playbook) {
-    no_unwind((), || {
-        if !playbook.is_null() {
-            // SAFETY: a non-NULL playbook came from `Box::into_raw` in `hand_out`.
-            drop(unsafe { Box::from_raw(playbook) });
-        }
-    })
+    // SAFETY: NULL, or a playbook from `hand_out` not freed yet (caller).
+    unsafe { free(playbook) }
 }
 
 #[cfg(test)]

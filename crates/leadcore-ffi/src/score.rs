@@ -4,8 +4,9 @@
 
 use crate::args::{self, leadcore_str};
 use crate::buf::leadcore_buf;
+use crate::entry::fallible;
 use crate::error::{Failure, leadcore_error};
-use crate::panic::{boundary, no_unwind};
+use crate::panic::no_unwind;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
@@ -36,21 +37,13 @@ pub unsafe extern "C" fn leadcore_score(
     card_out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let text = args::text(input_json, len, "input_json")?;
-            let card_out = args::out(card_out, "card_out")?;
-            let i = ScoreInput::from_json(text)?;
-            let card = playbook
-                .inner
-                .scoring()
-                .score(&i.lead, &i.activities, i.now, i.explain)?;
-            card_out.write(leadcore_buf::from_string(canonical_json(&card)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        let text = args::text(input_json, len, "input_json")?;
+        let card_out = args::out(card_out, "card_out")?;
+        let i = ScoreInput::from_json(text)?;
+        card_out.json(&scoring.score(&i.lead, &i.activities, i.now, i.explain)?);
+    })
 }
 
 /// Scores a batch given as a JSON event table: `input_json` is
@@ -76,21 +69,13 @@ pub unsafe extern "C" fn leadcore_score_table(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let text = args::text(input_json, len, "input_json")?;
-            let out = args::out(out, "out")?;
-            let i = TableInput::from_json(text)?;
-            let scores = playbook
-                .inner
-                .scoring()
-                .score_table(&i.leads, &i.events, i.now)?;
-            out.write(leadcore_buf::from_string(canonical_json(&scores)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        let text = args::text(input_json, len, "input_json")?;
+        let out = args::out(out, "out")?;
+        let i = TableInput::from_json(text)?;
+        out.json(&scoring.score_table(&i.leads, &i.events, i.now)?);
+    })
 }
 
 /// A dictionary-encoded string column of `leadcore_event_columns`: row `i` holds
@@ -232,59 +217,55 @@ pub unsafe extern "C" fn leadcore_score_columns(
     row_errors_out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let leads_text = args::text(leads_json, leads_len, "leads_json")?;
-            let ev = args::obj(events, "events")?;
-            let rows = ev.rows;
-            let lead = args::slice(ev.lead_index, rows, "events.lead_index")?;
-            let at = args::slice(ev.at_unix_s, rows, "events.at_unix_s")?;
-            let kind = dict(&ev.kind, rows, "kind", true)?;
-            let page = dict(&ev.page, rows, "page", false)?;
-            let campaign = dict(&ev.campaign, rows, "campaign", false)?;
-            let form_id = dict(&ev.form_id, rows, "form_id", false)?;
-            let content_id = dict(&ev.content_id, rows, "content_id", false)?;
-            let seconds = if ev.seconds.is_null() {
-                None
-            } else {
-                Some(args::slice(ev.seconds, rows, "events.seconds")?)
-            };
-            let now = from_unix_s(now_unix_s, "now_unix_s")?;
-            let scores_out = args::out_slice(scores_out, scores_len, "scores_out")?;
-            let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
-            let leads: Vec<Lead> = args::json(leads_text, "leads")?;
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        let leads_text = args::text(leads_json, leads_len, "leads_json")?;
+        let ev = args::obj(events, "events")?;
+        let rows = ev.rows;
+        let lead = args::slice(ev.lead_index, rows, "events.lead_index")?;
+        let at = args::slice(ev.at_unix_s, rows, "events.at_unix_s")?;
+        let kind = dict(&ev.kind, rows, "kind", true)?;
+        let page = dict(&ev.page, rows, "page", false)?;
+        let campaign = dict(&ev.campaign, rows, "campaign", false)?;
+        let form_id = dict(&ev.form_id, rows, "form_id", false)?;
+        let content_id = dict(&ev.content_id, rows, "content_id", false)?;
+        let seconds = if ev.seconds.is_null() {
+            None
+        } else {
+            Some(args::slice(ev.seconds, rows, "events.seconds")?)
+        };
+        let now = from_unix_s(now_unix_s, "now_unix_s")?;
+        let scores_out = args::out_slice(scores_out, scores_len, "scores_out")?;
+        let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
+        let leads: Vec<Lead> = args::json(leads_text, "leads")?;
 
-            let scoring = playbook.inner.scoring();
-            let want = leads.len().saturating_mul(scoring.model_names().len());
-            if scores_out.len() != want {
-                return Err(Failure::invalid_argument(format!(
-                    "scores_len is {}, but {} leads x {} models need {want}",
-                    scores_out.len(),
-                    leads.len(),
-                    scoring.model_names().len()
-                )));
-            }
-            let kind = kind.ok_or_else(|| Failure::null("events.kind.codes"))?;
-            let columns = EventColumns {
-                lead,
-                kind: kind.column(),
-                at,
-                page: page.as_ref().map(Dict::column),
-                seconds,
-                campaign: campaign.as_ref().map(Dict::column),
-                form_id: form_id.as_ref().map(Dict::column),
-                content_id: content_id.as_ref().map(Dict::column),
-            };
-            // The core returns exactly `leads x models` scores, lead-major.
-            let batch = scoring.score_columns(&leads, &columns, now)?;
-            let errors = canonical_json(&batch.row_errors);
-            scores_out.fill(&batch.scores);
-            row_errors_out.write(leadcore_buf::from_string(errors));
-            Ok(())
-        })
-    }
+        let scoring = playbook.inner.scoring();
+        let want = leads.len().saturating_mul(scoring.model_names().len());
+        if scores_out.len() != want {
+            return Err(Failure::invalid_argument(format!(
+                "scores_len is {}, but {} leads x {} models need {want}",
+                scores_out.len(),
+                leads.len(),
+                scoring.model_names().len()
+            )));
+        }
+        let kind = kind.ok_or_else(|| Failure::null("events.kind.codes"))?;
+        let columns = EventColumns {
+            lead,
+            kind: kind.column(),
+            at,
+            page: page.as_ref().map(Dict::column),
+            seconds,
+            campaign: campaign.as_ref().map(Dict::column),
+            form_id: form_id.as_ref().map(Dict::column),
+            content_id: content_id.as_ref().map(Dict::column),
+        };
+        // The core returns exactly `leads x models` scores, lead-major.
+        let batch = scoring.score_columns(&leads, &columns, now)?;
+        let errors = canonical_json(&batch.row_errors);
+        scores_out.fill(&batch.scores);
+        row_errors_out.text(errors);
+    })
 }
 
 /// The number of score models the playbook declares (0 for a playbook without scoring, or
@@ -296,10 +277,8 @@ pub unsafe extern "C" fn leadcore_score_columns(
 pub unsafe extern "C" fn leadcore_scoring_model_count(playbook: *const leadcore_playbook) -> usize {
     no_unwind(0, || {
         // SAFETY: the caller guarantees `playbook` is NULL or live.
-        match unsafe { args::obj(playbook, "playbook") } {
-            Ok(pb) => pb.inner.scoring().model_names().len(),
-            Err(_) => 0,
-        }
+        unsafe { args::obj(playbook, "playbook") }
+            .map_or(0, |pb| pb.inner.scoring().model_names().len())
     })
 }
 
@@ -316,16 +295,10 @@ pub unsafe extern "C" fn leadcore_scoring_model_names(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let out = args::out(out, "out")?;
-            let names = playbook.inner.scoring().model_names();
-            out.write(leadcore_buf::from_string(canonical_json(&names)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        args::out(out, "out")?.json(&scoring.model_names());
+    })
 }
 
 #[cfg(test)]

@@ -4,14 +4,13 @@
 
 use crate::args::{self, leadcore_str};
 use crate::buf::leadcore_buf;
+use crate::entry::{fallible, free, hand_out, update_copy};
 use crate::error::{Failure, leadcore_error};
-use crate::panic::{boundary, no_unwind};
 use crate::playbook::leadcore_playbook;
 use crate::status::{FfiKind, leadcore_status};
 use crate::time::from_unix_s;
 use chrono::{DateTime, Duration, Utc};
 use leadcore::scoring::ScoreState;
-use leadcore::wire::canonical_json;
 use leadcore::wire::{PredictInput, ScoreApplyInput, ScoreCardInput};
 use leadcore::{Activity, ActivityKind, Lead, Scoring};
 use serde::Deserialize;
@@ -30,6 +29,14 @@ pub struct leadcore_score_state {
 }
 
 impl leadcore_score_state {
+    /// A fresh (not poisoned) wrapper, for [`hand_out`].
+    fn new(inner: ScoreState) -> Self {
+        leadcore_score_state {
+            inner,
+            poisoned: false,
+        }
+    }
+
     fn usable(&self) -> Result<&ScoreState, Failure> {
         if self.poisoned {
             return Err(Failure::Ffi(
@@ -41,13 +48,6 @@ impl leadcore_score_state {
         }
         Ok(&self.inner)
     }
-}
-
-fn hand_out(out: args::Out<*mut leadcore_score_state>, inner: ScoreState) {
-    out.write(Box::into_raw(Box::new(leadcore_score_state {
-        inner,
-        poisoned: false,
-    })));
 }
 
 /// Checks that a state belongs to the playbook's scoring rules (format version, rule
@@ -129,16 +129,13 @@ pub unsafe extern "C" fn leadcore_score_state_new(
     out: *mut *mut leadcore_score_state,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let lead_id = args::text(lead_id, lead_id_len, "lead_id")?;
-            let out = args::out(out, "out")?;
-            hand_out(out, playbook.inner.scoring().new_state(lead_id));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        let lead_id = args::text(lead_id, lead_id_len, "lead_id")?;
+        let out = args::out(out, "out")?;
+        let inner = playbook.inner.scoring().new_state(lead_id);
+        hand_out(out, leadcore_score_state::new(inner));
+    })
 }
 
 /// Reads a score state from its JSON (as written by `leadcore_score_state_to_json`) and
@@ -158,18 +155,14 @@ pub unsafe extern "C" fn leadcore_score_state_from_json(
     out: *mut *mut leadcore_score_state,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let text = args::text(json, len, "json")?;
-            let out = args::out(out, "out")?;
-            let state = ScoreState::from_json(text)?;
-            check_state(playbook.inner.scoring(), &state)?;
-            hand_out(out, state);
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        let text = args::text(json, len, "json")?;
+        let out = args::out(out, "out")?;
+        let inner = ScoreState::from_json(text)?;
+        check_state(playbook.inner.scoring(), &inner)?;
+        hand_out(out, leadcore_score_state::new(inner));
+    })
 }
 
 /// Writes the state as canonical JSON into `*out`, for the host to store; it reads back
@@ -184,15 +177,10 @@ pub unsafe extern "C" fn leadcore_score_state_to_json(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let state = args::obj(state, "state")?.usable()?;
-            let out = args::out(out, "out")?;
-            out.write(leadcore_buf::from_string(canonical_json(state)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let state = args::obj(state, "state")?.usable()?;
+        args::out(out, "out")?.json(state);
+    })
 }
 
 /// Records one activity event in the state, typed (no JSON), without checking thresholds:
@@ -218,27 +206,21 @@ pub unsafe extern "C" fn leadcore_score_state_record(
     now_unix_s: i64,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; the state changes only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let state = args::obj_mut(state, "state")?;
-            let event = activity(args::obj(event, "event")?)?;
-            let now = from_unix_s(now_unix_s, "now_unix_s")?;
-            state.usable()?;
-            // The core checks the state and the event before it changes anything, so an
-            // error leaves the state as it was; updating in place keeps this path O(1).
-            // Only a panic could interrupt the update: `poisoned` stays set then.
-            state.poisoned = true;
-            let recorded = playbook
-                .inner
-                .scoring()
-                .record(&mut state.inner, &event, now);
-            state.poisoned = false;
-            recorded?;
-            Ok(())
-        })
-    }
+    // The state changes only on success.
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        let state = args::obj_mut(state, "state")?;
+        let event = activity(args::obj(event, "event")?)?;
+        let now = from_unix_s(now_unix_s, "now_unix_s")?;
+        state.usable()?;
+        // The core checks the state and the event before it changes anything, so an
+        // error leaves the state as it was; updating in place keeps this path O(1).
+        // Only a panic could interrupt the update: `poisoned` stays set then.
+        state.poisoned = true;
+        let recorded = scoring.record(&mut state.inner, &event, now);
+        state.poisoned = false;
+        recorded?;
+    })
 }
 
 /// Records one activity and checks thresholds and hotness at `now`: the incremental path
@@ -263,26 +245,18 @@ pub unsafe extern "C" fn leadcore_score_state_apply(
     signals_out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let state = args::obj_mut(state, "state")?;
-            let text = args::text(input_json, len, "input_json")?;
-            let signals_out = args::out(signals_out, "signals_out")?;
-            let i = ScoreApplyInput::from_json(text)?;
-            // Update a copy and commit it last, so even a panic leaves the state as it was.
-            let mut next = state.usable()?.clone();
-            let signals = playbook
-                .inner
-                .scoring()
-                .apply(&mut next, &i.lead, &i.activity, i.now)?;
-            let json = canonical_json(&signals);
-            state.inner = next;
-            signals_out.write(leadcore_buf::from_string(json));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        let state = args::obj_mut(state, "state")?;
+        let text = args::text(input_json, len, "input_json")?;
+        let signals_out = args::out(signals_out, "signals_out")?;
+        let i = ScoreApplyInput::from_json(text)?;
+        state.usable()?;
+        let signals = update_copy(&mut state.inner, |next| {
+            scoring.apply(next, &i.lead, &i.activity, i.now)
+        })?;
+        signals_out.text(signals);
+    })
 }
 
 /// Checks thresholds and hotness at `now` without a new event (decay can carry a score
@@ -302,25 +276,18 @@ pub unsafe extern "C" fn leadcore_score_state_check_thresholds(
     signals_out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let state = args::obj_mut(state, "state")?;
-            let text = args::text(input_json, len, "input_json")?;
-            let signals_out = args::out(signals_out, "signals_out")?;
-            let i: CheckInput = args::json(text, "threshold check input")?;
-            let mut next = state.usable()?.clone();
-            let signals = playbook
-                .inner
-                .scoring()
-                .check_thresholds(&mut next, &i.lead, i.now)?;
-            let json = canonical_json(&signals);
-            state.inner = next;
-            signals_out.write(leadcore_buf::from_string(json));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        let state = args::obj_mut(state, "state")?;
+        let text = args::text(input_json, len, "input_json")?;
+        let signals_out = args::out(signals_out, "signals_out")?;
+        let i: CheckInput = args::json(text, "threshold check input")?;
+        state.usable()?;
+        let signals = update_copy(&mut state.inner, |next| {
+            scoring.check_thresholds(next, &i.lead, i.now)
+        })?;
+        signals_out.text(signals);
+    })
 }
 
 /// The score card of the state at `now`. `input_json` is
@@ -341,22 +308,14 @@ pub unsafe extern "C" fn leadcore_score_state_card(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let state = args::obj(state, "state")?.usable()?;
-            let text = args::text(input_json, len, "input_json")?;
-            let out = args::out(out, "out")?;
-            let i = ScoreCardInput::from_json(text)?;
-            let card = playbook
-                .inner
-                .scoring()
-                .card(state, &i.lead, i.now, i.explain)?;
-            out.write(leadcore_buf::from_string(canonical_json(&card)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        let state = args::obj(state, "state")?.usable()?;
+        let text = args::text(input_json, len, "input_json")?;
+        let out = args::out(out, "out")?;
+        let i = ScoreCardInput::from_json(text)?;
+        out.json(&scoring.card(state, &i.lead, i.now, i.explain)?);
+    })
 }
 
 /// When the state's score in one model crosses a threshold if no new activity arrives:
@@ -377,26 +336,26 @@ pub unsafe extern "C" fn leadcore_score_state_predict(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let state = args::obj(state, "state")?.usable()?;
-            let text = args::text(input_json, len, "input_json")?;
-            let out = args::out(out, "out")?;
-            let i = PredictInput::from_json(text)?;
-            let horizon = Duration::try_days(i.horizon_days).ok_or_else(|| {
-                Failure::invalid_input(format!("horizon_days {} is out of range", i.horizon_days))
-            })?;
-            let scoring = playbook.inner.scoring();
-            // `predict_crossing` does not check the state against the rules itself.
-            check_state(scoring, state)?;
-            let when =
-                scoring.predict_crossing(state, &i.lead, &i.model, i.threshold, i.now, horizon)?;
-            out.write(leadcore_buf::from_string(canonical_json(&when)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let scoring = args::obj(playbook, "playbook")?.inner.scoring();
+        let state = args::obj(state, "state")?.usable()?;
+        let text = args::text(input_json, len, "input_json")?;
+        let out = args::out(out, "out")?;
+        let i = PredictInput::from_json(text)?;
+        let horizon = Duration::try_days(i.horizon_days).ok_or_else(|| {
+            Failure::invalid_input(format!("horizon_days {} is out of range", i.horizon_days))
+        })?;
+        // `predict_crossing` does not check the state against the rules itself.
+        check_state(scoring, state)?;
+        out.json(&scoring.predict_crossing(
+            state,
+            &i.lead,
+            &i.model,
+            i.threshold,
+            i.now,
+            horizon,
+        )?);
+    })
 }
 
 /// Frees a score state. NULL is a no-op.
@@ -405,12 +364,8 @@ pub unsafe extern "C" fn leadcore_score_state_predict(
 /// `state` is NULL or a score state from this library that has not been freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn leadcore_score_state_free(state: *mut leadcore_score_state) {
-    no_unwind((), || {
-        if !state.is_null() {
-            // SAFETY: a non-NULL state came from `Box::into_raw` in `hand_out`.
-            drop(unsafe { Box::from_raw(state) });
-        }
-    })
+    // SAFETY: NULL, or a score state from `hand_out` not freed yet (caller).
+    unsafe { free(state) }
 }
 
 #[cfg(test)]

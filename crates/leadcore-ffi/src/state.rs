@@ -2,12 +2,11 @@
 
 use crate::args;
 use crate::buf::leadcore_buf;
-use crate::error::{Failure, leadcore_error};
-use crate::panic::{boundary, no_unwind};
+use crate::entry::{fallible, free, hand_out, update_copy};
+use crate::error::leadcore_error;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_ms;
-use leadcore::wire::canonical_json;
 use leadcore::{LifecycleState, StartInput, TransitionInput};
 
 /// The lifecycle state of one record (a lead or an opportunity) in one pipeline: its current
@@ -16,10 +15,6 @@ use leadcore::{LifecycleState, StartInput, TransitionInput};
 /// at once while it is being moved.
 pub struct leadcore_state {
     pub(crate) inner: LifecycleState,
-}
-
-fn hand_out(out: args::Out<*mut leadcore_state>, inner: LifecycleState) {
-    out.write(Box::into_raw(Box::new(leadcore_state { inner })));
 }
 
 /// Starts a record from a JSON `StartInput`,
@@ -38,21 +33,16 @@ pub unsafe extern "C" fn leadcore_state_start(
     out: *mut *mut leadcore_state,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let text = args::text(start_json, len, "start_json")?;
-            let out = args::out(out, "out")?;
-            let input: StartInput = serde_json::from_str(text)
-                .map_err(|e| Failure::invalid_input(format!("start input: {e}")))?;
-            let state = playbook
-                .inner
-                .start(&input.pipeline, &input.record_id, input.now)?;
-            hand_out(out, state);
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        let text = args::text(start_json, len, "start_json")?;
+        let out = args::out(out, "out")?;
+        let input: StartInput = args::json(text, "start input")?;
+        let inner = playbook
+            .inner
+            .start(&input.pipeline, &input.record_id, input.now)?;
+        hand_out(out, leadcore_state { inner });
+    })
 }
 
 /// Starts a record in a pipeline's initial stage at `now_ms` (Unix epoch milliseconds UTC):
@@ -74,18 +64,15 @@ pub unsafe extern "C" fn leadcore_state_new(
     out: *mut *mut leadcore_state,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let pipeline = args::text(pipeline, pipeline_len, "pipeline")?;
-            let record_id = args::text(record_id, record_id_len, "record_id")?;
-            let now = from_ms(now_ms, "now_ms")?;
-            let out = args::out(out, "out")?;
-            hand_out(out, playbook.inner.start(pipeline, record_id, now)?);
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        let pipeline = args::text(pipeline, pipeline_len, "pipeline")?;
+        let record_id = args::text(record_id, record_id_len, "record_id")?;
+        let now = from_ms(now_ms, "now_ms")?;
+        let out = args::out(out, "out")?;
+        let inner = playbook.inner.start(pipeline, record_id, now)?;
+        hand_out(out, leadcore_state { inner });
+    })
 }
 
 /// Reads a state from its JSON (as written by `leadcore_state_to_json`), checking its
@@ -103,15 +90,12 @@ pub unsafe extern "C" fn leadcore_state_from_json(
     out: *mut *mut leadcore_state,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let text = args::text(json, len, "json")?;
-            let out = args::out(out, "out")?;
-            hand_out(out, LifecycleState::from_json(text)?);
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let text = args::text(json, len, "json")?;
+        let out = args::out(out, "out")?;
+        let inner = LifecycleState::from_json(text)?;
+        hand_out(out, leadcore_state { inner });
+    })
 }
 
 /// Writes the state as canonical JSON into `*out`, for the host to store; it reads back
@@ -126,15 +110,10 @@ pub unsafe extern "C" fn leadcore_state_to_json(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let state = args::obj(state, "state")?;
-            let out = args::out(out, "out")?;
-            out.write(leadcore_buf::from_string(canonical_json(&state.inner)));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let state = args::obj(state, "state")?;
+        args::out(out, "out")?.json(&state.inner);
+    })
 }
 
 /// Moves a record. `input_json` is a `TransitionInput`:
@@ -159,26 +138,19 @@ pub unsafe extern "C" fn leadcore_state_transition(
     outcome: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let playbook = args::obj(playbook, "playbook")?;
-            let state = args::obj_mut(state, "state")?;
-            let text = args::text(input_json, len, "input_json")?;
-            let outcome = args::out(outcome, "outcome")?;
-            let input: TransitionInput = serde_json::from_str(text)
-                .map_err(|e| Failure::invalid_input(format!("transition input: {e}")))?;
-            // Move a copy and commit it last, so even a panic leaves the state as it was.
-            let mut next = state.inner.clone();
-            let done = playbook
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        let state = args::obj_mut(state, "state")?;
+        let text = args::text(input_json, len, "input_json")?;
+        let outcome = args::out(outcome, "outcome")?;
+        let input: TransitionInput = args::json(text, "transition input")?;
+        let done = update_copy(&mut state.inner, |next| {
+            playbook
                 .inner
-                .transition(&mut next, &input.request, &input.facts())?;
-            let json = canonical_json(&done);
-            state.inner = next;
-            outcome.write(leadcore_buf::from_string(json));
-            Ok(())
-        })
-    }
+                .transition(next, &input.request, &input.facts())
+        })?;
+        outcome.text(done);
+    })
 }
 
 /// Writes the time the record spent in each stage it visited, up to `now_ms` (Unix epoch
@@ -195,18 +167,11 @@ pub unsafe extern "C" fn leadcore_state_dwell(
     out: *mut leadcore_buf,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let state = args::obj(state, "state")?;
-            let now = from_ms(now_ms, "now_ms")?;
-            let out = args::out(out, "out")?;
-            out.write(leadcore_buf::from_string(canonical_json(
-                &state.inner.dwell(now),
-            )));
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let state = args::obj(state, "state")?;
+        let now = from_ms(now_ms, "now_ms")?;
+        args::out(out, "out")?.json(&state.inner.dwell(now));
+    })
 }
 
 /// Frees a state. NULL is a no-op.
@@ -215,12 +180,8 @@ pub unsafe extern "C" fn leadcore_state_dwell(
 /// `state` is NULL or a state from this library that has not been freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn leadcore_state_free(state: *mut leadcore_state) {
-    no_unwind((), || {
-        if !state.is_null() {
-            // SAFETY: a non-NULL state came from `Box::into_raw` in `hand_out`.
-            drop(unsafe { Box::from_raw(state) });
-        }
-    })
+    // SAFETY: NULL, or a state from `hand_out` not freed yet (caller).
+    unsafe { free(state) }
 }
 
 #[cfg(test)]

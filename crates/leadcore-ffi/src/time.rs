@@ -1,8 +1,8 @@
 //! Times cross the boundary as Unix epoch milliseconds (UTC) in an `int64_t`.
 
 use crate::args;
+use crate::entry::fallible;
 use crate::error::{Failure, leadcore_error};
-use crate::panic::boundary;
 use crate::status::leadcore_status;
 use chrono::{DateTime, Utc};
 
@@ -40,18 +40,14 @@ pub unsafe extern "C" fn leadcore_time_parse_rfc3339(
     out_ms: *mut i64,
     err: *mut *mut leadcore_error,
 ) -> leadcore_status {
-    // SAFETY: the caller guarantees the pointers; outputs are written only on success.
-    unsafe {
-        boundary(err, || {
-            let text = args::text(text, len, "text")?;
-            let out_ms = args::out(out_ms, "out_ms")?;
-            let t = DateTime::parse_from_rfc3339(text).map_err(|e| {
-                Failure::invalid_input(format!("`{text}` is not an RFC 3339 timestamp: {e}"))
-            })?;
-            out_ms.write(t.to_utc().timestamp_millis());
-            Ok(())
-        })
-    }
+    fallible!(err, {
+        let text = args::text(text, len, "text")?;
+        let out_ms = args::out(out_ms, "out_ms")?;
+        let t = DateTime::parse_from_rfc3339(text).map_err(|e| {
+            Failure::invalid_input(format!("`{text}` is not an RFC 3339 timestamp: {e}"))
+        })?;
+        out_ms.write(t.to_utc().timestamp_millis());
+    })
 }
 
 #[cfg(test)]
