@@ -331,13 +331,14 @@ const KINDS: [&str; 6] = [
 ];
 const PAGES: [&str; 3] = ["/pricing", "/blog/x", "/docs"];
 
+/// An activity; page index 3 and seconds >= 120 mean "absent".
 fn activity(kind: usize, offset_min: i64, page: usize, seconds: u32) -> Activity {
     let mut a = Activity::new(
         ActivityKind::parse(KINDS[kind]),
         t0() + Duration::minutes(offset_min),
     );
-    a.page = Some(PAGES[page].into());
-    a.seconds = Some(seconds);
+    a.page = PAGES.get(page).map(|p| (*p).into());
+    a.seconds = (seconds < 120).then_some(seconds);
     a
 }
 
@@ -346,7 +347,7 @@ proptest! {
 
     #[test]
     fn incremental_batch_and_per_lead_agree(
-        events in prop::collection::vec((0usize..KINDS.len(), 0i64..60 * 24 * 40, 0usize..3, 0u32..120, 0usize..3), 0..60),
+        events in prop::collection::vec((0usize..KINDS.len(), 0i64..60 * 24 * 40, 0usize..4, 0u32..150, 0usize..3), 0..60),
         now_min in 0i64..60 * 24 * 60,
         employees in prop::option::of(0u32..1000),
         seed in any::<u64>(),
@@ -373,9 +374,18 @@ proptest! {
             order.swap(i, (x % (i as u64 + 1)) as usize);
         }
         let mut states: Vec<_> = leads.iter().map(|l| s.new_state(l.id.clone())).collect();
+        let mut rejected = std::collections::BTreeSet::new();
         for &i in &order {
             let (lead, a) = &acts[i];
-            s.record(&mut states[*lead], a, horizon).unwrap();
+            let before = states[*lead].clone();
+            match s.record(&mut states[*lead], a, horizon) {
+                Ok(()) => {}
+                Err(e) => {
+                    prop_assert_eq!(e.code(), "score.bad_event");
+                    prop_assert_eq!(&states[*lead], &before);
+                    rejected.insert(i);
+                }
+            }
         }
 
         // Batch: one table, original order.
@@ -388,11 +398,27 @@ proptest! {
             ..EventTable::default()
         };
         let batch = s.score_table(&leads, &table, now).unwrap();
-        prop_assert!(batch.row_errors.iter().all(|e| e.reason == "in_future"));
+        // The batch reports a missing attribute exactly where the incremental path refused
+        // the event (for events it reaches: at or before `now`).
+        let batch_missing: std::collections::BTreeSet<usize> = batch
+            .row_errors
+            .iter()
+            .filter(|e| e.reason == "missing_attribute")
+            .map(|e| e.row)
+            .collect();
+        let expected: std::collections::BTreeSet<usize> =
+            rejected.iter().copied().filter(|&i| acts[i].1.at <= now).collect();
+        prop_assert_eq!(batch_missing, expected);
+        prop_assert!(batch.row_errors.iter().all(|e| e.reason == "in_future" || e.reason == "missing_attribute"));
 
         for (i, lead) in leads.iter().enumerate() {
             let card = s.card(&states[i], lead, now, true).unwrap();
-            let mine: Vec<Activity> = acts.iter().filter(|(l, _)| *l == i).map(|(_, a)| a.clone()).filter(|a| a.at <= now + Duration::seconds(300)).collect();
+            let mine: Vec<Activity> = acts
+                .iter()
+                .enumerate()
+                .filter(|(k, (l, a))| *l == i && !rejected.contains(k) && a.at <= now + Duration::seconds(300))
+                .map(|(_, (_, a))| a.clone())
+                .collect();
             let per_lead = s.score(lead, &mine, now, false).unwrap();
             for m in &card.models {
                 prop_assert_eq!(Some(m.score), batch.score(i, &m.model));
@@ -541,4 +567,59 @@ fn extreme_times_are_row_errors_and_bad_stored_states_are_refused() {
         other.scoring().check_state(&state).unwrap_err().code(),
         "input.invalid"
     );
+}
+
+#[test]
+fn many_rules_on_one_kind_with_rows_lacking_the_filtered_attribute_score_alike() {
+    // 131 rules, 130 of them on one kind filtering `campaign`; one row in 11 has none.
+    let mut yaml = String::from(
+        "schema_version: 1\nlifecycle: {name: lead, initial: New, stages: [{name: New}]}\nscoring:\n  models:\n    - name: m\n      rules:\n",
+    );
+    for i in 0..130 {
+        yaml.push_str(&format!(
+            "        - {{type: behaviour, name: r{i}, activity: email_opened, points: {}, filters: [{{attr: campaign, op: eq, value: c{}}}]}}\n",
+            i % 7 + 1,
+            i % 10
+        ));
+    }
+    yaml.push_str("        - {type: behaviour, name: clicks, activity: email_clicked, points: 3, occurrence: {at_most: 2}}\n");
+    let pb = Playbook::from_yaml(&yaml).unwrap();
+    let s = pb.scoring();
+    let now = t0();
+    let leads: Vec<Lead> = (0..5).map(|i| Lead::new(format!("L{i}"))).collect();
+    let mut table = EventTable::default();
+    let mut campaigns = Vec::new();
+    let mut per_lead: Vec<Vec<Activity>> = vec![Vec::new(); 5];
+    for row in 0..400usize {
+        let lead = row * 7 % 5;
+        let kind = if row % 3 == 0 {
+            ActivityKind::EmailClicked
+        } else {
+            ActivityKind::EmailOpened
+        };
+        let mut a = act(kind, now - Duration::minutes(row as i64));
+        a.campaign = (row % 11 != 0).then(|| format!("c{}", row % 10));
+        table.lead_id.push(format!("L{lead}"));
+        table.kind.push(a.kind.name().to_owned());
+        table.at.push(a.at.timestamp());
+        campaigns.push(a.campaign.clone());
+        if s.score(&leads[lead], std::slice::from_ref(&a), now, false)
+            .is_ok()
+        {
+            per_lead[lead].push(a);
+        }
+    }
+    table.campaign = Some(campaigns);
+    let batch = s.score_table(&leads, &table, now).unwrap();
+    assert!(
+        batch
+            .row_errors
+            .iter()
+            .all(|e| e.reason == "missing_attribute")
+    );
+    assert!(!batch.row_errors.is_empty());
+    for (i, lead) in leads.iter().enumerate() {
+        let card = s.score(lead, &per_lead[i], now, false).unwrap();
+        assert_eq!(card.score("m"), batch.score(i, "m"), "lead {i}");
+    }
 }

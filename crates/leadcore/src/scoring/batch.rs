@@ -174,6 +174,7 @@ impl Scoring {
         let tests: Vec<Vec<ColumnTest<'_>>> = (0..n_rules)
             .map(|flat| self.column_tests(flat, events))
             .collect();
+
         // Per-lead block: one sum per rule, then for each rule with an occurrence limit a
         // count and its earliest `limit` times, inline (limits above INLINE_LIMIT keep their
         // times on the side). One event touches one lead's block only.
@@ -397,25 +398,37 @@ impl Scoring {
     }
 }
 
-/// Whether a row passes a rule's compiled filters; `Err(attr)` when it lacks one.
+/// Whether a row passes a rule's compiled filters: `Ok(false)` when a present attribute
+/// fails, else `Err(attr)` naming the first filtered attribute the row lacks, else `Ok(true)`
+/// (the order of the filters does not matter).
 fn passes<'t>(tests: &'t [ColumnTest<'_>], row: usize) -> Result<bool, &'t str> {
+    let mut lacking = None;
     for t in tests {
         let ok = match t {
             ColumnTest::Dict { col, hits, attr } => match col.codes.get(row) {
-                Some(&NULL_CODE) | None => return Err(attr),
+                Some(&NULL_CODE) | None => {
+                    lacking = lacking.or(Some(attr.as_str()));
+                    continue;
+                }
                 Some(&c) => hits.get(c as usize).copied().unwrap_or(false),
             },
             ColumnTest::Seconds { col, op, value } => match col.get(row) {
                 Some(&v) if v >= 0 => compare_values(&FieldValue::Int(v), *op, value),
-                _ => return Err("seconds"),
+                _ => {
+                    lacking = lacking.or(Some("seconds"));
+                    continue;
+                }
             },
-            ColumnTest::Missing(attr) => return Err(attr),
+            ColumnTest::Missing(attr) => {
+                lacking = lacking.or(Some(attr.as_str()));
+                continue;
+            }
         };
         if !ok {
             return Ok(false);
         }
     }
-    Ok(true)
+    lacking.map_or(Ok(true), Err)
 }
 
 /// Keeps the earliest times in `slot = [count, t1, .., t_limit]`.

@@ -85,12 +85,14 @@ impl Behaviour {
         t <= now && self.window.is_none_or(|w| t >= now.saturating_sub(w))
     }
 
-    /// Whether the activity matches kind and filters. `Err(attr)` names a filtered
-    /// attribute the activity lacks.
+    /// Whether the activity matches kind and filters: `Ok(false)` when a present attribute
+    /// fails its filter, else `Err(attr)` naming the first filtered attribute it lacks (the
+    /// rule could have matched), else `Ok(true)`. The order of the filters does not matter.
     pub(crate) fn matches(&self, a: &Activity) -> Result<bool, String> {
         if a.kind != self.activity {
             return Ok(false);
         }
+        let mut lacking: Option<&str> = None;
         for f in &self.filters {
             let text = |v: &Option<String>| v.as_deref().map(|s| compare_text(s, f.op, &f.value));
             let verdict = match f.attr.as_str() {
@@ -107,12 +109,12 @@ impl Behaviour {
                     .map(|v| crate::lifecycle::compare_values(v, f.op, &f.value)),
             };
             match verdict {
-                None => return Err(f.attr.clone()),
+                None => lacking = lacking.or(Some(f.attr.as_str())),
                 Some(false) => return Ok(false),
                 Some(true) => {}
             }
         }
-        Ok(true)
+        lacking.map_or(Ok(true), |attr| Err(attr.to_owned()))
     }
 }
 
