@@ -59,6 +59,35 @@ leadcore_playbook *default_playbook(void);
 int same_buf(leadcore_buf a, leadcore_buf b);
 /* Checks `err` holds an error with that status and code, then frees it. */
 void expect_error(leadcore_error *err, leadcore_status status, const char *code);
+/* Checks that `call` fails with `status` and stores an error with `code` in the caller's
+ * `leadcore_error *err` (set to NULL first), then frees that error. */
+#define EXPECT_FAILURE(call, status, code)   \
+    do {                                     \
+        err = NULL;                          \
+        CHECK_STATUS(call, status, err);     \
+        expect_error(err, status, code);     \
+    } while (0)
+/* Checks that `call` succeeds, with the caller's `leadcore_error *err` as its error out-param
+ * (set to NULL first); frees the error it stored if it failed. */
+#define EXPECT_OK(call)                          \
+    do {                                         \
+        err = NULL;                              \
+        CHECK_STATUS(call, LEADCORE_OK, err);    \
+        leadcore_error_free(err);                \
+    } while (0)
+#define EXPECT_NULL_ARG(call) EXPECT_FAILURE(call, LEADCORE_NULL_ARGUMENT, "ffi.null_argument")
+#define EXPECT_BAD_UTF8(call) EXPECT_FAILURE(call, LEADCORE_INVALID_UTF8, "ffi.invalid_utf8")
+#define EXPECT_INVALID_INPUT(call) EXPECT_FAILURE(call, LEADCORE_INVALID_INPUT, "input.invalid")
+
+/* The argument of a worker run by check_shared_across_threads: the shared playbook in, and
+ * whether every call the thread made gave what it should (the worker sets `ok`). */
+typedef struct {
+    const leadcore_playbook *pb;
+    int ok;
+} worker_arg;
+/* Runs `worker` (given a worker_arg *) on several threads at once, all sharing `pb`, and
+ * checks every thread was created, joined and reported ok. */
+void check_shared_across_threads(const leadcore_playbook *pb, int (*worker)(void *));
 
 /* The tests of each file. */
 void api_tests(void);

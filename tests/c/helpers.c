@@ -1,5 +1,6 @@
 /* Helpers shared by the C API tests (declared in check.h). */
 #include <stdio.h>
+#include <threads.h>
 
 #include "check.h"
 
@@ -24,8 +25,7 @@ leadcore_buf report_of(const leadcore_error *e) {
 leadcore_playbook *default_playbook(void) {
     leadcore_playbook *pb = NULL;
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_playbook_default(&pb, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_playbook_default(&pb, &err));
     return pb;
 }
 
@@ -45,4 +45,19 @@ void expect_error(leadcore_error *err, leadcore_status status, const char *code)
     CHECK_CONTAINS(r.data, want);
     leadcore_buf_free(&r);
     leadcore_error_free(err);
+}
+
+void check_shared_across_threads(const leadcore_playbook *pb, int (*worker)(void *)) {
+    enum { N = 4 };
+    thrd_t threads[N];
+    worker_arg args[N];
+    for (int i = 0; i < N; i++) {
+        args[i].pb = pb;
+        args[i].ok = 0;
+        CHECK(thrd_create(&threads[i], worker, &args[i]) == thrd_success);
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK(thrd_join(threads[i], NULL) == thrd_success);
+        CHECK(args[i].ok);
+    }
 }

@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <threads.h>
 
 #include "check.h"
 
@@ -20,16 +19,14 @@ static const int64_t T0_MS = INT64_C(1767603600000);
 static leadcore_state *start_l1(const leadcore_playbook *pb) {
     leadcore_state *st = NULL;
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_state_start(pb, LIT(START_L1), &st, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_state_start(pb, LIT(START_L1), &st, &err));
     return st;
 }
 
 static leadcore_buf state_json(const leadcore_state *st) {
     leadcore_buf b = {0};
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_state_to_json(st, &b, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_state_to_json(st, &b, &err));
     return b;
 }
 
@@ -393,13 +390,6 @@ static void test_null_arguments_are_refused(void) {
     int64_t ms = 42;
     leadcore_error *err = NULL;
 
-#define EXPECT_NULL_ARG(call)                                     \
-    do {                                                          \
-        err = NULL;                                               \
-        CHECK_STATUS(call, LEADCORE_NULL_ARGUMENT, err);          \
-        expect_error(err, LEADCORE_NULL_ARGUMENT, "ffi.null_argument"); \
-    } while (0)
-
     EXPECT_NULL_ARG(leadcore_playbook_parse(LEADCORE_FORMAT_JSON, LIT("{}"), NULL, &err));
     EXPECT_NULL_ARG(leadcore_playbook_parse(LEADCORE_FORMAT_JSON, NULL, 5, &pb_out, &err));
     EXPECT_NULL_ARG(leadcore_playbook_default(NULL, &err));
@@ -428,7 +418,6 @@ static void test_null_arguments_are_refused(void) {
     EXPECT_NULL_ARG(leadcore_time_parse_rfc3339(NULL, 20, &ms, &err));
     EXPECT_NULL_ARG(leadcore_time_parse_rfc3339(LIT("2026-01-05T09:00:00Z"), NULL, &err));
     EXPECT_NULL_ARG(leadcore_error_to_json(NULL, &buf, &err));
-#undef EXPECT_NULL_ARG
 
     /* The error of a NULL argument names it, and its report is {"code","message"}. */
     err = NULL;
@@ -475,13 +464,6 @@ static void test_invalid_utf8_is_refused(void) {
     int64_t ms = 42;
     leadcore_error *err = NULL;
 
-#define EXPECT_BAD_UTF8(call)                                   \
-    do {                                                        \
-        err = NULL;                                             \
-        CHECK_STATUS(call, LEADCORE_INVALID_UTF8, err);         \
-        expect_error(err, LEADCORE_INVALID_UTF8, "ffi.invalid_utf8"); \
-    } while (0)
-
     EXPECT_BAD_UTF8(leadcore_playbook_parse(LEADCORE_FORMAT_YAML, bad, sizeof bad, &pb_out, &err));
     EXPECT_BAD_UTF8(leadcore_state_start(pb, bad, sizeof bad, &st_out, &err));
     EXPECT_BAD_UTF8(leadcore_state_new(pb, bad, sizeof bad, LIT("L"), T0_MS, &st_out, &err));
@@ -489,7 +471,6 @@ static void test_invalid_utf8_is_refused(void) {
     EXPECT_BAD_UTF8(leadcore_state_from_json(bad, sizeof bad, &st_out, &err));
     EXPECT_BAD_UTF8(leadcore_state_transition(pb, st, bad, sizeof bad, &buf, &err));
     EXPECT_BAD_UTF8(leadcore_time_parse_rfc3339(bad, sizeof bad, &ms, &err));
-#undef EXPECT_BAD_UTF8
 
     /* Valid multi-byte UTF-8 passes through unchanged. */
     leadcore_state *u = NULL;
@@ -572,11 +553,6 @@ static void test_success_leaves_err_alone(void) {
 }
 
 /* One playbook, many threads: each thread starts and moves its own records. */
-typedef struct {
-    const leadcore_playbook *pb;
-    int ok;
-} worker_arg;
-
 static int worker(void *p) {
     worker_arg *arg = p;
     arg->ok = 1;
@@ -599,18 +575,7 @@ static int worker(void *p) {
 
 static void test_a_playbook_is_shared_across_threads(void) {
     leadcore_playbook *pb = default_playbook();
-    enum { N = 4 };
-    thrd_t threads[N];
-    worker_arg args[N];
-    for (int i = 0; i < N; i++) {
-        args[i].pb = pb;
-        args[i].ok = 0;
-        CHECK(thrd_create(&threads[i], worker, &args[i]) == thrd_success);
-    }
-    for (int i = 0; i < N; i++) {
-        CHECK(thrd_join(threads[i], NULL) == thrd_success);
-        CHECK(args[i].ok);
-    }
+    check_shared_across_threads(pb, worker);
     leadcore_playbook_free(pb);
 }
 

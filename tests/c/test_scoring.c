@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <threads.h>
 
 #include "check.h"
 
@@ -103,24 +102,21 @@ static size_t number_array(const uint8_t *json, const char *key, double *out, si
 static leadcore_buf score_json(const leadcore_playbook *pb, const char *input) {
     leadcore_buf b = {0};
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_score(pb, STR(input), &b, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_score(pb, STR(input), &b, &err));
     return b;
 }
 
 static leadcore_score_state *new_score_state(const leadcore_playbook *pb, const char *lead_id) {
     leadcore_score_state *st = NULL;
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_score_state_new(pb, STR(lead_id), &st, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_score_state_new(pb, STR(lead_id), &st, &err));
     return st;
 }
 
 static leadcore_buf score_state_json(const leadcore_score_state *st) {
     leadcore_buf b = {0};
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_score_state_to_json(st, &b, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_score_state_to_json(st, &b, &err));
     return b;
 }
 
@@ -128,16 +124,14 @@ static leadcore_buf card_json(const leadcore_playbook *pb, const leadcore_score_
                               const char *input) {
     leadcore_buf b = {0};
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_score_state_card(pb, st, STR(input), &b, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_score_state_card(pb, st, STR(input), &b, &err));
     return b;
 }
 
 static void record(const leadcore_playbook *pb, leadcore_score_state *st, leadcore_event e,
                    int64_t now) {
     leadcore_error *err = NULL;
-    CHECK_STATUS(leadcore_score_state_record(pb, st, &e, now, &err), LEADCORE_OK, err);
-    leadcore_error_free(err);
+    EXPECT_OK(leadcore_score_state_record(pb, st, &e, now, &err));
 }
 
 /* Lead A's activities through the typed fast path. */
@@ -648,38 +642,19 @@ static void test_bad_json_inputs_have_typed_statuses(void) {
     for (int which = 0; which < 6; which++) {
         leadcore_buf out = sentinel_buf();
         leadcore_error *err = NULL;
-        CHECK_STATUS(json_call(which, pb, st, LIT("{\"lead\":"), &out, &err),
-                     LEADCORE_INVALID_INPUT, err);
-        expect_error(err, LEADCORE_INVALID_INPUT, "input.invalid");
-        err = NULL;
-        CHECK_STATUS(json_call(which, pb, st, NULL, 0, &out, &err), LEADCORE_INVALID_INPUT, err);
-        expect_error(err, LEADCORE_INVALID_INPUT, "input.invalid");
+        EXPECT_INVALID_INPUT(json_call(which, pb, st, LIT("{\"lead\":"), &out, &err));
+        EXPECT_INVALID_INPUT(json_call(which, pb, st, NULL, 0, &out, &err));
         err = NULL;
         CHECK_STATUS(json_call(which, pb, st, STR(unknown[which]), &out, &err),
                      LEADCORE_INVALID_INPUT, err);
         if (err) CHECK_CONTAINS(leadcore_error_message(err), "unknown field");
         expect_error(err, LEADCORE_INVALID_INPUT, "input.invalid");
-        err = NULL;
-        CHECK_STATUS(json_call(which, pb, st, bad_utf8, sizeof bad_utf8, &out, &err),
-                     LEADCORE_INVALID_UTF8, err);
-        expect_error(err, LEADCORE_INVALID_UTF8, "ffi.invalid_utf8");
-        err = NULL;
-        CHECK_STATUS(json_call(which, pb, st, NULL, 4, &out, &err), LEADCORE_NULL_ARGUMENT, err);
-        expect_error(err, LEADCORE_NULL_ARGUMENT, "ffi.null_argument");
-        err = NULL;
-        CHECK_STATUS(json_call(which, NULL, st, STR(unknown[which]), &out, &err),
-                     LEADCORE_NULL_ARGUMENT, err);
-        expect_error(err, LEADCORE_NULL_ARGUMENT, "ffi.null_argument");
-        err = NULL;
-        CHECK_STATUS(json_call(which, pb, st, STR(unknown[which]), NULL, &err),
-                     LEADCORE_NULL_ARGUMENT, err);
-        expect_error(err, LEADCORE_NULL_ARGUMENT, "ffi.null_argument");
-        if (which >= 2) {
-            err = NULL;
-            CHECK_STATUS(json_call(which, pb, NULL, STR(unknown[which]), &out, &err),
-                         LEADCORE_NULL_ARGUMENT, err);
-            expect_error(err, LEADCORE_NULL_ARGUMENT, "ffi.null_argument");
-        }
+        EXPECT_BAD_UTF8(json_call(which, pb, st, bad_utf8, sizeof bad_utf8, &out, &err));
+        EXPECT_NULL_ARG(json_call(which, pb, st, NULL, 4, &out, &err));
+        EXPECT_NULL_ARG(json_call(which, NULL, st, STR(unknown[which]), &out, &err));
+        EXPECT_NULL_ARG(json_call(which, pb, st, STR(unknown[which]), NULL, &err));
+        if (which >= 2) /* the calls that take a score state */
+            EXPECT_NULL_ARG(json_call(which, pb, NULL, STR(unknown[which]), &out, &err));
         CHECK(is_sentinel_buf(out));
     }
     /* The serde message names the input and what is wrong. */
@@ -710,10 +685,7 @@ static void test_bad_json_inputs_have_typed_statuses(void) {
         ",\"threshold\":1}",
     };
     for (size_t i = 0; i < sizeof predicts / sizeof predicts[0]; i++) {
-        err = NULL;
-        CHECK_STATUS(leadcore_score_state_predict(pb, st, STR(predicts[i]), &out, &err),
-                     LEADCORE_INVALID_INPUT, err);
-        expect_error(err, LEADCORE_INVALID_INPUT, "input.invalid");
+        EXPECT_INVALID_INPUT(leadcore_score_state_predict(pb, st, STR(predicts[i]), &out, &err));
     }
     CHECK(is_sentinel_buf(out));
     leadcore_buf after = score_state_json(st);
@@ -929,12 +901,6 @@ static void test_null_arguments_of_state_calls(void) {
     leadcore_score_state *st_out = SENTINEL;
     leadcore_buf buf = sentinel_buf();
     leadcore_error *err = NULL;
-#define EXPECT_NULL_ARG(call)                                              \
-    do {                                                                   \
-        err = NULL;                                                        \
-        CHECK_STATUS(call, LEADCORE_NULL_ARGUMENT, err);                   \
-        expect_error(err, LEADCORE_NULL_ARGUMENT, "ffi.null_argument");    \
-    } while (0)
     EXPECT_NULL_ARG(leadcore_score_state_new(NULL, LIT("A"), &st_out, &err));
     EXPECT_NULL_ARG(leadcore_score_state_new(pb, NULL, 1, &st_out, &err));
     EXPECT_NULL_ARG(leadcore_score_state_new(pb, LIT("A"), NULL, &err));
@@ -945,7 +911,6 @@ static void test_null_arguments_of_state_calls(void) {
     EXPECT_NULL_ARG(leadcore_score_state_to_json(st, NULL, &err));
     EXPECT_NULL_ARG(leadcore_scoring_model_names(NULL, &buf, &err));
     EXPECT_NULL_ARG(leadcore_scoring_model_names(pb, NULL, &err));
-#undef EXPECT_NULL_ARG
     CHECK(st_out == SENTINEL && is_sentinel_buf(buf));
     CHECK(leadcore_scoring_model_count(NULL) == 0);
 
@@ -975,11 +940,6 @@ static void test_null_arguments_of_state_calls(void) {
 }
 
 /* One playbook, many threads, each scoring through every path. */
-typedef struct {
-    const leadcore_playbook *pb;
-    int ok;
-} worker_arg;
-
 static int worker(void *p) {
     worker_arg *arg = p;
     arg->ok = 1;
@@ -1003,18 +963,7 @@ static int worker(void *p) {
 
 static void test_scoring_shares_a_playbook_across_threads(void) {
     leadcore_playbook *pb = default_playbook();
-    enum { N = 4 };
-    thrd_t threads[N];
-    worker_arg args[N];
-    for (int i = 0; i < N; i++) {
-        args[i].pb = pb;
-        args[i].ok = 0;
-        CHECK(thrd_create(&threads[i], worker, &args[i]) == thrd_success);
-    }
-    for (int i = 0; i < N; i++) {
-        CHECK(thrd_join(threads[i], NULL) == thrd_success);
-        CHECK(args[i].ok);
-    }
+    check_shared_across_threads(pb, worker);
     leadcore_playbook_free(pb);
 }
 
