@@ -28,12 +28,19 @@ fuzz_target!(|data: &[u8]| {
     let Ok(mut state) = pb.start(pipeline.name(), "F-1", now) else {
         return;
     };
-    let names: Vec<String> = pipeline.stages().iter().map(|s| s.name().to_owned()).collect();
+    let names: Vec<String> = pipeline
+        .stages()
+        .iter()
+        .map(|s| s.name().to_owned())
+        .collect();
     for (i, to) in names.iter().enumerate() {
         let role = [Role::Marketing, Role::Sdr, Role::Ae][i % 3];
         let req = TransitionRequest::new(to.clone(), Actor::new("f", role), now);
         let before = state.clone();
-        if pb.transition(&mut state, &req, &Facts::new().score("lead", 1e3)).is_err() {
+        if pb
+            .transition(&mut state, &req, &Facts::new().score("lead", 1e3))
+            .is_err()
+        {
             assert_eq!(state, before);
         }
     }

@@ -300,7 +300,10 @@ impl Scoring {
                 let (lead, flat) = (u.lead as usize, u.flat as usize);
                 let h = &hot[flat];
                 match h.placement {
-                    Placement::Sum => blocks[lead * stride + flat] += u.value,
+                    Placement::Sum => {
+                        let v = &mut blocks[lead * stride + flat];
+                        *v = v.saturating_add(u.value);
+                    }
                     Placement::Inline(slot) => {
                         let at = lead * stride + slot;
                         keep_inline(&mut blocks[at..=at + h.limit as usize], u.value)

@@ -31,7 +31,7 @@ impl Tally {
                 break;
             }
             let (factor, q) = b.term(now.saturating_sub(at));
-            t.sum += q;
+            t.sum = t.sum.saturating_add(q);
             t.count += 1;
             if explain {
                 t.contributions.push(Contribution {
@@ -83,10 +83,14 @@ pub(crate) fn evaluate(
                     flat += 1;
                     let mut value = t.sum;
                     if let Some(max) = b.max_q
-                        && value.abs() > max
+                        && value.unsigned_abs() > max.unsigned_abs()
                     {
                         let capped = max * value.signum();
-                        note(AdjustmentKind::RuleCap, &rule.name, capped - value);
+                        note(
+                            AdjustmentKind::RuleCap,
+                            &rule.name,
+                            capped.saturating_sub(value),
+                        );
                         value = capped;
                     }
                     (value, RuleType::Behaviour, t.count, t.sum, t.contributions)
@@ -98,8 +102,8 @@ pub(crate) fn evaluate(
                 }
             };
             match rule.group {
-                Some(g) => group_sums[g] += value,
-                None => total += value,
+                Some(g) => group_sums[g] = group_sums[g].saturating_add(value),
+                None => total = total.saturating_add(value),
             }
             if explaining {
                 lines.push(RuleScore {
@@ -115,25 +119,33 @@ pub(crate) fn evaluate(
         for ((name, cap), sum) in model.groups.iter().zip(group_sums.iter()) {
             let mut s = *sum;
             if s > *cap {
-                note(AdjustmentKind::GroupCap, name, cap - s);
+                note(AdjustmentKind::GroupCap, name, cap.saturating_sub(s));
                 s = *cap;
             }
-            total += s;
+            total = total.saturating_add(s);
         }
         for &(other, weight) in &model.combine {
             let term = quantize(to_f64(scores[other]) * weight);
             note(AdjustmentKind::Combined, &scoring.models[other].name, term);
-            total += term;
+            total = total.saturating_add(term);
         }
         if let Some(cap) = model.cap
             && total > cap
         {
-            note(AdjustmentKind::ModelCap, &model.name, cap - total);
+            note(
+                AdjustmentKind::ModelCap,
+                &model.name,
+                cap.saturating_sub(total),
+            );
             total = cap;
         } else if let Some(floor) = model.floor
             && total < floor
         {
-            note(AdjustmentKind::ModelFloor, &model.name, floor - total);
+            note(
+                AdjustmentKind::ModelFloor,
+                &model.name,
+                floor.saturating_sub(total),
+            );
             total = floor;
         }
         scores[m] = total;

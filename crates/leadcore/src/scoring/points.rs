@@ -1,7 +1,8 @@
 //! Exact score arithmetic. Every term is quantised to a multiple of 2^-20 points and summed
 //! as an integer, so sums do not depend on event order, and every score and breakdown entry
 //! is an exact binary fraction: while |score| < 2^32 the total equals the sum of its parts
-//! exactly as `f64`, in any language.
+//! exactly as `f64`, in any language. Sums saturate rather than wrap: past 2^43 points (far
+//! beyond any configured cap) a score pins at the limit instead of turning into a wrong one.
 
 /// Quantised points: multiples of 2^-20.
 pub(crate) type Q = i64;
