@@ -15,6 +15,9 @@ cargo clippy -p leadcore --all-targets -- -D warnings
 step "clippy: workspace"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "rustdoc: the core's docs build without warnings (broken links fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p leadcore --no-deps --quiet
+
 step "Rust tests (all crates, doctests, shared vectors)"
 cargo test --workspace
 
