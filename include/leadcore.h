@@ -457,6 +457,31 @@ leadcore_status leadcore_error_to_json(const struct leadcore_error *error,
 void leadcore_error_free(struct leadcore_error *error);
 
 /**
+ * Computes the funnel of `pipeline` over `states_len` record states at `now_ms` (Unix
+ * epoch milliseconds UTC) and writes it into `*out` as canonical JSON:
+ * `{"pipeline","records","skipped","stages":[{"stage","kind","reached","entered","current",
+ * "conversion_to_next","mean_dwell_seconds"}]}`. `reached` counts records whose highest
+ * stage is that one or later (recycling never lowers it); states of another pipeline are
+ * counted in `skipped`. An unknown pipeline gives `LEADCORE_UNKNOWN_PIPELINE`; a NULL entry
+ * in `states` gives `LEADCORE_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `pipeline` is NULL (with `pipeline_len == 0`) or
+ * points to that many readable bytes; `states` is NULL (with `states_len == 0`) or points to
+ * `states_len` pointers, each NULL or a live state not being moved by another thread; `out`
+ * is NULL or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a
+ * pointer.
+ */
+leadcore_status leadcore_funnel(const struct leadcore_playbook *playbook,
+                                const uint8_t *pipeline,
+                                size_t pipeline_len,
+                                const struct leadcore_state *const *states,
+                                size_t states_len,
+                                int64_t now_ms,
+                                struct leadcore_buf *out,
+                                struct leadcore_error **err);
+
+/**
  * Parses and validates playbook text. On success `*out` receives a new playbook to free
  * with `leadcore_playbook_free`. Malformed text gives `LEADCORE_PLAYBOOK_PARSE` (the JSON
  * report's `parse` says where); a playbook that breaks rules gives

@@ -579,6 +579,39 @@ static void test_a_playbook_is_shared_across_threads(void) {
     leadcore_playbook_free(pb);
 }
 
+
+/* A funnel over several states: recycling never lowers `reached`; bad arguments are typed. */
+static void test_funnel_over_states(void) {
+    leadcore_playbook *pb = NULL;
+    leadcore_error *err = NULL;
+    EXPECT_OK(leadcore_playbook_default(&pb, &err));
+    leadcore_state *a = NULL, *b = NULL;
+    EXPECT_OK(leadcore_state_new(pb, LIT("lead"), LIT("A"), 0, &a, &err));
+    EXPECT_OK(leadcore_state_new(pb, LIT("lead"), LIT("B"), 0, &b, &err));
+    leadcore_buf out = {0};
+    EXPECT_OK(leadcore_state_transition(
+        pb, a,
+        LIT("{\"request\":{\"to\":\"MQL\",\"actor\":{\"id\":\"mia\",\"role\":\"marketing\"},"
+            "\"now\":\"1970-01-01T01:00:00Z\"},\"scores\":{\"lead\":120}}"),
+        &out, &err));
+    leadcore_buf_free(&out);
+    const leadcore_state *states[] = {a, b};
+    EXPECT_OK(leadcore_funnel(pb, LIT("lead"), states, 2, 3 * 3600 * 1000, &out, &err));
+    CHECK_CONTAINS(out.data, "\"records\":2");
+    CHECK_CONTAINS(out.data, "\"conversion_to_next\":0.5");
+    CHECK_CONTAINS(out.data, "\"stage\":\"MQL\"");
+    leadcore_buf_free(&out);
+    const leadcore_state *with_null[] = {a, NULL};
+    EXPECT_NULL_ARG(leadcore_funnel(pb, LIT("lead"), with_null, 2, 0, &out, &err));
+    EXPECT_NULL_ARG(leadcore_funnel(pb, LIT("lead"), NULL, 2, 0, &out, &err));
+    EXPECT_FAILURE(leadcore_funnel(pb, LIT("renewals"), states, 2, 0, &out, &err),
+                   LEADCORE_UNKNOWN_PIPELINE, "lifecycle.unknown_pipeline");
+    CHECK(out.data == NULL);
+    leadcore_state_free(a);
+    leadcore_state_free(b);
+    leadcore_playbook_free(pb);
+}
+
 void api_tests(void) {
     run_test("api: version constants match the library", test_version);
     run_test("api: default playbook loads and round-trips",
@@ -603,4 +636,5 @@ void api_tests(void) {
     run_test("api: _free(NULL) is a no-op", test_free_null_is_a_no_op);
     run_test("api: success leaves *err alone", test_success_leaves_err_alone);
     run_test("api: a playbook is shared across threads", test_a_playbook_is_shared_across_threads);
+    run_test("api: funnel over several states", test_funnel_over_states);
 }

@@ -18,6 +18,7 @@ mod args;
 mod buf;
 mod entry;
 mod error;
+mod funnel;
 mod panic;
 mod playbook;
 mod score;
@@ -33,6 +34,7 @@ pub use error::{
     leadcore_error, leadcore_error_code, leadcore_error_free, leadcore_error_message,
     leadcore_error_status, leadcore_error_to_json,
 };
+pub use funnel::leadcore_funnel;
 pub use playbook::{
     LEADCORE_FORMAT_JSON, LEADCORE_FORMAT_TOML, LEADCORE_FORMAT_YAML, leadcore_format,
     leadcore_playbook, leadcore_playbook_default, leadcore_playbook_free, leadcore_playbook_parse,
