@@ -37,4 +37,14 @@ if command -v valgrind >/dev/null 2>&1; then
 else
     echo "valgrind is not installed: skipping the valgrind run (the ASan run above passed)"
 fi
+data="../shared/data/olist-marketing-funnel"
+if [ -d "$data" ]; then
+    echo "==> the C main job (examples/c/funnel.c) gives the Rust and Python funnel"
+    "$cc" "${cflags[@]}" -O1 examples/c/funnel.c "${libs[@]}" -o "$out/funnel"
+    funnel_out=$("$out/funnel" "$data")
+    grep -Eq '^Won +840 +840 +840 ' <<<"$funnel_out"
+    grep -q '^19360 transitions applied, 4 refused$' <<<"$funnel_out"
+else
+    echo "($data not found: skipping the C main job)"
+fi
 echo "==> C tests passed"
