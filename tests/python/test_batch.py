@@ -136,7 +136,7 @@ def test_wrong_types(pb: leadcore.Playbook) -> None:
         lambda: pb.score_columns(LEADS, dict(cols, kind=[1] * len(cols["kind"])), NOW),
         lambda: pb.score_columns(LEADS, dict(cols, kind="email_opened"), NOW),
         lambda: pb.score_columns(LEADS, dict(cols, seconds=["75"] * len(cols["at"])), NOW),
-        lambda: pb.score_columns(LEAD_A, cols, NOW),  # type: ignore[arg-type]
+        lambda: pb.score_columns(LEAD_A, cols, NOW),  # a lead dict is no dict of columns
         lambda: pb.score_columns(LEADS, dict(cols, at=np.array(cols["at"], dtype="timedelta64[s]")), NOW),
         lambda: pb.score_columns(LEADS, pa.array([1, 2]), NOW),
         lambda: pb.score_columns(LEADS, pa.table(dict(cols, kind=[1] * len(cols["kind"]))), NOW),

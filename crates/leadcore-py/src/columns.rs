@@ -461,7 +461,7 @@ fn expected_strings(name: &str, data_type: &DataType) -> ColumnError {
 
 /// Pushes every value of an Arrow string array (any of the three layouts), or returns false
 /// when the array holds no strings.
-fn push_strings(array: &dyn Array, f: &mut impl FnMut(Option<&str>)) -> bool {
+pub(crate) fn push_strings<'a>(array: &'a dyn Array, f: &mut impl FnMut(Option<&'a str>)) -> bool {
     if let Some(a) = array.as_string_opt::<i32>() {
         a.iter().for_each(f);
     } else if let Some(a) = array.as_string_opt::<i64>() {

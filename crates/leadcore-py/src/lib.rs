@@ -10,6 +10,7 @@ mod arrow;
 mod columns;
 mod convert;
 mod errors;
+mod leads;
 mod playbook;
 mod scoring;
 mod state;

@@ -458,11 +458,18 @@ impl PyPlaybook {
             .py_err()
     }
 
-    /// Scores a batch: `leads` (dicts with unique ids) and `events` as columns (`lead_id`,
-    /// `kind`, `at`, and optionally `page`, `seconds`, `campaign`, `form_id`,
-    /// `content_id`) given as a dict of lists / numpy arrays / Arrow arrays, or as a pandas,
-    /// polars or pyarrow table. Rows that cannot count are reported in `row_errors`, the rest
-    /// is scored; runs with the GIL released.
+    /// Scores a batch: `leads` and `events` as columns (`lead_id`, `kind`, `at`, and
+    /// optionally `page`, `seconds`, `campaign`, `form_id`, `content_id`) given as a dict of
+    /// lists / numpy arrays / Arrow arrays, or as a pandas, polars or pyarrow table. Rows that
+    /// cannot count are reported in `row_errors`, the rest is scored; runs with the GIL
+    /// released.
+    ///
+    /// `leads` (unique ids) is a list of lead dicts, or a table of flat columns like
+    /// `events`, one row per lead: `id`, built-in fields by their flat names (`channel`,
+    /// `direction`, `email`, `employees`, `region`, `created_at`, ...) and any other column
+    /// as a custom field of its name, typed from the column (bool, number, text, date,
+    /// date-time); a null is an absent value. A row gives the same lead as its dict, built
+    /// without a Python object per row. A column of another type raises `InputError`.
     fn score_columns(
         &self,
         py: Python<'_>,

@@ -8,6 +8,7 @@
 use crate::columns::{ColumnError, Events};
 use crate::convert::{from_json_text, from_py, to_py};
 use crate::errors::{IntoPyResult, input_error};
+use crate::leads::Leads;
 use chrono::{DateTime, TimeDelta, Utc};
 use leadcore::scoring::{BatchScores, ScoreCard, ScoreSignal, ScoreState, Scoring};
 use leadcore::wire::canonical_json;
@@ -364,10 +365,6 @@ pub(crate) fn activities(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Activity>> {
     list_of("activities", obj)
 }
 
-pub(crate) fn leads(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Lead>> {
-    list_of("leads", obj)
-}
-
 /// Signals as a list of dicts, or as canonical JSON text when `json`.
 pub(crate) fn signals<'py>(
     py: Python<'py>,
@@ -419,7 +416,7 @@ pub(crate) fn batch(
     now: DateTime<Utc>,
     explain: bool,
 ) -> PyResult<(PyBatchResult, Vec<ScoreCard>)> {
-    let leads = self::leads(leads)?;
+    let leads = Leads::extract(leads)?;
     let events = Events::extract(events)?;
     let scoring: &Scoring = pb.scoring();
     enum Failure {
@@ -427,6 +424,7 @@ pub(crate) fn batch(
         Core(Error),
     }
     let result = py.detach(|| {
+        let leads = leads.finish().map_err(Failure::Column)?;
         let table = events.finish().map_err(Failure::Column)?;
         let scores = table.score(scoring, &leads, now).map_err(Failure::Core)?;
         let cards = if explain {
@@ -434,9 +432,9 @@ pub(crate) fn batch(
         } else {
             Vec::new()
         };
-        Ok((scores, cards))
+        Ok((leads, scores, cards))
     });
-    let (scores, cards) = result.map_err(|f| match f {
+    let (leads, scores, cards) = result.map_err(|f| match f {
         Failure::Column(e) => e.into_pyerr(),
         Failure::Core(e) => crate::errors::to_pyerr(&e),
     })?;

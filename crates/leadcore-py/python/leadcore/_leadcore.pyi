@@ -65,6 +65,13 @@ class _ArrowArray(Protocol):
     def __arrow_c_array__(self, requested_schema: Any = None, /) -> tuple[object, object]: ...
 
 _Events: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
+# Batch leads: lead dicts in the core's shape, or a table of flat columns, one row per lead (a
+# dict of columns as for events, or a pandas, polars or pyarrow table): `id` (required), any
+# built-in field by its flat name (channel, campaign, direction, first_name, last_name, email,
+# phone, company, employees, users, region, industry, title, owner, account_id, created_at),
+# any other column a custom field of its name (typed from the column: bool, number, text,
+# date, date_time). Nulls are absent values.
+_Leads: TypeAlias = Sequence[_JsonObject] | Mapping[str, Any] | _ArrowStream | _ArrowArray
 # A prediction horizon: a timedelta or a number of days.
 _Horizon: TypeAlias = timedelta | float
 
@@ -170,12 +177,10 @@ class Playbook:
         now: _Time,
         horizon: _Horizon,
     ) -> datetime | None: ...
-    def score_columns(
-        self, leads: Sequence[_JsonObject], events: _Events, now: _Time
-    ) -> BatchResult: ...
+    def score_columns(self, leads: _Leads, events: _Events, now: _Time) -> BatchResult: ...
     def score_many(
         self,
-        leads: Sequence[_JsonObject],
+        leads: _Leads,
         events: _Events,
         now: _Time,
         *,
