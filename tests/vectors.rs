@@ -103,6 +103,17 @@ fn run_case(dir: &Path) -> String {
                 None => no_record(),
                 Some(st) => ok(st),
             },
+            "funnel" => match &state {
+                None => no_record(),
+                Some(st) => {
+                    let v: Value = serde_json::from_str(&payload).unwrap();
+                    let now = v["now"].as_str().unwrap().parse().unwrap();
+                    match pb.pipeline(v["pipeline"].as_str().unwrap()) {
+                        Ok(p) => ok(leadcore::Funnel::compute(p, std::slice::from_ref(st), now)),
+                        Err(e) => err(&e),
+                    }
+                }
+            },
             "score" => {
                 let i = ScoreInput::from_json(&payload).unwrap();
                 match pb.scoring().score(&i.lead, &i.activities, i.now, i.explain) {

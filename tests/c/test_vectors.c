@@ -288,6 +288,33 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
             emit_ok(out, &b);
         return 1;
     }
+    if (prefix == strlen("{\"funnel\":") && memcmp(line, "{\"funnel\":", prefix) == 0) {
+        if (*state == NULL) {
+            text_puts(out, NO_RECORD);
+            return 1;
+        }
+        /* The payload is {"now":"<RFC 3339>","pipeline":"<name>"}. */
+        const char *end_of_payload = (const char *)payload + payload_len;
+        const char *now = strstr((const char *)payload, "\"now\":\"");
+        const char *pipe = strstr((const char *)payload, "\"pipeline\":\"");
+        if (now == NULL || pipe == NULL || now >= end_of_payload || pipe >= end_of_payload) return 0;
+        now += strlen("\"now\":\"");
+        pipe += strlen("\"pipeline\":\"");
+        const char *now_end = memchr(now, '"', (size_t)(end_of_payload - now));
+        const char *pipe_end = memchr(pipe, '"', (size_t)(end_of_payload - pipe));
+        if (now_end == NULL || pipe_end == NULL) return 0;
+        int64_t now_ms = 0;
+        leadcore_buf b = {0};
+        const leadcore_state *states[] = {*state};
+        if (leadcore_time_parse_rfc3339((const uint8_t *)now, (size_t)(now_end - now), &now_ms,
+                                        &err) != LEADCORE_OK ||
+            leadcore_funnel(pb, (const uint8_t *)pipe, (size_t)(pipe_end - pipe), states, 1,
+                            now_ms, &b, &err) != LEADCORE_OK)
+            emit_error(out, err);
+        else
+            emit_ok(out, &b);
+        return 1;
+    }
     if (prefix == strlen("{\"state\":") && memcmp(line, "{\"state\":", prefix) == 0) {
         if (*state == NULL) {
             text_puts(out, NO_RECORD);
@@ -362,7 +389,7 @@ static int run_case(const char *dir, text *out, text *problem) {
             if (!run_event(pb, &state, &scores, line + lead, len - lead, out)) {
                 char msg[256];
                 snprintf(msg, sizeof msg,
-                         "input.jsonl line %zu is not a start, transition, dwell, state, "
+                         "input.jsonl line %zu is not a start, transition, dwell, state, funnel, "
                          "score, score_table, score_apply, score_card or predict event "
                          "(the last three need a lead with a plain string id)",
                          line_no);

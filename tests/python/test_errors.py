@@ -75,7 +75,7 @@ def test_wrong_python_types_raise_type_error(pb: leadcore.Playbook) -> None:
         lambda: pb.transition(state, "MQL", actor=("a", "marketing"), now="2026-01-05T09:00:00Z", reason=3),  # type: ignore[arg-type]
         lambda: pb.transition(state, "MQL", actor=("a", "marketing"), now="2026-01-05T09:00:00Z", lead={"id": {1, 2}}),
         lambda: pb.replay("lead", "L-1", {1, 2}),  # type: ignore[arg-type]
-        lambda: pb.funnel("lead", 5, "2026-01-05T09:00:00Z"),  # type: ignore[arg-type]
+        lambda: pb.funnel("lead", 5, "2026-01-05T09:00:00Z"),  # type: ignore[call-overload]
         lambda: state.dwell(None),  # type: ignore[arg-type]
     ]
     for i, call in enumerate(calls):

@@ -18,7 +18,7 @@ from conftest import VECTORS
 
 CASES = sorted(p.parent for p in VECTORS.glob("*/input.jsonl"))
 NO_RECORD = {"error": {"code": "input.invalid", "message": "no record started"}}
-LIFECYCLE_EVENTS = {"start", "transition", "dwell", "state"}
+LIFECYCLE_EVENTS = {"start", "transition", "dwell", "state", "funnel"}
 SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"}
 
 
@@ -98,6 +98,9 @@ class Runner:
             return canonical({"ok": self.state.dwell(payload["now"])})
         if kind == "state":
             return canonical({"ok": json.loads(self.state.to_json())})
+        if kind == "funnel":
+            # Floats inside: the door's canonical JSON text passes through.
+            return '{"ok":' + pb.funnel(payload["pipeline"], [self.state], payload["now"], json=True) + "}"
         pytest.fail(f"this runner does not handle `{kind}` events")
 
     def run_scoring(self, kind: str, p: Any) -> str:

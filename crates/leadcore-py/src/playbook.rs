@@ -300,13 +300,17 @@ impl PyPlaybook {
     }
 
     /// The funnel of `states` in `pipeline` at `now`: one dict per stage (`stage`, `kind`,
-    /// `reached`, `entered`, `current`, `conversion_to_next`, `mean_dwell_seconds`).
+    /// `reached`, `entered`, `current`, `conversion_to_next`, `mean_dwell_seconds`). With
+    /// `json=True`, the whole funnel (`pipeline`, `records`, `skipped`, `stages`) as the
+    /// core's canonical JSON text, byte for byte what the Rust and C doors give.
+    #[pyo3(signature = (pipeline, states, now, *, json = false))]
     fn funnel<'py>(
         &self,
         py: Python<'py>,
         pipeline: &str,
         states: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
+        json: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let now = extract_time(now)?;
         let mut owned: Vec<LifecycleState> = Vec::new();
@@ -319,6 +323,9 @@ impl PyPlaybook {
         }
         let p = self.pipeline(pipeline)?;
         let funnel = py.detach(|| Funnel::compute(p, &owned, now));
+        if json {
+            return Ok(PyString::new(py, &leadcore::wire::canonical_json(&funnel)).into_any());
+        }
         to_py(py, &funnel.stages)
     }
 
