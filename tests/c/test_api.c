@@ -259,11 +259,12 @@ static void test_every_lifecycle_refusal_has_its_status(void) {
         CHECK(is_sentinel_buf(outcome));
         expect_error(err, cases[i].status, cases[i].code);
     }
-    /* The serde message reaches the caller. */
+    /* The serde message reaches the caller, with the path of the value that failed (the
+     * core's parser, shared with the Python door). */
     leadcore_error *err = NULL;
     leadcore_buf outcome = sentinel_buf();
     leadcore_state_transition(pb, st, LIT("{\"request\":{\"to\":\"MQL\"}}"), &outcome, &err);
-    CHECK_CONTAINS(leadcore_error_message(err), "transition input: ");
+    CHECK_CONTAINS(leadcore_error_message(err), "transition input at `request`: ");
     CHECK_CONTAINS(leadcore_error_message(err), "actor");
     leadcore_error_free(err);
 

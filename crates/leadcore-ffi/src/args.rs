@@ -6,10 +6,11 @@ use crate::status::FfiKind;
 use serde::de::DeserializeOwned;
 use std::ptr::NonNull;
 
-/// A JSON input (`what` names it in the error): malformed JSON, a missing field or an
-/// unknown one is the core's `input.invalid`.
+/// A JSON input (`what` names it in the error), read by the core's one parser for every
+/// door: malformed JSON, a missing field or an unknown one is `input.invalid`, with the path
+/// of the value that failed, worded as in the Python door.
 pub(crate) fn json<T: DeserializeOwned>(text: &str, what: &str) -> Result<T, Failure> {
-    serde_json::from_str(text).map_err(|e| Failure::invalid_input(format!("{what}: {e}")))
+    Ok(leadcore::wire::from_json(text, what)?)
 }
 
 /// A string argument: NULL with `len == 0` is the empty string, NULL with `len > 0` is

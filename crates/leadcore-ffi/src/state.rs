@@ -37,7 +37,7 @@ pub unsafe extern "C" fn leadcore_state_start(
         let playbook = args::obj(playbook, "playbook")?;
         let text = args::text(start_json, len, "start_json")?;
         let out = args::out(out, "out")?;
-        let input: StartInput = args::json(text, "start input")?;
+        let input = StartInput::from_json(text)?;
         let inner = playbook
             .inner
             .start(&input.pipeline, &input.record_id, input.now)?;
@@ -143,7 +143,7 @@ pub unsafe extern "C" fn leadcore_state_transition(
         let state = args::obj_mut(state, "state")?;
         let text = args::text(input_json, len, "input_json")?;
         let outcome = args::out(outcome, "outcome")?;
-        let input: TransitionInput = args::json(text, "transition input")?;
+        let input = TransitionInput::from_json(text)?;
         let done = update_copy(&mut state.inner, |next| {
             playbook
                 .inner
