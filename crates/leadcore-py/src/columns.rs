@@ -23,7 +23,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
 use leadcore::scoring::{BatchScores, DictColumn, EventColumns, NULL_CODE, ScoreCard, Scoring};
-use leadcore::{Activity, ActivityKind, Error, Lead};
+use leadcore::{Activity, ActivityKind, Lead};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -40,9 +40,6 @@ pub(crate) const COLUMNS: [&str; 8] = [
     "form_id",
     "content_id",
 ];
-
-/// A lead index that matches no lead (the core reports such rows as `unknown_lead`).
-const NO_LEAD: u32 = u32::MAX;
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -680,51 +677,16 @@ impl Table {
         }
     }
 
-    /// Each row's lead index (or [`NO_LEAD`]), after checking the lead ids are unique.
-    fn lead_index(&self, leads: &[Lead]) -> leadcore::Result<Vec<u32>> {
-        let ids: BTreeMap<&str, u32> = leads
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.as_str(), i as u32))
-            .collect();
-        if ids.len() != leads.len() {
-            return Err(Error::InvalidInput {
-                message: "lead ids are not unique".to_owned(),
-            });
-        }
-        let entries: Vec<u32> = self
-            .lead_id
-            .dictionary
-            .iter()
-            .map(|id| ids.get(id.as_str()).copied().unwrap_or(NO_LEAD))
-            .collect();
-        Ok(self
-            .lead_id
-            .codes
-            .iter()
-            .map(|&c| entries.get(c as usize).copied().unwrap_or(NO_LEAD))
-            .collect())
-    }
-
-    /// Scores the table for `leads` at `now`: as the core's `Scoring::score_table` (the
-    /// same checks, row errors and messages), on dictionary-encoded columns.
+    /// Scores the table for `leads` at `now`: the core's `Scoring::score_columns_by_id`
+    /// on the dictionary-encoded columns (the same checks, row errors and messages as
+    /// `Scoring::score_table`).
     pub(crate) fn score(
         &self,
         scoring: &Scoring,
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<BatchScores> {
-        let lead = self.lead_index(leads)?;
-        let mut out = scoring.score_columns(leads, &self.columns(&lead), now)?;
-        for e in &mut out.row_errors {
-            if e.reason == "unknown_lead" {
-                e.message = match self.lead_id.get(e.row) {
-                    Some(id) => format!("no lead with id `{id}`"),
-                    None => "the event has no lead id".to_owned(),
-                };
-            }
-        }
-        Ok(out)
+        scoring.score_columns_by_id(leads, self.lead_id.column(), &self.columns(&[]), now)
     }
 
     /// Each lead's score card with the full breakdown, from the rows the batch counts (rows
@@ -735,7 +697,7 @@ impl Table {
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<Vec<ScoreCard>> {
-        let lead = self.lead_index(leads)?;
+        let lead = leadcore::scoring::lead_index(leads, self.lead_id.column())?;
         let kinds: Vec<ActivityKind> = self
             .kind
             .dictionary

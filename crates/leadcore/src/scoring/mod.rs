@@ -27,4 +27,4 @@ pub use spec::{
 pub use state::{
     Direction, RuleTimes, SCORE_STATE_SCHEMA_VERSION, ScoreSignal, ScoreState, ThresholdState,
 };
-pub use table::EventTable;
+pub use table::{EventTable, lead_index};

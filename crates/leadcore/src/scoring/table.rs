@@ -2,13 +2,13 @@
 //! callers) hand to batch scoring. It is dictionary-encoded once, then scored on the
 //! columnar path.
 
-use super::batch::{BatchScores, DictColumn, EventColumns, NULL_CODE, RowError};
+use super::batch::{BatchScores, DictColumn, EventColumns, NULL_CODE};
 use super::model::Scoring;
 use crate::error::{Error, Result};
 use crate::model::Lead;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Events as plain columns of equal length.
 ///
@@ -95,22 +95,7 @@ impl Scoring {
         table: &EventTable,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
-        let ids: BTreeMap<&str, u32> = leads
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.as_str(), i as u32))
-            .collect();
-        if ids.len() != leads.len() {
-            return Err(Error::InvalidInput {
-                message: "lead ids are not unique".to_owned(),
-            });
-        }
-        let unknown = u32::MAX;
-        let lead: Vec<u32> = table
-            .lead_id
-            .iter()
-            .map(|id| ids.get(id.as_str()).copied().unwrap_or(unknown))
-            .collect();
+        let lead_id = encode(table.lead_id.iter().map(|k| Some(k.as_str())));
         let kind = encode(table.kind.iter().map(|k| Some(k.as_str())));
         let (page, campaign, form_id, content_id) = (
             encode_opt(&table.page),
@@ -124,7 +109,7 @@ impl Scoring {
                 .collect()
         });
         let columns = EventColumns {
-            lead: &lead,
+            lead: &[],
             kind: kind.column(),
             at: &table.at,
             page: page.as_ref().map(Encoded::column),
@@ -133,19 +118,73 @@ impl Scoring {
             form_id: form_id.as_ref().map(Encoded::column),
             content_id: content_id.as_ref().map(Encoded::column),
         };
-        let mut out = self.score_columns(leads, &columns, now)?;
+        self.score_columns_by_id(leads, lead_id.column(), &columns, now)
+    }
+
+    /// [`Scoring::score_columns`] with each row's lead given by id, as a dictionary column
+    /// (`events.lead` is ignored): lead ids must be unique; a row whose id matches no lead,
+    /// or has none, is an `unknown_lead` row error naming the id.
+    pub fn score_columns_by_id(
+        &self,
+        leads: &[Lead],
+        lead_ids: DictColumn<'_>,
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<BatchScores> {
+        let lead = lead_index(leads, lead_ids)?;
+        let mut out = self.score_columns(
+            leads,
+            &EventColumns {
+                lead: &lead,
+                ..*events
+            },
+            now,
+        )?;
         for e in &mut out.row_errors {
             if e.reason == "unknown_lead" {
-                *e = RowError {
-                    row: e.row,
-                    reason: e.reason.clone(),
-                    message: format!(
-                        "no lead with id `{}`",
-                        table.lead_id.get(e.row).map_or("", String::as_str)
-                    ),
+                let id = lead_ids
+                    .codes
+                    .get(e.row)
+                    .and_then(|&c| lead_ids.dictionary.get(c as usize));
+                e.message = match id {
+                    Some(id) => format!("no lead with id `{id}`"),
+                    None => "the event has no lead id".to_owned(),
                 };
             }
         }
         Ok(out)
     }
+}
+
+/// Each row's index in `leads` for the row's lead id (`u32::MAX` for an id no lead has, or
+/// none): what [`Scoring::score_columns_by_id`] scores with. Lead ids must be unique.
+///
+/// ```
+/// use leadcore::{DictColumn, Lead};
+/// let dictionary = ["B".to_owned(), "A".to_owned(), "Z".to_owned()];
+/// let ids = DictColumn { codes: &[1, 0, 2, u32::MAX], dictionary: &dictionary };
+/// let rows = leadcore::scoring::lead_index(&[Lead::new("A"), Lead::new("B")], ids).unwrap();
+/// assert_eq!(rows, [0, 1, u32::MAX, u32::MAX]);
+/// ```
+pub fn lead_index(leads: &[Lead], lead_ids: DictColumn<'_>) -> Result<Vec<u32>> {
+    let ids: HashMap<&str, u32> = leads
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i as u32))
+        .collect();
+    if ids.len() != leads.len() {
+        return Err(Error::InvalidInput {
+            message: "lead ids are not unique".to_owned(),
+        });
+    }
+    let entries: Vec<u32> = lead_ids
+        .dictionary
+        .iter()
+        .map(|id| ids.get(id.as_str()).copied().unwrap_or(u32::MAX))
+        .collect();
+    Ok(lead_ids
+        .codes
+        .iter()
+        .map(|&c| entries.get(c as usize).copied().unwrap_or(u32::MAX))
+        .collect())
 }
