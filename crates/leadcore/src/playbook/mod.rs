@@ -4,7 +4,7 @@
 mod load;
 mod pipeline;
 mod spec;
-mod validate;
+pub(crate) mod validate;
 
 pub use load::Format;
 pub use pipeline::{Pipeline, Stage};

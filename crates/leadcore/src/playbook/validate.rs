@@ -430,81 +430,90 @@ impl Ctx<'_> {
         op: CompareOp,
         value: &FieldValue,
     ) {
-        let vp = format!("{gp}.value");
-        if op.is_ordering() && !ft.is_ordered() {
-            self.push(
-                format!("{gp}.op"),
-                "guard.incomparable",
-                format!(
-                    "`{}` needs an ordered field, but `{field}` is {}",
-                    op.name(),
-                    ft.name()
-                ),
-            );
-            return;
+        for (suffix, code, message) in comparison_problems(field, ft, op, value) {
+            self.push(format!("{gp}{suffix}"), &format!("guard.{code}"), message);
         }
-        if let FieldValue::Float(f) = value
-            && !f.is_finite()
-        {
-            self.push(vp, "guard.invalid_value", "the value must be finite");
-            return;
-        }
-        let mismatch = |v: &FieldValue| !ft.accepts(v.field_type());
-        match op {
-            CompareOp::In | CompareOp::NotIn => match value {
-                FieldValue::List(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        if mismatch(item) {
-                            self.push(
-                                format!("{vp}[{i}]"),
-                                "guard.value_type",
-                                format!(
-                                    "a {} value cannot be compared with `{field}` ({})",
-                                    item.field_type().name(),
-                                    ft.name()
-                                ),
-                            );
-                        }
+    }
+}
+
+/// What is wrong with comparing a field of type `ft` by `op` with `value`, shared by guards
+/// and scoring rules: `(path suffix, code suffix, message)`, the code suffix one of
+/// `incomparable`, `value_type`, `invalid_value`.
+pub(crate) fn comparison_problems(
+    field: &str,
+    ft: FieldType,
+    op: CompareOp,
+    value: &FieldValue,
+) -> Vec<(String, &'static str, String)> {
+    let mut out = Vec::new();
+    if op.is_ordering() && !ft.is_ordered() {
+        out.push((
+            ".op".to_owned(),
+            "incomparable",
+            format!(
+                "`{}` needs an ordered field, but `{field}` is {}",
+                op.name(),
+                ft.name()
+            ),
+        ));
+        return out;
+    }
+    if let FieldValue::Float(f) = value
+        && !f.is_finite()
+    {
+        out.push((
+            ".value".to_owned(),
+            "invalid_value",
+            "the value must be finite".to_owned(),
+        ));
+        return out;
+    }
+    let mismatch = |v: &FieldValue| {
+        format!(
+            "a {} value cannot be compared with `{field}` ({})",
+            v.field_type().name(),
+            ft.name()
+        )
+    };
+    match op {
+        CompareOp::In | CompareOp::NotIn => match value {
+            FieldValue::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if !ft.accepts(item.field_type()) {
+                        out.push((format!(".value[{i}]"), "value_type", mismatch(item)));
                     }
                 }
-                _ => self.push(
-                    vp,
-                    "guard.value_type",
-                    format!("`{}` needs a list value", op.name()),
-                ),
-            },
-            CompareOp::Contains => {
-                let ok = match ft {
-                    FieldType::Text => matches!(value, FieldValue::Text(_)),
-                    FieldType::List => !matches!(value, FieldValue::List(_)),
-                    _ => false,
-                };
-                if !ok {
-                    self.push(
-                        vp,
-                        "guard.incomparable",
-                        format!(
-                            "`contains` works on text and list fields; `{field}` is {}",
-                            ft.name()
-                        ),
-                    );
-                }
             }
-            _ => {
-                if mismatch(value) {
-                    self.push(
-                        vp,
-                        "guard.value_type",
-                        format!(
-                            "a {} value cannot be compared with `{field}` ({})",
-                            value.field_type().name(),
-                            ft.name()
-                        ),
-                    );
-                }
+            _ => out.push((
+                ".value".to_owned(),
+                "value_type",
+                format!("`{}` needs a list value", op.name()),
+            )),
+        },
+        CompareOp::Contains => {
+            let ok = match ft {
+                FieldType::Text => matches!(value, FieldValue::Text(_)),
+                FieldType::List => !matches!(value, FieldValue::List(_)),
+                _ => false,
+            };
+            if !ok {
+                out.push((
+                    ".value".to_owned(),
+                    "incomparable",
+                    format!(
+                        "`contains` works on text and list fields; `{field}` is {}",
+                        ft.name()
+                    ),
+                ));
+            }
+        }
+        _ => {
+            if !ft.accepts(value.field_type()) {
+                out.push((".value".to_owned(), "value_type", mismatch(value)));
             }
         }
     }
+    out
 }
 
 /// Funnel rank of each stage: open and won stages in declaration order.

@@ -4,6 +4,7 @@ use super::points::MAX_CONFIGURED;
 use super::spec::{DecaySpec, FitOp, ModelSpec, Occurrence, RuleSpec, ScoringSpec};
 use crate::error::Issue;
 use crate::model::{ActivityKind, FieldType, FieldValue, Lead};
+use crate::playbook::validate::comparison_problems;
 use crate::playbook::{CompareOp, PlaybookSpec};
 use std::collections::BTreeSet;
 
@@ -412,29 +413,8 @@ impl Cx<'_> {
         op: CompareOp,
         value: &FieldValue,
     ) {
-        let ok = match op {
-            CompareOp::In | CompareOp::NotIn => {
-                matches!(value, FieldValue::List(items) if items.iter().all(|i| ty.accepts(i.field_type())))
-            }
-            CompareOp::Contains => match ty {
-                FieldType::Text => matches!(value, FieldValue::Text(_)),
-                FieldType::List => !matches!(value, FieldValue::List(_)),
-                _ => false,
-            },
-            o if o.is_ordering() => ty.is_ordered() && ty.accepts(value.field_type()),
-            _ => ty.accepts(value.field_type()),
-        };
-        if !ok {
-            self.push(
-                format!("{p}.value"),
-                "rule.incomparable",
-                format!(
-                    "`{}` with a {} value does not apply to `{name}` ({})",
-                    op.name(),
-                    value.field_type().name(),
-                    ty.name()
-                ),
-            );
+        for (suffix, code, message) in comparison_problems(name, ty, op, value) {
+            self.push(format!("{p}{suffix}"), &format!("rule.{code}"), message);
         }
     }
 
