@@ -165,9 +165,9 @@ impl LifecycleState {
         out
     }
 
-    /// Serialises the state as JSON.
+    /// Serialises the state as canonical JSON (as every door writes it).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::wire::canonical_json(self)
     }
 
     /// Reads a state from JSON, checking its format version and internal consistency.
