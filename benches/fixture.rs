@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use leadcore::scoring::{DictColumn, EventColumns, NULL_CODE};
+use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns, NULL_CODE};
 use leadcore::{Lead, Playbook};
 
 pub const PLAYBOOK: &str = include_str!("fixtures/scoring_playbook.yaml");
@@ -57,6 +57,7 @@ pub struct Fixture {
     pub at: Vec<i64>,
     pub page: Vec<u32>,
     pub seconds: Vec<i64>,
+    pub seconds_valid: Vec<bool>,
     pub campaign: Vec<u32>,
     pub kinds: Vec<String>,
     pub pages: Vec<String>,
@@ -90,6 +91,7 @@ impl Fixture {
             at: Vec::with_capacity(events),
             page: Vec::with_capacity(events),
             seconds: Vec::with_capacity(events),
+            seconds_valid: Vec::with_capacity(events),
             campaign: Vec::with_capacity(events),
             kinds: KINDS.iter().map(|s| s.to_string()).collect(),
             pages: PAGES.iter().map(|s| s.to_string()).collect(),
@@ -106,6 +108,7 @@ impl Fixture {
             f.page
                 .push(if web { rng.below(6) as u32 } else { NULL_CODE });
             f.seconds.push(if web { rng.below(300) as i64 } else { -1 });
+            f.seconds_valid.push(web);
             let mail = KINDS[kind as usize].starts_with("email");
             f.campaign
                 .push(if mail { rng.below(4) as u32 } else { NULL_CODE });
@@ -113,7 +116,34 @@ impl Fixture {
         f
     }
 
-    pub fn columns(&self) -> EventColumns<'_> {
+    /// The attribute columns: page, seconds, campaign.
+    pub fn attrs(&self) -> [AttrColumn<'_>; 3] {
+        [
+            AttrColumn {
+                name: "page",
+                values: AttrValues::Text(DictColumn {
+                    codes: &self.page,
+                    dictionary: &self.pages,
+                }),
+            },
+            AttrColumn {
+                name: "seconds",
+                values: AttrValues::Int(Column {
+                    values: &self.seconds,
+                    valid: Some(&self.seconds_valid),
+                }),
+            },
+            AttrColumn {
+                name: "campaign",
+                values: AttrValues::Text(DictColumn {
+                    codes: &self.campaign,
+                    dictionary: &self.campaigns,
+                }),
+            },
+        ]
+    }
+
+    pub fn columns<'a>(&'a self, attrs: &'a [AttrColumn<'a>]) -> EventColumns<'a> {
         EventColumns {
             lead: &self.lead,
             kind: DictColumn {
@@ -121,17 +151,7 @@ impl Fixture {
                 dictionary: &self.kinds,
             },
             at: &self.at,
-            page: Some(DictColumn {
-                codes: &self.page,
-                dictionary: &self.pages,
-            }),
-            seconds: Some(&self.seconds),
-            campaign: Some(DictColumn {
-                codes: &self.campaign,
-                dictionary: &self.campaigns,
-            }),
-            form_id: None,
-            content_id: None,
+            attrs,
         }
     }
 }

@@ -18,6 +18,7 @@ fn batch(c: &mut Criterion) {
     let pb = fixture::playbook();
     let f = fixture::Fixture::generate(100_000, 10_000_000);
     let now = DateTime::<Utc>::from_timestamp(fixture::NOW, 0).unwrap();
+    let attrs = f.attrs();
     let mut group = c.benchmark_group("scoring");
     group.sample_size(10);
     group.throughput(Throughput::Elements(f.lead.len() as u64));
@@ -25,7 +26,7 @@ fn batch(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 pb.scoring()
-                    .score_columns(&f.leads, &f.columns(), now)
+                    .score_columns(&f.leads, &f.columns(&attrs), now)
                     .unwrap(),
             )
         })

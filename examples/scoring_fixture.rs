@@ -32,6 +32,7 @@ fn main() {
     let pb = fixture::playbook();
     let f = fixture::Fixture::generate(leads, events);
     let now = DateTime::<Utc>::from_timestamp(fixture::NOW, 0).unwrap();
+    let attrs = f.attrs();
 
     let mut best = f64::INFINITY;
     let mut out = None;
@@ -39,7 +40,7 @@ fn main() {
         let t = Instant::now();
         let r = pb
             .scoring()
-            .score_columns(&f.leads, &f.columns(), now)
+            .score_columns(&f.leads, &f.columns(&attrs), now)
             .unwrap();
         best = best.min(t.elapsed().as_secs_f64());
         out = Some(r);

@@ -11,7 +11,7 @@ use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
 use leadcore::Lead;
-use leadcore::scoring::{DictColumn, EventColumns, NULL_CODE};
+use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns, NULL_CODE};
 use leadcore::wire::canonical_json;
 
 use leadcore::wire::{ScoreInput, ScoreTableInput as TableInput};
@@ -250,15 +250,36 @@ pub unsafe extern "C" fn leadcore_score_columns(
             )));
         }
         let kind = kind.ok_or_else(|| Failure::null("events.kind.codes"))?;
+        // A negative `seconds` is missing (the C struct's contract).
+        let seconds_valid: Option<Vec<bool>> = seconds.map(|s| s.iter().map(|&v| v >= 0).collect());
+        let mut attrs: Vec<AttrColumn<'_>> = [
+            ("page", &page),
+            ("campaign", &campaign),
+            ("form_id", &form_id),
+            ("content_id", &content_id),
+        ]
+        .into_iter()
+        .filter_map(|(name, d)| {
+            d.as_ref().map(|d| AttrColumn {
+                name,
+                values: AttrValues::Text(d.column()),
+            })
+        })
+        .collect();
+        if let (Some(values), Some(valid)) = (seconds, seconds_valid.as_deref()) {
+            attrs.push(AttrColumn {
+                name: "seconds",
+                values: AttrValues::Int(Column {
+                    values,
+                    valid: Some(valid),
+                }),
+            });
+        }
         let columns = EventColumns {
             lead,
             kind: kind.column(),
             at,
-            page: page.as_ref().map(Dict::column),
-            seconds,
-            campaign: campaign.as_ref().map(Dict::column),
-            form_id: form_id.as_ref().map(Dict::column),
-            content_id: content_id.as_ref().map(Dict::column),
+            attrs: &attrs,
         };
         // The core returns exactly `leads x models` scores, lead-major.
         let batch = scoring.score_columns(&leads, &columns, now)?;

@@ -22,8 +22,9 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
-use leadcore::scoring::{BatchScores, DictColumn, EventColumns, NULL_CODE, ScoreCard, Scoring};
-use leadcore::{Activity, ActivityKind, Lead};
+use leadcore::Lead;
+use leadcore::columnar::{self, AttrColumn, AttrValues, DictColumn, EventColumns, NULL_CODE};
+use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -92,11 +93,6 @@ impl StrColumn {
             codes: &self.codes,
             dictionary: &self.dictionary,
         }
-    }
-
-    fn get(&self, row: usize) -> Option<&str> {
-        let code = *self.codes.get(row)?;
-        self.dictionary.get(code as usize).map(String::as_str)
     }
 }
 
@@ -664,17 +660,41 @@ fn arrow_ints(
 }
 
 impl Table {
-    fn columns<'a>(&'a self, lead: &'a [u32]) -> EventColumns<'a> {
-        EventColumns {
-            lead,
+    /// Calls `f` with the columns as the core reads them.
+    fn with_columns<T>(&self, f: impl FnOnce(&EventColumns<'_>) -> T) -> T {
+        let valid: Option<Vec<bool>> = self
+            .seconds
+            .as_ref()
+            .map(|s| s.iter().map(|&v| v >= 0).collect());
+        let mut attrs: Vec<AttrColumn<'_>> = [
+            ("page", &self.page),
+            ("campaign", &self.campaign),
+            ("form_id", &self.form_id),
+            ("content_id", &self.content_id),
+        ]
+        .into_iter()
+        .filter_map(|(name, c)| {
+            c.as_ref().map(|c| AttrColumn {
+                name,
+                values: AttrValues::Text(c.column()),
+            })
+        })
+        .collect();
+        if let (Some(values), Some(valid)) = (&self.seconds, &valid) {
+            attrs.push(AttrColumn {
+                name: "seconds",
+                values: AttrValues::Int(columnar::Column {
+                    values,
+                    valid: Some(valid),
+                }),
+            });
+        }
+        f(&EventColumns {
+            lead: &[],
             kind: self.kind.column(),
             at: &self.at,
-            page: self.page.as_ref().map(StrColumn::column),
-            seconds: self.seconds.as_deref(),
-            campaign: self.campaign.as_ref().map(StrColumn::column),
-            form_id: self.form_id.as_ref().map(StrColumn::column),
-            content_id: self.content_id.as_ref().map(StrColumn::column),
-        }
+            attrs: &attrs,
+        })
     }
 
     /// Scores the table for `leads` at `now`: the core's `Scoring::score_columns_by_id`
@@ -686,71 +706,26 @@ impl Table {
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<BatchScores> {
-        scoring.score_columns_by_id(leads, self.lead_id.column(), &self.columns(&[]), now)
+        self.with_columns(|c| scoring.score_columns_by_id(leads, self.lead_id.column(), c, now))
     }
 
-    /// Each lead's score card with the full breakdown, from the rows the batch counts (rows
-    /// the batch reports as errors are left out, as it leaves them out).
+    /// Each lead's score card with the full breakdown (the core's
+    /// `Scoring::explain_columns_by_id`).
     pub(crate) fn cards(
         &self,
         scoring: &Scoring,
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<Vec<ScoreCard>> {
-        let lead = leadcore::scoring::lead_index(leads, self.lead_id.column())?;
-        let kinds: Vec<ActivityKind> = self
-            .kind
-            .dictionary
-            .iter()
-            .map(|k| ActivityKind::parse(k))
-            .collect();
-        let text = |c: &Option<StrColumn>, row: usize| {
-            c.as_ref().and_then(|c| c.get(row)).map(str::to_owned)
-        };
-        let mut states: Vec<_> = leads
-            .iter()
-            .map(|l| scoring.new_state(l.id.clone()))
-            .collect();
-        for (row, &l) in lead.iter().enumerate() {
-            let (Some(state), Some(kind), Some(&at)) = (
-                states.get_mut(l as usize),
-                self.kind
-                    .codes
-                    .get(row)
-                    .and_then(|&c| kinds.get(c as usize)),
-                self.at.get(row),
-            ) else {
-                continue;
-            };
-            let Some(at) = DateTime::<Utc>::from_timestamp(at, 0) else {
-                continue;
-            };
-            let mut a = Activity::new(kind.clone(), at);
-            a.page = text(&self.page, row);
-            a.campaign = text(&self.campaign, row);
-            a.form_id = text(&self.form_id, row);
-            a.content_id = text(&self.content_id, row);
-            a.seconds = self
-                .seconds
-                .as_ref()
-                .and_then(|s| s.get(row))
-                .and_then(|&s| u32::try_from(s).ok());
-            // A row the core refuses here is one the batch reports as a row error.
-            let _ = scoring.record(state, &a, now);
-        }
-        leads
-            .iter()
-            .zip(&states)
-            .map(|(l, s)| scoring.card(s, l, now, true))
-            .collect()
+        self.with_columns(|c| scoring.explain_columns_by_id(leads, self.lead_id.column(), c, now))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leadcore::EventTable;
     use leadcore::Playbook;
-    use leadcore::scoring::EventTable;
 
     fn encode<'a>(values: impl IntoIterator<Item = Option<&'a str>>) -> StrColumn {
         let mut enc = Encoder::default();
@@ -759,22 +734,30 @@ mod tests {
     }
 
     fn table_of(t: &EventTable) -> Table {
-        let opt = |c: &Option<Vec<Option<String>>>| {
-            c.as_ref().map(|c| encode(c.iter().map(Option::as_deref)))
+        let opt = |name: &str| {
+            t.attrs.get(name).map(|c| {
+                encode(c.iter().map(|v| match v {
+                    Some(leadcore::FieldValue::Text(s)) => Some(s.as_str()),
+                    _ => None,
+                }))
+            })
         };
         Table {
             lead_id: encode(t.lead_id.iter().map(|s| Some(s.as_str()))),
             kind: encode(t.kind.iter().map(|s| Some(s.as_str()))),
             at: t.at.clone(),
-            page: opt(&t.page),
-            seconds: t.seconds.as_ref().map(|c| {
+            page: opt("page"),
+            seconds: t.attrs.get("seconds").map(|c| {
                 c.iter()
-                    .map(|v| v.filter(|s| *s >= 0).unwrap_or(-1))
+                    .map(|v| match v {
+                        Some(leadcore::FieldValue::Int(s)) if *s >= 0 => *s,
+                        _ => -1,
+                    })
                     .collect()
             }),
-            campaign: opt(&t.campaign),
-            form_id: opt(&t.form_id),
-            content_id: opt(&t.content_id),
+            campaign: opt("campaign"),
+            form_id: opt("form_id"),
+            content_id: opt("content_id"),
         }
     }
 
@@ -796,7 +779,7 @@ mod tests {
         let core = s.score_table(&leads, &table, now).unwrap();
         let door = table_of(&table).score(s, &leads, now).unwrap();
         assert_eq!(door, core);
-        assert_eq!(door.row_errors.len(), 3);
+        assert_eq!(door.row_errors.len(), 2);
         let cards = table_of(&table).cards(s, &leads, now).unwrap();
         for (l, card) in cards.iter().enumerate() {
             for m in &core.models {

@@ -30,7 +30,7 @@ use arrow_array::types::{
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use chrono::{DateTime, NaiveDate, Utc};
-use leadcore::{Direction, FieldValue, Lead};
+use leadcore::{Direction, FieldValue, Lead, Record};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
@@ -53,9 +53,9 @@ enum Target {
 
 impl Target {
     fn of(name: &str) -> Target {
-        match Lead::BUILTIN_FIELDS.iter().find(|(n, _)| *n == name) {
+        match Lead::field_def(name).map(|d| d.name) {
             None => Target::Custom(name.to_owned()),
-            Some(&(n, _)) => match n {
+            Some(n) => match n {
                 "id" => Target::Id,
                 "direction" => Target::Direction,
                 "employees" | "users" => Target::Count(n),
@@ -164,13 +164,10 @@ fn json_cell(v: &Value) -> Cell<'_> {
     }
 }
 
-/// A custom field's value from a string, as the dict path types it (`FieldValue` is
-/// untagged: a string that reads as an ISO date or an RFC 3339 time is one).
+/// A custom field's value from a string, as the dict path reads it: text (a field's declared
+/// type reads it as a date or an instant where it is one).
 fn custom_text(s: &str) -> Result<FieldValue, String> {
-    if !s.bytes().any(|b| b.is_ascii_digit()) {
-        return Ok(FieldValue::Text(s.to_owned())); // no date or time without a digit
-    }
-    FieldValue::deserialize(StrDeserializer::<ValueError>::new(s)).map_err(|e| e.to_string())
+    Ok(FieldValue::Text(s.to_owned()))
 }
 
 /// Puts one cell into its field of `lead`; the message says what is wrong with the value.
@@ -254,9 +251,9 @@ fn set(lead: &mut Lead, target: &Target, cell: Cell<'_>) -> Result<(), String> {
                 Cell::Float(x) if x.is_nan() => return Ok(()),
                 Cell::Bool(b) => FieldValue::Bool(b),
                 Cell::Int(i) => FieldValue::Int(i),
-                Cell::UInt(u) => {
-                    i64::try_from(u).map_or(FieldValue::Float(u as f64), FieldValue::Int)
-                }
+                Cell::UInt(u) => FieldValue::Int(
+                    i64::try_from(u).map_err(|_| format!("integer {u} is out of range"))?,
+                ),
                 Cell::Float(x) => FieldValue::Float(x),
                 Cell::Str(s) => custom_text(s)?,
                 Cell::Date(d) => FieldValue::Date(d),
@@ -665,7 +662,6 @@ mod tests {
             ("signed", Cell::Date(day)),
             ("note", Cell::Str("call after 5")),
             ("plan", Cell::Str("pro")),
-            ("big", Cell::UInt(u64::MAX)),
         ])
         .unwrap();
         let dict: Lead = serde_json::from_value(serde_json::json!({
@@ -677,10 +673,14 @@ mod tests {
             "custom": {
                 "budget": 50000, "ratio": 0.5, "vip": true, "renewal": "2026-03-01",
                 "seen": "2026-01-01T00:00:00Z", "signed": "2026-03-01", "note": "call after 5",
-                "plan": "pro", "big": u64::MAX,
+                "plan": "pro",
             },
         }))
         .unwrap();
+        // Arrow dates and times are typed; JSON carries them as text.
+        let mut dict = dict;
+        dict.custom.insert("seen".into(), FieldValue::DateTime(t));
+        dict.custom.insert("signed".into(), FieldValue::Date(day));
         assert_eq!(row, dict);
     }
 

@@ -24,7 +24,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod action;
 pub mod analytics;
+pub mod columnar;
+pub mod condition;
 mod error;
 pub mod lifecycle;
 pub mod model;
@@ -32,21 +35,22 @@ pub mod playbook;
 pub mod scoring;
 pub mod wire;
 
+pub use action::ActionSpec;
 pub use analytics::{Funnel, FunnelStage};
+pub use columnar::{DictColumn, EventColumns, EventTable, RowError, RowErrorReason};
+pub use condition::{CompareOp, Condition, ConditionSpec};
 pub use error::{Error, ErrorReport, GuardFailure, Issue, NotAllowed, ParseError, Result};
 pub use lifecycle::{
     ActionTrigger, EmittedAction, Facts, LifecycleState, StageDwell, StartInput, Subject,
     TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
 };
 pub use model::{
-    Account, Activity, ActivityKind, Actor, Contact, DealType, Direction, FieldSource, FieldType,
-    FieldValue, Firmographics, ForecastCategory, Lead, LeadSource, Money, Opportunity, Org,
-    OrgProblem, Rep, Role, Team,
+    Account, Activity, ActivityKind, Actor, Catalog, Contact, DealType, Direction, FieldSource,
+    FieldType, FieldValue, Firmographics, ForecastCategory, Lead, LeadSource, Money, Opportunity,
+    Org, OrgProblem, Record, Rep, Role, Team, ValueRef,
 };
 pub use playbook::{Format, Pipeline, Playbook, PlaybookSpec, Stage, StageKind};
-pub use scoring::{
-    BatchScores, DictColumn, EventColumns, ModelScore, ScoreCard, ScoreSignal, ScoreState, Scoring,
-};
+pub use scoring::{BatchScores, ModelScore, ScoreCard, ScoreSignal, ScoreState, Scoring};
 
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

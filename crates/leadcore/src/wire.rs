@@ -67,9 +67,9 @@ fn write(v: &Value, out: &mut String) {
 
 /// Wire forms of the scoring calls, shared by every door (JSON in C and in the vectors).
 mod scoring_inputs {
+    use crate::columnar::EventTable;
     use crate::lifecycle::wire_parse;
     use crate::model::{Activity, Lead};
-    use crate::scoring::EventTable;
     use chrono::{DateTime, Utc};
     use serde::{Deserialize, Serialize};
 

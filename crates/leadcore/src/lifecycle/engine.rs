@@ -1,11 +1,12 @@
 //! The engine: checks a requested move against the playbook, applies it or refuses it whole.
 
-use super::guard::{GuardContext, evaluate};
+use super::guard::GuardContext;
 use super::request::{Facts, TransitionRequest};
 use super::state::{LifecycleState, TransitionRecord};
+use crate::action::ActionSpec;
 use crate::error::{Error, NotAllowed, Result};
 use crate::model::FieldValue;
-use crate::playbook::{ActionSpec, BackMoves, Pipeline, Playbook};
+use crate::playbook::{BackMoves, Pipeline, Playbook};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -215,7 +216,7 @@ fn plan<'p>(
     }
     let declared = p.declared(from, to);
     let transition_guards = match declared {
-        Some(t) => t.guards.as_slice(),
+        Some(_) => p.guards_of(from, to),
         None if p.is_back_move(from, to) => {
             if p.back_moves() == BackMoves::Allow {
                 &[]
@@ -250,7 +251,7 @@ fn plan<'p>(
     let failures: Vec<_> = transition_guards
         .iter()
         .chain(target.entry_guards())
-        .filter_map(|g| evaluate(g, &cx).err())
+        .filter_map(|g| g.evaluate(&cx).err())
         .collect();
     if !failures.is_empty() {
         return Err(Error::GuardFailed {

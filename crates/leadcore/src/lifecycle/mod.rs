@@ -7,7 +7,7 @@ mod request;
 mod state;
 
 pub use engine::{ActionTrigger, EmittedAction, TransitionOutcome};
-pub(crate) use guard::compare_values;
+pub use guard::Guard;
 pub(crate) use request::wire_parse;
 pub use request::{Facts, StartInput, Subject, TransitionInput, TransitionRequest};
 pub use state::{LifecycleState, STATE_SCHEMA_VERSION, StageDwell, TransitionRecord};

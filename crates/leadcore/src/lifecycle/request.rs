@@ -94,6 +94,10 @@ impl<'a> Facts<'a> {
     pub fn score_of(&self, model: &str) -> Option<f64> {
         self.scores.get(model).copied()
     }
+    /// Every score given, by model name.
+    pub fn scores(&self) -> &BTreeMap<String, f64> {
+        &self.scores
+    }
 }
 
 /// The record a serialised transition input carries.

@@ -1,6 +1,7 @@
 //! Activities: everything a lead does and everything a rep does to it.
 
-use super::field::FieldValue;
+use super::field::{FieldType, FieldValue, ValueRef};
+use super::registry::{set_count, set_text, text_of};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -197,6 +198,103 @@ impl Activity {
             form_id: None,
             content_id: None,
             attrs: BTreeMap::new(),
+        }
+    }
+}
+
+/// One built-in attribute of an activity: name, type, getter and setter. Any other attribute
+/// lives in [`Activity::attrs`] and is addressed as `attrs.NAME`.
+pub struct AttributeDef {
+    /// Name used by conditions and as an event column name.
+    pub name: &'static str,
+    /// Declared type.
+    pub field_type: FieldType,
+    get: for<'a> fn(&'a Activity) -> Option<ValueRef<'a>>,
+    set: fn(&mut Activity, Option<ValueRef<'_>>) -> Result<(), String>,
+}
+
+impl fmt::Debug for AttributeDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttributeDef")
+            .field("name", &self.name)
+            .field("field_type", &self.field_type)
+            .finish()
+    }
+}
+
+impl AttributeDef {
+    /// The attribute's value in `activity`.
+    pub fn get<'a>(&self, activity: &'a Activity) -> Option<ValueRef<'a>> {
+        (self.get)(activity)
+    }
+    /// Sets (or clears) the attribute; the message says what is wrong with the value.
+    pub fn set(&self, activity: &mut Activity, value: Option<ValueRef<'_>>) -> Result<(), String> {
+        (self.set)(activity, value)
+    }
+}
+
+/// Every built-in activity attribute.
+///
+/// ```
+/// use leadcore::model::ATTRIBUTES;
+/// let names: Vec<&str> = ATTRIBUTES.iter().map(|a| a.name).collect();
+/// assert_eq!(names, ["page", "seconds", "campaign", "form_id", "content_id"]);
+/// ```
+pub const ATTRIBUTES: &[AttributeDef] = &[
+    AttributeDef {
+        name: "page",
+        field_type: FieldType::Text,
+        get: |a| text_of(&a.page),
+        set: |a, v| set_text(&mut a.page, v),
+    },
+    AttributeDef {
+        name: "seconds",
+        field_type: FieldType::Number,
+        get: |a| a.seconds.map(|s| ValueRef::Int(s.into())),
+        set: |a, v| set_count(&mut a.seconds, v),
+    },
+    AttributeDef {
+        name: "campaign",
+        field_type: FieldType::Text,
+        get: |a| text_of(&a.campaign),
+        set: |a, v| set_text(&mut a.campaign, v),
+    },
+    AttributeDef {
+        name: "form_id",
+        field_type: FieldType::Text,
+        get: |a| text_of(&a.form_id),
+        set: |a, v| set_text(&mut a.form_id, v),
+    },
+    AttributeDef {
+        name: "content_id",
+        field_type: FieldType::Text,
+        get: |a| text_of(&a.content_id),
+        set: |a, v| set_text(&mut a.content_id, v),
+    },
+];
+
+impl Activity {
+    /// A built-in attribute definition by name.
+    pub fn attribute_def(name: &str) -> Option<&'static AttributeDef> {
+        ATTRIBUTES.iter().find(|a| a.name == name)
+    }
+
+    /// An attribute by name: a built-in one (`page`, `seconds`, ...) or `attrs.NAME`.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{Activity, ActivityKind, ValueRef};
+    /// let mut a = Activity::new(ActivityKind::WebVisit, Utc.timestamp_opt(0, 0).unwrap());
+    /// a.page = Some("/pricing".into());
+    /// a.attrs.insert("tier".into(), "gold".into());
+    /// assert_eq!(a.attribute("page"), Some(ValueRef::Text("/pricing")));
+    /// assert_eq!(a.attribute("attrs.tier"), Some(ValueRef::Text("gold")));
+    /// assert_eq!(a.attribute("seconds"), None);
+    /// ```
+    pub fn attribute(&self, name: &str) -> Option<ValueRef<'_>> {
+        match name.strip_prefix("attrs.") {
+            Some(key) => self.attrs.get(key).map(FieldValue::as_value_ref),
+            None => Self::attribute_def(name).and_then(|d| d.get(self)),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Accounts and the opportunities (deals) they hold.
 
-use super::field::{FieldSource, FieldType, FieldValue};
+use super::field::{FieldType, FieldValue, ValueRef};
+use super::registry::{ColumnRole, FieldDef, Record, set_required_text, set_text, text_of};
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -163,19 +164,6 @@ pub struct Opportunity {
 }
 
 impl Opportunity {
-    /// Built-in field names a guard may use on an opportunity, with their types.
-    pub const BUILTIN_FIELDS: &'static [(&'static str, FieldType)] = &[
-        ("id", FieldType::Text),
-        ("account_id", FieldType::Text),
-        ("name", FieldType::Text),
-        ("amount", FieldType::Number),
-        ("currency", FieldType::Text),
-        ("expected_close", FieldType::Date),
-        ("owner", FieldType::Text),
-        ("type", FieldType::Text),
-        ("forecast_category", FieldType::Text),
-    ];
-
     /// An opportunity with its id, account and amount.
     pub fn new(id: impl Into<String>, account_id: impl Into<String>, amount: Money) -> Self {
         Opportunity {
@@ -187,21 +175,108 @@ impl Opportunity {
     }
 }
 
-impl FieldSource for Opportunity {
-    fn field(&self, name: &str) -> Option<FieldValue> {
-        match name {
-            "id" => Some(FieldValue::Text(self.id.clone())),
-            "account_id" => Some(FieldValue::Text(self.account_id.clone())),
-            "name" => self.name.clone().map(FieldValue::Text),
-            "amount" => Some(FieldValue::Int(self.amount.minor)),
-            "currency" => Some(FieldValue::Text(self.amount.currency.clone())),
-            "expected_close" => self.expected_close.map(FieldValue::Date),
-            "owner" => self.owner.clone().map(FieldValue::Text),
-            "type" => Some(FieldValue::Text(self.deal_type.name().to_owned())),
-            "forecast_category" => self
-                .forecast_category
-                .map(|c| FieldValue::Text(c.name().to_owned())),
-            other => self.custom.get(other).cloned(),
-        }
+impl Record for Opportunity {
+    const FIELDS: &'static [FieldDef<Opportunity>] = &[
+        FieldDef {
+            name: "id",
+            field_type: FieldType::Text,
+            role: ColumnRole::Key,
+            get: |o| Some(ValueRef::Text(&o.id)),
+            set: |o, v| set_required_text(&mut o.id, v),
+        },
+        FieldDef {
+            name: "account_id",
+            field_type: FieldType::Text,
+            role: ColumnRole::Value,
+            get: |o| Some(ValueRef::Text(&o.account_id)),
+            set: |o, v| set_required_text(&mut o.account_id, v),
+        },
+        FieldDef {
+            name: "name",
+            field_type: FieldType::Text,
+            role: ColumnRole::Value,
+            get: |o| text_of(&o.name),
+            set: |o, v| set_text(&mut o.name, v),
+        },
+        FieldDef {
+            name: "amount",
+            field_type: FieldType::Number,
+            role: ColumnRole::Value,
+            get: |o| Some(ValueRef::Int(o.amount.minor)),
+            set: |o, v| match v {
+                Some(ValueRef::Int(i)) => {
+                    o.amount.minor = i;
+                    Ok(())
+                }
+                _ => Err("expected an amount in minor units (an integer)".to_owned()),
+            },
+        },
+        FieldDef {
+            name: "currency",
+            field_type: FieldType::Text,
+            role: ColumnRole::Value,
+            get: |o| Some(ValueRef::Text(&o.amount.currency)),
+            set: |o, v| set_required_text(&mut o.amount.currency, v),
+        },
+        FieldDef {
+            name: "expected_close",
+            field_type: FieldType::Date,
+            role: ColumnRole::Value,
+            get: |o| o.expected_close.map(ValueRef::Date),
+            set: |o, v| {
+                o.expected_close = match v {
+                    None => None,
+                    Some(ValueRef::Date(d)) => Some(d),
+                    Some(ValueRef::DateTime(t)) => Some(t.date_naive()),
+                    Some(_) => return Err("expected a date".to_owned()),
+                };
+                Ok(())
+            },
+        },
+        FieldDef {
+            name: "owner",
+            field_type: FieldType::Text,
+            role: ColumnRole::Value,
+            get: |o| text_of(&o.owner),
+            set: |o, v| set_text(&mut o.owner, v),
+        },
+        FieldDef {
+            name: "type",
+            field_type: FieldType::Text,
+            role: ColumnRole::Value,
+            get: |o| Some(ValueRef::Text(o.deal_type.name())),
+            set: |o, v| {
+                let text = match v {
+                    Some(ValueRef::Text(s)) => s,
+                    _ => return Err("expected a deal type".to_owned()),
+                };
+                o.deal_type = serde_json::from_value(serde_json::Value::String(text.to_owned()))
+                    .map_err(|e| e.to_string())?;
+                Ok(())
+            },
+        },
+        FieldDef {
+            name: "forecast_category",
+            field_type: FieldType::Text,
+            role: ColumnRole::Value,
+            get: |o| o.forecast_category.map(|c| ValueRef::Text(c.name())),
+            set: |o, v| {
+                o.forecast_category = match v {
+                    None => None,
+                    Some(ValueRef::Text(s)) => Some(
+                        serde_json::from_value(serde_json::Value::String(s.to_owned()))
+                            .map_err(|e| e.to_string())?,
+                    ),
+                    Some(_) => return Err("expected a forecast category".to_owned()),
+                };
+                Ok(())
+            },
+        },
+    ];
+    fn custom(&self) -> &BTreeMap<String, FieldValue> {
+        &self.custom
+    }
+    fn custom_mut(&mut self) -> &mut BTreeMap<String, FieldValue> {
+        &mut self.custom
     }
 }

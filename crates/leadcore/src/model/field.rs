@@ -2,23 +2,29 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::fmt;
 
-/// A typed field value, as stored in custom fields and compared by guards.
+/// A typed field value, as stored in custom fields and compared by conditions.
 ///
-/// In JSON, TOML and YAML a value is written plainly: `true`, `42`, `1.5`,
-/// `"2026-01-31"` (a date), `"2026-01-31T09:00:00Z"` (an instant), `"text"`, or a list.
-/// Strings that parse as an ISO date or an RFC 3339 instant become [`FieldValue::Date`] and
-/// [`FieldValue::DateTime`]; they serialise back to the same text.
+/// In JSON, TOML and YAML a value is written plainly: `true`, `42`, `1.5`, `"text"`, or a
+/// list. A string is always read as [`FieldValue::Text`]: nothing is guessed from its look.
+/// Dates and instants come from a field's declared type ([`FieldValue::coerce`]), so
+/// `"2026-01-31"` is a date where the field is a date and text where it is text. They are
+/// written back as the same ISO / RFC 3339 text.
 ///
 /// ```
-/// use leadcore::FieldValue;
+/// use leadcore::{FieldType, FieldValue};
 /// let v: FieldValue = serde_json::from_str("\"2026-03-01\"").unwrap();
-/// assert!(matches!(v, FieldValue::Date(_)));
-/// assert_eq!(serde_json::to_string(&v).unwrap(), "\"2026-03-01\"");
+/// assert_eq!(v, FieldValue::Text("2026-03-01".into()));
+/// let d = v.coerce(FieldType::Date).unwrap();
+/// assert!(matches!(d, FieldValue::Date(_)));
+/// assert_eq!(serde_json::to_string(&d).unwrap(), "\"2026-03-01\"");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum FieldValue {
     /// A boolean.
@@ -37,7 +43,148 @@ pub enum FieldValue {
     List(Vec<FieldValue>),
 }
 
+impl<'de> Deserialize<'de> for FieldValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = FieldValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a boolean, a number, a string or a list of them")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<FieldValue, E> {
+        Ok(FieldValue::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldValue, E> {
+        i64::try_from(v)
+            .map(FieldValue::Int)
+            .map_err(|_| E::custom(format!("integer {v} is out of range")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<FieldValue, E> {
+        Ok(FieldValue::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<FieldValue, E> {
+        Ok(FieldValue::Text(v))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(FieldValue::List(items))
+    }
+}
+
+impl JsonSchema for FieldValue {
+    fn schema_name() -> Cow<'static, str> {
+        "FieldValue".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A boolean, number, string (typed by the field it is compared with: a date field reads `YYYY-MM-DD`, a date_time field RFC 3339) or a list of them.",
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "number"},
+                {"type": "string"},
+                {"type": "array", "items": {"$ref": "#/$defs/FieldValue"}}
+            ]
+        })
+    }
+}
+
+/// A borrowed field value: what getters hand to conditions without copying text.
+///
+/// ```
+/// use leadcore::{FieldValue, ValueRef};
+/// let v = FieldValue::Text("VP Sales".into());
+/// assert_eq!(v.as_value_ref(), ValueRef::Text("VP Sales"));
+/// assert_eq!(ValueRef::Int(3).to_owned_value(), FieldValue::Int(3));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// An instant.
+    DateTime(DateTime<Utc>),
+    /// Text.
+    Text(&'a str),
+    /// A list.
+    List(&'a [FieldValue]),
+}
+
+impl ValueRef<'_> {
+    /// An owned copy.
+    pub fn to_owned_value(self) -> FieldValue {
+        match self {
+            ValueRef::Bool(b) => FieldValue::Bool(b),
+            ValueRef::Int(i) => FieldValue::Int(i),
+            ValueRef::Float(f) => FieldValue::Float(f),
+            ValueRef::Date(d) => FieldValue::Date(d),
+            ValueRef::DateTime(t) => FieldValue::DateTime(t),
+            ValueRef::Text(s) => FieldValue::Text(s.to_owned()),
+            ValueRef::List(l) => FieldValue::List(l.to_vec()),
+        }
+    }
+
+    /// The [`FieldType`] of this value.
+    pub fn field_type(self) -> FieldType {
+        match self {
+            ValueRef::Bool(_) => FieldType::Bool,
+            ValueRef::Int(_) | ValueRef::Float(_) => FieldType::Number,
+            ValueRef::Date(_) => FieldType::Date,
+            ValueRef::DateTime(_) => FieldType::DateTime,
+            ValueRef::Text(_) => FieldType::Text,
+            ValueRef::List(_) => FieldType::List,
+        }
+    }
+}
+
 impl FieldValue {
+    /// A borrowed view of this value.
+    pub fn as_value_ref(&self) -> ValueRef<'_> {
+        match self {
+            FieldValue::Bool(b) => ValueRef::Bool(*b),
+            FieldValue::Int(i) => ValueRef::Int(*i),
+            FieldValue::Float(f) => ValueRef::Float(*f),
+            FieldValue::Date(d) => ValueRef::Date(*d),
+            FieldValue::DateTime(t) => ValueRef::DateTime(*t),
+            FieldValue::Text(s) => ValueRef::Text(s),
+            FieldValue::List(l) => ValueRef::List(l),
+        }
+    }
+
+    /// This value read as a field of type `ty`, or `None` when it is not one: text reads as a
+    /// date (`YYYY-MM-DD`) for a date field and as an instant (RFC 3339) for a date_time field;
+    /// a date and an instant read as each other's day; numbers stay numbers. Nothing else is
+    /// converted (a number is not text, text is not a number).
+    ///
+    /// ```
+    /// use leadcore::{FieldType, FieldValue};
+    /// assert!(FieldValue::Text("2026-01-15".into()).coerce(FieldType::Text).is_some());
+    /// assert!(FieldValue::Text("soon".into()).coerce(FieldType::Date).is_none());
+    /// assert!(FieldValue::Int(3).coerce(FieldType::Text).is_none());
+    /// ```
+    pub fn coerce(&self, ty: FieldType) -> Option<FieldValue> {
+        coerce_ref(self.as_value_ref(), ty).map(ValueRef::to_owned_value)
+    }
+
     /// The [`FieldType`] of this value.
     ///
     /// ```
@@ -65,20 +212,49 @@ impl FieldValue {
     /// assert_eq!(FieldValue::Int(2).compare(&FieldValue::Text("2".into())), None);
     /// ```
     pub fn compare(&self, other: &FieldValue) -> Option<Ordering> {
-        use FieldValue::*;
+        self.as_value_ref().compare(other.as_value_ref())
+    }
+}
+
+impl ValueRef<'_> {
+    /// Orders two values of comparable types: numbers with numbers (an integer and a float by
+    /// value), dates with dates and instants (an instant by its UTC day), text with text (by
+    /// bytes), booleans with booleans; `None` otherwise, and for NaN.
+    pub fn compare(self, other: ValueRef<'_>) -> Option<Ordering> {
+        use ValueRef::*;
         match (self, other) {
-            (Bool(a), Bool(b)) => Some(a.cmp(b)),
-            (Int(a), Int(b)) => Some(a.cmp(b)),
-            (Int(a), Float(b)) => (*a as f64).partial_cmp(b),
-            (Float(a), Int(b)) => a.partial_cmp(&(*b as f64)),
-            (Float(a), Float(b)) => a.partial_cmp(b),
-            (Date(a), Date(b)) => Some(a.cmp(b)),
-            (DateTime(a), DateTime(b)) => Some(a.cmp(b)),
+            (Bool(a), Bool(b)) => Some(a.cmp(&b)),
+            (Int(a), Int(b)) => Some(a.cmp(&b)),
+            (Int(a), Float(b)) => cmp_int_float(a, b),
+            (Float(a), Int(b)) => cmp_int_float(b, a).map(Ordering::reverse),
+            (Float(a), Float(b)) => a.partial_cmp(&b),
+            (Date(a), Date(b)) => Some(a.cmp(&b)),
+            (DateTime(a), DateTime(b)) => Some(a.cmp(&b)),
             (Date(a), DateTime(b)) => Some(a.cmp(&b.date_naive())),
-            (DateTime(a), Date(b)) => Some(a.date_naive().cmp(b)),
+            (DateTime(a), Date(b)) => Some(a.date_naive().cmp(&b)),
             (Text(a), Text(b)) => Some(a.cmp(b)),
             _ => None,
         }
+    }
+}
+
+/// An integer against a float, exactly (no rounding of large integers).
+fn cmp_int_float(a: i64, b: f64) -> Option<Ordering> {
+    if b.is_nan() {
+        return None;
+    }
+    // Every i64 lies in [-2^63, 2^63); a float outside that range orders by its sign.
+    if b >= 9_223_372_036_854_775_808.0 {
+        return Some(Ordering::Less);
+    }
+    if b < -9_223_372_036_854_775_808.0 {
+        return Some(Ordering::Greater);
+    }
+    let t = b.trunc();
+    match a.cmp(&(t as i64)) {
+        Ordering::Equal if b > t => Some(Ordering::Less),
+        Ordering::Equal if b < t => Some(Ordering::Greater),
+        o => Some(o),
     }
 }
 
@@ -111,6 +287,33 @@ impl From<NaiveDate> for FieldValue {
     fn from(v: NaiveDate) -> Self {
         FieldValue::Date(v)
     }
+}
+
+/// [`FieldValue::coerce`] on a borrowed value (text stays borrowed).
+pub(crate) fn coerce_ref(v: ValueRef<'_>, ty: FieldType) -> Option<ValueRef<'_>> {
+    match (ty, v) {
+        (FieldType::Bool, ValueRef::Bool(_))
+        | (FieldType::Number, ValueRef::Int(_) | ValueRef::Float(_))
+        | (FieldType::Text, ValueRef::Text(_))
+        | (FieldType::List, ValueRef::List(_))
+        | (FieldType::Date, ValueRef::Date(_) | ValueRef::DateTime(_))
+        | (FieldType::DateTime, ValueRef::DateTime(_) | ValueRef::Date(_)) => Some(v),
+        (FieldType::Date, ValueRef::Text(s)) => parse_date(s).map(ValueRef::Date),
+        (FieldType::DateTime, ValueRef::Text(s)) => parse_instant(s).map(ValueRef::DateTime),
+        _ => None,
+    }
+}
+
+/// A `YYYY-MM-DD` date.
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// An RFC 3339 instant, in UTC.
+pub(crate) fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// The declared type of a field: what a playbook says a custom field holds.
@@ -146,15 +349,6 @@ impl FieldType {
         )
     }
 
-    /// Whether a value of type `value` may be compared with a field of this type.
-    pub(crate) fn accepts(self, value: FieldType) -> bool {
-        self == value
-            || matches!(
-                (self, value),
-                (FieldType::Date, FieldType::DateTime) | (FieldType::DateTime, FieldType::Date)
-            )
-    }
-
     /// The type's name as written in playbooks.
     pub fn name(self) -> &'static str {
         match self {
@@ -168,9 +362,15 @@ impl FieldType {
     }
 }
 
-/// Anything whose fields guards can read: a lead, an opportunity.
+/// Anything whose fields conditions can read: a lead, an opportunity. Implemented through the
+/// record's field registry ([`crate::model::FieldDef`]).
 pub trait FieldSource {
-    /// The value of the named field, `None` when absent. Built-in fields come first, then
-    /// custom fields.
-    fn field(&self, name: &str) -> Option<FieldValue>;
+    /// The value of the named field, borrowed; `None` when absent. Built-in fields come
+    /// first, then custom fields.
+    fn field_ref(&self, name: &str) -> Option<ValueRef<'_>>;
+
+    /// The value of the named field, owned.
+    fn field(&self, name: &str) -> Option<FieldValue> {
+        self.field_ref(name).map(ValueRef::to_owned_value)
+    }
 }

@@ -1,6 +1,9 @@
 //! The lead: a person or organisation that showed interest.
 
-use super::field::{FieldSource, FieldType, FieldValue};
+use super::field::{FieldType, FieldValue, ValueRef};
+use super::registry::{
+    ColumnRole, FieldDef, Record, set_count, set_required_text, set_text, text_of,
+};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -74,18 +77,18 @@ pub struct Firmographics {
 }
 
 /// A lead. Built-in fields are addressed by guards and rules under flat names (`channel`,
-/// `email`, `employees`, `region`, ...; see [`Lead::BUILTIN_FIELDS`]); custom fields by
-/// their own name.
+/// `email`, `employees`, `region`, ...: its [`Record::FIELDS`]); custom fields by their own
+/// name.
 ///
 /// ```
-/// use leadcore::{FieldSource, FieldValue, Lead};
+/// use leadcore::{FieldSource, FieldValue, Lead, ValueRef};
 /// let lead: Lead = serde_json::from_str(r#"{
 ///     "id": "L-1",
 ///     "source": {"channel": "webinar"},
 ///     "firmographics": {"employees": 20},
 ///     "custom": {"budget": 50000}
 /// }"#).unwrap();
-/// assert_eq!(lead.field("employees"), Some(FieldValue::Int(20)));
+/// assert_eq!(lead.field_ref("employees"), Some(ValueRef::Int(20)));
 /// assert_eq!(lead.field("budget"), Some(FieldValue::Int(50000)));
 /// assert_eq!(lead.field("email"), None);
 /// ```
@@ -118,27 +121,6 @@ pub struct Lead {
 }
 
 impl Lead {
-    /// Built-in field names a guard or rule may use, with their types.
-    pub const BUILTIN_FIELDS: &'static [(&'static str, FieldType)] = &[
-        ("id", FieldType::Text),
-        ("channel", FieldType::Text),
-        ("campaign", FieldType::Text),
-        ("direction", FieldType::Text),
-        ("first_name", FieldType::Text),
-        ("last_name", FieldType::Text),
-        ("email", FieldType::Text),
-        ("phone", FieldType::Text),
-        ("company", FieldType::Text),
-        ("employees", FieldType::Number),
-        ("users", FieldType::Number),
-        ("region", FieldType::Text),
-        ("industry", FieldType::Text),
-        ("title", FieldType::Text),
-        ("owner", FieldType::Text),
-        ("account_id", FieldType::Text),
-        ("created_at", FieldType::DateTime),
-    ];
-
     /// A lead with only its id set.
     ///
     /// ```
@@ -153,42 +135,74 @@ impl Lead {
     }
 }
 
-fn text(v: &Option<String>) -> Option<FieldValue> {
-    v.as_ref().map(|s| FieldValue::Text(s.clone()))
+macro_rules! lead_fields {
+    ($( $name:literal : $ty:ident, $role:ident, get $get:expr, set $set:expr; )*) => {
+        impl Record for Lead {
+            const FIELDS: &'static [FieldDef<Lead>] = &[$(
+                FieldDef {
+                    name: $name,
+                    field_type: FieldType::$ty,
+                    role: ColumnRole::$role,
+                    get: $get,
+                    set: $set,
+                },
+            )*];
+            fn custom(&self) -> &BTreeMap<String, FieldValue> {
+                &self.custom
+            }
+            fn custom_mut(&mut self) -> &mut BTreeMap<String, FieldValue> {
+                &mut self.custom
+            }
+        }
+    };
 }
 
-impl FieldSource for Lead {
-    fn field(&self, name: &str) -> Option<FieldValue> {
-        match name {
-            "id" => Some(FieldValue::Text(self.id.clone())),
-            "channel" => text(&self.source.channel),
-            "campaign" => text(&self.source.campaign),
-            "direction" => self.source.direction.map(|d| {
-                FieldValue::Text(
-                    match d {
-                        Direction::Inbound => "inbound",
-                        Direction::Outbound => "outbound",
-                    }
-                    .to_owned(),
-                )
-            }),
-            "first_name" => text(&self.contact.first_name),
-            "last_name" => text(&self.contact.last_name),
-            "email" => text(&self.contact.email),
-            "phone" => text(&self.contact.phone),
-            "company" => text(&self.contact.company),
-            "employees" => self
-                .firmographics
-                .employees
-                .map(|n| FieldValue::Int(n.into())),
-            "users" => self.firmographics.users.map(|n| FieldValue::Int(n.into())),
-            "region" => text(&self.firmographics.region),
-            "industry" => text(&self.firmographics.industry),
-            "title" => text(&self.firmographics.title),
-            "owner" => text(&self.owner),
-            "account_id" => text(&self.account_id),
-            "created_at" => self.created_at.map(FieldValue::DateTime),
-            other => self.custom.get(other).cloned(),
+lead_fields! {
+    "id": Text, Key, get |l| Some(ValueRef::Text(&l.id)), set |l, v| set_required_text(&mut l.id, v);
+    "channel": Text, Value, get |l| text_of(&l.source.channel), set |l, v| set_text(&mut l.source.channel, v);
+    "campaign": Text, Value, get |l| text_of(&l.source.campaign), set |l, v| set_text(&mut l.source.campaign, v);
+    "direction": Text, Value, get |l| l.source.direction.map(|d| ValueRef::Text(d.name())), set set_direction;
+    "first_name": Text, Value, get |l| text_of(&l.contact.first_name), set |l, v| set_text(&mut l.contact.first_name, v);
+    "last_name": Text, Value, get |l| text_of(&l.contact.last_name), set |l, v| set_text(&mut l.contact.last_name, v);
+    "email": Text, Value, get |l| text_of(&l.contact.email), set |l, v| set_text(&mut l.contact.email, v);
+    "phone": Text, Value, get |l| text_of(&l.contact.phone), set |l, v| set_text(&mut l.contact.phone, v);
+    "company": Text, Value, get |l| text_of(&l.contact.company), set |l, v| set_text(&mut l.contact.company, v);
+    "employees": Number, Value, get |l| l.firmographics.employees.map(|n| ValueRef::Int(n.into())), set |l, v| set_count(&mut l.firmographics.employees, v);
+    "users": Number, Value, get |l| l.firmographics.users.map(|n| ValueRef::Int(n.into())), set |l, v| set_count(&mut l.firmographics.users, v);
+    "region": Text, Value, get |l| text_of(&l.firmographics.region), set |l, v| set_text(&mut l.firmographics.region, v);
+    "industry": Text, Value, get |l| text_of(&l.firmographics.industry), set |l, v| set_text(&mut l.firmographics.industry, v);
+    "title": Text, Value, get |l| text_of(&l.firmographics.title), set |l, v| set_text(&mut l.firmographics.title, v);
+    "owner": Text, Value, get |l| text_of(&l.owner), set |l, v| set_text(&mut l.owner, v);
+    "account_id": Text, Value, get |l| text_of(&l.account_id), set |l, v| set_text(&mut l.account_id, v);
+    "created_at": DateTime, Value, get |l| l.created_at.map(ValueRef::DateTime), set set_created_at;
+}
+
+fn set_direction(l: &mut Lead, v: Option<ValueRef<'_>>) -> Result<(), String> {
+    l.source.direction = match v {
+        None => None,
+        Some(ValueRef::Text("inbound")) => Some(Direction::Inbound),
+        Some(ValueRef::Text("outbound")) => Some(Direction::Outbound),
+        Some(_) => return Err("expected `inbound` or `outbound`".to_owned()),
+    };
+    Ok(())
+}
+
+fn set_created_at(l: &mut Lead, v: Option<ValueRef<'_>>) -> Result<(), String> {
+    l.created_at = match v {
+        None => None,
+        Some(ValueRef::DateTime(t)) => Some(t),
+        Some(ValueRef::Date(d)) => Some(d.and_time(chrono::NaiveTime::MIN).and_utc()),
+        Some(_) => return Err("expected an instant".to_owned()),
+    };
+    Ok(())
+}
+
+impl Direction {
+    /// `inbound` or `outbound`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
         }
     }
 }

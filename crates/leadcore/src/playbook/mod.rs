@@ -9,12 +9,12 @@ pub(crate) mod validate;
 pub use load::Format;
 pub use pipeline::{Pipeline, Stage};
 pub use spec::{
-    ActionSpec, BackMoves, CompareOp, FieldSpec, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec,
-    PlaybookSpec, StageKind, StageSpec, TransitionSpec,
+    BackMoves, FieldSpec, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec,
+    StageKind, StageSpec, TransitionSpec,
 };
 
 use crate::error::{Error, Result};
-use crate::model::FieldType;
+use crate::model::{Catalog, FieldType, RecordKind};
 use crate::scoring::Scoring;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -38,29 +38,36 @@ pub struct Playbook {
     lifecycle: Pipeline,
     pipelines: Vec<Pipeline>,
     fields: BTreeMap<String, FieldType>,
+    catalog: Catalog,
     scoring: Scoring,
 }
 
 impl Playbook {
     /// Validates a spec; every problem is reported at once in [`Error::InvalidPlaybook`].
     pub fn from_spec(spec: PlaybookSpec) -> Result<Self> {
-        let issues = validate::validate(&spec);
+        let catalog = validate::catalog(&spec);
+        let issues = validate::validate(&spec, &catalog);
         if !issues.is_empty() {
             return Err(Error::InvalidPlaybook(issues));
         }
-        let lifecycle = Pipeline::build(&spec.lifecycle);
-        let pipelines = spec.pipelines.iter().map(Pipeline::build).collect();
+        let lifecycle = Pipeline::build(&spec.lifecycle, &catalog, RecordKind::Lead);
+        let pipelines = spec
+            .pipelines
+            .iter()
+            .map(|p| Pipeline::build(p, &catalog, RecordKind::Opportunity))
+            .collect();
         let fields = spec
             .fields
             .iter()
             .map(|(k, v)| (k.clone(), v.field_type))
             .collect();
-        let scoring = Scoring::build(&spec.scoring);
+        let scoring = Scoring::build(&spec.scoring, &catalog);
         Ok(Playbook {
             spec,
             lifecycle,
             pipelines,
             fields,
+            catalog,
             scoring,
         })
     }
@@ -149,6 +156,12 @@ impl Playbook {
     /// The scoring setup (empty when the playbook declares none).
     pub fn scoring(&self) -> &Scoring {
         &self.scoring
+    }
+
+    /// The names this playbook declares (custom fields, activity kinds, score models): what
+    /// conditions are compiled against and what a leads table is checked with.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     /// Declared custom fields and their types.

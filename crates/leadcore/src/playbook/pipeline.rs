@@ -1,7 +1,10 @@
 //! A validated pipeline: stages indexed by name, ranks, and a transition table.
 
-use super::spec::{ActionSpec, BackMoves, GuardSpec, PipelineSpec, StageKind, TransitionSpec};
+use super::spec::{BackMoves, PipelineSpec, StageKind, TransitionSpec};
+use crate::action::ActionSpec;
 use crate::error::{Error, Result};
+use crate::lifecycle::Guard;
+use crate::model::{Catalog, RecordKind};
 use std::collections::BTreeMap;
 
 /// A stage of a validated pipeline.
@@ -9,6 +12,7 @@ use std::collections::BTreeMap;
 pub struct Stage {
     spec: super::spec::StageSpec,
     rank: Option<u32>,
+    entry_guards: Vec<Guard>,
 }
 
 impl Stage {
@@ -37,8 +41,8 @@ impl Stage {
         &self.spec.reasons
     }
     /// Guards checked on every entry.
-    pub fn entry_guards(&self) -> &[GuardSpec] {
-        &self.spec.entry_guards
+    pub fn entry_guards(&self) -> &[Guard] {
+        &self.entry_guards
     }
     /// Actions emitted on entry.
     pub fn on_enter(&self) -> &[ActionSpec] {
@@ -58,14 +62,25 @@ pub struct Pipeline {
     back_moves: BackMoves,
     stages: Vec<Stage>,
     transitions: Vec<TransitionSpec>,
+    guards: Vec<Vec<Guard>>,
     index: BTreeMap<String, usize>,
     /// `edges[from * n + to]`: index of the declared transition, explicit beating `*`.
     edges: Vec<Option<u32>>,
 }
 
 impl Pipeline {
-    /// Builds the lookup tables of a spec the validator accepted.
-    pub(crate) fn build(spec: &PipelineSpec) -> Self {
+    /// Builds the lookup tables of a spec the validator accepted, its guards compiled
+    /// against the catalog for records of `record`.
+    pub(crate) fn build(spec: &PipelineSpec, catalog: &Catalog, record: RecordKind) -> Self {
+        // The validator has compiled every guard already: a guard that failed cannot reach
+        // here, so the issues of compiling again are dropped.
+        let mut dropped = Vec::new();
+        let mut compile = |guards: &[super::spec::GuardSpec]| -> Vec<Guard> {
+            guards
+                .iter()
+                .filter_map(|g| Guard::compile(g, catalog, record, "", &mut dropped))
+                .collect()
+        };
         let stages: Vec<Stage> = spec
             .stages
             .iter()
@@ -73,7 +88,13 @@ impl Pipeline {
             .map(|(s, rank)| Stage {
                 spec: s.clone(),
                 rank,
+                entry_guards: compile(&s.entry_guards),
             })
+            .collect();
+        let guards = spec
+            .transitions
+            .iter()
+            .map(|t| compile(&t.guards))
             .collect();
         let index: BTreeMap<String, usize> = stages
             .iter()
@@ -108,6 +129,7 @@ impl Pipeline {
             back_moves: spec.back_moves,
             stages,
             transitions: spec.transitions.clone(),
+            guards,
             index,
             edges,
         }
@@ -161,6 +183,18 @@ impl Pipeline {
             return None;
         }
         self.edges[from * n + to].and_then(|t| self.transitions.get(t as usize))
+    }
+
+    /// The compiled guards of the transition declared from `from` to `to` (none when none
+    /// is declared).
+    pub fn guards_of(&self, from: usize, to: usize) -> &[Guard] {
+        let n = self.stages.len();
+        if from >= n || to >= n {
+            return &[];
+        }
+        self.edges[from * n + to]
+            .and_then(|t| self.guards.get(t as usize))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether moving `from` → `to` goes back to an earlier ranked stage.

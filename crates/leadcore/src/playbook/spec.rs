@@ -1,6 +1,8 @@
 //! The playbook as written: plain serde types, read from JSON, TOML or YAML and checked by
 //! the validator before the engine sees them.
 
+use crate::action::ActionSpec;
+use crate::condition::{CompareOp, ConditionSpec};
 use crate::model::{ActivityKind, FieldType, FieldValue, Role};
 use crate::scoring::ScoringSpec;
 use schemars::JsonSchema;
@@ -149,55 +151,6 @@ pub struct TransitionSpec {
     pub actions: Vec<ActionSpec>,
 }
 
-/// How a field guard compares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CompareOp {
-    /// Equal.
-    Eq,
-    /// Not equal.
-    Ne,
-    /// Less than.
-    Lt,
-    /// Less than or equal.
-    Le,
-    /// Greater than.
-    Gt,
-    /// Greater than or equal.
-    Ge,
-    /// One of a list.
-    In,
-    /// None of a list.
-    NotIn,
-    /// Text contains a substring, or a list contains a value.
-    Contains,
-}
-
-impl CompareOp {
-    /// The operator's name as written.
-    pub fn name(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "eq",
-            CompareOp::Ne => "ne",
-            CompareOp::Lt => "lt",
-            CompareOp::Le => "le",
-            CompareOp::Gt => "gt",
-            CompareOp::Ge => "ge",
-            CompareOp::In => "in",
-            CompareOp::NotIn => "not_in",
-            CompareOp::Contains => "contains",
-        }
-    }
-
-    /// Whether the operator needs an ordered field type.
-    pub fn is_ordering(self) -> bool {
-        matches!(
-            self,
-            CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge
-        )
-    }
-}
-
 /// A guard: one verifiable fact a transition needs. Written with a `check` tag:
 ///
 /// ```yaml
@@ -206,6 +159,8 @@ impl CompareOp {
 /// - {check: activity, name: demo_held, kinds: [meeting_held]}
 /// - {check: score_at_least, name: hot, model: lead, value: 100}
 /// - {check: actor_role, name: marketing_only, roles: [marketing]}
+/// - {check: condition, name: fit_or_hot, when: {any: [{field: employees, op: ge, value: 50},
+///                                                   {score: {model: lead, value: 100}}]}}
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "check", rename_all = "snake_case", deny_unknown_fields)]
@@ -261,6 +216,14 @@ pub enum GuardSpec {
         /// Accepted roles.
         roles: Vec<Role>,
     },
+    /// Any condition on the record's fields, its activities, scores and the actor
+    /// (`all`/`any`/`not` of them).
+    Condition {
+        /// Guard name.
+        name: String,
+        /// The condition.
+        when: ConditionSpec,
+    },
 }
 
 fn one() -> u32 {
@@ -279,7 +242,8 @@ impl GuardSpec {
             | GuardSpec::FieldCompare { name, .. }
             | GuardSpec::Activity { name, .. }
             | GuardSpec::ScoreAtLeast { name, .. }
-            | GuardSpec::ActorRole { name, .. } => name,
+            | GuardSpec::ActorRole { name, .. }
+            | GuardSpec::Condition { name, .. } => name,
         }
     }
 
@@ -291,18 +255,7 @@ impl GuardSpec {
             GuardSpec::Activity { .. } => "activity",
             GuardSpec::ScoreAtLeast { .. } => "score_at_least",
             GuardSpec::ActorRole { .. } => "actor_role",
+            GuardSpec::Condition { .. } => "condition",
         }
     }
-}
-
-/// An action the engine emits, as data, for the host to carry out ("add to sequence",
-/// "create task", "notify owner").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionSpec {
-    /// What to do, in the host's vocabulary.
-    pub kind: String,
-    /// Parameters passed through unchanged.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, FieldValue>,
 }

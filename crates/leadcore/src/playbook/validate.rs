@@ -2,36 +2,34 @@
 //! and a stable code.
 
 use super::spec::{
-    BackMoves, CompareOp, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec, StageSpec,
+    BackMoves, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec, StageSpec,
 };
 use crate::error::Issue;
-use crate::model::{ActivityKind, FieldType, FieldValue, Lead, Opportunity};
+use crate::lifecycle::Guard;
+use crate::model::{ActivityKind, Catalog, Lead, Opportunity, Record, RecordKind as Subject};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-/// Which record a pipeline's guards read.
-#[derive(Clone, Copy)]
-enum Subject {
-    Lead,
-    Opportunity,
-}
-
-impl Subject {
-    fn builtin(self) -> &'static [(&'static str, FieldType)] {
-        match self {
-            Subject::Lead => Lead::BUILTIN_FIELDS,
-            Subject::Opportunity => Opportunity::BUILTIN_FIELDS,
-        }
-    }
-}
-
 struct Ctx<'a> {
-    spec: &'a PlaybookSpec,
+    catalog: &'a Catalog,
     issues: Vec<Issue>,
 }
 
-pub(crate) fn validate(spec: &PlaybookSpec) -> Vec<Issue> {
+/// The names the playbook declares, for every section's validation.
+pub(crate) fn catalog(spec: &PlaybookSpec) -> Catalog {
+    Catalog {
+        fields: spec
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.field_type))
+            .collect(),
+        activity_kinds: spec.activity_kinds.clone(),
+        score_models: spec.scoring.models.iter().map(|m| m.name.clone()).collect(),
+    }
+}
+
+pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
     let mut cx = Ctx {
-        spec,
+        catalog,
         issues: Vec::new(),
     };
     if spec.schema_version != PLAYBOOK_SCHEMA_VERSION {
@@ -48,11 +46,7 @@ pub(crate) fn validate(spec: &PlaybookSpec) -> Vec<Issue> {
         let path = format!("fields.{name}");
         if name.trim().is_empty() {
             cx.push(path, "field.empty_name", "a field needs a name");
-        } else if Lead::BUILTIN_FIELDS
-            .iter()
-            .chain(Opportunity::BUILTIN_FIELDS)
-            .any(|(b, _)| b == name)
-        {
+        } else if Lead::field_def(name).is_some() || Opportunity::field_def(name).is_some() {
             cx.push(
                 path,
                 "field.shadows_builtin",
@@ -92,7 +86,7 @@ pub(crate) fn validate(spec: &PlaybookSpec) -> Vec<Issue> {
         }
         cx.pipeline(&prefix, p, Subject::Opportunity);
     }
-    crate::scoring::validate::validate(spec, &mut cx.issues);
+    crate::scoring::validate::validate(&spec.scoring, catalog, &mut cx.issues);
     cx.issues
 }
 
@@ -211,15 +205,7 @@ impl Ctx<'_> {
                 edges.push((f, to));
             }
             self.guards(&format!("{tp}.guards"), &tr.guards, subject);
-            for (a, act) in tr.actions.iter().enumerate() {
-                if act.kind.trim().is_empty() {
-                    self.push(
-                        format!("{tp}.actions[{a}].kind"),
-                        "action.empty_kind",
-                        "an action needs a kind",
-                    );
-                }
-            }
+            crate::action::validate(&format!("{tp}.actions"), &tr.actions, &mut self.issues);
         }
         if let Some(start) = initial {
             let n = p.stages.len();
@@ -280,37 +266,8 @@ impl Ctx<'_> {
         }
         self.guards(&format!("{path}.entry_guards"), &s.entry_guards, subject);
         for (field, list) in [("on_enter", &s.on_enter), ("on_exit", &s.on_exit)] {
-            for (a, act) in list.iter().enumerate() {
-                if act.kind.trim().is_empty() {
-                    self.push(
-                        format!("{path}.{field}[{a}].kind"),
-                        "action.empty_kind",
-                        "an action needs a kind",
-                    );
-                }
-            }
+            crate::action::validate(&format!("{path}.{field}"), list, &mut self.issues);
         }
-    }
-
-    fn field_type(&self, name: &str, subject: Subject) -> Option<FieldType> {
-        subject
-            .builtin()
-            .iter()
-            .find(|(b, _)| *b == name)
-            .map(|(_, t)| *t)
-            .or_else(|| self.spec.fields.get(name).map(|f| f.field_type))
-    }
-
-    fn known_field(&mut self, path: String, field: &str, subject: Subject) -> Option<FieldType> {
-        let t = self.field_type(field, subject);
-        if t.is_none() {
-            self.push(
-                path,
-                "guard.unknown_field",
-                format!("field `{field}` is neither built in nor declared under `fields`"),
-            );
-        }
-        t
     }
 
     fn guards(&mut self, path: &str, guards: &[GuardSpec], subject: Subject) {
@@ -330,190 +287,9 @@ impl Ctx<'_> {
                     format!("guard name `{}` is used twice here", guard.name()),
                 );
             }
-            self.guard(&gp, guard, subject);
+            let _ = Guard::compile(guard, self.catalog, subject, &gp, &mut self.issues);
         }
     }
-
-    fn guard(&mut self, gp: &str, guard: &GuardSpec, subject: Subject) {
-        match guard {
-            GuardSpec::FieldPresent { field, .. } => {
-                self.known_field(format!("{gp}.field"), field, subject);
-            }
-            GuardSpec::FieldCompare {
-                field, op, value, ..
-            } => {
-                let Some(ft) = self.known_field(format!("{gp}.field"), field, subject) else {
-                    return;
-                };
-                self.comparison(gp, field, ft, *op, value);
-            }
-            GuardSpec::Activity {
-                kinds,
-                min_count,
-                within_days,
-                ..
-            } => {
-                if kinds.is_empty() {
-                    self.push(
-                        format!("{gp}.kinds"),
-                        "guard.empty_kinds",
-                        "list at least one activity kind",
-                    );
-                }
-                for (k, kind) in kinds.iter().enumerate() {
-                    if let ActivityKind::Custom(name) = kind
-                        && !self.spec.activity_kinds.iter().any(|d| d == name)
-                    {
-                        self.push(
-                            format!("{gp}.kinds[{k}]"),
-                            "guard.unknown_activity_kind",
-                            format!(
-                                "`{name}` is neither a built-in activity kind nor declared under `activity_kinds`"
-                            ),
-                        );
-                    }
-                }
-                if *min_count == 0 {
-                    self.push(
-                        format!("{gp}.min_count"),
-                        "guard.invalid_value",
-                        "min_count must be at least 1",
-                    );
-                }
-                if *within_days == Some(0) {
-                    self.push(
-                        format!("{gp}.within_days"),
-                        "guard.invalid_value",
-                        "within_days must be at least 1",
-                    );
-                }
-            }
-            GuardSpec::ScoreAtLeast { model, value, .. } => {
-                if model.trim().is_empty() {
-                    self.push(
-                        format!("{gp}.model"),
-                        "guard.invalid_value",
-                        "name the score model",
-                    );
-                } else if !crate::scoring::validate::known_model(&self.spec.scoring, model) {
-                    self.push(
-                        format!("{gp}.model"),
-                        "guard.unknown_score_model",
-                        format!("score model `{model}` is not declared under `scoring.models`"),
-                    );
-                }
-                if !value.is_finite() {
-                    self.push(
-                        format!("{gp}.value"),
-                        "guard.invalid_value",
-                        "the threshold must be a finite number",
-                    );
-                }
-            }
-            GuardSpec::ActorRole { roles, .. } => {
-                if roles.is_empty() {
-                    self.push(
-                        format!("{gp}.roles"),
-                        "guard.empty_roles",
-                        "list at least one role",
-                    );
-                }
-            }
-        }
-    }
-
-    fn comparison(
-        &mut self,
-        gp: &str,
-        field: &str,
-        ft: FieldType,
-        op: CompareOp,
-        value: &FieldValue,
-    ) {
-        for (suffix, code, message) in comparison_problems(field, ft, op, value) {
-            self.push(format!("{gp}{suffix}"), &format!("guard.{code}"), message);
-        }
-    }
-}
-
-/// What is wrong with comparing a field of type `ft` by `op` with `value`, shared by guards
-/// and scoring rules: `(path suffix, code suffix, message)`, the code suffix one of
-/// `incomparable`, `value_type`, `invalid_value`.
-pub(crate) fn comparison_problems(
-    field: &str,
-    ft: FieldType,
-    op: CompareOp,
-    value: &FieldValue,
-) -> Vec<(String, &'static str, String)> {
-    let mut out = Vec::new();
-    if op.is_ordering() && !ft.is_ordered() {
-        out.push((
-            ".op".to_owned(),
-            "incomparable",
-            format!(
-                "`{}` needs an ordered field, but `{field}` is {}",
-                op.name(),
-                ft.name()
-            ),
-        ));
-        return out;
-    }
-    if let FieldValue::Float(f) = value
-        && !f.is_finite()
-    {
-        out.push((
-            ".value".to_owned(),
-            "invalid_value",
-            "the value must be finite".to_owned(),
-        ));
-        return out;
-    }
-    let mismatch = |v: &FieldValue| {
-        format!(
-            "a {} value cannot be compared with `{field}` ({})",
-            v.field_type().name(),
-            ft.name()
-        )
-    };
-    match op {
-        CompareOp::In | CompareOp::NotIn => match value {
-            FieldValue::List(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    if !ft.accepts(item.field_type()) {
-                        out.push((format!(".value[{i}]"), "value_type", mismatch(item)));
-                    }
-                }
-            }
-            _ => out.push((
-                ".value".to_owned(),
-                "value_type",
-                format!("`{}` needs a list value", op.name()),
-            )),
-        },
-        CompareOp::Contains => {
-            let ok = match ft {
-                FieldType::Text => matches!(value, FieldValue::Text(_)),
-                FieldType::List => !matches!(value, FieldValue::List(_)),
-                _ => false,
-            };
-            if !ok {
-                out.push((
-                    ".value".to_owned(),
-                    "incomparable",
-                    format!(
-                        "`contains` works on text and list fields; `{field}` is {}",
-                        ft.name()
-                    ),
-                ));
-            }
-        }
-        _ => {
-            if !ft.accepts(value.field_type()) {
-                out.push((".value".to_owned(), "value_type", mismatch(value)));
-            }
-        }
-    }
-    out
 }
 
 /// Funnel rank of each stage: open and won stages in declaration order.

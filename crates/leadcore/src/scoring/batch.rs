@@ -4,57 +4,12 @@
 use super::evaluate::{Tally, evaluate, grade};
 use super::model::Scoring;
 use super::points::{Q, to_f64};
-use crate::error::{Error, Result};
-use crate::lifecycle::compare_values;
-use crate::model::{ActivityKind, FieldValue, Lead};
-use crate::playbook::CompareOp;
+use crate::columnar::{EventColumns, RowError, RowErrorReason};
+use crate::condition::RowCondition;
+use crate::error::Result;
+use crate::model::{ActivityKind, Lead};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// The code marking a missing value in a [`DictColumn`].
-pub const NULL_CODE: u32 = u32::MAX;
-
-/// A dictionary-encoded string column: row `i` holds `dictionary[codes[i]]`, or nothing when
-/// the code is [`NULL_CODE`].
-#[derive(Debug, Clone, Copy)]
-pub struct DictColumn<'a> {
-    /// One code per row.
-    pub codes: &'a [u32],
-    /// The distinct values.
-    pub dictionary: &'a [String],
-}
-
-/// Activity events as columns. Every column has one entry per row.
-#[derive(Debug, Clone, Copy)]
-pub struct EventColumns<'a> {
-    /// Index of the row's lead in the `leads` slice.
-    pub lead: &'a [u32],
-    /// Activity kind names.
-    pub kind: DictColumn<'a>,
-    /// Unix seconds.
-    pub at: &'a [i64],
-    /// Page of web visits.
-    pub page: Option<DictColumn<'a>>,
-    /// Seconds on page / duration; negative means missing.
-    pub seconds: Option<&'a [i64]>,
-    /// Campaign.
-    pub campaign: Option<DictColumn<'a>>,
-    /// Form id.
-    pub form_id: Option<DictColumn<'a>>,
-    /// Content id.
-    pub content_id: Option<DictColumn<'a>>,
-}
-
-/// A row the batch could not use, and why. The rest of the batch is scored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RowError {
-    /// Row number.
-    pub row: usize,
-    /// `unknown_lead`, `in_future`, `missing_attribute`.
-    pub reason: String,
-    /// What is wrong.
-    pub message: String,
-}
 
 /// Scores of a batch: `scores[lead * models.len() + m]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,46 +69,26 @@ struct HotRule {
     constant: Option<Q>,
 }
 
-/// A filter compiled against the batch: per-dictionary-entry results for string attributes.
-enum ColumnTest<'a> {
-    Dict {
-        col: DictColumn<'a>,
-        hits: Vec<bool>,
-        attr: String,
-    },
-    Seconds {
-        col: &'a [i64],
-        op: CompareOp,
-        value: FieldValue,
-    },
-    Missing(String),
-}
-
 impl Scoring {
     /// Scores a columnar batch of events for `leads` at `now`, in one pass over the rows
     /// plus one per lead. Events after `now` do not count; events later than `now` plus the
-    /// tolerance, for a lead index out of range, or lacking an attribute a matching rule
-    /// filters on become [`RowError`]s. Gives exactly the scores [`Scoring::score`] gives
-    /// each lead.
+    /// tolerance, at an unrepresentable time, or for a lead index out of range become
+    /// [`RowError`]s. An event lacking an attribute a rule filters on simply fails that
+    /// filter. Gives exactly the scores [`Scoring::score`] gives each lead.
     pub fn score_columns(
         &self,
         leads: &[Lead],
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
-        let rows = events.lead.len();
-        let lengths = [
-            Some(events.kind.codes.len()),
-            Some(events.at.len()),
-            events.page.map(|c| c.codes.len()),
-            events.seconds.map(<[i64]>::len),
-            events.campaign.map(|c| c.codes.len()),
-            events.form_id.map(|c| c.codes.len()),
-            events.content_id.map(|c| c.codes.len()),
-        ];
-        if lengths.iter().flatten().any(|&l| l != rows) {
-            return Err(Error::InvalidInput {
-                message: "event columns have different lengths".to_owned(),
+        events.check()?;
+        let rows = events.at.len();
+        if events.lead.len() != rows {
+            return Err(crate::error::Error::InvalidInput {
+                message: format!(
+                    "event columns have different lengths: `lead` has {}, `at` has {rows}",
+                    events.lead.len()
+                ),
             });
         }
         let now_s = now.timestamp();
@@ -171,8 +106,12 @@ impl Scoring {
                     .map_or(&[][..], Vec::as_slice)
             })
             .collect();
-        let tests: Vec<Vec<ColumnTest<'_>>> = (0..n_rules)
-            .map(|flat| self.column_tests(flat, events))
+        let tests: Vec<Option<RowCondition<'_>>> = (0..n_rules)
+            .map(|flat| {
+                self.behaviour(flat)
+                    .and_then(|b| b.filter.as_ref())
+                    .map(|c| RowCondition::compile(c, events))
+            })
             .collect();
 
         // Per-lead block: one sum per rule, then for each rule with an occurrence limit a
@@ -221,7 +160,7 @@ impl Scoring {
             if lead >= n_leads {
                 row_errors.push(RowError {
                     row,
-                    reason: "unknown_lead".to_owned(),
+                    reason: RowErrorReason::UnknownLead,
                     message: format!("lead index {lead} is not among the {n_leads} leads"),
                 });
                 return;
@@ -232,7 +171,7 @@ impl Scoring {
             if !(MIN_TIME..=MAX_TIME).contains(&at) {
                 row_errors.push(RowError {
                     row,
-                    reason: "invalid_time".to_owned(),
+                    reason: RowErrorReason::InvalidTime,
                     message: format!("event time {at} is not a representable instant"),
                 });
                 return;
@@ -240,7 +179,7 @@ impl Scoring {
             if at > horizon {
                 row_errors.push(RowError {
                     row,
-                    reason: "in_future".to_owned(),
+                    reason: RowErrorReason::InFuture,
                     message: format!("event at {at} is after now ({now_s})"),
                 });
                 return;
@@ -249,29 +188,10 @@ impl Scoring {
                 return;
             }
             matched.clear();
-            let mut missing = None;
             for &flat in rules {
-                match passes(&tests[flat], row) {
-                    Ok(true) => matched.push(flat),
-                    Ok(false) => {}
-                    Err(attr) => {
-                        missing = Some((flat, attr.to_owned()));
-                        break;
-                    }
+                if tests[flat].as_ref().is_none_or(|t| t.test(row)) {
+                    matched.push(flat);
                 }
-            }
-            if let Some((flat, attr)) = missing {
-                row_errors.push(RowError {
-                    row,
-                    reason: "missing_attribute".to_owned(),
-                    message: format!(
-                        "event lacks `{attr}`, which rule `{}` filters on",
-                        self.behaviours
-                            .get(flat)
-                            .map_or("", |&(m, r)| self.models[m].rules[r].name.as_str())
-                    ),
-                });
-                return;
             }
             for &flat in &matched {
                 let h = &hot[flat];
@@ -364,74 +284,6 @@ impl Scoring {
             row_errors,
         })
     }
-
-    fn column_tests<'a>(&self, flat: usize, events: &EventColumns<'a>) -> Vec<ColumnTest<'a>> {
-        let Some(b) = self.behaviour(flat) else {
-            return Vec::new();
-        };
-        b.filters
-            .iter()
-            .map(|f| {
-                let dict = match f.attr.as_str() {
-                    "page" => Some(events.page),
-                    "campaign" => Some(events.campaign),
-                    "form_id" => Some(events.form_id),
-                    "content_id" => Some(events.content_id),
-                    _ => None,
-                };
-                match (dict, f.attr.as_str(), events.seconds) {
-                    (Some(Some(col)), _, _) => ColumnTest::Dict {
-                        col,
-                        hits: col
-                            .dictionary
-                            .iter()
-                            .map(|v| compare_values(&FieldValue::Text(v.clone()), f.op, &f.value))
-                            .collect(),
-                        attr: f.attr.clone(),
-                    },
-                    (None, "seconds", Some(col)) => ColumnTest::Seconds {
-                        col,
-                        op: f.op,
-                        value: f.value.clone(),
-                    },
-                    _ => ColumnTest::Missing(f.attr.clone()),
-                }
-            })
-            .collect()
-    }
-}
-
-/// Whether a row passes a rule's compiled filters: `Ok(false)` when a present attribute
-/// fails, else `Err(attr)` naming the first filtered attribute the row lacks, else `Ok(true)`
-/// (the order of the filters does not matter).
-fn passes<'t>(tests: &'t [ColumnTest<'_>], row: usize) -> Result<bool, &'t str> {
-    let mut lacking = None;
-    for t in tests {
-        let ok = match t {
-            ColumnTest::Dict { col, hits, attr } => match col.codes.get(row) {
-                Some(&NULL_CODE) | None => {
-                    lacking = lacking.or(Some(attr.as_str()));
-                    continue;
-                }
-                Some(&c) => hits.get(c as usize).copied().unwrap_or(false),
-            },
-            ColumnTest::Seconds { col, op, value } => match col.get(row) {
-                Some(&v) if v >= 0 => compare_values(&FieldValue::Int(v), *op, value),
-                _ => {
-                    lacking = lacking.or(Some("seconds"));
-                    continue;
-                }
-            },
-            ColumnTest::Missing(attr) => {
-                lacking = lacking.or(Some(attr.as_str()));
-                continue;
-            }
-        };
-        if !ok {
-            return Ok(false);
-        }
-    }
-    lacking.map_or(Ok(true), Err)
 }
 
 /// Keeps the earliest times in `slot = [count, t1, .., t_limit]`.

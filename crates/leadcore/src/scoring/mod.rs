@@ -3,6 +3,7 @@
 //! a columnar batch, all giving the same numbers.
 
 mod batch;
+mod conditions;
 mod evaluate;
 mod explain;
 mod model;
@@ -14,7 +15,7 @@ mod state;
 mod table;
 pub(crate) mod validate;
 
-pub use batch::{BatchScores, DictColumn, EventColumns, NULL_CODE, RowError};
+pub use batch::BatchScores;
 pub use explain::{
     Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType, ScoreCard,
     ZombieFlag,
@@ -27,4 +28,3 @@ pub use spec::{
 pub use state::{
     Direction, RuleTimes, SCORE_STATE_SCHEMA_VERSION, ScoreSignal, ScoreState, ThresholdState,
 };
-pub use table::{EventTable, lead_index};

@@ -1,13 +1,13 @@
 //! A validated scoring setup: models compiled for fast matching and exact evaluation.
 
+use super::conditions::{self, FitArgs};
 use super::points::{Q, quantize};
 use super::spec::{
-    DecaySpec, FilterSpec, FitOp, GradeBand, ModelSpec, Occurrence, RuleSpec, ScoringSpec,
-    ThresholdSpec,
+    DecaySpec, GradeBand, ModelSpec, Occurrence, RuleSpec, ScoringSpec, ThresholdSpec,
 };
-use crate::model::{Activity, ActivityKind, FieldSource, FieldValue};
-use crate::playbook::CompareOp;
-use std::cmp::Ordering;
+use crate::condition::compile::Sink;
+use crate::condition::{Condition, Context};
+use crate::model::{Activity, ActivityKind, Catalog, FieldSource};
 use std::collections::BTreeMap;
 
 const DAY: i64 = 86_400;
@@ -58,7 +58,8 @@ impl Decay {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Behaviour {
     pub activity: ActivityKind,
-    pub filters: Vec<FilterSpec>,
+    /// Filters and `when`, as one condition on the activity (`None`: every activity).
+    pub filter: Option<Condition>,
     pub points: f64,
     pub points_q: Q,
     /// How many earliest occurrences count (`u32::MAX`: every one).
@@ -85,88 +86,27 @@ impl Behaviour {
         t <= now && self.window.is_none_or(|w| t >= now.saturating_sub(w))
     }
 
-    /// Whether the activity matches kind and filters: `Ok(false)` when a present attribute
-    /// fails its filter, else `Err(attr)` naming the first filtered attribute it lacks (the
-    /// rule could have matched), else `Ok(true)`. The order of the filters does not matter.
-    pub(crate) fn matches(&self, a: &Activity) -> Result<bool, String> {
-        if a.kind != self.activity {
-            return Ok(false);
-        }
-        let mut lacking: Option<&str> = None;
-        for f in &self.filters {
-            let text = |v: &Option<String>| v.as_deref().map(|s| compare_text(s, f.op, &f.value));
-            let verdict = match f.attr.as_str() {
-                "page" => text(&a.page),
-                "campaign" => text(&a.campaign),
-                "form_id" => text(&a.form_id),
-                "content_id" => text(&a.content_id),
-                "seconds" => a.seconds.map(|s| {
-                    crate::lifecycle::compare_values(&FieldValue::Int(s.into()), f.op, &f.value)
-                }),
-                other => other
-                    .strip_prefix("attrs.")
-                    .and_then(|k| a.attrs.get(k))
-                    .map(|v| crate::lifecycle::compare_values(v, f.op, &f.value)),
-            };
-            match verdict {
-                None => lacking = lacking.or(Some(f.attr.as_str())),
-                Some(false) => return Ok(false),
-                Some(true) => {}
-            }
-        }
-        lacking.map_or(Ok(true), |attr| Err(attr.to_owned()))
-    }
-}
-
-/// `text op value` without allocating, for the common string filters.
-fn compare_text(text: &str, op: CompareOp, value: &FieldValue) -> bool {
-    match (op, value) {
-        (CompareOp::Eq, FieldValue::Text(v)) => text == v,
-        (CompareOp::Ne, FieldValue::Text(v)) => text != v,
-        (CompareOp::Contains, FieldValue::Text(v)) => text.contains(v.as_str()),
-        (CompareOp::In | CompareOp::NotIn, FieldValue::List(items)) => {
-            let found = items
-                .iter()
-                .any(|i| matches!(i, FieldValue::Text(v) if v == text));
-            found == (op == CompareOp::In)
-        }
-        _ => crate::lifecycle::compare_values(&FieldValue::Text(text.to_owned()), op, value),
+    /// Whether the activity is of the rule's kind and passes its condition. A missing
+    /// attribute fails the comparisons on it and nothing else.
+    pub(crate) fn matches(&self, a: &Activity) -> bool {
+        a.kind == self.activity
+            && self
+                .filter
+                .as_ref()
+                .is_none_or(|c| c.holds(&Context::new().activity(a)))
     }
 }
 
 /// A compiled fit rule.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Fit {
-    pub field: String,
-    pub op: FitOp,
-    pub value: Option<FieldValue>,
-    pub min: Option<FieldValue>,
-    pub max: Option<FieldValue>,
+    pub condition: Condition,
     pub points_q: Q,
 }
 
 impl Fit {
     pub(crate) fn matches(&self, record: &dyn FieldSource) -> bool {
-        let Some(v) = record.field(&self.field) else {
-            return false;
-        };
-        match self.op {
-            FitOp::Exists => !matches!(&v, FieldValue::Text(s) if s.trim().is_empty()),
-            FitOp::Range => {
-                let above = self.min.as_ref().is_none_or(|m| {
-                    matches!(v.compare(m), Some(Ordering::Greater | Ordering::Equal))
-                });
-                let below = self
-                    .max
-                    .as_ref()
-                    .is_none_or(|m| v.compare(m) == Some(Ordering::Less));
-                above && below
-            }
-            op => match (op.compare_op(), &self.value) {
-                (Some(c), Some(rhs)) => crate::lifecycle::compare_values(&v, c, rhs),
-                _ => false,
-            },
-        }
+        self.condition.holds(&Context::new().record(record))
     }
 }
 
@@ -213,13 +153,13 @@ pub struct Scoring {
 }
 
 impl Scoring {
-    /// Compiles a spec the validator accepted.
-    pub(crate) fn build(spec: &ScoringSpec) -> Self {
+    /// Compiles a spec the validator accepted (against the same catalog).
+    pub(crate) fn build(spec: &ScoringSpec, catalog: &Catalog) -> Self {
         let mut behaviours = Vec::new();
         let mut by_kind: BTreeMap<ActivityKind, Vec<usize>> = BTreeMap::new();
         let mut models: Vec<Model> = Vec::new();
         for (m, ms) in spec.models.iter().enumerate() {
-            let model = compile_model(ms, &models, behaviours.len());
+            let model = compile_model(ms, &models, behaviours.len(), catalog);
             for (r, rule) in model.rules.iter().enumerate() {
                 if let RuleKind::Behaviour(b) = &rule.kind {
                     by_kind
@@ -290,7 +230,19 @@ fn fingerprint(models: &[Model]) -> u64 {
     h
 }
 
-fn compile_model(ms: &ModelSpec, earlier: &[Model], behaviour_base: usize) -> Model {
+fn compile_model(
+    ms: &ModelSpec,
+    earlier: &[Model],
+    behaviour_base: usize,
+    catalog: &Catalog,
+) -> Model {
+    // Validation has reported any problem already; conditions that failed it cannot reach
+    // here, so the issues collected while compiling again are dropped.
+    let mut dropped = Vec::new();
+    let mut sink = Sink {
+        prefix: "rule",
+        issues: &mut dropped,
+    };
     let groups: Vec<(String, Q)> = ms
         .groups
         .iter()
@@ -307,6 +259,7 @@ fn compile_model(ms: &ModelSpec, earlier: &[Model], behaviour_base: usize) -> Mo
                 RuleSpec::Behaviour {
                     activity,
                     filters,
+                    when,
                     points,
                     occurrence,
                     max_points,
@@ -315,7 +268,9 @@ fn compile_model(ms: &ModelSpec, earlier: &[Model], behaviour_base: usize) -> Mo
                     ..
                 } => RuleKind::Behaviour(Behaviour {
                     activity: activity.clone(),
-                    filters: filters.clone(),
+                    filter: conditions::behaviour("", filters, when.as_ref(), catalog, &mut sink)
+                        .ok()
+                        .flatten(),
                     points: *points,
                     points_q: quantize(*points),
                     limit: match occurrence {
@@ -333,14 +288,24 @@ fn compile_model(ms: &ModelSpec, earlier: &[Model], behaviour_base: usize) -> Mo
                     value,
                     min,
                     max,
+                    when,
                     points,
                     ..
                 } => RuleKind::Fit(Fit {
-                    field: field.clone(),
-                    op: *op,
-                    value: value.clone(),
-                    min: min.clone(),
-                    max: max.clone(),
+                    condition: conditions::fit(
+                        "",
+                        &FitArgs {
+                            field: field.as_deref(),
+                            op: *op,
+                            value: value.as_ref(),
+                            min: min.as_ref(),
+                            max: max.as_ref(),
+                            when: when.as_ref(),
+                        },
+                        catalog,
+                        &mut sink,
+                    )
+                    .unwrap_or_else(Condition::never),
                     points_q: quantize(*points),
                 }),
             };

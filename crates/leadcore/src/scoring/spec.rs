@@ -1,7 +1,8 @@
 //! The `scoring` section of a playbook, as written.
 
+use crate::action::ActionSpec;
+use crate::condition::{CompareOp, ConditionSpec, is_false};
 use crate::model::{ActivityKind, FieldValue};
-use crate::playbook::{ActionSpec, CompareOp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -118,6 +119,10 @@ pub enum RuleSpec {
         /// Every filter must hold on the activity's attributes.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         filters: Vec<FilterSpec>,
+        /// A condition on the activity's attributes (`attr` leaves, `all`/`any`/`not`), with
+        /// the filters.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        when: Option<ConditionSpec>,
         /// Points per occurrence (negative for e.g. unsubscribes).
         points: f64,
         /// Which occurrences count.
@@ -136,14 +141,20 @@ pub enum RuleSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         decay: Option<DecaySpec>,
     },
-    /// Points when a lead field matches.
+    /// Points when a lead field matches (`field` and `op`), or when a condition on the lead's
+    /// fields holds (`when`).
     Fit {
         /// Rule name.
         name: String,
         /// Lead field (built-in or custom).
-        field: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
         /// The test.
-        op: FitOp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        op: Option<FitOp>,
+        /// A condition on the lead's fields, instead of `field` and `op`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        when: Option<ConditionSpec>,
         /// Right-hand side (not for `exists`; a list for `in`/`not_in`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value: Option<FieldValue>,
@@ -196,8 +207,14 @@ pub enum FitOp {
     NotIn,
     /// Text contains, or list contains.
     Contains,
-    /// The field has a value.
+    /// Text starts with.
+    StartsWith,
+    /// Text ends with.
+    EndsWith,
+    /// The field has a value (not blank text, not an empty list).
     Exists,
+    /// The field has no value.
+    Missing,
     /// `min <= value < max`.
     Range,
     /// Less than.
@@ -223,17 +240,22 @@ impl FitOp {
             FitOp::In => CompareOp::In,
             FitOp::NotIn => CompareOp::NotIn,
             FitOp::Contains => CompareOp::Contains,
+            FitOp::StartsWith => CompareOp::StartsWith,
+            FitOp::EndsWith => CompareOp::EndsWith,
+            FitOp::Exists => CompareOp::Exists,
+            FitOp::Missing => CompareOp::Missing,
             FitOp::Lt | FitOp::Before => CompareOp::Lt,
             FitOp::Le => CompareOp::Le,
             FitOp::Gt | FitOp::After => CompareOp::Gt,
             FitOp::Ge => CompareOp::Ge,
-            FitOp::Exists | FitOp::Range => return None,
+            FitOp::Range => return None,
         })
     }
 }
 
 /// A filter on an activity attribute: `page`, `seconds`, `campaign`, `form_id`,
-/// `content_id`, or `attrs.NAME`.
+/// `content_id`, or `attrs.NAME`. An activity without the attribute does not pass (only
+/// `missing` is true of it) and is not a bad event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FilterSpec {
@@ -241,8 +263,12 @@ pub struct FilterSpec {
     pub attr: String,
     /// Comparison.
     pub op: CompareOp,
-    /// Right-hand side.
-    pub value: FieldValue,
+    /// Right-hand side (none for `exists` / `missing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<FieldValue>,
+    /// Compare text without regard to case.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub case_insensitive: bool,
 }
 
 /// Which occurrences of a behaviour count. Written `every`, `once` or `{at_most: N}`.

@@ -8,9 +8,9 @@ use super::model::Scoring;
 use super::points::{Q, to_f64};
 use super::signals::{insert_sorted, is_hot, zombie};
 use super::spec::Refire;
+use crate::action::ActionSpec;
 use crate::error::{Error, Result};
 use crate::model::{Activity, FieldSource, Lead};
-use crate::playbook::ActionSpec;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -254,39 +254,12 @@ impl Scoring {
             });
         }
         let rules = self.by_kind.get(&event.kind).map_or(&[][..], Vec::as_slice);
-        let mut hits = 0u64;
-        for (i, &flat) in rules.iter().enumerate() {
-            let Some(b) = self.behaviour(flat) else {
-                continue;
-            };
-            match b.matches(event) {
-                Ok(true) if i < 64 => hits |= 1 << i,
-                Ok(true) => feed(flat),
-                Ok(false) => {}
-                Err(attr) => {
-                    return Err(Error::BadEvent {
-                        reason: "missing_attribute".to_owned(),
-                        message: format!(
-                            "{} activity lacks `{attr}`, which rule `{}` filters on",
-                            event.kind,
-                            self.rule_name(flat)
-                        ),
-                    });
-                }
-            }
-        }
-        for (i, &flat) in rules.iter().enumerate().take(64) {
-            if hits & (1 << i) != 0 {
+        for &flat in rules {
+            if self.behaviour(flat).is_some_and(|b| b.matches(event)) {
                 feed(flat);
             }
         }
         Ok(())
-    }
-
-    fn rule_name(&self, flat: usize) -> &str {
-        self.behaviours
-            .get(flat)
-            .map_or("", |&(m, r)| self.models[m].rules[r].name.as_str())
     }
 
     /// Records an event without checking thresholds. O(1) amortised when events arrive in

@@ -1,24 +1,23 @@
 //! Validation of the `scoring` section: every problem at once, each at its exact path.
 
+use super::conditions::{self, FitArgs};
 use super::points::MAX_CONFIGURED;
-use super::spec::{DecaySpec, FitOp, ModelSpec, Occurrence, RuleSpec, ScoringSpec};
+use super::spec::{DecaySpec, ModelSpec, Occurrence, RuleSpec, ScoringSpec};
+use crate::condition::compile::Sink;
 use crate::error::Issue;
-use crate::model::{ActivityKind, FieldType, FieldValue, Lead};
-use crate::playbook::validate::comparison_problems;
-use crate::playbook::{CompareOp, PlaybookSpec};
+use crate::model::{ActivityKind, Catalog};
 use std::collections::BTreeSet;
 
 const MAX_POINTS: f64 = 1e6;
 
 struct Cx<'a> {
-    playbook: &'a PlaybookSpec,
+    catalog: &'a Catalog,
     issues: &'a mut Vec<Issue>,
 }
 
 /// Appends the scoring section's problems to `issues`.
-pub(crate) fn validate(playbook: &PlaybookSpec, issues: &mut Vec<Issue>) {
-    let spec = &playbook.scoring;
-    let mut cx = Cx { playbook, issues };
+pub(crate) fn validate(spec: &ScoringSpec, catalog: &Catalog, issues: &mut Vec<Issue>) {
+    let mut cx = Cx { catalog, issues };
     let mut names: Vec<&str> = Vec::new();
     for (i, m) in spec.models.iter().enumerate() {
         let p = format!("scoring.models[{i}]");
@@ -75,11 +74,6 @@ pub(crate) fn validate(playbook: &PlaybookSpec, issues: &mut Vec<Issue>) {
     }
 }
 
-/// Lifecycle guards may only name declared models once any model is declared.
-pub(crate) fn known_model(spec: &ScoringSpec, name: &str) -> bool {
-    spec.models.is_empty() || spec.models.iter().any(|m| m.name == name)
-}
-
 impl Cx<'_> {
     fn push(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
         self.issues.push(Issue::new(path, code, message));
@@ -106,7 +100,7 @@ impl Cx<'_> {
 
     fn kind(&mut self, path: String, kind: &ActivityKind) {
         if let ActivityKind::Custom(name) = kind
-            && !self.playbook.activity_kinds.iter().any(|d| d == name)
+            && !self.catalog.knows_activity_kind(kind)
         {
             self.push(
                 path,
@@ -175,6 +169,7 @@ impl Cx<'_> {
                 RuleSpec::Behaviour {
                     activity,
                     filters,
+                    when,
                     occurrence,
                     max_points,
                     window_days,
@@ -182,14 +177,16 @@ impl Cx<'_> {
                     ..
                 } => {
                     self.kind(format!("{rp}.activity"), activity);
-                    for (f, filter) in filters.iter().enumerate() {
-                        self.filter(
-                            &format!("{rp}.filters[{f}]"),
-                            &filter.attr,
-                            filter.op,
-                            &filter.value,
-                        );
-                    }
+                    let _ = conditions::behaviour(
+                        &rp,
+                        filters,
+                        when.as_ref(),
+                        self.catalog,
+                        &mut Sink {
+                            prefix: "rule",
+                            issues: self.issues,
+                        },
+                    );
                     if *occurrence == Occurrence::AtMost(0) {
                         self.push(
                             format!("{rp}.occurrence"),
@@ -229,8 +226,26 @@ impl Cx<'_> {
                     value,
                     min,
                     max,
+                    when,
                     ..
-                } => self.fit(&rp, field, *op, value.as_ref(), min.as_ref(), max.as_ref()),
+                } => {
+                    conditions::fit(
+                        &rp,
+                        &FitArgs {
+                            field: field.as_deref(),
+                            op: *op,
+                            value: value.as_ref(),
+                            min: min.as_ref(),
+                            max: max.as_ref(),
+                            when: when.as_ref(),
+                        },
+                        self.catalog,
+                        &mut Sink {
+                            prefix: "rule",
+                            issues: self.issues,
+                        },
+                    );
+                }
             }
         }
         self.decay(&format!("{p}.decay"), &m.decay);
@@ -332,15 +347,7 @@ impl Cx<'_> {
                 );
             }
             for (field, list) in [("on_up", &th.on_up), ("on_down", &th.on_down)] {
-                for (a, act) in list.iter().enumerate() {
-                    if act.kind.trim().is_empty() {
-                        self.push(
-                            format!("{tp}.{field}[{a}].kind"),
-                            "action.empty_kind",
-                            "an action needs a kind",
-                        );
-                    }
-                }
+                crate::action::validate(&format!("{tp}.{field}"), list, self.issues);
             }
         }
     }
@@ -385,107 +392,6 @@ impl Cx<'_> {
                     );
                 }
             }
-        }
-    }
-
-    fn filter(&mut self, p: &str, attr: &str, op: CompareOp, value: &FieldValue) {
-        let ty = match attr {
-            "page" | "campaign" | "form_id" | "content_id" => FieldType::Text,
-            "seconds" => FieldType::Number,
-            a if a.strip_prefix("attrs.").is_some_and(|k| !k.is_empty()) => value.field_type(),
-            _ => {
-                self.push(
-                    format!("{p}.attr"),
-                    "rule.unknown_attribute",
-                    format!("`{attr}` is not an activity attribute (page, seconds, campaign, form_id, content_id, attrs.NAME)"),
-                );
-                return;
-            }
-        };
-        self.comparable(p, attr, ty, op, value);
-    }
-
-    fn comparable(
-        &mut self,
-        p: &str,
-        name: &str,
-        ty: FieldType,
-        op: CompareOp,
-        value: &FieldValue,
-    ) {
-        for (suffix, code, message) in comparison_problems(name, ty, op, value) {
-            self.push(format!("{p}{suffix}"), &format!("rule.{code}"), message);
-        }
-    }
-
-    fn fit(
-        &mut self,
-        rp: &str,
-        field: &str,
-        op: FitOp,
-        value: Option<&FieldValue>,
-        min: Option<&FieldValue>,
-        max: Option<&FieldValue>,
-    ) {
-        let ty = Lead::BUILTIN_FIELDS
-            .iter()
-            .find(|(b, _)| *b == field)
-            .map(|(_, t)| *t)
-            .or_else(|| self.playbook.fields.get(field).map(|f| f.field_type));
-        let Some(ty) = ty else {
-            self.push(
-                format!("{rp}.field"),
-                "rule.unknown_field",
-                format!("field `{field}` is neither built in nor declared under `fields`"),
-            );
-            return;
-        };
-        match op {
-            FitOp::Exists => {}
-            FitOp::Range => {
-                if min.is_none() && max.is_none() {
-                    self.push(
-                        format!("{rp}.min"),
-                        "rule.missing_value",
-                        "`range` needs min, max or both",
-                    );
-                }
-                for (name, bound) in [("min", min), ("max", max)] {
-                    if let Some(b) = bound
-                        && !(ty.is_ordered() && ty.accepts(b.field_type()))
-                    {
-                        self.push(
-                            format!("{rp}.{name}"),
-                            "rule.incomparable",
-                            format!(
-                                "a {} bound does not apply to `{field}` ({})",
-                                b.field_type().name(),
-                                ty.name()
-                            ),
-                        );
-                    }
-                }
-            }
-            FitOp::Before | FitOp::After
-                if !matches!(ty, FieldType::Date | FieldType::DateTime) =>
-            {
-                self.push(
-                    format!("{rp}.op"),
-                    "rule.incomparable",
-                    format!(
-                        "`before`/`after` need a date field; `{field}` is {}",
-                        ty.name()
-                    ),
-                );
-            }
-            other => match (other.compare_op(), value) {
-                (Some(c), Some(v)) => self.comparable(rp, field, ty, c, v),
-                _ => self.push(
-                    format!("{rp}.value"),
-                    "rule.missing_value",
-                    "this test needs a value",
-                ),
-            },
         }
     }
 }

@@ -1,0 +1,419 @@
+//! Leads, events and results as columns: what batch paths read and write, with no Arrow
+//! types (the `leadcore-arrow` crate converts Arrow record batches to and from these).
+//!
+//! Strings are dictionary-encoded ([`DictColumn`]); activity attributes are generic named
+//! columns ([`AttrColumn`]: the built-in `page`, `seconds`, ... and any `attrs.NAME`);
+//! rows the engine cannot use come back as [`RowError`]s with a typed reason, and the rest
+//! of the batch is still processed.
+
+mod leads;
+mod table;
+
+pub use leads::{ExtraColumns, LeadColumn, LeadTable};
+pub use table::{EncodedEvents, EventTable};
+
+use crate::error::{Error, Result};
+use crate::model::{FieldValue, Lead, ValueRef};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// The code marking a missing value in a [`DictColumn`].
+pub const NULL_CODE: u32 = u32::MAX;
+
+/// A dictionary-encoded string column: row `i` holds `dictionary[codes[i]]`, or nothing when
+/// the code is [`NULL_CODE`]. A code past the dictionary's end is refused on entry
+/// ([`EventColumns::check`]).
+#[derive(Debug, Clone, Copy)]
+pub struct DictColumn<'a> {
+    /// One code per row.
+    pub codes: &'a [u32],
+    /// The distinct values.
+    pub dictionary: &'a [String],
+}
+
+impl<'a> DictColumn<'a> {
+    /// Row `row`'s value.
+    pub fn get(&self, row: usize) -> Option<&'a str> {
+        let code = *self.codes.get(row)?;
+        self.dictionary.get(code as usize).map(String::as_str)
+    }
+}
+
+/// A column of plain values with an optional validity mask (`false`: missing).
+#[derive(Debug, Clone, Copy)]
+pub struct Column<'a, T> {
+    /// One value per row (ignored where not valid).
+    pub values: &'a [T],
+    /// Which rows hold a value; `None`: all of them.
+    pub valid: Option<&'a [bool]>,
+}
+
+impl<T: Copy> Column<'_, T> {
+    /// Row `row`'s value, if it has one.
+    pub fn get(&self, row: usize) -> Option<T> {
+        if self
+            .valid
+            .is_some_and(|v| !v.get(row).copied().unwrap_or(false))
+        {
+            return None;
+        }
+        self.values.get(row).copied()
+    }
+}
+
+/// The values of an attribute column.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum AttrValues<'a> {
+    /// Text, dictionary-encoded.
+    Text(DictColumn<'a>),
+    /// Integers.
+    Int(Column<'a, i64>),
+    /// Floats (NaN is missing).
+    Float(Column<'a, f64>),
+    /// Booleans.
+    Bool(Column<'a, bool>),
+}
+
+impl AttrValues<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.row_count()
+    }
+
+    fn row_count(&self) -> usize {
+        match self {
+            AttrValues::Text(c) => c.codes.len(),
+            AttrValues::Int(c) => c.values.len(),
+            AttrValues::Float(c) => c.values.len(),
+            AttrValues::Bool(c) => c.values.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.row_count() == 0
+    }
+
+    /// Row `row`'s value.
+    pub fn get(&self, row: usize) -> Option<ValueRef<'_>> {
+        match self {
+            AttrValues::Text(c) => c.get(row).map(ValueRef::Text),
+            AttrValues::Int(c) => c.get(row).map(ValueRef::Int),
+            AttrValues::Float(c) => c.get(row).filter(|f| !f.is_nan()).map(ValueRef::Float),
+            AttrValues::Bool(c) => c.get(row).map(ValueRef::Bool),
+        }
+    }
+}
+
+/// One activity attribute as a column: `page`, `seconds`, `campaign`, `form_id`,
+/// `content_id`, or `attrs.NAME`.
+#[derive(Debug, Clone, Copy)]
+pub struct AttrColumn<'a> {
+    /// The attribute's name, as conditions address it.
+    pub name: &'a str,
+    /// Its values.
+    pub values: AttrValues<'a>,
+}
+
+/// Activity events as columns. Every column has one entry per row.
+#[derive(Debug, Clone, Copy)]
+pub struct EventColumns<'a> {
+    /// Index of the row's lead in the `leads` slice.
+    pub lead: &'a [u32],
+    /// Activity kind names.
+    pub kind: DictColumn<'a>,
+    /// Unix seconds.
+    pub at: &'a [i64],
+    /// Attribute columns, by name; an attribute with no column is missing on every row.
+    pub attrs: &'a [AttrColumn<'a>],
+}
+
+impl<'a> EventColumns<'a> {
+    /// The column of an attribute.
+    pub fn attr(&self, name: &str) -> Option<&AttrValues<'a>> {
+        self.attrs
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| &c.values)
+    }
+
+    /// Checks the columns on entry: equal lengths, codes inside their dictionaries (or
+    /// [`NULL_CODE`]), validity masks as long as their values, attribute names unique.
+    pub fn check(&self) -> Result<()> {
+        let rows = self.at.len();
+        let bad = |message: String| Err(Error::InvalidInput { message });
+        if self.kind.codes.len() != rows {
+            return bad(format!(
+                "event columns have different lengths: `kind` has {}, `at` has {rows}",
+                self.kind.codes.len()
+            ));
+        }
+        check_dict("kind", &self.kind)?;
+        for (i, c) in self.attrs.iter().enumerate() {
+            if self.attrs[..i].iter().any(|o| o.name == c.name) {
+                return bad(format!("event column `{}` appears twice", c.name));
+            }
+            if c.values.len() != rows {
+                return bad(format!(
+                    "event columns have different lengths: `{}` has {}, `at` has {rows}",
+                    c.name,
+                    c.values.len()
+                ));
+            }
+            let valid = match &c.values {
+                AttrValues::Text(d) => {
+                    check_dict(c.name, d)?;
+                    None
+                }
+                AttrValues::Int(col) => col.valid,
+                AttrValues::Float(col) => col.valid,
+                AttrValues::Bool(col) => col.valid,
+            };
+            if valid.is_some_and(|v| v.len() != rows) {
+                return bad(format!(
+                    "event column `{}`: validity mask of another length",
+                    c.name
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_dict(name: &str, col: &DictColumn<'_>) -> Result<()> {
+    let n = col.dictionary.len();
+    match col
+        .codes
+        .iter()
+        .position(|&c| c != NULL_CODE && c as usize >= n)
+    {
+        Some(row) => Err(Error::InvalidInput {
+            message: format!(
+                "event column `{name}` row {row}: code {} is outside its dictionary of {n}",
+                col.codes[row]
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Why a row could not be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RowErrorReason {
+    /// The row's lead is not among the leads.
+    UnknownLead,
+    /// The time is not a representable instant.
+    InvalidTime,
+    /// The event is later than `now` plus the tolerance.
+    InFuture,
+    /// A value cannot be read as its column's type.
+    BadValue,
+}
+
+impl RowErrorReason {
+    /// The stable code (`unknown_lead`, `invalid_time`, `in_future`, `bad_value`).
+    pub fn code(self) -> &'static str {
+        match self {
+            RowErrorReason::UnknownLead => "unknown_lead",
+            RowErrorReason::InvalidTime => "invalid_time",
+            RowErrorReason::InFuture => "in_future",
+            RowErrorReason::BadValue => "bad_value",
+        }
+    }
+}
+
+impl fmt::Display for RowErrorReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A row the batch could not use, and why. The rest of the batch is processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowError {
+    /// Row number.
+    pub row: usize,
+    /// Why, as a stable code.
+    pub reason: RowErrorReason,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Each row's index in `leads` for the row's lead id (`u32::MAX` for an id no lead has, or
+/// none). Lead ids must be unique.
+///
+/// ```
+/// use leadcore::{DictColumn, Lead};
+/// let dictionary = ["B".to_owned(), "A".to_owned(), "Z".to_owned()];
+/// let ids = DictColumn { codes: &[1, 0, 2, u32::MAX], dictionary: &dictionary };
+/// let rows = leadcore::columnar::lead_index(&[Lead::new("A"), Lead::new("B")], ids).unwrap();
+/// assert_eq!(rows, [0, 1, u32::MAX, u32::MAX]);
+/// ```
+pub fn lead_index(leads: &[Lead], lead_ids: DictColumn<'_>) -> Result<Vec<u32>> {
+    let ids: HashMap<&str, u32> = leads
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i as u32))
+        .collect();
+    if ids.len() != leads.len() {
+        return Err(Error::InvalidInput {
+            message: "lead ids are not unique".to_owned(),
+        });
+    }
+    let entries: Vec<u32> = lead_ids
+        .dictionary
+        .iter()
+        .map(|id| ids.get(id.as_str()).copied().unwrap_or(u32::MAX))
+        .collect();
+    Ok(lead_ids
+        .codes
+        .iter()
+        .map(|&c| entries.get(c as usize).copied().unwrap_or(u32::MAX))
+        .collect())
+}
+
+/// Builds a dictionary column from optional strings.
+#[derive(Debug, Default)]
+pub struct DictBuilder {
+    index: HashMap<String, u32>,
+    /// Codes so far.
+    pub codes: Vec<u32>,
+    /// Distinct values so far.
+    pub dictionary: Vec<String>,
+}
+
+impl DictBuilder {
+    /// Appends a row.
+    pub fn push(&mut self, v: Option<&str>) {
+        let code = match v {
+            None => NULL_CODE,
+            Some(s) => match self.index.get(s) {
+                Some(&c) => c,
+                None => {
+                    let c = self.dictionary.len() as u32;
+                    self.index.insert(s.to_owned(), c);
+                    self.dictionary.push(s.to_owned());
+                    c
+                }
+            },
+        };
+        self.codes.push(code);
+    }
+
+    /// The column so far.
+    pub fn column(&self) -> DictColumn<'_> {
+        DictColumn {
+            codes: &self.codes,
+            dictionary: &self.dictionary,
+        }
+    }
+}
+
+/// An owned attribute column (see [`AttrValues`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum OwnedAttr {
+    /// Text.
+    Text(DictBuilder),
+    /// Integers with validity.
+    Int(Vec<i64>, Vec<bool>),
+    /// Floats with validity.
+    Float(Vec<f64>, Vec<bool>),
+    /// Booleans with validity.
+    Bool(Vec<bool>, Vec<bool>),
+}
+
+impl OwnedAttr {
+    /// The column, borrowed.
+    pub fn values(&self) -> AttrValues<'_> {
+        match self {
+            OwnedAttr::Text(d) => AttrValues::Text(d.column()),
+            OwnedAttr::Int(v, ok) => AttrValues::Int(Column {
+                values: v,
+                valid: Some(ok),
+            }),
+            OwnedAttr::Float(v, ok) => AttrValues::Float(Column {
+                values: v,
+                valid: Some(ok),
+            }),
+            OwnedAttr::Bool(v, ok) => AttrValues::Bool(Column {
+                values: v,
+                valid: Some(ok),
+            }),
+        }
+    }
+
+    /// A column from values of one type (integers and floats mix as floats; nulls anywhere).
+    /// The message names what does not fit.
+    pub fn from_values(name: &str, values: &[Option<FieldValue>]) -> Result<Self, String> {
+        let mut kinds = values.iter().flatten().map(|v| match v {
+            FieldValue::Text(_) => 0,
+            FieldValue::Int(_) => 1,
+            FieldValue::Float(_) => 2,
+            FieldValue::Bool(_) => 3,
+            _ => 4,
+        });
+        let first = kinds.next().unwrap_or(0);
+        let mut kind = first;
+        for k in kinds {
+            kind = match (kind, k) {
+                (a, b) if a == b => a,
+                (1 | 2, 1 | 2) => 2,
+                _ => {
+                    return Err(format!(
+                        "event column `{name}` mixes values of different types"
+                    ));
+                }
+            };
+        }
+        Ok(match kind {
+            0 => {
+                let mut d = DictBuilder::default();
+                for v in values {
+                    d.push(match v {
+                        Some(FieldValue::Text(s)) => Some(s.as_str()),
+                        _ => None,
+                    });
+                }
+                OwnedAttr::Text(d)
+            }
+            1 => OwnedAttr::Int(
+                values
+                    .iter()
+                    .map(|v| match v {
+                        Some(FieldValue::Int(i)) => *i,
+                        _ => 0,
+                    })
+                    .collect(),
+                values.iter().map(Option::is_some).collect(),
+            ),
+            2 => OwnedAttr::Float(
+                values
+                    .iter()
+                    .map(|v| match v {
+                        Some(FieldValue::Int(i)) => *i as f64,
+                        Some(FieldValue::Float(f)) => *f,
+                        _ => 0.0,
+                    })
+                    .collect(),
+                values.iter().map(Option::is_some).collect(),
+            ),
+            3 => OwnedAttr::Bool(
+                values
+                    .iter()
+                    .map(|v| matches!(v, Some(FieldValue::Bool(true))))
+                    .collect(),
+                values.iter().map(Option::is_some).collect(),
+            ),
+            _ => {
+                return Err(format!(
+                    "event column `{name}` holds lists or dates; attributes are text, numbers or booleans"
+                ));
+            }
+        })
+    }
+}

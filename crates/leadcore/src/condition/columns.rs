@@ -1,0 +1,84 @@
+//! A condition on activity attributes compiled against a batch's columns: text tests are
+//! decided once per dictionary entry, so a row costs a lookup; a missing column or value
+//! reads as missing, exactly as in per-event evaluation.
+
+use super::{Condition, Node, Test};
+use crate::columnar::{AttrValues, Column, DictColumn, EventColumns, NULL_CODE};
+use crate::model::ValueRef;
+
+/// A compiled row test.
+#[derive(Debug)]
+pub(crate) enum RowCondition<'a> {
+    All(Vec<RowCondition<'a>>),
+    Any(Vec<RowCondition<'a>>),
+    Not(Box<RowCondition<'a>>),
+    Const(bool),
+    /// Per-entry verdicts; `null`: the verdict for a missing value.
+    Dict {
+        codes: &'a [u32],
+        hits: Vec<bool>,
+        null: bool,
+    },
+    Int(Column<'a, i64>, &'a Test),
+    Float(Column<'a, f64>, &'a Test),
+    Bool(Column<'a, bool>, &'a Test),
+}
+
+impl<'a> RowCondition<'a> {
+    /// Compiles `cond` (attribute leaves only; other leaves read as missing) for `events`.
+    pub(crate) fn compile(cond: &'a Condition, events: &EventColumns<'a>) -> Self {
+        compile(&cond.node, events)
+    }
+
+    /// Whether row `row` passes.
+    #[inline]
+    pub(crate) fn test(&self, row: usize) -> bool {
+        match self {
+            RowCondition::All(items) => items.iter().all(|c| c.test(row)),
+            RowCondition::Any(items) => items.iter().any(|c| c.test(row)),
+            RowCondition::Not(inner) => !inner.test(row),
+            RowCondition::Const(b) => *b,
+            RowCondition::Dict { codes, hits, null } => match codes.get(row) {
+                Some(&NULL_CODE) | None => *null,
+                Some(&c) => hits.get(c as usize).copied().unwrap_or(*null),
+            },
+            RowCondition::Int(col, t) => t.matches(col.get(row).map(ValueRef::Int)),
+            RowCondition::Float(col, t) => {
+                t.matches(col.get(row).filter(|f| !f.is_nan()).map(ValueRef::Float))
+            }
+            RowCondition::Bool(col, t) => t.matches(col.get(row).map(ValueRef::Bool)),
+        }
+    }
+}
+
+fn compile<'a>(node: &'a Node, events: &EventColumns<'a>) -> RowCondition<'a> {
+    match node {
+        Node::All(items) => RowCondition::All(items.iter().map(|n| compile(n, events)).collect()),
+        Node::Any(items) => RowCondition::Any(items.iter().map(|n| compile(n, events)).collect()),
+        Node::Not(inner) => RowCondition::Not(Box::new(compile(inner, events))),
+        Node::Attr { name, test } => match events.attr(name) {
+            None => RowCondition::Const(test.matches(None)),
+            Some(AttrValues::Text(col)) => dict(*col, test),
+            Some(AttrValues::Int(col)) => RowCondition::Int(*col, test),
+            Some(AttrValues::Float(col)) => RowCondition::Float(*col, test),
+            Some(AttrValues::Bool(col)) => RowCondition::Bool(*col, test),
+        },
+        // Only attribute leaves reach a row: anything else reads as missing.
+        Node::Field { test, .. } | Node::Score { test, .. } => {
+            RowCondition::Const(test.matches(None))
+        }
+        Node::Activity(_) | Node::Role(_) => RowCondition::Const(false),
+    }
+}
+
+fn dict<'a>(col: DictColumn<'a>, test: &Test) -> RowCondition<'a> {
+    RowCondition::Dict {
+        codes: col.codes,
+        hits: col
+            .dictionary
+            .iter()
+            .map(|v| test.matches(Some(ValueRef::Text(v))))
+            .collect(),
+        null: test.matches(None),
+    }
+}
