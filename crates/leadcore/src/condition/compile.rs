@@ -4,7 +4,9 @@
 use super::spec::{ActivityCountSpec, CompareOp, ConditionSpec, ScoreTestSpec};
 use super::{ActivityCount, Condition, Lit, Node, Scope, Test};
 use crate::error::Issue;
-use crate::model::{ATTRIBUTES, Activity, ActivityKind, Catalog, FieldType, FieldValue, Role};
+use crate::model::{
+    ATTRIBUTES, Activity, ActivityKind, Catalog, FieldType, FieldValue, Role, closest,
+};
 
 /// How deep `all`/`any`/`not` may nest.
 pub const MAX_DEPTH: usize = 32;
@@ -149,10 +151,24 @@ fn node(
         _ => true,
     };
     if !allowed {
+        let usable: Vec<&str> = [
+            ("field", scope.record.is_some()),
+            ("attr", scope.attributes),
+            ("activity", scope.activities),
+            ("score", scope.scores),
+            ("role", scope.roles),
+        ]
+        .iter()
+        .filter(|l| l.1)
+        .map(|l| l.0)
+        .collect();
         sink.push(
             format!("{path}.{head}"),
             "condition_leaf_not_allowed",
-            format!("`{head}` conditions are not available here"),
+            format!(
+                "`{head}` conditions are not available here; this condition reads {}",
+                usable.join(", ")
+            ),
         );
         return None;
     }
@@ -292,11 +308,14 @@ pub(crate) fn attribute_type(
         return Some(lit.map_or(FieldType::Text, FieldValue::field_type));
     }
     let names: Vec<&str> = ATTRIBUTES.iter().map(|a| a.name).collect();
+    let hint = closest(name, names.iter().copied())
+        .map(|c| format!("; did you mean `{c}`?"))
+        .unwrap_or_default();
     sink.push(
         format!("{path}.attr"),
         "unknown_attribute",
         format!(
-            "`{name}` is not an activity attribute ({}, attrs.NAME)",
+            "`{name}` is not an activity attribute ({}, attrs.NAME){hint}",
             names.join(", ")
         ),
     );
@@ -407,12 +426,18 @@ pub fn comparison_problems(
         ));
         return out;
     }
-    let mismatch = |v: &FieldValue| {
-        format!(
+    let mismatch = |v: &FieldValue| match (ty, v) {
+        (FieldType::Date, FieldValue::Text(t)) => {
+            format!("`{t}` is not a date (YYYY-MM-DD), as `{name}` needs")
+        }
+        (FieldType::DateTime, FieldValue::Text(t)) => {
+            format!("`{t}` is not an RFC 3339 instant, as `{name}` needs")
+        }
+        _ => format!(
             "a {} value cannot be compared with `{name}` ({})",
             v.field_type().name(),
             ty.name()
-        )
+        ),
     };
     match op {
         CompareOp::In | CompareOp::NotIn | CompareOp::Between => match value {

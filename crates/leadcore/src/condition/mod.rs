@@ -24,7 +24,7 @@
 //! let cx = Context::new().record(&lead);
 //! assert!(!cond.holds(&cx));                      // no employees, and in APAC
 //! let why = cond.explain(&cx).unwrap();
-//! assert_eq!(why.message, "none of 2 held: field `employees` is missing; `field `region` in [\"APAC\",\"LATAM\"]` held");
+//! assert_eq!(why.message, "none of 2 held: field `employees` is missing; must not hold: field `region` in [\"APAC\",\"LATAM\"]");
 //! lead.firmographics.employees = Some(20);
 //! assert!(cond.holds(&Context::new().record(&lead)));
 //! ```
@@ -360,7 +360,7 @@ impl Node {
             }
             Node::Not(inner) => Some(Failure {
                 leaf: join(&path, "not".to_owned()),
-                message: format!("`{}` held", inner.describe()),
+                message: format!("must not hold: {}", inner.describe()),
             }),
             Node::Field { name, test } => {
                 let actual = cx.record.and_then(|r| r.field_ref(name));
