@@ -69,7 +69,8 @@
  * Versions. LEADCORE_VERSION_MAJOR/MINOR/PATCH describe this header; leadcore_version()
  * gives the linked library's version; LEADCORE_ABI_VERSION changes on incompatible changes.
  * A status number never changes once published; new ones are appended (LEADCORE_BAD_EVENT,
- * for the core's score.bad_event, is 16, after the door's own statuses).
+ * for the core's score.bad_event, is 16, after the door's own statuses;
+ * LEADCORE_INVALID_HISTORY, for lifecycle.invalid_history, is 17).
  */
 
 #ifndef LEADCORE_H
@@ -390,6 +391,12 @@ typedef struct leadcore_event {
  * says which (`score.bad_event`).
  */
 #define LEADCORE_BAD_EVENT 16
+
+/**
+ * A history to replay is not one the pipeline could have produced; every bad entry is in
+ * the JSON report's `entries`, each `{index, code, message}` (`lifecycle.invalid_history`).
+ */
+#define LEADCORE_INVALID_HISTORY 17
 
 #ifdef __cplusplus
 extern "C" {

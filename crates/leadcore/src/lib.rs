@@ -33,10 +33,12 @@ pub mod scoring;
 pub mod wire;
 
 pub use analytics::{Funnel, FunnelStage};
-pub use error::{Error, ErrorReport, GuardFailure, Issue, NotAllowed, ParseError, Result};
+pub use error::{
+    Error, ErrorReport, GuardFailure, HistoryIssue, Issue, NotAllowed, ParseError, Result,
+};
 pub use lifecycle::{
-    ActionTrigger, EmittedAction, Facts, LifecycleState, StageDwell, StartInput, Subject,
-    TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
+    ActionTrigger, EmittedAction, Facts, LifecycleState, ReplayInput, ReplayOptions, StageDwell,
+    StartInput, Subject, TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
 };
 pub use model::{
     Account, Activity, ActivityKind, Actor, Contact, DealType, Direction, FieldSource, FieldType,

@@ -38,6 +38,7 @@ __all__ = [
     "UnknownStageError",
     "VersionError",
     "InputError",
+    "InvalidHistoryError",
     "ERROR_CODES",
     "ERROR_CLASSES",
 ]
@@ -341,3 +342,7 @@ class UnknownStageError(LeadcoreError):
 
 class VersionError(LeadcoreError): ...
 class InputError(LeadcoreError): ...
+
+class InvalidHistoryError(InputError):
+    pipeline: str | None
+    entries: list[_JsonObject]
