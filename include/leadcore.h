@@ -841,6 +841,30 @@ leadcore_status leadcore_state_from_json(const uint8_t *json,
                                          struct leadcore_error **err);
 
 /**
+ * Rebuilds a record from its history, from a JSON `ReplayInput`:
+ * `{"pipeline":"lead","record_id":"L-1","history":[{"at","from","to","actor"?,"reason"?},..],
+ * "trust_history"?:false}`. Every entry is checked against the pipeline first: the first
+ * must start in the initial stage, each later one must leave the current stage by a
+ * declared move (or an allowed back-move), never backwards in time, with the reason and
+ * actor role the playbook requires. A bad history gives `LEADCORE_INVALID_HISTORY`, the
+ * JSON report listing every bad entry in `entries` (`index`, `code`, `message`). With
+ * `"trust_history":true` (imported data) reasons and actor roles are not checked and the
+ * first entry may enter any stage; unknown stages and undeclared moves are still refused.
+ * Guards on fields, activities and scores cannot be checked again from a history. An
+ * empty history or bad JSON gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to
+ * free with `leadcore_state_free`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `replay_json` is NULL (with `len == 0`) or points
+ * to `len` readable bytes; `out` and `err` are NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_state_replay(const struct leadcore_playbook *playbook,
+                                      const uint8_t *replay_json,
+                                      size_t len,
+                                      struct leadcore_state **out,
+                                      struct leadcore_error **err);
+
+/**
  * Writes the state as canonical JSON into `*out`, for the host to store; it reads back
  * with `leadcore_state_from_json` to an equal state.
  *
