@@ -123,7 +123,14 @@ class Playbook:
         activities: list[_JsonObject] | None = None,
         scores: dict[str, float] | None = None,
     ) -> None: ...
-    def replay(self, pipeline: str, record_id: str, history: list[_JsonObject]) -> LeadState: ...
+    def replay(
+        self,
+        pipeline: str,
+        record_id: str,
+        history: list[_JsonObject],
+        *,
+        trust_history: bool = False,
+    ) -> LeadState: ...
     @overload
     def funnel(
         self, pipeline: str, states: Iterable[LeadState], now: _Time, *, json: Literal[False] = False
