@@ -69,7 +69,8 @@
  * Versions. LEADCORE_VERSION_MAJOR/MINOR/PATCH describe this header; leadcore_version()
  * gives the linked library's version; LEADCORE_ABI_VERSION changes on incompatible changes.
  * A status number never changes once published; new ones are appended (LEADCORE_BAD_EVENT,
- * for the core's score.bad_event, is 16, after the door's own statuses).
+ * for the core's score.bad_event, is 16, after the door's own statuses;
+ * LEADCORE_INVALID_HISTORY, for lifecycle.invalid_history, is 17).
  */
 
 #ifndef LEADCORE_H
@@ -390,6 +391,12 @@ typedef struct leadcore_event {
  * says which (`score.bad_event`).
  */
 #define LEADCORE_BAD_EVENT 16
+
+/**
+ * A history to replay is not one the pipeline could have produced; every bad entry is in
+ * the JSON report's `entries`, each `{index, code, message}` (`lifecycle.invalid_history`).
+ */
+#define LEADCORE_INVALID_HISTORY 17
 
 #ifdef __cplusplus
 extern "C" {
@@ -832,6 +839,30 @@ leadcore_status leadcore_state_from_json(const uint8_t *json,
                                          size_t len,
                                          struct leadcore_state **out,
                                          struct leadcore_error **err);
+
+/**
+ * Rebuilds a record from its history, from a JSON `ReplayInput`:
+ * `{"pipeline":"lead","record_id":"L-1","history":[{"at","from","to","actor"?,"reason"?},..],
+ * "trust_history"?:false}`. Every entry is checked against the pipeline first: the first
+ * must start in the initial stage, each later one must leave the current stage by a
+ * declared move (or an allowed back-move), never backwards in time, with the reason and
+ * actor role the playbook requires. A bad history gives `LEADCORE_INVALID_HISTORY`, the
+ * JSON report listing every bad entry in `entries` (`index`, `code`, `message`). With
+ * `"trust_history":true` (imported data) reasons and actor roles are not checked and the
+ * first entry may enter any stage; unknown stages and undeclared moves are still refused.
+ * Guards on fields, activities and scores cannot be checked again from a history. An
+ * empty history or bad JSON gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to
+ * free with `leadcore_state_free`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `replay_json` is NULL (with `len == 0`) or points
+ * to `len` readable bytes; `out` and `err` are NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_state_replay(const struct leadcore_playbook *playbook,
+                                      const uint8_t *replay_json,
+                                      size_t len,
+                                      struct leadcore_state **out,
+                                      struct leadcore_error **err);
 
 /**
  * Writes the state as canonical JSON into `*out`, for the host to store; it reads back

@@ -5,7 +5,9 @@ use leadcore::scoring::ScoreState;
 use leadcore::wire::{
     PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreTableInput, canonical_json,
 };
-use leadcore::{Error, Format, Lead, LifecycleState, Playbook, StartInput, TransitionInput};
+use leadcore::{
+    Error, Format, Lead, LifecycleState, Playbook, ReplayInput, StartInput, TransitionInput,
+};
 use serde_json::{Value, json};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -70,6 +72,17 @@ fn run_case(dir: &Path) -> String {
             "start" => {
                 let s = StartInput::from_json(&payload).unwrap();
                 match pb.start(&s.pipeline, &s.record_id, s.now) {
+                    Ok(st) => {
+                        let line = ok(&st);
+                        state = Some(st);
+                        line
+                    }
+                    Err(e) => err(&e),
+                }
+            }
+            "replay" => {
+                let r = ReplayInput::from_json(&payload).unwrap();
+                match pb.replay_with(&r.pipeline, &r.record_id, &r.history, &r.options()) {
                     Ok(st) => {
                         let line = ok(&st);
                         state = Some(st);

@@ -46,6 +46,7 @@ static void test_version(void) {
     CHECK(LEADCORE_PLAYBOOK_PARSE == 1 && LEADCORE_INVALID_INPUT == 11);
     CHECK(LEADCORE_NULL_ARGUMENT == 12 && LEADCORE_PANIC == 15);
     CHECK(LEADCORE_BAD_EVENT == 16); /* core codes added later follow LEADCORE_PANIC */
+    CHECK(LEADCORE_INVALID_HISTORY == 17);
     CHECK(LEADCORE_FORMAT_JSON == 0 && LEADCORE_FORMAT_TOML == 1 && LEADCORE_FORMAT_YAML == 2);
 }
 
@@ -276,6 +277,92 @@ static void test_every_lifecycle_refusal_has_its_status(void) {
     leadcore_playbook_free(pb);
 }
 
+/* History entries for replay tests: a start, then moves. */
+#define H_START(to) "{\"at\":\"2026-01-05T09:00:00Z\",\"from\":null,\"to\":\"" to "\"}"
+#define H_MOVE(at, from, to, role)                                                     \
+    "{\"at\":\"" at "\",\"from\":\"" from "\",\"to\":\"" to "\",\"actor\":{\"id\":\"u1\"," \
+    "\"role\":\"" role "\"}}"
+#define REPLAY(history, trust) \
+    "{\"pipeline\":\"lead\",\"record_id\":\"L-1\",\"history\":[" history "]" trust "}"
+
+static void test_replay_checks_every_history_entry(void) {
+    leadcore_playbook *pb = default_playbook();
+    leadcore_error *err = NULL;
+
+    /* A real history replays to an equal state. */
+    leadcore_state *live = start_l1(pb);
+    leadcore_buf outcome = {0};
+    EXPECT_OK(leadcore_state_transition(pb, live, LIT(TO_MQL("marketing", "120")), &outcome, &err));
+    leadcore_buf_free(&outcome);
+    leadcore_buf want = state_json(live);
+    leadcore_state *again = NULL;
+    EXPECT_OK(leadcore_state_replay(
+        pb,
+        LIT(REPLAY(H_START("Suspect") "," H_MOVE("2026-01-05T11:00:00Z", "Suspect", "MQL",
+                                                    "marketing"),
+                   "")),
+        &again, &err));
+    if (again != NULL) {
+        leadcore_buf got = state_json(again);
+        CHECK(same_buf(want, got));
+        leadcore_buf_free(&got);
+    }
+
+    /* Every bad entry at once, each with its index; the output is left alone. */
+    static const char bad[] = REPLAY(
+        H_START("Suspect") "," H_MOVE("2026-01-05T10:00:00Z", "Suspect", "Won", "ae") ","
+        H_MOVE("2026-01-05T08:00:00Z", "Won", "Atlantis", "ae"), "");
+    leadcore_state *out = SENTINEL;
+    err = NULL;
+    CHECK_STATUS(leadcore_state_replay(pb, STR(bad), &out, &err), LEADCORE_INVALID_HISTORY, err);
+    CHECK(out == SENTINEL);
+    if (err) {
+        leadcore_buf r = report_of(err);
+        CHECK_CONTAINS(r.data, "\"entries\":[{\"code\":\"history.undeclared\",\"index\":1,");
+        CHECK_CONTAINS(r.data, "{\"code\":\"history.time_went_backwards\",\"index\":2,");
+        CHECK_CONTAINS(r.data, "{\"code\":\"history.unknown_stage\",\"index\":2,");
+        CHECK_CONTAINS(r.data, "\"pipeline\":\"lead\"");
+        CHECK(count_of((const char *)r.data, "\"index\":") == 3);
+        leadcore_buf_free(&r);
+    }
+    expect_error(err, LEADCORE_INVALID_HISTORY, "lifecycle.invalid_history");
+
+    /* trust_history skips the actor-role guard, never the undeclared move. */
+    static const char system_mql[] =
+        REPLAY(H_START("Suspect") "," H_MOVE("2026-01-05T10:00:00Z", "Suspect", "MQL", "system"),
+               ",\"trust_history\":true");
+    leadcore_state *trusted = NULL;
+    EXPECT_OK(leadcore_state_replay(pb, STR(system_mql), &trusted, &err));
+    static const char strict_mql[] =
+        REPLAY(H_START("Suspect") "," H_MOVE("2026-01-05T10:00:00Z", "Suspect", "MQL", "system"),
+               "");
+    out = SENTINEL;
+    EXPECT_FAILURE(leadcore_state_replay(pb, STR(strict_mql), &out, &err),
+                   LEADCORE_INVALID_HISTORY, "lifecycle.invalid_history");
+    static const char trusted_won[] = REPLAY(
+        H_START("Suspect") "," H_MOVE("2026-01-05T10:00:00Z", "Suspect", "Won", "ae"),
+        ",\"trust_history\":true");
+    EXPECT_FAILURE(leadcore_state_replay(pb, STR(trusted_won), &out, &err),
+                   LEADCORE_INVALID_HISTORY, "lifecycle.invalid_history");
+
+    /* An empty history, bad JSON and an unknown pipeline keep their own statuses. */
+    EXPECT_INVALID_INPUT(leadcore_state_replay(pb, LIT(REPLAY("", "")), &out, &err));
+    EXPECT_INVALID_INPUT(leadcore_state_replay(pb, LIT("{\"pipeline\":\"lead\"}"), &out, &err));
+    EXPECT_FAILURE(leadcore_state_replay(
+                       pb,
+                       LIT("{\"pipeline\":\"nope\",\"record_id\":\"X\",\"history\":[" H_START(
+                           "Suspect") "]}"),
+                       &out, &err),
+                   LEADCORE_UNKNOWN_PIPELINE, "lifecycle.unknown_pipeline");
+    CHECK(out == SENTINEL);
+
+    leadcore_buf_free(&want);
+    leadcore_state_free(again);
+    leadcore_state_free(trusted);
+    leadcore_state_free(live);
+    leadcore_playbook_free(pb);
+}
+
 static void test_typed_start_and_state_round_trip(void) {
     leadcore_playbook *pb = default_playbook();
     leadcore_state *a = NULL, *b = NULL;
@@ -414,6 +501,9 @@ static void test_null_arguments_are_refused(void) {
     EXPECT_NULL_ARG(leadcore_state_transition(pb, st, NULL, 10, &buf, &err));
     EXPECT_NULL_ARG(leadcore_state_transition(pb, st, LIT(TO_MQL("marketing", "120")), NULL,
                                               &err));
+    EXPECT_NULL_ARG(leadcore_state_replay(NULL, LIT("{}"), &st_out, &err));
+    EXPECT_NULL_ARG(leadcore_state_replay(pb, NULL, 2, &st_out, &err));
+    EXPECT_NULL_ARG(leadcore_state_replay(pb, LIT("{}"), NULL, &err));
     EXPECT_NULL_ARG(leadcore_state_dwell(NULL, T0_MS, &buf, &err));
     EXPECT_NULL_ARG(leadcore_state_dwell(st, T0_MS, NULL, &err));
     EXPECT_NULL_ARG(leadcore_time_parse_rfc3339(NULL, 20, &ms, &err));
@@ -470,6 +560,7 @@ static void test_invalid_utf8_is_refused(void) {
     EXPECT_BAD_UTF8(leadcore_state_new(pb, bad, sizeof bad, LIT("L"), T0_MS, &st_out, &err));
     EXPECT_BAD_UTF8(leadcore_state_new(pb, LIT("lead"), bad, sizeof bad, T0_MS, &st_out, &err));
     EXPECT_BAD_UTF8(leadcore_state_from_json(bad, sizeof bad, &st_out, &err));
+    EXPECT_BAD_UTF8(leadcore_state_replay(pb, bad, sizeof bad, &st_out, &err));
     EXPECT_BAD_UTF8(leadcore_state_transition(pb, st, bad, sizeof bad, &buf, &err));
     EXPECT_BAD_UTF8(leadcore_time_parse_rfc3339(bad, sizeof bad, &ms, &err));
 
@@ -626,6 +717,7 @@ void api_tests(void) {
              test_marketing_makes_an_mql_and_notify_is_emitted);
     run_test("api: every lifecycle refusal has its status",
              test_every_lifecycle_refusal_has_its_status);
+    run_test("api: replay checks every history entry", test_replay_checks_every_history_entry);
     run_test("api: typed start and state round trip", test_typed_start_and_state_round_trip);
     run_test("api: stored states are checked", test_stored_states_are_checked);
     run_test("api: RFC 3339 times", test_rfc3339_times);

@@ -1,7 +1,7 @@
 /* The shared test vectors (tests/vectors/README.md) through the C door: every case folder
  * with an input.jsonl is run and its result lines compared byte for byte with
- * expected.jsonl. Lifecycle events act on one leadcore_state; scoring events on one
- * leadcore_score_state, created on first use for the lead of the event. */
+ * expected.jsonl. Lifecycle events act on one leadcore_state (from start or replay); scoring
+ * events on one leadcore_score_state, created on first use for the lead of the event. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -253,6 +253,23 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         *state = started;
         return 1;
     }
+    if (prefix == strlen("{\"replay\":") && memcmp(line, "{\"replay\":", prefix) == 0) {
+        leadcore_state *replayed = NULL;
+        if (leadcore_state_replay(pb, payload, payload_len, &replayed, &err) != LEADCORE_OK) {
+            emit_error(out, err); /* a refused history leaves the current record as it was */
+            return 1;
+        }
+        leadcore_buf b = {0};
+        if (leadcore_state_to_json(replayed, &b, &err) != LEADCORE_OK) {
+            emit_error(out, err);
+            leadcore_state_free(replayed);
+            return 1;
+        }
+        emit_ok(out, &b);
+        leadcore_state_free(*state);
+        *state = replayed;
+        return 1;
+    }
     if (prefix == strlen("{\"transition\":") &&
         memcmp(line, "{\"transition\":", prefix) == 0) {
         if (*state == NULL) {
@@ -389,8 +406,8 @@ static int run_case(const char *dir, text *out, text *problem) {
             if (!run_event(pb, &state, &scores, line + lead, len - lead, out)) {
                 char msg[256];
                 snprintf(msg, sizeof msg,
-                         "input.jsonl line %zu is not a start, transition, dwell, state, funnel, "
-                         "score, score_table, score_apply, score_card or predict event "
+                         "input.jsonl line %zu is not a start, replay, transition, dwell, state, "
+                         "funnel, score, score_table, score_apply, score_card or predict event "
                          "(the last three need a lead with a plain string id)",
                          line_no);
                 text_puts(problem, msg);

@@ -34,6 +34,7 @@ def test_families() -> None:
         ("lifecycle.invalid_reason", leadcore.TransitionError),
         ("lifecycle.time_went_backwards", leadcore.TransitionError),
         ("score.bad_event", leadcore.ScoringError),
+        ("lifecycle.invalid_history", leadcore.InputError),
     ]:
         if code not in classes:  # a code this core build does not have yet
             continue

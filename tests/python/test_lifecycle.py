@@ -214,15 +214,92 @@ def test_replay_reproduces_the_state(pb: leadcore.Playbook, sql: leadcore.LeadSt
     again = pb.replay("lead", "L-1", sql.history)
     assert again == sql
     assert again.to_json() == sql.to_json()
-    with pytest.raises(leadcore.InputError):
+    assert pb.replay("lead", "L-1", sql.history, trust_history=True) == sql
+    with pytest.raises(leadcore.InputError) as empty:
         pb.replay("lead", "L-1", [])
+    assert type(empty.value) is leadcore.InputError
     broken = sql.history
     broken[2]["from"] = "Won"
-    with pytest.raises(leadcore.InputError):
+    # A history that does not follow from itself is an invalid history (an InputError too).
+    with pytest.raises(leadcore.InvalidHistoryError) as e:
         pb.replay("lead", "L-1", broken)
-    with pytest.raises(leadcore.InputError) as e:
+    assert isinstance(e.value, leadcore.InputError)
+    assert [(x["index"], x["code"]) for x in e.value.entries] == [(2, "history.from_mismatch")]
+    with pytest.raises(leadcore.InputError) as e2:
         pb.replay("lead", "L-1", [{"at": "2026-01-05T09:00:00Z", "to": "Suspect", "colour": "red"}])
-    assert "colour" in str(e.value)
+    assert "colour" in str(e2.value)
+
+
+def entry(hours: float, frm: str | None, to: str, actor: tuple[str, str] | None = None, reason: str | None = None) -> dict[str, object]:
+    """One history entry at T0 + hours, as in `LeadState.history`."""
+    e: dict[str, object] = {"at": at(hours), "from": frm, "to": to}
+    if actor is not None:
+        e["actor"] = {"id": actor[0], "role": actor[1]}
+    if reason is not None:
+        e["reason"] = reason
+    return e
+
+
+def test_replay_refuses_undeclared_moves_with_their_index(pb: leadcore.Playbook) -> None:
+    history = [entry(0, None, "Suspect"), entry(1, "Suspect", "Won", AE), entry(2, "Won", "Suspect", AE)]
+    for trust in (False, True):
+        with pytest.raises(leadcore.InvalidHistoryError) as e:
+            pb.replay("lead", "L-1", history, trust_history=trust)
+        err = e.value
+        assert err.code == "lifecycle.invalid_history"
+        assert err.pipeline == "lead"
+        assert [(x["index"], x["code"]) for x in err.entries] == [
+            (1, "history.undeclared"),
+            (2, "history.from_terminal"),
+        ]
+        assert err.report["entries"] == err.entries
+        assert "Suspect -> Won" in err.entries[0]["message"]
+        assert leadcore.ERROR_CLASSES["lifecycle.invalid_history"] is leadcore.InvalidHistoryError
+
+
+def test_replay_reports_every_bad_entry_at_once(pb: leadcore.Playbook) -> None:
+    history = [
+        entry(0, None, "MQL"),  # not the initial stage
+        entry(2, "MQL", "SRL", ("bo", "marketing")),  # sales_accepts refuses marketing
+        entry(1, "SRL", "Lost", AE),  # back in time, undeclared
+        entry(3, "Lost", "Nowhere", AE),  # unknown stage
+        entry(4, "Nowhere", "Nurture", MARKETING),  # from an unknown stage: reported once, above
+        entry(5, "Nurture", "Disqualified", ("sam", "sdr"), reason="bored"),  # reason not listed
+    ]
+    with pytest.raises(leadcore.InvalidHistoryError) as e:
+        pb.replay("lead", "L-1", history)
+    assert [(x["index"], x["code"]) for x in e.value.entries] == [
+        (0, "history.not_initial"),
+        (1, "history.guard_failed"),
+        (2, "history.time_went_backwards"),
+        (2, "history.undeclared"),
+        (3, "history.unknown_stage"),
+        (5, "history.invalid_reason"),
+    ]
+    assert "sales_accepts" in e.value.entries[1]["message"]
+    # Trusted: only what a history can never get wrong is left.
+    with pytest.raises(leadcore.InvalidHistoryError) as t:
+        pb.replay("lead", "L-1", history, trust_history=True)
+    assert [(x["index"], x["code"]) for x in t.value.entries] == [
+        (2, "history.time_went_backwards"),
+        (2, "history.undeclared"),
+        (3, "history.unknown_stage"),
+    ]
+
+
+def test_trust_history_accepts_imported_guards_and_reasons(pb: leadcore.Playbook) -> None:
+    imported = [
+        entry(0, None, "MQL"),  # started in another system
+        entry(1, "MQL", "SRL", ("crm", "system")),
+        entry(2, "SRL", "Disqualified", ("crm", "system")),  # no reason recorded
+    ]
+    with pytest.raises(leadcore.InvalidHistoryError):
+        pb.replay("lead", "L-7", imported)
+    state = pb.replay("lead", "L-7", imported, trust_history=True)
+    assert (state.current, state.highest) == ("Disqualified", "SRL")
+    assert state.history[1]["actor"] == {"id": "crm", "role": "system"}
+    with pytest.raises(TypeError):
+        pb.replay("lead", "L-7", imported, True)  # type: ignore[misc]
 
 
 def test_times_in_any_zone_are_converted_to_utc(pb: leadcore.Playbook) -> None:

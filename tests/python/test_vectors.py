@@ -18,7 +18,7 @@ from conftest import VECTORS
 
 CASES = sorted(p.parent for p in VECTORS.glob("*/input.jsonl"))
 NO_RECORD = {"error": {"code": "input.invalid", "message": "no record started"}}
-LIFECYCLE_EVENTS = {"start", "transition", "dwell", "state", "funnel"}
+LIFECYCLE_EVENTS = {"start", "replay", "transition", "dwell", "state", "funnel"}
 SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"}
 
 
@@ -63,7 +63,7 @@ def load_playbook(case: Path) -> tuple[leadcore.Playbook | None, str]:
 
 
 class Runner:
-    """One case's records: a lifecycle state (from `start`) and a score state (created on
+    """One case's records: a lifecycle state (from `start` or `replay`) and a score state (created on
     first use for the lead of the scoring event)."""
 
     def __init__(self, pb: leadcore.Playbook) -> None:
@@ -89,6 +89,14 @@ class Runner:
             return self.run_scoring(kind, payload)
         if kind == "start":
             self.state = pb.start(payload["pipeline"], payload["record_id"], payload["now"])
+            return canonical({"ok": json.loads(self.state.to_json())})
+        if kind == "replay":
+            self.state = pb.replay(
+                payload["pipeline"],
+                payload["record_id"],
+                payload["history"],
+                trust_history=payload.get("trust_history", False),
+            )
             return canonical({"ok": json.loads(self.state.to_json())})
         if self.state is None:
             return canonical(NO_RECORD)

@@ -52,7 +52,8 @@ pub use score_state::{
 };
 pub use state::{
     leadcore_state, leadcore_state_dwell, leadcore_state_free, leadcore_state_from_json,
-    leadcore_state_new, leadcore_state_start, leadcore_state_to_json, leadcore_state_transition,
+    leadcore_state_new, leadcore_state_replay, leadcore_state_start, leadcore_state_to_json,
+    leadcore_state_transition,
 };
 pub use status::*;
 pub use time::leadcore_time_parse_rfc3339;

@@ -7,7 +7,7 @@ use crate::error::leadcore_error;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_ms;
-use leadcore::{LifecycleState, StartInput, TransitionInput};
+use leadcore::{LifecycleState, ReplayInput, StartInput, TransitionInput};
 
 /// The lifecycle state of one record (a lead or an opportunity) in one pipeline: its current
 /// stage, the highest stage reached and its history. Calls that take it `const` only read
@@ -94,6 +94,45 @@ pub unsafe extern "C" fn leadcore_state_from_json(
         let text = args::text(json, len, "json")?;
         let out = args::out(out, "out")?;
         let inner = LifecycleState::from_json(text)?;
+        hand_out(out, leadcore_state { inner });
+    })
+}
+
+/// Rebuilds a record from its history, from a JSON `ReplayInput`:
+/// `{"pipeline":"lead","record_id":"L-1","history":[{"at","from","to","actor"?,"reason"?},..],
+/// "trust_history"?:false}`. Every entry is checked against the pipeline first: the first
+/// must start in the initial stage, each later one must leave the current stage by a
+/// declared move (or an allowed back-move), never backwards in time, with the reason and
+/// actor role the playbook requires. A bad history gives `LEADCORE_INVALID_HISTORY`, the
+/// JSON report listing every bad entry in `entries` (`index`, `code`, `message`). With
+/// `"trust_history":true` (imported data) reasons and actor roles are not checked and the
+/// first entry may enter any stage; unknown stages and undeclared moves are still refused.
+/// Guards on fields, activities and scores cannot be checked again from a history. An
+/// empty history or bad JSON gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to
+/// free with `leadcore_state_free`.
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `replay_json` is NULL (with `len == 0`) or points
+/// to `len` readable bytes; `out` and `err` are NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_state_replay(
+    playbook: *const leadcore_playbook,
+    replay_json: *const u8,
+    len: usize,
+    out: *mut *mut leadcore_state,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    fallible!(err, {
+        let playbook = args::obj(playbook, "playbook")?;
+        let text = args::text(replay_json, len, "replay_json")?;
+        let out = args::out(out, "out")?;
+        let input = ReplayInput::from_json(text)?;
+        let inner = playbook.inner.replay_with(
+            &input.pipeline,
+            &input.record_id,
+            &input.history,
+            &input.options(),
+        )?;
         hand_out(out, leadcore_state { inner });
     })
 }
@@ -189,7 +228,7 @@ mod tests {
     use super::*;
     use crate::buf::leadcore_buf_free;
     use crate::playbook::{leadcore_playbook_default, leadcore_playbook_free};
-    use crate::status::{LEADCORE_GUARD_FAILED, LEADCORE_OK};
+    use crate::status::{LEADCORE_GUARD_FAILED, LEADCORE_INVALID_HISTORY, LEADCORE_OK};
     use std::ptr;
 
     const START: &str = r#"{"pipeline":"lead","record_id":"L-1","now":"2026-01-05T09:00:00Z"}"#;
@@ -249,6 +288,34 @@ mod tests {
             );
 
             leadcore_buf_free(&mut out);
+            leadcore_state_free(st);
+            leadcore_playbook_free(pb);
+        }
+    }
+
+    #[test]
+    fn a_replay_hands_out_a_state_only_when_the_history_holds() {
+        const GOOD: &str = r#"{"pipeline":"lead","record_id":"L-1","history":[{"at":"2026-01-05T09:00:00Z","from":null,"to":"Suspect"}]}"#;
+        const BAD: &str = r#"{"pipeline":"lead","record_id":"L-1","history":[{"at":"2026-01-05T09:00:00Z","from":null,"to":"Suspect"},{"at":"2026-01-05T10:00:00Z","from":"Suspect","to":"Won","actor":{"id":"a","role":"ae"}}]}"#;
+        unsafe {
+            let mut pb = ptr::null_mut();
+            assert_eq!(
+                leadcore_playbook_default(&mut pb, ptr::null_mut()),
+                LEADCORE_OK
+            );
+            let mut st = ptr::null_mut();
+            let s = leadcore_state_replay(pb, GOOD.as_ptr(), GOOD.len(), &mut st, ptr::null_mut());
+            assert_eq!(s, LEADCORE_OK);
+            assert_eq!((*st).inner.current(), "Suspect");
+
+            let mut other = ptr::null_mut();
+            let mut err = ptr::null_mut();
+            let s = leadcore_state_replay(pb, BAD.as_ptr(), BAD.len(), &mut other, &mut err);
+            assert_eq!(s, LEADCORE_INVALID_HISTORY);
+            assert!(other.is_null());
+            assert_eq!((*err).status(), LEADCORE_INVALID_HISTORY);
+
+            crate::error::leadcore_error_free(err);
             leadcore_state_free(st);
             leadcore_playbook_free(pb);
         }

@@ -61,10 +61,13 @@ pub const LEADCORE_PANIC: leadcore_status = 15;
 /// tolerance, or lacking an attribute a matching rule filters on; the JSON report's `reason`
 /// says which (`score.bad_event`).
 pub const LEADCORE_BAD_EVENT: leadcore_status = 16;
+/// A history to replay is not one the pipeline could have produced; every bad entry is in
+/// the JSON report's `entries`, each `{index, code, message}` (`lifecycle.invalid_history`).
+pub const LEADCORE_INVALID_HISTORY: leadcore_status = 17;
 
 /// Core error codes and their statuses, in the order of `leadcore::Error::CODES` (see the
 /// numbering rule at the top of this module).
-const CORE: [(&CStr, leadcore_status); 12] = [
+const CORE: [(&CStr, leadcore_status); 13] = [
     (c"playbook.parse", LEADCORE_PLAYBOOK_PARSE),
     (c"playbook.invalid", LEADCORE_PLAYBOOK_INVALID),
     (c"lifecycle.unknown_pipeline", LEADCORE_UNKNOWN_PIPELINE),
@@ -80,6 +83,7 @@ const CORE: [(&CStr, leadcore_status); 12] = [
     (c"state.unsupported_version", LEADCORE_UNSUPPORTED_VERSION),
     (c"input.invalid", LEADCORE_INVALID_INPUT),
     (c"score.bad_event", LEADCORE_BAD_EVENT),
+    (c"lifecycle.invalid_history", LEADCORE_INVALID_HISTORY),
 ];
 
 /// How many core codes existed when the door's own statuses were numbered (12..=15): core
@@ -166,6 +170,7 @@ mod tests {
         assert_eq!(LEADCORE_PLAYBOOK_PARSE, 1);
         assert_eq!(LEADCORE_INVALID_INPUT, 11);
         assert_eq!(LEADCORE_BAD_EVENT, 16);
+        assert_eq!(LEADCORE_INVALID_HISTORY, 17);
     }
 
     #[test]

@@ -102,6 +102,13 @@ create_exception!(
     LeadcoreError,
     "Input of the right Python type but the wrong shape or value."
 );
+create_exception!(
+    leadcore._leadcore,
+    InvalidHistoryError,
+    InputError,
+    "A history to replay is not one the pipeline could have produced; `.entries` lists every \
+     bad entry (`index`, `code`, `message`)."
+);
 
 /// The concrete exception classes, one per error family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,6 +124,7 @@ pub(crate) enum ExcKind {
     BadEvent,
     Version,
     Input,
+    InvalidHistory,
 }
 
 /// The family of a core error code; `None` for a code this build does not know (it is then
@@ -134,6 +142,7 @@ pub(crate) fn kind_for_code(code: &str) -> Option<ExcKind> {
         "score.bad_event" => ExcKind::BadEvent,
         "state.unsupported_version" => ExcKind::Version,
         "input.invalid" => ExcKind::Input,
+        "lifecycle.invalid_history" => ExcKind::InvalidHistory,
         _ => return None,
     })
 }
@@ -152,6 +161,7 @@ pub(crate) fn class_for_code<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyT
         Some(ExcKind::BadEvent) => py.get_type::<BadEventError>(),
         Some(ExcKind::Version) => py.get_type::<VersionError>(),
         Some(ExcKind::Input) => py.get_type::<InputError>(),
+        Some(ExcKind::InvalidHistory) => py.get_type::<InvalidHistoryError>(),
         None => py.get_type::<LeadcoreError>(),
     }
 }
@@ -225,6 +235,10 @@ fn build(py: Python<'_>, report: &ErrorReport) -> PyResult<PyErr> {
             exc.setattr("pipeline", field("pipeline")?)?;
             exc.setattr("stage", field("stage")?)?;
         }
+        Some(ExcKind::InvalidHistory) => {
+            exc.setattr("pipeline", field("pipeline")?)?;
+            exc.setattr("entries", field("entries")?)?;
+        }
         Some(ExcKind::TimeOrder | ExcKind::Version | ExcKind::Input) | None => {}
     }
     Ok(PyErr::from_value(exc))
@@ -254,6 +268,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         UnknownStageError,
         VersionError,
         InputError,
+        InvalidHistoryError,
     );
     m.add("ERROR_CODES", pyo3::types::PyTuple::new(py, Error::CODES)?)?;
     let classes = pyo3::types::PyDict::new(py);

@@ -9,8 +9,8 @@ use crate::scoring::{self, PyBatchResult, PyScoreCard, PyScoreState};
 use crate::state::PyLeadState;
 use chrono::{DateTime, Utc};
 use leadcore::{
-    Activity, Format, Funnel, LifecycleState, Playbook, Subject, TransitionInput, TransitionRecord,
-    TransitionRequest,
+    Activity, Format, Funnel, LifecycleState, Playbook, ReplayOptions, Subject, TransitionInput,
+    TransitionRecord, TransitionRequest,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -285,18 +285,28 @@ impl PyPlaybook {
             .py_err()
     }
 
-    /// Rebuilds a state from its history (a list of dicts as in `LeadState.history`).
+    /// Rebuilds a state from its history (a list of dicts as in `LeadState.history`),
+    /// checking every entry against the pipeline: a bad history raises
+    /// `InvalidHistoryError` listing every bad entry (`.entries`). With
+    /// `trust_history=True` (imported data), reasons and actor roles are not checked and the
+    /// first entry may enter any stage; unknown stages and undeclared moves still raise.
+    #[pyo3(signature = (pipeline, record_id, history, *, trust_history = false))]
     fn replay(
         &self,
         py: Python<'_>,
         pipeline: &str,
         record_id: &str,
         history: &Bound<'_, PyAny>,
+        trust_history: bool,
     ) -> PyResult<PyLeadState> {
         let history: Vec<TransitionRecord> = from_value("history", py_to_json(history)?)?;
-        py.detach(|| self.inner.replay(pipeline, record_id, &history))
-            .py_err()
-            .map(PyLeadState::new)
+        let options = ReplayOptions::new().trust_history(trust_history);
+        py.detach(|| {
+            self.inner
+                .replay_with(pipeline, record_id, &history, &options)
+        })
+        .py_err()
+        .map(PyLeadState::new)
     }
 
     /// The funnel of `states` in `pipeline` at `now`: one dict per stage (`stage`, `kind`,

@@ -41,6 +41,52 @@ impl fmt::Display for Issue {
     }
 }
 
+/// One history entry [`crate::Playbook::replay`] refused: which entry, a stable code, and why
+/// in words.
+///
+/// Codes: `history.start_expected`, `history.not_initial`, `history.unknown_stage`,
+/// `history.from_mismatch`, `history.time_went_backwards`, `history.same_stage`,
+/// `history.from_terminal`, `history.undeclared`, `history.back_move_forbidden`,
+/// `history.reason_required`, `history.invalid_reason`, `history.guard_failed`.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Playbook, TransitionRecord};
+/// let pb = Playbook::default_playbook();
+/// let at = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let start = TransitionRecord { at, from: None, to: "Suspect".into(), actor: None, reason: None };
+/// let jump = TransitionRecord { from: Some("Suspect".into()), to: "Won".into(), ..start.clone() };
+/// let err = pb.replay("lead", "L-1", &[start, jump]).unwrap_err();
+/// let entry = &err.history_entries()[0];
+/// assert_eq!((entry.index, entry.code.as_str()), (1, "history.undeclared"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HistoryIssue {
+    /// Position of the entry in the history, from 0.
+    pub index: usize,
+    /// A stable code, e.g. `history.undeclared`.
+    pub code: String,
+    /// What is wrong, for humans.
+    pub message: String,
+}
+
+impl HistoryIssue {
+    pub(crate) fn new(index: usize, code: &str, message: impl Into<String>) -> Self {
+        HistoryIssue {
+            index,
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for HistoryIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "entry {}: {} ({})", self.index, self.message, self.code)
+    }
+}
+
 /// A playbook text that could not be read at all (malformed JSON/TOML/YAML, a wrong type).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseError {
@@ -83,7 +129,7 @@ pub enum NotAllowed {
 }
 
 impl NotAllowed {
-    fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             NotAllowed::Undeclared => "no such transition is declared",
             NotAllowed::BackMoveForbidden => "back-moves are forbidden in this pipeline",
@@ -186,9 +232,18 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A history handed to [`crate::Playbook::replay`] is not one the pipeline could have
+    /// produced; every bad entry is listed, with its index.
+    #[error("invalid history in pipeline `{pipeline}`: {}", summarize(.entries))]
+    InvalidHistory {
+        /// The pipeline replayed.
+        pipeline: String,
+        /// Every bad entry, in history order.
+        entries: Vec<HistoryIssue>,
+    },
 }
 
-fn summarize(issues: &[Issue]) -> String {
+fn summarize<T: fmt::Display>(issues: &[T]) -> String {
     match issues {
         [] => "no details".to_owned(),
         [one] => one.to_string(),
@@ -223,6 +278,7 @@ impl Error {
         "state.unsupported_version",
         "input.invalid",
         "score.bad_event",
+        "lifecycle.invalid_history",
     ];
 
     /// The stable machine code of this error.
@@ -246,6 +302,7 @@ impl Error {
             Error::UnsupportedVersion { .. } => "state.unsupported_version",
             Error::InvalidInput { .. } => "input.invalid",
             Error::BadEvent { .. } => "score.bad_event",
+            Error::InvalidHistory { .. } => "lifecycle.invalid_history",
         }
     }
 
@@ -253,6 +310,19 @@ impl Error {
     pub fn issues(&self) -> &[Issue] {
         match self {
             Error::InvalidPlaybook(issues) => issues,
+            _ => &[],
+        }
+    }
+
+    /// The refused history entries (empty unless [`Error::InvalidHistory`]).
+    ///
+    /// ```
+    /// let err = leadcore::Error::InvalidInput { message: "history is empty".into() };
+    /// assert!(err.history_entries().is_empty());
+    /// ```
+    pub fn history_entries(&self) -> &[HistoryIssue] {
+        match self {
+            Error::InvalidHistory { entries, .. } => entries,
             _ => &[],
         }
     }
@@ -301,6 +371,10 @@ impl Error {
             Error::ReasonRequired { stage } => r.stage = Some(stage.clone()),
             Error::InvalidReason { stage, .. } => r.stage = Some(stage.clone()),
             Error::BadEvent { reason, .. } => r.reason = Some(reason.clone()),
+            Error::InvalidHistory { pipeline, entries } => {
+                r.pipeline = Some(pipeline.clone());
+                r.entries = entries.clone();
+            }
             Error::TimeWentBackwards { .. }
             | Error::UnsupportedVersion { .. }
             | Error::InvalidInput { .. } => {}
@@ -322,6 +396,9 @@ pub struct ErrorReport {
     /// Validation issues, for `playbook.invalid`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<Issue>,
+    /// Refused history entries, for `lifecycle.invalid_history`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<HistoryIssue>,
     /// Failing guards, for `lifecycle.guard_failed`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_guards: Vec<GuardFailure>,

@@ -39,10 +39,12 @@ pub use action::ActionSpec;
 pub use analytics::{Funnel, FunnelStage};
 pub use columnar::{DictColumn, EventColumns, EventTable, RowError, RowErrorReason};
 pub use condition::{CompareOp, Condition, ConditionSpec};
-pub use error::{Error, ErrorReport, GuardFailure, Issue, NotAllowed, ParseError, Result};
+pub use error::{
+    Error, ErrorReport, GuardFailure, HistoryIssue, Issue, NotAllowed, ParseError, Result,
+};
 pub use lifecycle::{
-    ActionTrigger, EmittedAction, Facts, LifecycleState, StageDwell, StartInput, Subject,
-    TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
+    ActionTrigger, EmittedAction, Facts, LifecycleState, ReplayInput, ReplayOptions, StageDwell,
+    StartInput, Subject, TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
 };
 pub use model::{
     Account, Activity, ActivityKind, Actor, Catalog, Contact, DealType, Direction, FieldSource,

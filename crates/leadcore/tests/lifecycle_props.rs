@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use leadcore::{
-    Activity, ActivityKind, Actor, Facts, FieldSource, Lead, LifecycleState, Playbook, Role,
-    TransitionRequest,
+    Activity, ActivityKind, Actor, Facts, FieldSource, Lead, LifecycleState, Playbook,
+    ReplayOptions, Role, TransitionRequest,
 };
 use proptest::prelude::*;
 
@@ -138,8 +138,11 @@ proptest! {
         let pipeline = if deal { "new_business" } else { "lead" };
         let state = run(&pb, pipeline, &steps)?;
 
-        // Replaying history reproduces the state.
+        // Replaying history reproduces the state, checked strictly or trusted.
         let replayed = pb.replay(pipeline, "L-1", state.history()).unwrap();
+        prop_assert_eq!(&replayed, &state);
+        let trusted = ReplayOptions::new().trust_history(true);
+        let replayed = pb.replay_with(pipeline, "L-1", state.history(), &trusted).unwrap();
         prop_assert_eq!(&replayed, &state);
 
         // The state round-trips through serde without loss.
@@ -155,6 +158,71 @@ proptest! {
         let end = state.entered_at() + Duration::hours(1);
         let total: i64 = state.dwell(end).iter().map(|d| d.seconds).sum();
         prop_assert_eq!(total, (end - t0()).num_seconds());
+    }
+}
+
+const NOT_ALLOWED: [&str; 4] = [
+    "history.undeclared",
+    "history.back_move_forbidden",
+    "history.from_terminal",
+    "history.same_stage",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A real history with one entry redirected to a stage the pipeline does not allow from
+    /// there is refused at that entry, trusted or not; one moved before the entry preceding
+    /// it is refused as time going backwards.
+    #[test]
+    fn a_forged_entry_is_refused_at_its_index(
+        steps in prop::collection::vec(step(), 1..40),
+        deal in any::<bool>(),
+        pick in any::<prop::sample::Index>(),
+        target in any::<prop::sample::Index>(),
+    ) {
+        let pb = Playbook::default_playbook();
+        let pipeline = if deal { "new_business" } else { "lead" };
+        let state = run(&pb, pipeline, &steps)?;
+        let history = state.history();
+        prop_assume!(history.len() > 1);
+        let i = 1 + pick.index(history.len() - 1);
+        let p = pb.pipeline(pipeline).unwrap();
+        let from = history[i - 1].to.as_str();
+        let allowed = p.next_stages(from).unwrap();
+        let refused: Vec<&str> = p
+            .stages()
+            .iter()
+            .map(|s| s.name())
+            .filter(|n| !allowed.contains(n))
+            .collect();
+        let trusted = ReplayOptions::new().trust_history(true);
+
+        let mut forged = history.to_vec();
+        forged[i].to = refused[target.index(refused.len())].to_owned();
+        for options in [ReplayOptions::new(), trusted] {
+            let err = pb.replay_with(pipeline, "L-1", &forged, &options).unwrap_err();
+            prop_assert_eq!(err.code(), "lifecycle.invalid_history");
+            let at_i: Vec<&str> = err
+                .history_entries()
+                .iter()
+                .filter(|e| e.index == i)
+                .map(|e| e.code.as_str())
+                .collect();
+            prop_assert!(
+                at_i.len() == 1 && NOT_ALLOWED.contains(&at_i[0]),
+                "entry {}: {:?}", i, err.history_entries()
+            );
+            prop_assert!(err.history_entries().iter().all(|e| e.index == i || e.index == i + 1));
+        }
+
+        let mut early = history.to_vec();
+        early[i].at = history[i - 1].at - Duration::seconds(1);
+        let err = pb.replay_with(pipeline, "L-1", &early, &trusted).unwrap_err();
+        prop_assert!(err
+            .history_entries()
+            .iter()
+            .any(|e| e.index == i && e.code == "history.time_went_backwards"));
     }
 }
 

@@ -38,6 +38,7 @@ __all__ = [
     "UnknownStageError",
     "VersionError",
     "InputError",
+    "InvalidHistoryError",
     "ERROR_CODES",
     "ERROR_CLASSES",
 ]
@@ -122,7 +123,14 @@ class Playbook:
         activities: list[_JsonObject] | None = None,
         scores: dict[str, float] | None = None,
     ) -> None: ...
-    def replay(self, pipeline: str, record_id: str, history: list[_JsonObject]) -> LeadState: ...
+    def replay(
+        self,
+        pipeline: str,
+        record_id: str,
+        history: list[_JsonObject],
+        *,
+        trust_history: bool = False,
+    ) -> LeadState: ...
     @overload
     def funnel(
         self, pipeline: str, states: Iterable[LeadState], now: _Time, *, json: Literal[False] = False
@@ -341,3 +349,7 @@ class UnknownStageError(LeadcoreError):
 
 class VersionError(LeadcoreError): ...
 class InputError(LeadcoreError): ...
+
+class InvalidHistoryError(InputError):
+    pipeline: str | None
+    entries: list[_JsonObject]

@@ -131,59 +131,6 @@ impl Playbook {
         let plan = plan(p, state, request, facts)?;
         Ok(apply(p, state, request, &plan))
     }
-
-    /// Rebuilds a state from its history alone (guards are not re-checked: they held when
-    /// the moves were made). Replaying a state's history gives back an equal state.
-    ///
-    /// ```
-    /// # use chrono::{TimeZone, Utc};
-    /// # use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
-    /// let pb = Playbook::default_playbook();
-    /// # let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
-    /// let mut s = pb.start("lead", "L-1", now).unwrap();
-    /// let req = TransitionRequest::new("Nurture", Actor::new("mia", Role::Marketing), now)
-    ///     .with_reason("not ready");
-    /// pb.transition(&mut s, &req, &Facts::new()).unwrap();
-    /// let again = pb.replay("lead", "L-1", s.history()).unwrap();
-    /// assert_eq!(again, s);
-    /// ```
-    pub fn replay(
-        &self,
-        pipeline: &str,
-        record_id: &str,
-        history: &[TransitionRecord],
-    ) -> Result<LifecycleState> {
-        let p = self.pipeline(pipeline)?;
-        let Some((first, rest)) = history.split_first() else {
-            return Err(Error::InvalidInput {
-                message: "history is empty".to_owned(),
-            });
-        };
-        let start = p.stage(&first.to)?;
-        let mut state = LifecycleState::begin(
-            p.name(),
-            record_id,
-            start.name(),
-            start.rank().is_some(),
-            first.at,
-        );
-        for rec in rest {
-            let to = p.stage_index(&rec.to)?;
-            if rec.from.as_deref() != Some(state.current()) || rec.at < state.entered_at() {
-                return Err(Error::InvalidInput {
-                    message: format!(
-                        "history entry {} -> {} does not follow from `{}`",
-                        rec.from.as_deref().unwrap_or("(start)"),
-                        rec.to,
-                        state.current()
-                    ),
-                });
-            }
-            let new_highest = raises_highest(p, &state, to);
-            state.record(rec.clone(), new_highest);
-        }
-        Ok(state)
-    }
 }
 
 fn plan<'p>(
@@ -268,7 +215,11 @@ fn plan<'p>(
 }
 
 /// The new highest stage, if entering `to` raises it.
-fn raises_highest<'p>(p: &'p Pipeline, state: &LifecycleState, to: usize) -> Option<&'p str> {
+pub(super) fn raises_highest<'p>(
+    p: &'p Pipeline,
+    state: &LifecycleState,
+    to: usize,
+) -> Option<&'p str> {
     let target = p.stages().get(to)?;
     let rank = target.rank()?;
     let current_high = state

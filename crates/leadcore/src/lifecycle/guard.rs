@@ -26,6 +26,11 @@ impl Guard {
         &self.name
     }
 
+    /// Its check tag (`field_present`, `activity`, `actor_role`, `condition`, ...).
+    pub fn check(&self) -> &str {
+        self.check
+    }
+
     /// Its condition.
     pub fn condition(&self) -> &Condition {
         &self.condition

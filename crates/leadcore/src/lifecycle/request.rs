@@ -1,5 +1,7 @@
 //! What a transition is asked with: the target, the actor, `now`, and the facts guards read.
 
+use super::replay::ReplayOptions;
+use super::state::TransitionRecord;
 use crate::model::{Activity, Actor, FieldSource, Lead, Opportunity};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -207,5 +209,55 @@ impl StartInput {
     /// Reads the wire form, with the same error every door reports for malformed input.
     pub fn from_json(text: &str) -> crate::Result<Self> {
         wire_parse(text, "start input")
+    }
+}
+
+/// A request to rebuild a record from its history, as plain data (the C door's and the
+/// vectors' wire form of [`crate::Playbook::replay_with`]):
+/// `{"pipeline","record_id","history":[..],"trust_history"?}`.
+///
+/// ```
+/// let r = leadcore::ReplayInput::from_json(r#"{"pipeline": "lead", "record_id": "L-1",
+///   "history": [{"at": "2026-01-05T09:00:00Z", "from": null, "to": "Suspect"}]}"#).unwrap();
+/// assert!(!r.options().trust_history);
+/// let pb = leadcore::Playbook::default_playbook();
+/// let state = pb.replay_with(&r.pipeline, &r.record_id, &r.history, &r.options()).unwrap();
+/// assert_eq!(state.current(), "Suspect");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayInput {
+    /// Pipeline name.
+    pub pipeline: String,
+    /// The record's id.
+    pub record_id: String,
+    /// Every entry, oldest first; the first is the start.
+    pub history: Vec<TransitionRecord>,
+    /// Trust the history's guards and reasons (imported data); see
+    /// [`crate::ReplayOptions::trust_history`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trust_history: bool,
+}
+
+impl ReplayInput {
+    /// Reads the wire form, with the same error every door reports for malformed input.
+    ///
+    /// ```
+    /// let err = leadcore::ReplayInput::from_json(r#"{"pipeline": "lead"}"#).unwrap_err();
+    /// assert_eq!(err.code(), "input.invalid");
+    /// ```
+    pub fn from_json(text: &str) -> crate::Result<Self> {
+        wire_parse(text, "replay input")
+    }
+
+    /// The replay options this input asks for.
+    ///
+    /// ```
+    /// let r = leadcore::ReplayInput::from_json(
+    ///     r#"{"pipeline": "lead", "record_id": "L-1", "history": [], "trust_history": true}"#).unwrap();
+    /// assert!(r.options().trust_history);
+    /// ```
+    pub fn options(&self) -> ReplayOptions {
+        ReplayOptions::new().trust_history(self.trust_history)
     }
 }

@@ -92,6 +92,25 @@ impl LifecycleState {
         }
     }
 
+    /// A state whose history starts with `first` kept as given (its actor and reason too),
+    /// as a replay rebuilds it.
+    pub(crate) fn begin_with(
+        pipeline: &str,
+        record_id: &str,
+        first: TransitionRecord,
+        ranked: bool,
+    ) -> Self {
+        LifecycleState {
+            schema_version: STATE_SCHEMA_VERSION,
+            pipeline: pipeline.to_owned(),
+            record_id: record_id.to_owned(),
+            current: first.to.clone(),
+            highest: ranked.then(|| first.to.clone()),
+            entered_at: first.at,
+            history: vec![first],
+        }
+    }
+
     pub(crate) fn record(&mut self, rec: TransitionRecord, new_highest: Option<&str>) {
         if let Some(h) = new_highest {
             self.highest = Some(h.to_owned());
