@@ -387,8 +387,7 @@ typedef struct leadcore_event {
 
 /**
  * An activity event the scoring engine cannot use: later than `now` beyond the playbook's
- * tolerance, or lacking an attribute a matching rule filters on; the JSON report's `reason`
- * says which (`score.bad_event`).
+ * tolerance; the JSON report's `reason` says why (`score.bad_event`).
  */
 #define LEADCORE_BAD_EVENT 16
 

@@ -30,9 +30,7 @@ impl Failure {
 
     /// The core's `input.invalid`, for malformed JSON or text handed to the door.
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
-        Failure::Core(leadcore::Error::InvalidInput {
-            message: message.into(),
-        })
+        Failure::Core(leadcore::Error::invalid_input(message.into()))
     }
 }
 
@@ -173,9 +171,11 @@ mod tests {
 
     #[test]
     fn core_errors_keep_their_code_and_report() {
-        let e = leadcore_error::new(Failure::Core(leadcore::Error::ReasonRequired {
-            stage: "Lost".into(),
-        }));
+        let e = leadcore_error::new(Failure::Core(leadcore::Error::from(
+            leadcore::ErrorKind::ReasonRequired {
+                stage: "Lost".into(),
+            },
+        )));
         assert_eq!(e.status(), crate::LEADCORE_REASON_REQUIRED);
         assert_eq!(e.code.to_str(), Ok("lifecycle.reason_required"));
         assert_eq!(

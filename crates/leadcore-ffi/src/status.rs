@@ -58,47 +58,21 @@ pub const LEADCORE_INVALID_ARGUMENT: leadcore_status = 14;
 /// The library panicked; this is a bug in leadcore. The call had no effect (`ffi.panic`).
 pub const LEADCORE_PANIC: leadcore_status = 15;
 /// An activity event the scoring engine cannot use: later than `now` beyond the playbook's
-/// tolerance, or lacking an attribute a matching rule filters on; the JSON report's `reason`
-/// says which (`score.bad_event`).
+/// tolerance; the JSON report's `reason` says why (`score.bad_event`).
 pub const LEADCORE_BAD_EVENT: leadcore_status = 16;
 /// A history to replay is not one the pipeline could have produced; every bad entry is in
 /// the JSON report's `entries`, each `{index, code, message}` (`lifecycle.invalid_history`).
 pub const LEADCORE_INVALID_HISTORY: leadcore_status = 17;
 
-/// Core error codes and their statuses, in the order of `leadcore::Error::CODES` (see the
-/// numbering rule at the top of this module).
-const CORE: [(&CStr, leadcore_status); 13] = [
-    (c"playbook.parse", LEADCORE_PLAYBOOK_PARSE),
-    (c"playbook.invalid", LEADCORE_PLAYBOOK_INVALID),
-    (c"lifecycle.unknown_pipeline", LEADCORE_UNKNOWN_PIPELINE),
-    (c"lifecycle.unknown_stage", LEADCORE_UNKNOWN_STAGE),
-    (c"lifecycle.not_allowed", LEADCORE_NOT_ALLOWED),
-    (c"lifecycle.guard_failed", LEADCORE_GUARD_FAILED),
-    (c"lifecycle.reason_required", LEADCORE_REASON_REQUIRED),
-    (c"lifecycle.invalid_reason", LEADCORE_INVALID_REASON),
-    (
-        c"lifecycle.time_went_backwards",
-        LEADCORE_TIME_WENT_BACKWARDS,
-    ),
-    (c"state.unsupported_version", LEADCORE_UNSUPPORTED_VERSION),
-    (c"input.invalid", LEADCORE_INVALID_INPUT),
-    (c"score.bad_event", LEADCORE_BAD_EVENT),
-    (c"lifecycle.invalid_history", LEADCORE_INVALID_HISTORY),
-];
-
-/// How many core codes existed when the door's own statuses were numbered (12..=15): core
-/// codes past this index in `CODES` are numbered after `LEADCORE_PANIC`.
+/// How many core codes existed when the door's own statuses were numbered (12..=15).
 #[cfg(test)]
 const CORE_CODES_IN_0_1: usize = 11;
 
-/// The status and the static NUL-terminated code of a core error code, looked up by the code
-/// string so the mapping cannot drift from the core. `None` for a code this door does not
-/// know (a core newer than the door; the
-/// `every_core_code_has_a_distinct_status_numbered_by_the_rule` test prevents it).
+/// The status and the static NUL-terminated code of a core error code: both come from the
+/// core's one code table ([`leadcore::ErrorCode`]), so the mapping cannot drift. `None` for a
+/// code the core does not know.
 pub(crate) fn core_status(code: &str) -> Option<(leadcore_status, &'static CStr)> {
-    CORE.iter()
-        .find(|(c, _)| c.to_bytes() == code.as_bytes())
-        .map(|&(c, s)| (s, c))
+    leadcore::ErrorCode::parse(code).map(|c| (c.number(), c.as_c_str()))
 }
 
 /// The failures only the C door can produce.
@@ -161,7 +135,36 @@ mod tests {
             assert!(seen.insert(status), "{code} shares status {status}");
             assert!(FFI.iter().all(|k| k.status() != status), "{code}");
         }
-        assert_eq!(CORE.len(), leadcore::Error::CODES.len());
+    }
+
+    /// The header's constants are the core's numbers (the header is what C code compiles
+    /// against; the core table is what the door returns).
+    #[test]
+    fn header_constants_are_the_core_numbers() {
+        use leadcore::ErrorCode as C;
+        let pairs = [
+            (C::Parse, LEADCORE_PLAYBOOK_PARSE),
+            (C::InvalidPlaybook, LEADCORE_PLAYBOOK_INVALID),
+            (C::UnknownPipeline, LEADCORE_UNKNOWN_PIPELINE),
+            (C::UnknownStage, LEADCORE_UNKNOWN_STAGE),
+            (C::TransitionNotAllowed, LEADCORE_NOT_ALLOWED),
+            (C::GuardFailed, LEADCORE_GUARD_FAILED),
+            (C::ReasonRequired, LEADCORE_REASON_REQUIRED),
+            (C::InvalidReason, LEADCORE_INVALID_REASON),
+            (C::TimeWentBackwards, LEADCORE_TIME_WENT_BACKWARDS),
+            (C::UnsupportedVersion, LEADCORE_UNSUPPORTED_VERSION),
+            (C::InvalidInput, LEADCORE_INVALID_INPUT),
+            (C::BadEvent, LEADCORE_BAD_EVENT),
+            (C::InvalidHistory, LEADCORE_INVALID_HISTORY),
+        ];
+        assert_eq!(
+            pairs.len(),
+            C::ALL.len(),
+            "a core code has no header constant"
+        );
+        for (code, status) in pairs {
+            assert_eq!(code.number(), status, "{}", code.as_str());
+        }
     }
 
     #[test]

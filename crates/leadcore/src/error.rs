@@ -139,10 +139,11 @@ impl NotAllowed {
     }
 }
 
-/// Everything that can go wrong in the core.
+/// What went wrong: the details of an [`Error`], one variant per stable code (see
+/// [`ErrorCode`]). New variants may be added; match with a wildcard arm.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// The playbook text is malformed or has a value of the wrong type.
     #[error("cannot parse {} playbook at `{}`: {}", .0.format, .0.path, .0.message)]
     Parse(ParseError),
@@ -217,12 +218,11 @@ pub enum Error {
         /// Version supported.
         supported: u32,
     },
-    /// A scoring event cannot be used (after `now`, lacking an attribute a rule filters on,
-    /// for an unknown lead).
+    /// A scoring event cannot be used (later than `now` beyond the tolerance).
     #[error("bad event ({reason}): {message}")]
     BadEvent {
-        /// `in_future`, `missing_attribute`, `unknown_lead`, `unknown_kind`.
-        reason: String,
+        /// Why.
+        reason: BadEventReason,
         /// What is wrong.
         message: String,
     },
@@ -262,26 +262,217 @@ fn names(failures: &[GuardFailure]) -> String {
 /// A `Result` with the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl Error {
-    /// Every code [`Error::code`] can return, in a stable order (the C status values follow
-    /// this order, starting at 1).
-    pub const CODES: &'static [&'static str] = &[
-        "playbook.parse",
-        "playbook.invalid",
-        "lifecycle.unknown_pipeline",
-        "lifecycle.unknown_stage",
-        "lifecycle.not_allowed",
-        "lifecycle.guard_failed",
-        "lifecycle.reason_required",
-        "lifecycle.invalid_reason",
-        "lifecycle.time_went_backwards",
-        "state.unsupported_version",
-        "input.invalid",
-        "score.bad_event",
-        "lifecycle.invalid_history",
-    ];
+/// Why an event cannot be scored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BadEventReason {
+    /// Later than `now` beyond the playbook's tolerance.
+    InFuture,
+}
 
-    /// The stable machine code of this error.
+impl BadEventReason {
+    /// The stable code (`in_future`).
+    pub fn code(self) -> &'static str {
+        match self {
+            BadEventReason::InFuture => "in_future",
+        }
+    }
+}
+
+impl fmt::Display for BadEventReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The family of an error code: what a door maps to one exception class. Deliberately not
+/// `#[non_exhaustive]`: a door's mapping is an exhaustive match, so a new family is a
+/// compile error in every door until it decides how to show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorFamily {
+    /// Playbook text that cannot be read.
+    PlaybookParse,
+    /// A playbook that breaks rules.
+    PlaybookValidation,
+    /// An unknown pipeline.
+    UnknownPipeline,
+    /// An unknown stage.
+    UnknownStage,
+    /// A move that is not allowed at all.
+    TransitionNotAllowed,
+    /// Guards refused a move.
+    GuardFailed,
+    /// A missing or unaccepted reason.
+    Reason,
+    /// Time going backwards.
+    TimeOrder,
+    /// A scoring event that cannot be used.
+    BadEvent,
+    /// Stored data of another format version.
+    Version,
+    /// Malformed input.
+    Input,
+    /// A history that cannot be replayed.
+    InvalidHistory,
+}
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $number:literal, $code:literal, $family:ident; )*) => {
+        /// The one table of stable error codes. Each has a number that never changes (the C
+        /// door's status values are these numbers; 12 to 15 are the C door's own statuses)
+        /// and a family (the Python door's exception class follows it). Adding an error
+        /// means adding a row here and its [`ErrorKind`] variant; every door follows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in the order they were published.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The code as text (`lifecycle.guard_failed`).
+            pub fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $code, )* }
+            }
+
+            /// Its stable number (the C status).
+            pub fn number(self) -> u32 {
+                match self { $( ErrorCode::$variant => $number, )* }
+            }
+
+            /// The code as a NUL-terminated C string (for the C door).
+            pub fn as_c_str(self) -> &'static std::ffi::CStr {
+                match self {
+                    $( ErrorCode::$variant => {
+                        const C: &std::ffi::CStr = match std::ffi::CStr::from_bytes_with_nul(
+                            concat!($code, "\0").as_bytes(),
+                        ) {
+                            Ok(c) => c,
+                            Err(_) => panic!("an error code holds a NUL byte"),
+                        };
+                        C
+                    } )*
+                }
+            }
+
+            /// Its family.
+            pub fn family(self) -> ErrorFamily {
+                match self { $( ErrorCode::$variant => ErrorFamily::$family, )* }
+            }
+
+            /// The code of a text, if it is one.
+            pub fn parse(code: &str) -> Option<ErrorCode> {
+                match code { $( $code => Some(ErrorCode::$variant), )* _ => None }
+            }
+        }
+
+        impl Error {
+            /// Every code [`Error::code`] can return, in the order they were published.
+            pub const CODES: &'static [&'static str] = &[$($code),*];
+        }
+
+        impl ErrorKind {
+            /// The stable code of this error.
+            pub fn code(&self) -> ErrorCode {
+                match self { $( ErrorKind::$variant { .. } => ErrorCode::$variant, )* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// `playbook.parse`
+    Parse = 1, "playbook.parse", PlaybookParse;
+    /// `playbook.invalid`
+    InvalidPlaybook = 2, "playbook.invalid", PlaybookValidation;
+    /// `lifecycle.unknown_pipeline`
+    UnknownPipeline = 3, "lifecycle.unknown_pipeline", UnknownPipeline;
+    /// `lifecycle.unknown_stage`
+    UnknownStage = 4, "lifecycle.unknown_stage", UnknownStage;
+    /// `lifecycle.not_allowed`
+    TransitionNotAllowed = 5, "lifecycle.not_allowed", TransitionNotAllowed;
+    /// `lifecycle.guard_failed`
+    GuardFailed = 6, "lifecycle.guard_failed", GuardFailed;
+    /// `lifecycle.reason_required`
+    ReasonRequired = 7, "lifecycle.reason_required", Reason;
+    /// `lifecycle.invalid_reason`
+    InvalidReason = 8, "lifecycle.invalid_reason", Reason;
+    /// `lifecycle.time_went_backwards`
+    TimeWentBackwards = 9, "lifecycle.time_went_backwards", TimeOrder;
+    /// `state.unsupported_version`
+    UnsupportedVersion = 10, "state.unsupported_version", Version;
+    /// `input.invalid`
+    InvalidInput = 11, "input.invalid", Input;
+    /// `score.bad_event`
+    BadEvent = 16, "score.bad_event", BadEvent;
+    /// `lifecycle.invalid_history`
+    InvalidHistory = 17, "lifecycle.invalid_history", InvalidHistory;
+}
+
+/// Everything that can go wrong in the core: opaque, with its [`ErrorKind`] and accessors
+/// (so its insides can grow without breaking callers).
+///
+/// ```
+/// use leadcore::{ErrorCode, ErrorKind, Playbook};
+/// let err = Playbook::from_yaml("lifecycle: [").unwrap_err();
+/// assert_eq!(err.code(), "playbook.parse");
+/// assert_eq!(err.error_code(), ErrorCode::Parse);
+/// assert!(matches!(err.kind(), ErrorKind::Parse(_)));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    kind: Box<ErrorKind>,
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error {
+            kind: Box::new(kind),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.kind.fmt(f)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    /// An [`ErrorKind::InvalidInput`] error.
+    ///
+    /// ```
+    /// let e = leadcore::Error::invalid_input("no record started");
+    /// assert_eq!(e.to_string(), "invalid input: no record started");
+    /// ```
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        ErrorKind::InvalidInput {
+            message: message.into(),
+        }
+        .into()
+    }
+
+    /// What went wrong, in detail.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The details, owned.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.kind
+    }
+
+    /// The stable code.
+    pub fn error_code(&self) -> ErrorCode {
+        self.kind.code()
+    }
+
+    /// The stable code as text.
     ///
     /// ```
     /// use leadcore::Playbook;
@@ -289,48 +480,34 @@ impl Error {
     /// assert_eq!(err.code(), "playbook.parse");
     /// ```
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::Parse(_) => "playbook.parse",
-            Error::InvalidPlaybook(_) => "playbook.invalid",
-            Error::UnknownPipeline { .. } => "lifecycle.unknown_pipeline",
-            Error::UnknownStage { .. } => "lifecycle.unknown_stage",
-            Error::TransitionNotAllowed { .. } => "lifecycle.not_allowed",
-            Error::GuardFailed { .. } => "lifecycle.guard_failed",
-            Error::ReasonRequired { .. } => "lifecycle.reason_required",
-            Error::InvalidReason { .. } => "lifecycle.invalid_reason",
-            Error::TimeWentBackwards { .. } => "lifecycle.time_went_backwards",
-            Error::UnsupportedVersion { .. } => "state.unsupported_version",
-            Error::InvalidInput { .. } => "input.invalid",
-            Error::BadEvent { .. } => "score.bad_event",
-            Error::InvalidHistory { .. } => "lifecycle.invalid_history",
-        }
+        self.kind.code().as_str()
     }
 
-    /// The validation issues (empty unless [`Error::InvalidPlaybook`]).
+    /// The validation issues (empty unless [`ErrorKind::InvalidPlaybook`]).
     pub fn issues(&self) -> &[Issue] {
-        match self {
-            Error::InvalidPlaybook(issues) => issues,
+        match &*self.kind {
+            ErrorKind::InvalidPlaybook(issues) => issues,
             _ => &[],
         }
     }
 
-    /// The refused history entries (empty unless [`Error::InvalidHistory`]).
+    /// The refused history entries (empty unless [`ErrorKind::InvalidHistory`]).
     ///
     /// ```
-    /// let err = leadcore::Error::InvalidInput { message: "history is empty".into() };
+    /// let err = leadcore::Error::invalid_input("history is empty");
     /// assert!(err.history_entries().is_empty());
     /// ```
     pub fn history_entries(&self) -> &[HistoryIssue] {
-        match self {
-            Error::InvalidHistory { entries, .. } => entries,
+        match &*self.kind {
+            ErrorKind::InvalidHistory { entries, .. } => entries,
             _ => &[],
         }
     }
 
-    /// The failed guards (empty unless [`Error::GuardFailed`]).
+    /// The failed guards (empty unless [`ErrorKind::GuardFailed`]).
     pub fn failed_guards(&self) -> &[GuardFailure] {
-        match self {
-            Error::GuardFailed { failures, .. } => failures,
+        match &*self.kind {
+            ErrorKind::GuardFailed { failures, .. } => failures,
             _ => &[],
         }
     }
@@ -338,8 +515,8 @@ impl Error {
     /// The error as a plain serde value: what every door hands its caller.
     ///
     /// ```
-    /// use leadcore::Error;
-    /// let e = Error::ReasonRequired { stage: "Lost".into() };
+    /// use leadcore::{Error, ErrorKind};
+    /// let e = Error::from(ErrorKind::ReasonRequired { stage: "Lost".into() });
     /// let r = e.report();
     /// assert_eq!(r.code, "lifecycle.reason_required");
     /// assert_eq!(r.stage.as_deref(), Some("Lost"));
@@ -350,34 +527,34 @@ impl Error {
             message: self.to_string(),
             ..ErrorReport::default()
         };
-        match self {
-            Error::Parse(p) => r.parse = Some(p.clone()),
-            Error::InvalidPlaybook(issues) => r.issues = issues.clone(),
-            Error::UnknownPipeline { pipeline } => r.pipeline = Some(pipeline.clone()),
-            Error::UnknownStage { pipeline, stage } => {
+        match &*self.kind {
+            ErrorKind::Parse(p) => r.parse = Some(p.clone()),
+            ErrorKind::InvalidPlaybook(issues) => r.issues = issues.clone(),
+            ErrorKind::UnknownPipeline { pipeline } => r.pipeline = Some(pipeline.clone()),
+            ErrorKind::UnknownStage { pipeline, stage } => {
                 r.pipeline = Some(pipeline.clone());
                 r.stage = Some(stage.clone());
             }
-            Error::TransitionNotAllowed { from, to, why } => {
+            ErrorKind::TransitionNotAllowed { from, to, why } => {
                 r.from = Some(from.clone());
                 r.to = Some(to.clone());
                 r.why = Some(*why);
             }
-            Error::GuardFailed { from, to, failures } => {
+            ErrorKind::GuardFailed { from, to, failures } => {
                 r.from = Some(from.clone());
                 r.to = Some(to.clone());
                 r.failed_guards = failures.clone();
             }
-            Error::ReasonRequired { stage } => r.stage = Some(stage.clone()),
-            Error::InvalidReason { stage, .. } => r.stage = Some(stage.clone()),
-            Error::BadEvent { reason, .. } => r.reason = Some(reason.clone()),
-            Error::InvalidHistory { pipeline, entries } => {
+            ErrorKind::ReasonRequired { stage } => r.stage = Some(stage.clone()),
+            ErrorKind::InvalidReason { stage, .. } => r.stage = Some(stage.clone()),
+            ErrorKind::BadEvent { reason, .. } => r.reason = Some(reason.code().to_owned()),
+            ErrorKind::InvalidHistory { pipeline, entries } => {
                 r.pipeline = Some(pipeline.clone());
                 r.entries = entries.clone();
             }
-            Error::TimeWentBackwards { .. }
-            | Error::UnsupportedVersion { .. }
-            | Error::InvalidInput { .. } => {}
+            ErrorKind::TimeWentBackwards { .. }
+            | ErrorKind::UnsupportedVersion { .. }
+            | ErrorKind::InvalidInput { .. } => {}
         }
         r
     }

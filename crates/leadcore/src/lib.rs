@@ -40,7 +40,8 @@ pub use analytics::{Funnel, FunnelStage};
 pub use columnar::{DictColumn, EventColumns, EventTable, RowError, RowErrorReason};
 pub use condition::{CompareOp, Condition, ConditionSpec};
 pub use error::{
-    Error, ErrorReport, GuardFailure, HistoryIssue, Issue, NotAllowed, ParseError, Result,
+    BadEventReason, Error, ErrorCode, ErrorFamily, ErrorKind, ErrorReport, GuardFailure,
+    HistoryIssue, Issue, NotAllowed, ParseError, Result,
 };
 pub use lifecycle::{
     ActionTrigger, EmittedAction, Facts, LifecycleState, ReplayInput, ReplayOptions, StageDwell,

@@ -60,7 +60,7 @@ impl LeadTable<'_> {
     /// Builds one [`Lead`] per row. Needs an `id` column with no missing value; the message
     /// of an error names the column and row.
     pub fn build(&self, catalog: &Catalog, extra: ExtraColumns) -> Result<Vec<Lead>> {
-        let bad = |message: String| Error::InvalidInput { message };
+        let bad = |message: String| Error::invalid_input(message);
         let rows = match (self.columns.first(), self.times.first()) {
             (Some(c), _) => c.values.len(),
             (None, Some((_, t))) => t.values.len(),
@@ -117,7 +117,7 @@ fn fill<'v>(
     len: usize,
     get: &dyn Fn(usize) -> Option<ValueRef<'v>>,
 ) -> Result<()> {
-    let bad = |message: String| Error::InvalidInput { message };
+    let bad = |message: String| Error::invalid_input(message);
     let rows = leads.len();
     if len != rows {
         return Err(bad(format!(

@@ -143,7 +143,7 @@ impl<'a> EventColumns<'a> {
     /// [`NULL_CODE`]), validity masks as long as their values, attribute names unique.
     pub fn check(&self) -> Result<()> {
         let rows = self.at.len();
-        let bad = |message: String| Err(Error::InvalidInput { message });
+        let bad = |message: String| Err(Error::invalid_input(message));
         if self.kind.codes.len() != rows {
             return bad(format!(
                 "event columns have different lengths: `kind` has {}, `at` has {rows}",
@@ -189,12 +189,10 @@ fn check_dict(name: &str, col: &DictColumn<'_>) -> Result<()> {
         .iter()
         .position(|&c| c != NULL_CODE && c as usize >= n)
     {
-        Some(row) => Err(Error::InvalidInput {
-            message: format!(
-                "event column `{name}` row {row}: code {} is outside its dictionary of {n}",
-                col.codes[row]
-            ),
-        }),
+        Some(row) => Err(Error::invalid_input(format!(
+            "event column `{name}` row {row}: code {} is outside its dictionary of {n}",
+            col.codes[row]
+        ))),
         None => Ok(()),
     }
 }
@@ -260,9 +258,7 @@ pub fn lead_index(leads: &[Lead], lead_ids: DictColumn<'_>) -> Result<Vec<u32>> 
         .map(|(i, l)| (l.id.as_str(), i as u32))
         .collect();
     if ids.len() != leads.len() {
-        return Err(Error::InvalidInput {
-            message: "lead ids are not unique".to_owned(),
-        });
+        return Err(Error::invalid_input("lead ids are not unique".to_owned()));
     }
     let entries: Vec<u32> = lead_ids
         .dictionary

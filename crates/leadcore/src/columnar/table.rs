@@ -85,7 +85,7 @@ impl EventTable {
     /// declared type.
     pub fn encode(&self) -> Result<EncodedEvents> {
         let rows = self.at.len();
-        let bad = |message: String| Error::InvalidInput { message };
+        let bad = |message: String| Error::invalid_input(message);
         for (name, len) in [("lead_id", self.lead_id.len()), ("kind", self.kind.len())] {
             if len != rows {
                 return Err(bad(format!(

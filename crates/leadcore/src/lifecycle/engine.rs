@@ -4,7 +4,7 @@ use super::guard::GuardContext;
 use super::request::{Facts, TransitionRequest};
 use super::state::{LifecycleState, TransitionRecord};
 use crate::action::ActionSpec;
-use crate::error::{Error, NotAllowed, Result};
+use crate::error::{Error, ErrorKind, NotAllowed, Result};
 use crate::model::FieldValue;
 use crate::playbook::{BackMoves, Pipeline, Playbook};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -142,18 +142,20 @@ fn plan<'p>(
     let from = p.stage_index(state.current())?;
     let to = p.stage_index(&request.to)?;
     if request.now < state.entered_at() {
-        return Err(Error::TimeWentBackwards {
+        return Err(Error::from(ErrorKind::TimeWentBackwards {
             last: state
                 .entered_at()
                 .to_rfc3339_opts(SecondsFormat::AutoSi, true),
             now: request.now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        });
+        }));
     }
     let stages = p.stages();
-    let not_allowed = |why| Error::TransitionNotAllowed {
-        from: stages[from].name().to_owned(),
-        to: stages[to].name().to_owned(),
-        why,
+    let not_allowed = |why| {
+        Error::from(ErrorKind::TransitionNotAllowed {
+            from: stages[from].name().to_owned(),
+            to: stages[to].name().to_owned(),
+            why,
+        })
     };
     if from == to {
         return Err(not_allowed(NotAllowed::SameStage));
@@ -176,16 +178,16 @@ fn plan<'p>(
     let target = &stages[to];
     match &request.reason {
         None if target.requires_reason() => {
-            return Err(Error::ReasonRequired {
+            return Err(Error::from(ErrorKind::ReasonRequired {
                 stage: target.name().to_owned(),
-            });
+            }));
         }
         Some(r) if !target.reasons().is_empty() && !target.reasons().contains(r) => {
-            return Err(Error::InvalidReason {
+            return Err(Error::from(ErrorKind::InvalidReason {
                 stage: target.name().to_owned(),
                 reason: r.clone(),
                 allowed: target.reasons().to_vec(),
-            });
+            }));
         }
         _ => {}
     }
@@ -201,11 +203,11 @@ fn plan<'p>(
         .filter_map(|g| g.evaluate(&cx).err())
         .collect();
     if !failures.is_empty() {
-        return Err(Error::GuardFailed {
+        return Err(Error::from(ErrorKind::GuardFailed {
             from: stages[from].name().to_owned(),
             to: target.name().to_owned(),
             failures,
-        });
+        }));
     }
     Ok(Plan {
         from,

@@ -6,7 +6,7 @@ use super::engine::raises_highest;
 use super::guard::{Guard, GuardContext};
 use super::request::Facts;
 use super::state::{LifecycleState, TransitionRecord};
-use crate::error::{Error, HistoryIssue, NotAllowed, Result};
+use crate::error::{Error, ErrorKind, HistoryIssue, NotAllowed, Result};
 use crate::playbook::{BackMoves, Pipeline, Playbook};
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -139,16 +139,14 @@ impl Playbook {
     ) -> Result<LifecycleState> {
         let p = self.pipeline(pipeline)?;
         let Some((first, rest)) = history.split_first() else {
-            return Err(Error::InvalidInput {
-                message: "history is empty".to_owned(),
-            });
+            return Err(Error::invalid_input("history is empty".to_owned()));
         };
         let entries = history_problems(p, first, rest, options);
         if !entries.is_empty() {
-            return Err(Error::InvalidHistory {
+            return Err(Error::from(ErrorKind::InvalidHistory {
                 pipeline: p.name().to_owned(),
                 entries,
-            });
+            }));
         }
         let start = p.stage(&first.to)?;
         let mut state =

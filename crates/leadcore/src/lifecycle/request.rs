@@ -171,7 +171,7 @@ pub(crate) fn wire_parse<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> crate::Result<T> {
-    let invalid = |message: String| crate::Error::InvalidInput { message };
+    let invalid = |message: String| crate::Error::invalid_input(message);
     let mut de = serde_json::Deserializer::from_str(text);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -1,6 +1,6 @@
 //! A record's lifecycle state: where it is, the highest stage it reached, and its history.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::Actor;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -192,9 +192,7 @@ impl LifecycleState {
     /// Reads a state from JSON, checking its format version and internal consistency.
     pub fn from_json(text: &str) -> Result<Self> {
         serde_json::from_str::<RawState>(text)
-            .map_err(|e| Error::InvalidInput {
-                message: format!("lifecycle state: {e}"),
-            })
+            .map_err(|e| Error::invalid_input(format!("lifecycle state: {e}")))
             .and_then(LifecycleState::try_from)
     }
 }
@@ -216,11 +214,11 @@ impl TryFrom<RawState> for LifecycleState {
     type Error = Error;
     fn try_from(r: RawState) -> Result<Self> {
         if r.schema_version != STATE_SCHEMA_VERSION {
-            return Err(Error::UnsupportedVersion {
+            return Err(Error::from(ErrorKind::UnsupportedVersion {
                 what: "state".to_owned(),
                 found: r.schema_version,
                 supported: STATE_SCHEMA_VERSION,
-            });
+            }));
         }
         let consistent = r.history.last().is_some_and(|last| {
             last.to == r.current
@@ -228,9 +226,7 @@ impl TryFrom<RawState> for LifecycleState {
                 && r.history.windows(2).all(|w| w[0].at <= w[1].at)
         });
         if !consistent {
-            return Err(Error::InvalidInput {
-                message: "lifecycle state: history does not end in the current stage, or is out of time order".to_owned(),
-            });
+            return Err(Error::invalid_input("lifecycle state: history does not end in the current stage, or is out of time order".to_owned()));
         }
         Ok(LifecycleState {
             schema_version: r.schema_version,

@@ -1,7 +1,7 @@
 //! Reading playbook text: JSON, TOML and YAML, with the path of the value that failed.
 
 use super::spec::PlaybookSpec;
-use crate::error::{Error, ParseError};
+use crate::error::{Error, ErrorKind, ParseError};
 use std::fmt;
 use std::str::FromStr;
 
@@ -42,9 +42,9 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "toml" => Ok(Format::Toml),
             "yaml" | "yml" => Ok(Format::Yaml),
-            other => Err(Error::InvalidInput {
-                message: format!("unknown playbook format `{other}` (expected json, toml or yaml)"),
-            }),
+            other => Err(Error::invalid_input(format!(
+                "unknown playbook format `{other}` (expected json, toml or yaml)"
+            ))),
         }
     }
 }
@@ -55,7 +55,7 @@ fn parse_error(
     pos: Option<(usize, usize)>,
     message: String,
 ) -> Error {
-    Error::Parse(ParseError {
+    Error::from(ErrorKind::Parse(ParseError {
         format: format.name().to_owned(),
         path: if path.is_empty() || path == "." || path == "?" {
             "(root)".to_owned()
@@ -65,7 +65,7 @@ fn parse_error(
         line: pos.map(|p| p.0),
         column: pos.map(|p| p.1),
         message,
-    })
+    }))
 }
 
 /// 1-based line and column of a byte offset.
@@ -156,7 +156,7 @@ mod tests {
             Format::Json,
         )
         .unwrap_err();
-        let Error::Parse(p) = err else {
+        let ErrorKind::Parse(p) = err.into_kind() else {
             panic!("expected parse error")
         };
         assert_eq!(p.path, "lifecycle.stages[0].kind");
@@ -166,12 +166,12 @@ mod tests {
     #[test]
     fn yaml_and_toml_errors_name_the_path() {
         let yaml = "schema_version: 1\nlifecycle:\n  name: l\n  initial: A\n  stages:\n    - name: A\n      kind: sideways\n";
-        let Error::Parse(p) = parse_spec(yaml, Format::Yaml).unwrap_err() else {
+        let ErrorKind::Parse(p) = parse_spec(yaml, Format::Yaml).unwrap_err().into_kind() else {
             panic!()
         };
         assert_eq!(p.path, "lifecycle.stages[0].kind");
         let toml = "schema_version = 1\n[lifecycle]\nname = \"l\"\ninitial = \"A\"\n[[lifecycle.stages]]\nname = \"A\"\nkind = \"sideways\"\n";
-        let Error::Parse(p) = parse_spec(toml, Format::Toml).unwrap_err() else {
+        let ErrorKind::Parse(p) = parse_spec(toml, Format::Toml).unwrap_err().into_kind() else {
             panic!()
         };
         assert_eq!(p.path, "lifecycle.stages[0].kind");

@@ -13,7 +13,7 @@ pub use spec::{
     StageKind, StageSpec, TransitionSpec,
 };
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Catalog, FieldType, RecordKind};
 use crate::scoring::Scoring;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -48,7 +48,7 @@ impl Playbook {
         let catalog = validate::catalog(&spec);
         let issues = validate::validate(&spec, &catalog);
         if !issues.is_empty() {
-            return Err(Error::InvalidPlaybook(issues));
+            return Err(Error::from(ErrorKind::InvalidPlaybook(issues)));
         }
         let lifecycle = Pipeline::build(&spec.lifecycle, &catalog, RecordKind::Lead);
         let pipelines = spec
@@ -148,8 +148,10 @@ impl Playbook {
         self.pipelines
             .iter()
             .find(|p| p.name() == name)
-            .ok_or_else(|| Error::UnknownPipeline {
-                pipeline: name.to_owned(),
+            .ok_or_else(|| {
+                Error::from(ErrorKind::UnknownPipeline {
+                    pipeline: name.to_owned(),
+                })
             })
     }
 

@@ -2,7 +2,7 @@
 
 use super::spec::{BackMoves, PipelineSpec, StageKind, TransitionSpec};
 use crate::action::ActionSpec;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::lifecycle::Guard;
 use crate::model::{Catalog, RecordKind};
 use std::collections::BTreeMap;
@@ -162,13 +162,12 @@ impl Pipeline {
 
     /// Index of a stage by name.
     pub fn stage_index(&self, name: &str) -> Result<usize> {
-        self.index
-            .get(name)
-            .copied()
-            .ok_or_else(|| Error::UnknownStage {
+        self.index.get(name).copied().ok_or_else(|| {
+            Error::from(ErrorKind::UnknownStage {
                 pipeline: self.name.clone(),
                 stage: name.to_owned(),
             })
+        })
     }
 
     /// A stage by name.

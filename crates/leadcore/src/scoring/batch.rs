@@ -6,7 +6,7 @@ use super::model::Scoring;
 use super::points::{Q, to_f64};
 use crate::columnar::{EventColumns, RowError, RowErrorReason};
 use crate::condition::RowCondition;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{ActivityKind, Lead};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -84,12 +84,10 @@ impl Scoring {
         events.check()?;
         let rows = events.at.len();
         if events.lead.len() != rows {
-            return Err(crate::error::Error::InvalidInput {
-                message: format!(
-                    "event columns have different lengths: `lead` has {}, `at` has {rows}",
-                    events.lead.len()
-                ),
-            });
+            return Err(Error::invalid_input(format!(
+                "event columns have different lengths: `lead` has {}, `at` has {rows}",
+                events.lead.len()
+            )));
         }
         let now_s = now.timestamp();
         let n_rules = self.behaviours.len();

@@ -49,13 +49,11 @@ impl Scoring {
         horizon: Duration,
     ) -> Result<Option<DateTime<Utc>>> {
         self.check_state(state)?;
-        let m = self.model_index(model).ok_or_else(|| Error::InvalidInput {
-            message: format!("unknown score model `{model}`"),
-        })?;
+        let m = self
+            .model_index(model)
+            .ok_or_else(|| Error::invalid_input(format!("unknown score model `{model}`")))?;
         if !threshold.is_finite() {
-            return Err(Error::InvalidInput {
-                message: "threshold must be finite".to_owned(),
-            });
+            return Err(Error::invalid_input("threshold must be finite".to_owned()));
         }
         let start = secs(now);
         let end = start.saturating_add(horizon.num_seconds().max(0));

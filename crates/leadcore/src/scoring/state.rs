@@ -9,7 +9,7 @@ use super::points::{Q, to_f64};
 use super::signals::{insert_sorted, is_hot, zombie};
 use super::spec::Refire;
 use crate::action::ActionSpec;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Activity, FieldSource, Lead};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -107,20 +107,20 @@ impl TryFrom<RawScoreState> for ScoreState {
     type Error = Error;
     fn try_from(r: RawScoreState) -> Result<Self> {
         if r.schema_version != SCORE_STATE_SCHEMA_VERSION {
-            return Err(Error::UnsupportedVersion {
+            return Err(Error::from(ErrorKind::UnsupportedVersion {
                 what: "score state".to_owned(),
                 found: r.schema_version,
                 supported: SCORE_STATE_SCHEMA_VERSION,
-            });
+            }));
         }
         let ok = |times: &[i64]| {
             times.windows(2).all(|w| w[0] <= w[1])
                 && times.iter().all(|t| (MIN_TIME..=MAX_TIME).contains(t))
         };
         if !(r.rules.iter().all(|rt| ok(&rt.times)) && ok(&r.engagement) && ok(&r.follow_ups)) {
-            return Err(Error::InvalidInput {
-                message: "score state: times must be ascending, representable instants".to_owned(),
-            });
+            return Err(Error::invalid_input(
+                "score state: times must be ascending, representable instants".to_owned(),
+            ));
         }
         Ok(ScoreState {
             schema_version: r.schema_version,
@@ -219,20 +219,20 @@ impl Scoring {
     /// Checks that a (stored) state belongs to this playbook's rules and format version.
     pub fn check_state(&self, state: &ScoreState) -> Result<()> {
         if state.schema_version != SCORE_STATE_SCHEMA_VERSION {
-            return Err(Error::UnsupportedVersion {
+            return Err(Error::from(ErrorKind::UnsupportedVersion {
                 what: "score state".to_owned(),
                 found: state.schema_version,
                 supported: SCORE_STATE_SCHEMA_VERSION,
-            });
+            }));
         }
         // O(1): the layout fingerprint covers every rule and threshold name, in order.
         if state.layout != self.layout
             || state.rules.len() != self.behaviours.len()
             || state.thresholds.len() != self.threshold_count
         {
-            return Err(Error::InvalidInput {
-                message: "score state was made with another playbook's rules".to_owned(),
-            });
+            return Err(Error::invalid_input(
+                "score state was made with another playbook's rules".to_owned(),
+            ));
         }
         Ok(())
     }
@@ -242,8 +242,8 @@ impl Scoring {
     fn route(&self, event: &Activity, now: i64, mut feed: impl FnMut(usize)) -> Result<()> {
         let at = secs(event.at);
         if at > now.saturating_add(self.tolerance) {
-            return Err(Error::BadEvent {
-                reason: "in_future".to_owned(),
+            return Err(Error::from(ErrorKind::BadEvent {
+                reason: crate::error::BadEventReason::InFuture,
                 message: format!(
                     "activity at {} is after now ({})",
                     event.at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
@@ -251,7 +251,7 @@ impl Scoring {
                         .unwrap_or_default()
                         .to_rfc3339_opts(SecondsFormat::AutoSi, true)
                 ),
-            });
+            }));
         }
         let rules = self.by_kind.get(&event.kind).map_or(&[][..], Vec::as_slice);
         for &flat in rules {
@@ -322,10 +322,10 @@ impl Scoring {
 
     fn check_time(&self, state: &ScoreState, now: DateTime<Utc>) -> Result<()> {
         match state.checked_at {
-            Some(last) if now < last => Err(Error::TimeWentBackwards {
+            Some(last) if now < last => Err(Error::from(ErrorKind::TimeWentBackwards {
                 last: last.to_rfc3339_opts(SecondsFormat::AutoSi, true),
                 now: now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-            }),
+            })),
             _ => Ok(()),
         }
     }
