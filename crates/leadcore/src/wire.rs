@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Reads any wire-form value from JSON text, the way every door does: an
-/// [`crate::Error::InvalidInput`] naming `what` and the path of the value that failed.
+/// [`crate::ErrorKind::InvalidInput`] naming `what` and the path of the value that failed.
 ///
 /// ```
 /// let err = leadcore::wire::from_json::<leadcore::Lead>("{\"id\": 7}", "lead").unwrap_err();

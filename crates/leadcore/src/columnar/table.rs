@@ -38,7 +38,7 @@ pub struct EventTable {
     pub attrs: BTreeMap<String, Vec<Option<FieldValue>>>,
 }
 
-/// An [`EventTable`] dictionary-encoded: owns the buffers [`EncodedEvents::columns`] borrows.
+/// An [`EventTable`] dictionary-encoded: owns the buffers [`EncodedEvents::with_attrs`] borrows.
 #[derive(Debug)]
 pub struct EncodedEvents {
     /// Lead ids, encoded.

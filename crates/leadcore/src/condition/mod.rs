@@ -1,6 +1,6 @@
 //! One condition language for every engine: lifecycle guards, fit rules, behaviour-rule
 //! filters (and routing rules and SLA pauses next) are the same [`Condition`], compiled once
-//! against the playbook's [`Catalog`] and evaluated with an explanation of the leaf that
+//! against the playbook's [`Catalog`](crate::model::Catalog) and evaluated with an explanation of the leaf that
 //! failed.
 //!
 //! **Null semantics.** A comparison on a missing value is false; only `missing` is true of

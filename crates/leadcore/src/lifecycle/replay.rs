@@ -69,7 +69,7 @@ impl Playbook {
     /// [`ReplayOptions::trust_history`].
     ///
     /// Every bad entry is reported at once, with its index, as
-    /// [`Error::InvalidHistory`] (`lifecycle.invalid_history`); an empty history is
+    /// [`ErrorKind::InvalidHistory`] (`lifecycle.invalid_history`); an empty history is
     /// `input.invalid`, an unknown pipeline `lifecycle.unknown_pipeline`.
     ///
     /// ```

@@ -43,7 +43,7 @@ pub struct Playbook {
 }
 
 impl Playbook {
-    /// Validates a spec; every problem is reported at once in [`Error::InvalidPlaybook`].
+    /// Validates a spec; every problem is reported at once in [`ErrorKind::InvalidPlaybook`].
     pub fn from_spec(spec: PlaybookSpec) -> Result<Self> {
         let catalog = validate::catalog(&spec);
         let issues = validate::validate(&spec, &catalog);
