@@ -1,10 +1,10 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
-use leadcore::scoring::ScoreState;
-use leadcore::wire::{
-    PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreTableInput, canonical_json,
+use leadcore::scoring::{
+    PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreState, ScoreTableInput,
 };
+use leadcore::wire::canonical_json;
 use leadcore::{
     Error, Format, Lead, LifecycleState, Playbook, ReplayInput, StartInput, TransitionInput,
 };

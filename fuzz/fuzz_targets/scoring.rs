@@ -5,7 +5,7 @@
 
 use chrono::Duration;
 use leadcore::Playbook;
-use leadcore::wire::{PredictInput, ScoreApplyInput, ScoreInput, ScoreTableInput};
+use leadcore::scoring::{PredictInput, ScoreApplyInput, ScoreInput, ScoreTableInput};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

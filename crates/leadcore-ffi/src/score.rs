@@ -14,7 +14,7 @@ use leadcore::Lead;
 use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns, NULL_CODE};
 use leadcore::wire::canonical_json;
 
-use leadcore::wire::{ScoreInput, ScoreTableInput as TableInput};
+use leadcore::scoring::{ScoreInput, ScoreTableInput as TableInput};
 
 /// Scores one lead from its activities. `input_json` is
 /// `{"lead":{..},"activities":[..],"now":"<RFC 3339>","explain":false}` (`activities` and

@@ -11,7 +11,7 @@ use crate::status::{FfiKind, leadcore_status};
 use crate::time::from_unix_s;
 use chrono::{DateTime, Duration, Utc};
 use leadcore::scoring::ScoreState;
-use leadcore::wire::{PredictInput, ScoreApplyInput, ScoreCardInput};
+use leadcore::scoring::{PredictInput, ScoreApplyInput, ScoreCardInput};
 use leadcore::{Activity, ActivityKind, Lead, Scoring};
 use serde::Deserialize;
 

@@ -12,7 +12,19 @@ use serde_json::Value;
 /// assert_eq!(err.to_string(), "invalid input: lead at `id`: invalid type: integer `7`, expected a string at line 1 column 8");
 /// ```
 pub fn from_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> crate::Result<T> {
-    crate::lifecycle::wire_parse(text, what)
+    let invalid = |message: String| crate::Error::invalid_input(message);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        invalid(if path.is_empty() || path == "." || path == "?" {
+            format!("{what}: {inner}")
+        } else {
+            format!("{what} at `{path}`: {inner}")
+        })
+    })?;
+    de.end().map_err(|e| invalid(format!("{what}: {e}")))?;
+    Ok(value)
 }
 
 /// Serialises a value as canonical JSON: object keys sorted at every depth, compact.
@@ -64,102 +76,3 @@ fn write(v: &Value, out: &mut String) {
         scalar => out.push_str(&scalar.to_string()),
     }
 }
-
-/// Wire forms of the scoring calls, shared by every door (JSON in C and in the vectors).
-mod scoring_inputs {
-    use crate::columnar::EventTable;
-    use crate::lifecycle::wire_parse;
-    use crate::model::{Activity, Lead};
-    use chrono::{DateTime, Utc};
-    use serde::{Deserialize, Serialize};
-
-    macro_rules! from_json {
-        ($t:ty, $what:literal) => {
-            impl $t {
-                /// Reads the wire form, with the same error every door reports.
-                pub fn from_json(text: &str) -> crate::Result<Self> {
-                    wire_parse(text, $what)
-                }
-            }
-        };
-    }
-
-    /// Score one lead from its activities: `{"lead","activities","now","explain"?}`.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScoreInput {
-        /// The lead (fit fields).
-        pub lead: Lead,
-        /// Its activities.
-        #[serde(default)]
-        pub activities: Vec<Activity>,
-        /// Score at.
-        pub now: DateTime<Utc>,
-        /// Include every contributing event.
-        #[serde(default)]
-        pub explain: bool,
-    }
-    from_json!(ScoreInput, "score input");
-
-    /// Score a table of events: `{"leads","events","now"}`.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScoreTableInput {
-        /// The leads, addressed by id from `events.lead_id`.
-        pub leads: Vec<Lead>,
-        /// The events, as columns.
-        pub events: EventTable,
-        /// Score at.
-        pub now: DateTime<Utc>,
-    }
-    from_json!(ScoreTableInput, "score table input");
-
-    /// Record one event in a score state and check thresholds: `{"lead","activity","now"}`.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScoreApplyInput {
-        /// The lead (for fit rules in thresholds).
-        pub lead: Lead,
-        /// The event.
-        pub activity: Activity,
-        /// The time of the call.
-        pub now: DateTime<Utc>,
-    }
-    from_json!(ScoreApplyInput, "score apply input");
-
-    /// The score card of a state: `{"lead","now","explain"?}`.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScoreCardInput {
-        /// The lead.
-        pub lead: Lead,
-        /// Score at.
-        pub now: DateTime<Utc>,
-        /// Include every contributing event.
-        #[serde(default)]
-        pub explain: bool,
-    }
-    from_json!(ScoreCardInput, "score card input");
-
-    /// When a state's score crosses a threshold:
-    /// `{"lead","model","threshold","now","horizon_days"}`.
-    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    pub struct PredictInput {
-        /// The lead.
-        pub lead: Lead,
-        /// Score model.
-        pub model: String,
-        /// The threshold.
-        pub threshold: f64,
-        /// From when.
-        pub now: DateTime<Utc>,
-        /// How far ahead to look, in days.
-        pub horizon_days: i64,
-    }
-    from_json!(PredictInput, "predict input");
-}
-
-pub use scoring_inputs::{
-    PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreTableInput,
-};

@@ -2,7 +2,7 @@
 //! conversion from stage to stage, and time spent in each.
 
 use crate::lifecycle::LifecycleState;
-use crate::playbook::{Pipeline, StageKind};
+use crate::lifecycle::{Pipeline, StageKind};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

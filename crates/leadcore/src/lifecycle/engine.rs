@@ -1,12 +1,13 @@
 //! The engine: checks a requested move against the playbook, applies it or refuses it whole.
 
 use super::guard::GuardContext;
+use super::pipeline::Pipeline;
 use super::request::{Facts, TransitionRequest};
+use super::spec::BackMoves;
 use super::state::{LifecycleState, TransitionRecord};
 use crate::action::ActionSpec;
 use crate::error::{Error, ErrorKind, NotAllowed, Result};
 use crate::model::FieldValue;
-use crate::playbook::{BackMoves, Pipeline, Playbook};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -63,73 +64,56 @@ struct Plan<'p> {
     transition_actions: &'p [ActionSpec],
 }
 
-impl Playbook {
-    /// Starts a record in a pipeline's initial stage at `now`.
-    pub fn start(
-        &self,
-        pipeline: &str,
-        record_id: impl AsRef<str>,
-        now: DateTime<Utc>,
-    ) -> Result<LifecycleState> {
-        let p = self.pipeline(pipeline)?;
-        let initial = p.initial();
-        Ok(LifecycleState::begin(
-            p.name(),
+impl Pipeline {
+    /// Starts a record in this pipeline's initial stage at `now`.
+    pub fn start(&self, record_id: impl AsRef<str>, now: DateTime<Utc>) -> LifecycleState {
+        let initial = self.initial();
+        LifecycleState::begin(
+            self.name(),
             record_id.as_ref(),
             initial.name(),
             initial.rank().is_some(),
             now,
-        ))
+        )
     }
 
-    /// Checks a transition without applying it: `Ok(())` exactly when
-    /// [`Playbook::transition`] would succeed.
+    /// Checks a transition of a record of this pipeline without applying it: `Ok(())`
+    /// exactly when [`Pipeline::transition`] would succeed.
     pub fn check(
         &self,
         state: &LifecycleState,
         request: &TransitionRequest,
         facts: &Facts<'_>,
     ) -> Result<()> {
-        let p = self.pipeline(state.pipeline())?;
-        plan(p, state, request, facts).map(|_| ())
+        self.owns(state)?;
+        plan(self, state, request, facts).map(|_| ())
     }
 
-    /// Moves a record. On success the state is updated and the outcome lists the actions to
-    /// carry out; on failure the state is left exactly as it was and the error says why
-    /// (every failing guard, by name).
-    ///
-    /// ```
-    /// use chrono::{TimeZone, Utc};
-    /// use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
-    /// let pb = Playbook::default_playbook();
-    /// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
-    /// let mut lead = pb.start("lead", "L-1", now).unwrap();
-    ///
-    /// // A score alone never makes an MQL: a sales rep is refused, whatever the score.
-    /// let sdr = Actor::new("sam", Role::Sdr);
-    /// let err = pb
-    ///     .transition(&mut lead, &TransitionRequest::new("MQL", sdr, now), &Facts::new().score("lead", 250.0))
-    ///     .unwrap_err();
-    /// assert_eq!(err.code(), "lifecycle.guard_failed");
-    /// assert_eq!(err.failed_guards()[0].guard, "marketing_only");
-    /// assert_eq!(lead.current(), "Suspect");
-    ///
-    /// let mia = Actor::new("mia", Role::Marketing);
-    /// let out = pb
-    ///     .transition(&mut lead, &TransitionRequest::new("MQL", mia, now), &Facts::new().score("lead", 250.0))
-    ///     .unwrap();
-    /// assert_eq!(out.actions[0].kind, "notify");
-    /// assert_eq!(lead.current(), "MQL");
-    /// ```
+    /// Moves a record of this pipeline. On success the state is updated and the outcome
+    /// lists the actions to carry out; on failure the state is left exactly as it was and
+    /// the error says why (every failing guard, by name).
     pub fn transition(
         &self,
         state: &mut LifecycleState,
         request: &TransitionRequest,
         facts: &Facts<'_>,
     ) -> Result<TransitionOutcome> {
-        let p = self.pipeline(state.pipeline())?;
-        let plan = plan(p, state, request, facts)?;
-        Ok(apply(p, state, request, &plan))
+        self.owns(state)?;
+        let plan = plan(self, state, request, facts)?;
+        Ok(apply(self, state, request, &plan))
+    }
+
+    /// A state of another pipeline is refused rather than misread.
+    pub(crate) fn owns(&self, state: &LifecycleState) -> Result<()> {
+        if state.pipeline() == self.name() {
+            Ok(())
+        } else {
+            Err(Error::invalid_input(format!(
+                "the state belongs to pipeline `{}`, not `{}`",
+                state.pipeline(),
+                self.name()
+            )))
+        }
     }
 }
 

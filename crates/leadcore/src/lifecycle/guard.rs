@@ -3,13 +3,13 @@
 //! one-leaf conditions; `condition` takes any), evaluated with the leaf that failed.
 
 use super::request::Facts;
+use super::spec::GuardSpec;
 use crate::condition::compile::{self, Sink};
 use crate::condition::{
     ActivityCountSpec, CompareOp, Condition, Context, Node, Scope, ScoreTestSpec,
 };
 use crate::error::GuardFailure;
 use crate::model::{Actor, Catalog, RecordKind};
-use crate::playbook::GuardSpec;
 use chrono::{DateTime, Utc};
 
 /// A compiled guard.

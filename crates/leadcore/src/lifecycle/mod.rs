@@ -3,13 +3,17 @@
 
 mod engine;
 mod guard;
+mod pipeline;
 mod replay;
 mod request;
+mod spec;
 mod state;
+pub(crate) mod validate;
 
 pub use engine::{ActionTrigger, EmittedAction, TransitionOutcome};
 pub use guard::Guard;
+pub use pipeline::{Pipeline, Stage};
 pub use replay::ReplayOptions;
-pub(crate) use request::wire_parse;
 pub use request::{Facts, ReplayInput, StartInput, Subject, TransitionInput, TransitionRequest};
+pub use spec::{BackMoves, GuardSpec, PipelineSpec, StageKind, StageSpec, TransitionSpec};
 pub use state::{LifecycleState, STATE_SCHEMA_VERSION, StageDwell, TransitionRecord};

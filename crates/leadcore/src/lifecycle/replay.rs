@@ -4,13 +4,14 @@
 
 use super::engine::raises_highest;
 use super::guard::{Guard, GuardContext};
+use super::pipeline::Pipeline;
 use super::request::Facts;
+use super::spec::BackMoves;
 use super::state::{LifecycleState, TransitionRecord};
 use crate::error::{Error, ErrorKind, HistoryIssue, NotAllowed, Result};
-use crate::playbook::{BackMoves, Pipeline, Playbook};
 use chrono::{DateTime, SecondsFormat, Utc};
 
-/// How [`Playbook::replay_with`] treats a history. The default ([`Playbook::replay`]) checks
+/// How [`Playbook::replay_with`](crate::Playbook::replay_with) treats a history. The default ([`Playbook::replay`](crate::Playbook::replay)) checks
 /// everything a history lets it check.
 ///
 /// ```
@@ -52,108 +53,35 @@ impl ReplayOptions {
     }
 }
 
-impl Playbook {
-    /// Rebuilds a state from its history, checking every entry against the pipeline first;
-    /// replaying a state's history gives back an equal state.
-    ///
-    /// The first entry must be a start (`from: None`) into the pipeline's initial stage.
-    /// Each later entry must move from the stage the record is in (`from`), to a stage of
-    /// the pipeline, by a declared transition (or a back-move the pipeline allows), not out
-    /// of a terminal stage nor into the same stage, no earlier than the entry before; its
-    /// reason must satisfy the target stage (`require_reason`, `reasons`), and its actor the
-    /// `actor_role` guards of the transition and of the target stage.
-    ///
-    /// Guards on facts a history does not hold (fields, activities, scores) cannot be
-    /// checked again and are taken as having held. For imported data whose guards and
-    /// reasons were approved elsewhere, see [`Playbook::replay_with`] and
-    /// [`ReplayOptions::trust_history`].
-    ///
-    /// Every bad entry is reported at once, with its index, as
-    /// [`ErrorKind::InvalidHistory`] (`lifecycle.invalid_history`); an empty history is
-    /// `input.invalid`, an unknown pipeline `lifecycle.unknown_pipeline`.
-    ///
-    /// ```
-    /// # use chrono::{TimeZone, Utc};
-    /// # use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
-    /// let pb = Playbook::default_playbook();
-    /// # let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
-    /// let mut s = pb.start("lead", "L-1", now).unwrap();
-    /// let req = TransitionRequest::new("Nurture", Actor::new("mia", Role::Marketing), now)
-    ///     .with_reason("not ready");
-    /// pb.transition(&mut s, &req, &Facts::new()).unwrap();
-    /// let again = pb.replay("lead", "L-1", s.history()).unwrap();
-    /// assert_eq!(again, s);
-    ///
-    /// // A history claiming a move the playbook never allows is refused, entry by entry.
-    /// let mut forged = s.history().to_vec();
-    /// forged[1].to = "Won".into();
-    /// forged[1].reason = None;
-    /// let err = pb.replay("lead", "L-1", &forged).unwrap_err();
-    /// assert_eq!(err.code(), "lifecycle.invalid_history");
-    /// assert_eq!(err.history_entries()[0].index, 1);
-    /// assert_eq!(err.history_entries()[0].code, "history.undeclared");
-    /// ```
+impl Pipeline {
+    /// Rebuilds a state of this pipeline from its history, checking every entry first (see
+    /// [`Playbook::replay_with`](crate::Playbook::replay_with) for the rules).
     pub fn replay(
         &self,
-        pipeline: &str,
-        record_id: &str,
-        history: &[TransitionRecord],
-    ) -> Result<LifecycleState> {
-        self.replay_with(pipeline, record_id, history, &ReplayOptions::default())
-    }
-
-    /// [`Playbook::replay`] with options: with [`ReplayOptions::trust_history`], reasons and
-    /// `actor_role` guards are not checked and the first entry may enter any stage, but
-    /// unknown stages and moves the pipeline does not allow are still refused.
-    ///
-    /// ```
-    /// use chrono::{Duration, TimeZone, Utc};
-    /// use leadcore::{Actor, Playbook, ReplayOptions, Role, TransitionRecord};
-    /// let pb = Playbook::default_playbook();
-    /// let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
-    /// let entry = |at, from: Option<&str>, to: &str, role: Option<Role>| TransitionRecord {
-    ///     at,
-    ///     from: from.map(str::to_owned),
-    ///     to: to.to_owned(),
-    ///     actor: role.map(|r| Actor::new("crm-import", r)),
-    ///     reason: None,
-    /// };
-    /// // Imported from a CRM where a system account promoted the lead.
-    /// let history = [
-    ///     entry(t0, None, "Suspect", None),
-    ///     entry(t0 + Duration::days(1), Some("Suspect"), "MQL", Some(Role::System)),
-    /// ];
-    /// let err = pb.replay("lead", "L-9", &history).unwrap_err();
-    /// assert_eq!(err.history_entries()[0].code, "history.guard_failed");
-    ///
-    /// let trusted = ReplayOptions::new().trust_history(true);
-    /// let state = pb.replay_with("lead", "L-9", &history, &trusted).unwrap();
-    /// assert_eq!(state.current(), "MQL");
-    /// ```
-    pub fn replay_with(
-        &self,
-        pipeline: &str,
         record_id: &str,
         history: &[TransitionRecord],
         options: &ReplayOptions,
     ) -> Result<LifecycleState> {
-        let p = self.pipeline(pipeline)?;
         let Some((first, rest)) = history.split_first() else {
             return Err(Error::invalid_input("history is empty".to_owned()));
         };
-        let entries = history_problems(p, first, rest, options);
+        let entries = history_problems(self, first, rest, options);
         if !entries.is_empty() {
             return Err(Error::from(ErrorKind::InvalidHistory {
-                pipeline: p.name().to_owned(),
+                pipeline: self.name().to_owned(),
                 entries,
             }));
         }
-        let start = p.stage(&first.to)?;
-        let mut state =
-            LifecycleState::begin_with(p.name(), record_id, first.clone(), start.rank().is_some());
+        let start = self.stage(&first.to)?;
+        let mut state = LifecycleState::begin_with(
+            self.name(),
+            record_id,
+            first.clone(),
+            start.rank().is_some(),
+        );
         for rec in rest {
-            let to = p.stage_index(&rec.to)?;
-            let new_highest = raises_highest(p, &state, to);
+            let to = self.stage_index(&rec.to)?;
+            let new_highest = raises_highest(self, &state, to);
             state.record(rec.clone(), new_highest);
         }
         Ok(state)
@@ -357,6 +285,7 @@ fn check_move(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Playbook;
     use crate::model::{Actor, Role};
     use chrono::{Duration, TimeZone};
 

@@ -148,7 +148,7 @@ impl TransitionInput {
     /// assert_eq!(err.code(), "input.invalid");
     /// ```
     pub fn from_json(text: &str) -> crate::Result<Self> {
-        wire_parse(text, "transition input")
+        crate::wire::from_json(text, "transition input")
     }
 
     /// The facts this input carries.
@@ -164,26 +164,6 @@ impl TransitionInput {
             scores: self.scores.clone(),
         }
     }
-}
-
-/// Parses a wire-form input, naming the path of the value that failed.
-pub(crate) fn wire_parse<T: serde::de::DeserializeOwned>(
-    text: &str,
-    what: &str,
-) -> crate::Result<T> {
-    let invalid = |message: String| crate::Error::invalid_input(message);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        invalid(if path.is_empty() || path == "." || path == "?" {
-            format!("{what}: {inner}")
-        } else {
-            format!("{what} at `{path}`: {inner}")
-        })
-    })?;
-    de.end().map_err(|e| invalid(format!("{what}: {e}")))?;
-    Ok(value)
 }
 
 /// A request to start a record in a pipeline, as plain data (the C and Python doors' wire
@@ -208,7 +188,7 @@ pub struct StartInput {
 impl StartInput {
     /// Reads the wire form, with the same error every door reports for malformed input.
     pub fn from_json(text: &str) -> crate::Result<Self> {
-        wire_parse(text, "start input")
+        crate::wire::from_json(text, "start input")
     }
 }
 
@@ -247,7 +227,7 @@ impl ReplayInput {
     /// assert_eq!(err.code(), "input.invalid");
     /// ```
     pub fn from_json(text: &str) -> crate::Result<Self> {
-        wire_parse(text, "replay input")
+        crate::wire::from_json(text, "replay input")
     }
 
     /// The replay options this input asks for.

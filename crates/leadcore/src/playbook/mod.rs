@@ -1,17 +1,16 @@
 //! The playbook: stages, transitions, guards and actions as data, loaded from JSON, TOML or
 //! YAML and validated up front. Only a validated [`Playbook`] reaches the engine.
 
+mod lifecycle;
 mod load;
-mod pipeline;
 mod spec;
 pub(crate) mod validate;
 
-pub use load::Format;
-pub use pipeline::{Pipeline, Stage};
-pub use spec::{
-    BackMoves, FieldSpec, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec,
-    StageKind, StageSpec, TransitionSpec,
+pub use crate::lifecycle::{
+    BackMoves, GuardSpec, Pipeline, PipelineSpec, Stage, StageKind, StageSpec, TransitionSpec,
 };
+pub use load::Format;
+pub use spec::{FieldSpec, PLAYBOOK_SCHEMA_VERSION, PlaybookSpec};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Catalog, FieldType, RecordKind};

@@ -1,16 +1,12 @@
 //! The validator: walks a parsed spec and collects every problem, each with its exact path
 //! and a stable code.
 
-use super::spec::{
-    BackMoves, GuardSpec, PLAYBOOK_SCHEMA_VERSION, PipelineSpec, PlaybookSpec, StageSpec,
-};
+use super::spec::{PLAYBOOK_SCHEMA_VERSION, PlaybookSpec};
 use crate::error::Issue;
-use crate::lifecycle::Guard;
 use crate::model::{ActivityKind, Catalog, Lead, Opportunity, Record, RecordKind as Subject};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
-struct Ctx<'a> {
-    catalog: &'a Catalog,
+struct Ctx {
     issues: Vec<Issue>,
 }
 
@@ -28,10 +24,7 @@ pub(crate) fn catalog(spec: &PlaybookSpec) -> Catalog {
 }
 
 pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
-    let mut cx = Ctx {
-        catalog,
-        issues: Vec::new(),
-    };
+    let mut cx = Ctx { issues: Vec::new() };
     if spec.schema_version != PLAYBOOK_SCHEMA_VERSION {
         cx.push(
             "schema_version",
@@ -73,7 +66,13 @@ pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
             );
         }
     }
-    cx.pipeline("lifecycle", &spec.lifecycle, Subject::Lead);
+    crate::lifecycle::validate::validate(
+        "lifecycle",
+        &spec.lifecycle,
+        Subject::Lead,
+        catalog,
+        &mut cx.issues,
+    );
     let mut names = BTreeSet::from([spec.lifecycle.name.as_str()]);
     for (i, p) in spec.pipelines.iter().enumerate() {
         let prefix = format!("pipelines[{i}]");
@@ -84,224 +83,20 @@ pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
                 format!("pipeline name `{}` is used twice", p.name),
             );
         }
-        cx.pipeline(&prefix, p, Subject::Opportunity);
+        crate::lifecycle::validate::validate(
+            &prefix,
+            p,
+            Subject::Opportunity,
+            catalog,
+            &mut cx.issues,
+        );
     }
     crate::scoring::validate::validate(&spec.scoring, catalog, &mut cx.issues);
     cx.issues
 }
 
-impl Ctx<'_> {
+impl Ctx {
     fn push(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
         self.issues.push(Issue::new(path, code, message));
     }
-
-    fn pipeline(&mut self, prefix: &str, p: &PipelineSpec, subject: Subject) {
-        if p.name.trim().is_empty() {
-            self.push(
-                format!("{prefix}.name"),
-                "pipeline.empty_name",
-                "a pipeline needs a name",
-            );
-        }
-        if p.stages.is_empty() {
-            self.push(
-                format!("{prefix}.stages"),
-                "pipeline.no_stages",
-                "a pipeline needs at least one stage",
-            );
-            return;
-        }
-        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, s) in p.stages.iter().enumerate() {
-            self.stage(&format!("{prefix}.stages[{i}]"), s, subject);
-            if s.name.trim().is_empty() || s.name == "*" {
-                self.push(
-                    format!("{prefix}.stages[{i}].name"),
-                    "stage.invalid_name",
-                    format!("`{}` cannot name a stage", s.name),
-                );
-            } else if index.contains_key(s.name.as_str()) {
-                self.push(
-                    format!("{prefix}.stages[{i}].name"),
-                    "stage.duplicate",
-                    format!("stage `{}` is declared twice", s.name),
-                );
-            } else {
-                index.insert(s.name.as_str(), i);
-            }
-        }
-        let initial = index.get(p.initial.as_str()).copied();
-        if initial.is_none() {
-            self.push(
-                format!("{prefix}.initial"),
-                "pipeline.unknown_initial",
-                format!("initial stage `{}` is not declared", p.initial),
-            );
-        }
-        let rank = ranks(&p.stages);
-        let mut pairs = BTreeSet::new();
-        let mut edges: Vec<(Option<usize>, usize)> = Vec::new();
-        for (t, tr) in p.transitions.iter().enumerate() {
-            let tp = format!("{prefix}.transitions[{t}]");
-            let from = if tr.from == "*" {
-                Some(None)
-            } else {
-                match index.get(tr.from.as_str()) {
-                    Some(&f) => Some(Some(f)),
-                    None => {
-                        self.push(
-                            format!("{tp}.from"),
-                            "transition.unknown_stage",
-                            format!("stage `{}` is not declared", tr.from),
-                        );
-                        None
-                    }
-                }
-            };
-            let to = index.get(tr.to.as_str()).copied();
-            if to.is_none() {
-                self.push(
-                    format!("{tp}.to"),
-                    "transition.unknown_stage",
-                    format!("stage `{}` is not declared", tr.to),
-                );
-            }
-            if tr.from == tr.to {
-                self.push(
-                    tp.clone(),
-                    "transition.self_loop",
-                    format!("a transition from `{}` to itself", tr.from),
-                );
-            } else if !pairs.insert((tr.from.as_str(), tr.to.as_str())) {
-                self.push(
-                    tp.clone(),
-                    "transition.duplicate",
-                    format!("{} -> {} is declared twice", tr.from, tr.to),
-                );
-            }
-            if let (Some(Some(f)), Some(to)) = (from, to) {
-                if p.stages[f].terminal {
-                    self.push(
-                        format!("{tp}.from"),
-                        "transition.from_terminal",
-                        format!("`{}` is terminal: nothing may leave it", tr.from),
-                    );
-                }
-                if p.back_moves == BackMoves::Forbid
-                    && let (Some(a), Some(b)) = (rank[f], rank[to])
-                    && b < a
-                {
-                    self.push(
-                        tp.clone(),
-                        "transition.back_move_forbidden",
-                        format!(
-                            "{} -> {} moves back while back_moves is `forbid`",
-                            tr.from, tr.to
-                        ),
-                    );
-                }
-            }
-            if let (Some(f), Some(to)) = (from, to) {
-                edges.push((f, to));
-            }
-            self.guards(&format!("{tp}.guards"), &tr.guards, subject);
-            crate::action::validate(&format!("{tp}.actions"), &tr.actions, &mut self.issues);
-        }
-        if let Some(start) = initial {
-            let n = p.stages.len();
-            let mut seen = vec![false; n];
-            seen[start] = true;
-            let mut queue = VecDeque::from([start]);
-            while let Some(s) = queue.pop_front() {
-                for &(from, to) in &edges {
-                    let leaves = match from {
-                        Some(f) => f == s,
-                        None => !p.stages[s].terminal && s != to,
-                    };
-                    if leaves && !seen[to] {
-                        seen[to] = true;
-                        queue.push_back(to);
-                    }
-                }
-                if p.back_moves == BackMoves::Allow && !p.stages[s].terminal {
-                    for to in 0..n {
-                        if let (Some(a), Some(b)) = (rank[s], rank[to])
-                            && b < a
-                            && !seen[to]
-                        {
-                            seen[to] = true;
-                            queue.push_back(to);
-                        }
-                    }
-                }
-            }
-            for (i, s) in p.stages.iter().enumerate() {
-                if !seen[i] && index.get(s.name.as_str()) == Some(&i) {
-                    self.push(
-                        format!("{prefix}.stages[{i}]"),
-                        "stage.unreachable",
-                        format!("no path leads from `{}` to `{}`", p.initial, s.name),
-                    );
-                }
-            }
-        }
-    }
-
-    fn stage(&mut self, path: &str, s: &StageSpec, subject: Subject) {
-        let mut reasons = BTreeSet::new();
-        for (r, reason) in s.reasons.iter().enumerate() {
-            if reason.trim().is_empty() {
-                self.push(
-                    format!("{path}.reasons[{r}]"),
-                    "stage.empty_reason",
-                    "a reason needs text",
-                );
-            } else if !reasons.insert(reason.as_str()) {
-                self.push(
-                    format!("{path}.reasons[{r}]"),
-                    "stage.duplicate_reason",
-                    format!("reason `{reason}` is listed twice"),
-                );
-            }
-        }
-        self.guards(&format!("{path}.entry_guards"), &s.entry_guards, subject);
-        for (field, list) in [("on_enter", &s.on_enter), ("on_exit", &s.on_exit)] {
-            crate::action::validate(&format!("{path}.{field}"), list, &mut self.issues);
-        }
-    }
-
-    fn guards(&mut self, path: &str, guards: &[GuardSpec], subject: Subject) {
-        let mut names = BTreeSet::new();
-        for (g, guard) in guards.iter().enumerate() {
-            let gp = format!("{path}[{g}]");
-            if guard.name().trim().is_empty() {
-                self.push(
-                    format!("{gp}.name"),
-                    "guard.empty_name",
-                    "a guard needs a name",
-                );
-            } else if !names.insert(guard.name()) {
-                self.push(
-                    format!("{gp}.name"),
-                    "guard.duplicate_name",
-                    format!("guard name `{}` is used twice here", guard.name()),
-                );
-            }
-            let _ = Guard::compile(guard, self.catalog, subject, &gp, &mut self.issues);
-        }
-    }
-}
-
-/// Funnel rank of each stage: open and won stages in declaration order.
-pub(super) fn ranks(stages: &[StageSpec]) -> Vec<Option<u32>> {
-    let mut next = 0;
-    stages
-        .iter()
-        .map(|s| {
-            s.kind.is_ranked().then(|| {
-                next += 1;
-                next - 1
-            })
-        })
-        .collect()
 }

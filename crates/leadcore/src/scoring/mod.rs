@@ -6,6 +6,7 @@ mod batch;
 mod conditions;
 mod evaluate;
 mod explain;
+mod inputs;
 mod model;
 mod points;
 mod predict;
@@ -20,6 +21,7 @@ pub use explain::{
     Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType, ScoreCard,
     ZombieFlag,
 };
+pub use inputs::{PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreTableInput};
 pub use model::Scoring;
 pub use spec::{
     DecaySpec, FilterSpec, FitOp, GradeBand, GroupSpec, HotnessSpec, ModelSpec, Occurrence, Refire,

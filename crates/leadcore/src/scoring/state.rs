@@ -80,8 +80,7 @@ impl ScoreState {
     /// representable), with the error's own code (`state.unsupported_version`,
     /// `input.invalid`). Check it against a playbook with [`Scoring::check_state`].
     pub fn from_json(text: &str) -> Result<Self> {
-        crate::lifecycle::wire_parse::<RawScoreState>(text, "score state")
-            .and_then(ScoreState::try_from)
+        crate::wire::from_json::<RawScoreState>(text, "score state").and_then(ScoreState::try_from)
     }
 }
 

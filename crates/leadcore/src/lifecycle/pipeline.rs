@@ -1,16 +1,16 @@
 //! A validated pipeline: stages indexed by name, ranks, and a transition table.
 
-use super::spec::{BackMoves, PipelineSpec, StageKind, TransitionSpec};
+use super::guard::Guard;
+use super::spec::{BackMoves, GuardSpec, PipelineSpec, StageKind, StageSpec, TransitionSpec};
 use crate::action::ActionSpec;
 use crate::error::{Error, ErrorKind, Result};
-use crate::lifecycle::Guard;
 use crate::model::{Catalog, RecordKind};
 use std::collections::BTreeMap;
 
 /// A stage of a validated pipeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
-    spec: super::spec::StageSpec,
+    spec: StageSpec,
     rank: Option<u32>,
     entry_guards: Vec<Guard>,
 }
@@ -75,7 +75,7 @@ impl Pipeline {
         // The validator has compiled every guard already: a guard that failed cannot reach
         // here, so the issues of compiling again are dropped.
         let mut dropped = Vec::new();
-        let mut compile = |guards: &[super::spec::GuardSpec]| -> Vec<Guard> {
+        let mut compile = |guards: &[GuardSpec]| -> Vec<Guard> {
             guards
                 .iter()
                 .filter_map(|g| Guard::compile(g, catalog, record, "", &mut dropped))
