@@ -35,7 +35,7 @@ pub mod playbook;
 pub mod scoring;
 pub mod wire;
 
-pub use action::ActionSpec;
+pub use action::{ActionSource, ActionSpec, EmittedAction};
 pub use analytics::{Funnel, FunnelStage};
 pub use columnar::{DictColumn, EventColumns, EventTable, RowError, RowErrorReason};
 pub use condition::{CompareOp, Condition, ConditionSpec};
@@ -44,8 +44,8 @@ pub use error::{
     HistoryIssue, Issue, NotAllowed, ParseError, Result,
 };
 pub use lifecycle::{
-    ActionTrigger, EmittedAction, Facts, LifecycleState, ReplayInput, ReplayOptions, StageDwell,
-    StartInput, Subject, TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
+    Facts, LifecycleState, ReplayInput, ReplayOptions, StageDwell, StartInput, Subject,
+    TransitionInput, TransitionOutcome, TransitionRecord, TransitionRequest,
 };
 pub use model::{
     Account, Activity, ActivityKind, Actor, Catalog, Contact, DealType, Direction, FieldSource,

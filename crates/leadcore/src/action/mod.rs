@@ -37,3 +37,82 @@ pub(crate) fn validate(path: &str, actions: &[ActionSpec], issues: &mut Vec<Issu
         }
     }
 }
+
+/// Where an emitted action comes from. Written flattened into the action, tagged by
+/// `trigger` (the key lifecycle actions have always carried):
+/// `{"trigger":"enter","stage":"MQL","kind":"notify"}`,
+/// `{"trigger":"threshold","model":"lead","threshold":"hot","direction":"up","kind":"notify"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "trigger", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ActionSource {
+    /// A record left `stage` (its `on_exit`).
+    Exit {
+        /// The stage left.
+        stage: String,
+    },
+    /// Declared on the transition into `stage`.
+    Transition {
+        /// The stage entered.
+        stage: String,
+    },
+    /// A record entered `stage` (its `on_enter`).
+    Enter {
+        /// The stage entered.
+        stage: String,
+    },
+    /// A score crossed a threshold.
+    Threshold {
+        /// The score model.
+        model: String,
+        /// The threshold's name.
+        threshold: String,
+        /// `up` or `down`.
+        direction: String,
+    },
+    /// A lead turned zombie.
+    Zombie,
+}
+
+/// An action for the host to carry out, emitted as data by any engine: where it comes from,
+/// what to do, and its parameters.
+///
+/// ```
+/// use leadcore::action::{ActionSource, EmittedAction};
+/// let a = EmittedAction::new(ActionSource::Enter { stage: "MQL".into() }, "notify");
+/// assert_eq!(leadcore::wire::canonical_json(&a), r#"{"kind":"notify","stage":"MQL","trigger":"enter"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmittedAction {
+    /// Where it comes from.
+    #[serde(flatten)]
+    pub source: ActionSource,
+    /// What to do.
+    pub kind: String,
+    /// Its parameters.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, FieldValue>,
+}
+
+impl EmittedAction {
+    /// An action without parameters.
+    pub fn new(source: ActionSource, kind: impl Into<String>) -> Self {
+        EmittedAction {
+            source,
+            kind: kind.into(),
+            params: BTreeMap::new(),
+        }
+    }
+
+    /// Emits each declared action from `source`.
+    pub fn emit(source: &ActionSource, declared: &[ActionSpec]) -> Vec<EmittedAction> {
+        declared
+            .iter()
+            .map(|a| EmittedAction {
+                source: source.clone(),
+                kind: a.kind.clone(),
+                params: a.params.clone(),
+            })
+            .collect()
+    }
+}

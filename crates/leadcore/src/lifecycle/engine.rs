@@ -1,42 +1,14 @@
 //! The engine: checks a requested move against the playbook, applies it or refuses it whole.
 
 use super::guard::GuardContext;
-use super::pipeline::Pipeline;
+use super::pipeline::{Pipeline, Stage};
 use super::request::{Facts, TransitionRequest};
 use super::spec::BackMoves;
 use super::state::{LifecycleState, TransitionRecord};
-use crate::action::ActionSpec;
+use crate::action::{ActionSource, ActionSpec, EmittedAction};
 use crate::error::{Error, ErrorKind, NotAllowed, Result};
-use crate::model::FieldValue;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// When an emitted action fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionTrigger {
-    /// On leaving a stage.
-    Exit,
-    /// Declared on the transition itself.
-    Transition,
-    /// On entering a stage.
-    Enter,
-}
-
-/// An action for the host to carry out, emitted as data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EmittedAction {
-    /// Exit, transition or enter.
-    pub trigger: ActionTrigger,
-    /// The stage left or entered.
-    pub stage: String,
-    /// What to do.
-    pub kind: String,
-    /// Its parameters.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, FieldValue>,
-}
 
 /// What an accepted transition did.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,23 +200,17 @@ fn apply(
         .and_then(|h| p.stage(h).ok())
         .and_then(|s| s.rank());
     let recycled = matches!((to.rank(), highest_rank), (Some(r), Some(h)) if r < h);
-    let emit = |trigger, stage: &str, list: &[ActionSpec]| {
-        list.iter()
-            .map(|a| EmittedAction {
-                trigger,
-                stage: stage.to_owned(),
-                kind: a.kind.clone(),
-                params: a.params.clone(),
-            })
-            .collect::<Vec<_>>()
-    };
-    let mut actions = emit(ActionTrigger::Exit, from.name(), from.on_exit());
-    actions.extend(emit(
-        ActionTrigger::Transition,
-        to.name(),
+    let stage = |s: &Stage| s.name().to_owned();
+    let mut actions =
+        EmittedAction::emit(&ActionSource::Exit { stage: stage(from) }, from.on_exit());
+    actions.extend(EmittedAction::emit(
+        &ActionSource::Transition { stage: stage(to) },
         plan.transition_actions,
     ));
-    actions.extend(emit(ActionTrigger::Enter, to.name(), to.on_enter()));
+    actions.extend(EmittedAction::emit(
+        &ActionSource::Enter { stage: stage(to) },
+        to.on_enter(),
+    ));
     let new_highest = raises_highest(p, state, plan.to);
     state.record(
         TransitionRecord {

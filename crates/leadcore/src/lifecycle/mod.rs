@@ -10,7 +10,7 @@ mod spec;
 mod state;
 pub(crate) mod validate;
 
-pub use engine::{ActionTrigger, EmittedAction, TransitionOutcome};
+pub use engine::TransitionOutcome;
 pub use guard::Guard;
 pub use pipeline::{Pipeline, Stage};
 pub use replay::ReplayOptions;

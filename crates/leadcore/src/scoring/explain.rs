@@ -107,6 +107,13 @@ pub struct ZombieFlag {
     pub action: String,
 }
 
+impl ZombieFlag {
+    /// The suggested action in the one emitted-action shape (source: zombie).
+    pub fn emitted_action(&self) -> crate::action::EmittedAction {
+        crate::action::EmittedAction::new(crate::action::ActionSource::Zombie, self.action.clone())
+    }
+}
+
 /// Every model's score for one lead at one time, plus hotness and zombie status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreCard {

@@ -8,7 +8,7 @@ use super::model::Scoring;
 use super::points::{Q, to_f64};
 use super::signals::{insert_sorted, is_hot, zombie};
 use super::spec::Refire;
-use crate::action::ActionSpec;
+use crate::action::{ActionSource, ActionSpec, EmittedAction};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Activity, FieldSource, Lead};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -169,6 +169,53 @@ pub enum ScoreSignal {
         /// When.
         at: DateTime<Utc>,
     },
+}
+
+impl Direction {
+    /// `up` or `down`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
+impl ScoreSignal {
+    /// The signal's actions in the one emitted-action shape every engine uses (source:
+    /// the threshold, its model and direction). A hot signal carries none.
+    ///
+    /// ```
+    /// use leadcore::action::ActionSource;
+    /// use leadcore::scoring::{Direction, ScoreSignal};
+    /// let s = ScoreSignal::Threshold {
+    ///     model: "lead".into(), threshold: "hot".into(), direction: Direction::Up, score: 120.0,
+    ///     at: chrono::DateTime::UNIX_EPOCH,
+    ///     actions: vec![serde_json::from_str(r#"{"kind": "notify"}"#).unwrap()],
+    /// };
+    /// let a = &s.emitted_actions()[0];
+    /// assert_eq!(a.kind, "notify");
+    /// assert!(matches!(&a.source, ActionSource::Threshold { direction, .. } if direction == "up"));
+    /// ```
+    pub fn emitted_actions(&self) -> Vec<EmittedAction> {
+        match self {
+            ScoreSignal::Threshold {
+                model,
+                threshold,
+                direction,
+                actions,
+                ..
+            } => EmittedAction::emit(
+                &ActionSource::Threshold {
+                    model: model.clone(),
+                    threshold: threshold.clone(),
+                    direction: direction.name().to_owned(),
+                },
+                actions,
+            ),
+            ScoreSignal::Hot { .. } => Vec::new(),
+        }
+    }
 }
 
 pub(crate) fn secs(t: DateTime<Utc>) -> i64 {
