@@ -105,10 +105,12 @@ pub struct ConditionSpec {
     pub not: Option<Box<ConditionSpec>>,
     /// A field of the record (built-in or declared under `fields`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = crate::model::builtin_field_names()))]
     pub field: Option<String>,
     /// An activity attribute (`page`, `seconds`, `campaign`, `form_id`, `content_id`,
     /// `attrs.NAME`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("examples" = crate::model::attribute_names()))]
     pub attr: Option<String>,
     /// The comparison of a `field` or `attr` leaf.
     #[serde(default, skip_serializing_if = "Option::is_none")]

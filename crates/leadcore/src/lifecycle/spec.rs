@@ -128,6 +128,7 @@ pub enum GuardSpec {
         /// Guard name, reported when it fails.
         name: String,
         /// Field name.
+        #[schemars(extend("examples" = crate::model::builtin_field_names()))]
         field: String,
     },
     /// The field's value compares as stated; an absent field fails.
@@ -135,6 +136,7 @@ pub enum GuardSpec {
         /// Guard name.
         name: String,
         /// Field name.
+        #[schemars(extend("examples" = crate::model::builtin_field_names()))]
         field: String,
         /// Operator.
         op: CompareOp,

@@ -18,3 +18,25 @@ pub use lead::{Contact, Direction, Firmographics, Lead, LeadSource};
 pub use org::{Actor, Org, OrgProblem, Rep, Role, Team};
 pub(crate) use registry::closest;
 pub use registry::{ColumnRole, FieldDef, Record};
+
+/// Every built-in field name of leads and opportunities, from the registry (what the JSON
+/// Schema offers as examples).
+pub(crate) fn builtin_field_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = Lead::FIELDS
+        .iter()
+        .map(|f| f.name)
+        .chain(Opportunity::FIELDS.iter().map(|f| f.name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Every built-in activity attribute name, from the registry, and `attrs.NAME`.
+pub(crate) fn attribute_names() -> Vec<&'static str> {
+    ATTRIBUTES
+        .iter()
+        .map(|a| a.name)
+        .chain(["attrs.NAME"])
+        .collect()
+}

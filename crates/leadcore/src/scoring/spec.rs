@@ -148,6 +148,7 @@ pub enum RuleSpec {
         name: String,
         /// Lead field (built-in or custom).
         #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("examples" = crate::model::builtin_field_names()))]
         field: Option<String>,
         /// The test.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,6 +261,7 @@ impl FitOp {
 #[serde(deny_unknown_fields)]
 pub struct FilterSpec {
     /// Attribute.
+    #[schemars(extend("examples" = crate::model::attribute_names()))]
     pub attr: String,
     /// Comparison.
     pub op: CompareOp,
