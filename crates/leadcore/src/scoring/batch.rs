@@ -30,6 +30,35 @@ impl BatchScores {
         let m = self.models.iter().position(|n| n == model)?;
         self.scores.get(lead * self.models.len() + m).copied()
     }
+
+    /// One model's scores and grades as columns, one row per lead (what the Arrow and
+    /// DataFrame outputs are made of).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{EventTable, Lead, Playbook};
+    /// let table: EventTable = serde_json::from_str(
+    ///     r#"{"lead_id": ["A"], "kind": ["trial_signup"], "at": [1767225600]}"#).unwrap();
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    /// let pb = Playbook::default_playbook();
+    /// let out = pb.scoring().score_table(&[Lead::new("A"), Lead::new("B")], &table, now).unwrap();
+    /// let (scores, grades) = out.model_column("engagement").unwrap();
+    /// assert_eq!(scores, [25.0, 0.0]);
+    /// assert_eq!(grades, [None, None]);
+    /// ```
+    pub fn model_column(&self, model: &str) -> Option<(Vec<f64>, Vec<Option<&str>>)> {
+        let m = self.models.iter().position(|n| n == model)?;
+        let width = self.models.len();
+        let scores = self.scores.iter().skip(m).step_by(width).copied().collect();
+        let grades = self
+            .grades
+            .iter()
+            .skip(m)
+            .step_by(width)
+            .map(Option::as_deref)
+            .collect();
+        Some((scores, grades))
+    }
 }
 
 /// The range of Unix seconds an event time may take (what `chrono` represents).
