@@ -627,3 +627,57 @@ fn many_rules_on_one_kind_with_rows_lacking_the_filtered_attribute_score_alike()
         assert_eq!(card.score("m"), batch.score(i, "m"), "lead {i}");
     }
 }
+
+#[test]
+fn codes_outside_their_dictionary_are_caught_where_they_are_read() {
+    use leadcore::columnar::{AttrColumn, AttrValues, DictColumn, EventColumns};
+    let pb = Playbook::default_playbook();
+    let s = pb.scoring();
+    let kinds = ["web_visit".to_owned()];
+    let pages = ["/pricing".to_owned()];
+    let t = t0().timestamp();
+    // A kind code past the dictionary is a row error; the other row is scored.
+    let attrs = [AttrColumn {
+        name: "page",
+        values: AttrValues::Text(DictColumn {
+            codes: &[0, 0],
+            dictionary: &pages,
+        }),
+    }];
+    let cols = EventColumns {
+        lead: &[0, 0],
+        kind: DictColumn {
+            codes: &[0, 7],
+            dictionary: &kinds,
+        },
+        at: &[t, t],
+        attrs: &attrs,
+    };
+    let out = s.score_columns(&[Lead::new("A")], &cols, t0()).unwrap();
+    assert_eq!(out.row_errors.len(), 1);
+    assert_eq!(out.row_errors[0].row, 1);
+    assert_eq!(out.row_errors[0].reason, RowErrorReason::BadValue);
+    assert_eq!(out.score(0, "engagement"), Some(15.0));
+    // An attribute code past its dictionary fails the batch, naming column and row.
+    let bad_attrs = [AttrColumn {
+        name: "page",
+        values: AttrValues::Text(DictColumn {
+            codes: &[0, 9],
+            dictionary: &pages,
+        }),
+    }];
+    let cols = EventColumns {
+        kind: DictColumn {
+            codes: &[0, 0],
+            dictionary: &kinds,
+        },
+        attrs: &bad_attrs,
+        ..cols
+    };
+    let err = s.score_columns(&[Lead::new("A")], &cols, t0()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid input: event column `page` row 1: code 9 is outside its dictionary of 1"
+    );
+    assert_eq!(cols.check().unwrap_err(), err);
+}

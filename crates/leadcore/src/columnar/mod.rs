@@ -51,6 +51,7 @@ pub struct Column<'a, T> {
 
 impl<T: Copy> Column<'_, T> {
     /// Row `row`'s value, if it has one.
+    #[inline]
     pub fn get(&self, row: usize) -> Option<T> {
         if self
             .valid
@@ -142,6 +143,20 @@ impl<'a> EventColumns<'a> {
     /// Checks the columns on entry: equal lengths, codes inside their dictionaries (or
     /// [`NULL_CODE`]), validity masks as long as their values, attribute names unique.
     pub fn check(&self) -> Result<()> {
+        self.check_shape()?;
+        check_dict("kind", &self.kind)?;
+        for c in self.attrs {
+            if let AttrValues::Text(d) = &c.values {
+                check_dict(c.name, d)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// [`EventColumns::check`] without reading the codes: what batch scoring checks up
+    /// front, as it checks each code where it reads it (a bad kind code is a row error, a
+    /// bad attribute code fails the batch).
+    pub(crate) fn check_shape(&self) -> Result<()> {
         let rows = self.at.len();
         let bad = |message: String| Err(Error::invalid_input(message));
         if self.kind.codes.len() != rows {
@@ -150,7 +165,6 @@ impl<'a> EventColumns<'a> {
                 self.kind.codes.len()
             ));
         }
-        check_dict("kind", &self.kind)?;
         for (i, c) in self.attrs.iter().enumerate() {
             if self.attrs[..i].iter().any(|o| o.name == c.name) {
                 return bad(format!("event column `{}` appears twice", c.name));
@@ -163,10 +177,7 @@ impl<'a> EventColumns<'a> {
                 ));
             }
             let valid = match &c.values {
-                AttrValues::Text(d) => {
-                    check_dict(c.name, d)?;
-                    None
-                }
+                AttrValues::Text(_) => None,
                 AttrValues::Int(col) => col.valid,
                 AttrValues::Float(col) => col.valid,
                 AttrValues::Bool(col) => col.valid,
@@ -182,7 +193,7 @@ impl<'a> EventColumns<'a> {
     }
 }
 
-fn check_dict(name: &str, col: &DictColumn<'_>) -> Result<()> {
+pub(crate) fn check_dict(name: &str, col: &DictColumn<'_>) -> Result<()> {
     let n = col.dictionary.len();
     match col
         .codes

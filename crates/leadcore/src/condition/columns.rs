@@ -3,8 +3,10 @@
 //! reads as missing, exactly as in per-event evaluation.
 
 use super::{Condition, Node, Test};
-use crate::columnar::{AttrValues, Column, DictColumn, EventColumns, NULL_CODE};
+use crate::columnar::{AttrValues, Column, DictColumn, EventColumns, NULL_CODE, check_dict};
+use crate::error::Result;
 use crate::model::ValueRef;
+use std::cell::Cell;
 
 /// A compiled row test.
 #[derive(Debug)]
@@ -13,11 +15,14 @@ pub(crate) enum RowCondition<'a> {
     Any(Vec<RowCondition<'a>>),
     Not(Box<RowCondition<'a>>),
     Const(bool),
-    /// Per-entry verdicts; `null`: the verdict for a missing value.
+    /// Per-entry verdicts; `null`: the verdict for a missing value; `bad`: the first row
+    /// seen whose code lies outside the dictionary.
     Dict {
-        codes: &'a [u32],
+        name: &'a str,
+        col: DictColumn<'a>,
         hits: Vec<bool>,
         null: bool,
+        bad: Cell<Option<usize>>,
     },
     Int(Column<'a, i64>, &'a Test),
     Float(Column<'a, f64>, &'a Test),
@@ -30,6 +35,22 @@ impl<'a> RowCondition<'a> {
         compile(&cond.node, events)
     }
 
+    /// The first code outside its dictionary this condition met, as an error (codes are
+    /// checked where they are read rather than in a pass of their own).
+    pub(crate) fn bad_code(&self) -> Result<()> {
+        match self {
+            RowCondition::All(items) | RowCondition::Any(items) => {
+                items.iter().try_for_each(RowCondition::bad_code)
+            }
+            RowCondition::Not(inner) => inner.bad_code(),
+            RowCondition::Dict { name, col, bad, .. } => match bad.get() {
+                Some(_) => check_dict(name, col),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
     /// Whether row `row` passes.
     #[inline]
     pub(crate) fn test(&self, row: usize) -> bool {
@@ -38,9 +59,20 @@ impl<'a> RowCondition<'a> {
             RowCondition::Any(items) => items.iter().any(|c| c.test(row)),
             RowCondition::Not(inner) => !inner.test(row),
             RowCondition::Const(b) => *b,
-            RowCondition::Dict { codes, hits, null } => match codes.get(row) {
+            RowCondition::Dict {
+                col,
+                hits,
+                null,
+                bad,
+                ..
+            } => match col.codes.get(row) {
                 Some(&NULL_CODE) | None => *null,
-                Some(&c) => hits.get(c as usize).copied().unwrap_or(*null),
+                Some(&c) => hits.get(c as usize).copied().unwrap_or_else(|| {
+                    if bad.get().is_none() {
+                        bad.set(Some(row));
+                    }
+                    false
+                }),
             },
             RowCondition::Int(col, t) => t.matches(col.get(row).map(ValueRef::Int)),
             RowCondition::Float(col, t) => {
@@ -58,7 +90,7 @@ fn compile<'a>(node: &'a Node, events: &EventColumns<'a>) -> RowCondition<'a> {
         Node::Not(inner) => RowCondition::Not(Box::new(compile(inner, events))),
         Node::Attr { name, test } => match events.attr(name) {
             None => RowCondition::Const(test.matches(None)),
-            Some(AttrValues::Text(col)) => dict(*col, test),
+            Some(AttrValues::Text(col)) => dict(name, *col, test),
             Some(AttrValues::Int(col)) => RowCondition::Int(*col, test),
             Some(AttrValues::Float(col)) => RowCondition::Float(*col, test),
             Some(AttrValues::Bool(col)) => RowCondition::Bool(*col, test),
@@ -71,9 +103,11 @@ fn compile<'a>(node: &'a Node, events: &EventColumns<'a>) -> RowCondition<'a> {
     }
 }
 
-fn dict<'a>(col: DictColumn<'a>, test: &Test) -> RowCondition<'a> {
+fn dict<'a>(name: &'a str, col: DictColumn<'a>, test: &Test) -> RowCondition<'a> {
     RowCondition::Dict {
-        codes: col.codes,
+        name,
+        col,
+        bad: Cell::new(None),
         hits: col
             .dictionary
             .iter()

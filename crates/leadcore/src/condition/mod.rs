@@ -210,6 +210,7 @@ fn equal(a: ValueRef<'_>, b: &FieldValue) -> bool {
 
 impl Test {
     /// Whether `actual` passes: a missing value passes only `missing`.
+    #[inline]
     pub(crate) fn matches(&self, actual: Option<ValueRef<'_>>) -> bool {
         match self.op {
             CompareOp::Exists => return actual.is_some_and(|v| !is_blank(v)),
@@ -227,6 +228,7 @@ impl Test {
         }
     }
 
+    #[inline]
     fn present(&self, v: ValueRef<'_>) -> bool {
         use CompareOp as O;
         match (self.op, &self.lit) {

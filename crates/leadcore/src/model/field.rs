@@ -220,6 +220,7 @@ impl ValueRef<'_> {
     /// Orders two values of comparable types: numbers with numbers (an integer and a float by
     /// value), dates with dates and instants (an instant by its UTC day), text with text (by
     /// bytes), booleans with booleans; `None` otherwise, and for NaN.
+    #[inline]
     pub fn compare(self, other: ValueRef<'_>) -> Option<Ordering> {
         use ValueRef::*;
         match (self, other) {
@@ -290,6 +291,7 @@ impl From<NaiveDate> for FieldValue {
 }
 
 /// [`FieldValue::coerce`] on a borrowed value (text stays borrowed).
+#[inline]
 pub(crate) fn coerce_ref(v: ValueRef<'_>, ty: FieldType) -> Option<ValueRef<'_>> {
     match (ty, v) {
         (FieldType::Bool, ValueRef::Bool(_))

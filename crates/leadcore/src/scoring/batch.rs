@@ -110,7 +110,7 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
-        events.check()?;
+        events.check_shape()?;
         let rows = events.at.len();
         if events.lead.len() != rows {
             return Err(Error::invalid_input(format!(
@@ -192,8 +192,21 @@ impl Scoring {
                 });
                 return;
             }
-            let Some(&rules) = kind_rules.get(events.kind.codes[row] as usize) else {
-                return; // a NULL or unknown kind code
+            let code = events.kind.codes[row];
+            let Some(&rules) = kind_rules.get(code as usize) else {
+                row_errors.push(RowError {
+                    row,
+                    reason: RowErrorReason::BadValue,
+                    message: if code == crate::columnar::NULL_CODE {
+                        "the event has no kind".to_owned()
+                    } else {
+                        format!(
+                            "kind code {code} is outside its dictionary of {}",
+                            kind_rules.len()
+                        )
+                    },
+                });
+                return;
             };
             if !(MIN_TIME..=MAX_TIME).contains(&at) {
                 row_errors.push(RowError {
@@ -267,6 +280,9 @@ impl Scoring {
                 process(row, &mut updates);
             }
             apply(&mut updates, &mut blocks, &mut side);
+        }
+        for t in tests.iter().flatten() {
+            t.bad_code()?;
         }
 
         let n_models = self.models.len();
