@@ -235,13 +235,13 @@ fn expected(field_type: FieldType) -> &'static str {
 
 /// Whether a column of Arrow values of `kind` can hold an attribute of type `ty`.
 fn fits(kind: Kind, ty: Option<FieldType>) -> bool {
-    match (kind, ty) {
-        (Kind::Null, _) => true,
-        (Kind::Text, None | Some(FieldType::Text)) => true,
-        (Kind::Int | Kind::Float, None | Some(FieldType::Number)) => true,
-        (Kind::Bool, None | Some(FieldType::Bool)) => true,
-        _ => false,
-    }
+    matches!(
+        (kind, ty),
+        (Kind::Null, _)
+            | (Kind::Text, None | Some(FieldType::Text))
+            | (Kind::Int | Kind::Float, None | Some(FieldType::Number))
+            | (Kind::Bool, None | Some(FieldType::Bool))
+    )
 }
 
 /// One attribute column: a built-in one checked value by value through its registry
