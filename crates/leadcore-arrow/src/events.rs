@@ -89,7 +89,7 @@ impl Events {
         let mut kind = DictBuilder::default();
         for (c, out) in [(lead_id_col, &mut lead_id), (kind_col, &mut kind)] {
             same_length(c)?;
-            if !encode_strings(c, out) {
+            if !c.is_empty() && !encode_strings(c, out) {
                 return Err(Error::Type(format!(
                     "events column `{}` has Arrow type {}; expected strings (utf8, large_utf8, \
                      utf8_view, or a dictionary of them)",
@@ -189,6 +189,9 @@ fn check_name(name: &str) -> Result<()> {
 /// The `at` column as Unix seconds: integers, or timestamps of any unit (rounded down).
 fn times(c: &ChunkedColumn) -> Result<Vec<i64>> {
     let mut out = Vec::with_capacity(c.len());
+    if c.is_empty() {
+        return Ok(out);
+    }
     for chunk in &c.chunks {
         let mut push = |v: Option<i64>| match v {
             Some(s) => {
@@ -248,7 +251,13 @@ fn fits(kind: Kind, ty: Option<FieldType>) -> bool {
 /// setter (and read back through its getter, so `seconds` arrives whole), `attrs.NAME` as
 /// it comes.
 fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<OwnedAttr> {
-    let kind = kind_of(&c.data_type);
+    // A column with no rows holds no value of any type (an empty pandas or polars column
+    // has whatever type its library defaults to).
+    let kind = if c.is_empty() {
+        Some(Kind::Null)
+    } else {
+        kind_of(&c.data_type)
+    };
     if !kind.is_some_and(|k| fits(k, def.map(|d| d.field_type))) {
         return Err(Error::Type(format!(
             "events column `{}` has Arrow type {}; expected {}",
@@ -258,6 +267,9 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Ow
         )));
     }
     let name = c.name.as_str();
+    if c.is_empty() {
+        return Ok(OwnedAttr::Text(DictBuilder::default()));
+    }
     if matches!(kind, Some(Kind::Text | Kind::Null)) {
         let mut d = DictBuilder::default();
         if !encode_strings(c, &mut d) {
@@ -445,6 +457,12 @@ mod tests {
             BooleanArray::from(vec![true, false, true, false]),
         ));
         columns.push(col("__index_level_0__", Int32Array::from(vec![0, 1, 2, 3])));
+        // A dictionary with no values and null keys (no panic, all missing).
+        let empty = DictionaryArray::<Int8Type>::new(
+            arrow_array::Int8Array::from(vec![None; 4]),
+            Arc::new(StringArray::from(Vec::<&str>::new())),
+        );
+        columns.push(col("attrs.empty", empty));
         let events = Events::from_table(&Table::new(columns)).unwrap();
         assert_eq!(events.len(), 4);
         let attrs = events.attr_columns();

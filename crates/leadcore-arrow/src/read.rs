@@ -73,16 +73,17 @@ pub(crate) fn encode_strings(column: &ChunkedColumn, out: &mut DictBuilder) -> b
             if !ok {
                 return false;
             }
-            let keys = dict.normalized_keys();
-            let nulls = chunk.logical_nulls();
-            for (row, k) in keys.into_iter().enumerate() {
-                let valid = nulls.as_ref().is_none_or(|n| n.is_valid(row));
-                let code = if valid {
-                    entries.get(k).copied().unwrap_or(NULL_CODE)
-                } else {
-                    NULL_CODE
-                };
-                out.codes.push(code);
+            // Keys of any integer type; a null key, or one outside the dictionary (refused
+            // by validation before), is a missing value.
+            let mut push = |k: Option<i64>| {
+                let code = k
+                    .and_then(|k| usize::try_from(k).ok())
+                    .and_then(|k| entries.get(k).copied());
+                out.codes.push(code.unwrap_or(NULL_CODE));
+                Ok::<_, ()>(())
+            };
+            if !matches!(each_int(dict.keys(), &mut push, |_| ()), Some(Ok(()))) {
+                return false;
             }
         } else if !each_str(chunk.as_ref(), &mut |v| out.push(v)) {
             return false;
