@@ -35,7 +35,8 @@ EXPECTED = [[76.0, 50.0, 126.0], [19.0, 0.0, 19.0], [0.0, 10.0, 10.0]]
 
 def with_bad_rows(cols: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """The worked example plus a row for an unknown lead, one in the future and one lacking
-    the page a web-visit rule filters on (rows 13, 14, 15)."""
+    the page a web-visit rule filters on (rows 13, 14, 15; the last is no error: a missing
+    attribute is a null, which the filter does not match)."""
     out = {k: list(v) for k, v in cols.items()}
     t = out["at"][0]
     for lead_id, kind, at in [("ghost", "email_opened", t), ("A", "email_opened", t + 86400 * 400), ("B", "web_visit", t)]:
@@ -76,13 +77,8 @@ def test_bad_rows_are_row_errors(pb: leadcore.Playbook) -> None:
     r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW)
     assert r.scores == EXPECTED  # the rest is scored
     errors = r.row_errors
-    assert [(e["row"], e["reason"]) for e in errors] == [
-        (13, "unknown_lead"),
-        (14, "in_future"),
-        (15, "missing_attribute"),
-    ]
+    assert [(e["row"], e["reason"]) for e in errors] == [(13, "unknown_lead"), (14, "in_future")]
     assert errors[0]["message"] == "no lead with id `ghost`"
-    assert "pricing_page" in errors[2]["message"]
 
 
 def test_unrepresentable_times_are_row_errors(pb: leadcore.Playbook) -> None:
@@ -104,7 +100,7 @@ def test_whole_batch_errors(pb: leadcore.Playbook) -> None:
     short = dict(cols, at=cols["at"][:-1])
     with pytest.raises(leadcore.InputError, match="event columns have different lengths"):
         pb.score_columns(LEADS, short, NOW)
-    with pytest.raises(leadcore.InputError, match="unknown column `leadid`"):
+    with pytest.raises(leadcore.InputError, match="unknown event column `leadid`"):
         pb.score_columns(LEADS, {**cols, "leadid": cols["lead_id"]}, NOW)
     del cols["at"]
     with pytest.raises(leadcore.InputError, match="no `at` column"):
@@ -193,10 +189,13 @@ def test_pyarrow_tables_and_every_string_layout(pb: leadcore.Playbook) -> None:
     )
     for t in (mixed, chunked, dict_chunks):
         assert pb.score_columns(LEADS, t, NOW) == want
-    # A dict of Arrow columns (arrays and chunked arrays), and extra table columns ignored.
+    # A dict of Arrow columns (arrays and chunked arrays).
     assert pb.score_columns(LEADS, {k: dict_chunks.column(k) for k in cols}, NOW) == want
     assert pb.score_columns(LEADS, {k: pa.array(v) for k, v in cols.items()}, NOW) == want
-    assert pb.score_columns(LEADS, table.append_column("email", pa.array(["x"] * table.num_rows)), NOW) == want
+    # A column that is no attribute is refused, naming the closest one; `attrs.NAME` is any.
+    with pytest.raises(leadcore.InputError, match="unknown event column `pgae` \\(did you mean `page`\\?\\)"):
+        pb.score_columns(LEADS, table.append_column("pgae", pa.array(["x"] * table.num_rows)), NOW)
+    assert pb.score_columns(LEADS, table.append_column("attrs.email", pa.array(["x"] * table.num_rows)), NOW) == want
 
 
 def test_empty_tables(pb: leadcore.Playbook) -> None:
@@ -253,10 +252,10 @@ def test_polars_data_frame(pb: leadcore.Playbook) -> None:
     )
     assert pb.score_columns(LEADS, typed, NOW) == want
     assert pb.score_columns(LEADS, {k: typed[k] for k in typed.columns}, NOW) == want
-    # polars exports all-null columns (`form_id` here, and `notes`) in a form arrow-rs
+    # polars exports all-null columns (`form_id` here, and `attrs.notes`) in a form arrow-rs
     # refuses; the door then reads the event columns one by one.
     assert df.schema["form_id"] == pl.Null
-    assert pb.score_columns(LEADS, df.with_columns(notes=pl.lit(None)), NOW) == want
+    assert pb.score_columns(LEADS, df.with_columns(pl.lit(None).alias("attrs.notes")), NOW) == want
     out = pb.score_many(LEADS, typed, NOW)
     assert out["score_engagement"].tolist() == [76.0, 19.0, 0.0]
 
@@ -269,11 +268,7 @@ def test_score_many(pb: leadcore.Playbook) -> None:
     assert df["score_engagement"].tolist() == [76.0, 19.0, 0.0]
     assert df["grade_fit"].tolist() == ["A", "D", "C"]
     assert str(df["score_lead"].dtype) == "float64"
-    assert [(e["row"], e["reason"]) for e in df.attrs["row_errors"]] == [
-        (13, "unknown_lead"),
-        (14, "in_future"),
-        (15, "missing_attribute"),
-    ]
+    assert [(e["row"], e["reason"]) for e in df.attrs["row_errors"]] == [(13, "unknown_lead"), (14, "in_future")]
     assert "breakdown" not in df.columns
 
 

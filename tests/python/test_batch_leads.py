@@ -201,7 +201,9 @@ def test_empty_and_null_columns(pb: leadcore.Playbook) -> None:
     r = pb.score_columns(pa.table({"id": pa.array([], pa.string())}), worked_example_columns(), NOW)
     assert r.lead_ids == [] and len(r.row_errors) == 13
     only_ids = pl.DataFrame({"id": ["A", "B", "C"], "note": [None, None, None]})
-    assert pb.score_columns(only_ids, worked_example_columns(), NOW) == pb.score_columns(
+    with pytest.raises(leadcore.InputError, match="leads column `note` is not a lead field"):
+        pb.score_columns(only_ids, worked_example_columns(), NOW)
+    assert pb.score_columns(only_ids, worked_example_columns(), NOW, extra="custom") == pb.score_columns(
         [{"id": "A"}, {"id": "B"}, {"id": "C"}], worked_example_columns(), NOW
     )
 
@@ -209,24 +211,27 @@ def test_empty_and_null_columns(pb: leadcore.Playbook) -> None:
 def test_bad_tables(pb: leadcore.Playbook) -> None:
     ev = worked_example_columns()
     ids = ["A", "B", "C"]
+    # Messages of a wrong value come from the core's field registry (`LeadTable::build`).
     cases: list[tuple[Any, str]] = [
         ({"id": ids, "blob": pa.array([b"x"] * 3)}, "leads column `blob` has Arrow type Binary"),
         (pa.table({"id": ids, "tags": [["a"], [], None]}), "leads column `tags` has Arrow type List"),
-        (pa.table({"id": [1, 2, 3]}), "leads column `id` has Arrow type Int64; expected strings"),
+        (pa.table({"id": [1, 2, 3]}), "leads column `id` row 0: a number value cannot fill `id` (text)"),
         (pa.table({"id": ids, "email": [1, 2, 3]}), "leads column `email`"),
         (pa.table({"id": ids, "employees": ["many"] * 3}), "leads column `employees`"),
         (pa.table({"id": ids, "created_at": pa.array([date(2026, 1, 1)] * 3)}), "leads column `created_at`"),
-        (pa.table({"id": ["A", None, "C"]}), "leads column `id` row 1: a lead id is required"),
+        (pa.table({"id": ["A", None, "C"]}), "leads column `id` row 1: an id is required"),
         (pa.table({"id": ids, "direction": ["inbound", "sideways", None]}),
-         "leads column `direction` row 1: unknown direction `sideways`"),
-        (pa.table({"id": ids, "employees": [1, -5, 2]}), "leads column `employees` row 1: -5 is out of range"),
-        (pa.table({"id": ids, "users": [1.5, 2.0, 3.0]}), "leads column `users` row 0: 1.5 is not a whole count"),
+         "leads column `direction` row 1: expected `inbound` or `outbound`"),
+        (pa.table({"id": ids, "employees": [1, -5, 2]}),
+         "leads column `employees` row 1: -5 is not a whole number from 0"),
+        (pa.table({"id": ids, "users": [1.5, 2.0, 3.0]}),
+         "leads column `users` row 0: 1.5 is not a whole number from 0"),
         ({"id": ids, "created_at": ["2026-01-01T00:00:00Z", "soon", None]},
-         "leads column `created_at` row 1: `soon` is not an RFC 3339 time"),
-        ({"id": ids, "region": ["EMEA", 3, None]}, "leads column `region` row 1: expected a string, not an integer"),
-        ({"id": ids, "x": [float("nan"), 1.0, 2.0]}, "leads column `x` row 0"),
-        ({"id": ids, "x": [{"a": 1}, None, None]}, "leads column `x` row 0"),
-        ({"id": ids, "employees": [1, 2]}, "leads: column `employees` has 2 rows, `id` has 3"),
+         "leads column `created_at` row 1: a text value cannot fill `created_at` (date_time)"),
+        # A column that is no lead field (the closest one named), unless extra="custom".
+        ({"id": ids, "Region": ["EMEA", None, None]},
+         "leads column `Region` is not a lead field (did you mean `region`?)"),
+        ({"id": ids, "employees": [1, 2]}, "leads: column `employees` has 2 rows, not 3"),
         ({"employees": [1, 2, 3]}, "leads: no `id` column"),
         (pa.Table.from_arrays([pa.array(ids), pa.array(ids)], names=["id", "id"]), "column `id` appears twice"),
     ]
@@ -239,7 +244,17 @@ def test_bad_tables(pb: leadcore.Playbook) -> None:
     with pytest.raises(TypeError, match="leads column `id` must be a list"):
         pb.score_columns({"id": "A"}, ev, NOW)
     with pytest.raises(TypeError, match="leads column `x` row 1"):
-        pb.score_columns({"id": ids, "x": [1, object(), 2]}, ev, NOW)
+        pb.score_columns({"id": ids, "x": [1, object(), 2]}, ev, NOW, extra="custom")
+    # A list column holds values of one type (it becomes one Arrow array).
+    with pytest.raises(TypeError, match="leads column `region` row 1: expected a str like the rows before"):
+        pb.score_columns({"id": ids, "region": ["EMEA", 3, None]}, ev, NOW)
+    with pytest.raises(TypeError, match="leads column `x` row 0"):
+        pb.score_columns({"id": ids, "x": [{"a": 1}, None, None]}, ev, NOW, extra="custom")
+    # NaN in a float column is an absent value.
+    nan = pb.score_columns({"id": ids, "x": [float("nan"), 1.0, 2.0]}, ev, NOW, extra="custom")
+    assert nan == pb.score_columns([{"id": "A"}, {"id": "B", "custom": {"x": 1.0}}, {"id": "C", "custom": {"x": 2.0}}], ev, NOW)
+    with pytest.raises(ValueError, match="extra must be"):
+        pb.score_columns({"id": ids}, ev, NOW, extra="keep")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="leads: expected a table of columns"):
         pb.score_columns(pa.array(ids), ev, NOW)
 

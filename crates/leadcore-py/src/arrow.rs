@@ -1,16 +1,16 @@
-//! Arrow columns in through the Arrow PyCapsule interface: `__arrow_c_stream__` (pyarrow
-//! `Table`/`RecordBatchReader`/`ChunkedArray`, pandas `DataFrame`/`Series`, polars
-//! `DataFrame`/`Series`) and `__arrow_c_array__` (pyarrow `Array`/`RecordBatch`).
+//! Arrow through the Arrow PyCapsule interface, both ways. In: `__arrow_c_stream__`
+//! (pyarrow `Table`/`RecordBatchReader`/`ChunkedArray`, pandas `DataFrame`/`Series`, polars
+//! `DataFrame`/`Series`) and `__arrow_c_array__` (pyarrow `Array`/`RecordBatch`), every
+//! imported array validated in full by `leadcore_arrow::validate`. Out: [`PyArrowTable`],
+//! record batches any of them reads through `__arrow_c_stream__` without a copy.
 //!
 //! This module holds the only `unsafe` code of the Python door: taking ownership of the C
-//! structs a capsule points to. Everything after the import is safe `arrow-array` code.
-//! The producer's callbacks run here, with the GIL held; the imported arrays are plain Rust
-//! data that the batch code reads with the GIL released.
+//! structs a capsule points to. The producer's callbacks run here, with the GIL held.
 #![allow(unsafe_code)]
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
 use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
-use arrow_array::{ArrayReader, ArrayRef, make_array, new_null_array};
+use arrow_array::{ArrayReader, ArrayRef, RecordBatch, make_array, new_null_array};
 use arrow_schema::{ArrowError, DataType};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -44,13 +44,21 @@ pub(crate) fn read(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Ve
     Ok((imported.data_type, imported.chunks?))
 }
 
+fn validated(what: &str, chunks: Vec<ArrayRef>) -> PyResult<Vec<ArrayRef>> {
+    for c in &chunks {
+        leadcore_arrow::validate(c)
+            .map_err(|e| crate::errors::input_error(format!("{what}: {}", e.message())))?;
+    }
+    Ok(chunks)
+}
+
 /// Imports an object's Arrow data; fails only when not even its type can be read.
 pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     if !obj.hasattr("__arrow_c_stream__")? {
         let (data_type, array) = read_array(what, obj)?;
         return Ok(Imported {
             data_type,
-            chunks: Ok(vec![array]),
+            chunks: validated(what, vec![array]),
         });
     }
     let capsule = obj.call_method0("__arrow_c_stream__")?;
@@ -63,10 +71,14 @@ pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     // SAFETY: a capsule named "arrow_array_stream" points to an initialised
     // `ArrowArrayStream` (the Arrow PyCapsule interface). `from_raw` moves the stream out
     // and leaves a released one behind, so the capsule's destructor does not release it
-    // again; the reader releases it when dropped.
-    let reader =
-        unsafe { ArrayStreamReader::from_raw(ptr.as_ptr().cast::<FFI_ArrowArrayStream>()) }
-            .map_err(|e| arrow_err(what, e))?;
+    // again; dropping the moved stream releases it.
+    let stream = unsafe { FFI_ArrowArrayStream::from_raw(ptr.as_ptr().cast()) };
+    if stream.get_next().is_none() {
+        return Err(crate::errors::input_error(format!(
+            "{what}: the Arrow stream has no get_next callback"
+        )));
+    }
+    let reader = ArrayStreamReader::try_new(stream).map_err(|e| arrow_err(what, e))?;
     let data_type = reader.field().data_type().clone();
     if data_type == DataType::Null {
         // Nothing to read but the length (and some producers, polars among them, export
@@ -80,7 +92,8 @@ pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     }
     let chunks = reader
         .collect::<Result<Vec<ArrayRef>, ArrowError>>()
-        .map_err(|e| arrow_err(what, e));
+        .map_err(|e| arrow_err(what, e))
+        .and_then(|c| validated(what, c));
     Ok(Imported { data_type, chunks })
 }
 
@@ -113,7 +126,74 @@ fn read_array(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, ArrayRe
     let ffi_array =
         unsafe { FFI_ArrowArray::from_raw(array_ptr.as_ptr().cast::<FFI_ArrowArray>()) };
     let data_type = DataType::try_from(schema).map_err(|e| arrow_err(what, e))?;
-    // SAFETY: `ffi_array` and `schema` come from the same producer call, so they agree.
+    // SAFETY: `ffi_array` and `schema` come from the same producer call, so they agree;
+    // the result is validated in full before use.
     let data = unsafe { from_ffi(ffi_array, schema) }.map_err(|e| arrow_err(what, e))?;
     Ok((data_type, make_array(data)))
+}
+
+/// Record batches leaving Rust: pyarrow (`pa.table(t)`), polars (`pl.DataFrame(t)`,
+/// `pl.from_arrow(t)`) and pandas (`pd.DataFrame.from_arrow(t)`, or through pyarrow) read
+/// them through `__arrow_c_stream__` without a copy.
+#[pyclass(name = "ArrowTable", module = "leadcore._leadcore", frozen)]
+pub struct PyArrowTable {
+    batch: RecordBatch,
+}
+
+impl PyArrowTable {
+    pub(crate) fn new(batch: RecordBatch) -> Self {
+        PyArrowTable { batch }
+    }
+}
+
+/// A record batch as an `arrow_array_stream` capsule. The capsule owns the stream; a
+/// consumer moves it out (leaving a released one), and dropping the capsule's value
+/// releases what was not consumed.
+pub(crate) fn stream_capsule(py: Python<'_>, batch: RecordBatch) -> PyResult<Bound<'_, PyCapsule>> {
+    let stream = leadcore_arrow::export_stream(batch.schema(), vec![batch]);
+    PyCapsule::new_with_value(py, stream, STREAM)
+}
+
+#[pymethods]
+impl PyArrowTable {
+    /// The number of rows.
+    #[getter]
+    fn num_rows(&self) -> usize {
+        self.batch.num_rows()
+    }
+
+    /// The column names.
+    #[getter]
+    fn column_names(&self) -> Vec<String> {
+        self.batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    }
+
+    /// The table as an Arrow C stream (a capsule named `arrow_array_stream`); a requested
+    /// schema is not honoured (the PyCapsule interface allows that).
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        stream_capsule(py, self.batch.clone())
+    }
+
+    fn __len__(&self) -> usize {
+        self.batch.num_rows()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "ArrowTable(rows={}, columns={:?})",
+            self.batch.num_rows(),
+            self.column_names()
+        )
+    }
 }

@@ -27,6 +27,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scoring::PyScoreCard>()?;
     m.add_class::<scoring::PyScoreState>()?;
     m.add_class::<scoring::PyBatchResult>()?;
+    m.add_class::<arrow::PyArrowTable>()?;
     errors::register(m)?;
     Ok(())
 }

@@ -481,27 +481,36 @@ impl PyPlaybook {
     /// cannot count are reported in `row_errors`, the rest is scored; runs with the GIL
     /// released.
     ///
+    /// `events` may also carry `attrs.NAME` columns (strings, numbers or booleans); a
+    /// misspelt column raises `InputError` naming the closest attribute.
+    ///
     /// `leads` (unique ids) is a list of lead dicts, or a table of flat columns like
     /// `events`, one row per lead: `id`, built-in fields by their flat names (`channel`,
-    /// `direction`, `email`, `employees`, `region`, `created_at`, ...) and any other column
-    /// as a custom field of its name, typed from the column (bool, number, text, date,
-    /// date-time); a null is an absent value. A row gives the same lead as its dict, built
-    /// without a Python object per row. A column of another type raises `InputError`.
+    /// `direction`, `email`, `employees`, `region`, `created_at`, ...) and declared custom
+    /// fields, read as their declared types; a null is an absent value. A column of another
+    /// type raises `InputError`.
+    ///
+    /// A leads column that is neither a built-in field nor declared under `fields` raises
+    /// `InputError` naming the closest field, unless `extra="custom"` keeps it as a custom
+    /// field of its name. The result reads as an Arrow table (`__arrow_c_stream__`).
+    #[pyo3(signature = (leads, events, now, *, extra = "error"))]
     fn score_columns(
         &self,
         py: Python<'_>,
         leads: &Bound<'_, PyAny>,
         events: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        extra: &str,
     ) -> PyResult<PyBatchResult> {
         let now = extract_time(now)?;
-        scoring::batch(py, &self.inner, leads, events, now, false).map(|(b, _)| b)
+        let extra = crate::leads::extra_columns(extra)?;
+        scoring::batch(py, &self.inner, leads, events, now, false, extra).map(|(b, _)| b)
     }
 
     /// `score_columns` as a pandas DataFrame, one row per lead: `lead_id`, `score_<model>`,
     /// `grade_<model>` (models with grade bands) and, with `explain`, `breakdown` (the
     /// lead's `ScoreCard.models`). Event rows not counted are in `df.attrs["row_errors"]`.
-    #[pyo3(signature = (leads, events, now, *, explain = false))]
+    #[pyo3(signature = (leads, events, now, *, explain = false, extra = "error"))]
     fn score_many<'py>(
         &self,
         py: Python<'py>,
@@ -509,9 +518,11 @@ impl PyPlaybook {
         events: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         explain: bool,
+        extra: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let now = extract_time(now)?;
-        let (batch, cards) = scoring::batch(py, &self.inner, leads, events, now, explain)?;
+        let extra = crate::leads::extra_columns(extra)?;
+        let (batch, cards) = scoring::batch(py, &self.inner, leads, events, now, explain, extra)?;
         scoring::data_frame(py, &self.inner, &batch, &cards, explain)
     }
 

@@ -5,17 +5,21 @@
 //! or `json=True` on the methods that return lists of signals): its float text is the
 //! shortest round-trip form as Rust writes it, the same bytes the Rust and C doors give.
 
-use crate::columns::{ColumnError, Events};
+use crate::arrow::PyArrowTable;
+use crate::columns::{EventsArg, arrow_pyerr};
 use crate::convert::{from_json_text, from_py, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use crate::leads::Leads;
 use chrono::{DateTime, TimeDelta, Utc};
+use leadcore::columnar::ExtraColumns;
 use leadcore::scoring::{BatchScores, ScoreCard, ScoreSignal, ScoreState, Scoring};
 use leadcore::wire::canonical_json;
 use leadcore::{Activity, Error, Lead, Playbook};
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
 use pyo3::types::{PyBool, PyDelta, PyDict, PyFloat, PyInt, PyList, PyModule, PyString, PyType};
+use std::sync::Arc;
 
 fn text_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(PyString::new(py, s).repr()?.to_string())
@@ -230,11 +234,14 @@ impl PyScoreState {
 }
 
 /// The scores of a batch: one row per lead (in the order of `leads`), one column per model,
-/// and the event rows that were not counted, each with why.
+/// and the event rows that were not counted, each with why. Readable as an Arrow table
+/// (`__arrow_c_stream__`): `lead_id`, `score_<model>`, `grade_<model>` for graded models.
 #[pyclass(name = "BatchResult", module = "leadcore._leadcore", frozen)]
 pub struct PyBatchResult {
     pub(crate) inner: BatchScores,
     pub(crate) lead_ids: Vec<String>,
+    /// The playbook scored with (which models have grades).
+    pub(crate) playbook: Arc<Playbook>,
 }
 
 impl PyBatchResult {
@@ -280,10 +287,38 @@ impl PyBatchResult {
     }
 
     /// The event rows not counted: dicts `{row, reason, message}`, `reason` one of
-    /// `unknown_lead`, `in_future`, `missing_attribute`.
+    /// `unknown_lead`, `invalid_time`, `in_future`, `bad_value`.
     #[getter]
     fn row_errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, &self.inner.row_errors)
+    }
+
+    /// The scores as an Arrow table: `lead_id`, `score_<model>` (float64) and, for the
+    /// models with grade bands, `grade_<model>` (string, null outside every band).
+    fn to_arrow(&self) -> PyResult<PyArrowTable> {
+        leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, self.playbook.scoring())
+            .map(PyArrowTable::new)
+            .map_err(|e| input_error(e.message()))
+    }
+
+    /// The row errors as an Arrow table: `row` (uint64), `reason`, `message`.
+    fn row_errors_arrow(&self) -> PyArrowTable {
+        PyArrowTable::new(leadcore_arrow::row_errors_batch(&self.inner.row_errors))
+    }
+
+    /// The scores (`to_arrow()`) through the Arrow C stream interface: `pa.table(result)`,
+    /// `pl.DataFrame(result)` and `pd.DataFrame.from_arrow(result)` read them.
+    #[pyo3(signature = (requested_schema = None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let batch =
+            leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, self.playbook.scoring())
+                .map_err(|e| input_error(e.message()))?;
+        crate::arrow::stream_capsule(py, batch)
     }
 
     /// A lead's score in a model.
@@ -410,38 +445,44 @@ pub(crate) fn horizon(obj: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
 /// explained card too.
 pub(crate) fn batch(
     py: Python<'_>,
-    pb: &Playbook,
+    pb: &Arc<Playbook>,
     leads: &Bound<'_, PyAny>,
     events: &Bound<'_, PyAny>,
     now: DateTime<Utc>,
     explain: bool,
+    extra: ExtraColumns,
 ) -> PyResult<(PyBatchResult, Vec<ScoreCard>)> {
     let leads = Leads::extract(leads)?;
-    let events = Events::extract(events)?;
+    let events = EventsArg::extract(events)?;
     let scoring: &Scoring = pb.scoring();
     enum Failure {
-        Column(ColumnError),
+        Arrow(crate::columns::Of, leadcore_arrow::Error),
         Core(Error),
     }
     let result = py.detach(|| {
-        let leads = leads.finish().map_err(Failure::Column)?;
-        let table = events.finish().map_err(Failure::Column)?;
-        let scores = table.score(scoring, &leads, now).map_err(Failure::Core)?;
+        let leads = leads
+            .finish(pb.catalog(), extra)
+            .map_err(|(of, e)| Failure::Arrow(of, e))?;
+        let events = events.finish().map_err(|(of, e)| Failure::Arrow(of, e))?;
+        let scores = events.score(scoring, &leads, now).map_err(Failure::Core)?;
         let cards = if explain {
-            table.cards(scoring, &leads, now).map_err(Failure::Core)?
+            events
+                .explain(scoring, &leads, now)
+                .map_err(Failure::Core)?
         } else {
             Vec::new()
         };
         Ok((leads, scores, cards))
     });
     let (leads, scores, cards) = result.map_err(|f| match f {
-        Failure::Column(e) => e.into_pyerr(),
+        Failure::Arrow(of, e) => arrow_pyerr(of, e),
         Failure::Core(e) => crate::errors::to_pyerr(&e),
     })?;
     Ok((
         PyBatchResult {
             inner: scores,
             lead_ids: leads.into_iter().map(|l| l.id).collect(),
+            playbook: Arc::clone(pb),
         },
         cards,
     ))

@@ -41,6 +41,7 @@ from ._leadcore import (
     ERROR_CLASSES,
     ERROR_CODES,
     BadEventError,
+    ArrowTable,
     BatchResult,
     GuardFailedError,
     InputError,
@@ -66,6 +67,7 @@ from ._leadcore import (
 
 __all__ = [
     "BadEventError",
+    "ArrowTable",
     "BatchResult",
     "CORE_VERSION",
     "ERROR_CLASSES",

@@ -23,6 +23,7 @@ __all__ = [
     "ScoreCard",
     "ScoreState",
     "BatchResult",
+    "ArrowTable",
     "LeadcoreError",
     "PlaybookError",
     "PlaybookParseError",
@@ -57,8 +58,9 @@ _ActorLike: TypeAlias = dict[str, str] | tuple[str, str]
 # A JSON object in the core's shape (times may also be given as aware datetimes).
 _JsonObject: TypeAlias = dict[str, Any]
 # Batch events: a dict of columns (lists, tuples, numpy arrays, Arrow arrays, pandas or polars
-# series) named lead_id, kind, at (required), page, seconds, campaign, form_id, content_id; or
-# a table with __arrow_c_stream__ (pandas DataFrame, polars DataFrame, pyarrow Table).
+# series) named lead_id, kind, at (required), page, seconds, campaign, form_id, content_id and
+# attrs.NAME; or a table with __arrow_c_stream__ (pandas DataFrame, polars DataFrame, pyarrow
+# Table). A misspelt column raises InputError naming the closest attribute.
 class _ArrowStream(Protocol):
     def __arrow_c_stream__(self, requested_schema: Any = None, /) -> object: ...
 
@@ -70,8 +72,8 @@ _Events: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
 # dict of columns as for events, or a pandas, polars or pyarrow table): `id` (required), any
 # built-in field by its flat name (channel, campaign, direction, first_name, last_name, email,
 # phone, company, employees, users, region, industry, title, owner, account_id, created_at),
-# any other column a custom field of its name (typed from the column: bool, number, text,
-# date, date_time). Nulls are absent values.
+# declared custom fields by name; any other column raises InputError unless extra="custom"
+# keeps it as a custom field. Nulls are absent values.
 _Leads: TypeAlias = Sequence[_JsonObject] | Mapping[str, Any] | _ArrowStream | _ArrowArray
 # A prediction horizon: a timedelta or a number of days.
 _Horizon: TypeAlias = timedelta | float
@@ -192,7 +194,14 @@ class Playbook:
         now: _Time,
         horizon: _Horizon,
     ) -> datetime | None: ...
-    def score_columns(self, leads: _Leads, events: _Events, now: _Time) -> BatchResult: ...
+    def score_columns(
+        self,
+        leads: _Leads,
+        events: _Events,
+        now: _Time,
+        *,
+        extra: Literal["error", "custom"] = "error",
+    ) -> BatchResult: ...
     def score_many(
         self,
         leads: _Leads,
@@ -200,6 +209,7 @@ class Playbook:
         now: _Time,
         *,
         explain: bool = False,
+        extra: Literal["error", "custom"] = "error",
     ) -> Any: ...  # a pandas.DataFrame
     def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
 
@@ -297,9 +307,23 @@ class BatchResult:
     def score(self, lead_id: str, model: str) -> float: ...
     def to_dict(self) -> _JsonObject: ...
     def to_json(self) -> str: ...
+    def to_arrow(self) -> ArrowTable: ...
+    def row_errors_arrow(self) -> ArrowTable: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def __len__(self) -> int: ...
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
+
+@final
+class ArrowTable:
+    """Record batches leaving leadcore; pyarrow, polars and pandas read them without a copy."""
+
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def column_names(self) -> list[str]: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __len__(self) -> int: ...
 
 class LeadcoreError(Exception):
     """Base of every leadcore error."""
