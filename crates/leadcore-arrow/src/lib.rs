@@ -74,8 +74,10 @@ impl Error {
     pub fn message(&self) -> String {
         match self {
             Error::Type(m) => m.clone(),
-            Error::Core(leadcore::Error::InvalidInput { message }) => message.clone(),
-            Error::Core(e) => e.to_string(),
+            Error::Core(e) => match e.kind() {
+                leadcore::ErrorKind::InvalidInput { message } => message.clone(),
+                _ => e.to_string(),
+            },
         }
     }
 }
@@ -99,9 +101,7 @@ impl From<leadcore::Error> for Error {
 
 /// The core's `invalid input` error.
 pub(crate) fn invalid(message: impl Into<String>) -> Error {
-    Error::Core(leadcore::Error::InvalidInput {
-        message: message.into(),
-    })
+    Error::Core(leadcore::Error::invalid_input(message))
 }
 
 /// A `Result` of this crate.
