@@ -6,7 +6,7 @@ use crate::table::{ChunkedColumn, Table, is_pandas_index};
 use crate::{Error, Result, invalid};
 use arrow_schema::TimeUnit;
 use chrono::{DateTime, Utc};
-use leadcore::columnar::{AttrColumn, DictBuilder, DictColumn, EventColumns, OwnedAttr};
+use leadcore::columnar::{DictBuilder, EncodedEvents, OwnedAttr};
 use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
 use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, ValueRef};
@@ -38,13 +38,7 @@ use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, 
 /// assert!(Events::from_table(&table).unwrap_err().message().contains("did you mean `page`?"));
 /// ```
 #[derive(Debug)]
-pub struct Events {
-    lead_id: DictBuilder,
-    kind: DictBuilder,
-    at: Vec<i64>,
-    names: Vec<String>,
-    attrs: Vec<OwnedAttr>,
-}
+pub struct Events(EncodedEvents);
 
 impl Events {
     /// Reads events from a table's columns (see [`Events`]).
@@ -97,7 +91,6 @@ impl Events {
                 )));
             }
         }
-        let mut names = Vec::new();
         let mut attrs = Vec::new();
         for c in columns {
             if matches!(c.name.as_str(), "lead_id" | "kind" | "at") {
@@ -105,81 +98,50 @@ impl Events {
             }
             check_name(&c.name)?;
             same_length(c)?;
-            attrs.push(attribute(c, Activity::attribute_def(&c.name))?);
-            names.push(c.name.clone());
+            attrs.push((
+                c.name.clone(),
+                attribute(c, Activity::attribute_def(&c.name))?,
+            ));
         }
-        Ok(Events {
-            lead_id,
-            kind,
-            at,
-            names,
-            attrs,
-        })
+        Ok(Events(EncodedEvents::from_parts(lead_id, kind, at, attrs)?))
     }
 
-    /// The number of rows.
+    /// Number of rows.
     pub fn len(&self) -> usize {
-        self.at.len()
+        self.0.len()
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.at.is_empty()
+        self.0.is_empty()
     }
 
-    /// The lead id column (rows are matched to leads by id).
-    pub fn lead_ids(&self) -> DictColumn<'_> {
-        self.lead_id.column()
+    /// The events as the core holds them.
+    pub fn encoded(&self) -> &EncodedEvents {
+        &self.0
     }
 
-    /// The attribute columns, borrowed (pass them to [`Events::columns`]).
-    pub fn attr_columns(&self) -> Vec<AttrColumn<'_>> {
-        self.names
-            .iter()
-            .zip(&self.attrs)
-            .map(|(name, a)| AttrColumn {
-                name,
-                values: a.values(),
-            })
-            .collect()
-    }
-
-    /// The columns the core scores, with `attrs` from [`Events::attr_columns`]; `lead` is
-    /// empty: rows are matched to leads by [`Events::lead_ids`].
-    pub fn columns<'a>(&'a self, attrs: &'a [AttrColumn<'a>]) -> EventColumns<'a> {
-        EventColumns {
-            lead: &[],
-            kind: self.kind.column(),
-            at: &self.at,
-            attrs,
-        }
-    }
-
-    /// Scores the events for `leads` at `now`: the core's `Scoring::score_columns_by_id`.
+    /// Scores the events for `leads` at `now` ([`Scoring::score_events`]).
     pub fn score(
         &self,
         scoring: &Scoring,
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<BatchScores> {
-        let attrs = self.attr_columns();
-        scoring.score_columns_by_id(leads, self.lead_ids(), &self.columns(&attrs), now)
+        scoring.score_events(leads, &self.0, now)
     }
 
-    /// Each lead's explained score card: the core's `Scoring::explain_columns_by_id`.
+    /// Each lead's score card with its breakdown ([`Scoring::explain_events`]).
     pub fn explain(
         &self,
         scoring: &Scoring,
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<Vec<ScoreCard>> {
-        let attrs = self.attr_columns();
-        scoring.explain_columns_by_id(leads, self.lead_ids(), &self.columns(&attrs), now)
+        scoring.explain_events(leads, &self.0, now)
     }
 }
 
-/// The core's rule for event column names (`EventTable::encode`), on an empty column: an
-/// unknown name is its error, naming the closest attribute.
 fn check_name(name: &str) -> Result<()> {
     let mut probe = EventTable::default();
     probe.attrs.insert(name.to_owned(), Vec::new());
@@ -465,8 +427,8 @@ mod tests {
         columns.push(col("attrs.empty", empty));
         let events = Events::from_table(&Table::new(columns)).unwrap();
         assert_eq!(events.len(), 4);
-        let attrs = events.attr_columns();
-        let cols = events.columns(&attrs);
+        let attrs = events.encoded().attr_columns();
+        let cols = events.encoded().with_attrs(&attrs);
         assert_eq!(cols.attr("form_id").unwrap().get(0), None);
         assert_eq!(
             cols.attr("attrs.vip").unwrap().get(0),

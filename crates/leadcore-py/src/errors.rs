@@ -6,7 +6,7 @@
 //! attributes of its family.
 
 use crate::convert::json_to_py;
-use leadcore::{Error, ErrorReport};
+use leadcore::{Error, ErrorFamily, ErrorReport};
 use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -110,59 +110,27 @@ create_exception!(
      bad entry (`index`, `code`, `message`)."
 );
 
-/// The concrete exception classes, one per error family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ExcKind {
-    PlaybookParse,
-    PlaybookValidation,
-    UnknownPipeline,
-    UnknownStage,
-    TransitionNotAllowed,
-    GuardFailed,
-    Reason,
-    TimeOrder,
-    BadEvent,
-    Version,
-    Input,
-    InvalidHistory,
-}
-
-/// The class of a core error code, by its family in the core's one code table (an
-/// exhaustive match: a new family does not compile until it has a class); `None` for a code
-/// the core does not know.
-pub(crate) fn kind_for_code(code: &str) -> Option<ExcKind> {
-    use leadcore::ErrorFamily as F;
-    Some(match leadcore::ErrorCode::parse(code)?.family() {
-        F::PlaybookParse => ExcKind::PlaybookParse,
-        F::PlaybookValidation => ExcKind::PlaybookValidation,
-        F::UnknownPipeline => ExcKind::UnknownPipeline,
-        F::UnknownStage => ExcKind::UnknownStage,
-        F::TransitionNotAllowed => ExcKind::TransitionNotAllowed,
-        F::GuardFailed => ExcKind::GuardFailed,
-        F::Reason => ExcKind::Reason,
-        F::TimeOrder => ExcKind::TimeOrder,
-        F::BadEvent => ExcKind::BadEvent,
-        F::Version => ExcKind::Version,
-        F::Input => ExcKind::Input,
-        F::InvalidHistory => ExcKind::InvalidHistory,
-    })
+/// The family of a core error code in the core's one code table (its exception class
+/// follows it); `None` for a code the core does not know.
+pub(crate) fn kind_for_code(code: &str) -> Option<ErrorFamily> {
+    leadcore::ErrorCode::parse(code).map(leadcore::ErrorCode::family)
 }
 
 /// The Python class of an error code.
 pub(crate) fn class_for_code<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyType> {
     match kind_for_code(code) {
-        Some(ExcKind::PlaybookParse) => py.get_type::<PlaybookParseError>(),
-        Some(ExcKind::PlaybookValidation) => py.get_type::<PlaybookValidationError>(),
-        Some(ExcKind::UnknownPipeline) => py.get_type::<UnknownPipelineError>(),
-        Some(ExcKind::UnknownStage) => py.get_type::<UnknownStageError>(),
-        Some(ExcKind::TransitionNotAllowed) => py.get_type::<TransitionNotAllowedError>(),
-        Some(ExcKind::GuardFailed) => py.get_type::<GuardFailedError>(),
-        Some(ExcKind::Reason) => py.get_type::<ReasonError>(),
-        Some(ExcKind::TimeOrder) => py.get_type::<TimeOrderError>(),
-        Some(ExcKind::BadEvent) => py.get_type::<BadEventError>(),
-        Some(ExcKind::Version) => py.get_type::<VersionError>(),
-        Some(ExcKind::Input) => py.get_type::<InputError>(),
-        Some(ExcKind::InvalidHistory) => py.get_type::<InvalidHistoryError>(),
+        Some(ErrorFamily::PlaybookParse) => py.get_type::<PlaybookParseError>(),
+        Some(ErrorFamily::PlaybookValidation) => py.get_type::<PlaybookValidationError>(),
+        Some(ErrorFamily::UnknownPipeline) => py.get_type::<UnknownPipelineError>(),
+        Some(ErrorFamily::UnknownStage) => py.get_type::<UnknownStageError>(),
+        Some(ErrorFamily::TransitionNotAllowed) => py.get_type::<TransitionNotAllowedError>(),
+        Some(ErrorFamily::GuardFailed) => py.get_type::<GuardFailedError>(),
+        Some(ErrorFamily::Reason) => py.get_type::<ReasonError>(),
+        Some(ErrorFamily::TimeOrder) => py.get_type::<TimeOrderError>(),
+        Some(ErrorFamily::BadEvent) => py.get_type::<BadEventError>(),
+        Some(ErrorFamily::Version) => py.get_type::<VersionError>(),
+        Some(ErrorFamily::Input) => py.get_type::<InputError>(),
+        Some(ErrorFamily::InvalidHistory) => py.get_type::<InvalidHistoryError>(),
         None => py.get_type::<LeadcoreError>(),
     }
 }
@@ -201,44 +169,44 @@ fn build(py: Python<'_>, report: &ErrorReport) -> PyResult<PyErr> {
         }
     };
     match kind_for_code(&report.code) {
-        Some(ExcKind::PlaybookParse) => {
+        Some(ErrorFamily::PlaybookParse) => {
             let p = report.parse.as_ref();
             exc.setattr("format", p.map(|p| p.format.as_str()))?;
             exc.setattr("path", p.map(|p| p.path.as_str()))?;
             exc.setattr("line", p.and_then(|p| p.line))?;
             exc.setattr("column", p.and_then(|p| p.column))?;
         }
-        Some(ExcKind::PlaybookValidation) => {
+        Some(ErrorFamily::PlaybookValidation) => {
             exc.setattr("errors", field("issues")?)?;
         }
-        Some(ExcKind::GuardFailed) => {
+        Some(ErrorFamily::GuardFailed) => {
             exc.setattr("failed_guards", field("failed_guards")?)?;
             exc.setattr("from_stage", field("from")?)?;
             exc.setattr("to_stage", field("to")?)?;
         }
-        Some(ExcKind::TransitionNotAllowed) => {
+        Some(ErrorFamily::TransitionNotAllowed) => {
             exc.setattr("from_stage", field("from")?)?;
             exc.setattr("to_stage", field("to")?)?;
             exc.setattr("why", field("why")?)?;
         }
-        Some(ExcKind::Reason) => {
+        Some(ErrorFamily::Reason) => {
             exc.setattr("stage", field("stage")?)?;
         }
-        Some(ExcKind::BadEvent) => {
+        Some(ErrorFamily::BadEvent) => {
             exc.setattr("reason", field("reason")?)?;
         }
-        Some(ExcKind::UnknownPipeline) => {
+        Some(ErrorFamily::UnknownPipeline) => {
             exc.setattr("pipeline", field("pipeline")?)?;
         }
-        Some(ExcKind::UnknownStage) => {
+        Some(ErrorFamily::UnknownStage) => {
             exc.setattr("pipeline", field("pipeline")?)?;
             exc.setattr("stage", field("stage")?)?;
         }
-        Some(ExcKind::InvalidHistory) => {
+        Some(ErrorFamily::InvalidHistory) => {
             exc.setattr("pipeline", field("pipeline")?)?;
             exc.setattr("entries", field("entries")?)?;
         }
-        Some(ExcKind::TimeOrder | ExcKind::Version | ExcKind::Input) | None => {}
+        Some(ErrorFamily::TimeOrder | ErrorFamily::Version | ErrorFamily::Input) | None => {}
     }
     Ok(PyErr::from_value(exc))
 }

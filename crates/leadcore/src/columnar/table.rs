@@ -50,6 +50,45 @@ pub struct EncodedEvents {
 }
 
 impl EncodedEvents {
+    /// Events from owned columns (what a reader of another format, such as Arrow, builds):
+    /// every column must have as many rows as `at`.
+    pub fn from_parts(
+        lead_id: DictBuilder,
+        kind: DictBuilder,
+        at: Vec<i64>,
+        attrs: Vec<(String, OwnedAttr)>,
+    ) -> Result<Self> {
+        let rows = at.len();
+        let lengths = [("lead_id", lead_id.codes.len()), ("kind", kind.codes.len())]
+            .into_iter()
+            .chain(attrs.iter().map(|(n, a)| (n.as_str(), a.values().len())));
+        for (name, len) in lengths {
+            if len != rows {
+                return Err(Error::invalid_input(format!(
+                    "event columns have different lengths: `{name}` has {len}, `at` has {rows}"
+                )));
+            }
+        }
+        let (names, attrs) = attrs.into_iter().unzip();
+        Ok(EncodedEvents {
+            lead_id,
+            kind,
+            at,
+            names,
+            attrs,
+        })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
     /// Attribute columns, borrowed (pass them as [`EventColumns::attrs`]).
     pub fn attr_columns(&self) -> Vec<AttrColumn<'_>> {
         self.names

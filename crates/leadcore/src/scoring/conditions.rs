@@ -1,7 +1,7 @@
 //! Behaviour filters and fit tests lowered to the one condition language, with the codes and
 //! paths the `scoring` section has always reported (`rule.*`).
 
-use super::spec::{FilterSpec, FitOp};
+use super::spec::{FilterSpec, FitOp, RuleSpec};
 use crate::condition::compile::{Sink, attribute_type, test};
 use crate::condition::{CompareOp, Condition, ConditionSpec, Node, Scope};
 use crate::model::{Catalog, FieldType, FieldValue, RecordKind};
@@ -60,23 +60,49 @@ pub(crate) fn behaviour(
     Ok((!parts.is_empty()).then(|| Condition::all(parts)))
 }
 
-/// The arguments of a fit rule.
-pub(crate) struct FitArgs<'a> {
-    pub field: Option<&'a str>,
-    pub op: Option<FitOp>,
-    pub value: Option<&'a FieldValue>,
-    pub min: Option<&'a FieldValue>,
-    pub max: Option<&'a FieldValue>,
-    pub when: Option<&'a ConditionSpec>,
-}
-
-/// A fit rule's test as a condition on the lead.
-pub(crate) fn fit(
+/// A fit rule's condition: its `field`/`op` test or its `when` (`None` for a behaviour rule,
+/// or when a problem was reported).
+pub(crate) fn fit_rule(
     rp: &str,
-    a: &FitArgs<'_>,
+    rule: &RuleSpec,
     catalog: &Catalog,
     sink: &mut Sink<'_>,
 ) -> Option<Condition> {
+    let RuleSpec::Fit {
+        field,
+        op,
+        value,
+        min,
+        max,
+        when,
+        ..
+    } = rule
+    else {
+        return None;
+    };
+    let args = FitArgs {
+        field: field.as_deref(),
+        op: *op,
+        value: value.as_ref(),
+        min: min.as_ref(),
+        max: max.as_ref(),
+        when: when.as_ref(),
+    };
+    fit(rp, &args, catalog, sink)
+}
+
+/// The arguments of a fit rule.
+struct FitArgs<'a> {
+    field: Option<&'a str>,
+    op: Option<FitOp>,
+    value: Option<&'a FieldValue>,
+    min: Option<&'a FieldValue>,
+    max: Option<&'a FieldValue>,
+    when: Option<&'a ConditionSpec>,
+}
+
+/// A fit rule's test as a condition on the lead.
+fn fit(rp: &str, a: &FitArgs<'_>, catalog: &Catalog, sink: &mut Sink<'_>) -> Option<Condition> {
     let (field, op) = match (a.field, a.op, a.when) {
         (None, None, Some(when)) => {
             return Condition::compile_in(

@@ -1,6 +1,6 @@
 //! A validated scoring setup: models compiled for fast matching and exact evaluation.
 
-use super::conditions::{self, FitArgs};
+use super::conditions;
 use super::points::{Q, quantize};
 use super::spec::{
     DecaySpec, GradeBand, ModelSpec, Occurrence, RuleSpec, ScoringSpec, ThresholdSpec,
@@ -282,30 +282,9 @@ fn compile_model(
                     window: window_days.map(|d| i64::from(d) * DAY),
                     decay: Decay::compile(decay.unwrap_or(ms.decay)),
                 }),
-                RuleSpec::Fit {
-                    field,
-                    op,
-                    value,
-                    min,
-                    max,
-                    when,
-                    points,
-                    ..
-                } => RuleKind::Fit(Fit {
-                    condition: conditions::fit(
-                        "",
-                        &FitArgs {
-                            field: field.as_deref(),
-                            op: *op,
-                            value: value.as_ref(),
-                            min: min.as_ref(),
-                            max: max.as_ref(),
-                            when: when.as_ref(),
-                        },
-                        catalog,
-                        &mut sink,
-                    )
-                    .unwrap_or_else(Condition::never),
+                RuleSpec::Fit { points, .. } => RuleKind::Fit(Fit {
+                    condition: conditions::fit_rule("", r, catalog, &mut sink)
+                        .unwrap_or_else(Condition::never),
                     points_q: quantize(*points),
                 }),
             };

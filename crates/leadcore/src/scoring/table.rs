@@ -3,7 +3,9 @@
 use super::batch::BatchScores;
 use super::explain::ScoreCard;
 use super::model::Scoring;
-use crate::columnar::{DictColumn, EventColumns, EventTable, RowErrorReason, lead_index};
+use crate::columnar::{
+    DictColumn, EncodedEvents, EventColumns, EventTable, RowErrorReason, lead_index,
+};
 use crate::error::Result;
 use crate::model::{Activity, ActivityKind, Lead};
 use chrono::{DateTime, Utc};
@@ -33,10 +35,31 @@ impl Scoring {
         table: &EventTable,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
-        let encoded = table.encode()?;
-        let attrs = encoded.attr_columns();
-        let columns = encoded.with_attrs(&attrs);
-        self.score_columns_by_id(leads, encoded.lead_ids(), &columns, now)
+        self.score_events(leads, &table.encode()?, now)
+    }
+
+    /// Scores owned, encoded events (from [`EventTable::encode`] or a reader such as
+    /// `leadcore-arrow`): rows name their lead by id.
+    pub fn score_events(
+        &self,
+        leads: &[Lead],
+        events: &EncodedEvents,
+        now: DateTime<Utc>,
+    ) -> Result<BatchScores> {
+        let attrs = events.attr_columns();
+        self.score_columns_by_id(leads, events.lead_ids(), &events.with_attrs(&attrs), now)
+    }
+
+    /// Each lead's score card with its breakdown, from owned, encoded events (see
+    /// [`Scoring::explain_columns_by_id`]).
+    pub fn explain_events(
+        &self,
+        leads: &[Lead],
+        events: &EncodedEvents,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ScoreCard>> {
+        let attrs = events.attr_columns();
+        self.explain_columns_by_id(leads, events.lead_ids(), &events.with_attrs(&attrs), now)
     }
 
     /// [`Scoring::score_columns`] with each row's lead given by id, as a dictionary column

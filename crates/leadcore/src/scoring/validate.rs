@@ -1,6 +1,6 @@
 //! Validation of the `scoring` section: every problem at once, each at its exact path.
 
-use super::conditions::{self, FitArgs};
+use super::conditions;
 use super::points::MAX_CONFIGURED;
 use super::spec::{DecaySpec, ModelSpec, Occurrence, RuleSpec, ScoringSpec};
 use crate::condition::compile::Sink;
@@ -220,25 +220,10 @@ impl Cx<'_> {
                         self.decay(&format!("{rp}.decay"), d);
                     }
                 }
-                RuleSpec::Fit {
-                    field,
-                    op,
-                    value,
-                    min,
-                    max,
-                    when,
-                    ..
-                } => {
-                    conditions::fit(
+                RuleSpec::Fit { .. } => {
+                    conditions::fit_rule(
                         &rp,
-                        &FitArgs {
-                            field: field.as_deref(),
-                            op: *op,
-                            value: value.as_ref(),
-                            min: min.as_ref(),
-                            max: max.as_ref(),
-                            when: when.as_ref(),
-                        },
+                        rule,
                         self.catalog,
                         &mut Sink {
                             prefix: "rule",
