@@ -33,6 +33,7 @@ pub mod lifecycle;
 pub mod model;
 pub mod playbook;
 pub mod scoring;
+pub mod time;
 pub mod wire;
 
 pub use action::{ActionSource, ActionSpec, EmittedAction};

@@ -563,10 +563,28 @@ pub(crate) fn activity_count(
             "within_days must be at least 1",
         );
     }
+    let days_limit = (crate::time::MAX_DURATION_SECONDS / 86_400) as u32;
+    if spec.within_days.is_some_and(|d| d > days_limit) {
+        sink.push(
+            format!("{path}.within_days"),
+            "invalid_value",
+            format!("within_days is at most {days_limit} (100 years)"),
+        );
+    }
+    if spec.within_days.is_some() && spec.within.is_some() {
+        sink.push(
+            format!("{path}.within"),
+            "invalid_value",
+            "give `within` or `within_days`, not both",
+        );
+    }
     (sink.issues.len() == before).then(|| ActivityCount {
         kinds: spec.kinds.clone(),
         min_count: spec.min_count,
-        within_days: spec.within_days,
+        within: spec
+            .within
+            .map(crate::time::Duration::seconds)
+            .or(spec.within_days.map(|d| i64::from(d) * 86_400)),
         since_stage_entry: spec.since_stage_entry,
     })
 }

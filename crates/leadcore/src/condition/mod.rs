@@ -173,7 +173,8 @@ pub(crate) enum Node {
 pub(crate) struct ActivityCount {
     pub kinds: Vec<ActivityKind>,
     pub min_count: u32,
-    pub within_days: Option<u32>,
+    /// Seconds before `now`.
+    pub within: Option<i64>,
     pub since_stage_entry: bool,
 }
 
@@ -449,9 +450,9 @@ impl ActivityCount {
             return 0;
         };
         // A window reaching past the earliest instant has no lower bound.
-        let mut earliest = self.within_days.and_then(|d| {
-            TimeDelta::try_days(i64::from(d)).and_then(|w| now.checked_sub_signed(w))
-        });
+        let mut earliest = self
+            .within
+            .and_then(|s| TimeDelta::try_seconds(s).and_then(|w| now.checked_sub_signed(w)));
         if self.since_stage_entry
             && let Some(entered) = cx.stage_entered_at
         {
@@ -462,5 +463,101 @@ impl ActivityCount {
             .filter(|a| a.at <= now && earliest.is_none_or(|e| a.at >= e))
             .filter(|a| self.kinds.contains(&a.kind))
             .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Catalog, Lead};
+    use chrono::TimeZone;
+
+    fn compile(json: &str, scope: Scope) -> std::result::Result<Condition, Vec<crate::Issue>> {
+        let spec: ConditionSpec = serde_json::from_str(json).unwrap();
+        let mut issues = Vec::new();
+        Condition::compile(&spec, &Catalog::default(), scope, "when", &mut issues).ok_or(issues)
+    }
+
+    #[test]
+    fn missing_values_match_only_missing() {
+        let lead = Lead::new("L");
+        let cx = Context::new().record(&lead);
+        for op in [
+            "eq",
+            "ne",
+            "lt",
+            "ge",
+            "in",
+            "not_in",
+            "contains",
+            "starts_with",
+            "exists",
+        ] {
+            let value = match op {
+                "in" | "not_in" => r#"["x"]"#,
+                "lt" | "ge" => r#""m""#,
+                "exists" => "null",
+                _ => r#""x""#,
+            };
+            let json = if value == "null" {
+                format!(r#"{{"field": "region", "op": "{op}"}}"#)
+            } else {
+                format!(r#"{{"field": "region", "op": "{op}", "value": {value}}}"#)
+            };
+            let c = compile(&json, Scope::record(RecordKind::Lead)).unwrap();
+            assert!(!c.holds(&cx), "{op} held on a missing value");
+            let not = compile(
+                &format!(r#"{{"not": {json}}}"#),
+                Scope::record(RecordKind::Lead),
+            )
+            .unwrap();
+            assert!(not.holds(&cx), "not {op} failed on a missing value");
+        }
+        let missing = compile(
+            r#"{"field": "region", "op": "missing"}"#,
+            Scope::record(RecordKind::Lead),
+        )
+        .unwrap();
+        assert!(missing.holds(&cx));
+    }
+
+    #[test]
+    fn activity_windows_are_bounded_and_never_overflow() {
+        let scope = Scope::guard(RecordKind::Lead);
+        let err = compile(
+            r#"{"activity": {"kinds": ["call"], "within_days": 96000000}}"#,
+            scope,
+        )
+        .unwrap_err();
+        assert_eq!(err[0].path, "when.activity.within_days");
+        let c = compile(
+            r#"{"activity": {"kinds": ["call"], "within": "2h"}}"#,
+            scope,
+        )
+        .unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let mut call = Activity::new(ActivityKind::Call, now - TimeDelta::minutes(90));
+        assert!(c.holds(&Context::new().activities(std::slice::from_ref(&call), now)));
+        call.at = now - TimeDelta::minutes(150);
+        assert!(!c.holds(&Context::new().activities(std::slice::from_ref(&call), now)));
+        // At the earliest representable instant the window has no lower bound: no panic.
+        let day = compile(
+            r#"{"activity": {"kinds": ["call"], "within_days": 1}}"#,
+            scope,
+        )
+        .unwrap();
+        let earliest = DateTime::<Utc>::MIN_UTC;
+        let first = Activity::new(ActivityKind::Call, earliest);
+        assert!(day.holds(&Context::new().activities(std::slice::from_ref(&first), earliest)));
+    }
+
+    #[test]
+    fn conditions_nest_only_so_deep() {
+        let mut json = r#"{"field": "region", "op": "exists"}"#.to_owned();
+        for _ in 0..40 {
+            json = format!(r#"{{"not": {json}}}"#);
+        }
+        let err = compile(&json, Scope::record(RecordKind::Lead)).unwrap_err();
+        assert!(err.iter().any(|i| i.code == "condition.condition_too_deep"));
     }
 }

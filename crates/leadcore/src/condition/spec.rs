@@ -1,6 +1,7 @@
 //! Conditions as written in a playbook.
 
 use crate::model::{ActivityKind, FieldValue, Role};
+use crate::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -145,6 +146,10 @@ pub struct ActivityCountSpec {
     /// Count only the last N days before `now`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub within_days: Option<u32>,
+    /// Count only activities within this long before `now` (`"15m"`, `"7d"`); instead of
+    /// `within_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Duration>,
     /// Count only activities since the record entered its current stage.
     #[serde(default, skip_serializing_if = "is_false")]
     pub since_stage_entry: bool,

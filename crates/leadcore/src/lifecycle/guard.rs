@@ -83,6 +83,7 @@ impl Guard {
                     kinds: kinds.clone(),
                     min_count: *min_count,
                     within_days: *within_days,
+                    within: None,
                     since_stage_entry: *since_stage_entry,
                 },
                 catalog,

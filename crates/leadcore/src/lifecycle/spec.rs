@@ -181,7 +181,7 @@ pub enum GuardSpec {
         /// Guard name.
         name: String,
         /// The condition.
-        when: ConditionSpec,
+        when: Box<ConditionSpec>,
     },
 }
 
