@@ -15,8 +15,8 @@ cargo clippy -p leadcore --all-targets -- -D warnings
 step "clippy: workspace"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "rustdoc: the core's docs build without warnings (broken links fail)"
-RUSTDOCFLAGS="-D warnings" cargo doc -p leadcore --no-deps --quiet
+step "rustdoc: the core's and leadcore-arrow's docs build without warnings (broken links fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p leadcore -p leadcore-arrow --no-deps --quiet
 
 step "Rust tests (all crates, doctests, shared vectors)"
 cargo test --workspace

@@ -11,7 +11,7 @@ use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
 use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, ValueRef};
 
-/// Events read from Arrow columns, owning what [`EventColumns`] borrows.
+/// Events read from Arrow columns, owning what [`EventColumns`](leadcore::EventColumns) borrows.
 ///
 /// A table has `lead_id` and `kind` (strings), `at` (integers as Unix seconds, or
 /// timestamps of any unit) and any attribute columns named as conditions name them
