@@ -28,6 +28,10 @@
  * leadcore_playbook_free, leadcore_state_free, leadcore_score_state_free,
  * leadcore_error_free, leadcore_buf_free.
  * Passing NULL to a destructor is a no-op. Never free library memory with free().
+ * Arrow C streams (struct ArrowArrayStream, declared below as the Arrow spec does) follow
+ * the Arrow C stream interface instead: a stream passed in is taken over by the call (moved:
+ * its release becomes NULL and the library releases it, also when the call fails); a
+ * stream handed out is the caller's, released through its own release callback.
  *
  * Strings in. Text arguments are (const uint8_t *ptr, size_t len) pairs of UTF-8 bytes and
  * need no NUL terminator. NULL with len 0 is the empty string; NULL with len > 0 gives
@@ -43,7 +47,10 @@
  * JSON too (StartInput, TransitionInput, scoring inputs, a stored state). Scores are JSON
  * numbers in the shortest form that reads back to the same double. Hot numeric paths use
  * typed arrays instead: leadcore_score_columns reads C arrays and writes scores into a
- * caller-allocated double array; leadcore_score_state_record takes a typed event.
+ * caller-allocated double array; leadcore_score_state_record takes a typed event. Columnar
+ * data also travels as the Arrow C data interface: leadcore_score_arrow reads events from
+ * an Arrow C stream of record batches (every array validated in full) and gives the scores
+ * back as one, its row errors as JSON.
  *
  * Enums in. Values such as the playbook format are plain uint32_t; an unknown value gives
  * LEADCORE_INVALID_ARGUMENT rather than undefined behaviour.
@@ -81,6 +88,72 @@
 
 #include <stddef.h>
 #include <stdint.h>
+/*
+ * The Arrow C data interface and C stream interface
+ * (https://arrow.apache.org/docs/format/CDataInterface.html and CStreamInterface.html),
+ * declared exactly as the Arrow specification does, behind its guard macros: a host that
+ * already included Arrow's own abi.h (Arrow C++, nanoarrow, DuckDB, ...) uses its
+ * definitions and this block is skipped. leadcore_score_arrow takes and gives these.
+ */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+    /* Array type description */
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+
+    /* Release callback */
+    void (*release)(struct ArrowSchema *);
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+struct ArrowArray {
+    /* Array data description */
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+
+    /* Release callback */
+    void (*release)(struct ArrowArray *);
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+    /* Callbacks providing stream functionality */
+    int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
+    int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
+    const char *(*get_last_error)(struct ArrowArrayStream *);
+
+    /* Release callback */
+    void (*release)(struct ArrowArrayStream *);
+
+    /* Opaque producer-specific data */
+    void *private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
 
 /**
  * Major version of the library this header belongs to.
@@ -134,6 +207,13 @@ typedef struct leadcore_score_state leadcore_score_state;
 typedef struct leadcore_state leadcore_state;
 
 /**
+ * The result of every fallible call: `LEADCORE_OK` (0) on success, another `LEADCORE_*`
+ * status otherwise. New statuses may be added at the end in later versions; treat any
+ * non-zero value as a failure and read `leadcore_error_code` for the precise cause.
+ */
+typedef uint32_t leadcore_status;
+
+/**
  * Bytes owned by the library: canonical JSON (UTF-8, object keys sorted, no whitespace).
  *
  * `data[len]` is a NUL byte, so `data` may be used as a C string; `len` excludes it. A
@@ -151,13 +231,6 @@ typedef struct leadcore_buf {
      */
     size_t len;
 } leadcore_buf;
-
-/**
- * The result of every fallible call: `LEADCORE_OK` (0) on success, another `LEADCORE_*`
- * status otherwise. New statuses may be added at the end in later versions; treat any
- * non-zero value as a failure and read `leadcore_error_code` for the precise cause.
- */
-typedef uint32_t leadcore_status;
 
 /**
  * A playbook text format, passed as a plain `uint32_t`: one of the `LEADCORE_FORMAT_*`
@@ -400,6 +473,68 @@ typedef struct leadcore_event {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Scores a batch of events given through the Arrow C stream interface, the columnar
+ * interchange of pyarrow, polars, DuckDB, nanoarrow and Arrow C++.
+ *
+ * `events` is a stream of record batches (a struct-typed stream, as `RecordBatchReader`s
+ * export) with the columns the Python door reads: `lead_id` and `kind` (strings: utf8,
+ * large_utf8, utf8_view or a dictionary of them), `at` (integers as Unix seconds, or
+ * timestamps of any unit; a timestamp without a zone is UTC) and any attribute columns
+ * named as conditions name them (`page`, `seconds`, `campaign`, `form_id`, `content_id`,
+ * `attrs.NAME`); nulls are missing values. Rows are numbered across batches in stream
+ * order. `leads_json` is the JSON array of leads of `leadcore_score_columns`
+ * (`[{"id":"A","firmographics":{..},"custom":{..}}, ..]`); an event's `lead_id` is matched
+ * to a lead's `id`. `now_unix_s` is the scoring time, Unix seconds UTC.
+ *
+ * Ownership of `events`: when `events` is not NULL the call takes the stream over, whatever
+ * it returns (as the Arrow spec's move): it copies the struct, marks `*events` released
+ * (`events->release` becomes NULL) and calls the producer's `release` callback exactly
+ * once before returning, also on failure. The caller must not release it again (a
+ * released stream needs no release). Every array the stream hands out is validated in full
+ * (offsets, UTF-8, dictionary keys, child lengths) before it is read.
+ *
+ * On success `*scores_out` receives a new stream, owned by the caller, who releases it
+ * with `scores_out->release(scores_out)` (and each schema and array it gives with its own
+ * `release`, as the spec says). Its schema is `lead_id` (utf8, not null), then per score
+ * model, in the order of `leadcore_scoring_model_names`, `score_<model>` (float64, not
+ * null) and, for a model with grade bands, `grade_<model>` (utf8, null outside every
+ * band); it gives one record batch of one row per lead, in the order of `leads_json`,
+ * then the end of the stream. `*row_errors_out` receives the canonical JSON array of the
+ * rows not counted, `[{"message","reason","row"}]`, the row errors of
+ * `leadcore_score_table` (`reason` a stable code: `unknown_lead` for a `lead_id` among no
+ * lead, `invalid_time`, `in_future` after `now` beyond the playbook's tolerance,
+ * `bad_value`). The scores are those of `leadcore_score_table` for the same events as a
+ * JSON table. The previous contents of `*scores_out` and
+ * `*row_errors_out` are neither read nor released, and on failure are left as they were.
+ *
+ * Errors: a NULL `events`, `scores_out` or `row_errors_out`, or NULL `playbook`, gives
+ * `LEADCORE_NULL_ARGUMENT`; a `now_unix_s` out of range `LEADCORE_INVALID_ARGUMENT`. A
+ * malformed stream (already released, lacking `get_schema` or `get_next`, a callback
+ * returning an error code, not a stream of record batches, arrays that fail validation or
+ * do not match the schema) gives `LEADCORE_INVALID_INPUT` with the producer's message
+ * (`get_last_error`) when it has one; so do bad leads JSON, duplicate lead ids, a missing
+ * `lead_id`, `kind` or `at` column, an unknown attribute column, a column of a wrong Arrow
+ * type, and a null `at`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `leads_json` is NULL (with `leads_len == 0`) or
+ * points to `leads_len` readable bytes; `events` is NULL or points to a readable and
+ * writable `struct ArrowArrayStream` whose callbacks, when set, follow the Arrow C stream
+ * interface (the library calls them from this thread during the call only);
+ * `scores_out` is NULL or valid for writing a `struct ArrowArrayStream`; `row_errors_out`
+ * is NULL or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a
+ * pointer.
+ */
+leadcore_status leadcore_score_arrow(const struct leadcore_playbook *playbook,
+                                     const uint8_t *leads_json,
+                                     size_t leads_len,
+                                     struct ArrowArrayStream *events,
+                                     int64_t now_unix_s,
+                                     struct ArrowArrayStream *scores_out,
+                                     struct leadcore_buf *row_errors_out,
+                                     struct leadcore_error **err);
 
 /**
  * Frees a buffer's bytes and zeroes it (`data = NULL`, `len = 0`). NULL and a zeroed buffer

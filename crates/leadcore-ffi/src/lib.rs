@@ -1,7 +1,8 @@
 //! # leadcore-ffi
 //!
 //! The C door of leadcore: a C ABI over the core's playbooks, lifecycle states and scoring
-//! (per lead, in batches, and incrementally through score states), described
+//! (per lead, in batches as JSON, C arrays or an Arrow C stream, and incrementally through
+//! score states), described
 //! by the generated header `include/leadcore.h` (its top comment states the conventions:
 //! ownership, statuses and errors, strings, times, threads).
 //!
@@ -15,6 +16,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod args;
+mod arrow;
 mod buf;
 mod entry;
 mod error;
@@ -29,6 +31,7 @@ mod time;
 mod version;
 
 pub use args::leadcore_str;
+pub use arrow::leadcore_score_arrow;
 pub use buf::{leadcore_buf, leadcore_buf_free};
 pub use error::{
     leadcore_error, leadcore_error_code, leadcore_error_free, leadcore_error_message,

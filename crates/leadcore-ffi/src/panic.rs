@@ -45,12 +45,17 @@ pub(crate) fn no_unwind<T, F: FnOnce() -> T>(fallback: T, body: F) -> T {
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {
-    let what = payload
+    let what = payload_text(payload);
+    format!("leadcore panicked (a bug, please report it): {what}")
+}
+
+/// The text a panic was raised with.
+pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> &str {
+    payload
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)");
-    format!("leadcore panicked (a bug, please report it): {what}")
+        .unwrap_or("(no message)")
 }
 
 #[cfg(test)]

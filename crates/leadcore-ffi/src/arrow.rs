@@ -1,0 +1,277 @@
+//! Scoring events handed over through the Arrow C stream interface
+//! (`leadcore_score_arrow`): the C door's side of `leadcore-arrow`, which reads the stream
+//! (every array validated in full), reads the events as the Python door does, and exports
+//! the scores as a stream.
+//!
+//! The Arrow C structs are `leadcore-arrow`'s (arrow-rs') `FFI_ArrowArrayStream`, laid out
+//! as the Arrow spec's `struct ArrowArrayStream`; the header declares them by hand (see
+//! `cbindgen.toml`), so a host that includes Arrow's own `abi.h` compiles.
+
+use crate::args;
+use crate::buf::leadcore_buf;
+use crate::entry::fallible;
+use crate::error::{Failure, leadcore_error};
+use crate::panic::payload_text;
+use crate::playbook::leadcore_playbook;
+use crate::status::leadcore_status;
+use crate::time::from_unix_s;
+use leadcore::Lead;
+use leadcore::wire::canonical_json;
+use leadcore_arrow::{Events, FFI_ArrowArrayStream, Table, export_stream, scores_batch};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// Takes ownership of the stream `*ptr` the way the Arrow C data interface moves a struct:
+/// its fields are moved out and `*ptr` is left released (`release == NULL`), so the
+/// producer's `release` runs exactly once, when the returned value is dropped (on every
+/// return path, and on unwinding).
+///
+/// # Safety
+/// A non-NULL `ptr` points to a readable and writable `struct ArrowArrayStream` (released
+/// or not) whose callbacks, if set, behave as the Arrow spec requires.
+unsafe fn take_stream(
+    ptr: *mut FFI_ArrowArrayStream,
+    what: &str,
+) -> Result<FFI_ArrowArrayStream, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::null(what));
+    }
+    // SAFETY: non-NULL, readable and writable (caller); unaligned accesses so that even a
+    // misaligned struct is taken (and so released) rather than leaked.
+    unsafe {
+        let stream = ptr.read_unaligned();
+        ptr.write_unaligned(FFI_ArrowArrayStream::empty());
+        Ok(stream)
+    }
+}
+
+/// `leadcore-arrow`'s error: the core's error as it is, a wrong Arrow type as
+/// `input.invalid`.
+fn arrow_failure(e: leadcore_arrow::Error) -> Failure {
+    match e {
+        leadcore_arrow::Error::Core(e) => Failure::Core(e),
+        other => Failure::invalid_input(other.message()),
+    }
+}
+
+/// Reads the events of a stream of record batches. The stream is released whatever
+/// happens. arrow-rs asserts on some malformed C structs (a NULL format string, a child
+/// count that disagrees with the schema) instead of returning an error; such a panic is
+/// the producer's fault, not a bug here, so it becomes `input.invalid` like any other
+/// malformed stream.
+fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
+    let table = catch_unwind(AssertUnwindSafe(|| Table::from_stream(stream)))
+        .map_err(|payload| {
+            Failure::invalid_input(format!(
+                "events: malformed Arrow C data ({})",
+                payload_text(payload.as_ref())
+            ))
+        })?
+        .map_err(|e| Failure::invalid_input(format!("events: {}", e.message())))?;
+    Events::from_table(&table).map_err(arrow_failure)
+}
+
+/// Scores a batch of events given through the Arrow C stream interface, the columnar
+/// interchange of pyarrow, polars, DuckDB, nanoarrow and Arrow C++.
+///
+/// `events` is a stream of record batches (a struct-typed stream, as `RecordBatchReader`s
+/// export) with the columns the Python door reads: `lead_id` and `kind` (strings: utf8,
+/// large_utf8, utf8_view or a dictionary of them), `at` (integers as Unix seconds, or
+/// timestamps of any unit; a timestamp without a zone is UTC) and any attribute columns
+/// named as conditions name them (`page`, `seconds`, `campaign`, `form_id`, `content_id`,
+/// `attrs.NAME`); nulls are missing values. Rows are numbered across batches in stream
+/// order. `leads_json` is the JSON array of leads of `leadcore_score_columns`
+/// (`[{"id":"A","firmographics":{..},"custom":{..}}, ..]`); an event's `lead_id` is matched
+/// to a lead's `id`. `now_unix_s` is the scoring time, Unix seconds UTC.
+///
+/// Ownership of `events`: when `events` is not NULL the call takes the stream over, whatever
+/// it returns (as the Arrow spec's move): it copies the struct, marks `*events` released
+/// (`events->release` becomes NULL) and calls the producer's `release` callback exactly
+/// once before returning, also on failure. The caller must not release it again (a
+/// released stream needs no release). Every array the stream hands out is validated in full
+/// (offsets, UTF-8, dictionary keys, child lengths) before it is read.
+///
+/// On success `*scores_out` receives a new stream, owned by the caller, who releases it
+/// with `scores_out->release(scores_out)` (and each schema and array it gives with its own
+/// `release`, as the spec says). Its schema is `lead_id` (utf8, not null), then per score
+/// model, in the order of `leadcore_scoring_model_names`, `score_<model>` (float64, not
+/// null) and, for a model with grade bands, `grade_<model>` (utf8, null outside every
+/// band); it gives one record batch of one row per lead, in the order of `leads_json`,
+/// then the end of the stream. `*row_errors_out` receives the canonical JSON array of the
+/// rows not counted, `[{"message","reason","row"}]`, the row errors of
+/// `leadcore_score_table` (`reason` a stable code: `unknown_lead` for a `lead_id` among no
+/// lead, `invalid_time`, `in_future` after `now` beyond the playbook's tolerance,
+/// `bad_value`). The scores are those of `leadcore_score_table` for the same events as a
+/// JSON table. The previous contents of `*scores_out` and
+/// `*row_errors_out` are neither read nor released, and on failure are left as they were.
+///
+/// Errors: a NULL `events`, `scores_out` or `row_errors_out`, or NULL `playbook`, gives
+/// `LEADCORE_NULL_ARGUMENT`; a `now_unix_s` out of range `LEADCORE_INVALID_ARGUMENT`. A
+/// malformed stream (already released, lacking `get_schema` or `get_next`, a callback
+/// returning an error code, not a stream of record batches, arrays that fail validation or
+/// do not match the schema) gives `LEADCORE_INVALID_INPUT` with the producer's message
+/// (`get_last_error`) when it has one; so do bad leads JSON, duplicate lead ids, a missing
+/// `lead_id`, `kind` or `at` column, an unknown attribute column, a column of a wrong Arrow
+/// type, and a null `at`.
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `leads_json` is NULL (with `leads_len == 0`) or
+/// points to `leads_len` readable bytes; `events` is NULL or points to a readable and
+/// writable `struct ArrowArrayStream` whose callbacks, when set, follow the Arrow C stream
+/// interface (the library calls them from this thread during the call only);
+/// `scores_out` is NULL or valid for writing a `struct ArrowArrayStream`; `row_errors_out`
+/// is NULL or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a
+/// pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_score_arrow(
+    playbook: *const leadcore_playbook,
+    leads_json: *const u8,
+    leads_len: usize,
+    events: *mut FFI_ArrowArrayStream,
+    now_unix_s: i64,
+    scores_out: *mut FFI_ArrowArrayStream,
+    row_errors_out: *mut leadcore_buf,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    fallible!(err, {
+        // Taken before any other check, so every failure below releases it too.
+        let events = take_stream(events, "events")?;
+        let playbook = args::obj(playbook, "playbook")?;
+        let leads_text = args::text(leads_json, leads_len, "leads_json")?;
+        let now = from_unix_s(now_unix_s, "now_unix_s")?;
+        let scores_out = args::out(scores_out, "scores_out")?;
+        let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
+        let leads: Vec<Lead> = args::json(leads_text, "leads")?;
+        let events = read_events(events)?;
+
+        let scoring = playbook.inner.scoring();
+        let scores = events.score(scoring, &leads, now)?;
+        let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
+        let batch = scores_batch(&scores, &ids, scoring).map_err(arrow_failure)?;
+        let errors = canonical_json(&scores.row_errors);
+        scores_out.write(export_stream(batch.schema(), vec![batch]));
+        row_errors_out.text(errors);
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::buf::leadcore_buf_free;
+    use crate::error::leadcore_error_free;
+    use crate::status::{LEADCORE_INVALID_INPUT, LEADCORE_NULL_ARGUMENT, LEADCORE_OK};
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Float64Type;
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use leadcore::Playbook;
+    use std::ptr;
+    use std::sync::Arc;
+
+    const NOW: i64 = 1_767_312_000;
+
+    fn events_stream() -> FFI_ArrowArrayStream {
+        let batch = RecordBatch::try_from_iter([
+            (
+                "lead_id",
+                Arc::new(StringArray::from(vec!["A", "B", "ghost"])) as ArrayRef,
+            ),
+            (
+                "kind",
+                Arc::new(StringArray::from(vec!["email_opened"; 3])) as ArrayRef,
+            ),
+            (
+                "at",
+                Arc::new(Int64Array::from(vec![NOW - 86_400; 3])) as ArrayRef,
+            ),
+        ])
+        .unwrap();
+        export_stream(batch.schema(), vec![batch])
+    }
+
+    fn playbook() -> leadcore_playbook {
+        leadcore_playbook {
+            inner: Playbook::default_playbook(),
+        }
+    }
+
+    #[test]
+    fn scores_come_out_as_a_stream_and_row_errors_as_json() {
+        let pb = playbook();
+        let leads = br#"[{"id":"A"},{"id":"B"}]"#;
+        let mut events = events_stream();
+        let mut scores = FFI_ArrowArrayStream::empty();
+        let mut errors = leadcore_buf {
+            data: ptr::null_mut(),
+            len: 0,
+        };
+        let status = unsafe {
+            leadcore_score_arrow(
+                &pb,
+                leads.as_ptr(),
+                leads.len(),
+                &mut events,
+                NOW,
+                &mut scores,
+                &mut errors,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(status, LEADCORE_OK);
+        assert!(events.release().is_none(), "the input stream is taken over");
+        let table = Table::from_stream(scores).unwrap();
+        let engagement = table.column("score_engagement").unwrap().chunks[0]
+            .as_primitive::<Float64Type>()
+            .values()
+            .to_vec();
+        assert_eq!(engagement, [2.0, 2.0]);
+        let text = unsafe { std::slice::from_raw_parts(errors.data, errors.len) };
+        assert_eq!(
+            std::str::from_utf8(text),
+            Ok(r#"[{"message":"no lead with id `ghost`","reason":"unknown_lead","row":2}]"#)
+        );
+        unsafe { leadcore_buf_free(&mut errors) };
+    }
+
+    #[test]
+    fn the_stream_is_released_on_failure_and_bad_streams_are_input_errors() {
+        let pb = playbook();
+        let mut events = events_stream();
+        let mut err: *mut leadcore_error = ptr::null_mut();
+        // NULL outputs: refused, and the stream is still taken and released.
+        let status = unsafe {
+            leadcore_score_arrow(
+                &pb,
+                ptr::null(),
+                0,
+                &mut events,
+                NOW,
+                ptr::null_mut(),
+                ptr::null_mut(),
+                &mut err,
+            )
+        };
+        assert_eq!(status, LEADCORE_NULL_ARGUMENT);
+        assert!(events.release().is_none());
+        unsafe { leadcore_error_free(err) };
+
+        // The now released stream is refused as input.
+        let mut scores = FFI_ArrowArrayStream::empty();
+        let mut errors = leadcore_buf {
+            data: ptr::null_mut(),
+            len: 0,
+        };
+        let status = unsafe {
+            leadcore_score_arrow(
+                &pb,
+                ptr::null(),
+                0,
+                &mut events,
+                NOW,
+                &mut scores,
+                &mut errors,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(status, LEADCORE_INVALID_INPUT);
+        assert!(scores.release().is_none() && errors.data.is_null());
+    }
+}
