@@ -92,6 +92,7 @@ void check_shared_across_threads(const leadcore_playbook *pb, int (*worker)(void
 /* The tests of each file. */
 void api_tests(void);
 void scoring_tests(void);
+void arrow_tests(void);
 void vector_tests(const char *root);
 
 #endif
