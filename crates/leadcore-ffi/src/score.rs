@@ -21,9 +21,10 @@ use leadcore::scoring::{ScoreInput, ScoreTableInput as TableInput};
 /// `explain` may be left out). On success `*card_out` receives the canonical JSON of the
 /// score card: `{"lead_id","at","hot","zombie"?,"models":[{"model","score","grade"?,
 /// "rules":[..],"adjustments"?:[..]}]}`, each rule with its contributing events when
-/// `explain` is true. An activity after `now` beyond the playbook's tolerance, or lacking
-/// an attribute a matching rule filters on, gives `LEADCORE_BAD_EVENT` (the report's
-/// `reason` is `in_future` or `missing_attribute`); bad JSON gives `LEADCORE_INVALID_INPUT`.
+/// `explain` is true. An activity after `now` beyond the playbook's tolerance gives
+/// `LEADCORE_BAD_EVENT` (the report's `reason` is `in_future`); an activity lacking an
+/// attribute simply does not match the rules that compare it; bad JSON gives
+/// `LEADCORE_INVALID_INPUT`.
 ///
 /// # Safety
 /// `playbook` is NULL or a live playbook; `input_json` is NULL (with `len == 0`) or points
@@ -52,8 +53,8 @@ pub unsafe extern "C" fn leadcore_score(
 /// with `null` for a missing value in the optional columns. On success `*out` receives
 /// `{"models":[..],"scores":[..],"grades":[..],"row_errors":[{"row","reason","message"}]}`
 /// where `scores` and `grades` are lead-major (`scores[lead * models + model]`). Rows the
-/// engine cannot use (an unknown lead id, an event after `now` beyond the tolerance, a
-/// missing attribute a rule filters on) are listed in `row_errors` and the rest of the batch
+/// engine cannot use (an unknown lead id, an event after `now` beyond the tolerance, a kind
+/// outside its dictionary) are listed in `row_errors` and the rest of the batch
 /// is scored. Columns of different lengths, duplicate lead ids or bad JSON give
 /// `LEADCORE_INVALID_INPUT`.
 ///
@@ -187,8 +188,8 @@ unsafe fn dict<'a>(
 /// `leadcore_scoring_model_names`), and `*row_errors_out` the canonical JSON array of the
 /// rows that were not counted, `[{"message","reason","row"}]` with `reason` one of
 /// `unknown_lead` (a lead index out of range), `invalid_time` (a time no instant has),
-/// `in_future` (after `now` beyond the playbook's tolerance) and `missing_attribute` (a matching rule filters on an absent
-/// value). Gives exactly the scores of `leadcore_score_table` and `leadcore_score` for the
+/// `in_future` (after `now` beyond the playbook's tolerance) and `bad_value` (a kind code
+/// outside its dictionary); a missing attribute is no row error (it matches no comparison). Gives exactly the scores of `leadcore_score_table` and `leadcore_score` for the
 /// same data.
 ///
 /// `scores_len` must equal the number of leads times `leadcore_scoring_model_count`

@@ -186,8 +186,8 @@ pub unsafe extern "C" fn leadcore_score_state_to_json(
 /// Records one activity event in the state, typed (no JSON), without checking thresholds:
 /// the fast path for feeding a lead's events. `now_unix_s` is the current time in Unix
 /// seconds UTC; events up to `now` count, later ones never do. An event after `now` beyond
-/// the playbook's tolerance, or lacking an attribute a matching rule filters on, gives
-/// `LEADCORE_BAD_EVENT` (report `reason`: `in_future`, `missing_attribute`); a time chrono
+/// the playbook's tolerance gives `LEADCORE_BAD_EVENT` (report `reason`: `in_future`); a
+/// missing attribute is no bad event (it matches no comparison); a time chrono
 /// cannot represent or `seconds` above `UINT32_MAX` gives `LEADCORE_INVALID_ARGUMENT`; a
 /// state made with other rules `LEADCORE_INVALID_INPUT`. On failure the state is unchanged.
 /// Events may arrive in any order (O(1) amortised in time order). Call

@@ -348,8 +348,8 @@ impl PyPlaybook {
     }
 
     /// Scores one lead from its activities at `now`: every model's score and grade, with
-    /// the full breakdown when `explain`. A bad activity (after `now` beyond the tolerance,
-    /// or lacking an attribute a rule filters on) raises `BadEventError` (`.reason`).
+    /// the full breakdown when `explain`. An activity after `now` beyond the tolerance raises
+    /// `BadEventError` (`.reason`); a missing attribute matches no comparison on it.
     #[pyo3(signature = (lead, activities, now, *, explain = true))]
     fn score(
         &self,
