@@ -411,6 +411,7 @@ static void test_bad_columns_are_refused_and_outputs_untouched(void) {
         {"events NULL", LEADCORE_NULL_ARGUMENT, "ffi.null_argument"},
         {"row_errors_out NULL", LEADCORE_NULL_ARGUMENT, "ffi.null_argument"},
         {"playbook NULL", LEADCORE_NULL_ARGUMENT, "ffi.null_argument"},
+        {"duplicate lead ids", LEADCORE_INVALID_INPUT, "input.invalid"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         batch b;
@@ -441,6 +442,10 @@ static void test_bad_columns_are_refused_and_outputs_untouched(void) {
             case 14: cols = NULL; break;
             case 15: errors_out = NULL; break;
             case 16: p = NULL; break;
+            case 17:
+                leads = (const uint8_t *)"[" LEAD_A "," LEAD_A "," LEAD_C "]";
+                leads_len = strlen((const char *)leads);
+                break;
         }
         leadcore_error *err = NULL;
         leadcore_status s = leadcore_score_columns(p, leads, leads_len, cols, now, scores,

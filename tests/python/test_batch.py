@@ -116,8 +116,8 @@ def test_times_in_the_at_column(pb: leadcore.Playbook) -> None:
     naive = [d.replace(tzinfo=None) for d in as_datetimes]
     with pytest.raises(leadcore.InputError, match="row 0: naive datetime"):
         pb.score_columns(LEADS, dict(cols, at=naive), NOW)
-    with pytest.raises(leadcore.InputError, match="row 1: a time is required"):
-        pb.score_columns(LEADS, dict(cols, at=[cols["at"][0], None, *cols["at"][2:]]), NOW)
+    r = pb.score_columns(LEADS, dict(cols, at=[cols["at"][0], None, *cols["at"][2:]]), NOW)
+    assert {"row": 1, "reason": "invalid_time", "message": "the event has no time"} in r.row_errors
     with pytest.raises(TypeError, match="row 0"):
         pb.score_columns(LEADS, dict(cols, at=[float(t) for t in cols["at"]]), NOW)
     with pytest.raises(leadcore.InputError, match="naive datetime"):
@@ -211,8 +211,9 @@ def test_arrow_nulls(pb: leadcore.Playbook) -> None:
     cols = worked_example_columns()
     at = list(cols["at"])
     at[2] = None
-    with pytest.raises(leadcore.InputError, match="`at` row 2: a time is required"):
-        pb.score_columns(LEADS, pa.table(dict(cols, at=at)), NOW)
+    # A row without a time is a row error; the rest of the batch is scored.
+    r = pb.score_columns(LEADS, pa.table(dict(cols, at=at)), NOW)
+    assert {"row": 2, "reason": "invalid_time", "message": "the event has no time"} in r.row_errors
     seconds = [None if s is None else float(s) for s in cols["seconds"]]
     assert pb.score_columns(LEADS, pa.table(dict(cols, seconds=seconds)), NOW).scores == EXPECTED
     seconds[0] = 1.5

@@ -6,7 +6,7 @@ use crate::table::{ChunkedColumn, Table, is_pandas_index};
 use crate::{Error, Result, invalid};
 use arrow_schema::TimeUnit;
 use chrono::{DateTime, Utc};
-use leadcore::columnar::{DictBuilder, EncodedEvents, OwnedAttr};
+use leadcore::columnar::{DictBuilder, EncodedEvents, NULL_TIME, OwnedAttr};
 use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
 use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, ValueRef};
@@ -155,15 +155,10 @@ fn times(c: &ChunkedColumn) -> Result<Vec<i64>> {
         return Ok(out);
     }
     for chunk in &c.chunks {
-        let mut push = |v: Option<i64>| match v {
-            Some(s) => {
-                out.push(s);
-                Ok(())
-            }
-            None => Err(invalid(format!(
-                "events column `at` row {}: a time is required",
-                out.len()
-            ))),
+        // A missing time (null, NaT) is the core's NULL_TIME: a row error, not a failed batch.
+        let mut push = |v: Option<i64>| -> Result<()> {
+            out.push(v.unwrap_or(NULL_TIME));
+            Ok(())
         };
         let out_of_range = |_| invalid("events column `at`: a value is out of range");
         if let Some(r) = each_int(chunk.as_ref(), &mut push, out_of_range) {
@@ -440,8 +435,9 @@ mod tests {
             "at",
             Int32Array::from(vec![Some(1), None, Some(2), Some(3)]),
         );
-        let e = Events::from_table(&Table::new(columns)).unwrap_err();
-        assert_eq!(e.message(), "events column `at` row 1: a time is required");
+        let events = Events::from_table(&Table::new(columns)).unwrap();
+        let attrs = events.encoded().attr_columns();
+        assert_eq!(events.encoded().with_attrs(&attrs).at[1], NULL_TIME);
         let mut columns = base();
         columns[2] = col("at", Float64Array::from(vec![1.0; 4]));
         assert!(matches!(

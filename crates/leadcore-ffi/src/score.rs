@@ -239,6 +239,7 @@ pub unsafe extern "C" fn leadcore_score_columns(
         let scores_out = args::out_slice(scores_out, scores_len, "scores_out")?;
         let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
         let leads: Vec<Lead> = args::json(leads_text, "leads")?;
+        leadcore::columnar::check_unique_ids(&leads)?;
 
         let scoring = playbook.inner.scoring();
         let want = leads.len().saturating_mul(scoring.model_names().len());

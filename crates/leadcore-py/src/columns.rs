@@ -168,19 +168,20 @@ fn numpy_column(of: Of, name: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyRes
     })
 }
 
-/// An event's `at` column: Unix seconds (int), aware datetimes or RFC 3339 strings.
+/// An event's `at` column: Unix seconds (int), aware datetimes or RFC 3339 strings; `None`
+/// is a missing time (the row becomes an `invalid_time` row error).
 fn times(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
     let mut out = Vec::with_capacity(items.len());
     for (row, v) in items.iter().enumerate() {
         let at = format!("{what} row {row}");
         if v.is_none() {
-            return Err(input_error(format!("{at}: a time is required")));
+            out.push(None); // a row error of the batch, not a failed batch
+            continue;
         }
         if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
-            out.push(
-                v.extract::<i64>()
-                    .map_err(|_| input_error(format!("{at}: {v} is out of range")))?,
-            );
+            out.push(Some(v.extract::<i64>().map_err(|_| {
+                input_error(format!("{at}: {v} is out of range"))
+            })?));
         } else if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyBool>() {
             return Err(PyTypeError::new_err(format!(
                 "{at}: expected Unix seconds (int), a timezone-aware datetime or an RFC 3339 \
@@ -188,7 +189,7 @@ fn times(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
                 type_name(v)
             )));
         } else {
-            out.push(extract_time_in(&at, v)?.timestamp());
+            out.push(Some(extract_time_in(&at, v)?.timestamp()));
         }
     }
     Ok(Arc::new(Int64Array::from(out)))

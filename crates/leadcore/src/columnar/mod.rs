@@ -21,6 +21,10 @@ use std::fmt;
 /// The code marking a missing value in a [`DictColumn`].
 pub const NULL_CODE: u32 = u32::MAX;
 
+/// The time marking an event with no time in [`EventColumns::at`] (a null or NaT in the
+/// source): the row is an `invalid_time` row error, the rest of the batch is scored.
+pub const NULL_TIME: i64 = i64::MIN;
+
 /// A dictionary-encoded string column: row `i` holds `dictionary[codes[i]]`, or nothing when
 /// the code is [`NULL_CODE`]. A code past the dictionary's end is refused on entry
 /// ([`EventColumns::check`]).
@@ -125,7 +129,7 @@ pub struct EventColumns<'a> {
     pub lead: &'a [u32],
     /// Activity kind names.
     pub kind: DictColumn<'a>,
-    /// Unix seconds.
+    /// Unix seconds ([`NULL_TIME`] where an event has none).
     pub at: &'a [i64],
     /// Attribute columns, by name; an attribute with no column is missing on every row.
     pub attrs: &'a [AttrColumn<'a>],
@@ -263,14 +267,7 @@ pub struct RowError {
 /// assert_eq!(rows, [0, 1, u32::MAX, u32::MAX]);
 /// ```
 pub fn lead_index(leads: &[Lead], lead_ids: DictColumn<'_>) -> Result<Vec<u32>> {
-    let ids: HashMap<&str, u32> = leads
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i as u32))
-        .collect();
-    if ids.len() != leads.len() {
-        return Err(Error::invalid_input("lead ids are not unique".to_owned()));
-    }
+    let ids = id_map(leads)?;
     let entries: Vec<u32> = lead_ids
         .dictionary
         .iter()
@@ -281,6 +278,31 @@ pub fn lead_index(leads: &[Lead], lead_ids: DictColumn<'_>) -> Result<Vec<u32>> 
         .iter()
         .map(|&c| entries.get(c as usize).copied().unwrap_or(u32::MAX))
         .collect())
+}
+
+/// Each lead's row by id; an error when two leads share an id.
+fn id_map(leads: &[Lead]) -> Result<HashMap<&str, u32>> {
+    let ids: HashMap<&str, u32> = leads
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i as u32))
+        .collect();
+    if ids.len() != leads.len() {
+        return Err(Error::invalid_input("lead ids are not unique".to_owned()));
+    }
+    Ok(ids)
+}
+
+/// Refuses leads that share an id (results are keyed by id).
+///
+/// ```
+/// use leadcore::Lead;
+/// assert!(leadcore::columnar::check_unique_ids(&[Lead::new("A"), Lead::new("B")]).is_ok());
+/// let err = leadcore::columnar::check_unique_ids(&[Lead::new("A"), Lead::new("A")]).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid input: lead ids are not unique");
+/// ```
+pub fn check_unique_ids(leads: &[Lead]) -> Result<()> {
+    id_map(leads).map(drop)
 }
 
 /// Builds a dictionary column from optional strings.

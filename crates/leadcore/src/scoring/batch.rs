@@ -212,7 +212,11 @@ impl Scoring {
                 row_errors.push(RowError {
                     row,
                     reason: RowErrorReason::InvalidTime,
-                    message: format!("event time {at} is not a representable instant"),
+                    message: if at == crate::columnar::NULL_TIME {
+                        "the event has no time".to_owned()
+                    } else {
+                        format!("event time {at} is not a representable instant")
+                    },
                 });
                 return;
             }
