@@ -32,6 +32,7 @@ mod error;
 pub mod lifecycle;
 pub mod model;
 pub mod playbook;
+pub mod routing;
 pub mod scoring;
 pub mod time;
 pub mod wire;
@@ -54,6 +55,7 @@ pub use model::{
     Org, OrgProblem, Record, Rep, Role, Team, ValueRef,
 };
 pub use playbook::{Format, Pipeline, Playbook, PlaybookSpec, Stage, StageKind};
+pub use routing::{Assignee, Decision, RouteFacts, Routing, RoutingState};
 pub use scoring::{BatchScores, ModelScore, ScoreCard, ScoreSignal, ScoreState, Scoring};
 
 /// The crate version.

@@ -72,6 +72,17 @@ pub enum ActionSource {
     },
     /// A lead turned zombie.
     Zombie,
+    /// A routing rule placed a lead (its `actions`): with a rep or a queue.
+    Route {
+        /// The rule.
+        rule: String,
+        /// The rep the lead went to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rep: Option<String>,
+        /// The queue the lead went to.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queue: Option<String>,
+    },
 }
 
 /// An action for the host to carry out, emitted as data by any engine: where it comes from,

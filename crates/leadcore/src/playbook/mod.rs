@@ -12,8 +12,9 @@ pub use crate::lifecycle::{
 pub use load::Format;
 pub use spec::{FieldSpec, PLAYBOOK_SCHEMA_VERSION, PlaybookSpec};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Issue, Result};
 use crate::model::{Catalog, FieldType, RecordKind};
+use crate::routing::Routing;
 use crate::scoring::Scoring;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -39,6 +40,8 @@ pub struct Playbook {
     fields: BTreeMap<String, FieldType>,
     catalog: Catalog,
     scoring: Scoring,
+    routing: Routing,
+    warnings: Vec<Issue>,
 }
 
 impl Playbook {
@@ -61,6 +64,8 @@ impl Playbook {
             .map(|(k, v)| (k.clone(), v.field_type))
             .collect();
         let scoring = Scoring::build(&spec.scoring, &catalog);
+        let routing = Routing::build(&spec.routing, &catalog);
+        let warnings = routing.warnings().to_vec();
         Ok(Playbook {
             spec,
             lifecycle,
@@ -68,6 +73,8 @@ impl Playbook {
             fields,
             catalog,
             scoring,
+            routing,
+            warnings,
         })
     }
 
@@ -157,6 +164,22 @@ impl Playbook {
     /// The scoring setup (empty when the playbook declares none).
     pub fn scoring(&self) -> &Scoring {
         &self.scoring
+    }
+
+    /// The routing setup (no rules when the playbook declares none: every lead goes to the
+    /// unassignable queue).
+    pub fn routing(&self) -> &Routing {
+        &self.routing
+    }
+
+    /// What looks wrong without making the playbook invalid (gaps and overlaps of routing
+    /// range rules, unreachable rules), each at its path with a stable code.
+    ///
+    /// ```
+    /// assert!(leadcore::Playbook::default_playbook().warnings().is_empty());
+    /// ```
+    pub fn warnings(&self) -> &[Issue] {
+        &self.warnings
     }
 
     /// The names this playbook declares (custom fields, activity kinds, score models): what

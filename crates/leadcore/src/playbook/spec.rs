@@ -3,6 +3,7 @@
 
 use crate::lifecycle::PipelineSpec;
 use crate::model::FieldType;
+use crate::routing::RoutingSpec;
 use crate::scoring::ScoringSpec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,9 @@ pub struct PlaybookSpec {
     /// Score models, hotness and zombie detection.
     #[serde(default, skip_serializing_if = "ScoringSpec::is_empty")]
     pub scoring: ScoringSpec,
+    /// Who gets each lead: reps, teams, queues and the rule chain.
+    #[serde(default, skip_serializing_if = "RoutingSpec::is_empty")]
+    pub routing: RoutingSpec,
 }
 
 /// A custom field declaration.

@@ -92,6 +92,7 @@ pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
         );
     }
     crate::scoring::validate::validate(&spec.scoring, catalog, &mut cx.issues);
+    crate::routing::validate::validate(&spec.routing, catalog, &mut cx.issues);
     cx.issues
 }
 

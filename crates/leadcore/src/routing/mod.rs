@@ -1,0 +1,33 @@
+//! Routing: who gets each lead. An ordered chain of rules (first match wins), each a
+//! [`Condition`](crate::condition::Condition) on the lead's fields (and supplied scores)
+//! ending in a strategy: a named rep or queue, weighted round robin, least busy, balance by
+//! deal value, best win rate, account owner, pods per team or territory. Reps inactive, at
+//! capacity (default 500 open leads) or out of daily quota are skipped; a lead no rule
+//! places goes to the unassignable queue with the reason. Every decision carries a trace
+//! of each rule tried and each rep passed over; round-robin positions and counters live in
+//! a [`RoutingState`] the host persists, so the same state, lead and `now` always give the
+//! same decision.
+//!
+//! Availability (working hours in the rep's zone, holidays, out of office) and SLA timers
+//! come with `time/` calendars: they join [`PassReason`] and the eligibility check.
+
+mod decision;
+mod engine;
+mod model;
+mod ranges;
+mod spec;
+mod state;
+pub(crate) mod validate;
+
+pub use decision::{
+    Assignee, Decision, PassReason, PassedOver, RuleTrace, StrategyTrace, Unassigned,
+    UnassignedCode,
+};
+pub use engine::RouteFacts;
+pub use model::Routing;
+pub use spec::{
+    DEFAULT_CAPACITY, DEFAULT_UNASSIGNABLE_QUEUE, PoolSpec, QueueSpec, RepSpec, RouteRuleSpec,
+    RoutingSpec, StrategySpec,
+};
+pub use state::{ROUTING_STATE_SCHEMA_VERSION, RepCounters, RoutingState};
+pub use validate::{MAX_CAPACITY, MAX_WEIGHT};

@@ -1,0 +1,258 @@
+//! A validated routing section, compiled: reps by index, pools resolved, conditions
+//! compiled once.
+
+use super::spec::{DEFAULT_CAPACITY, PoolSpec, RoutingSpec, StrategySpec};
+use super::state::RoutingState;
+use super::validate::strategy_key;
+use crate::action::ActionSpec;
+use crate::condition::compile::Sink;
+use crate::condition::{Condition, Scope};
+use crate::error::Issue;
+use crate::model::{Catalog, RecordKind};
+use std::collections::BTreeMap;
+
+/// What routing rules may read: the lead's fields and the scores supplied with it.
+pub(crate) fn condition_scope() -> Scope {
+    Scope {
+        scores: true,
+        ..Scope::record(RecordKind::Lead)
+    }
+}
+
+/// The declared reps a pool's fixed selectors (`reps`, `team`, `territory`) keep, in
+/// declaration order.
+pub(crate) fn pool_members(spec: &RoutingSpec, pool: &PoolSpec) -> Vec<usize> {
+    spec.reps
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            pool.reps.as_ref().is_none_or(|ids| ids.contains(&r.id))
+                && pool
+                    .team
+                    .as_ref()
+                    .is_none_or(|t| r.team.as_ref() == Some(t))
+                && pool
+                    .territory
+                    .as_ref()
+                    .is_none_or(|t| r.territories.contains(t))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// A rep, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rep {
+    pub id: String,
+    pub territories: Vec<String>,
+    pub weight: i64,
+    pub capacity: u32,
+    pub quota: Option<u32>,
+    pub active: bool,
+}
+
+/// A pool: its fixed members, narrowed per lead by `territory_from`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pool {
+    pub members: Vec<usize>,
+    pub territory_from: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Strategy {
+    Rep(usize),
+    Queue(String),
+    RoundRobin(Pool),
+    LeastBusy(Pool),
+    BalanceValue { pool: Pool, field: String },
+    WinRate { pool: Pool, top: usize },
+    AccountOwner,
+}
+
+/// A strategy and the key of its round-robin positions in the routing state.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Slot {
+    pub key: String,
+    pub name: &'static str,
+    pub strategy: Strategy,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rule {
+    pub name: String,
+    pub when: Option<Condition>,
+    /// `assign`, then each fallback.
+    pub slots: Vec<Slot>,
+    pub actions: Vec<ActionSpec>,
+}
+
+/// A validated routing section, compiled: who gets each lead ([`Routing::route`]), with
+/// the warnings found while building it (gaps and overlaps of range rules).
+///
+/// ```
+/// use leadcore::Playbook;
+/// let pb = Playbook::from_yaml(r#"
+/// schema_version: 1
+/// lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+/// routing:
+///   reps: [{id: A}, {id: B}]
+///   rules: [{name: everyone, assign: {round_robin: {}}}]
+/// "#).unwrap();
+/// assert_eq!(pb.routing().rep_ids(), ["A", "B"]);
+/// assert!(pb.warnings().is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routing {
+    pub(crate) spec: RoutingSpec,
+    pub(crate) reps: Vec<Rep>,
+    pub(crate) index: BTreeMap<String, usize>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) warnings: Vec<Issue>,
+}
+
+impl Default for Routing {
+    fn default() -> Self {
+        Routing::build(&RoutingSpec::default(), &Catalog::default())
+    }
+}
+
+fn clamp_u32(v: i64) -> u32 {
+    u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+}
+
+impl Routing {
+    /// Compiles a section the validator accepted (against the same catalog).
+    pub(crate) fn build(spec: &RoutingSpec, catalog: &Catalog) -> Self {
+        let default_capacity = if spec.capacity >= 1 {
+            spec.capacity
+        } else {
+            DEFAULT_CAPACITY
+        };
+        let reps: Vec<Rep> = spec
+            .reps
+            .iter()
+            .map(|r| Rep {
+                id: r.id.clone(),
+                territories: r.territories.clone(),
+                weight: r.weight.max(1),
+                capacity: clamp_u32(r.capacity.unwrap_or(default_capacity)),
+                quota: r.daily_quota.map(clamp_u32),
+                active: r.active,
+            })
+            .collect();
+        let mut index = BTreeMap::new();
+        for (i, r) in reps.iter().enumerate() {
+            index.entry(r.id.clone()).or_insert(i);
+        }
+        let pool = |p: &PoolSpec| Pool {
+            members: pool_members(spec, p),
+            territory_from: p.territory_from.clone(),
+        };
+        let compile = |s: &StrategySpec| match s {
+            StrategySpec::Rep(id) => index.get(id).map_or_else(
+                || Strategy::Queue(spec.unassignable_queue.clone()),
+                |&i| Strategy::Rep(i),
+            ),
+            StrategySpec::Queue(q) => Strategy::Queue(q.clone()),
+            StrategySpec::RoundRobin { pool: p } => Strategy::RoundRobin(pool(p)),
+            StrategySpec::LeastBusy { pool: p } => Strategy::LeastBusy(pool(p)),
+            StrategySpec::BalanceValue { pool: p, field } => Strategy::BalanceValue {
+                pool: pool(p),
+                field: field.clone(),
+            },
+            StrategySpec::WinRate { pool: p, top } => Strategy::WinRate {
+                pool: pool(p),
+                top: usize::try_from((*top).max(1)).unwrap_or(usize::MAX),
+            },
+            StrategySpec::AccountOwner {} => Strategy::AccountOwner,
+        };
+        let mut ignored = Vec::new();
+        let rules = spec
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut sink = Sink {
+                    prefix: "routing",
+                    issues: &mut ignored,
+                };
+                let when = r.when.as_ref().map(|w| {
+                    Condition::compile_in(
+                        w,
+                        catalog,
+                        condition_scope(),
+                        &format!("routing.rules[{i}].when"),
+                        &mut sink,
+                    )
+                    // Unreachable for a validated spec: such a rule never matches.
+                    .unwrap_or_else(Condition::never)
+                });
+                let slots = std::iter::once(&r.assign)
+                    .chain(&r.fallback)
+                    .enumerate()
+                    .map(|(k, s)| Slot {
+                        key: if k == 0 {
+                            r.name.clone()
+                        } else {
+                            format!("{}.fallback[{}]", r.name, k - 1)
+                        },
+                        name: strategy_key(s),
+                        strategy: compile(s),
+                    })
+                    .collect();
+                Rule {
+                    name: r.name.clone(),
+                    when,
+                    slots,
+                    actions: r.actions.clone(),
+                }
+            })
+            .collect();
+        let warnings = super::ranges::warnings(spec, catalog);
+        Routing {
+            spec: spec.clone(),
+            reps,
+            index,
+            rules,
+            warnings,
+        }
+    }
+
+    /// The spec it was built from.
+    pub fn spec(&self) -> &RoutingSpec {
+        &self.spec
+    }
+
+    /// What looks wrong without making the playbook invalid: gaps and overlaps between
+    /// range rules on the same field (`routing.range_gap`, `routing.range_overlap`), rules
+    /// that can never match (`routing.range_empty`) or never be reached
+    /// (`routing.unreachable_rule`).
+    pub fn warnings(&self) -> &[Issue] {
+        &self.warnings
+    }
+
+    /// The reps' ids, in declaration order.
+    pub fn rep_ids(&self) -> Vec<&str> {
+        self.reps.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    /// The rule names, in chain order.
+    pub fn rule_names(&self) -> Vec<&str> {
+        self.rules.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// A fresh routing state (no lead assigned yet).
+    ///
+    /// ```
+    /// let state = leadcore::Playbook::default_playbook().routing().new_state();
+    /// assert!(state.reps.is_empty());
+    /// ```
+    pub fn new_state(&self) -> RoutingState {
+        RoutingState::new()
+    }
+
+    /// The queue leads no rule places go to.
+    pub fn unassignable_queue(&self) -> &str {
+        &self.spec.unassignable_queue
+    }
+}

@@ -1,0 +1,291 @@
+//! Validation of the `routing` section: every problem at once, each at its exact path.
+//! Warnings (gaps and overlaps of range rules) are found by [`super::ranges`] when the
+//! section is built; they never make a playbook invalid.
+
+use super::model::{condition_scope, pool_members};
+use super::spec::{PoolSpec, RoutingSpec, StrategySpec};
+use crate::condition::Condition;
+use crate::condition::compile::Sink;
+use crate::error::Issue;
+use crate::model::{Catalog, FieldType, RecordKind};
+use std::collections::BTreeSet;
+
+/// Largest capacity or daily quota a rep may have.
+pub const MAX_CAPACITY: i64 = 1_000_000;
+/// Largest round-robin weight.
+pub const MAX_WEIGHT: i64 = 10_000;
+
+struct Cx<'a> {
+    spec: &'a RoutingSpec,
+    catalog: &'a Catalog,
+    issues: &'a mut Vec<Issue>,
+    reps: BTreeSet<&'a str>,
+    teams: BTreeSet<&'a str>,
+    queues: BTreeSet<&'a str>,
+}
+
+/// Appends the routing section's problems to `issues`.
+pub(crate) fn validate(spec: &RoutingSpec, catalog: &Catalog, issues: &mut Vec<Issue>) {
+    let mut cx = Cx {
+        spec,
+        catalog,
+        issues,
+        reps: BTreeSet::new(),
+        teams: BTreeSet::new(),
+        queues: BTreeSet::new(),
+    };
+    cx.limit(
+        "routing.capacity",
+        "routing.invalid_capacity",
+        spec.capacity,
+        MAX_CAPACITY,
+    );
+    if spec.unassignable_queue.trim().is_empty() {
+        cx.push(
+            "routing.unassignable_queue",
+            "routing.empty_name",
+            "name the queue unplaced leads go to",
+        );
+    }
+    for (i, t) in spec.teams.iter().enumerate() {
+        let p = format!("routing.teams[{i}].id");
+        if t.id.trim().is_empty() {
+            cx.push(p, "routing.empty_name", "a team needs an id");
+        } else if !cx.teams.insert(t.id.as_str()) {
+            cx.push(
+                p,
+                "routing.duplicate_team",
+                format!("team `{}` is declared twice", t.id),
+            );
+        }
+    }
+    for (i, r) in spec.reps.iter().enumerate() {
+        let p = format!("routing.reps[{i}]");
+        if r.id.trim().is_empty() {
+            cx.push(format!("{p}.id"), "routing.empty_name", "a rep needs an id");
+        } else if !cx.reps.insert(r.id.as_str()) {
+            cx.push(
+                format!("{p}.id"),
+                "routing.duplicate_rep",
+                format!("rep `{}` is declared twice", r.id),
+            );
+        }
+        if let Some(team) = &r.team
+            && !cx.teams.contains(team.as_str())
+        {
+            cx.push(
+                format!("{p}.team"),
+                "routing.unknown_team",
+                format!("team `{team}` is not declared under `routing.teams`"),
+            );
+        }
+        cx.limit(
+            &format!("{p}.weight"),
+            "routing.invalid_weight",
+            r.weight,
+            MAX_WEIGHT,
+        );
+        if let Some(c) = r.capacity {
+            cx.limit(
+                &format!("{p}.capacity"),
+                "routing.invalid_capacity",
+                c,
+                MAX_CAPACITY,
+            );
+        }
+        if let Some(q) = r.daily_quota {
+            cx.limit(
+                &format!("{p}.daily_quota"),
+                "routing.invalid_quota",
+                q,
+                MAX_CAPACITY,
+            );
+        }
+        for (t, territory) in r.territories.iter().enumerate() {
+            if territory.trim().is_empty() {
+                cx.push(
+                    format!("{p}.territories[{t}]"),
+                    "routing.empty_name",
+                    "a territory needs a name",
+                );
+            }
+        }
+    }
+    cx.queues.insert(spec.unassignable_queue.as_str());
+    for (i, q) in spec.queues.iter().enumerate() {
+        let p = format!("routing.queues[{i}].name");
+        if q.name.trim().is_empty() {
+            cx.push(p, "routing.empty_name", "a queue needs a name");
+        } else if !cx.queues.insert(q.name.as_str()) && q.name != spec.unassignable_queue {
+            cx.push(
+                p,
+                "routing.duplicate_queue",
+                format!("queue `{}` is declared twice", q.name),
+            );
+        }
+    }
+    let mut rule_names = BTreeSet::new();
+    for (i, rule) in spec.rules.iter().enumerate() {
+        let p = format!("routing.rules[{i}]");
+        if rule.name.trim().is_empty() {
+            cx.push(
+                format!("{p}.name"),
+                "routing.empty_name",
+                "a rule needs a name",
+            );
+        } else if !rule_names.insert(rule.name.as_str()) {
+            cx.push(
+                format!("{p}.name"),
+                "routing.duplicate_rule",
+                format!("rule `{}` is declared twice", rule.name),
+            );
+        }
+        if let Some(when) = &rule.when {
+            let mut sink = Sink {
+                prefix: "routing",
+                issues: cx.issues,
+            };
+            let _ = Condition::compile_in(
+                when,
+                catalog,
+                condition_scope(),
+                &format!("{p}.when"),
+                &mut sink,
+            );
+        }
+        cx.strategy(&format!("{p}.assign"), &rule.assign);
+        for (f, s) in rule.fallback.iter().enumerate() {
+            cx.strategy(&format!("{p}.fallback[{f}]"), s);
+        }
+        crate::action::validate(&format!("{p}.actions"), &rule.actions, cx.issues);
+    }
+}
+
+impl<'a> Cx<'a> {
+    fn push(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
+        self.issues.push(Issue::new(path, code, message));
+    }
+
+    fn limit(&mut self, path: &str, code: &str, v: i64, max: i64) {
+        if !(1..=max).contains(&v) {
+            self.push(path, code, format!("must be from 1 to {max}, not {v}"));
+        }
+    }
+
+    fn rep(&mut self, path: String, rep: &str) {
+        if !self.reps.contains(rep) {
+            self.push(
+                path,
+                "routing.unknown_rep",
+                format!("rep `{rep}` is not declared under `routing.reps`"),
+            );
+        }
+    }
+
+    fn strategy(&mut self, p: &str, s: &StrategySpec) {
+        match s {
+            StrategySpec::Rep(rep) => self.rep(format!("{p}.rep"), rep),
+            StrategySpec::Queue(q) => {
+                if !self.queues.contains(q.as_str()) {
+                    self.push(
+                        format!("{p}.queue"),
+                        "routing.unknown_queue",
+                        format!(
+                            "queue `{q}` is neither declared under `routing.queues` nor the unassignable queue"
+                        ),
+                    );
+                }
+            }
+            StrategySpec::RoundRobin { pool } | StrategySpec::LeastBusy { pool } => {
+                self.pool(&format!("{p}.{}.pool", strategy_key(s)), pool);
+            }
+            StrategySpec::BalanceValue { pool, field } => {
+                let sp = format!("{p}.balance_value");
+                self.pool(&format!("{sp}.pool"), pool);
+                match self.catalog.field_type(RecordKind::Lead, field) {
+                    Some(FieldType::Number) => {}
+                    Some(ty) => self.push(
+                        format!("{sp}.field"),
+                        "routing.field_type",
+                        format!("`{field}` is {}, but a deal value is a number", ty.name()),
+                    ),
+                    None => self.push(
+                        format!("{sp}.field"),
+                        "routing.unknown_field",
+                        format!("field `{field}` is neither built in nor declared under `fields`"),
+                    ),
+                }
+            }
+            StrategySpec::WinRate { pool, top } => {
+                self.pool(&format!("{p}.win_rate.pool"), pool);
+                self.limit(
+                    &format!("{p}.win_rate.top"),
+                    "routing.invalid_value",
+                    *top,
+                    MAX_WEIGHT,
+                );
+            }
+            StrategySpec::AccountOwner {} => {}
+        }
+    }
+
+    fn pool(&mut self, p: &str, pool: &PoolSpec) {
+        let before = self.issues.len();
+        if let Some(reps) = &pool.reps {
+            if reps.is_empty() {
+                self.push(
+                    format!("{p}.reps"),
+                    "routing.empty_pool",
+                    "list at least one rep",
+                );
+            }
+            for (r, rep) in reps.iter().enumerate() {
+                self.rep(format!("{p}.reps[{r}]"), rep);
+            }
+        }
+        if let Some(team) = &pool.team
+            && !self.teams.contains(team.as_str())
+        {
+            self.push(
+                format!("{p}.team"),
+                "routing.unknown_team",
+                format!("team `{team}` is not declared under `routing.teams`"),
+            );
+        }
+        if let Some(field) = &pool.territory_from {
+            match self.catalog.field_type(RecordKind::Lead, field) {
+                Some(FieldType::Text) => {}
+                Some(ty) => self.push(
+                    format!("{p}.territory_from"),
+                    "routing.field_type",
+                    format!("`{field}` is {}, but a territory is text", ty.name()),
+                ),
+                None => self.push(
+                    format!("{p}.territory_from"),
+                    "routing.unknown_field",
+                    format!("field `{field}` is neither built in nor declared under `fields`"),
+                ),
+            }
+        }
+        if self.issues.len() == before && pool_members(self.spec, pool).is_empty() {
+            self.push(
+                p,
+                "routing.empty_pool",
+                "no declared rep matches every selector of this pool",
+            );
+        }
+    }
+}
+
+/// The key a strategy is written under.
+pub(crate) fn strategy_key(s: &StrategySpec) -> &'static str {
+    match s {
+        StrategySpec::Rep(_) => "rep",
+        StrategySpec::Queue(_) => "queue",
+        StrategySpec::RoundRobin { .. } => "round_robin",
+        StrategySpec::LeastBusy { .. } => "least_busy",
+        StrategySpec::BalanceValue { .. } => "balance_value",
+        StrategySpec::WinRate { .. } => "win_rate",
+        StrategySpec::AccountOwner {} => "account_owner",
+    }
+}
