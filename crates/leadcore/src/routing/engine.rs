@@ -330,9 +330,8 @@ impl<'a> Run<'a> {
 
     /// Why rep `r` cannot take a lead now, if it cannot. (Working hours, time zones,
     /// holidays and out-of-office periods join here with `time/` calendars.)
-    fn ineligible(&self, r: usize) -> Option<PassReason> {
+    fn ineligible(&self, r: usize, c: &RepCounters) -> Option<PassReason> {
         let rep = self.routing.reps.get(r)?;
-        let c = self.counters(r);
         if !rep.active {
             return Some(PassReason::Inactive);
         }
@@ -349,13 +348,14 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The pool's eligible members, in pool order; the ineligible ones go to `passed`.
+    /// The pool's eligible members with their counters, in pool order; the ineligible ones
+    /// go to `passed`.
     fn eligible(
         &self,
         pool: &Pool,
         passed: &mut Vec<PassedOver>,
         note: &mut Option<String>,
-    ) -> Vec<usize> {
+    ) -> Vec<(usize, &'a RepCounters)> {
         let territory = match &pool.territory_from {
             None => None,
             Some(field) => match self.lead.field_ref(field) {
@@ -379,12 +379,13 @@ impl<'a> Run<'a> {
                 continue;
             }
             covering += 1;
-            match self.ineligible(r) {
+            let c = self.counters(r);
+            match self.ineligible(r, c) {
                 Some(reason) => passed.push(PassedOver {
                     rep: self.id(r),
                     reason,
                 }),
-                None => out.push(r),
+                None => out.push((r, c)),
             }
         }
         if let (Some(t), Some(field)) = (territory, &pool.territory_from) {
@@ -448,7 +449,7 @@ impl<'a> Run<'a> {
                     chosen: Some((Assignee::Queue(q.clone()), Effect::default())),
                 };
             }
-            Strategy::Rep(r) => match self.ineligible(*r) {
+            Strategy::Rep(r) => match self.ineligible(*r, self.counters(*r)) {
                 Some(reason) => {
                     passed.push(PassedOver {
                         rep: self.id(*r),
@@ -459,7 +460,11 @@ impl<'a> Run<'a> {
                 None => Some((*r, rep_effect(*r))),
             },
             Strategy::RoundRobin(pool) => {
-                let eligible = self.eligible(pool, &mut passed, &mut note);
+                let eligible: Vec<usize> = self
+                    .eligible(pool, &mut passed, &mut note)
+                    .into_iter()
+                    .map(|(r, _)| r)
+                    .collect();
                 (!eligible.is_empty()).then(|| {
                     let (r, updates) = self.rotate(&slot.key, &eligible);
                     (
@@ -474,18 +479,15 @@ impl<'a> Run<'a> {
             }
             Strategy::LeastBusy(pool) => {
                 let eligible = self.eligible(pool, &mut passed, &mut note);
-                let best = eligible
-                    .iter()
-                    .copied()
-                    .min_by_key(|&r| self.counters(r).open_leads);
-                if let Some(r) = best {
+                let best = eligible.iter().min_by_key(|(_, c)| c.open_leads);
+                if let Some((_, c)) = best {
                     note = Some(format!(
                         "fewest open leads ({}) of {} eligible",
-                        self.counters(r).open_leads,
+                        c.open_leads,
                         eligible.len()
                     ));
                 }
-                best.map(|r| (r, rep_effect(r)))
+                best.map(|&(r, _)| (r, rep_effect(r)))
             }
             Strategy::BalanceValue { pool, field } => {
                 let eligible = self.eligible(pool, &mut passed, &mut note);
@@ -494,25 +496,24 @@ impl<'a> Run<'a> {
                     Some(ValueRef::Float(f)) if f.is_finite() => Some(f.round() as i64),
                     _ => None,
                 };
-                let best = eligible.iter().copied().min_by_key(|&r| {
-                    let c = self.counters(r);
-                    (c.assigned_value, c.open_leads)
-                });
-                if let Some(r) = best {
+                let best = eligible
+                    .iter()
+                    .min_by_key(|(_, c)| (c.assigned_value, c.open_leads));
+                if let Some((_, c)) = best {
                     note = Some(match value {
                         Some(_) => format!(
                             "least value assigned ({}) of {} eligible",
-                            self.counters(r).assigned_value,
+                            c.assigned_value,
                             eligible.len()
                         ),
                         None => format!(
                             "field `{field}` is missing: counted as 0; least value assigned ({}) of {} eligible",
-                            self.counters(r).assigned_value,
+                            c.assigned_value,
                             eligible.len()
                         ),
                     });
                 }
-                best.map(|r| {
+                best.map(|&(r, _)| {
                     (
                         r,
                         Effect {
@@ -524,13 +525,16 @@ impl<'a> Run<'a> {
                 })
             }
             Strategy::WinRate { pool, top } => {
-                let mut eligible = self.eligible(pool, &mut passed, &mut note);
+                let mut ranked = self.eligible(pool, &mut passed, &mut note);
                 // Best win rate first (a rep without one last); stable, so ties keep pool order.
-                eligible.sort_by(|&a, &b| {
-                    let rate = |r| self.counters(r).win_rate.unwrap_or(-1.0);
-                    rate(b).total_cmp(&rate(a))
-                });
-                eligible.truncate(*top);
+                let rate = |c: &RepCounters| {
+                    c.win_rate
+                        .filter(|w| (0.0..=1.0).contains(w))
+                        .unwrap_or(-1.0)
+                };
+                ranked.sort_by(|a, b| rate(b.1).total_cmp(&rate(a.1)));
+                ranked.truncate(*top);
+                let eligible: Vec<usize> = ranked.into_iter().map(|(r, _)| r).collect();
                 (!eligible.is_empty()).then(|| {
                     let (r, updates) = self.rotate(&slot.key, &eligible);
                     let ids: Vec<String> = eligible.iter().map(|&r| self.id(r)).collect();
@@ -611,7 +615,7 @@ impl<'a> Run<'a> {
             });
             return None;
         };
-        match self.ineligible(r) {
+        match self.ineligible(r, self.counters(r)) {
             Some(reason) => {
                 passed.push(PassedOver {
                     rep: owner.clone(),
