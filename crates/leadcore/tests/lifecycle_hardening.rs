@@ -57,3 +57,21 @@ fn activity_windows_never_panic_through_transition() {
         }
     }
 }
+
+// Issue 8, item 3: the funnel's per-stage dwell sum was an unchecked i64. Each dwell is at
+// most chrono's range (about 1.65e13 s), so some 560,000 records spanning it overflowed the
+// sum: a panic in debug, a negative mean dwell in release.
+#[test]
+fn funnel_mean_dwell_is_exact_at_extreme_times() {
+    let pb = Playbook::default_playbook();
+    let (start, now) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    let span = (now - start).num_seconds();
+    let records = usize::try_from(i64::MAX / span).unwrap() + 1_000;
+    let one = pb.start("lead", "L", start).unwrap();
+    let states = vec![one; records];
+    let f = leadcore::Funnel::compute(pb.lifecycle(), &states, now);
+    let suspect = &f.stages[0];
+    assert_eq!(suspect.stage, "Suspect");
+    assert_eq!(suspect.entered, records as u64);
+    assert_eq!(suspect.mean_dwell_seconds, Some(span as f64));
+}

@@ -63,7 +63,9 @@ impl Funnel {
         let mut reached_at_rank = vec![0u64; n + 1];
         let mut entered = vec![0u64; n];
         let mut current = vec![0u64; n];
-        let mut dwell_sum = vec![0i64; n];
+        // Each dwell is at most chrono's whole range (about 1.7e16 s), so a few hundred
+        // records could overflow an i64 sum; an i128 holds any number of them.
+        let mut dwell_sum = vec![0i128; n];
         let (mut records, mut skipped) = (0, 0);
         for s in states {
             let Ok(cur) = pipeline.stage_index(s.current()) else {
@@ -86,7 +88,7 @@ impl Funnel {
             for d in s.dwell(now) {
                 if let Ok(i) = pipeline.stage_index(&d.stage) {
                     entered[i] += 1;
-                    dwell_sum[i] += d.seconds;
+                    dwell_sum[i] += i128::from(d.seconds);
                 }
             }
         }
@@ -118,8 +120,7 @@ impl Funnel {
                     entered: entered[i],
                     current: current[i],
                     conversion_to_next,
-                    mean_dwell_seconds: (entered[i] > 0)
-                        .then(|| dwell_sum[i] as f64 / entered[i] as f64),
+                    mean_dwell_seconds: mean(dwell_sum[i], entered[i]),
                 }
             })
             .collect();
@@ -130,4 +131,11 @@ impl Funnel {
             stages: rows,
         }
     }
+}
+
+/// `sum / count` as an `f64`, the whole part divided exactly in integers first so a mean of
+/// equal dwells is that dwell exactly; `None` when nothing was counted.
+fn mean(sum: i128, count: u64) -> Option<f64> {
+    let count = i128::from(count);
+    (count > 0).then(|| (sum / count) as f64 + (sum % count) as f64 / count as f64)
 }
