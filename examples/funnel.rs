@@ -216,7 +216,8 @@ fn main() {
         states.push(state);
     }
     let elapsed = timer.elapsed();
-    let funnel = Funnel::compute(playbook.lifecycle(), &states, end);
+    let funnel = Funnel::compute(playbook.lifecycle(), &states, end)
+        .expect("every move is at or before the end of the data");
 
     println!(
         "Olist marketing funnel through the default playbook: {} leads, {} closed deals, as of {}",

@@ -69,7 +69,7 @@ fn funnel_mean_dwell_is_exact_at_extreme_times() {
     let records = usize::try_from(i64::MAX / span).unwrap() + 1_000;
     let one = pb.start("lead", "L", start).unwrap();
     let states = vec![one; records];
-    let f = leadcore::Funnel::compute(pb.lifecycle(), &states, now);
+    let f = leadcore::Funnel::compute(pb.lifecycle(), &states, now).unwrap();
     let suspect = &f.stages[0];
     assert_eq!(suspect.stage, "Suspect");
     assert_eq!(suspect.entered, records as u64);

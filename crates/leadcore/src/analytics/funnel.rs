@@ -1,6 +1,7 @@
 //! The funnel of a pipeline: how many records reached each stage, where they are now,
 //! conversion from stage to stage, and time spent in each.
 
+use crate::error::Result;
 use crate::lifecycle::LifecycleState;
 use crate::lifecycle::{Pipeline, StageKind};
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ pub struct FunnelStage {
 /// let b = pb.start("lead", "B", t0).unwrap();
 /// let req = TransitionRequest::new("MQL", Actor::new("mia", Role::Marketing), t0 + Duration::hours(1));
 /// pb.transition(&mut a, &req, &Facts::new().score("lead", 100.0)).unwrap();
-/// let f = Funnel::compute(pb.lifecycle(), &[a, b], t0 + Duration::hours(3));
+/// let f = Funnel::compute(pb.lifecycle(), &[a, b], t0 + Duration::hours(3)).unwrap();
 /// assert_eq!(f.stages[0].reached, 2);
 /// assert_eq!(f.stages[1].reached, 1);
 /// assert_eq!(f.stages[0].conversion_to_next, Some(0.5));
@@ -57,7 +58,15 @@ pub struct Funnel {
 
 impl Funnel {
     /// Computes the funnel of `states` in `pipeline` at `now`.
-    pub fn compute(pipeline: &Pipeline, states: &[LifecycleState], now: DateTime<Utc>) -> Funnel {
+    ///
+    /// A record of the pipeline that moved after `now` is refused
+    /// (`lifecycle.time_went_backwards`, as [`LifecycleState::dwell`]): its dwell up to
+    /// `now` cannot be told.
+    pub fn compute(
+        pipeline: &Pipeline,
+        states: &[LifecycleState],
+        now: DateTime<Utc>,
+    ) -> Result<Funnel> {
         let stages = pipeline.stages();
         let n = stages.len();
         let mut reached_at_rank = vec![0u64; n + 1];
@@ -85,7 +94,7 @@ impl Funnel {
             {
                 reached_at_rank[r as usize] += 1;
             }
-            for d in s.dwell(now) {
+            for d in s.dwell(now)? {
                 if let Ok(i) = pipeline.stage_index(&d.stage) {
                     entered[i] += 1;
                     dwell_sum[i] += i128::from(d.seconds);
@@ -124,12 +133,12 @@ impl Funnel {
                 }
             })
             .collect();
-        Funnel {
+        Ok(Funnel {
             pipeline: pipeline.name().to_owned(),
             records,
             skipped,
             stages: rows,
-        }
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Actor;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -151,6 +151,10 @@ impl LifecycleState {
 
     /// Time spent in each stage the record visited, up to `now`, in order of first visit.
     ///
+    /// A `now` before the record's last move is refused as
+    /// [`ErrorKind::TimeWentBackwards`] (`lifecycle.time_went_backwards`), as a transition
+    /// at that time would be: the last stage's dwell would be negative.
+    ///
     /// ```
     /// use chrono::{Duration, TimeZone, Utc};
     /// use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
@@ -160,11 +164,20 @@ impl LifecycleState {
     /// let marketer = Actor::new("mia", Role::Marketing);
     /// let req = TransitionRequest::new("MQL", marketer, t0 + Duration::hours(2));
     /// pb.transition(&mut s, &req, &Facts::new().score("lead", 120.0)).unwrap();
-    /// let dwell = s.dwell(t0 + Duration::hours(5));
+    /// let dwell = s.dwell(t0 + Duration::hours(5)).unwrap();
     /// assert_eq!((dwell[0].stage.as_str(), dwell[0].seconds), ("Suspect", 7200));
     /// assert_eq!((dwell[1].stage.as_str(), dwell[1].seconds), ("MQL", 10800));
+    ///
+    /// let err = s.dwell(t0 + Duration::hours(1)).unwrap_err();
+    /// assert_eq!(err.code(), "lifecycle.time_went_backwards");
     /// ```
-    pub fn dwell(&self, now: DateTime<Utc>) -> Vec<StageDwell> {
+    pub fn dwell(&self, now: DateTime<Utc>) -> Result<Vec<StageDwell>> {
+        if now < self.entered_at {
+            return Err(Error::from(ErrorKind::TimeWentBackwards {
+                last: self.entered_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                now: now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            }));
+        }
         let mut out: Vec<StageDwell> = Vec::new();
         let mut pos: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, rec) in self.history.iter().enumerate() {
@@ -181,7 +194,7 @@ impl LifecycleState {
             out[idx].seconds += secs;
             out[idx].visits += 1;
         }
-        out
+        Ok(out)
     }
 
     /// Serialises the state as canonical JSON (as every door writes it).
