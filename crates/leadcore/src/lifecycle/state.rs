@@ -204,8 +204,7 @@ impl LifecycleState {
 
     /// Reads a state from JSON, checking its format version and internal consistency.
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str::<RawState>(text)
-            .map_err(|e| Error::invalid_input(format!("lifecycle state: {e}")))
+        crate::wire::from_json::<RawState>(text, "lifecycle state")
             .and_then(LifecycleState::try_from)
     }
 }

@@ -31,6 +31,7 @@ pub const MAX_PIPELINES: usize = 64;
 /// Stages, transitions, guards and actions of every pipeline together
 /// (`playbook.too_large`, at the root).
 pub const MAX_LIFECYCLE_ITEMS: usize = 100_000;
-/// Values (maps, lists and scalars, keys included) in the playbook's text, in every format;
-/// a text with more is a `playbook.parse` error (YAML's node budget).
+/// Values (maps, lists and scalars, keys included) in a YAML playbook's text: serde-saphyr's
+/// node budget (a `playbook.parse` error), raised from its default of 250,000 so that it
+/// trips only well past the limits above, which hold the same in every format.
 pub const MAX_NODES: usize = 2_000_000;

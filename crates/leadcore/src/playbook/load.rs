@@ -94,6 +94,11 @@ pub(crate) fn parse_spec(text: &str, format: Format) -> Result<PlaybookSpec, Err
                     strip_position(&e.to_string()),
                 )
             })?;
+            // TOML and YAML refuse a key given twice; JSON would keep the last value.
+            crate::wire::unique_keys(text).map_err(|(path, e)| {
+                let pos = (e.line() > 0).then(|| (e.line(), e.column()));
+                parse_error(format, path, pos, strip_position(&e.to_string()))
+            })?;
             Ok(spec)
         }
         Format::Toml => {
