@@ -75,3 +75,78 @@ fn funnel_mean_dwell_is_exact_at_extreme_times() {
     assert_eq!(suspect.entered, records as u64);
     assert_eq!(suspect.mean_dwell_seconds, Some(span as f64));
 }
+
+// Issue 8, item 14: a state read from JSON was never checked against a playbook: a forged
+// `highest` or a history with renamed stages or undeclared moves passed, and the funnel
+// counted a win.
+#[test]
+fn a_forged_state_is_refused_on_first_use() {
+    use leadcore::{Funnel, LifecycleState};
+    let pb = Playbook::default_playbook();
+    let t1 = t0() + chrono::Duration::hours(1);
+    let mut real = pb.start("lead", "L-1", t0()).unwrap();
+    let mia = Actor::new("mia", Role::Marketing);
+    let to_mql = TransitionRequest::new("MQL", mia.clone(), t1);
+    pb.transition(&mut real, &to_mql, &Facts::new().score("lead", 120.0))
+        .unwrap();
+    let json = real.to_json();
+    let won_count = |f: &Funnel| f.stages.iter().find(|s| s.stage == "Won").unwrap().reached;
+
+    // Read back unchanged, it works and counts as it did.
+    let mut back = LifecycleState::from_json(&json).unwrap();
+    let f = Funnel::compute(pb.lifecycle(), std::slice::from_ref(&back), t1).unwrap();
+    assert_eq!((f.records, won_count(&f)), (1, 0));
+    let to_srl = TransitionRequest::new("SRL", Actor::new("sam", Role::Sdr), t1);
+    pb.transition(&mut back, &to_srl, &Facts::new()).unwrap();
+
+    let forgeries = [
+        // `highest` raised by hand.
+        (
+            json.replace(r#""highest":"MQL""#, r#""highest":"Won""#),
+            "input.invalid",
+        ),
+        // Stages renamed throughout.
+        (
+            json.replace("MQL", "Qualified"),
+            "lifecycle.invalid_history",
+        ),
+        // A move the playbook never allows, with a consistent current and highest.
+        (json.replace("MQL", "Won"), "lifecycle.invalid_history"),
+    ];
+    for (text, code) in forgeries {
+        let mut forged = LifecycleState::from_json(&text).unwrap();
+        let before = forged.clone();
+        assert_eq!(
+            pb.lifecycle().verify(&forged).unwrap_err().code(),
+            code,
+            "{text}"
+        );
+        let err = Funnel::compute(pb.lifecycle(), std::slice::from_ref(&forged), t1).unwrap_err();
+        assert_eq!(err.code(), code);
+        assert!(err.to_string().contains("record `L-1`"), "{err}");
+        let lost = TransitionRequest::new("Lost", mia.clone(), t1).with_reason("gone");
+        assert_eq!(
+            pb.check(&forged, &lost, &Facts::new()).unwrap_err().code(),
+            code
+        );
+        let err = pb
+            .transition(&mut forged, &lost, &Facts::new())
+            .unwrap_err();
+        assert_eq!(err.code(), code);
+        assert_eq!(forged, before, "a refused transition changed the state");
+    }
+
+    // A state of another playbook whose pipeline has the same name.
+    let other = Playbook::from_json(
+        r#"{"schema_version": 1, "lifecycle": {"name": "lead", "initial": "Suspect",
+            "stages": [{"name": "Suspect"}, {"name": "Won", "kind": "won"}],
+            "transitions": [{"from": "Suspect", "to": "Won"}]}}"#,
+    )
+    .unwrap();
+    let mut foreign = other.start("lead", "L-2", t0()).unwrap();
+    let win = TransitionRequest::new("Won", mia.clone(), t1);
+    other.transition(&mut foreign, &win, &Facts::new()).unwrap();
+    let err = Funnel::compute(pb.lifecycle(), &[foreign], t1).unwrap_err();
+    assert_eq!(err.code(), "lifecycle.invalid_history");
+    assert_eq!(err.history_entries()[0].code, "history.undeclared");
+}

@@ -1,7 +1,7 @@
 //! The funnel of a pipeline: how many records reached each stage, where they are now,
 //! conversion from stage to stage, and time spent in each.
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::lifecycle::LifecycleState;
 use crate::lifecycle::{Pipeline, StageKind};
 use chrono::{DateTime, Utc};
@@ -50,7 +50,7 @@ pub struct Funnel {
     pub pipeline: String,
     /// Records counted (those of this pipeline).
     pub records: u64,
-    /// Records skipped: another pipeline, or a stage the pipeline does not know.
+    /// Records skipped: those of another pipeline.
     pub skipped: u64,
     /// One row per stage, in the pipeline's order.
     pub stages: Vec<FunnelStage>,
@@ -59,9 +59,11 @@ pub struct Funnel {
 impl Funnel {
     /// Computes the funnel of `states` in `pipeline` at `now`.
     ///
-    /// A record of the pipeline that moved after `now` is refused
-    /// (`lifecycle.time_went_backwards`, as [`LifecycleState::dwell`]): its dwell up to
-    /// `now` cannot be told.
+    /// Records of another pipeline are skipped. A record of this one is checked against it
+    /// first ([`Pipeline::verify`]: a forged `highest` or a history the pipeline could not
+    /// have produced is refused, naming the record, rather than counted), and one that
+    /// moved after `now` is refused (`lifecycle.time_went_backwards`, as
+    /// [`LifecycleState::dwell`]): its dwell up to `now` cannot be told.
     pub fn compute(
         pipeline: &Pipeline,
         states: &[LifecycleState],
@@ -77,14 +79,14 @@ impl Funnel {
         let mut dwell_sum = vec![0i128; n];
         let (mut records, mut skipped) = (0, 0);
         for s in states {
-            let Ok(cur) = pipeline.stage_index(s.current()) else {
-                skipped += 1;
-                continue;
-            };
             if s.pipeline() != pipeline.name() {
                 skipped += 1;
                 continue;
             }
+            pipeline
+                .verify(s)
+                .map_err(|e| of_record(e, s.record_id()))?;
+            let cur = pipeline.stage_index(s.current())?;
             records += 1;
             current[cur] += 1;
             if let Some(r) = s
@@ -139,6 +141,25 @@ impl Funnel {
             skipped,
             stages: rows,
         })
+    }
+}
+
+/// The error of one record's state, naming the record.
+fn of_record(e: Error, record_id: &str) -> Error {
+    match e.into_kind() {
+        ErrorKind::InvalidHistory {
+            pipeline,
+            mut entries,
+        } => {
+            for entry in &mut entries {
+                entry.message = format!("record `{record_id}`: {}", entry.message);
+            }
+            ErrorKind::InvalidHistory { pipeline, entries }.into()
+        }
+        ErrorKind::InvalidInput { message } => {
+            Error::invalid_input(format!("record `{record_id}`: {message}"))
+        }
+        other => other.into(),
     }
 }
 

@@ -69,6 +69,8 @@ pub struct Pipeline {
     /// `wildcard[to]`: the index of the `* -> to` transition, if any; an explicit
     /// declaration beats it.
     wildcard: Vec<Option<usize>>,
+    /// A hash of the spec: states made by (or checked against) this pipeline carry it.
+    fingerprint: u64,
 }
 
 impl Pipeline {
@@ -129,7 +131,13 @@ impl Pipeline {
             index,
             explicit,
             wildcard,
+            fingerprint: fingerprint(spec),
         }
+    }
+
+    /// The hash of the spec this pipeline was built from.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// The pipeline's name.
@@ -232,4 +240,15 @@ impl Pipeline {
             .map(|to| self.stages[to].name())
             .collect())
     }
+}
+
+/// FNV-1a over the spec's JSON: equal specs, equal fingerprints (within one process; it is
+/// never stored).
+fn fingerprint(spec: &PipelineSpec) -> u64 {
+    serde_json::to_string(spec)
+        .unwrap_or_default()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
 }
