@@ -18,6 +18,11 @@
 //!   come by the end of the data.
 //!
 //! Every move goes through the engine's guards: a refused move is counted, never forced.
+//!
+//! Without the data (a fresh clone), the job runs on a bundled synthetic sample instead: 8,000
+//! made-up leads and their deals with the same columns, drawn from a fixed seed (the same
+//! numbers on every run), and says so on its first line. The real data stays the default
+//! whenever its two files are there.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use leadcore::{
@@ -25,7 +30,7 @@ use leadcore::{
     TransitionRequest,
 };
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Splits one CSV line, honouring double quotes.
@@ -47,16 +52,138 @@ fn split_csv(line: &str) -> Vec<String> {
     out
 }
 
+type Row = BTreeMap<String, String>;
+
 /// Reads a CSV file into rows keyed by header name.
-fn read_csv(path: &PathBuf) -> Vec<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+fn read_csv(path: &Path) -> std::io::Result<Vec<Row>> {
+    let text = std::fs::read_to_string(path)?;
     let mut lines = text.lines();
     let header = split_csv(lines.next().unwrap_or_default());
-    lines
+    Ok(lines
         .filter(|l| !l.is_empty())
         .map(|l| header.iter().cloned().zip(split_csv(l)).collect())
-        .collect()
+        .collect())
+}
+
+const MQL_FILE: &str = "olist_marketing_qualified_leads_dataset.csv";
+const DEAL_FILE: &str = "olist_closed_deals_dataset.csv";
+
+/// The rows the job reads: marketing-qualified leads and closed deals, and what they are.
+pub(crate) struct Data {
+    mqls: Vec<Row>,
+    deals: Vec<Row>,
+    /// What the rows are, for the first line of the output.
+    label: String,
+}
+
+/// The Olist files in `dir`, or the synthetic sample when `dir` does not hold them.
+pub(crate) fn load(dir: &Path) -> Data {
+    match (
+        read_csv(&dir.join(MQL_FILE)),
+        read_csv(&dir.join(DEAL_FILE)),
+    ) {
+        (Ok(mqls), Ok(deals)) => Data {
+            mqls,
+            deals,
+            label: "Olist marketing funnel".to_owned(),
+        },
+        _ => Data {
+            label: format!(
+                "SYNTHETIC sample (seed {SEED}, made-up leads: {} not found, so this is not the Olist data)",
+                dir.display()
+            ),
+            ..synthetic(8_000, SEED)
+        },
+    }
+}
+
+const SEED: u64 = 20_170_601;
+
+/// SplitMix64: a fixed seed gives the same sample on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// `leads` made-up leads shaped like the Olist files: first contacts over the year from June
+/// 2017, about one in ten closed within 1 to 240 days by one of 30 SDRs and 20 closers; some
+/// deals lack a business segment (so a BANT guard refuses them), like the real data.
+fn synthetic(leads: usize, seed: u64) -> Data {
+    const ORIGINS: [&str; 9] = [
+        "organic_search",
+        "paid_search",
+        "social",
+        "email",
+        "direct_traffic",
+        "referral",
+        "display",
+        "unknown",
+        "",
+    ];
+    const SEGMENTS: [&str; 8] = [
+        "home_decor",
+        "health_beauty",
+        "car_accessories",
+        "computers",
+        "sports_leisure",
+        "construction_tools_house_garden",
+        "pet",
+        "",
+    ];
+    let mut rng = Rng(seed);
+    let start = NaiveDate::from_ymd_opt(2017, 6, 1).unwrap_or_default();
+    let row = |pairs: &[(&str, String)]| -> Row {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    };
+    let (mut mqls, mut deals) = (Vec::new(), Vec::new());
+    for i in 0..leads {
+        let id = format!("syn-{i:05}");
+        let contact = start + Duration::days(rng.below(365) as i64);
+        mqls.push(row(&[
+            ("mql_id", id.clone()),
+            ("first_contact_date", contact.format("%Y-%m-%d").to_string()),
+            ("origin", rng.pick(&ORIGINS).to_owned()),
+        ]));
+        if rng.below(1000) < 105 {
+            let won = contact.and_hms_opt(0, 0, 0).unwrap_or_default()
+                + Duration::days(1 + rng.below(240) as i64)
+                + Duration::minutes(rng.below(24 * 60) as i64);
+            deals.push(row(&[
+                ("mql_id", id),
+                ("won_date", won.format("%Y-%m-%d %H:%M").to_string()),
+                ("sdr_id", format!("sdr-{:02}", rng.below(30))),
+                ("sr_id", format!("sr-{:02}", rng.below(20))),
+                (
+                    "declared_monthly_revenue",
+                    format!("{}.0", rng.below(20) * 5_000),
+                ),
+                ("has_company", rng.pick(&["True", "False", ""]).to_owned()),
+                ("business_segment", rng.pick(&SEGMENTS).to_owned()),
+            ]));
+        }
+    }
+    Data {
+        mqls,
+        deals,
+        label: String::new(),
+    }
 }
 
 fn date(s: &str) -> Option<DateTime<Utc>> {
@@ -101,30 +228,38 @@ fn main() {
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/olist-marketing-funnel")
         });
-    let mqls = read_csv(&dir.join("olist_marketing_qualified_leads_dataset.csv"));
-    let deals: BTreeMap<String, BTreeMap<String, String>> =
-        read_csv(&dir.join("olist_closed_deals_dataset.csv"))
-            .into_iter()
-            .map(|r| (r["mql_id"].clone(), r))
-            .collect();
+    print!("{}", run(load(&dir)));
+}
+
+/// Moves every lead of `data` through the lifecycle; the report to print.
+pub(crate) fn run(data: Data) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let field = |r: &Row, k: &str| r.get(k).cloned().unwrap_or_default();
+    let mqls = data.mqls;
+    let deals: BTreeMap<String, Row> = data
+        .deals
+        .into_iter()
+        .map(|r| (field(&r, "mql_id"), r))
+        .collect();
 
     let playbook = Playbook::default_playbook();
     let contacts: Vec<(String, DateTime<Utc>, String)> = mqls
         .iter()
         .filter_map(|r| {
             Some((
-                r["mql_id"].clone(),
-                date(&r["first_contact_date"])?,
-                r["origin"].clone(),
+                field(r, "mql_id"),
+                date(&field(r, "first_contact_date"))?,
+                field(r, "origin"),
             ))
         })
         .collect();
     let end = contacts
         .iter()
         .map(|c| c.1)
-        .chain(deals.values().filter_map(|d| minute(&d["won_date"])))
+        .chain(deals.values().filter_map(|d| minute(&field(d, "won_date"))))
         .max()
-        .expect("data has dates")
+        .unwrap_or_default()
         + Duration::days(1);
 
     let timer = Instant::now();
@@ -150,28 +285,26 @@ fn main() {
 
         match deals
             .get(id)
-            .and_then(|d| Some((d, minute(&d["won_date"])?)))
+            .and_then(|d| Some((d, minute(&field(d, "won_date"))?)))
         {
             Some((deal, won)) if won > *contact => {
                 let at = |f: f64| {
                     *contact + Duration::seconds(((won - *contact).num_seconds() as f64 * f) as i64)
                 };
-                let sdr = Actor::new(deal["sdr_id"].clone(), Role::Sdr);
-                let closer = Actor::new(deal["sr_id"].clone(), Role::Ae);
-                let revenue: i64 = deal["declared_monthly_revenue"]
+                let sdr = Actor::new(field(deal, "sdr_id"), Role::Sdr);
+                let closer = Actor::new(field(deal, "sr_id"), Role::Ae);
+                let revenue: i64 = field(deal, "declared_monthly_revenue")
                     .parse::<f64>()
                     .unwrap_or(0.0) as i64;
                 lead.custom
                     .insert("budget".into(), FieldValue::Int(revenue * 100));
                 lead.custom.insert(
                     "authority".into(),
-                    FieldValue::Bool(deal["has_company"] != "False"),
+                    FieldValue::Bool(field(deal, "has_company") != "False"),
                 );
-                if !deal["business_segment"].is_empty() {
-                    lead.custom.insert(
-                        "need".into(),
-                        FieldValue::Text(deal["business_segment"].clone()),
-                    );
+                let segment = field(deal, "business_segment");
+                if !segment.is_empty() {
+                    lead.custom.insert("need".into(), FieldValue::Text(segment));
                 }
                 lead.custom
                     .insert("timeline".into(), FieldValue::Date(won.date_naive()));
@@ -216,16 +349,23 @@ fn main() {
         states.push(state);
     }
     let elapsed = timer.elapsed();
-    let funnel = Funnel::compute(playbook.lifecycle(), &states, end);
+    // Every move is at or before the end of the data, and every state was made here.
+    let funnel = match Funnel::compute(playbook.lifecycle(), &states, end) {
+        Ok(f) => f,
+        Err(e) => return format!("cannot compute the funnel: {e}\n"),
+    };
 
-    println!(
-        "Olist marketing funnel through the default playbook: {} leads, {} closed deals, as of {}",
+    let _ = writeln!(
+        out,
+        "{} through the default playbook: {} leads, {} closed deals, as of {}",
+        data.label,
         contacts.len(),
         deals.len(),
         end.date_naive()
     );
-    println!();
-    println!(
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
         "{:<15} {:>8} {:>8} {:>8} {:>11} {:>16}",
         "stage", "reached", "entered", "now", "conv.->next", "mean dwell (d)"
     );
@@ -236,13 +376,15 @@ fn main() {
         let dwell = s
             .mean_dwell_seconds
             .map_or("-".to_owned(), |d| format!("{:.1}", d / 86_400.0));
-        println!(
+        let _ = writeln!(
+            out,
             "{:<15} {:>8} {:>8} {:>8} {:>11} {:>16}",
             s.stage, s.reached, s.entered, s.current, conv, dwell
         );
     }
-    println!();
-    println!(
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
         "{} transitions applied, {} refused, in {:.1} ms ({:.0} transitions/s including guards and history)",
         run.moved,
         run.refused.values().sum::<u64>(),
@@ -250,6 +392,7 @@ fn main() {
         (run.moved + run.refused.values().sum::<u64>()) as f64 / elapsed.as_secs_f64()
     );
     for (why, n) in &run.refused {
-        println!("  refused {n:>5} x {why}");
+        let _ = writeln!(out, "  refused {n:>5} x {why}");
     }
+    out
 }

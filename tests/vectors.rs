@@ -109,7 +109,10 @@ fn run_case(dir: &Path) -> String {
                         .unwrap()
                         .parse()
                         .unwrap();
-                    ok(st.dwell(now))
+                    match st.dwell(now) {
+                        Ok(d) => ok(d),
+                        Err(e) => err(&e),
+                    }
                 }
             },
             "state" => match &state {
@@ -122,7 +125,12 @@ fn run_case(dir: &Path) -> String {
                     let v: Value = serde_json::from_str(&payload).unwrap();
                     let now = v["now"].as_str().unwrap().parse().unwrap();
                     match pb.pipeline(v["pipeline"].as_str().unwrap()) {
-                        Ok(p) => ok(leadcore::Funnel::compute(p, std::slice::from_ref(st), now)),
+                        Ok(p) => {
+                            match leadcore::Funnel::compute(p, std::slice::from_ref(st), now) {
+                                Ok(f) => ok(f),
+                                Err(e) => err(&e),
+                            }
+                        }
                         Err(e) => err(&e),
                     }
                 }

@@ -47,7 +47,7 @@ pub unsafe extern "C" fn leadcore_funnel(
             .enumerate()
             .map(|(i, &p)| args::obj(p, &format!("states[{i}]")).map(|s| s.inner.clone()))
             .collect::<Result<Vec<_>, _>>()?;
-        out.json(&Funnel::compute(pipeline, &records, now));
+        out.json(&Funnel::compute(pipeline, &records, now)?);
     })
 }
 

@@ -209,7 +209,7 @@ pub unsafe extern "C" fn leadcore_state_dwell(
     fallible!(err, {
         let state = args::obj(state, "state")?;
         let now = from_ms(now_ms, "now_ms")?;
-        args::out(out, "out")?.json(&state.inner.dwell(now));
+        args::out(out, "out")?.json(&state.inner.dwell(now)?);
     })
 }
 

@@ -332,7 +332,7 @@ impl PyPlaybook {
             owned.push(state.borrow().inner.clone());
         }
         let p = self.pipeline(pipeline)?;
-        let funnel = py.detach(|| Funnel::compute(p, &owned, now));
+        let funnel = py.detach(|| Funnel::compute(p, &owned, now)).py_err()?;
         if json {
             return Ok(PyString::new(py, &leadcore::wire::canonical_json(&funnel)).into_any());
         }

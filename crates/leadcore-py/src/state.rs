@@ -69,7 +69,7 @@ impl PyLeadState {
     /// Time spent in each stage visited, up to `now`: dicts `{stage, seconds, visits}`.
     fn dwell<'py>(&self, py: Python<'py>, now: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let now = extract_time(now)?;
-        to_py(py, &self.inner.dwell(now))
+        to_py(py, &self.inner.dwell(now).py_err()?)
     }
 
     /// The state as JSON text (what `from_json` reads back).

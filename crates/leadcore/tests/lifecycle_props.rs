@@ -22,6 +22,16 @@ const KINDS: [ActivityKind; 4] = [
     ActivityKind::MeetingHeld,
 ];
 
+/// `default` cases, or as many as `PROPTEST_CASES` asks for (a long run: `PROPTEST_CASES=20000
+/// cargo test --test lifecycle_props`). `ProptestConfig::with_cases` alone ignores it.
+fn config(default: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig::with_cases(cases)
+}
+
 #[derive(Debug, Clone)]
 struct Step {
     stage: usize,
@@ -127,7 +137,7 @@ fn run(pb: &Playbook, pipeline: &str, steps: &[Step]) -> Result<LifecycleState, 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(config(256))]
 
     #[test]
     fn random_sequences_keep_every_invariant(
@@ -156,7 +166,7 @@ proptest! {
 
         // Dwell covers exactly the time from start to `now`.
         let end = state.entered_at() + Duration::hours(1);
-        let total: i64 = state.dwell(end).iter().map(|d| d.seconds).sum();
+        let total: i64 = state.dwell(end).unwrap().iter().map(|d| d.seconds).sum();
         prop_assert_eq!(total, (end - t0()).num_seconds());
     }
 }
@@ -169,7 +179,7 @@ const NOT_ALLOWED: [&str; 4] = [
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(config(128))]
 
     /// A real history with one entry redirected to a stage the pipeline does not allow from
     /// there is refused at that entry, trusted or not; one moved before the entry preceding

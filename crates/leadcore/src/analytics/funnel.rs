@@ -1,6 +1,7 @@
 //! The funnel of a pipeline: how many records reached each stage, where they are now,
 //! conversion from stage to stage, and time spent in each.
 
+use crate::error::{Error, ErrorKind, Result};
 use crate::lifecycle::LifecycleState;
 use crate::lifecycle::{Pipeline, StageKind};
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ pub struct FunnelStage {
 /// let b = pb.start("lead", "B", t0).unwrap();
 /// let req = TransitionRequest::new("MQL", Actor::new("mia", Role::Marketing), t0 + Duration::hours(1));
 /// pb.transition(&mut a, &req, &Facts::new().score("lead", 100.0)).unwrap();
-/// let f = Funnel::compute(pb.lifecycle(), &[a, b], t0 + Duration::hours(3));
+/// let f = Funnel::compute(pb.lifecycle(), &[a, b], t0 + Duration::hours(3)).unwrap();
 /// assert_eq!(f.stages[0].reached, 2);
 /// assert_eq!(f.stages[1].reached, 1);
 /// assert_eq!(f.stages[0].conversion_to_next, Some(0.5));
@@ -49,7 +50,7 @@ pub struct Funnel {
     pub pipeline: String,
     /// Records counted (those of this pipeline).
     pub records: u64,
-    /// Records skipped: another pipeline, or a stage the pipeline does not know.
+    /// Records skipped: those of another pipeline.
     pub skipped: u64,
     /// One row per stage, in the pipeline's order.
     pub stages: Vec<FunnelStage>,
@@ -57,23 +58,35 @@ pub struct Funnel {
 
 impl Funnel {
     /// Computes the funnel of `states` in `pipeline` at `now`.
-    pub fn compute(pipeline: &Pipeline, states: &[LifecycleState], now: DateTime<Utc>) -> Funnel {
+    ///
+    /// Records of another pipeline are skipped. A record of this one is checked against it
+    /// first ([`Pipeline::verify`]: a forged `highest` or a history the pipeline could not
+    /// have produced is refused, naming the record, rather than counted), and one that
+    /// moved after `now` is refused (`lifecycle.time_went_backwards`, as
+    /// [`LifecycleState::dwell`]): its dwell up to `now` cannot be told.
+    pub fn compute(
+        pipeline: &Pipeline,
+        states: &[LifecycleState],
+        now: DateTime<Utc>,
+    ) -> Result<Funnel> {
         let stages = pipeline.stages();
         let n = stages.len();
         let mut reached_at_rank = vec![0u64; n + 1];
         let mut entered = vec![0u64; n];
         let mut current = vec![0u64; n];
-        let mut dwell_sum = vec![0i64; n];
+        // Each dwell is at most chrono's whole range (about 1.7e16 s), so a few hundred
+        // records could overflow an i64 sum; an i128 holds any number of them.
+        let mut dwell_sum = vec![0i128; n];
         let (mut records, mut skipped) = (0, 0);
         for s in states {
-            let Ok(cur) = pipeline.stage_index(s.current()) else {
-                skipped += 1;
-                continue;
-            };
             if s.pipeline() != pipeline.name() {
                 skipped += 1;
                 continue;
             }
+            pipeline
+                .verify(s)
+                .map_err(|e| of_record(e, s.record_id()))?;
+            let cur = pipeline.stage_index(s.current())?;
             records += 1;
             current[cur] += 1;
             if let Some(r) = s
@@ -83,10 +96,10 @@ impl Funnel {
             {
                 reached_at_rank[r as usize] += 1;
             }
-            for d in s.dwell(now) {
+            for d in s.dwell(now)? {
                 if let Ok(i) = pipeline.stage_index(&d.stage) {
                     entered[i] += 1;
-                    dwell_sum[i] += d.seconds;
+                    dwell_sum[i] += i128::from(d.seconds);
                 }
             }
         }
@@ -118,16 +131,41 @@ impl Funnel {
                     entered: entered[i],
                     current: current[i],
                     conversion_to_next,
-                    mean_dwell_seconds: (entered[i] > 0)
-                        .then(|| dwell_sum[i] as f64 / entered[i] as f64),
+                    mean_dwell_seconds: mean(dwell_sum[i], entered[i]),
                 }
             })
             .collect();
-        Funnel {
+        Ok(Funnel {
             pipeline: pipeline.name().to_owned(),
             records,
             skipped,
             stages: rows,
-        }
+        })
     }
+}
+
+/// The error of one record's state, naming the record.
+fn of_record(e: Error, record_id: &str) -> Error {
+    match e.into_kind() {
+        ErrorKind::InvalidHistory {
+            pipeline,
+            mut entries,
+        } => {
+            for entry in &mut entries {
+                entry.message = format!("record `{record_id}`: {}", entry.message);
+            }
+            ErrorKind::InvalidHistory { pipeline, entries }.into()
+        }
+        ErrorKind::InvalidInput { message } => {
+            Error::invalid_input(format!("record `{record_id}`: {message}"))
+        }
+        other => other.into(),
+    }
+}
+
+/// `sum / count` as an `f64`, the whole part divided exactly in integers first so a mean of
+/// equal dwells is that dwell exactly; `None` when nothing was counted.
+fn mean(sum: i128, count: u64) -> Option<f64> {
+    let count = i128::from(count);
+    (count > 0).then(|| (sum / count) as f64 + (sum % count) as f64 / count as f64)
 }

@@ -40,13 +40,15 @@ impl Pipeline {
     /// Starts a record in this pipeline's initial stage at `now`.
     pub fn start(&self, record_id: impl AsRef<str>, now: DateTime<Utc>) -> LifecycleState {
         let initial = self.initial();
-        LifecycleState::begin(
+        let mut state = LifecycleState::begin(
             self.name(),
             record_id.as_ref(),
             initial.name(),
             initial.rank().is_some(),
             now,
-        )
+        );
+        state.mark_verified(self.fingerprint());
+        state
     }
 
     /// Checks a transition of a record of this pipeline without applying it: `Ok(())`
@@ -57,20 +59,22 @@ impl Pipeline {
         request: &TransitionRequest,
         facts: &Facts<'_>,
     ) -> Result<()> {
-        self.owns(state)?;
+        self.verify(state)?;
         plan(self, state, request, facts).map(|_| ())
     }
 
     /// Moves a record of this pipeline. On success the state is updated and the outcome
     /// lists the actions to carry out; on failure the state is left exactly as it was and
-    /// the error says why (every failing guard, by name).
+    /// the error says why (every failing guard, by name). A state this pipeline did not
+    /// make is first checked against it ([`Pipeline::verify`]).
     pub fn transition(
         &self,
         state: &mut LifecycleState,
         request: &TransitionRequest,
         facts: &Facts<'_>,
     ) -> Result<TransitionOutcome> {
-        self.owns(state)?;
+        self.verify(state)?;
+        state.mark_verified(self.fingerprint());
         let plan = plan(self, state, request, facts)?;
         Ok(apply(self, state, request, &plan))
     }

@@ -64,8 +64,13 @@ pub struct Pipeline {
     transitions: Vec<TransitionSpec>,
     guards: Vec<Vec<Guard>>,
     index: BTreeMap<String, usize>,
-    /// `edges[from * n + to]`: index of the declared transition, explicit beating `*`.
-    edges: Vec<Option<u32>>,
+    /// `(from, to)` to the index of the transition declared between them.
+    explicit: BTreeMap<(usize, usize), usize>,
+    /// `wildcard[to]`: the index of the `* -> to` transition, if any; an explicit
+    /// declaration beats it.
+    wildcard: Vec<Option<usize>>,
+    /// A hash of the spec: states made by (or checked against) this pipeline carry it.
+    fingerprint: u64,
 }
 
 impl Pipeline {
@@ -101,26 +106,19 @@ impl Pipeline {
             .enumerate()
             .map(|(i, s)| (s.name().to_owned(), i))
             .collect();
-        let n = stages.len();
-        let mut edges = vec![None; n * n];
-        // Wildcards first, so explicit declarations overwrite them.
-        for explicit in [false, true] {
-            for (t, tr) in spec.transitions.iter().enumerate() {
-                let Some(&to) = index.get(&tr.to) else {
-                    continue;
-                };
-                if tr.from == "*" && !explicit {
-                    for from in 0..n {
-                        if from != to && !stages[from].is_terminal() {
-                            edges[from * n + to] = Some(t as u32);
-                        }
-                    }
-                } else if tr.from != "*"
-                    && explicit
-                    && let Some(&from) = index.get(&tr.from)
-                {
-                    edges[from * n + to] = Some(t as u32);
+        // O(transitions · log stages): no table of every pair of stages.
+        let mut explicit = BTreeMap::new();
+        let mut wildcard = vec![None; stages.len()];
+        for (t, tr) in spec.transitions.iter().enumerate() {
+            let Some(&to) = index.get(&tr.to) else {
+                continue;
+            };
+            if tr.from == "*" {
+                if let Some(slot) = wildcard.get_mut(to) {
+                    *slot = Some(t);
                 }
+            } else if let Some(&from) = index.get(&tr.from) {
+                explicit.insert((from, to), t);
             }
         }
         Pipeline {
@@ -131,8 +129,15 @@ impl Pipeline {
             transitions: spec.transitions.clone(),
             guards,
             index,
-            edges,
+            explicit,
+            wildcard,
+            fingerprint: fingerprint(spec),
         }
+    }
+
+    /// The hash of the spec this pipeline was built from.
+    pub(crate) fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// The pipeline's name.
@@ -175,24 +180,29 @@ impl Pipeline {
         Ok(&self.stages[self.stage_index(name)?])
     }
 
+    /// Index of the transition declared from one stage index to another: an explicit one,
+    /// else a `*` wildcard (which never leaves a terminal stage nor enters the stage it
+    /// leaves).
+    fn edge(&self, from: usize, to: usize) -> Option<usize> {
+        let leaves = self.stages.get(from)?;
+        self.stages.get(to)?;
+        self.explicit.get(&(from, to)).copied().or_else(|| {
+            (from != to && !leaves.is_terminal())
+                .then(|| self.wildcard.get(to).copied().flatten())
+                .flatten()
+        })
+    }
+
     /// The declared transition from one stage index to another, if any.
     pub fn declared(&self, from: usize, to: usize) -> Option<&TransitionSpec> {
-        let n = self.stages.len();
-        if from >= n || to >= n {
-            return None;
-        }
-        self.edges[from * n + to].and_then(|t| self.transitions.get(t as usize))
+        self.edge(from, to).and_then(|t| self.transitions.get(t))
     }
 
     /// The compiled guards of the transition declared from `from` to `to` (none when none
     /// is declared).
     pub fn guards_of(&self, from: usize, to: usize) -> &[Guard] {
-        let n = self.stages.len();
-        if from >= n || to >= n {
-            return &[];
-        }
-        self.edges[from * n + to]
-            .and_then(|t| self.guards.get(t as usize))
+        self.edge(from, to)
+            .and_then(|t| self.guards.get(t))
             .map_or(&[], Vec::as_slice)
     }
 
@@ -230,4 +240,15 @@ impl Pipeline {
             .map(|to| self.stages[to].name())
             .collect())
     }
+}
+
+/// FNV-1a over the spec's JSON: equal specs, equal fingerprints (within one process; it is
+/// never stored).
+fn fingerprint(spec: &PipelineSpec) -> u64 {
+    serde_json::to_string(spec)
+        .unwrap_or_default()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
 }

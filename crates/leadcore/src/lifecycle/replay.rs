@@ -84,8 +84,58 @@ impl Pipeline {
             let new_highest = raises_highest(self, &state, to);
             state.record(rec.clone(), new_highest);
         }
+        state.mark_verified(self.fingerprint());
         Ok(state)
     }
+
+    /// Checks that `state` is one this pipeline could have produced: its pipeline, every
+    /// history entry as [`ReplayOptions::trust_history`] replays it (known stages, declared
+    /// moves or allowed back-moves, time order; reasons and roles are not checked again),
+    /// and its current stage, entry time and highest stage as that history gives them. A
+    /// state read from JSON has never been checked: [`Pipeline::transition`],
+    /// [`Pipeline::check`] and [`Funnel::compute`](crate::Funnel::compute) check it first
+    /// (once: a state this pipeline made or checked is not checked again).
+    ///
+    /// A bad entry is `lifecycle.invalid_history` (every one, by index); a `highest` or
+    /// `current` that the history does not give is `input.invalid`.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{LifecycleState, Playbook};
+    /// let pb = Playbook::default_playbook();
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    /// let json = pb.start("lead", "L-1", now).unwrap().to_json();
+    /// let forged = LifecycleState::from_json(&json.replace(r#""highest":"Suspect""#, r#""highest":"Won""#)).unwrap();
+    /// assert_eq!(pb.lifecycle().verify(&forged).unwrap_err().code(), "input.invalid");
+    /// let renamed = LifecycleState::from_json(&json.replace("Suspect", "Lead")).unwrap();
+    /// assert_eq!(pb.lifecycle().verify(&renamed).unwrap_err().code(), "lifecycle.invalid_history");
+    /// ```
+    pub fn verify(&self, state: &LifecycleState) -> Result<()> {
+        self.owns(state)?;
+        if state.verified_for(self.fingerprint()) {
+            return Ok(());
+        }
+        let trusted = ReplayOptions::new().trust_history(true);
+        let rebuilt = self.replay(state.record_id(), state.history(), &trusted)?;
+        if rebuilt.highest() != state.highest() {
+            return Err(Error::invalid_input(format!(
+                "lifecycle state: highest stage {} does not follow from its history, which reaches {}",
+                describe(state.highest()),
+                describe(rebuilt.highest()),
+            )));
+        }
+        if rebuilt != *state {
+            return Err(Error::invalid_input(
+                "lifecycle state: the current stage or its entry time does not follow from its history"
+                    .to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn describe(stage: Option<&str>) -> String {
+    stage.map_or_else(|| "none".to_owned(), |s| format!("`{s}`"))
 }
 
 /// Every problem of a history, in order. Each entry is checked against the entry before it

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Actor;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -54,6 +54,32 @@ pub struct LifecycleState {
     highest: Option<String>,
     entered_at: DateTime<Utc>,
     history: Vec<TransitionRecord>,
+    #[serde(skip)]
+    verified: Verified,
+}
+
+/// The fingerprint of the pipeline a state is known to agree with (it was made by it, or
+/// checked against it once), so that check is not repeated on every move. Not data: never
+/// serialised, ignored by equality; a state read from JSON has none.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Verified(Option<u64>);
+
+impl PartialEq for Verified {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Verified {}
+
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "checked"
+        } else {
+            "unchecked"
+        })
+    }
 }
 
 /// How much time a record spent in one stage.
@@ -89,6 +115,7 @@ impl LifecycleState {
                 actor: None,
                 reason: None,
             }],
+            verified: Verified::default(),
         }
     }
 
@@ -108,7 +135,18 @@ impl LifecycleState {
             highest: ranked.then(|| first.to.clone()),
             entered_at: first.at,
             history: vec![first],
+            verified: Verified::default(),
         }
+    }
+
+    /// Whether this state is known to agree with the pipeline of this fingerprint.
+    pub(crate) fn verified_for(&self, fingerprint: u64) -> bool {
+        self.verified.0 == Some(fingerprint)
+    }
+
+    /// Notes that this state agrees with the pipeline of this fingerprint.
+    pub(crate) fn mark_verified(&mut self, fingerprint: u64) {
+        self.verified = Verified(Some(fingerprint));
     }
 
     pub(crate) fn record(&mut self, rec: TransitionRecord, new_highest: Option<&str>) {
@@ -151,6 +189,10 @@ impl LifecycleState {
 
     /// Time spent in each stage the record visited, up to `now`, in order of first visit.
     ///
+    /// A `now` before the record's last move is refused as
+    /// [`ErrorKind::TimeWentBackwards`] (`lifecycle.time_went_backwards`), as a transition
+    /// at that time would be: the last stage's dwell would be negative.
+    ///
     /// ```
     /// use chrono::{Duration, TimeZone, Utc};
     /// use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
@@ -160,11 +202,20 @@ impl LifecycleState {
     /// let marketer = Actor::new("mia", Role::Marketing);
     /// let req = TransitionRequest::new("MQL", marketer, t0 + Duration::hours(2));
     /// pb.transition(&mut s, &req, &Facts::new().score("lead", 120.0)).unwrap();
-    /// let dwell = s.dwell(t0 + Duration::hours(5));
+    /// let dwell = s.dwell(t0 + Duration::hours(5)).unwrap();
     /// assert_eq!((dwell[0].stage.as_str(), dwell[0].seconds), ("Suspect", 7200));
     /// assert_eq!((dwell[1].stage.as_str(), dwell[1].seconds), ("MQL", 10800));
+    ///
+    /// let err = s.dwell(t0 + Duration::hours(1)).unwrap_err();
+    /// assert_eq!(err.code(), "lifecycle.time_went_backwards");
     /// ```
-    pub fn dwell(&self, now: DateTime<Utc>) -> Vec<StageDwell> {
+    pub fn dwell(&self, now: DateTime<Utc>) -> Result<Vec<StageDwell>> {
+        if now < self.entered_at {
+            return Err(Error::from(ErrorKind::TimeWentBackwards {
+                last: self.entered_at.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                now: now.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            }));
+        }
         let mut out: Vec<StageDwell> = Vec::new();
         let mut pos: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, rec) in self.history.iter().enumerate() {
@@ -181,7 +232,7 @@ impl LifecycleState {
             out[idx].seconds += secs;
             out[idx].visits += 1;
         }
-        out
+        Ok(out)
     }
 
     /// Serialises the state as canonical JSON (as every door writes it).
@@ -191,8 +242,7 @@ impl LifecycleState {
 
     /// Reads a state from JSON, checking its format version and internal consistency.
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str::<RawState>(text)
-            .map_err(|e| Error::invalid_input(format!("lifecycle state: {e}")))
+        crate::wire::from_json::<RawState>(text, "lifecycle state")
             .and_then(LifecycleState::try_from)
     }
 }
@@ -236,6 +286,7 @@ impl TryFrom<RawState> for LifecycleState {
             highest: r.highest,
             entered_at: r.entered_at,
             history: r.history,
+            verified: Verified::default(),
         })
     }
 }

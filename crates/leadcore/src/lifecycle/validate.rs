@@ -141,33 +141,7 @@ impl Ctx<'_> {
             crate::action::validate(&format!("{tp}.actions"), &tr.actions, self.issues);
         }
         if let Some(start) = initial {
-            let n = p.stages.len();
-            let mut seen = vec![false; n];
-            seen[start] = true;
-            let mut queue = VecDeque::from([start]);
-            while let Some(s) = queue.pop_front() {
-                for &(from, to) in &edges {
-                    let leaves = match from {
-                        Some(f) => f == s,
-                        None => !p.stages[s].terminal && s != to,
-                    };
-                    if leaves && !seen[to] {
-                        seen[to] = true;
-                        queue.push_back(to);
-                    }
-                }
-                if p.back_moves == BackMoves::Allow && !p.stages[s].terminal {
-                    for to in 0..n {
-                        if let (Some(a), Some(b)) = (rank[s], rank[to])
-                            && b < a
-                            && !seen[to]
-                        {
-                            seen[to] = true;
-                            queue.push_back(to);
-                        }
-                    }
-                }
-            }
+            let seen = reachable(p, start, &rank, &edges);
             for (i, s) in p.stages.iter().enumerate() {
                 if !seen[i] && index.get(s.name.as_str()) == Some(&i) {
                     self.push(
@@ -223,6 +197,64 @@ impl Ctx<'_> {
             let _ = Guard::compile(guard, self.catalog, subject, &gp, self.issues);
         }
     }
+}
+
+/// The stages reachable from `start` by declared transitions (`(Some(from), to)`, or
+/// `(None, to)` for a `*` wildcard) and, when the pipeline allows them, back-moves: a
+/// breadth-first search in O(stages + transitions).
+fn reachable(
+    p: &PipelineSpec,
+    start: usize,
+    rank: &[Option<u32>],
+    edges: &[(Option<usize>, usize)],
+) -> Vec<bool> {
+    let n = p.stages.len();
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut wildcard: Vec<usize> = Vec::new();
+    for &(from, to) in edges {
+        match from {
+            Some(f) => out[f].push(to),
+            None => wildcard.push(to),
+        }
+    }
+    // Ranked stages in rank order: a back-move from rank `a` reaches the first `a` of them.
+    let by_rank: Vec<usize> = (0..n).filter(|&i| rank[i].is_some()).collect();
+    let mut back_reached = 0; // by_rank[..back_reached] are enqueued already
+    let mut wildcards_taken = false;
+    let mut seen = vec![false; n];
+    seen[start] = true;
+    let mut queue = VecDeque::from([start]);
+    let visit = |to: usize, seen: &mut [bool], queue: &mut VecDeque<usize>| {
+        if !seen[to] {
+            seen[to] = true;
+            queue.push_back(to);
+        }
+    };
+    while let Some(s) = queue.pop_front() {
+        for &to in &out[s] {
+            visit(to, &mut seen, &mut queue);
+        }
+        if p.stages[s].terminal {
+            continue;
+        }
+        // `* -> to` leaves every non-terminal stage but `to` itself, and `s` is seen already.
+        if !wildcards_taken {
+            wildcards_taken = true;
+            for &to in &wildcard {
+                visit(to, &mut seen, &mut queue);
+            }
+        }
+        if p.back_moves == BackMoves::Allow
+            && let Some(a) = rank[s]
+        {
+            let a = a as usize;
+            while back_reached < a.min(by_rank.len()) {
+                visit(by_rank[back_reached], &mut seen, &mut queue);
+                back_reached += 1;
+            }
+        }
+    }
+    seen
 }
 
 /// Funnel rank of each stage: open and won stages in declaration order.

@@ -94,6 +94,11 @@ pub(crate) fn parse_spec(text: &str, format: Format) -> Result<PlaybookSpec, Err
                     strip_position(&e.to_string()),
                 )
             })?;
+            // TOML and YAML refuse a key given twice; JSON would keep the last value.
+            crate::wire::unique_keys(text).map_err(|(path, e)| {
+                let pos = (e.line() > 0).then(|| (e.line(), e.column()));
+                parse_error(format, path, pos, strip_position(&e.to_string()))
+            })?;
             Ok(spec)
         }
         Format::Toml => {
@@ -110,9 +115,16 @@ pub(crate) fn parse_spec(text: &str, format: Format) -> Result<PlaybookSpec, Err
         }
         Format::Yaml => {
             let mut path = String::new();
+            // The node budget is the same in every format (MAX_NODES); the playbook's own
+            // limits (stages, transitions, ...) are checked after parsing, whatever the
+            // format, so the YAML budget must not trip first.
+            let mut budget = serde_saphyr::budget::Budget::default();
+            budget.max_nodes = super::limits::MAX_NODES;
+            budget.max_events = 2 * super::limits::MAX_NODES;
             let options = serde_saphyr::options! {
                 strict_booleans: true,
                 with_snippet: false,
+                budget: Some(budget),
             };
             serde_saphyr::with_deserializer_from_str_with_options(text, options, |de| {
                 serde_path_to_error::deserialize(de).map_err(|e| {

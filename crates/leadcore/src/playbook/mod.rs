@@ -2,6 +2,7 @@
 //! YAML and validated up front. Only a validated [`Playbook`] reaches the engine.
 
 mod lifecycle;
+pub mod limits;
 mod load;
 mod spec;
 pub(crate) mod validate;

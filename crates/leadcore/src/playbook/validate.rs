@@ -1,8 +1,10 @@
 //! The validator: walks a parsed spec and collects every problem, each with its exact path
 //! and a stable code.
 
+use super::limits;
 use super::spec::{PLAYBOOK_SCHEMA_VERSION, PlaybookSpec};
 use crate::error::Issue;
+use crate::lifecycle::PipelineSpec;
 use crate::model::{ActivityKind, Catalog, Lead, Opportunity, Record, RecordKind as Subject};
 use std::collections::BTreeSet;
 
@@ -66,13 +68,43 @@ pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
             );
         }
     }
-    crate::lifecycle::validate::validate(
-        "lifecycle",
-        &spec.lifecycle,
-        Subject::Lead,
-        catalog,
-        &mut cx.issues,
-    );
+    // Sizes first: a pipeline over a limit is not validated further (its problems could be
+    // as many as its stages).
+    let items: usize = std::iter::once(&spec.lifecycle)
+        .chain(&spec.pipelines)
+        .map(lifecycle_items)
+        .fold(0, usize::saturating_add);
+    let too_large = items > limits::MAX_LIFECYCLE_ITEMS;
+    if too_large {
+        cx.push(
+            "(root)",
+            "playbook.too_large",
+            format!(
+                "the pipelines hold {items} stages, transitions, guards and actions; at most {} are allowed",
+                limits::MAX_LIFECYCLE_ITEMS
+            ),
+        );
+    }
+    if spec.pipelines.len() > limits::MAX_PIPELINES {
+        cx.push(
+            "pipelines",
+            "playbook.too_many_pipelines",
+            format!(
+                "{} deal pipelines; at most {} are allowed",
+                spec.pipelines.len(),
+                limits::MAX_PIPELINES
+            ),
+        );
+    }
+    if !cx.sizes("lifecycle", &spec.lifecycle) && !too_large {
+        crate::lifecycle::validate::validate(
+            "lifecycle",
+            &spec.lifecycle,
+            Subject::Lead,
+            catalog,
+            &mut cx.issues,
+        );
+    }
     let mut names = BTreeSet::from([spec.lifecycle.name.as_str()]);
     for (i, p) in spec.pipelines.iter().enumerate() {
         let prefix = format!("pipelines[{i}]");
@@ -83,13 +115,15 @@ pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
                 format!("pipeline name `{}` is used twice", p.name),
             );
         }
-        crate::lifecycle::validate::validate(
-            &prefix,
-            p,
-            Subject::Opportunity,
-            catalog,
-            &mut cx.issues,
-        );
+        if !cx.sizes(&prefix, p) && !too_large {
+            crate::lifecycle::validate::validate(
+                &prefix,
+                p,
+                Subject::Opportunity,
+                catalog,
+                &mut cx.issues,
+            );
+        }
     }
     crate::scoring::validate::validate(&spec.scoring, catalog, &mut cx.issues);
     crate::routing::validate::validate(&spec.routing, catalog, &mut cx.issues);
@@ -100,4 +134,94 @@ impl Ctx {
     fn push(&mut self, path: impl Into<String>, code: &str, message: impl Into<String>) {
         self.issues.push(Issue::new(path, code, message));
     }
+
+    /// Pushes an issue for each list of pipeline `p` over its limit; whether there was any.
+    fn sizes(&mut self, prefix: &str, p: &PipelineSpec) -> bool {
+        let before = self.issues.len();
+        let list = |cx: &mut Ctx, path: String, len: usize, max: usize, code: &str, what: &str| {
+            if len > max {
+                cx.push(
+                    path,
+                    code,
+                    format!("{len} {what}; at most {max} are allowed"),
+                );
+            }
+        };
+        list(
+            self,
+            format!("{prefix}.stages"),
+            p.stages.len(),
+            limits::MAX_STAGES,
+            "pipeline.too_many_stages",
+            "stages",
+        );
+        list(
+            self,
+            format!("{prefix}.transitions"),
+            p.transitions.len(),
+            limits::MAX_TRANSITIONS,
+            "pipeline.too_many_transitions",
+            "transitions",
+        );
+        for (i, s) in p.stages.iter().enumerate() {
+            let sp = format!("{prefix}.stages[{i}]");
+            list(
+                self,
+                format!("{sp}.entry_guards"),
+                s.entry_guards.len(),
+                limits::MAX_GUARDS,
+                "guard.too_many",
+                "guards",
+            );
+            list(
+                self,
+                format!("{sp}.on_enter"),
+                s.on_enter.len(),
+                limits::MAX_ACTIONS,
+                "action.too_many",
+                "actions",
+            );
+            list(
+                self,
+                format!("{sp}.on_exit"),
+                s.on_exit.len(),
+                limits::MAX_ACTIONS,
+                "action.too_many",
+                "actions",
+            );
+        }
+        for (t, tr) in p.transitions.iter().enumerate() {
+            let tp = format!("{prefix}.transitions[{t}]");
+            list(
+                self,
+                format!("{tp}.guards"),
+                tr.guards.len(),
+                limits::MAX_GUARDS,
+                "guard.too_many",
+                "guards",
+            );
+            list(
+                self,
+                format!("{tp}.actions"),
+                tr.actions.len(),
+                limits::MAX_ACTIONS,
+                "action.too_many",
+                "actions",
+            );
+        }
+        self.issues.len() > before
+    }
+}
+
+/// Stages, transitions, guards and actions of a pipeline.
+fn lifecycle_items(p: &PipelineSpec) -> usize {
+    let stages = p
+        .stages
+        .iter()
+        .map(|s| 1 + s.entry_guards.len() + s.on_enter.len() + s.on_exit.len());
+    let transitions = p
+        .transitions
+        .iter()
+        .map(|t| 1 + t.guards.len() + t.actions.len());
+    stages.chain(transitions).fold(0, usize::saturating_add)
 }
