@@ -604,7 +604,9 @@ void leadcore_error_free(struct leadcore_error *error);
  * "conversion_to_next","mean_dwell_seconds"}]}`. `reached` counts records whose highest
  * stage is that one or later (recycling never lowers it); states of another pipeline are
  * counted in `skipped`. An unknown pipeline gives `LEADCORE_UNKNOWN_PIPELINE`; a NULL entry
- * in `states` gives `LEADCORE_NULL_ARGUMENT`.
+ * in `states` gives `LEADCORE_NULL_ARGUMENT`; a state whose history the pipeline could not
+ * have produced gives `LEADCORE_INVALID_HISTORY` (or `LEADCORE_INVALID_INPUT` for a forged
+ * highest stage), and `now` before a record's last move `LEADCORE_TIME_WENT_BACKWARDS`.
  *
  * # Safety
  * `playbook` is NULL or a live playbook; `pipeline` is NULL (with `pipeline_len == 0`) or
@@ -1036,7 +1038,8 @@ leadcore_status leadcore_state_transition(const struct leadcore_playbook *playbo
 /**
  * Writes the time the record spent in each stage it visited, up to `now_ms` (Unix epoch
  * milliseconds UTC), into `*out` as a canonical JSON array of
- * `{"seconds","stage","visits"}` in order of first visit.
+ * `{"seconds","stage","visits"}` in order of first visit. A `now_ms` before the record's
+ * last move gives `LEADCORE_TIME_WENT_BACKWARDS`.
  *
  * # Safety
  * `state` is NULL or a live state; `out` is NULL or valid for writing a `leadcore_buf`;

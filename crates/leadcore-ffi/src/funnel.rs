@@ -16,7 +16,9 @@ use leadcore::Funnel;
 /// "conversion_to_next","mean_dwell_seconds"}]}`. `reached` counts records whose highest
 /// stage is that one or later (recycling never lowers it); states of another pipeline are
 /// counted in `skipped`. An unknown pipeline gives `LEADCORE_UNKNOWN_PIPELINE`; a NULL entry
-/// in `states` gives `LEADCORE_NULL_ARGUMENT`.
+/// in `states` gives `LEADCORE_NULL_ARGUMENT`; a state whose history the pipeline could not
+/// have produced gives `LEADCORE_INVALID_HISTORY` (or `LEADCORE_INVALID_INPUT` for a forged
+/// highest stage), and `now` before a record's last move `LEADCORE_TIME_WENT_BACKWARDS`.
 ///
 /// # Safety
 /// `playbook` is NULL or a live playbook; `pipeline` is NULL (with `pipeline_len == 0`) or

@@ -194,7 +194,8 @@ pub unsafe extern "C" fn leadcore_state_transition(
 
 /// Writes the time the record spent in each stage it visited, up to `now_ms` (Unix epoch
 /// milliseconds UTC), into `*out` as a canonical JSON array of
-/// `{"seconds","stage","visits"}` in order of first visit.
+/// `{"seconds","stage","visits"}` in order of first visit. A `now_ms` before the record's
+/// last move gives `LEADCORE_TIME_WENT_BACKWARDS`.
 ///
 /// # Safety
 /// `state` is NULL or a live state; `out` is NULL or valid for writing a `leadcore_buf`;
