@@ -218,6 +218,37 @@ impl ScoreSignal {
     }
 }
 
+/// Where [`Scoring::record`] put an event: enough to take it back out.
+struct Receipt {
+    at: i64,
+    flats: Vec<usize>,
+    engaged: bool,
+    follow_up: bool,
+}
+
+impl Receipt {
+    /// Removes the recorded event again. Equal times are indistinguishable, so removing one
+    /// of them restores the lists exactly.
+    fn undo(self, state: &mut ScoreState) {
+        let remove = |times: &mut Vec<i64>, t: i64| {
+            if let Ok(i) = times.binary_search(&t) {
+                times.remove(i);
+            }
+        };
+        for flat in self.flats {
+            if let Some(r) = state.rules.get_mut(flat) {
+                remove(&mut r.times, self.at);
+            }
+        }
+        if self.engaged {
+            remove(&mut state.engagement, self.at);
+        }
+        if self.follow_up {
+            remove(&mut state.follow_ups, self.at);
+        }
+    }
+}
+
 pub(crate) fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
@@ -309,21 +340,29 @@ impl Scoring {
     }
 
     /// Records an event without checking thresholds. O(1) amortised when events arrive in
-    /// time order.
+    /// time order. On error (a state of another playbook, an event after `now` beyond the
+    /// tolerance) the state is unchanged.
     pub fn record(
         &self,
         state: &mut ScoreState,
         event: &Activity,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.record_receipt(state, event, now).map(drop)
+    }
+
+    /// [`Scoring::record`], returning where the event went so that [`Receipt::undo`] can
+    /// take it back out exactly. Checks everything before changing anything.
+    fn record_receipt(
+        &self,
+        state: &mut ScoreState,
+        event: &Activity,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt> {
         self.check_state(state)?;
         let at = secs(event.at);
-        let rules = &mut state.rules;
-        self.route(event, secs(now), |flat| {
-            if let Some(r) = rules.get_mut(flat) {
-                insert_sorted(&mut r.times, at);
-            }
-        })?;
+        let mut flats = Vec::new();
+        self.route(event, secs(now), |flat| flats.push(flat))?;
         let spec = &self.spec;
         let engaged = spec
             .hotness
@@ -333,17 +372,30 @@ impl Scoring {
                 .zombie
                 .as_ref()
                 .is_some_and(|z| z.engagement_kinds.contains(&event.kind));
+        let follow_up = spec
+            .zombie
+            .as_ref()
+            .is_some_and(|z| z.follow_up_kinds.contains(&event.kind));
+        // Nothing below can fail: commit.
+        flats.retain(|&flat| match state.rules.get_mut(flat) {
+            Some(r) => {
+                insert_sorted(&mut r.times, at);
+                true
+            }
+            None => false,
+        });
         if engaged {
             insert_sorted(&mut state.engagement, at);
         }
-        if spec
-            .zombie
-            .as_ref()
-            .is_some_and(|z| z.follow_up_kinds.contains(&event.kind))
-        {
+        if follow_up {
             insert_sorted(&mut state.follow_ups, at);
         }
-        Ok(())
+        Ok(Receipt {
+            at,
+            flats,
+            engaged,
+            follow_up,
+        })
     }
 
     /// Records an event and checks thresholds and hotness at `now`: the incremental path.
@@ -356,10 +408,21 @@ impl Scoring {
         event: &Activity,
         now: DateTime<Utc>,
     ) -> Result<Vec<ScoreSignal>> {
+        self.check_state(state)?;
         self.check_time(state, now)?;
         let was_hot = self.hot_at(state, secs(now));
-        self.record(state, event, now)?;
-        let mut signals = self.check_thresholds(state, lead, now)?;
+        let receipt = self.record_receipt(state, event, now)?;
+        // Thresholds are computed on the state with the event in it, then committed; if
+        // they cannot be, the event is taken back out, so a failed call changes nothing.
+        let (positions, mut signals) = match self.plan_thresholds(state, lead, now) {
+            Ok(plan) => plan,
+            Err(e) => {
+                receipt.undo(state);
+                return Err(e);
+            }
+        };
+        state.thresholds = positions;
+        state.checked_at = Some(now);
         if !was_hot && self.hot_at(state, secs(now)) {
             signals.push(ScoreSignal::Hot { at: now });
         }
@@ -384,29 +447,55 @@ impl Scoring {
     }
 
     /// Checks thresholds at `now` (decay can carry a score down between events) and returns
-    /// the crossings.
+    /// the crossings. On error (a state of another playbook, `now` before the last check, a
+    /// threshold whose fired count cannot grow) the state is unchanged.
     pub fn check_thresholds(
         &self,
         state: &mut ScoreState,
         lead: &Lead,
         now: DateTime<Utc>,
     ) -> Result<Vec<ScoreSignal>> {
+        let (positions, signals) = self.plan_thresholds(state, lead, now)?;
+        state.thresholds = positions;
+        state.checked_at = Some(now);
+        Ok(signals)
+    }
+
+    /// The threshold positions and crossings at `now`, computed without changing `state`.
+    fn plan_thresholds(
+        &self,
+        state: &ScoreState,
+        lead: &Lead,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<ThresholdState>, Vec<ScoreSignal>)> {
         self.check_state(state)?;
         self.check_time(state, now)?;
         let scores = self.scores_q(state, Some(lead), secs(now));
+        let mut positions = state.thresholds.clone();
         let mut signals = Vec::new();
-        let mut i = 0;
+        let mut slots = positions.iter_mut();
         for (m, model) in self.models.iter().enumerate() {
             for t in &model.thresholds {
-                let ts = &mut state.thresholds[i];
-                i += 1;
+                let Some(ts) = slots.next() else {
+                    return Err(Error::invalid_input(
+                        "score state has fewer thresholds than the playbook".to_owned(),
+                    ));
+                };
                 let score = to_f64(scores[m]);
                 let (direction, actions) = if !ts.above && score >= t.at {
                     ts.above = true;
                     if t.refire == Refire::OncePerLead && ts.fired > 0 {
                         continue;
                     }
-                    ts.fired += 1;
+                    ts.fired = ts.fired.checked_add(1).ok_or_else(|| {
+                        Error::invalid_input(format!(
+                            "score state: threshold `{}` of model `{}` has fired {} times \
+                             already; its count cannot grow",
+                            t.name,
+                            model.name,
+                            u32::MAX
+                        ))
+                    })?;
                     (Direction::Up, &t.on_up)
                 } else if ts.above && score < t.at - t.hysteresis {
                     ts.above = false;
@@ -427,8 +516,7 @@ impl Scoring {
                 });
             }
         }
-        state.checked_at = Some(now);
-        Ok(signals)
+        Ok((positions, signals))
     }
 
     /// Quantised scores of every model at `now`.

@@ -1,0 +1,102 @@
+//! Scoring under hostile input (issue 8): no panic, no silent wrong number, no accepted
+//! forgery, no quadratic path; a failed call changes nothing.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use leadcore::scoring::ScoreState;
+use leadcore::{Activity, ActivityKind, Lead, Playbook};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+}
+
+const THRESHOLD: &str = r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  hotness: {events: 1, within_minutes: 60, kinds: [trial_signup]}
+  models:
+    - name: m
+      rules:
+        - {type: behaviour, name: trial, activity: trial_signup, points: 50}
+      thresholds:
+        - {name: hot, at: 40, on_up: [{kind: notify}]}
+"#;
+
+#[test]
+fn a_fired_count_at_its_limit_is_an_error_and_the_state_is_unchanged() {
+    let pb = Playbook::from_yaml(THRESHOLD).unwrap();
+    let s = pb.scoring();
+    let lead = Lead::new("L");
+    let mut json: serde_json::Value = serde_json::from_str(&s.new_state("L").to_json()).unwrap();
+    json["thresholds"][0]["fired"] = serde_json::json!(u32::MAX);
+    let mut state = ScoreState::from_json(&json.to_string()).unwrap();
+    let before = state.clone();
+    let t = t0();
+
+    // apply: the event would cross the threshold; the count cannot grow.
+    let err = s
+        .apply(
+            &mut state,
+            &lead,
+            &Activity::new(ActivityKind::TrialSignup, t),
+            t,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "input.invalid");
+    assert!(err.to_string().contains("cannot grow"), "{err}");
+    assert_eq!(state, before, "a failed apply must not record the event");
+
+    // check_thresholds after a plain record: refused, and nothing else moves.
+    s.record(&mut state, &Activity::new(ActivityKind::TrialSignup, t), t)
+        .unwrap();
+    let recorded = state.clone();
+    assert!(s.check_thresholds(&mut state, &lead, t).is_err());
+    assert_eq!(state, recorded);
+
+    // One below the limit still counts up to it.
+    let mut json: serde_json::Value = serde_json::from_str(&before.to_json()).unwrap();
+    json["thresholds"][0]["fired"] = serde_json::json!(u32::MAX - 1);
+    let mut state = ScoreState::from_json(&json.to_string()).unwrap();
+    let signals = s
+        .apply(
+            &mut state,
+            &lead,
+            &Activity::new(ActivityKind::TrialSignup, t),
+            t,
+        )
+        .unwrap();
+    assert_eq!(signals.len(), 2); // the crossing and the lead turning hot
+    assert_eq!(state.thresholds[0].fired, u32::MAX);
+}
+
+#[test]
+fn failed_mutations_leave_the_state_unchanged() {
+    let pb = Playbook::from_yaml(THRESHOLD).unwrap();
+    let s = pb.scoring();
+    let lead = Lead::new("L");
+    let t = t0();
+    let mut state = s.new_state("L");
+    s.apply(
+        &mut state,
+        &lead,
+        &Activity::new(ActivityKind::TrialSignup, t),
+        t,
+    )
+    .unwrap();
+    let before = state.clone();
+    // An event after now beyond the tolerance.
+    let late = Activity::new(ActivityKind::TrialSignup, t + Duration::days(1));
+    assert!(s.record(&mut state, &late, t).is_err());
+    assert!(s.apply(&mut state, &lead, &late, t).is_err());
+    // Time going backwards.
+    let early = Activity::new(ActivityKind::TrialSignup, t - Duration::days(2));
+    assert!(
+        s.apply(&mut state, &lead, &early, t - Duration::days(1))
+            .is_err()
+    );
+    assert!(
+        s.check_thresholds(&mut state, &lead, t - Duration::days(1))
+            .is_err()
+    );
+    assert_eq!(state, before);
+}
