@@ -100,3 +100,61 @@ fn failed_mutations_leave_the_state_unchanged() {
     );
     assert_eq!(state, before);
 }
+
+const HEAVY_COMBINE: &str = r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: base
+      rules:
+        - {type: fit, name: everyone, field: id, op: exists, points: 10000}
+    - name: heavy
+      combine: [{model: base, weight: 1000000000}]
+      thresholds: [{name: t, at: 1}]
+    - name: capped
+      combine: [{model: base, weight: 1000000000}]
+      cap: 1000
+"#;
+
+#[test]
+fn a_score_beyond_2_pow_43_is_a_typed_error_in_every_path_not_a_pinned_number() {
+    let pb = Playbook::from_yaml(HEAVY_COMBINE).unwrap();
+    let s = pb.scoring();
+    let lead = Lead::new("L");
+    let t = t0();
+    // 1e9 x 10,000 = 1e13 points: beyond 2^43 (8.8e12); it used to read 8,796,093,022,208.
+    let err = s.score(&lead, &[], t, true).unwrap_err();
+    assert_eq!(err.code(), "input.invalid");
+    assert!(err.to_string().contains("model `heavy`"), "{err}");
+    let err = s
+        .score_table(
+            std::slice::from_ref(&lead),
+            &leadcore::EventTable::default(),
+            t,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("lead `L`"), "{err}");
+    let mut state = s.new_state("L");
+    assert!(s.card(&state, &lead, t, false).is_err());
+    let before = state.clone();
+    assert!(s.check_thresholds(&mut state, &lead, t).is_err());
+    assert_eq!(state, before);
+    assert!(
+        s.predict_crossing(&state, &lead, "heavy", 1.0, t, Duration::days(1))
+            .is_err()
+    );
+
+    // A cap keeps a model in range: exact, and the breakdown still sums to it.
+    let capped = Playbook::from_yaml(&HEAVY_COMBINE.replace(
+        "      thresholds: [{name: t, at: 1}]\n",
+        "      cap: 5\n      thresholds: [{name: t, at: 1}]\n",
+    ))
+    .unwrap();
+    let card = capped.scoring().score(&lead, &[], t, true).unwrap();
+    assert_eq!(card.score("heavy"), Some(5.0));
+    assert_eq!(card.score("capped"), Some(1000.0));
+    let m = &card.models[2];
+    let sum: f64 = m.adjustments.iter().map(|a| a.points).sum();
+    assert_eq!(sum, 1000.0);
+}

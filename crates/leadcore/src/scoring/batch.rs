@@ -300,7 +300,9 @@ impl Scoring {
                 match placement[flat] {
                     Placement::Sum => {
                         return Tally {
-                            sum: block[flat],
+                            // A running sum pinned at the i64 bounds reads as beyond a
+                            // score, as the exact sum would.
+                            sum: block[flat].into(),
                             count: 0,
                             contributions: Vec::new(),
                         };
@@ -314,7 +316,8 @@ impl Scoring {
                 times.sort_unstable();
                 Tally::from_sorted(b, &times, now_s, false)
             };
-            evaluate(self, &mut tally, Some(lead), &mut scores_q, None);
+            evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
+                .map_err(|o| o.error(self, &lead.id))?;
             for (m, &q) in scores_q.iter().enumerate() {
                 scores.push(to_f64(q));
                 grades.push(grade(&self.models[m], q).map(str::to_owned));

@@ -58,8 +58,9 @@ impl Scoring {
         let start = secs(now);
         let end = start.saturating_add(horizon.num_seconds().max(0));
         let target = quantize(threshold);
-        let side = |t: i64| self.scores_q(state, Some(lead), t)[m] >= target;
-        let initial = side(start);
+        let side =
+            |t: i64| -> Result<bool> { Ok(self.scores_q(state, Some(lead), t)?[m] >= target) };
+        let initial = side(start)?;
 
         let mut points = Vec::new();
         for (flat, rule) in state.rules.iter().enumerate() {
@@ -92,11 +93,11 @@ impl Scoring {
         for &b in &points {
             // Continuous stretch [a, b): look just before the jump.
             let before = b - 1;
-            if before > a && side(before) != initial {
+            if before > a && side(before)? != initial {
                 let (mut lo, mut hi) = (a, before);
                 while hi - lo > 1 {
                     let mid = lo + (hi - lo) / 2;
-                    if side(mid) == initial {
+                    if side(mid)? == initial {
                         lo = mid;
                     } else {
                         hi = mid;
@@ -104,7 +105,7 @@ impl Scoring {
                 }
                 return Ok(DateTime::<Utc>::from_timestamp(hi, 0));
             }
-            if b <= end && side(b) != initial {
+            if b <= end && side(b)? != initial {
                 return Ok(DateTime::<Utc>::from_timestamp(b, 0));
             }
             a = b;

@@ -470,7 +470,7 @@ impl Scoring {
     ) -> Result<(Vec<ThresholdState>, Vec<ScoreSignal>)> {
         self.check_state(state)?;
         self.check_time(state, now)?;
-        let scores = self.scores_q(state, Some(lead), secs(now));
+        let scores = self.scores_q(state, Some(lead), secs(now))?;
         let mut positions = state.thresholds.clone();
         let mut signals = Vec::new();
         let mut slots = positions.iter_mut();
@@ -525,14 +525,15 @@ impl Scoring {
         state: &ScoreState,
         lead: Option<&dyn FieldSource>,
         now: i64,
-    ) -> Vec<Q> {
+    ) -> Result<Vec<Q>> {
         let mut scores = vec![0; self.models.len()];
         let mut tally = |flat: usize| match (self.behaviour(flat), state.rules.get(flat)) {
             (Some(b), Some(rt)) => Tally::from_sorted(b, &rt.times, now, false),
             _ => Tally::default(),
         };
-        evaluate(self, &mut tally, lead, &mut scores, None);
-        scores
+        evaluate(self, &mut tally, lead, &mut scores, None)
+            .map_err(|o| o.error(self, &state.lead_id))?;
+        Ok(scores)
     }
 
     /// The score card of a state at `now`, with the full breakdown when `explain`.
@@ -551,7 +552,8 @@ impl Scoring {
             (Some(b), Some(rt)) => Tally::from_sorted(b, &rt.times, t, explain),
             _ => Tally::default(),
         };
-        evaluate(self, &mut tally, Some(lead), &mut scores, Some(&mut models));
+        evaluate(self, &mut tally, Some(lead), &mut scores, Some(&mut models))
+            .map_err(|o| o.error(self, &state.lead_id))?;
         Ok(ScoreCard {
             lead_id: state.lead_id.clone(),
             at: now,
