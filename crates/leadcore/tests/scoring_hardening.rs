@@ -158,3 +158,52 @@ fn a_score_beyond_2_pow_43_is_a_typed_error_in_every_path_not_a_pinned_number() 
     let sum: f64 = m.adjustments.iter().map(|a| a.points).sum();
     assert_eq!(sum, 1000.0);
 }
+
+const RISE_AND_FALL: &str = r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: m
+      rules:
+        - {type: behaviour, name: fast, activity: trial_signup, points: 100, decay: {type: half_life, days: 1}}
+        - {type: behaviour, name: slow, activity: email_unsubscribed, points: -90, decay: {type: half_life, days: 100}}
+"#;
+
+#[test]
+fn predict_finds_a_crossing_of_a_score_that_falls_then_rises_over_any_horizon() {
+    let pb = Playbook::from_yaml(RISE_AND_FALL).unwrap();
+    let s = pb.scoring();
+    let lead = Lead::new("L");
+    let t = t0();
+    let mut state = s.new_state("L");
+    for kind in [ActivityKind::TrialSignup, ActivityKind::EmailUnsubscribed] {
+        s.record(&mut state, &Activity::new(kind, t), t).unwrap();
+    }
+    // 10 now; falls to about -89 within a week, then rises slowly back towards 0.
+    let score_at = |at| {
+        s.card(&state, &lead, at, false)
+            .unwrap()
+            .score("m")
+            .unwrap()
+    };
+    let predict = |threshold, days| {
+        s.predict_crossing(&state, &lead, "m", threshold, t, Duration::days(days))
+            .unwrap()
+    };
+    let short = predict(-50.0, 5).expect("a crossing within 5 days");
+    assert_eq!(predict(-50.0, 3650), Some(short));
+    assert!(score_at(short) < -50.0 && score_at(short - Duration::seconds(1)) >= -50.0);
+    // Back up through -50 on the long, slow rise.
+    let low = t + Duration::days(10);
+    let back = s
+        .predict_crossing(&state, &lead, "m", -50.0, low, Duration::days(3650))
+        .unwrap()
+        .expect("the rise crosses -50");
+    assert!(score_at(back) >= -50.0 && score_at(back - Duration::seconds(1)) < -50.0);
+    // A dip that never reaches the threshold is no crossing, over any horizon.
+    assert_eq!(predict(-95.0, 3650), None);
+    // From 10 a threshold of 5 is first crossed on the way down.
+    let down = predict(5.0, 3650).unwrap();
+    assert!(down < short);
+}

@@ -200,6 +200,76 @@ pub(crate) fn evaluate(
     Ok(())
 }
 
+/// Bounds of every model's score over a stretch of time in which each behaviour rule's raw
+/// points move monotonically (no event enters, leaves or steps): `ends(flat)` gives the
+/// rule's raw points at the stretch's two ends. Mirrors [`evaluate`] step by step; every
+/// step (sums, rule and group caps, combined terms of either sign, model caps and floors)
+/// is monotone, so the bounds hold at every time in between. Not checked for overflow:
+/// the point evaluations that follow are.
+pub(crate) fn evaluate_bounds(
+    scoring: &Scoring,
+    ends: &mut dyn FnMut(usize) -> (Wide, Wide),
+    record: Option<&dyn FieldSource>,
+    bounds: &mut Vec<(Wide, Wide)>,
+) {
+    bounds.clear();
+    for model in &scoring.models {
+        let mut groups = vec![(0 as Wide, 0 as Wide); model.groups.len()];
+        let (mut lo, mut hi): (Wide, Wide) = (0, 0);
+        let mut flat = model.behaviour_base;
+        for rule in &model.rules {
+            let (a, b) = match &rule.kind {
+                RuleKind::Behaviour(beh) => {
+                    let (x, y) = ends(flat);
+                    flat += 1;
+                    let (a, b) = (x.min(y), x.max(y));
+                    match beh.max_q.map(|m| Wide::from(m.unsigned_abs())) {
+                        Some(max) => (a.clamp(-max, max), b.clamp(-max, max)),
+                        None => (a, b),
+                    }
+                }
+                RuleKind::Fit(f) => {
+                    let v = if record.is_some_and(|r| f.matches(r)) {
+                        Wide::from(f.points_q)
+                    } else {
+                        0
+                    };
+                    (v, v)
+                }
+            };
+            match rule.group.and_then(|g| groups.get_mut(g)) {
+                Some(g) => {
+                    g.0 += a;
+                    g.1 += b;
+                }
+                None => {
+                    lo += a;
+                    hi += b;
+                }
+            }
+        }
+        for ((_, cap), (a, b)) in model.groups.iter().zip(&groups) {
+            let cap = Wide::from(*cap);
+            lo += (*a).min(cap);
+            hi += (*b).min(cap);
+        }
+        for &(other, weight) in &model.combine {
+            let (a, b) = bounds.get(other).copied().unwrap_or_default();
+            let x = quantize_wide(wide_to_f64(a) * weight);
+            let y = quantize_wide(wide_to_f64(b) * weight);
+            lo += x.min(y);
+            hi += x.max(y);
+        }
+        // As `evaluate`: above the cap gives the cap, else below the floor gives the floor
+        // (validation keeps floor <= cap).
+        let clamp = |v: Wide| {
+            let v = model.cap.map_or(v, |c| v.min(Wide::from(c)));
+            model.floor.map_or(v, |f| v.max(Wide::from(f)))
+        };
+        bounds.push((clamp(lo), clamp(hi)));
+    }
+}
+
 /// The grade band a quantised score falls in.
 pub(crate) fn grade(model: &Model, score: Q) -> Option<&str> {
     let s = to_f64(score);
