@@ -207,3 +207,87 @@ fn predict_finds_a_crossing_of_a_score_that_falls_then_rises_over_any_horizon() 
     let down = predict(5.0, 3650).unwrap();
     assert!(down < short);
 }
+
+const LONG_VISITS: &str = r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: m
+      rules:
+        - {type: behaviour, name: long, activity: web_visit, points: 10,
+           filters: [{attr: seconds, op: gt, value: 30}]}
+        - {type: behaviour, name: any_visit, activity: web_visit, points: 1}
+"#;
+
+#[test]
+fn seconds_beyond_u32_are_bad_input_in_every_path() {
+    use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns};
+    let pb = Playbook::from_yaml(LONG_VISITS).unwrap();
+    let s = pb.scoring();
+    let t = t0();
+    let leads = [Lead::new("A")];
+    let at = t.timestamp();
+    let seconds: Vec<i64> = vec![60, 1 << 32, -1, 5];
+    let valid = [true, true, true, false];
+    let kinds = ["web_visit".to_owned()];
+    let ids = ["A".to_owned()];
+    let attrs = [AttrColumn {
+        name: "seconds",
+        values: AttrValues::Int(Column {
+            values: &seconds,
+            valid: Some(&valid),
+        }),
+    }];
+    let kind = DictColumn {
+        codes: &[0; 4],
+        dictionary: &kinds,
+    };
+    let events = EventColumns {
+        lead: &[0; 4],
+        kind,
+        at: &[at; 4],
+        attrs: &attrs,
+    };
+    // Batch: rows 1 (2^32) and 2 (-1) are bad values; row 3 has no seconds and counts.
+    let batch = s.score_columns(&leads, &events, t).unwrap();
+    let bad: Vec<_> = batch.row_errors.iter().map(|e| (e.row, e.reason)).collect();
+    assert_eq!(
+        bad,
+        [
+            (1, leadcore::RowErrorReason::BadValue),
+            (2, leadcore::RowErrorReason::BadValue)
+        ]
+    );
+    assert!(batch.row_errors[0].message.contains("seconds"));
+    assert_eq!(batch.score(0, "m"), Some(12.0));
+    // Explained: the same rows left out, the same score.
+    let lead_ids = DictColumn {
+        codes: &[0; 4],
+        dictionary: &ids,
+    };
+    let cards = s
+        .explain_columns_by_id(&leads, lead_ids, &events, t)
+        .unwrap();
+    assert_eq!(cards[0].score("m"), Some(12.0));
+    // The JSON table path: a row error too, not a refused table.
+    let table: leadcore::EventTable = serde_json::from_value(serde_json::json!({
+        "lead_id": ["A", "A"], "kind": ["web_visit", "web_visit"], "at": [at, at],
+        "seconds": [60, 4_294_967_296_i64]
+    }))
+    .unwrap();
+    let out = s.score_table(&leads, &table, t).unwrap();
+    assert_eq!(out.row_errors.len(), 1);
+    assert_eq!(out.score(0, "m"), Some(11.0));
+    // Per lead and incremental: the activity cannot be read at all.
+    let activity = serde_json::json!({"kind": "web_visit", "at": t, "seconds": 4_294_967_296_i64});
+    assert!(serde_json::from_value::<Activity>(activity).is_err());
+    assert_eq!(
+        leadcore::scoring::ScoreApplyInput::from_json(
+            r#"{"lead":{"id":"A"},"activity":{"kind":"web_visit","at":"2026-03-02T09:00:00Z","seconds":4294967296},"now":"2026-03-02T09:00:00Z"}"#
+        )
+        .unwrap_err()
+        .code(),
+        "input.invalid"
+    );
+}

@@ -4,10 +4,10 @@
 use super::evaluate::{Tally, evaluate, grade};
 use super::model::Scoring;
 use super::points::{Q, to_f64};
-use crate::columnar::{EventColumns, RowError, RowErrorReason};
+use crate::columnar::{AttrColumn, AttrValues, EventColumns, RowError, RowErrorReason};
 use crate::condition::RowCondition;
 use crate::error::{Error, Result};
-use crate::model::{ActivityKind, Lead};
+use crate::model::{Activity, ActivityKind, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -101,9 +101,10 @@ struct HotRule {
 impl Scoring {
     /// Scores a columnar batch of events for `leads` at `now`, in one pass over the rows
     /// plus one per lead. Events after `now` do not count; events later than `now` plus the
-    /// tolerance, at an unrepresentable time, or for a lead index out of range become
-    /// [`RowError`]s. An event lacking an attribute a rule filters on simply fails that
-    /// filter. Gives exactly the scores [`Scoring::score`] gives each lead.
+    /// tolerance, at an unrepresentable time, for a lead index out of range, or with a
+    /// built-in attribute value the activity cannot hold (a `seconds` outside 0..=2^32-1)
+    /// become [`RowError`]s. An event lacking an attribute a rule filters on simply fails
+    /// that filter. Gives exactly the scores [`Scoring::score`] gives each lead.
     pub fn score_columns(
         &self,
         leads: &[Lead],
@@ -175,6 +176,20 @@ impl Scoring {
             })
             .collect();
 
+        // Built-in attribute columns whose values the activity may be unable to hold (a
+        // `seconds` beyond 0..=2^32-1, a number in a text attribute): such a row is a
+        // `bad_value` row error, as the same activity is refused by `score` and `record`.
+        // Text in a text attribute always fits, and is not looked at.
+        let checked: Vec<(&AttrColumn<'_>, &AttributeDef)> = events
+            .attrs
+            .iter()
+            .filter_map(|c| Some((c, Activity::attribute_def(c.name)?)))
+            .filter(|(c, def)| {
+                !(def.field_type == FieldType::Text && matches!(c.values, AttrValues::Text(_)))
+            })
+            .collect();
+        let mut scratch = Activity::new(ActivityKind::Call, DateTime::UNIX_EPOCH);
+
         let mut blocks: Vec<i64> = vec![0; n_leads * stride];
         let mut side: Vec<Vec<i64>> = vec![Vec::new(); n_leads * side_slots];
         let mut row_errors = Vec::new();
@@ -223,6 +238,16 @@ impl Scoring {
                     message: format!("event at {at} is after now ({now_s})"),
                 });
                 return;
+            }
+            for (col, def) in &checked {
+                if let Err(why) = def.set(&mut scratch, col.values.get(row)) {
+                    row_errors.push(RowError {
+                        row,
+                        reason: RowErrorReason::BadValue,
+                        message: format!("event column `{}`: {why}", col.name),
+                    });
+                    return;
+                }
             }
             if rules.is_empty() || at > now_s {
                 return;

@@ -130,6 +130,7 @@ impl Scoring {
                 continue;
             };
             let mut a = Activity::new(kind.clone(), at);
+            let mut fits = true;
             for col in events.attrs {
                 let value = col.values.get(row);
                 match col.name.strip_prefix("attrs.") {
@@ -140,14 +141,16 @@ impl Scoring {
                     }
                     None => {
                         if let Some(def) = Activity::attribute_def(col.name) {
-                            // A value the activity cannot hold is one no filter matches.
-                            let _ = def.set(&mut a, value);
+                            // A value the activity cannot hold is a row the batch reports.
+                            fits &= def.set(&mut a, value).is_ok();
                         }
                     }
                 }
             }
             // A row the core refuses here is one the batch reports as a row error.
-            let _ = self.record(state, &a, now);
+            if fits {
+                let _ = self.record(state, &a, now);
+            }
         }
         leads
             .iter()
