@@ -27,6 +27,7 @@ def test_apply_that_cannot_count_a_crossing_raises_and_leaves_the_state_unchange
     pb = leadcore.Playbook.parse(THRESHOLD, "yaml")
     stored = json.loads(pb.score_state("L").to_json())
     stored["thresholds"][0]["fired"] = 2**32 - 1
+    stored["checked_at"] = "2026-01-01T00:00:00Z"
     state = leadcore.ScoreState.from_json(json.dumps(stored))
     before = state.to_json()
     with pytest.raises(leadcore.InputError):

@@ -28,10 +28,11 @@ fn a_fired_count_at_its_limit_is_an_error_and_the_state_is_unchanged() {
     let s = pb.scoring();
     let lead = Lead::new("L");
     let mut json: serde_json::Value = serde_json::from_str(&s.new_state("L").to_json()).unwrap();
+    let t = t0();
     json["thresholds"][0]["fired"] = serde_json::json!(u32::MAX);
+    json["checked_at"] = serde_json::json!(t - Duration::days(1));
     let mut state = ScoreState::from_json(&json.to_string()).unwrap();
     let before = state.clone();
-    let t = t0();
 
     // apply: the event would cross the threshold; the count cannot grow.
     let err = s
@@ -290,4 +291,106 @@ fn seconds_beyond_u32_are_bad_input_in_every_path() {
         .code(),
         "input.invalid"
     );
+}
+
+const OPENS_AND_TRIALS: &str = r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: m
+      rules:
+        - {type: behaviour, name: opens, activity: email_opened, points: 1}
+        - {type: behaviour, name: trial, activity: trial_signup, points: 500, occurrence: once}
+      thresholds:
+        - {name: hot, at: 100, on_up: [{kind: notify}]}
+"#;
+
+fn edited(state: &ScoreState, edit: impl FnOnce(&mut serde_json::Value)) -> ScoreState {
+    let mut json: serde_json::Value = serde_json::from_str(&state.to_json()).unwrap();
+    edit(&mut json);
+    ScoreState::from_json(&json.to_string()).unwrap()
+}
+
+#[test]
+fn forged_or_foreign_score_states_are_refused() {
+    let pb = Playbook::from_yaml(OPENS_AND_TRIALS).unwrap();
+    let s = pb.scoring();
+    let lead = Lead::new("L");
+    let t = t0();
+    let mut state = s.new_state("L");
+    for i in 0..3 {
+        let at = t + Duration::minutes(i);
+        s.apply(
+            &mut state,
+            &lead,
+            &Activity::new(ActivityKind::EmailOpened, at),
+            at,
+        )
+        .unwrap();
+    }
+    s.check_state(&state).unwrap();
+    let refused = |st: &ScoreState| {
+        let err = s.check_state(st).unwrap_err();
+        assert_eq!(err.code(), "input.invalid");
+        let mut probe = st.clone();
+        assert!(
+            s.check_thresholds(&mut probe, &lead, t + Duration::hours(1))
+                .is_err()
+        );
+        assert!(s.card(st, &lead, t, false).is_err());
+    };
+
+    // Another playbook whose rule names match: three opens would read as 500 points.
+    let foreign = Playbook::from_yaml(&OPENS_AND_TRIALS.replace(
+        "activity: email_opened, points: 1",
+        "activity: email_opened, points: 500",
+    ))
+    .unwrap();
+    assert!(foreign.scoring().check_state(&state).is_err());
+    let swapped = Playbook::from_yaml(
+        &OPENS_AND_TRIALS
+            .replace("activity: email_opened", "activity: TMP")
+            .replace("activity: trial_signup", "activity: email_opened")
+            .replace("activity: TMP", "activity: trial_signup"),
+    )
+    .unwrap();
+    assert!(swapped.scoring().check_state(&state).is_err());
+
+    // Times moved into a rule that counts once.
+    refused(&edited(&state, |j| {
+        let opens = j["rules"][0]["times"].clone();
+        j["rules"][1]["times"] = opens;
+    }));
+    // Entries swapped between rules.
+    refused(&edited(&state, |j| {
+        let rules = j["rules"].as_array_mut().unwrap();
+        rules.swap(0, 1);
+    }));
+    // A threshold marked above to suppress it, without having fired.
+    refused(&edited(&state, |j| {
+        j["thresholds"][0]["above"] = serde_json::json!(true);
+    }));
+    // Flags on a state never checked.
+    refused(&edited(&state, |j| {
+        j["thresholds"][0]["fired"] = serde_json::json!(1);
+        j.as_object_mut().unwrap().remove("checked_at");
+    }));
+}
+
+#[test]
+fn a_rule_without_a_window_keeps_only_the_times_it_can_count() {
+    let pb = Playbook::from_yaml(OPENS_AND_TRIALS).unwrap();
+    let s = pb.scoring();
+    let t = t0();
+    let mut state = s.new_state("L");
+    for i in (0..5).rev() {
+        let a = Activity::new(ActivityKind::TrialSignup, t + Duration::minutes(i));
+        s.record(&mut state, &a, t + Duration::hours(1)).unwrap();
+    }
+    assert_eq!(state.rules[1].times, [t.timestamp()]);
+    let card = s
+        .card(&state, &Lead::new("L"), t + Duration::hours(1), false)
+        .unwrap();
+    assert_eq!(card.score("m"), Some(500.0));
 }

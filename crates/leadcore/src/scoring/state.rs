@@ -221,7 +221,8 @@ impl ScoreSignal {
 /// Where [`Scoring::record`] put an event: enough to take it back out.
 struct Receipt {
     at: i64,
-    flats: Vec<usize>,
+    /// The rules it went to, each with the latest time dropped to keep within its limit.
+    flats: Vec<(usize, Option<i64>)>,
     engaged: bool,
     follow_up: bool,
 }
@@ -235,9 +236,13 @@ impl Receipt {
                 times.remove(i);
             }
         };
-        for flat in self.flats {
-            if let Some(r) = state.rules.get_mut(flat) {
+        for (flat, dropped) in self.flats {
+            if let Some(r) = state.rules.get_mut(flat)
+                && dropped != Some(self.at)
+            {
                 remove(&mut r.times, self.at);
+                // The dropped time was the latest: it goes back at the end.
+                r.times.extend(dropped);
             }
         }
         if self.engaged {
@@ -293,7 +298,12 @@ impl Scoring {
         }
     }
 
-    /// Checks that a (stored) state belongs to this playbook's rules and format version.
+    /// Checks that a (stored) state belongs to this playbook's rules and format version, and
+    /// that it could have been made by them: every entry names the rule or threshold at its
+    /// place, a rule without a window holds no more times than it can count, a threshold
+    /// is above only once it has fired and after a check. Every call taking a state runs
+    /// it (O(rules + thresholds)). A state is plain data: it cannot prove where it came
+    /// from, so store it where its lead cannot write it.
     pub fn check_state(&self, state: &ScoreState) -> Result<()> {
         if state.schema_version != SCORE_STATE_SCHEMA_VERSION {
             return Err(Error::from(ErrorKind::UnsupportedVersion {
@@ -302,7 +312,7 @@ impl Scoring {
                 supported: SCORE_STATE_SCHEMA_VERSION,
             }));
         }
-        // O(1): the layout fingerprint covers every rule and threshold name, in order.
+        // The layout fingerprint covers the compiled rules, thresholds and engagement kinds.
         if state.layout != self.layout
             || state.rules.len() != self.behaviours.len()
             || state.thresholds.len() != self.threshold_count
@@ -310,6 +320,51 @@ impl Scoring {
             return Err(Error::invalid_input(
                 "score state was made with another playbook's rules".to_owned(),
             ));
+        }
+        // Per rule and threshold, in O(rules + thresholds): every entry where its rule is,
+        // no more times than a rule without a window can ever count, flags that follow
+        // from the counts.
+        let forged = |what: String| Err(Error::invalid_input(format!("score state: {what}")));
+        for (flat, (rt, &(m, r))) in state.rules.iter().zip(&self.behaviours).enumerate() {
+            let model = &self.models[m];
+            if rt.model != model.name || rt.rule != model.rules[r].name {
+                return forged(format!(
+                    "entry {flat} is `{}`/`{}`, where the playbook has `{}`/`{}`",
+                    rt.model, rt.rule, model.name, model.rules[r].name
+                ));
+            }
+            if let Some(b) = self.behaviour(flat)
+                && b.window.is_none()
+                && rt.times.len() > b.limit as usize
+            {
+                return forged(format!(
+                    "rule `{}` of model `{}` holds {} times; it counts at most {}",
+                    rt.rule,
+                    rt.model,
+                    rt.times.len(),
+                    b.limit
+                ));
+            }
+        }
+        let declared = self
+            .models
+            .iter()
+            .flat_map(|m| m.thresholds.iter().map(move |t| (&m.name, t)));
+        for (ts, (model, t)) in state.thresholds.iter().zip(declared) {
+            if ts.model != *model || ts.threshold != t.name {
+                return forged(format!(
+                    "threshold entry `{}`/`{}` where the playbook has `{model}`/`{}`",
+                    ts.model, ts.threshold, t.name
+                ));
+            }
+            let never_checked = state.checked_at.is_none() && (ts.above || ts.fired > 0);
+            if (ts.above && ts.fired == 0) || never_checked {
+                return forged(format!(
+                    "threshold `{}` of model `{model}` is marked above (or fired) without \
+                     having fired (or been checked)",
+                    t.name
+                ));
+            }
         }
         Ok(())
     }
@@ -361,7 +416,7 @@ impl Scoring {
     ) -> Result<Receipt> {
         self.check_state(state)?;
         let at = secs(event.at);
-        let mut flats = Vec::new();
+        let mut flats: Vec<usize> = Vec::new();
         self.route(event, secs(now), |flat| flats.push(flat))?;
         let spec = &self.spec;
         let engaged = spec
@@ -376,14 +431,22 @@ impl Scoring {
             .zombie
             .as_ref()
             .is_some_and(|z| z.follow_up_kinds.contains(&event.kind));
-        // Nothing below can fail: commit.
-        flats.retain(|&flat| match state.rules.get_mut(flat) {
-            Some(r) => {
+        // Nothing below can fail: commit. A rule without a window counts only its earliest
+        // `limit` times, ever: it keeps no more (what `check_state` expects).
+        let flats = flats
+            .into_iter()
+            .filter_map(|flat| {
+                let r = state.rules.get_mut(flat)?;
                 insert_sorted(&mut r.times, at);
-                true
-            }
-            None => false,
-        });
+                let dropped = match self.behaviour(flat) {
+                    Some(b) if b.window.is_none() && r.times.len() > b.limit as usize => {
+                        r.times.pop()
+                    }
+                    _ => None,
+                };
+                Some((flat, dropped))
+            })
+            .collect();
         if engaged {
             insert_sorted(&mut state.engagement, at);
         }
