@@ -418,19 +418,7 @@ impl Scoring {
         let at = secs(event.at);
         let mut flats: Vec<usize> = Vec::new();
         self.route(event, secs(now), |flat| flats.push(flat))?;
-        let spec = &self.spec;
-        let engaged = spec
-            .hotness
-            .as_ref()
-            .is_some_and(|h| h.kinds.contains(&event.kind))
-            || spec
-                .zombie
-                .as_ref()
-                .is_some_and(|z| z.engagement_kinds.contains(&event.kind));
-        let follow_up = spec
-            .zombie
-            .as_ref()
-            .is_some_and(|z| z.follow_up_kinds.contains(&event.kind));
+        let (engaged, follow_up) = self.engagement_of(event);
         // Nothing below can fail: commit. A rule without a window counts only its earliest
         // `limit` times, ever: it keeps no more (what `check_state` expects).
         let flats = flats
@@ -490,6 +478,24 @@ impl Scoring {
             signals.push(ScoreSignal::Hot { at: now });
         }
         Ok(signals)
+    }
+
+    /// Whether an event counts as engagement (hotness, zombie) and as a follow-up (zombie).
+    fn engagement_of(&self, event: &Activity) -> (bool, bool) {
+        let spec = &self.spec;
+        let engaged = spec
+            .hotness
+            .as_ref()
+            .is_some_and(|h| h.kinds.contains(&event.kind))
+            || spec
+                .zombie
+                .as_ref()
+                .is_some_and(|z| z.engagement_kinds.contains(&event.kind));
+        let follow_up = spec
+            .zombie
+            .as_ref()
+            .is_some_and(|z| z.follow_up_kinds.contains(&event.kind));
+        (engaged, follow_up)
     }
 
     fn check_time(&self, state: &ScoreState, now: DateTime<Utc>) -> Result<()> {
@@ -652,10 +658,36 @@ impl Scoring {
         now: DateTime<Utc>,
         explain: bool,
     ) -> Result<ScoreCard> {
+        // Every event is checked and its times gathered, then each list sorted once: events
+        // in any order cost n log n (inserting each in place was quadratic newest-first).
         let mut state = self.new_state(lead.id.clone());
+        let t = secs(now);
         for a in activities {
-            self.record(&mut state, a, now)?;
+            let at = secs(a.at);
+            let rules = &mut state.rules;
+            self.route(a, t, |flat| {
+                if let Some(r) = rules.get_mut(flat) {
+                    r.times.push(at);
+                }
+            })?;
+            let (engaged, follow_up) = self.engagement_of(a);
+            if engaged {
+                state.engagement.push(at);
+            }
+            if follow_up {
+                state.follow_ups.push(at);
+            }
         }
+        for (flat, r) in state.rules.iter_mut().enumerate() {
+            r.times.sort_unstable();
+            if let Some(b) = self.behaviour(flat)
+                && b.window.is_none()
+            {
+                r.times.truncate(b.limit as usize);
+            }
+        }
+        state.engagement.sort_unstable();
+        state.follow_ups.sort_unstable();
         self.card(&state, lead, now, explain)
     }
 
