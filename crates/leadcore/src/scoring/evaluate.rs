@@ -3,7 +3,7 @@
 //! here, so they cannot disagree.
 
 use super::explain::{Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType};
-use super::model::{Behaviour, Model, RuleKind, Scoring};
+use super::model::{Behaviour, Decay, Model, RuleKind, Scoring};
 use super::points::{MAX_SCORE_POINTS, Q, Wide, narrow, quantize_wide, to_f64, wide_to_f64};
 use crate::error::Error;
 use crate::model::FieldSource;
@@ -45,22 +45,40 @@ impl Overflow {
 }
 
 impl Tally {
-    /// Tallies `times` (sorted ascending) for a rule at `now`.
+    /// Tallies `times` (sorted ascending) for a rule at `now`: the earliest `limit` times
+    /// inside the window and not after `now`. Finds them by binary search; without
+    /// `explain`, a rule whose occurrences all weigh the same (no decay, expiry) is summed
+    /// in O(log n), so a prediction can evaluate it at many times.
     pub(crate) fn from_sorted(b: &Behaviour, times: &[i64], now: i64, explain: bool) -> Tally {
-        let mut t = Tally::default();
-        for &at in times {
-            if at > now {
-                break;
+        let hi = times.partition_point(|&t| t <= now);
+        let lo = b
+            .window
+            .map_or(0, |w| times.partition_point(|&t| t < now.saturating_sub(w)))
+            .min(hi);
+        let end = hi.min(lo.saturating_add(b.limit as usize));
+        let counted = times.get(lo..end).unwrap_or_default();
+        let count = counted.len() as u32;
+        let same = |n: usize| Tally {
+            sum: Wide::from(b.points_q) * n as Wide,
+            count,
+            contributions: Vec::new(),
+        };
+        match b.decay {
+            Decay::None if !explain => return same(counted.len()),
+            // Expired occurrences weigh nothing and are the earliest.
+            Decay::Expiry(limit) if !explain => {
+                let expired = counted.partition_point(|&t| now.saturating_sub(t) >= limit);
+                return same(counted.len() - expired);
             }
-            if !b.eligible(at, now) {
-                continue;
-            }
-            if t.count >= b.limit {
-                break;
-            }
+            _ => {}
+        }
+        let mut t = Tally {
+            count,
+            ..Tally::default()
+        };
+        for &at in counted {
             let (factor, q) = b.term(now.saturating_sub(at));
             t.sum += Wide::from(q);
-            t.count += 1;
             if explain {
                 t.contributions.push(Contribution {
                     at: DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default(),

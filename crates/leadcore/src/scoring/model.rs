@@ -81,11 +81,6 @@ impl Behaviour {
         }
     }
 
-    /// Whether an event at `t` counts at `now` (before occurrence limits).
-    pub(crate) fn eligible(&self, t: i64, now: i64) -> bool {
-        t <= now && self.window.is_none_or(|w| t >= now.saturating_sub(w))
-    }
-
     /// Whether the activity is of the rule's kind and passes its condition. A missing
     /// attribute fails the comparisons on it and nothing else.
     pub(crate) fn matches(&self, a: &Activity) -> bool {
