@@ -478,3 +478,47 @@ fn predict_with_expiry_or_windows_is_n_log_n() {
     assert_eq!(none, None);
     assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
 }
+
+#[test]
+fn a_batch_can_be_stopped_between_chunks() {
+    use leadcore::scoring::STOP_CHECK_ROWS;
+    let pb = Playbook::default_playbook();
+    let s = pb.scoring();
+    let now = t0();
+    let rows = 3 * STOP_CHECK_ROWS + 5;
+    let table = leadcore::EventTable {
+        lead_id: (0..rows).map(|i| format!("L{}", i % 100)).collect(),
+        kind: vec!["email_opened".into(); rows],
+        at: vec![now.timestamp() - 60; rows],
+        ..leadcore::EventTable::default()
+    };
+    let events = table.encode().unwrap();
+    let leads: Vec<Lead> = (0..100).map(|i| Lead::new(format!("L{i}"))).collect();
+    let mut calls = 0;
+    let full = s
+        .score_events_until(&leads, &events, now, &mut || {
+            calls += 1;
+            true
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(full, s.score_events(&leads, &events, now).unwrap());
+    assert_eq!(
+        calls,
+        4 + 1,
+        "every {STOP_CHECK_ROWS} rows, and once per as many leads"
+    );
+    // Stopped at the second check: no result, no error.
+    let mut calls = 0;
+    let stopped = s
+        .score_events_until(&leads, &events, now, &mut || {
+            calls += 1;
+            calls < 2
+        })
+        .unwrap();
+    assert_eq!((stopped, calls), (None, 2));
+    let cards = s
+        .explain_events_until(&leads, &events, now, &mut || false)
+        .unwrap();
+    assert!(cards.is_none());
+}

@@ -69,6 +69,10 @@ pub(crate) const MAX_TIME: i64 = 8_210_266_876_799;
 /// Rows per chunk between update passes.
 const CHUNK_ROWS: usize = 1024;
 
+/// How many rows (or leads) a stoppable batch runs between two calls of its `keep_going`
+/// hook: about a millisecond of work.
+pub const STOP_CHECK_ROWS: usize = 16 * CHUNK_ROWS;
+
 /// One pending change to a lead's block: a quantised term, or a time for a limited rule.
 struct Update {
     lead: u32,
@@ -111,6 +115,37 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
+        self.score_columns_until(leads, events, now, &mut || true)?
+            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+    }
+
+    /// [`Scoring::score_columns`] that can be stopped: `keep_going` is called between
+    /// chunks of rows (every [`STOP_CHECK_ROWS`] rows) and of leads; once it returns
+    /// `false` the batch stops and gives `Ok(None)`, its inputs untouched. The hook is how
+    /// a host checks for Ctrl-C or a deadline; the core itself reads no clock and holds no
+    /// global state.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{EventTable, Lead, Playbook};
+    /// let table: EventTable = serde_json::from_str(
+    ///     r#"{"lead_id": ["A"], "kind": ["trial_signup"], "at": [1767225600]}"#).unwrap();
+    /// let events = table.encode().unwrap();
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    /// let pb = Playbook::default_playbook();
+    /// let leads = [Lead::new("A")];
+    /// let stopped = pb.scoring().score_events_until(&leads, &events, now, &mut || false).unwrap();
+    /// assert!(stopped.is_none());
+    /// let done = pb.scoring().score_events_until(&leads, &events, now, &mut || true).unwrap();
+    /// assert_eq!(done.unwrap().score(0, "engagement"), Some(25.0));
+    /// ```
+    pub fn score_columns_until(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<BatchScores>> {
         events.check_shape()?;
         let rows = events.at.len();
         if events.lead.len() != rows {
@@ -301,6 +336,9 @@ impl Scoring {
         };
         let mut updates: Vec<Update> = Vec::with_capacity(CHUNK_ROWS * 2);
         for start in (0..rows).step_by(CHUNK_ROWS) {
+            if start % STOP_CHECK_ROWS == 0 && !keep_going() {
+                return Ok(None);
+            }
             for row in start..rows.min(start + CHUNK_ROWS) {
                 process(row, &mut updates);
             }
@@ -316,6 +354,9 @@ impl Scoring {
         let mut grades = Vec::with_capacity(n_leads * n_models);
         let mut times = Vec::new();
         for (l, lead) in leads.iter().enumerate() {
+            if l % STOP_CHECK_ROWS == 0 && !keep_going() {
+                return Ok(None);
+            }
             let block = &blocks[l * stride..(l + 1) * stride];
             let mut tally = |flat: usize| {
                 let Some(b) = self.behaviour(flat) else {
@@ -348,12 +389,12 @@ impl Scoring {
                 grades.push(grade(&self.models[m], q).map(str::to_owned));
             }
         }
-        Ok(BatchScores {
+        Ok(Some(BatchScores {
             models: self.models.iter().map(|m| m.name.clone()).collect(),
             scores,
             grades,
             row_errors,
-        })
+        }))
     }
 }
 

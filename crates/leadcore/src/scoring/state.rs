@@ -219,7 +219,7 @@ impl ScoreSignal {
 }
 
 /// Where [`Scoring::record`] put an event: enough to take it back out.
-struct Receipt {
+pub(crate) struct Receipt {
     at: i64,
     /// The rules it went to, each with the latest time dropped to keep within its limit.
     flats: Vec<(usize, Option<i64>)>,
@@ -415,6 +415,17 @@ impl Scoring {
         now: DateTime<Utc>,
     ) -> Result<Receipt> {
         self.check_state(state)?;
+        self.record_checked(state, event, now)
+    }
+
+    /// [`Scoring::record`] on a state already checked (by [`Scoring::check_state`], or
+    /// made by [`Scoring::new_state`]): what the batch paths use per row.
+    pub(crate) fn record_checked(
+        &self,
+        state: &mut ScoreState,
+        event: &Activity,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt> {
         let at = secs(event.at);
         let mut flats: Vec<usize> = Vec::new();
         self.route(event, secs(now), |flat| flats.push(flat))?;
