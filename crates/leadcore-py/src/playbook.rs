@@ -455,10 +455,11 @@ impl PyPlaybook {
 
     /// The first time in `(now, now + horizon]` at which `model`'s score crosses
     /// `threshold` if no new activity arrives (UTC datetime), or None. `horizon` is a
-    /// `timedelta` or a number of days.
+    /// `timedelta` or a number of days. Runs with the GIL released.
     #[allow(clippy::too_many_arguments)]
     fn predict_crossing(
         &self,
+        py: Python<'_>,
         state: PyRef<'_, PyScoreState>,
         lead: &Bound<'_, PyAny>,
         model: &str,
@@ -469,9 +470,8 @@ impl PyPlaybook {
         let lead = scoring::lead(lead)?;
         let now = extract_time(now)?;
         let horizon = scoring::horizon(horizon)?;
-        self.inner
-            .scoring()
-            .predict_crossing(&state.inner, &lead, model, threshold, now, horizon)
+        let (scoring, inner) = (self.inner.scoring(), &state.inner);
+        py.detach(|| scoring.predict_crossing(inner, &lead, model, threshold, now, horizon))
             .py_err()
     }
 

@@ -442,7 +442,9 @@ pub(crate) fn horizon(obj: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
 }
 
 /// Scores event columns for `leads`, with the GIL released; optionally every lead's
-/// explained card too.
+/// explained card too. Between chunks of about a millisecond of work the GIL is taken back
+/// briefly to check for signals: Ctrl-C stops the batch and raises `KeyboardInterrupt`
+/// (or whatever the signal handler raised), the inputs untouched.
 pub(crate) fn batch(
     py: Python<'_>,
     pb: &Arc<Playbook>,
@@ -458,17 +460,40 @@ pub(crate) fn batch(
     enum Failure {
         Arrow(crate::columns::Of, leadcore_arrow::Error),
         Core(Error),
+        Interrupted(PyErr),
     }
     let result = py.detach(|| {
         let leads = leads
             .finish(pb.catalog(), extra)
             .map_err(|(of, e)| Failure::Arrow(of, e))?;
         let events = events.finish().map_err(|(of, e)| Failure::Arrow(of, e))?;
-        let scores = events.score(scoring, &leads, now).map_err(Failure::Core)?;
+        let mut signal: Option<PyErr> = None;
+        let mut keep_going = || match Python::attach(|py| py.check_signals()) {
+            Ok(()) => true,
+            Err(e) => {
+                signal = Some(e);
+                false
+            }
+        };
+        let stopped = |signal: &mut Option<PyErr>| {
+            Failure::Interrupted(signal.take().unwrap_or_else(|| {
+                pyo3::exceptions::PyKeyboardInterrupt::new_err("batch interrupted")
+            }))
+        };
+        let scores = scoring
+            .score_events_until(&leads, events.encoded(), now, &mut keep_going)
+            .map_err(Failure::Core)?;
+        let Some(scores) = scores else {
+            return Err(stopped(&mut signal));
+        };
         let cards = if explain {
-            events
-                .explain(scoring, &leads, now)
-                .map_err(Failure::Core)?
+            let cards = scoring
+                .explain_events_until(&leads, events.encoded(), now, &mut keep_going)
+                .map_err(Failure::Core)?;
+            match cards {
+                Some(cards) => cards,
+                None => return Err(stopped(&mut signal)),
+            }
         } else {
             Vec::new()
         };
@@ -477,6 +502,7 @@ pub(crate) fn batch(
     let (leads, scores, cards) = result.map_err(|f| match f {
         Failure::Arrow(of, e) => arrow_pyerr(of, e),
         Failure::Core(e) => crate::errors::to_pyerr(&e),
+        Failure::Interrupted(e) => e,
     })?;
     Ok((
         PyBatchResult {

@@ -357,8 +357,16 @@ fn activity(kind: usize, offset_min: i64, page: usize, seconds: u32) -> Activity
     a
 }
 
+/// Property-test cases: `PROPTEST_CASES` when set (a long run asks for more), else 200.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn incremental_batch_and_per_lead_agree(

@@ -164,8 +164,10 @@ impl EventTable {
                 for (row, v) in values.iter().enumerate() {
                     if let Some(v) = v {
                         let ok = match def.field_type {
+                            // A whole number out of range is a `bad_value` row error of
+                            // the batch (as `score` and `record` refuse the activity).
                             FieldType::Number if def.name == "seconds" => {
-                                matches!(v, FieldValue::Int(i) if u32::try_from(*i).is_ok())
+                                matches!(v, FieldValue::Int(_))
                             }
                             ty => v.coerce(ty).is_some(),
                         };
@@ -175,7 +177,7 @@ impl EventTable {
                                 serde_json::to_string(v).unwrap_or_default(),
                                 def.field_type.name(),
                                 if def.name == "seconds" {
-                                    " (whole seconds from 0)"
+                                    " (whole seconds)"
                                 } else {
                                     ""
                                 }

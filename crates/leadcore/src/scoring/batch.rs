@@ -4,10 +4,10 @@
 use super::evaluate::{Tally, evaluate, grade};
 use super::model::Scoring;
 use super::points::{Q, to_f64};
-use crate::columnar::{EventColumns, RowError, RowErrorReason};
+use crate::columnar::{AttrColumn, AttrValues, EventColumns, RowError, RowErrorReason};
 use crate::condition::RowCondition;
 use crate::error::{Error, Result};
-use crate::model::{ActivityKind, Lead};
+use crate::model::{Activity, ActivityKind, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +69,10 @@ pub(crate) const MAX_TIME: i64 = 8_210_266_876_799;
 /// Rows per chunk between update passes.
 const CHUNK_ROWS: usize = 1024;
 
+/// How many rows (or leads) a stoppable batch runs between two calls of its `keep_going`
+/// hook: about a millisecond of work.
+pub const STOP_CHECK_ROWS: usize = 16 * CHUNK_ROWS;
+
 /// One pending change to a lead's block: a quantised term, or a time for a limited rule.
 struct Update {
     lead: u32,
@@ -101,15 +105,47 @@ struct HotRule {
 impl Scoring {
     /// Scores a columnar batch of events for `leads` at `now`, in one pass over the rows
     /// plus one per lead. Events after `now` do not count; events later than `now` plus the
-    /// tolerance, at an unrepresentable time, or for a lead index out of range become
-    /// [`RowError`]s. An event lacking an attribute a rule filters on simply fails that
-    /// filter. Gives exactly the scores [`Scoring::score`] gives each lead.
+    /// tolerance, at an unrepresentable time, for a lead index out of range, or with a
+    /// built-in attribute value the activity cannot hold (a `seconds` outside 0..=2^32-1)
+    /// become [`RowError`]s. An event lacking an attribute a rule filters on simply fails
+    /// that filter. Gives exactly the scores [`Scoring::score`] gives each lead.
     pub fn score_columns(
         &self,
         leads: &[Lead],
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
+        self.score_columns_until(leads, events, now, &mut || true)?
+            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+    }
+
+    /// [`Scoring::score_columns`] that can be stopped: `keep_going` is called between
+    /// chunks of rows (every [`STOP_CHECK_ROWS`] rows) and of leads; once it returns
+    /// `false` the batch stops and gives `Ok(None)`, its inputs untouched. The hook is how
+    /// a host checks for Ctrl-C or a deadline; the core itself reads no clock and holds no
+    /// global state.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{EventTable, Lead, Playbook};
+    /// let table: EventTable = serde_json::from_str(
+    ///     r#"{"lead_id": ["A"], "kind": ["trial_signup"], "at": [1767225600]}"#).unwrap();
+    /// let events = table.encode().unwrap();
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    /// let pb = Playbook::default_playbook();
+    /// let leads = [Lead::new("A")];
+    /// let stopped = pb.scoring().score_events_until(&leads, &events, now, &mut || false).unwrap();
+    /// assert!(stopped.is_none());
+    /// let done = pb.scoring().score_events_until(&leads, &events, now, &mut || true).unwrap();
+    /// assert_eq!(done.unwrap().score(0, "engagement"), Some(25.0));
+    /// ```
+    pub fn score_columns_until(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<BatchScores>> {
         events.check_shape()?;
         let rows = events.at.len();
         if events.lead.len() != rows {
@@ -175,6 +211,20 @@ impl Scoring {
             })
             .collect();
 
+        // Built-in attribute columns whose values the activity may be unable to hold (a
+        // `seconds` beyond 0..=2^32-1, a number in a text attribute): such a row is a
+        // `bad_value` row error, as the same activity is refused by `score` and `record`.
+        // Text in a text attribute always fits, and is not looked at.
+        let checked: Vec<(&AttrColumn<'_>, &AttributeDef)> = events
+            .attrs
+            .iter()
+            .filter_map(|c| Some((c, Activity::attribute_def(c.name)?)))
+            .filter(|(c, def)| {
+                !(def.field_type == FieldType::Text && matches!(c.values, AttrValues::Text(_)))
+            })
+            .collect();
+        let mut scratch = Activity::new(ActivityKind::Call, DateTime::UNIX_EPOCH);
+
         let mut blocks: Vec<i64> = vec![0; n_leads * stride];
         let mut side: Vec<Vec<i64>> = vec![Vec::new(); n_leads * side_slots];
         let mut row_errors = Vec::new();
@@ -228,6 +278,16 @@ impl Scoring {
                 });
                 return;
             }
+            for (col, def) in &checked {
+                if let Err(why) = def.set(&mut scratch, col.values.get(row)) {
+                    row_errors.push(RowError {
+                        row,
+                        reason: RowErrorReason::BadValue,
+                        message: format!("event column `{}`: {why}", col.name),
+                    });
+                    return;
+                }
+            }
             if rules.is_empty() || at > now_s {
                 return;
             }
@@ -280,6 +340,9 @@ impl Scoring {
         };
         let mut updates: Vec<Update> = Vec::with_capacity(CHUNK_ROWS * 2);
         for start in (0..rows).step_by(CHUNK_ROWS) {
+            if start % STOP_CHECK_ROWS == 0 && !keep_going() {
+                return Ok(None);
+            }
             for row in start..rows.min(start + CHUNK_ROWS) {
                 process(row, &mut updates);
             }
@@ -295,6 +358,9 @@ impl Scoring {
         let mut grades = Vec::with_capacity(n_leads * n_models);
         let mut times = Vec::new();
         for (l, lead) in leads.iter().enumerate() {
+            if l % STOP_CHECK_ROWS == 0 && !keep_going() {
+                return Ok(None);
+            }
             let block = &blocks[l * stride..(l + 1) * stride];
             let mut tally = |flat: usize| {
                 let Some(b) = self.behaviour(flat) else {
@@ -304,7 +370,9 @@ impl Scoring {
                 match placement[flat] {
                     Placement::Sum => {
                         return Tally {
-                            sum: block[flat],
+                            // A running sum pinned at the i64 bounds reads as beyond a
+                            // score, as the exact sum would.
+                            sum: block[flat].into(),
                             count: 0,
                             contributions: Vec::new(),
                         };
@@ -318,18 +386,19 @@ impl Scoring {
                 times.sort_unstable();
                 Tally::from_sorted(b, &times, now_s, false)
             };
-            evaluate(self, &mut tally, Some(lead), &mut scores_q, None);
+            evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
+                .map_err(|o| o.error(self, &lead.id))?;
             for (m, &q) in scores_q.iter().enumerate() {
                 scores.push(to_f64(q));
                 grades.push(grade(&self.models[m], q).map(str::to_owned));
             }
         }
-        Ok(BatchScores {
+        Ok(Some(BatchScores {
             models: self.models.iter().map(|m| m.name.clone()).collect(),
             scores,
             grades,
             row_errors,
-        })
+        }))
     }
 }
 

@@ -3,36 +3,82 @@
 //! here, so they cannot disagree.
 
 use super::explain::{Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType};
-use super::model::{Behaviour, Model, RuleKind, Scoring};
-use super::points::{Q, quantize, to_f64};
+use super::model::{Behaviour, Decay, Model, RuleKind, Scoring};
+use super::points::{MAX_SCORE_POINTS, Q, Wide, narrow, quantize_wide, to_f64, wide_to_f64};
+use crate::error::Error;
 use crate::model::FieldSource;
 use chrono::{DateTime, Utc};
 
 /// The counted occurrences of one behaviour rule.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Tally {
-    pub sum: Q,
+    /// The rule's raw points (before its cap), exact.
+    pub sum: Wide,
     pub count: u32,
     pub contributions: Vec<Contribution>,
 }
 
+/// A score, or a rule's uncapped points, beyond ±2^43 points: which model, which rule.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Overflow {
+    model: usize,
+    rule: Option<usize>,
+}
+
+impl Overflow {
+    /// The typed error for `lead`.
+    pub(crate) fn error(&self, scoring: &Scoring, lead: &str) -> Error {
+        let model = scoring.models.get(self.model);
+        let name = model.map_or("", |m| m.name.as_str());
+        let what = match self.rule.and_then(|r| model?.rules.get(r)) {
+            Some(rule) => format!(
+                "the points of rule `{}` (it has no max_points) in model `{name}`",
+                rule.name
+            ),
+            None => format!("the score of model `{name}`"),
+        };
+        Error::invalid_input(format!(
+            "lead `{lead}`: {what} would be beyond ±{MAX_SCORE_POINTS} points, \
+             the largest score leadcore computes exactly; cap the rule or the model"
+        ))
+    }
+}
+
 impl Tally {
-    /// Tallies `times` (sorted ascending) for a rule at `now`.
+    /// Tallies `times` (sorted ascending) for a rule at `now`: the earliest `limit` times
+    /// inside the window and not after `now`. Finds them by binary search; without
+    /// `explain`, a rule whose occurrences all weigh the same (no decay, expiry) is summed
+    /// in O(log n), so a prediction can evaluate it at many times.
     pub(crate) fn from_sorted(b: &Behaviour, times: &[i64], now: i64, explain: bool) -> Tally {
-        let mut t = Tally::default();
-        for &at in times {
-            if at > now {
-                break;
+        let hi = times.partition_point(|&t| t <= now);
+        let lo = b
+            .window
+            .map_or(0, |w| times.partition_point(|&t| t < now.saturating_sub(w)))
+            .min(hi);
+        let end = hi.min(lo.saturating_add(b.limit as usize));
+        let counted = times.get(lo..end).unwrap_or_default();
+        let count = counted.len() as u32;
+        let same = |n: usize| Tally {
+            sum: Wide::from(b.points_q) * n as Wide,
+            count,
+            contributions: Vec::new(),
+        };
+        match b.decay {
+            Decay::None if !explain => return same(counted.len()),
+            // Expired occurrences weigh nothing and are the earliest.
+            Decay::Expiry(limit) if !explain => {
+                let expired = counted.partition_point(|&t| now.saturating_sub(t) >= limit);
+                return same(counted.len() - expired);
             }
-            if !b.eligible(at, now) {
-                continue;
-            }
-            if t.count >= b.limit {
-                break;
-            }
+            _ => {}
+        }
+        let mut t = Tally {
+            count,
+            ..Tally::default()
+        };
+        for &at in counted {
             let (factor, q) = b.term(now.saturating_sub(at));
-            t.sum = t.sum.saturating_add(q);
-            t.count += 1;
+            t.sum += Wide::from(q);
             if explain {
                 t.contributions.push(Contribution {
                     at: DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default(),
@@ -48,62 +94,67 @@ impl Tally {
 
 /// Computes every model's quantised score into `scores` (one per model). With `explain`,
 /// also builds the breakdowns. Allocates nothing per call without `explain` (for up to 16
-/// groups per model).
+/// groups per model). Sums are exact ([`Wide`]); a score, or the raw points of a rule
+/// without `max_points`, beyond ±2^43 points is an [`Overflow`].
 pub(crate) fn evaluate(
     scoring: &Scoring,
     tally: &mut dyn FnMut(usize) -> Tally,
     record: Option<&dyn FieldSource>,
     scores: &mut [Q],
     mut explain: Option<&mut Vec<ModelScore>>,
-) {
+) -> Result<(), Overflow> {
     for (m, model) in scoring.models.iter().enumerate() {
         let explaining = explain.is_some();
         let mut lines = Vec::new();
         // Caps, floors and combined terms; recorded only when explaining.
-        let mut adjustments: Vec<(AdjustmentKind, String, Q)> = Vec::new();
+        let mut adjustments: Vec<(AdjustmentKind, String, Wide)> = Vec::new();
         let mut note = |kind, name: &str, q| {
             if explaining {
                 adjustments.push((kind, name.to_owned(), q));
             }
         };
-        let mut small = [0 as Q; 16];
+        let mut small = [0 as Wide; 16];
         let mut big = Vec::new();
-        let group_sums: &mut [Q] = if model.groups.len() <= small.len() {
+        let group_sums: &mut [Wide] = if model.groups.len() <= small.len() {
             &mut small[..model.groups.len()]
         } else {
             big.resize(model.groups.len(), 0);
             &mut big
         };
-        let mut total: Q = 0;
+        let mut total: Wide = 0;
         let mut flat = model.behaviour_base;
-        for rule in &model.rules {
+        for (r, rule) in model.rules.iter().enumerate() {
             let (value, rule_type, occurrences, points, contributions) = match &rule.kind {
                 RuleKind::Behaviour(b) => {
                     let t = tally(flat);
                     flat += 1;
                     let mut value = t.sum;
-                    if let Some(max) = b.max_q
-                        && value.unsigned_abs() > max.unsigned_abs()
-                    {
-                        let capped = max * value.signum();
-                        note(
-                            AdjustmentKind::RuleCap,
-                            &rule.name,
-                            capped.saturating_sub(value),
-                        );
-                        value = capped;
+                    match b.max_q {
+                        Some(max) if value.unsigned_abs() > u128::from(max.unsigned_abs()) => {
+                            let capped = Wide::from(max) * value.signum();
+                            note(AdjustmentKind::RuleCap, &rule.name, capped - value);
+                            value = capped;
+                        }
+                        // Uncapped raw points count as they are: they must be a score.
+                        None if narrow(value).is_none() => {
+                            return Err(Overflow {
+                                model: m,
+                                rule: Some(r),
+                            });
+                        }
+                        _ => {}
                     }
                     (value, RuleType::Behaviour, t.count, t.sum, t.contributions)
                 }
                 RuleKind::Fit(f) => {
                     let hit = record.is_some_and(|r| f.matches(r));
-                    let v = if hit { f.points_q } else { 0 };
+                    let v = if hit { Wide::from(f.points_q) } else { 0 };
                     (v, RuleType::Fit, u32::from(hit), v, Vec::new())
                 }
             };
             match rule.group {
-                Some(g) => group_sums[g] = group_sums[g].saturating_add(value),
-                None => total = total.saturating_add(value),
+                Some(g) => group_sums[g] += value,
+                None => total += value,
             }
             if explaining {
                 lines.push(RuleScore {
@@ -111,43 +162,41 @@ pub(crate) fn evaluate(
                     rule_type,
                     group: rule.group.map(|g| model.groups[g].0.clone()),
                     occurrences,
-                    points: to_f64(points),
+                    points: wide_to_f64(points),
                     contributions,
                 });
             }
         }
         for ((name, cap), sum) in model.groups.iter().zip(group_sums.iter()) {
-            let mut s = *sum;
-            if s > *cap {
-                note(AdjustmentKind::GroupCap, name, cap.saturating_sub(s));
-                s = *cap;
+            let (mut s, cap) = (*sum, Wide::from(*cap));
+            if s > cap {
+                note(AdjustmentKind::GroupCap, name, cap - s);
+                s = cap;
             }
-            total = total.saturating_add(s);
+            total += s;
         }
         for &(other, weight) in &model.combine {
-            let term = quantize(to_f64(scores[other]) * weight);
+            let term = quantize_wide(to_f64(scores[other]) * weight);
             note(AdjustmentKind::Combined, &scoring.models[other].name, term);
-            total = total.saturating_add(term);
+            total += term;
         }
-        if let Some(cap) = model.cap
+        if let Some(cap) = model.cap.map(Wide::from)
             && total > cap
         {
-            note(
-                AdjustmentKind::ModelCap,
-                &model.name,
-                cap.saturating_sub(total),
-            );
+            note(AdjustmentKind::ModelCap, &model.name, cap - total);
             total = cap;
-        } else if let Some(floor) = model.floor
+        } else if let Some(floor) = model.floor.map(Wide::from)
             && total < floor
         {
-            note(
-                AdjustmentKind::ModelFloor,
-                &model.name,
-                floor.saturating_sub(total),
-            );
+            note(AdjustmentKind::ModelFloor, &model.name, floor - total);
             total = floor;
         }
+        let Some(total) = narrow(total) else {
+            return Err(Overflow {
+                model: m,
+                rule: None,
+            });
+        };
         scores[m] = total;
         if let Some(out) = explain.as_mut() {
             out.push(ModelScore {
@@ -160,11 +209,82 @@ pub(crate) fn evaluate(
                     .map(|(kind, name, points)| Adjustment {
                         kind,
                         name,
-                        points: to_f64(points),
+                        points: wide_to_f64(points),
                     })
                     .collect(),
             });
         }
+    }
+    Ok(())
+}
+
+/// Bounds of every model's score over a stretch of time in which each behaviour rule's raw
+/// points move monotonically (no event enters, leaves or steps): `ends(flat)` gives the
+/// rule's raw points at the stretch's two ends. Mirrors [`evaluate`] step by step; every
+/// step (sums, rule and group caps, combined terms of either sign, model caps and floors)
+/// is monotone, so the bounds hold at every time in between. Not checked for overflow:
+/// the point evaluations that follow are.
+pub(crate) fn evaluate_bounds(
+    scoring: &Scoring,
+    ends: &mut dyn FnMut(usize) -> (Wide, Wide),
+    record: Option<&dyn FieldSource>,
+    bounds: &mut Vec<(Wide, Wide)>,
+) {
+    bounds.clear();
+    for model in &scoring.models {
+        let mut groups = vec![(0 as Wide, 0 as Wide); model.groups.len()];
+        let (mut lo, mut hi): (Wide, Wide) = (0, 0);
+        let mut flat = model.behaviour_base;
+        for rule in &model.rules {
+            let (a, b) = match &rule.kind {
+                RuleKind::Behaviour(beh) => {
+                    let (x, y) = ends(flat);
+                    flat += 1;
+                    let (a, b) = (x.min(y), x.max(y));
+                    match beh.max_q.map(|m| Wide::from(m.unsigned_abs())) {
+                        Some(max) => (a.clamp(-max, max), b.clamp(-max, max)),
+                        None => (a, b),
+                    }
+                }
+                RuleKind::Fit(f) => {
+                    let v = if record.is_some_and(|r| f.matches(r)) {
+                        Wide::from(f.points_q)
+                    } else {
+                        0
+                    };
+                    (v, v)
+                }
+            };
+            match rule.group.and_then(|g| groups.get_mut(g)) {
+                Some(g) => {
+                    g.0 += a;
+                    g.1 += b;
+                }
+                None => {
+                    lo += a;
+                    hi += b;
+                }
+            }
+        }
+        for ((_, cap), (a, b)) in model.groups.iter().zip(&groups) {
+            let cap = Wide::from(*cap);
+            lo += (*a).min(cap);
+            hi += (*b).min(cap);
+        }
+        for &(other, weight) in &model.combine {
+            let (a, b) = bounds.get(other).copied().unwrap_or_default();
+            let x = quantize_wide(wide_to_f64(a) * weight);
+            let y = quantize_wide(wide_to_f64(b) * weight);
+            lo += x.min(y);
+            hi += x.max(y);
+        }
+        // As `evaluate`: above the cap gives the cap, else below the floor gives the floor
+        // (validation keeps floor <= cap).
+        let clamp = |v: Wide| {
+            let v = model.cap.map_or(v, |c| v.min(Wide::from(c)));
+            model.floor.map_or(v, |f| v.max(Wide::from(f)))
+        };
+        bounds.push((clamp(lo), clamp(hi)));
     }
 }
 
@@ -176,4 +296,48 @@ pub(crate) fn grade(model: &Model, score: Q) -> Option<&str> {
         .iter()
         .find(|b| b.min.is_none_or(|m| s >= m) && b.max.is_none_or(|m| s < m))
         .map(|b| b.grade.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scoring(yaml_rules: &str) -> Scoring {
+        let yaml = format!(
+            "schema_version: 1\nlifecycle: {{name: lead, initial: New, stages: [{{name: New}}]}}\n\
+             scoring:\n  models:\n    - name: m\n      rules:\n{yaml_rules}"
+        );
+        crate::Playbook::from_yaml(&yaml).unwrap().scoring().clone()
+    }
+
+    fn run(s: &Scoring, sums: &[Wide]) -> Result<Q, Overflow> {
+        let mut scores = vec![0; s.models.len()];
+        let mut tally = |flat: usize| Tally {
+            sum: sums[flat],
+            ..Tally::default()
+        };
+        evaluate(s, &mut tally, None, &mut scores, None).map(|()| scores[0])
+    }
+
+    #[test]
+    fn raw_points_beyond_a_score_are_an_overflow_unless_capped() {
+        let s = scoring(
+            "        - {type: behaviour, name: up, activity: web_visit, points: 1000000}\n\
+             \x20       - {type: behaviour, name: down, activity: email_opened, points: -1000000}\n",
+        );
+        // A 64-bit running sum pinned at its bound, offset by a large negative rule: the
+        // total would look in range, but the rule's points are not known exactly.
+        let pinned = Wide::from(Q::MAX);
+        let err = run(&s, &[pinned, -pinned + (1 << 40)]).unwrap_err();
+        assert_eq!(err.rule, Some(0));
+        // Exactly representable sums of any size below the bound add up exactly.
+        let big = Wide::from(Q::MAX - 1);
+        assert_eq!(run(&s, &[big, -big + 5]), Ok(5));
+
+        let capped = scoring(
+            "        - {type: behaviour, name: up, activity: web_visit, points: 1000000, max_points: 100}\n",
+        );
+        assert_eq!(run(&capped, &[pinned]), Ok(100 << 20));
+        assert_eq!(run(&capped, &[pinned * 1000]), Ok(100 << 20));
+    }
 }

@@ -81,11 +81,6 @@ impl Behaviour {
         }
     }
 
-    /// Whether an event at `t` counts at `now` (before occurrence limits).
-    pub(crate) fn eligible(&self, t: i64, now: i64) -> bool {
-        t <= now && self.window.is_none_or(|w| t >= now.saturating_sub(w))
-    }
-
     /// Whether the activity is of the rule's kind and passes its condition. A missing
     /// attribute fails the comparisons on it and nothing else.
     pub(crate) fn matches(&self, a: &Activity) -> bool {
@@ -171,7 +166,7 @@ impl Scoring {
             }
             models.push(model);
         }
-        let layout = fingerprint(&models);
+        let layout = fingerprint(spec);
         let threshold_count = models.iter().map(|m| m.thresholds.len()).sum();
         Scoring {
             spec: spec.clone(),
@@ -207,26 +202,37 @@ impl Scoring {
     }
 }
 
-/// FNV-1a over model, behaviour rule and threshold names, in order: a state made for
-/// another rule layout is refused instead of misread.
-fn fingerprint(models: &[Model]) -> u64 {
+/// FNV-1a over the canonical JSON of everything a score state's contents depend on, in
+/// order: each model's name, each behaviour rule as written (kind, filters and `when`,
+/// points, occurrence, `max_points`, window) with its effective decay, each threshold's
+/// name, level, hysteresis and refire policy, and what counts as engagement and follow-up.
+/// A state made for other rules (even under the same names) is refused instead of misread.
+fn fingerprint(spec: &ScoringSpec) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |s: &str| {
-        for b in s.bytes().chain([0xff]) {
+    let mut eat = |value: serde_json::Value| {
+        let text = crate::wire::canonical_json(&value);
+        for b in text.bytes().chain([0xff]) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     };
-    for m in models {
-        eat(&m.name);
+    for m in &spec.models {
+        eat(serde_json::json!({ "model": m.name }));
         for r in &m.rules {
-            if matches!(r.kind, RuleKind::Behaviour(_)) {
-                eat(&r.name);
+            if let RuleSpec::Behaviour { decay, .. } = r {
+                eat(serde_json::json!({ "rule": r, "decay": decay.unwrap_or(m.decay) }));
             }
         }
         for t in &m.thresholds {
-            eat(&t.name);
+            eat(serde_json::json!({
+                "threshold": t.name, "at": t.at, "hysteresis": t.hysteresis, "refire": t.refire
+            }));
         }
     }
+    eat(serde_json::json!({
+        "hotness": spec.hotness.as_ref().map(|h| &h.kinds),
+        "engagement": spec.zombie.as_ref().map(|z| &z.engagement_kinds),
+        "follow_ups": spec.zombie.as_ref().map(|z| &z.follow_up_kinds),
+    }));
     h
 }
 

@@ -218,6 +218,42 @@ impl ScoreSignal {
     }
 }
 
+/// Where [`Scoring::record`] put an event: enough to take it back out.
+pub(crate) struct Receipt {
+    at: i64,
+    /// The rules it went to, each with the latest time dropped to keep within its limit.
+    flats: Vec<(usize, Option<i64>)>,
+    engaged: bool,
+    follow_up: bool,
+}
+
+impl Receipt {
+    /// Removes the recorded event again. Equal times are indistinguishable, so removing one
+    /// of them restores the lists exactly.
+    fn undo(self, state: &mut ScoreState) {
+        let remove = |times: &mut Vec<i64>, t: i64| {
+            if let Ok(i) = times.binary_search(&t) {
+                times.remove(i);
+            }
+        };
+        for (flat, dropped) in self.flats {
+            if let Some(r) = state.rules.get_mut(flat)
+                && dropped != Some(self.at)
+            {
+                remove(&mut r.times, self.at);
+                // The dropped time was the latest: it goes back at the end.
+                r.times.extend(dropped);
+            }
+        }
+        if self.engaged {
+            remove(&mut state.engagement, self.at);
+        }
+        if self.follow_up {
+            remove(&mut state.follow_ups, self.at);
+        }
+    }
+}
+
 pub(crate) fn secs(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
@@ -262,7 +298,12 @@ impl Scoring {
         }
     }
 
-    /// Checks that a (stored) state belongs to this playbook's rules and format version.
+    /// Checks that a (stored) state belongs to this playbook's rules and format version, and
+    /// that it could have been made by them: every entry names the rule or threshold at its
+    /// place, a rule without a window holds no more times than it can count, a threshold
+    /// is above only once it has fired and after a check. Every call taking a state runs
+    /// it (O(rules + thresholds)). A state is plain data: it cannot prove where it came
+    /// from, so store it where its lead cannot write it.
     pub fn check_state(&self, state: &ScoreState) -> Result<()> {
         if state.schema_version != SCORE_STATE_SCHEMA_VERSION {
             return Err(Error::from(ErrorKind::UnsupportedVersion {
@@ -271,7 +312,7 @@ impl Scoring {
                 supported: SCORE_STATE_SCHEMA_VERSION,
             }));
         }
-        // O(1): the layout fingerprint covers every rule and threshold name, in order.
+        // The layout fingerprint covers the compiled rules, thresholds and engagement kinds.
         if state.layout != self.layout
             || state.rules.len() != self.behaviours.len()
             || state.thresholds.len() != self.threshold_count
@@ -279,6 +320,51 @@ impl Scoring {
             return Err(Error::invalid_input(
                 "score state was made with another playbook's rules".to_owned(),
             ));
+        }
+        // Per rule and threshold, in O(rules + thresholds): every entry where its rule is,
+        // no more times than a rule without a window can ever count, flags that follow
+        // from the counts.
+        let forged = |what: String| Err(Error::invalid_input(format!("score state: {what}")));
+        for (flat, (rt, &(m, r))) in state.rules.iter().zip(&self.behaviours).enumerate() {
+            let model = &self.models[m];
+            if rt.model != model.name || rt.rule != model.rules[r].name {
+                return forged(format!(
+                    "entry {flat} is `{}`/`{}`, where the playbook has `{}`/`{}`",
+                    rt.model, rt.rule, model.name, model.rules[r].name
+                ));
+            }
+            if let Some(b) = self.behaviour(flat)
+                && b.window.is_none()
+                && rt.times.len() > b.limit as usize
+            {
+                return forged(format!(
+                    "rule `{}` of model `{}` holds {} times; it counts at most {}",
+                    rt.rule,
+                    rt.model,
+                    rt.times.len(),
+                    b.limit
+                ));
+            }
+        }
+        let declared = self
+            .models
+            .iter()
+            .flat_map(|m| m.thresholds.iter().map(move |t| (&m.name, t)));
+        for (ts, (model, t)) in state.thresholds.iter().zip(declared) {
+            if ts.model != *model || ts.threshold != t.name {
+                return forged(format!(
+                    "threshold entry `{}`/`{}` where the playbook has `{model}`/`{}`",
+                    ts.model, ts.threshold, t.name
+                ));
+            }
+            let never_checked = state.checked_at.is_none() && (ts.above || ts.fired > 0);
+            if (ts.above && ts.fired == 0) || never_checked {
+                return forged(format!(
+                    "threshold `{}` of model `{model}` is marked above (or fired) without \
+                     having fired (or been checked)",
+                    t.name
+                ));
+            }
         }
         Ok(())
     }
@@ -309,41 +395,69 @@ impl Scoring {
     }
 
     /// Records an event without checking thresholds. O(1) amortised when events arrive in
-    /// time order.
+    /// time order. On error (a state of another playbook, an event after `now` beyond the
+    /// tolerance) the state is unchanged.
     pub fn record(
         &self,
         state: &mut ScoreState,
         event: &Activity,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        self.record_receipt(state, event, now).map(drop)
+    }
+
+    /// [`Scoring::record`], returning where the event went so that [`Receipt::undo`] can
+    /// take it back out exactly. Checks everything before changing anything.
+    fn record_receipt(
+        &self,
+        state: &mut ScoreState,
+        event: &Activity,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt> {
         self.check_state(state)?;
+        self.record_checked(state, event, now)
+    }
+
+    /// [`Scoring::record`] on a state already checked (by [`Scoring::check_state`], or
+    /// made by [`Scoring::new_state`]): what the batch paths use per row.
+    pub(crate) fn record_checked(
+        &self,
+        state: &mut ScoreState,
+        event: &Activity,
+        now: DateTime<Utc>,
+    ) -> Result<Receipt> {
         let at = secs(event.at);
-        let rules = &mut state.rules;
-        self.route(event, secs(now), |flat| {
-            if let Some(r) = rules.get_mut(flat) {
+        let mut flats: Vec<usize> = Vec::new();
+        self.route(event, secs(now), |flat| flats.push(flat))?;
+        let (engaged, follow_up) = self.engagement_of(event);
+        // Nothing below can fail: commit. A rule without a window counts only its earliest
+        // `limit` times, ever: it keeps no more (what `check_state` expects).
+        let flats = flats
+            .into_iter()
+            .filter_map(|flat| {
+                let r = state.rules.get_mut(flat)?;
                 insert_sorted(&mut r.times, at);
-            }
-        })?;
-        let spec = &self.spec;
-        let engaged = spec
-            .hotness
-            .as_ref()
-            .is_some_and(|h| h.kinds.contains(&event.kind))
-            || spec
-                .zombie
-                .as_ref()
-                .is_some_and(|z| z.engagement_kinds.contains(&event.kind));
+                let dropped = match self.behaviour(flat) {
+                    Some(b) if b.window.is_none() && r.times.len() > b.limit as usize => {
+                        r.times.pop()
+                    }
+                    _ => None,
+                };
+                Some((flat, dropped))
+            })
+            .collect();
         if engaged {
             insert_sorted(&mut state.engagement, at);
         }
-        if spec
-            .zombie
-            .as_ref()
-            .is_some_and(|z| z.follow_up_kinds.contains(&event.kind))
-        {
+        if follow_up {
             insert_sorted(&mut state.follow_ups, at);
         }
-        Ok(())
+        Ok(Receipt {
+            at,
+            flats,
+            engaged,
+            follow_up,
+        })
     }
 
     /// Records an event and checks thresholds and hotness at `now`: the incremental path.
@@ -356,14 +470,43 @@ impl Scoring {
         event: &Activity,
         now: DateTime<Utc>,
     ) -> Result<Vec<ScoreSignal>> {
+        self.check_state(state)?;
         self.check_time(state, now)?;
         let was_hot = self.hot_at(state, secs(now));
-        self.record(state, event, now)?;
-        let mut signals = self.check_thresholds(state, lead, now)?;
+        let receipt = self.record_receipt(state, event, now)?;
+        // Thresholds are computed on the state with the event in it, then committed; if
+        // they cannot be, the event is taken back out, so a failed call changes nothing.
+        let (positions, mut signals) = match self.plan_thresholds(state, lead, now) {
+            Ok(plan) => plan,
+            Err(e) => {
+                receipt.undo(state);
+                return Err(e);
+            }
+        };
+        state.thresholds = positions;
+        state.checked_at = Some(now);
         if !was_hot && self.hot_at(state, secs(now)) {
             signals.push(ScoreSignal::Hot { at: now });
         }
         Ok(signals)
+    }
+
+    /// Whether an event counts as engagement (hotness, zombie) and as a follow-up (zombie).
+    fn engagement_of(&self, event: &Activity) -> (bool, bool) {
+        let spec = &self.spec;
+        let engaged = spec
+            .hotness
+            .as_ref()
+            .is_some_and(|h| h.kinds.contains(&event.kind))
+            || spec
+                .zombie
+                .as_ref()
+                .is_some_and(|z| z.engagement_kinds.contains(&event.kind));
+        let follow_up = spec
+            .zombie
+            .as_ref()
+            .is_some_and(|z| z.follow_up_kinds.contains(&event.kind));
+        (engaged, follow_up)
     }
 
     fn check_time(&self, state: &ScoreState, now: DateTime<Utc>) -> Result<()> {
@@ -384,29 +527,55 @@ impl Scoring {
     }
 
     /// Checks thresholds at `now` (decay can carry a score down between events) and returns
-    /// the crossings.
+    /// the crossings. On error (a state of another playbook, `now` before the last check, a
+    /// threshold whose fired count cannot grow) the state is unchanged.
     pub fn check_thresholds(
         &self,
         state: &mut ScoreState,
         lead: &Lead,
         now: DateTime<Utc>,
     ) -> Result<Vec<ScoreSignal>> {
+        let (positions, signals) = self.plan_thresholds(state, lead, now)?;
+        state.thresholds = positions;
+        state.checked_at = Some(now);
+        Ok(signals)
+    }
+
+    /// The threshold positions and crossings at `now`, computed without changing `state`.
+    fn plan_thresholds(
+        &self,
+        state: &ScoreState,
+        lead: &Lead,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<ThresholdState>, Vec<ScoreSignal>)> {
         self.check_state(state)?;
         self.check_time(state, now)?;
-        let scores = self.scores_q(state, Some(lead), secs(now));
+        let scores = self.scores_q(state, Some(lead), secs(now))?;
+        let mut positions = state.thresholds.clone();
         let mut signals = Vec::new();
-        let mut i = 0;
+        let mut slots = positions.iter_mut();
         for (m, model) in self.models.iter().enumerate() {
             for t in &model.thresholds {
-                let ts = &mut state.thresholds[i];
-                i += 1;
+                let Some(ts) = slots.next() else {
+                    return Err(Error::invalid_input(
+                        "score state has fewer thresholds than the playbook".to_owned(),
+                    ));
+                };
                 let score = to_f64(scores[m]);
                 let (direction, actions) = if !ts.above && score >= t.at {
                     ts.above = true;
                     if t.refire == Refire::OncePerLead && ts.fired > 0 {
                         continue;
                     }
-                    ts.fired += 1;
+                    ts.fired = ts.fired.checked_add(1).ok_or_else(|| {
+                        Error::invalid_input(format!(
+                            "score state: threshold `{}` of model `{}` has fired {} times \
+                             already; its count cannot grow",
+                            t.name,
+                            model.name,
+                            u32::MAX
+                        ))
+                    })?;
                     (Direction::Up, &t.on_up)
                 } else if ts.above && score < t.at - t.hysteresis {
                     ts.above = false;
@@ -427,8 +596,7 @@ impl Scoring {
                 });
             }
         }
-        state.checked_at = Some(now);
-        Ok(signals)
+        Ok((positions, signals))
     }
 
     /// Quantised scores of every model at `now`.
@@ -437,14 +605,15 @@ impl Scoring {
         state: &ScoreState,
         lead: Option<&dyn FieldSource>,
         now: i64,
-    ) -> Vec<Q> {
+    ) -> Result<Vec<Q>> {
         let mut scores = vec![0; self.models.len()];
         let mut tally = |flat: usize| match (self.behaviour(flat), state.rules.get(flat)) {
             (Some(b), Some(rt)) => Tally::from_sorted(b, &rt.times, now, false),
             _ => Tally::default(),
         };
-        evaluate(self, &mut tally, lead, &mut scores, None);
-        scores
+        evaluate(self, &mut tally, lead, &mut scores, None)
+            .map_err(|o| o.error(self, &state.lead_id))?;
+        Ok(scores)
     }
 
     /// The score card of a state at `now`, with the full breakdown when `explain`.
@@ -463,7 +632,8 @@ impl Scoring {
             (Some(b), Some(rt)) => Tally::from_sorted(b, &rt.times, t, explain),
             _ => Tally::default(),
         };
-        evaluate(self, &mut tally, Some(lead), &mut scores, Some(&mut models));
+        evaluate(self, &mut tally, Some(lead), &mut scores, Some(&mut models))
+            .map_err(|o| o.error(self, &state.lead_id))?;
         Ok(ScoreCard {
             lead_id: state.lead_id.clone(),
             at: now,
@@ -499,10 +669,36 @@ impl Scoring {
         now: DateTime<Utc>,
         explain: bool,
     ) -> Result<ScoreCard> {
+        // Every event is checked and its times gathered, then each list sorted once: events
+        // in any order cost n log n (inserting each in place was quadratic newest-first).
         let mut state = self.new_state(lead.id.clone());
+        let t = secs(now);
         for a in activities {
-            self.record(&mut state, a, now)?;
+            let at = secs(a.at);
+            let rules = &mut state.rules;
+            self.route(a, t, |flat| {
+                if let Some(r) = rules.get_mut(flat) {
+                    r.times.push(at);
+                }
+            })?;
+            let (engaged, follow_up) = self.engagement_of(a);
+            if engaged {
+                state.engagement.push(at);
+            }
+            if follow_up {
+                state.follow_ups.push(at);
+            }
         }
+        for (flat, r) in state.rules.iter_mut().enumerate() {
+            r.times.sort_unstable();
+            if let Some(b) = self.behaviour(flat)
+                && b.window.is_none()
+            {
+                r.times.truncate(b.limit as usize);
+            }
+        }
+        state.engagement.sort_unstable();
+        state.follow_ups.sort_unstable();
         self.card(&state, lead, now, explain)
     }
 

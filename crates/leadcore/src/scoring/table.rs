@@ -1,12 +1,12 @@
 //! Batch scoring of an owned [`EventTable`] and of columns whose rows name their lead by id.
 
-use super::batch::BatchScores;
+use super::batch::{BatchScores, STOP_CHECK_ROWS};
 use super::explain::ScoreCard;
 use super::model::Scoring;
 use crate::columnar::{
     DictColumn, EncodedEvents, EventColumns, EventTable, RowErrorReason, lead_index,
 };
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Activity, ActivityKind, Lead};
 use chrono::{DateTime, Utc};
 
@@ -50,6 +50,44 @@ impl Scoring {
         self.score_columns_by_id(leads, events.lead_ids(), &events.with_attrs(&attrs), now)
     }
 
+    /// [`Scoring::score_events`] that `keep_going` can stop between chunks (`Ok(None)`);
+    /// see [`Scoring::score_columns_until`].
+    pub fn score_events_until(
+        &self,
+        leads: &[Lead],
+        events: &EncodedEvents,
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<BatchScores>> {
+        let attrs = events.attr_columns();
+        self.score_columns_by_id_until(
+            leads,
+            events.lead_ids(),
+            &events.with_attrs(&attrs),
+            now,
+            keep_going,
+        )
+    }
+
+    /// [`Scoring::explain_events`] that `keep_going` can stop between chunks of rows and
+    /// of leads (`Ok(None)`).
+    pub fn explain_events_until(
+        &self,
+        leads: &[Lead],
+        events: &EncodedEvents,
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<Vec<ScoreCard>>> {
+        let attrs = events.attr_columns();
+        self.explain_columns_by_id_until(
+            leads,
+            events.lead_ids(),
+            &events.with_attrs(&attrs),
+            now,
+            keep_going,
+        )
+    }
+
     /// Each lead's score card with its breakdown, from owned, encoded events (see
     /// [`Scoring::explain_columns_by_id`]).
     pub fn explain_events(
@@ -72,15 +110,33 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
+        self.score_columns_by_id_until(leads, lead_ids, events, now, &mut || true)?
+            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+    }
+
+    /// [`Scoring::score_columns_by_id`] that `keep_going` can stop between chunks
+    /// (`Ok(None)`); see [`Scoring::score_columns_until`].
+    pub fn score_columns_by_id_until(
+        &self,
+        leads: &[Lead],
+        lead_ids: DictColumn<'_>,
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<BatchScores>> {
         let lead = lead_index(leads, lead_ids)?;
-        let mut out = self.score_columns(
+        let Some(mut out) = self.score_columns_until(
             leads,
             &EventColumns {
                 lead: &lead,
                 ..*events
             },
             now,
-        )?;
+            keep_going,
+        )?
+        else {
+            return Ok(None);
+        };
         for e in &mut out.row_errors {
             if e.reason == RowErrorReason::UnknownLead {
                 e.message = match lead_ids.get(e.row) {
@@ -89,7 +145,7 @@ impl Scoring {
                 };
             }
         }
-        Ok(out)
+        Ok(Some(out))
     }
 }
 
@@ -105,6 +161,20 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<Vec<ScoreCard>> {
+        self.explain_columns_by_id_until(leads, lead_ids, events, now, &mut || true)?
+            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+    }
+
+    /// [`Scoring::explain_columns_by_id`] that `keep_going` can stop between chunks of
+    /// rows and of leads (`Ok(None)`).
+    pub fn explain_columns_by_id_until(
+        &self,
+        leads: &[Lead],
+        lead_ids: DictColumn<'_>,
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<Vec<ScoreCard>>> {
         events.check()?;
         let lead = lead_index(leads, lead_ids)?;
         let kinds: Vec<ActivityKind> = events
@@ -115,6 +185,9 @@ impl Scoring {
             .collect();
         let mut states: Vec<_> = leads.iter().map(|l| self.new_state(l.id.clone())).collect();
         for (row, &l) in lead.iter().enumerate() {
+            if row % STOP_CHECK_ROWS == 0 && !keep_going() {
+                return Ok(None);
+            }
             let (Some(state), Some(kind), Some(at)) = (
                 states.get_mut(l as usize),
                 events
@@ -130,6 +203,7 @@ impl Scoring {
                 continue;
             };
             let mut a = Activity::new(kind.clone(), at);
+            let mut fits = true;
             for col in events.attrs {
                 let value = col.values.get(row);
                 match col.name.strip_prefix("attrs.") {
@@ -140,19 +214,24 @@ impl Scoring {
                     }
                     None => {
                         if let Some(def) = Activity::attribute_def(col.name) {
-                            // A value the activity cannot hold is one no filter matches.
-                            let _ = def.set(&mut a, value);
+                            // A value the activity cannot hold is a row the batch reports.
+                            fits &= def.set(&mut a, value).is_ok();
                         }
                     }
                 }
             }
             // A row the core refuses here is one the batch reports as a row error.
-            let _ = self.record(state, &a, now);
+            if fits {
+                let _ = self.record_checked(state, &a, now);
+            }
         }
-        leads
-            .iter()
-            .zip(&states)
-            .map(|(l, s)| self.card(s, l, now, true))
-            .collect()
+        let mut cards = Vec::with_capacity(leads.len());
+        for (i, (l, s)) in leads.iter().zip(&states).enumerate() {
+            if i % STOP_CHECK_ROWS == 0 && !keep_going() {
+                return Ok(None);
+            }
+            cards.push(self.card(s, l, now, true)?);
+        }
+        Ok(Some(cards))
     }
 }
