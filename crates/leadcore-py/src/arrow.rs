@@ -181,8 +181,10 @@ impl PyArrowTable {
         py: Python<'py>,
         requested_schema: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let _ = requested_schema;
-        stream_capsule(py, self.batch.clone())
+        crate::errors::shield(|| {
+            let _ = requested_schema;
+            stream_capsule(py, self.batch.clone())
+        })
     }
 
     fn __len__(&self) -> usize {

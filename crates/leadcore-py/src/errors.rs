@@ -11,6 +11,9 @@ use pyo3::create_exception;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::PyType;
+use std::cell::Cell;
+use std::panic::AssertUnwindSafe;
+use std::sync::Once;
 
 create_exception!(
     leadcore._leadcore,
@@ -104,6 +107,13 @@ create_exception!(
 );
 create_exception!(
     leadcore._leadcore,
+    InternalError,
+    LeadcoreError,
+    "leadcore failed inside (a bug: please report it with `.report`); the call had no effect \
+     on its inputs."
+);
+create_exception!(
+    leadcore._leadcore,
     InvalidHistoryError,
     InputError,
     "A history to replay is not one the pipeline could have produced; `.entries` lists every \
@@ -133,6 +143,56 @@ pub(crate) fn class_for_code<'py>(py: Python<'py>, code: &str) -> Bound<'py, PyT
         Some(ErrorFamily::InvalidHistory) => py.get_type::<InvalidHistoryError>(),
         None => py.get_type::<LeadcoreError>(),
     }
+}
+
+thread_local! {
+    /// Whether this thread is inside a [`shield`]ed call: its panics are ours to report.
+    static SHIELDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs, once, a panic hook that stays silent for panics inside [`shield`]ed calls
+/// (they become `InternalError`s) and hands every other panic to the hook it replaces.
+pub(crate) fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !SHIELDED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs a method's body; a panic that escapes it (a bug) becomes a
+/// `leadcore.InternalError` (code `internal.panic`), silently, instead of pyo3's
+/// `PanicException` (which `except Exception` does not catch) and a backtrace on stderr.
+pub(crate) fn shield<T>(body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    let outer = SHIELDED.with(|s| s.replace(true));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(body));
+    SHIELDED.with(|s| s.set(outer));
+    result.unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let message = format!("leadcore panicked (a bug, please report it): {what}");
+        Err(Python::attach(|py| internal_error(py, &message)))
+    })
+}
+
+fn internal_error(py: Python<'_>, message: &str) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let exc = py.get_type::<InternalError>().call1((message,))?;
+        exc.setattr("code", "internal.panic")?;
+        let report = pyo3::types::PyDict::new(py);
+        report.set_item("code", "internal.panic")?;
+        report.set_item("message", message)?;
+        exc.setattr("report", report)?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|e| e)
 }
 
 /// Converts a core error into the matching Python exception, with its attributes set.
@@ -236,6 +296,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         VersionError,
         InputError,
         InvalidHistoryError,
+        InternalError,
     );
     m.add("ERROR_CODES", pyo3::types::PyTuple::new(py, Error::CODES)?)?;
     let classes = pyo3::types::PyDict::new(py);
@@ -248,6 +309,32 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static HOST_HOOK_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+    /// A panic inside a shielded call becomes an `InternalError` and is not printed (the
+    /// host's own hook is not called); a panic elsewhere still reaches the host's hook.
+    #[test]
+    fn a_panic_becomes_an_internal_error_silently() {
+        std::panic::set_hook(Box::new(|_| {
+            HOST_HOOK_CALLS.fetch_add(1, Ordering::SeqCst);
+        }));
+        install_panic_hook();
+        Python::initialize();
+        Python::attach(|py| {
+            let err = shield(|| -> PyResult<()> { panic!("boom") }).unwrap_err();
+            assert!(err.is_instance_of::<InternalError>(py));
+            assert!(err.is_instance_of::<LeadcoreError>(py));
+            let code: String = err.value(py).getattr("code").unwrap().extract().unwrap();
+            assert_eq!(code, "internal.panic");
+            assert!(err.to_string().contains("boom"));
+        });
+        assert_eq!(HOST_HOOK_CALLS.load(Ordering::SeqCst), 0);
+        let _ = std::panic::catch_unwind(|| panic!("not ours"));
+        assert_eq!(HOST_HOOK_CALLS.load(Ordering::SeqCst), 1);
+    }
+
     use super::*;
 
     #[test]

@@ -29,5 +29,6 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scoring::PyBatchResult>()?;
     m.add_class::<arrow::PyArrowTable>()?;
     errors::register(m)?;
+    errors::install_panic_hook();
     Ok(())
 }

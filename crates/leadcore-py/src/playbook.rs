@@ -102,10 +102,12 @@ impl PyPlaybook {
     #[classmethod]
     #[pyo3(signature = (text, format = "yaml"))]
     fn parse(_cls: &Bound<'_, PyType>, py: Python<'_>, text: &str, format: &str) -> PyResult<Self> {
-        let format = format_of(format)?;
-        py.detach(|| Playbook::parse(text, format))
-            .py_err()
-            .map(Self::wrap)
+        crate::errors::shield(|| {
+            let format = format_of(format)?;
+            py.detach(|| Playbook::parse(text, format))
+                .py_err()
+                .map(Self::wrap)
+        })
     }
 
     /// Reads a playbook file; the format comes from its extension unless given.
@@ -117,26 +119,28 @@ impl PyPlaybook {
         path: PathBuf,
         format: Option<&str>,
     ) -> PyResult<Self> {
-        let format = match format {
-            Some(f) => format_of(f)?,
-            None => {
-                let ext = Path::new(&path)
-                    .extension()
-                    .and_then(|e| e.to_str())
-                    .unwrap_or_default();
-                Format::from_str(ext).map_err(|_| {
-                    input_error(format!(
-                        "cannot tell the playbook format of `{}` from its extension \
+        crate::errors::shield(|| {
+            let format = match format {
+                Some(f) => format_of(f)?,
+                None => {
+                    let ext = Path::new(&path)
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .unwrap_or_default();
+                    Format::from_str(ext).map_err(|_| {
+                        input_error(format!(
+                            "cannot tell the playbook format of `{}` from its extension \
                          (use .json, .toml, .yaml or .yml, or pass format=)",
-                        path.display()
-                    ))
-                })?
-            }
-        };
-        let text = py.detach(|| std::fs::read_to_string(&path))?;
-        py.detach(|| Playbook::parse(&text, format))
-            .py_err()
-            .map(Self::wrap)
+                            path.display()
+                        ))
+                    })?
+                }
+            };
+            let text = py.detach(|| std::fs::read_to_string(&path))?;
+            py.detach(|| Playbook::parse(&text, format))
+                .py_err()
+                .map(Self::wrap)
+        })
     }
 
     /// The playbook shipped with leadcore (the recommended lead lifecycle and a deal
@@ -154,7 +158,7 @@ impl PyPlaybook {
     /// The JSON Schema of the playbook format.
     #[staticmethod]
     fn json_schema(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        to_py(py, &Playbook::json_schema())
+        crate::errors::shield(|| to_py(py, &Playbook::json_schema()))
     }
 
     /// The playbook's name.
@@ -174,17 +178,19 @@ impl PyPlaybook {
 
     /// A pipeline's stage names, in order.
     fn stages(&self, pipeline: &str) -> PyResult<Vec<&str>> {
-        Ok(self
-            .pipeline(pipeline)?
-            .stages()
-            .iter()
-            .map(|s| s.name())
-            .collect())
+        crate::errors::shield(|| {
+            Ok(self
+                .pipeline(pipeline)?
+                .stages()
+                .iter()
+                .map(|s| s.name())
+                .collect())
+        })
     }
 
     /// The stages reachable in one step from `stage` (guards not evaluated).
     fn next_stages(&self, pipeline: &str, stage: &str) -> PyResult<Vec<&str>> {
-        self.pipeline(pipeline)?.next_stages(stage).py_err()
+        crate::errors::shield(|| self.pipeline(pipeline)?.next_stages(stage).py_err())
     }
 
     /// Starts a record in the pipeline's initial stage at `now`.
@@ -194,11 +200,13 @@ impl PyPlaybook {
         record_id: &str,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<PyLeadState> {
-        let now = extract_time(now)?;
-        self.inner
-            .start(pipeline, record_id, now)
-            .py_err()
-            .map(PyLeadState::new)
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            self.inner
+                .start(pipeline, record_id, now)
+                .py_err()
+                .map(PyLeadState::new)
+        })
     }
 
     /// Moves `state` to stage `to`. On success `state` is updated and the outcome is
@@ -220,17 +228,19 @@ impl PyPlaybook {
         activities: Option<&Bound<'py, PyAny>>,
         scores: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let input = Self::input(
-            to,
-            actor,
-            now,
-            reason,
-            lead,
-            opportunity,
-            activities,
-            scores,
-        )?;
-        self.apply_transition(py, &mut state, &input)
+        crate::errors::shield(|| {
+            let input = Self::input(
+                to,
+                actor,
+                now,
+                reason,
+                lead,
+                opportunity,
+                activities,
+                scores,
+            )?;
+            self.apply_transition(py, &mut state, &input)
+        })
     }
 
     /// `transition` taking the wire form (`TransitionInput`, as a dict or JSON text):
@@ -241,16 +251,18 @@ impl PyPlaybook {
         mut state: PyRefMut<'py, PyLeadState>,
         input: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let input: TransitionInput = if let Ok(text) = input.cast::<PyString>() {
-            from_json_text("transition input", text.to_str()?)?
-        } else if input.is_instance_of::<PyDict>() {
-            from_py("transition input", input)?
-        } else {
-            return Err(PyTypeError::new_err(
-                "transition input must be a dict or JSON text",
-            ));
-        };
-        self.apply_transition(py, &mut state, &input)
+        crate::errors::shield(|| {
+            let input: TransitionInput = if let Ok(text) = input.cast::<PyString>() {
+                from_json_text("transition input", text.to_str()?)?
+            } else if input.is_instance_of::<PyDict>() {
+                from_py("transition input", input)?
+            } else {
+                return Err(PyTypeError::new_err(
+                    "transition input must be a dict or JSON text",
+                ));
+            };
+            self.apply_transition(py, &mut state, &input)
+        })
     }
 
     /// Checks a transition without applying it: returns None exactly when `transition`
@@ -270,19 +282,21 @@ impl PyPlaybook {
         activities: Option<&Bound<'_, PyAny>>,
         scores: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let input = Self::input(
-            to,
-            actor,
-            now,
-            reason,
-            lead,
-            opportunity,
-            activities,
-            scores,
-        )?;
-        self.inner
-            .check(&state.inner, &input.request, &input.facts())
-            .py_err()
+        crate::errors::shield(|| {
+            let input = Self::input(
+                to,
+                actor,
+                now,
+                reason,
+                lead,
+                opportunity,
+                activities,
+                scores,
+            )?;
+            self.inner
+                .check(&state.inner, &input.request, &input.facts())
+                .py_err()
+        })
     }
 
     /// Rebuilds a state from its history (a list of dicts as in `LeadState.history`),
@@ -299,14 +313,16 @@ impl PyPlaybook {
         history: &Bound<'_, PyAny>,
         trust_history: bool,
     ) -> PyResult<PyLeadState> {
-        let history: Vec<TransitionRecord> = from_value("history", py_to_json(history)?)?;
-        let options = ReplayOptions::new().trust_history(trust_history);
-        py.detach(|| {
-            self.inner
-                .replay_with(pipeline, record_id, &history, &options)
+        crate::errors::shield(|| {
+            let history: Vec<TransitionRecord> = from_value("history", py_to_json(history)?)?;
+            let options = ReplayOptions::new().trust_history(trust_history);
+            py.detach(|| {
+                self.inner
+                    .replay_with(pipeline, record_id, &history, &options)
+            })
+            .py_err()
+            .map(PyLeadState::new)
         })
-        .py_err()
-        .map(PyLeadState::new)
     }
 
     /// The funnel of `states` in `pipeline` at `now`: one dict per stage (`stage`, `kind`,
@@ -322,21 +338,23 @@ impl PyPlaybook {
         now: &Bound<'py, PyAny>,
         json: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let now = extract_time(now)?;
-        let mut owned: Vec<LifecycleState> = Vec::new();
-        for item in states.try_iter()? {
-            let item = item?;
-            let state = item
-                .cast::<PyLeadState>()
-                .map_err(|_| PyTypeError::new_err("funnel() takes an iterable of LeadState"))?;
-            owned.push(state.borrow().inner.clone());
-        }
-        let p = self.pipeline(pipeline)?;
-        let funnel = py.detach(|| Funnel::compute(p, &owned, now)).py_err()?;
-        if json {
-            return Ok(PyString::new(py, &leadcore::wire::canonical_json(&funnel)).into_any());
-        }
-        to_py(py, &funnel.stages)
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let mut owned: Vec<LifecycleState> = Vec::new();
+            for item in states.try_iter()? {
+                let item = item?;
+                let state = item
+                    .cast::<PyLeadState>()
+                    .map_err(|_| PyTypeError::new_err("funnel() takes an iterable of LeadState"))?;
+                owned.push(state.borrow().inner.clone());
+            }
+            let p = self.pipeline(pipeline)?;
+            let funnel = py.detach(|| Funnel::compute(p, &owned, now)).py_err()?;
+            if json {
+                return Ok(PyString::new(py, &leadcore::wire::canonical_json(&funnel)).into_any());
+            }
+            to_py(py, &funnel.stages)
+        })
     }
 
     // ---- scoring -------------------------------------------------------------------
@@ -359,13 +377,15 @@ impl PyPlaybook {
         now: &Bound<'_, PyAny>,
         explain: bool,
     ) -> PyResult<PyScoreCard> {
-        let lead = scoring::lead(lead)?;
-        let activities = scoring::activities(activities)?;
-        let now = extract_time(now)?;
-        let scoring = self.inner.scoring();
-        py.detach(|| scoring.score(&lead, &activities, now, explain))
-            .py_err()
-            .map(|inner| PyScoreCard { inner })
+        crate::errors::shield(|| {
+            let lead = scoring::lead(lead)?;
+            let activities = scoring::activities(activities)?;
+            let now = extract_time(now)?;
+            let scoring = self.inner.scoring();
+            py.detach(|| scoring.score(&lead, &activities, now, explain))
+                .py_err()
+                .map(|inner| PyScoreCard { inner })
+        })
     }
 
     /// An empty scoring state for one lead, for the incremental methods.
@@ -382,12 +402,14 @@ impl PyPlaybook {
         activity: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let activity = scoring::activity(activity)?;
-        let now = extract_time(now)?;
-        self.inner
-            .scoring()
-            .record(&mut state.inner, &activity, now)
-            .py_err()
+        crate::errors::shield(|| {
+            let activity = scoring::activity(activity)?;
+            let now = extract_time(now)?;
+            self.inner
+                .scoring()
+                .record(&mut state.inner, &activity, now)
+                .py_err()
+        })
     }
 
     /// Records one activity and checks thresholds and hotness at `now`; returns the signals
@@ -403,15 +425,17 @@ impl PyPlaybook {
         now: &Bound<'py, PyAny>,
         json: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let lead = scoring::lead(lead)?;
-        let activity = scoring::activity(activity)?;
-        let now = extract_time(now)?;
-        let out = self
-            .inner
-            .scoring()
-            .apply(&mut state.inner, &lead, &activity, now)
-            .py_err()?;
-        scoring::signals(py, &out, json)
+        crate::errors::shield(|| {
+            let lead = scoring::lead(lead)?;
+            let activity = scoring::activity(activity)?;
+            let now = extract_time(now)?;
+            let out = self
+                .inner
+                .scoring()
+                .apply(&mut state.inner, &lead, &activity, now)
+                .py_err()?;
+            scoring::signals(py, &out, json)
+        })
     }
 
     /// Checks thresholds at `now` (decay can carry a score across one between events);
@@ -425,14 +449,16 @@ impl PyPlaybook {
         now: &Bound<'py, PyAny>,
         json: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let lead = scoring::lead(lead)?;
-        let now = extract_time(now)?;
-        let out = self
-            .inner
-            .scoring()
-            .check_thresholds(&mut state.inner, &lead, now)
-            .py_err()?;
-        scoring::signals(py, &out, json)
+        crate::errors::shield(|| {
+            let lead = scoring::lead(lead)?;
+            let now = extract_time(now)?;
+            let out = self
+                .inner
+                .scoring()
+                .check_thresholds(&mut state.inner, &lead, now)
+                .py_err()?;
+            scoring::signals(py, &out, json)
+        })
     }
 
     /// The score card of `state` at `now`, with the breakdown when `explain`.
@@ -444,13 +470,15 @@ impl PyPlaybook {
         now: &Bound<'_, PyAny>,
         explain: bool,
     ) -> PyResult<PyScoreCard> {
-        let lead = scoring::lead(lead)?;
-        let now = extract_time(now)?;
-        self.inner
-            .scoring()
-            .card(&state.inner, &lead, now, explain)
-            .py_err()
-            .map(|inner| PyScoreCard { inner })
+        crate::errors::shield(|| {
+            let lead = scoring::lead(lead)?;
+            let now = extract_time(now)?;
+            self.inner
+                .scoring()
+                .card(&state.inner, &lead, now, explain)
+                .py_err()
+                .map(|inner| PyScoreCard { inner })
+        })
     }
 
     /// The first time in `(now, now + horizon]` at which `model`'s score crosses
@@ -467,12 +495,14 @@ impl PyPlaybook {
         now: &Bound<'_, PyAny>,
         horizon: &Bound<'_, PyAny>,
     ) -> PyResult<Option<DateTime<Utc>>> {
-        let lead = scoring::lead(lead)?;
-        let now = extract_time(now)?;
-        let horizon = scoring::horizon(horizon)?;
-        let (scoring, inner) = (self.inner.scoring(), &state.inner);
-        py.detach(|| scoring.predict_crossing(inner, &lead, model, threshold, now, horizon))
-            .py_err()
+        crate::errors::shield(|| {
+            let lead = scoring::lead(lead)?;
+            let now = extract_time(now)?;
+            let horizon = scoring::horizon(horizon)?;
+            let (scoring, inner) = (self.inner.scoring(), &state.inner);
+            py.detach(|| scoring.predict_crossing(inner, &lead, model, threshold, now, horizon))
+                .py_err()
+        })
     }
 
     /// Scores a batch: `leads` and `events` as columns (`lead_id`, `kind`, `at`, and
@@ -502,9 +532,11 @@ impl PyPlaybook {
         now: &Bound<'_, PyAny>,
         extra: &str,
     ) -> PyResult<PyBatchResult> {
-        let now = extract_time(now)?;
-        let extra = crate::leads::extra_columns(extra)?;
-        scoring::batch(py, &self.inner, leads, events, now, false, extra).map(|(b, _)| b)
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let extra = crate::leads::extra_columns(extra)?;
+            scoring::batch(py, &self.inner, leads, events, now, false, extra).map(|(b, _)| b)
+        })
     }
 
     /// `score_columns` as a pandas DataFrame, one row per lead: `lead_id`, `score_<model>`,
@@ -520,25 +552,32 @@ impl PyPlaybook {
         explain: bool,
         extra: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let now = extract_time(now)?;
-        let extra = crate::leads::extra_columns(extra)?;
-        let (batch, cards) = scoring::batch(py, &self.inner, leads, events, now, explain, extra)?;
-        scoring::data_frame(py, &self.inner, &batch, &cards, explain)
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let extra = crate::leads::extra_columns(extra)?;
+            let (batch, cards) =
+                scoring::batch(py, &self.inner, leads, events, now, explain, extra)?;
+            scoring::data_frame(py, &self.inner, &batch, &cards, explain)
+        })
     }
 
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let parse = slf.get_type().getattr("parse")?;
-        let args = PyTuple::new(slf.py(), [slf.get().inner.to_json(), "json".to_owned()])?;
-        Ok((parse, args))
+        crate::errors::shield(|| {
+            let parse = slf.get_type().getattr("parse")?;
+            let args = PyTuple::new(slf.py(), [slf.get().inner.to_json(), "json".to_owned()])?;
+            Ok((parse, args))
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Playbook(name={}, pipelines={})",
-            PyString::new(py, &self.inner.spec().name).repr()?,
-            pyo3::types::PyList::new(py, self.pipelines())?.repr()?
-        ))
+        crate::errors::shield(|| {
+            Ok(format!(
+                "Playbook(name={}, pipelines={})",
+                PyString::new(py, &self.inner.spec().name).repr()?,
+                pyo3::types::PyList::new(py, self.pipelines())?.repr()?
+            ))
+        })
     }
 }

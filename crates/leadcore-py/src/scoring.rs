@@ -60,44 +60,48 @@ impl PyScoreCard {
     /// The zombie flag (`follow_ups`, `since`, `last_engagement`, `action`), or None.
     #[getter]
     fn zombie<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.zombie)
+        crate::errors::shield(|| to_py(py, &self.inner.zombie))
     }
 
     /// Each model's breakdown, in declaration order: `model`, `score`, `grade` (if any),
     /// `rules` (with `contributions` when explained) and `adjustments`.
     #[getter]
     fn models<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.models)
+        crate::errors::shield(|| to_py(py, &self.inner.models))
     }
 
     /// Every model's score by name.
     #[getter]
     fn scores<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let out = PyDict::new(py);
-        for m in &self.inner.models {
-            out.set_item(&m.model, m.score)?;
-        }
-        Ok(out)
+        crate::errors::shield(|| {
+            let out = PyDict::new(py);
+            for m in &self.inner.models {
+                out.set_item(&m.model, m.score)?;
+            }
+            Ok(out)
+        })
     }
 
     /// A model's score; `InputError` for a model the playbook does not have.
     fn score(&self, model: &str) -> PyResult<f64> {
-        self.inner.score(model).ok_or_else(|| unknown_model(model))
+        crate::errors::shield(|| self.inner.score(model).ok_or_else(|| unknown_model(model)))
     }
 
     /// A model's grade (None where the model has no grade bands or the score is in none).
     fn grade(&self, model: &str) -> PyResult<Option<&str>> {
-        self.inner
-            .models
-            .iter()
-            .find(|m| m.model == model)
-            .map(|m| m.grade.as_deref())
-            .ok_or_else(|| unknown_model(model))
+        crate::errors::shield(|| {
+            self.inner
+                .models
+                .iter()
+                .find(|m| m.model == model)
+                .map(|m| m.grade.as_deref())
+                .ok_or_else(|| unknown_model(model))
+        })
     }
 
     /// The card as a dict (its JSON shape).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
+        crate::errors::shield(|| to_py(py, &self.inner))
     }
 
     /// The card as canonical JSON text (the bytes the Rust and C doors give).
@@ -108,14 +112,18 @@ impl PyScoreCard {
     /// Reads a card from its JSON text.
     #[classmethod]
     fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
-        Ok(PyScoreCard {
-            inner: from_json_text("score card", text)?,
+        crate::errors::shield(|| {
+            Ok(PyScoreCard {
+                inner: from_json_text("score card", text)?,
+            })
         })
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let from_json = slf.get_type().getattr("from_json")?;
-        Ok((from_json, (slf.get().to_json(),)))
+        crate::errors::shield(|| {
+            let from_json = slf.get_type().getattr("from_json")?;
+            Ok((from_json, (slf.get().to_json(),)))
+        })
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -125,24 +133,26 @@ impl PyScoreCard {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let scores = self
-            .inner
-            .models
-            .iter()
-            .map(|m| Ok(format!("{}: {:?}", text_repr(py, &m.model)?, m.score)))
-            .collect::<PyResult<Vec<_>>>()?;
-        Ok(format!(
-            "ScoreCard(lead_id={}, at={}, scores={{{}}}, hot={}, zombie={})",
-            text_repr(py, &self.inner.lead_id)?,
-            crate::convert::rfc3339(self.inner.at),
-            scores.join(", "),
-            if self.inner.hot { "True" } else { "False" },
-            if self.inner.zombie.is_some() {
-                "True"
-            } else {
-                "False"
-            },
-        ))
+        crate::errors::shield(|| {
+            let scores = self
+                .inner
+                .models
+                .iter()
+                .map(|m| Ok(format!("{}: {:?}", text_repr(py, &m.model)?, m.score)))
+                .collect::<PyResult<Vec<_>>>()?;
+            Ok(format!(
+                "ScoreCard(lead_id={}, at={}, scores={{{}}}, hot={}, zombie={})",
+                text_repr(py, &self.inner.lead_id)?,
+                crate::convert::rfc3339(self.inner.at),
+                scores.join(", "),
+                if self.inner.hot { "True" } else { "False" },
+                if self.inner.zombie.is_some() {
+                    "True"
+                } else {
+                    "False"
+                },
+            ))
+        })
     }
 }
 
@@ -186,14 +196,16 @@ impl PyScoreState {
     /// (`InputError`); whether it fits a playbook is checked when a playbook uses it.
     #[classmethod]
     fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
-        ScoreState::from_json(text)
-            .py_err()
-            .map(|inner| PyScoreState { inner })
+        crate::errors::shield(|| {
+            ScoreState::from_json(text)
+                .py_err()
+                .map(|inner| PyScoreState { inner })
+        })
     }
 
     /// The state as a dict (its JSON shape).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
+        crate::errors::shield(|| to_py(py, &self.inner))
     }
 
     /// An independent copy.
@@ -210,8 +222,10 @@ impl PyScoreState {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let from_json = slf.get_type().getattr("from_json")?;
-        Ok((from_json, (slf.borrow().inner.to_json(),)))
+        crate::errors::shield(|| {
+            let from_json = slf.get_type().getattr("from_json")?;
+            Ok((from_json, (slf.borrow().inner.to_json(),)))
+        })
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -221,15 +235,17 @@ impl PyScoreState {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let events: usize = self.inner.rules.iter().map(|r| r.times.len()).sum();
-        Ok(format!(
-            "ScoreState(lead_id={}, counted={}, checked_at={})",
-            text_repr(py, &self.inner.lead_id)?,
-            events,
-            self.inner
-                .checked_at
-                .map_or_else(|| "None".to_owned(), crate::convert::rfc3339)
-        ))
+        crate::errors::shield(|| {
+            let events: usize = self.inner.rules.iter().map(|r| r.times.len()).sum();
+            Ok(format!(
+                "ScoreState(lead_id={}, counted={}, checked_at={})",
+                text_repr(py, &self.inner.lead_id)?,
+                events,
+                self.inner
+                    .checked_at
+                    .map_or_else(|| "None".to_owned(), crate::convert::rfc3339)
+            ))
+        })
     }
 }
 
@@ -277,28 +293,30 @@ impl PyBatchResult {
     /// One list per lead with a score per model.
     #[getter]
     fn scores<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.rows(py, &self.inner.scores)
+        crate::errors::shield(|| self.rows(py, &self.inner.scores))
     }
 
     /// One list per lead with a grade (or None) per model.
     #[getter]
     fn grades<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        self.rows(py, &self.inner.grades)
+        crate::errors::shield(|| self.rows(py, &self.inner.grades))
     }
 
     /// The event rows not counted: dicts `{row, reason, message}`, `reason` one of
     /// `unknown_lead`, `invalid_time`, `in_future`, `bad_value`.
     #[getter]
     fn row_errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner.row_errors)
+        crate::errors::shield(|| to_py(py, &self.inner.row_errors))
     }
 
     /// The scores as an Arrow table: `lead_id`, `score_<model>` (float64) and, for the
     /// models with grade bands, `grade_<model>` (string, null outside every band).
     fn to_arrow(&self) -> PyResult<PyArrowTable> {
-        leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, self.playbook.scoring())
-            .map(PyArrowTable::new)
-            .map_err(|e| input_error(e.message()))
+        crate::errors::shield(|| {
+            leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, self.playbook.scoring())
+                .map(PyArrowTable::new)
+                .map_err(|e| input_error(e.message()))
+        })
     }
 
     /// The row errors as an Arrow table: `row` (uint64), `reason`, `message`.
@@ -314,29 +332,33 @@ impl PyBatchResult {
         py: Python<'py>,
         requested_schema: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let _ = requested_schema;
-        let batch =
-            leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, self.playbook.scoring())
-                .map_err(|e| input_error(e.message()))?;
-        crate::arrow::stream_capsule(py, batch)
+        crate::errors::shield(|| {
+            let _ = requested_schema;
+            let batch =
+                leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, self.playbook.scoring())
+                    .map_err(|e| input_error(e.message()))?;
+            crate::arrow::stream_capsule(py, batch)
+        })
     }
 
     /// A lead's score in a model.
     fn score(&self, lead_id: &str, model: &str) -> PyResult<f64> {
-        let lead = self
-            .lead_ids
-            .iter()
-            .position(|l| l == lead_id)
-            .ok_or_else(|| input_error(format!("no lead with id `{lead_id}` in this batch")))?;
-        self.inner
-            .score(lead, model)
-            .ok_or_else(|| unknown_model(model))
+        crate::errors::shield(|| {
+            let lead = self
+                .lead_ids
+                .iter()
+                .position(|l| l == lead_id)
+                .ok_or_else(|| input_error(format!("no lead with id `{lead_id}` in this batch")))?;
+            self.inner
+                .score(lead, model)
+                .ok_or_else(|| unknown_model(model))
+        })
     }
 
     /// The result as a dict in its JSON shape: `models`, `scores` and `grades` flat and
     /// lead-major (`scores[lead * len(models) + model]`), `row_errors`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
+        crate::errors::shield(|| to_py(py, &self.inner))
     }
 
     /// The result as canonical JSON text (the shape of `to_dict`).
@@ -355,12 +377,14 @@ impl PyBatchResult {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "BatchResult(leads={}, models={}, row_errors={})",
-            self.lead_ids.len(),
-            PyList::new(py, &self.inner.models)?.repr()?,
-            self.inner.row_errors.len()
-        ))
+        crate::errors::shield(|| {
+            Ok(format!(
+                "BatchResult(leads={}, models={}, row_errors={})",
+                self.lead_ids.len(),
+                PyList::new(py, &self.inner.models)?.repr()?,
+                self.inner.row_errors.len()
+            ))
+        })
     }
 }
 

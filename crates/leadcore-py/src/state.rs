@@ -63,13 +63,15 @@ impl PyLeadState {
     /// Every transition, oldest first, as dicts (`at`, `from`, `to`, `actor`, `reason`).
     #[getter]
     fn history<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, self.inner.history())
+        crate::errors::shield(|| to_py(py, self.inner.history()))
     }
 
     /// Time spent in each stage visited, up to `now`: dicts `{stage, seconds, visits}`.
     fn dwell<'py>(&self, py: Python<'py>, now: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let now = extract_time(now)?;
-        to_py(py, &self.inner.dwell(now).py_err()?)
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            to_py(py, &self.inner.dwell(now).py_err()?)
+        })
     }
 
     /// The state as JSON text (what `from_json` reads back).
@@ -80,12 +82,12 @@ impl PyLeadState {
     /// Reads a state from JSON, checking its version and consistency.
     #[classmethod]
     fn from_json(_cls: &Bound<'_, PyType>, text: &str) -> PyResult<Self> {
-        LifecycleState::from_json(text).py_err().map(Self::new)
+        crate::errors::shield(|| LifecycleState::from_json(text).py_err().map(Self::new))
     }
 
     /// The state as a dict (the JSON shape).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_py(py, &self.inner)
+        crate::errors::shield(|| to_py(py, &self.inner))
     }
 
     /// An independent copy.
@@ -102,8 +104,10 @@ impl PyLeadState {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String,))> {
-        let from_json = slf.get_type().getattr("from_json")?;
-        Ok((from_json, (slf.borrow().inner.to_json(),)))
+        crate::errors::shield(|| {
+            let from_json = slf.get_type().getattr("from_json")?;
+            Ok((from_json, (slf.borrow().inner.to_json(),)))
+        })
     }
 
     fn __eq__(&self, other: PyRef<'_, Self>) -> bool {
@@ -111,19 +115,21 @@ impl PyLeadState {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let text = |s: &str| -> PyResult<String> {
-            Ok(pyo3::types::PyString::new(py, s).repr()?.to_string())
-        };
-        Ok(format!(
-            "LeadState(pipeline={}, record_id={}, current={}, highest={}, transitions={})",
-            text(self.inner.pipeline())?,
-            text(self.inner.record_id())?,
-            text(self.inner.current())?,
-            match self.inner.highest() {
-                Some(h) => text(h)?,
-                None => "None".to_owned(),
-            },
-            self.inner.history().len().saturating_sub(1)
-        ))
+        crate::errors::shield(|| {
+            let text = |s: &str| -> PyResult<String> {
+                Ok(pyo3::types::PyString::new(py, s).repr()?.to_string())
+            };
+            Ok(format!(
+                "LeadState(pipeline={}, record_id={}, current={}, highest={}, transitions={})",
+                text(self.inner.pipeline())?,
+                text(self.inner.record_id())?,
+                text(self.inner.current())?,
+                match self.inner.highest() {
+                    Some(h) => text(h)?,
+                    None => "None".to_owned(),
+                },
+                self.inner.history().len().saturating_sub(1)
+            ))
+        })
     }
 }

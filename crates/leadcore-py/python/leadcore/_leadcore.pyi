@@ -39,6 +39,7 @@ __all__ = [
     "UnknownStageError",
     "VersionError",
     "InputError",
+    "InternalError",
     "InvalidHistoryError",
     "ERROR_CODES",
     "ERROR_CLASSES",
@@ -375,6 +376,9 @@ class UnknownStageError(LeadcoreError):
 
 class VersionError(LeadcoreError): ...
 class InputError(LeadcoreError): ...
+
+class InternalError(LeadcoreError):
+    """leadcore failed inside (a bug): `.code` is `internal.panic`."""
 
 class InvalidHistoryError(InputError):
     pipeline: str | None

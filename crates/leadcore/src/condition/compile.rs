@@ -2,7 +2,7 @@
 //! literals typed by the declared type of what they are compared with.
 
 use super::spec::{ActivityCountSpec, CompareOp, ConditionSpec, ScoreTestSpec};
-use super::{ActivityCount, Condition, Lit, Node, Scope, Test};
+use super::{ActivityCount, Condition, FieldKey, Lit, Node, Scope, Test};
 use crate::error::Issue;
 use crate::model::{
     ATTRIBUTES, Activity, ActivityKind, Catalog, FieldType, FieldValue, Role, closest,
@@ -235,6 +235,7 @@ fn node(
             )?;
             Some(Node::Field {
                 name: name.to_owned(),
+                key: FieldKey::of(record, name),
                 test,
             })
         }

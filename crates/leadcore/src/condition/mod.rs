@@ -33,6 +33,7 @@ mod columns;
 pub(crate) mod compile;
 mod spec;
 
+pub(crate) use FieldKey as Key;
 pub(crate) use columns::RowCondition;
 pub(crate) use spec::is_false;
 pub use spec::{ActivityCountSpec, CompareOp, ConditionSpec, ScoreTestSpec};
@@ -162,11 +163,49 @@ pub(crate) enum Node {
     All(Vec<Node>),
     Any(Vec<Node>),
     Not(Box<Node>),
-    Field { name: String, test: Test },
-    Attr { name: String, test: Test },
+    Field {
+        name: String,
+        key: FieldKey,
+        test: Test,
+    },
+    Attr {
+        name: String,
+        test: Test,
+    },
     Activity(ActivityCount),
-    Score { model: String, test: Test },
+    Score {
+        model: String,
+        test: Test,
+    },
     Role(Vec<Role>),
+}
+
+/// Where a field leaf reads its value, decided at compile time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum FieldKey {
+    /// A built-in field of a record of this kind, at this registry position.
+    Builtin(RecordKind, usize),
+    /// A custom field (by name).
+    Custom(RecordKind),
+}
+
+impl FieldKey {
+    /// The key of field `name` of a `record`.
+    pub(crate) fn of(record: RecordKind, name: &str) -> Self {
+        match record.builtin_index(name) {
+            Some(index) => FieldKey::Builtin(record, index),
+            None => FieldKey::Custom(record),
+        }
+    }
+
+    #[inline]
+    fn read<'a>(self, record: &'a dyn FieldSource, name: &str) -> Option<ValueRef<'a>> {
+        match (self, record.record_kind()) {
+            (FieldKey::Builtin(kind, index), Some(k)) if k == kind => record.builtin_ref(index),
+            (FieldKey::Custom(kind), Some(k)) if k == kind => record.custom_ref(name),
+            _ => record.field_ref(name),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -315,7 +354,9 @@ impl Node {
             Node::All(items) => items.iter().all(|n| n.holds(cx)),
             Node::Any(items) => items.iter().any(|n| n.holds(cx)),
             Node::Not(inner) => !inner.holds(cx),
-            Node::Field { name, test } => test.matches(cx.record.and_then(|r| r.field_ref(name))),
+            Node::Field { name, key, test } => {
+                test.matches(cx.record.and_then(|r| key.read(r, name)))
+            }
             Node::Attr { name, test } => test.matches(cx.activity.and_then(|a| a.attribute(name))),
             Node::Activity(count) => count.count(cx) >= count.min_count as usize,
             Node::Score { model, test } => test.matches(
@@ -365,8 +406,8 @@ impl Node {
                 leaf: join(&path, "not".to_owned()),
                 message: format!("must not hold: {}", inner.describe()),
             }),
-            Node::Field { name, test } => {
-                let actual = cx.record.and_then(|r| r.field_ref(name));
+            Node::Field { name, key, test } => {
+                let actual = cx.record.and_then(|r| key.read(r, name));
                 leaf(mismatch("field", name, actual, test))
             }
             Node::Attr { name, test } => {
@@ -415,7 +456,7 @@ impl Node {
             Node::All(items) => format!("all of ({})", list(items)),
             Node::Any(items) => format!("any of ({})", list(items)),
             Node::Not(inner) => format!("not {}", inner.describe()),
-            Node::Field { name, test } => format!("field `{name}` {}", test.describe()),
+            Node::Field { name, test, .. } => format!("field `{name}` {}", test.describe()),
             Node::Attr { name, test } => format!("attribute `{name}` {}", test.describe()),
             Node::Activity(c) => {
                 let names: Vec<&str> = c.kinds.iter().map(ActivityKind::name).collect();

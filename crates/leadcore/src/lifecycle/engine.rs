@@ -204,18 +204,25 @@ fn apply(
         .and_then(|h| p.stage(h).ok())
         .and_then(|s| s.rank());
     let recycled = matches!((to.rank(), highest_rank), (Some(r), Some(h)) if r < h);
+    // Sources are built only for stages that declare actions (no allocation otherwise).
+    let mut actions = Vec::new();
+    let mut emit = |declared: &[ActionSpec], source: &dyn Fn() -> ActionSource| {
+        if !declared.is_empty() {
+            actions.extend(EmittedAction::emit(&source(), declared));
+        }
+    };
     let stage = |s: &Stage| s.name().to_owned();
-    let mut actions =
-        EmittedAction::emit(&ActionSource::Exit { stage: stage(from) }, from.on_exit());
-    actions.extend(EmittedAction::emit(
-        &ActionSource::Transition { stage: stage(to) },
-        plan.transition_actions,
-    ));
-    actions.extend(EmittedAction::emit(
-        &ActionSource::Enter { stage: stage(to) },
-        to.on_enter(),
-    ));
-    let new_highest = raises_highest(p, state, plan.to);
+    emit(from.on_exit(), &|| ActionSource::Exit {
+        stage: stage(from),
+    });
+    emit(plan.transition_actions, &|| ActionSource::Transition {
+        stage: stage(to),
+    });
+    emit(to.on_enter(), &|| ActionSource::Enter { stage: stage(to) });
+    let new_highest = to
+        .rank()
+        .filter(|&r| highest_rank.is_none_or(|h| r > h))
+        .map(|_| to.name());
     state.record(
         TransitionRecord {
             at: request.now,

@@ -20,6 +20,14 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// The position of a built-in field in this record's registry.
+    pub fn builtin_index(self, name: &str) -> Option<usize> {
+        match self {
+            RecordKind::Lead => Lead::FIELDS.iter().position(|f| f.name == name),
+            RecordKind::Opportunity => Opportunity::FIELDS.iter().position(|f| f.name == name),
+        }
+    }
+
     /// The declared type of a built-in field of this record.
     pub fn builtin_type(self, name: &str) -> Option<FieldType> {
         match self {

@@ -1,5 +1,6 @@
 //! Accounts and the opportunities (deals) they hold.
 
+use super::catalog::RecordKind;
 use super::field::{FieldType, FieldValue, ValueRef};
 use super::registry::{ColumnRole, FieldDef, Record, set_required_text, set_text, text_of};
 use chrono::NaiveDate;
@@ -176,6 +177,7 @@ impl Opportunity {
 }
 
 impl Record for Opportunity {
+    const KIND: RecordKind = RecordKind::Opportunity;
     const FIELDS: &'static [FieldDef<Opportunity>] = &[
         FieldDef {
             name: "id",

@@ -375,4 +375,21 @@ pub trait FieldSource {
     fn field(&self, name: &str) -> Option<FieldValue> {
         self.field_ref(name).map(ValueRef::to_owned_value)
     }
+
+    /// Which registered record this is, if any (compiled conditions then read built-in
+    /// fields by position instead of by name).
+    fn record_kind(&self) -> Option<super::catalog::RecordKind> {
+        None
+    }
+
+    /// The built-in field at `index` of the record's registry.
+    fn builtin_ref(&self, index: usize) -> Option<ValueRef<'_>> {
+        let _ = index;
+        None
+    }
+
+    /// A custom field, by name.
+    fn custom_ref(&self, name: &str) -> Option<ValueRef<'_>> {
+        self.field_ref(name)
+    }
 }

@@ -1,5 +1,6 @@
 //! The lead: a person or organisation that showed interest.
 
+use super::catalog::RecordKind;
 use super::field::{FieldType, FieldValue, ValueRef};
 use super::registry::{
     ColumnRole, FieldDef, Record, set_count, set_required_text, set_text, text_of,
@@ -138,6 +139,7 @@ impl Lead {
 macro_rules! lead_fields {
     ($( $name:literal : $ty:ident, $role:ident, get $get:expr, set $set:expr; )*) => {
         impl Record for Lead {
+            const KIND: RecordKind = RecordKind::Lead;
             const FIELDS: &'static [FieldDef<Lead>] = &[$(
                 FieldDef {
                     name: $name,

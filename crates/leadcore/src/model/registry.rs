@@ -2,6 +2,7 @@
 //! setter and column role. Conditions, validation, the columnar lead reader and the JSON
 //! Schema read fields through it; no other list of fields exists.
 
+use super::catalog::RecordKind;
 use super::field::{FieldSource, FieldType, FieldValue, ValueRef, coerce_ref};
 use std::collections::BTreeMap;
 
@@ -78,6 +79,8 @@ impl<R> FieldDef<R> {
 
 /// A record with a field registry: its built-in fields, then custom fields by name.
 pub trait Record: Sized + 'static {
+    /// Which record this is.
+    const KIND: RecordKind;
     /// Every built-in field.
     const FIELDS: &'static [FieldDef<Self>];
     /// The custom fields.
@@ -110,6 +113,18 @@ impl<R: Record> FieldSource for R {
             Some(def) => def.get(self),
             None => self.custom().get(name).map(FieldValue::as_value_ref),
         }
+    }
+
+    fn record_kind(&self) -> Option<RecordKind> {
+        Some(R::KIND)
+    }
+
+    fn builtin_ref(&self, index: usize) -> Option<ValueRef<'_>> {
+        R::FIELDS.get(index).and_then(|def| def.get(self))
+    }
+
+    fn custom_ref(&self, name: &str) -> Option<ValueRef<'_>> {
+        self.custom().get(name).map(FieldValue::as_value_ref)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::spec::{FilterSpec, FitOp, RuleSpec};
 use crate::condition::compile::{Sink, attribute_type, test};
-use crate::condition::{CompareOp, Condition, ConditionSpec, Node, Scope};
+use crate::condition::{CompareOp, Condition, ConditionSpec, Key, Node, Scope};
 use crate::model::{Catalog, FieldType, FieldValue, RecordKind};
 
 /// A behaviour rule's filters and `when`, as one condition on the activity (`None`: every
@@ -134,6 +134,7 @@ fn fit(rp: &str, a: &FitArgs<'_>, catalog: &Catalog, sink: &mut Sink<'_>) -> Opt
     let leaf = |op: CompareOp, value: Option<&FieldValue>, sink: &mut Sink<'_>| {
         test(rp, field, ty, op, value, false, sink).map(|t| Node::Field {
             name: field.to_owned(),
+            key: Key::of(RecordKind::Lead, field),
             test: t,
         })
     };
