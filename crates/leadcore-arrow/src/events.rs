@@ -16,10 +16,12 @@ use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, 
 /// A table has `lead_id` and `kind` (strings), `at` (integers as Unix seconds, or
 /// timestamps of any unit) and any attribute columns named as conditions name them
 /// (`page`, `seconds`, `campaign`, `form_id`, `content_id`, `attrs.NAME`). A misspelt
-/// column is the core's error naming the closest attribute; a built-in attribute holds
-/// values of its registry type (`seconds` whole and from 0; whole floats and NaN, as pandas
-/// writes integer columns with gaps, are fine); `attrs.NAME` columns hold strings, integers,
-/// floats or booleans. Nulls are missing values; pandas index columns are left out.
+/// column is the core's error naming the closest attribute; a built-in attribute's column
+/// has an Arrow type of its registry type, and a value it cannot hold (`seconds` not whole,
+/// negative or beyond 2^32-1) makes its row a `bad_value` row error when scored, as in every
+/// path (whole floats and NaN, as pandas writes integer columns with gaps, are fine);
+/// `attrs.NAME` columns hold strings, integers, floats or booleans. Nulls are missing values;
+/// pandas index columns are left out.
 ///
 /// ```
 /// use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
@@ -32,8 +34,11 @@ use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, 
 ///     column("at", Arc::new(Int64Array::from(vec![0]))),
 ///     column("seconds", Arc::new(Float64Array::from(vec![1.5]))),
 /// ]);
-/// let err = Events::from_table(&table).unwrap_err();
-/// assert_eq!(err.message(), "events column `seconds` row 0: 1.5 is not a whole number from 0 to 4294967295");
+/// let events = Events::from_table(&table).unwrap();
+/// let pb = leadcore::Playbook::default_playbook();
+/// let now = chrono::DateTime::from_timestamp(60, 0).unwrap();
+/// let out = events.score(pb.scoring(), &[leadcore::Lead::new("A")], now).unwrap();
+/// assert_eq!(out.row_errors[0].reason, leadcore::RowErrorReason::BadValue);
 /// table.columns[3] = column("pgae", Arc::new(StringArray::from(vec!["/"])));
 /// assert!(Events::from_table(&table).unwrap_err().message().contains("did you mean `page`?"));
 /// ```
@@ -256,12 +261,12 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Ow
         let v = match (v, def) {
             (None, _) => None,
             (Some(v), None) => Some(v.to_owned_value()),
-            (Some(v), Some(def)) => {
-                def.set(&mut scratch, Some(v)).map_err(|m| {
-                    invalid(format!("events column `{name}` row {}: {m}", values.len()))
-                })?;
-                def.get(&scratch).map(ValueRef::to_owned_value)
-            }
+            // A value the attribute cannot hold (seconds beyond 0..=2^32-1, a fraction) is
+            // kept as given: the core makes its row a `bad_value` row error, as in every path.
+            (Some(v), Some(def)) => match def.set(&mut scratch, Some(v)) {
+                Ok(()) => def.get(&scratch).map(ValueRef::to_owned_value),
+                Err(_) => Some(v.to_owned_value()),
+            },
         };
         values.push(v);
         Ok(())
@@ -389,11 +394,16 @@ mod tests {
         );
         let e = err(col("seconds", StringArray::from(vec!["75"; 4])));
         assert!(matches!(e, Error::Type(_)), "{e}");
-        let e = err(col("seconds", Int32Array::from(vec![1, -1, 2, 3])));
-        assert_eq!(
-            e.message(),
-            "events column `seconds` row 1: -1 is not a whole number from 0 to 4294967295"
-        );
+        // A value `seconds` cannot hold is a row error of the batch, as in every path.
+        let mut columns = base();
+        columns.push(col("seconds", Int32Array::from(vec![1, -1, 2, 3])));
+        let events = Events::from_table(&Table::new(columns)).unwrap();
+        let pb = leadcore::Playbook::default_playbook();
+        let leads = [Lead::new("A"), Lead::new("B")];
+        let now = DateTime::<Utc>::from_timestamp(1_767_312_000, 0).unwrap();
+        let out = events.score(pb.scoring(), &leads, now).unwrap();
+        let bad = out.row_errors.iter().find(|e| e.row == 1).unwrap();
+        assert_eq!(bad.reason, leadcore::RowErrorReason::BadValue);
         let e = err(col("attrs.n", UInt64Array::from(vec![u64::MAX; 4])));
         assert!(e.message().contains("out of range"), "{e}");
         let e = err(col("sconds", Int32Array::from(vec![1; 4])));
