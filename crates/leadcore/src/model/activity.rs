@@ -211,6 +211,9 @@ pub struct AttributeDef {
     pub field_type: FieldType,
     get: for<'a> fn(&'a Activity) -> Option<ValueRef<'a>>,
     set: fn(&mut Activity, Option<ValueRef<'_>>) -> Result<(), String>,
+    /// For a whole-number attribute: the range of integers it holds (what lets a batch
+    /// check an integer column in one pass instead of row by row).
+    pub(crate) int_range: Option<(i64, i64)>,
 }
 
 impl fmt::Debug for AttributeDef {
@@ -246,30 +249,35 @@ pub const ATTRIBUTES: &[AttributeDef] = &[
         field_type: FieldType::Text,
         get: |a| text_of(&a.page),
         set: |a, v| set_text(&mut a.page, v),
+        int_range: None,
     },
     AttributeDef {
         name: "seconds",
         field_type: FieldType::Number,
         get: |a| a.seconds.map(|s| ValueRef::Int(s.into())),
         set: |a, v| set_count(&mut a.seconds, v),
+        int_range: Some((0, u32::MAX as i64)),
     },
     AttributeDef {
         name: "campaign",
         field_type: FieldType::Text,
         get: |a| text_of(&a.campaign),
         set: |a, v| set_text(&mut a.campaign, v),
+        int_range: None,
     },
     AttributeDef {
         name: "form_id",
         field_type: FieldType::Text,
         get: |a| text_of(&a.form_id),
         set: |a, v| set_text(&mut a.form_id, v),
+        int_range: None,
     },
     AttributeDef {
         name: "content_id",
         field_type: FieldType::Text,
         get: |a| text_of(&a.content_id),
         set: |a, v| set_text(&mut a.content_id, v),
+        int_range: None,
     },
 ];
 

@@ -219,9 +219,7 @@ impl Scoring {
             .attrs
             .iter()
             .filter_map(|c| Some((c, Activity::attribute_def(c.name)?)))
-            .filter(|(c, def)| {
-                !(def.field_type == FieldType::Text && matches!(c.values, AttrValues::Text(_)))
-            })
+            .filter(|(c, def)| !column_fits(c, def))
             .collect();
         let mut scratch = Activity::new(ActivityKind::Call, DateTime::UNIX_EPOCH);
 
@@ -399,6 +397,27 @@ impl Scoring {
             grades,
             row_errors,
         }))
+    }
+}
+
+/// Whether every value of a built-in attribute's column is one the activity can hold, found
+/// without a row-by-row check: text in a text attribute, booleans in a boolean one, and
+/// integers within a whole-number attribute's range (one vectorisable pass).
+fn column_fits(col: &AttrColumn<'_>, def: &AttributeDef) -> bool {
+    match (&col.values, def.field_type, def.int_range) {
+        (AttrValues::Text(_), FieldType::Text, _) | (AttrValues::Bool(_), FieldType::Bool, _) => {
+            true
+        }
+        (AttrValues::Int(c), FieldType::Number, Some((lo, hi))) => match c.valid {
+            None => c.values.iter().all(|v| (lo..=hi).contains(v)),
+            Some(valid) => c
+                .values
+                .iter()
+                .zip(valid)
+                .all(|(v, ok)| !ok | (lo..=hi).contains(v)),
+        },
+        (AttrValues::Int(_), FieldType::Number, None) => true,
+        _ => false,
     }
 }
 
