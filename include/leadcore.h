@@ -190,6 +190,16 @@ typedef struct leadcore_error leadcore_error;
 typedef struct leadcore_playbook leadcore_playbook;
 
 /**
+ * A routing state: per-rep counters (open leads, today's count, assigned deal value, win
+ * rate), round-robin positions by rule, and the account and domain owner maps. The host
+ * persists it (`leadcore_routing_state_to_json`) with each assignment and hands it back
+ * with the next lead. Calls that take it `const` only read it; `leadcore_route` and
+ * `leadcore_route_batch` change it, so no other call may use the state at the same time.
+ * Every call that fails leaves it unchanged.
+ */
+typedef struct leadcore_routing_state leadcore_routing_state;
+
+/**
  * One lead's scoring state: the counted activity times per behaviour rule, engagement and
  * follow-up times, and where each threshold stands. Made for one playbook: pass the same
  * playbook to every call on it. Calls that take it `const` only read it;
@@ -671,6 +681,94 @@ leadcore_status leadcore_playbook_to_json(const struct leadcore_playbook *playbo
  * `playbook` is NULL or a playbook from this library that has not been freed yet.
  */
 void leadcore_playbook_free(struct leadcore_playbook *playbook);
+
+/**
+ * A fresh routing state (no lead assigned yet) for the playbook's routing rules. `*out`
+ * receives a new state to free with `leadcore_routing_state_free`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `out` and `err` are NULL or valid for writing a
+ * pointer.
+ */
+leadcore_status leadcore_routing_state_new(const struct leadcore_playbook *playbook,
+                                           struct leadcore_routing_state **out,
+                                           struct leadcore_error **err);
+
+/**
+ * Reads a routing state from its JSON (as written by `leadcore_routing_state_to_json`, or
+ * by the host: `{"schema_version":1,"reps":{"B":{"open_leads":12,"win_rate":0.3}},
+ * "account_owners":{..},"domain_owners":{..}}`). Another `schema_version` gives
+ * `LEADCORE_UNSUPPORTED_VERSION`; a win rate outside 0..1, bad JSON or an unknown field
+ * gives `LEADCORE_INVALID_INPUT`. `*out` receives a new state to free with
+ * `leadcore_routing_state_free`.
+ *
+ * # Safety
+ * `json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` and `err` are
+ * NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_routing_state_from_json(const uint8_t *json,
+                                                 size_t len,
+                                                 struct leadcore_routing_state **out,
+                                                 struct leadcore_error **err);
+
+/**
+ * Writes the state as canonical JSON into `*out`, for the host to store; it reads back
+ * with `leadcore_routing_state_from_json` to an equal state.
+ *
+ * # Safety
+ * `state` is NULL or a live routing state; `out` is NULL or valid for writing a
+ * `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_routing_state_to_json(const struct leadcore_routing_state *state,
+                                               struct leadcore_buf *out,
+                                               struct leadcore_error **err);
+
+/**
+ * Routes one lead and records the assignment in the state (the rep's counters, the
+ * round-robin position). `input_json` is `{"lead":{..},"now":"<RFC 3339>","scores":{"lead":
+ * 82}}` (`scores`, by model name, may be left out). On success `*out` receives the
+ * canonical JSON of the decision: `{"lead_id","at","assignee":{"rep":"B"}or{"queue":..},
+ * "rule"?,"unassigned"?:{"code","message"},"trace":[..],"actions"?:[..]}`. On failure the
+ * state is unchanged: `LEADCORE_INVALID_INPUT` for bad JSON, `LEADCORE_UNSUPPORTED_VERSION`
+ * for a state of another format.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `state` is NULL or a live routing state no other
+ * thread uses during the call; `input_json` is NULL (with `len == 0`) or points to `len`
+ * readable bytes; `out` is NULL or valid for writing a `leadcore_buf`; `err` is NULL or
+ * valid for writing a pointer.
+ */
+leadcore_status leadcore_route(const struct leadcore_playbook *playbook,
+                               struct leadcore_routing_state *state,
+                               const uint8_t *input_json,
+                               size_t len,
+                               struct leadcore_buf *out,
+                               struct leadcore_error **err);
+
+/**
+ * Routes many leads in order, exactly as one `leadcore_route` after another (fair within
+ * the batch: 1,000 leads over 3 equal reps give 334/333/333). `input_json` is
+ * `{"leads":[{..},..],"now":"<RFC 3339>"}`. On success the state records every assignment
+ * and `*out` receives the canonical JSON array of decisions, one per lead in order. On
+ * failure nothing is assigned and the state is unchanged.
+ *
+ * # Safety
+ * As `leadcore_route`.
+ */
+leadcore_status leadcore_route_batch(const struct leadcore_playbook *playbook,
+                                     struct leadcore_routing_state *state,
+                                     const uint8_t *input_json,
+                                     size_t len,
+                                     struct leadcore_buf *out,
+                                     struct leadcore_error **err);
+
+/**
+ * Frees a routing state. NULL is a no-op.
+ *
+ * # Safety
+ * `state` is NULL or a routing state from this library that has not been freed yet.
+ */
+void leadcore_routing_state_free(struct leadcore_routing_state *state);
 
 /**
  * Scores one lead from its activities. `input_json` is

@@ -1,6 +1,7 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
+use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
 use leadcore::scoring::{
     PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreState, ScoreTableInput,
 };
@@ -64,6 +65,7 @@ fn run_case(dir: &Path) -> String {
     let input = fs::read_to_string(dir.join("input.jsonl")).unwrap();
     let mut state: Option<LifecycleState> = None;
     let mut scores: Option<ScoreState> = None;
+    let mut routing: Option<RoutingState> = None;
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let event: Value = serde_json::from_str(line).unwrap();
         let (kind, payload) = event.as_object().unwrap().iter().next().unwrap();
@@ -181,6 +183,23 @@ fn run_case(dir: &Path) -> String {
                     Err(e) => err(&e),
                 }
             }
+            "route" => {
+                let i = RouteInput::from_json(&payload).unwrap();
+                let st = routing.get_or_insert_with(|| pb.routing().new_state());
+                match pb.routing().assign(st, i.facts(), i.now) {
+                    Ok(d) => ok(d),
+                    Err(e) => err(&e),
+                }
+            }
+            "route_batch" => {
+                let i = RouteBatchInput::from_json(&payload).unwrap();
+                let st = routing.get_or_insert_with(|| pb.routing().new_state());
+                match pb.routing().assign_batch(st, &i.leads, i.now) {
+                    Ok(d) => ok(d),
+                    Err(e) => err(&e),
+                }
+            }
+            "routing_state" => ok(routing.get_or_insert_with(|| pb.routing().new_state())),
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };
         out.push(result);

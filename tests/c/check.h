@@ -93,6 +93,7 @@ void check_shared_across_threads(const leadcore_playbook *pb, int (*worker)(void
 void api_tests(void);
 void scoring_tests(void);
 void arrow_tests(void);
+void routing_tests(void);
 void vector_tests(const char *root);
 
 #endif

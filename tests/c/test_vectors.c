@@ -1,7 +1,8 @@
 /* The shared test vectors (tests/vectors/README.md) through the C door: every case folder
  * with an input.jsonl is run and its result lines compared byte for byte with
  * expected.jsonl. Lifecycle events act on one leadcore_state (from start or replay); scoring
- * events on one leadcore_score_state, created on first use for the lead of the event. */
+ * events on one leadcore_score_state, created on first use for the lead of the event; routing
+ * events on one leadcore_routing_state, created from the playbook on first use. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <dirent.h>
@@ -224,10 +225,36 @@ static int run_scoring_event(const leadcore_playbook *pb, leadcore_score_state *
     return 1;
 }
 
+/* Runs one routing event line (route, route_batch, routing_state) against the routing state
+ * `*routing`, created on first use. Returns 0 for an event that is not a routing event. */
+static int run_routing_event(const leadcore_playbook *pb, leadcore_routing_state **routing,
+                             const char *line, size_t prefix, const uint8_t *payload,
+                             size_t payload_len, text *out) {
+    int route = is_event(line, prefix, "route");
+    int batch = is_event(line, prefix, "route_batch");
+    int show = is_event(line, prefix, "routing_state");
+    if (!route && !batch && !show) return 0;
+    leadcore_error *err = NULL;
+    leadcore_buf b = {0};
+    leadcore_status s = LEADCORE_OK;
+    if (*routing == NULL) s = leadcore_routing_state_new(pb, routing, &err);
+    if (s == LEADCORE_OK) {
+        if (route)
+            s = leadcore_route(pb, *routing, payload, payload_len, &b, &err);
+        else if (batch)
+            s = leadcore_route_batch(pb, *routing, payload, payload_len, &b, &err);
+        else
+            s = leadcore_routing_state_to_json(*routing, &b, &err);
+    }
+    emit(out, s, &b, err);
+    return 1;
+}
+
 /* Runs one event line against the record `*state` or the score state `*scores`, appending
  * its result line. Returns 0 for a line the runner does not understand (a broken vector). */
 static int run_event(const leadcore_playbook *pb, leadcore_state **state,
-                     leadcore_score_state **scores, const char *line, size_t len, text *out) {
+                     leadcore_score_state **scores, leadcore_routing_state **routing,
+                     const char *line, size_t len, text *out) {
     const char *colon = memchr(line, ':', len);
     const char *close = len > 0 && line[len - 1] == '}' ? line + len - 1 : NULL;
     if (colon == NULL || close == NULL || close < colon + 1) return 0;
@@ -344,6 +371,7 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
             emit_error(out, err);
         return 1;
     }
+    if (run_routing_event(pb, routing, line, prefix, payload, payload_len, out)) return 1;
     return run_scoring_event(pb, scores, line, prefix, payload, payload_len, out);
 }
 
@@ -391,6 +419,7 @@ static int run_case(const char *dir, text *out, text *problem) {
     if (!ok) text_puts(problem, "cannot read input.jsonl");
     leadcore_state *state = NULL;
     leadcore_score_state *scores = NULL;
+    leadcore_routing_state *routing = NULL;
     size_t line_no = 0;
     for (char *line = input.data; ok && line != NULL && *line != '\0';) {
         char *nl = strchr(line, '\n');
@@ -403,11 +432,12 @@ static int run_case(const char *dir, text *out, text *problem) {
         while (lead < len && (line[lead] == ' ' || line[lead] == '\t')) lead++;
         if (lead < len) {
             line[len] = '\0';
-            if (!run_event(pb, &state, &scores, line + lead, len - lead, out)) {
+            if (!run_event(pb, &state, &scores, &routing, line + lead, len - lead, out)) {
                 char msg[256];
                 snprintf(msg, sizeof msg,
                          "input.jsonl line %zu is not a start, replay, transition, dwell, state, "
-                         "funnel, score, score_table, score_apply, score_card or predict event "
+                         "funnel, score, score_table, score_apply, score_card, predict, route, "
+                         "route_batch or routing_state event "
                          "(the last three need a lead with a plain string id)",
                          line_no);
                 text_puts(problem, msg);
@@ -418,6 +448,7 @@ static int run_case(const char *dir, text *out, text *problem) {
     }
     leadcore_state_free(state);
     leadcore_score_state_free(scores);
+    leadcore_routing_state_free(routing);
     leadcore_playbook_free(pb);
     text_free(&input);
     return ok;

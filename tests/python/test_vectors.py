@@ -20,6 +20,7 @@ CASES = sorted(p.parent for p in VECTORS.glob("*/input.jsonl"))
 NO_RECORD = {"error": {"code": "input.invalid", "message": "no record started"}}
 LIFECYCLE_EVENTS = {"start", "replay", "transition", "dwell", "state", "funnel"}
 SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"}
+ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 
 
 def canonical(value: Any) -> str:
@@ -63,13 +64,15 @@ def load_playbook(case: Path) -> tuple[leadcore.Playbook | None, str]:
 
 
 class Runner:
-    """One case's records: a lifecycle state (from `start` or `replay`) and a score state (created on
-    first use for the lead of the scoring event)."""
+    """One case's records: a lifecycle state (from `start` or `replay`), a score state (created on
+    first use for the lead of the scoring event) and a routing state (created from the playbook on
+    first use)."""
 
     def __init__(self, pb: leadcore.Playbook) -> None:
         self.pb = pb
         self.state: leadcore.LeadState | None = None
         self.scores: leadcore.ScoreState | None = None
+        self.routing: leadcore.RoutingState | None = None
 
     def score_state(self, lead: dict[str, Any]) -> leadcore.ScoreState:
         if self.scores is None:
@@ -87,6 +90,8 @@ class Runner:
         pb = self.pb
         if kind in SCORING_EVENTS:
             return self.run_scoring(kind, payload)
+        if kind in ROUTING_EVENTS:
+            return self.run_routing(kind, payload)
         if kind == "start":
             self.state = pb.start(payload["pipeline"], payload["record_id"], payload["now"])
             return canonical({"ok": json.loads(self.state.to_json())})
@@ -110,6 +115,17 @@ class Runner:
             # Floats inside: the door's canonical JSON text passes through.
             return '{"ok":' + pb.funnel(payload["pipeline"], [self.state], payload["now"], json=True) + "}"
         pytest.fail(f"this runner does not handle `{kind}` events")
+
+    def run_routing(self, kind: str, p: Any) -> str:
+        pb = self.pb
+        if self.routing is None:
+            self.routing = pb.routing_state()
+        if kind == "route":
+            return ok_text(pb.route(self.routing, p["lead"], p["now"], scores=p.get("scores"), json=True))
+        if kind == "route_batch":
+            return ok_text(pb.route_batch(self.routing, p["leads"], p["now"], json=True))
+        # routing_state
+        return ok_text(self.routing.to_json())
 
     def run_scoring(self, kind: str, p: Any) -> str:
         pb = self.pb
@@ -149,7 +165,7 @@ def test_vectors_are_present() -> None:
 def test_vector(case: Path) -> None:
     expected = (case / "expected.jsonl").read_text(encoding="utf-8")
     kinds = {kind for kind, _ in events(case)}
-    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS
+    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS - ROUTING_EVENTS
     assert not unknown, f"{case.name}: events the README does not define: {sorted(unknown)}"
     got = run_case(case)
     assert lines_of(got) == lines_of(expected)

@@ -2,7 +2,7 @@
 //!
 //! The C door of leadcore: a C ABI over the core's playbooks, lifecycle states and scoring
 //! (per lead, in batches as JSON, C arrays or an Arrow C stream, and incrementally through
-//! score states), described
+//! score states) and routing (through routing states), described
 //! by the generated header `include/leadcore.h` (its top comment states the conventions:
 //! ownership, statuses and errors, strings, times, threads).
 //!
@@ -23,6 +23,7 @@ mod error;
 mod funnel;
 mod panic;
 mod playbook;
+mod routing;
 mod score;
 mod score_state;
 mod state;
@@ -42,6 +43,10 @@ pub use playbook::{
     LEADCORE_FORMAT_JSON, LEADCORE_FORMAT_TOML, LEADCORE_FORMAT_YAML, leadcore_format,
     leadcore_playbook, leadcore_playbook_default, leadcore_playbook_free, leadcore_playbook_parse,
     leadcore_playbook_to_json,
+};
+pub use routing::{
+    leadcore_route, leadcore_route_batch, leadcore_routing_state, leadcore_routing_state_free,
+    leadcore_routing_state_from_json, leadcore_routing_state_new, leadcore_routing_state_to_json,
 };
 pub use score::{
     leadcore_dict_column, leadcore_event_columns, leadcore_score, leadcore_score_columns,
@@ -72,5 +77,6 @@ const _: () = {
     thread_safe::<leadcore_playbook>();
     thread_safe::<leadcore_state>();
     thread_safe::<leadcore_score_state>();
+    thread_safe::<leadcore_routing_state>();
     thread_safe::<leadcore_error>();
 };

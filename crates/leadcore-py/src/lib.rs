@@ -12,6 +12,7 @@ mod convert;
 mod errors;
 mod leads;
 mod playbook;
+mod routing;
 mod scoring;
 mod state;
 
@@ -28,6 +29,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scoring::PyScoreState>()?;
     m.add_class::<scoring::PyBatchResult>()?;
     m.add_class::<arrow::PyArrowTable>()?;
+    m.add_class::<routing::PyRoutingState>()?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())

@@ -5,6 +5,7 @@ use crate::convert::{
     extract_actor, extract_time, from_json_text, from_py, from_value, py_to_json, to_py,
 };
 use crate::errors::{IntoPyResult, input_error};
+use crate::routing::{self, PyRoutingState};
 use crate::scoring::{self, PyBatchResult, PyScoreCard, PyScoreState};
 use crate::state::PyLeadState;
 use chrono::{DateTime, Utc};
@@ -558,6 +559,91 @@ impl PyPlaybook {
             let (batch, cards) =
                 scoring::batch(py, &self.inner, leads, events, now, explain, extra)?;
             scoring::data_frame(py, &self.inner, &batch, &cards, explain)
+        })
+    }
+
+    /// A fresh routing state (no lead assigned yet), for `route`, `route_batch` and
+    /// `route_many`.
+    fn routing_state(&self) -> PyRoutingState {
+        PyRoutingState {
+            inner: self.inner.routing().new_state(),
+        }
+    }
+
+    /// Routes one lead at `now` and records the assignment in `state` (the rep's counters,
+    /// the round-robin position); `state` is unchanged when this raises. `scores` (model
+    /// name to score) feed the `score` conditions of the rules. Returns the decision as a
+    /// dict (`lead_id`, `at`, `assignee` `{"rep": id}` or `{"queue": name}`, `rule`,
+    /// `unassigned` `{code, message}` for the unassignable queue, `trace` of every rule
+    /// tried and rep passed over, `actions`), or as canonical JSON text when `json=True`.
+    #[pyo3(signature = (state, lead, now, *, scores = None, json = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn route<'py>(
+        &self,
+        py: Python<'py>,
+        mut state: PyRefMut<'py, PyRoutingState>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        scores: Option<&Bound<'py, PyAny>>,
+        json: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            routing::route(py, &self.inner, &mut state.inner, lead, now, scores, json)
+        })
+    }
+
+    /// Routes many leads in order, exactly as one `route` after another (fair within the
+    /// batch: 1,000 leads over 3 equal reps give 334/333/333), with the GIL released;
+    /// `state` is unchanged when this raises. `leads` is a list of lead dicts or a leads
+    /// table as for `score_columns` (dict of columns, pandas, polars or pyarrow; `extra`
+    /// as there). Returns the list of decision dicts, or canonical JSON text when
+    /// `json=True`.
+    #[pyo3(signature = (state, leads, now, *, extra = "error", json = false))]
+    fn route_batch<'py>(
+        &self,
+        py: Python<'py>,
+        mut state: PyRefMut<'py, PyRoutingState>,
+        leads: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        extra: &str,
+        json: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let extra = crate::leads::extra_columns(extra)?;
+            let decisions = routing::batch(py, &self.inner, &mut state.inner, leads, now, extra)?;
+            routing::decisions_out(py, &decisions, json, false)
+        })
+    }
+
+    /// `route_batch` as a pandas DataFrame of assignments, one row per lead in order:
+    /// `lead_id`, `assignee_kind` (`"rep"` or `"queue"`), `assignee`, `rule` (None for the
+    /// unassignable queue), `unassigned_code` and `unassigned_reason` (None unless the
+    /// lead went to the unassignable queue).
+    #[pyo3(signature = (state, leads, now, *, extra = "error"))]
+    fn route_many<'py>(
+        &self,
+        py: Python<'py>,
+        mut state: PyRefMut<'py, PyRoutingState>,
+        leads: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        extra: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let extra = crate::leads::extra_columns(extra)?;
+            // pandas first: a missing pandas must not leave the state changed.
+            py.import("pandas").map_err(|e| {
+                let err = pyo3::exceptions::PyImportError::new_err(
+                    "Playbook.route_many needs pandas (pip install pandas); \
+                     Playbook.route_batch gives the same decisions without it",
+                );
+                err.set_cause(py, Some(e));
+                err
+            })?;
+            let decisions = routing::batch(py, &self.inner, &mut state.inner, leads, now, extra)?;
+            routing::data_frame(py, &decisions)
         })
     }
 

@@ -23,6 +23,15 @@ numpy arrays, or a pandas, polars or pyarrow table):
 >>> batch.models, batch.scores
 (['engagement', 'fit', 'lead'], [[2.0, 0.0, 2.0]])
 
+Route leads to reps with the playbook's ``routing`` rules; the :class:`RoutingState` (round-robin
+positions, rep counters) is the host's to persist, and ``route_many`` takes a leads table and
+gives a DataFrame of assignments with reasons:
+
+>>> routing = pb.routing_state()
+>>> d = pb.route(routing, {"id": "L-1"}, now)
+>>> d["assignee"], d["unassigned"]["code"]
+({'queue': 'unassigned'}, 'no_rules')
+
 Every error is a :class:`LeadcoreError` with a stable ``.code`` and a ``.report`` dict; its
 subclass tells the family (``ERROR_CLASSES`` maps each code to its class). A refused
 transition leaves the state as it was:
@@ -54,6 +63,7 @@ from ._leadcore import (
     PlaybookParseError,
     PlaybookValidationError,
     ReasonError,
+    RoutingState,
     ScoreCard,
     ScoreState,
     ScoringError,
@@ -84,6 +94,7 @@ __all__ = [
     "PlaybookParseError",
     "PlaybookValidationError",
     "ReasonError",
+    "RoutingState",
     "ScoreCard",
     "ScoreState",
     "ScoringError",

@@ -20,6 +20,7 @@ __all__ = [
     "CORE_VERSION",
     "Playbook",
     "LeadState",
+    "RoutingState",
     "ScoreCard",
     "ScoreState",
     "BatchResult",
@@ -212,6 +213,65 @@ class Playbook:
         explain: bool = False,
         extra: Literal["error", "custom"] = "error",
     ) -> Any: ...  # a pandas.DataFrame
+    def routing_state(self) -> RoutingState:
+        """A fresh routing state (no lead assigned yet)."""
+    @overload
+    def route(
+        self,
+        state: RoutingState,
+        lead: _JsonObject,
+        now: _Time,
+        *,
+        scores: Mapping[str, float] | None = None,
+        json: Literal[False] = False,
+    ) -> _JsonObject:
+        """Routes one lead and records the assignment in `state` (unchanged on error); the
+        decision as a dict: lead_id, at, assignee ({"rep": id} or {"queue": name}), rule,
+        unassigned ({code, message}), trace, actions."""
+    @overload
+    def route(
+        self,
+        state: RoutingState,
+        lead: _JsonObject,
+        now: _Time,
+        *,
+        scores: Mapping[str, float] | None = None,
+        json: Literal[True],
+    ) -> str:
+        """`route`, the decision as canonical JSON text."""
+    @overload
+    def route_batch(
+        self,
+        state: RoutingState,
+        leads: _Leads,
+        now: _Time,
+        *,
+        extra: Literal["error", "custom"] = "error",
+        json: Literal[False] = False,
+    ) -> list[_JsonObject]:
+        """Routes many leads in order, as one `route` after another (GIL released); the
+        decisions as dicts."""
+    @overload
+    def route_batch(
+        self,
+        state: RoutingState,
+        leads: _Leads,
+        now: _Time,
+        *,
+        extra: Literal["error", "custom"] = "error",
+        json: Literal[True],
+    ) -> str:
+        """`route_batch`, the decisions as a canonical JSON array."""
+    def route_many(
+        self,
+        state: RoutingState,
+        leads: _Leads,
+        now: _Time,
+        *,
+        extra: Literal["error", "custom"] = "error",
+    ) -> Any:  # a pandas.DataFrame
+        """`route_batch` as a pandas DataFrame: lead_id, assignee_kind ("rep"/"queue"),
+        assignee, rule, unassigned_code, unassigned_reason."""
     def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
 
 @final
@@ -268,6 +328,36 @@ class ScoreCard:
     def to_json(self) -> str: ...
     @classmethod
     def from_json(cls, text: str) -> ScoreCard: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class RoutingState:
+    """What routing remembers between decisions: rep counters, round-robin positions, owner
+    maps (plain data; changed by Playbook.route, route_batch and route_many)."""
+
+    @property
+    def schema_version(self) -> int: ...
+    def counters(self, rep: str) -> _JsonObject:
+        """One rep's counters: open_leads, assigned_today, day, assigned_value, win_rate."""
+    def set_open_leads(self, rep: str, open: int) -> None:
+        """Sets the open leads a rep holds (the host's count)."""
+    def lead_closed(self, rep: str) -> None:
+        """One of a rep's leads closed, converted or died: one open lead fewer."""
+    def set_win_rate(self, rep: str, win_rate: float) -> None:
+        """Sets a rep's win rate, from 0 to 1."""
+    def set_account_owner(self, account_id: str, rep: str) -> None:
+        """Records that `rep` owns the account."""
+    def set_domain_owner(self, domain: str, rep: str) -> None:
+        """Records that `rep` owns the e-mail domain."""
+    def to_json(self) -> str: ...
+    @classmethod
+    def from_json(cls, text: str) -> RoutingState: ...
+    def to_dict(self) -> _JsonObject: ...
+    def copy(self) -> RoutingState: ...
+    def __copy__(self) -> RoutingState: ...
+    def __deepcopy__(self, memo: Any, /) -> RoutingState: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]

@@ -13,6 +13,7 @@
 
 mod decision;
 mod engine;
+mod inputs;
 mod model;
 mod ranges;
 mod spec;
@@ -24,6 +25,7 @@ pub use decision::{
     UnassignedCode,
 };
 pub use engine::RouteFacts;
+pub use inputs::{RouteBatchInput, RouteInput};
 pub use model::Routing;
 pub use spec::{
     DEFAULT_CAPACITY, DEFAULT_UNASSIGNABLE_QUEUE, PoolSpec, QueueSpec, RepSpec, RouteRuleSpec,
