@@ -318,6 +318,7 @@ fn long_spans_are_fast_and_bounded() {
     let back = cal.add_business_seconds(a, total).unwrap();
     let open = cal.next_open(utc(2030, 6, 1, 0, 0)).unwrap();
     let elapsed = started.elapsed();
+    eprintln!("100 years of Sydney business time, add back and next open: {elapsed:?}");
     // 100 years hold 26,089 weekdays; two are holidays; time away (from Tue 2030-01-01
     // 11:00 AEDT to Sun 2040-01-01 11:00 AEDT) takes 6 h of the first day and all 2,608
     // weekdays from 2030-01-02 to 2039-12-31.
@@ -395,6 +396,32 @@ fn invalid_calendars_are_located_playbook_errors() {
         serde_json::from_str::<CalendarSpec>(r#"{"time_zone": "UTC", "hours": {}, "tz": 1}"#)
             .is_err()
     );
+}
+
+#[test]
+fn dates_and_instants_beyond_the_range_are_harmless() {
+    let cal = calendar(
+        r#"{"time_zone": "Pacific/Chatham", "hours": {"mon-sun": ["00:00-24:00"]},
+            "holidays": ["+30000-01-01", "-0100-06-01", "9998-12-31"],
+            "out_of_office": [{"from": "-5000-01-01T00:00:00Z", "to": "0002-01-01T00:00:00Z"}]}"#,
+    );
+    // The Chatham holiday on 9998-12-31 starts after the range ends, and the end of the range
+    // is not a change.
+    assert_eq!(cal.next_change(utc(2026, 1, 1, 0, 0)), None);
+    assert!(!cal.is_open(DateTime::<Utc>::MIN_UTC));
+    assert!(!cal.is_open(DateTime::<Utc>::MAX_UTC));
+    assert_eq!(cal.next_open(DateTime::<Utc>::MAX_UTC), None);
+    assert_eq!(
+        cal.next_open(DateTime::<Utc>::MIN_UTC),
+        Some(utc(2, 1, 1, 0, 0))
+    );
+    // Three intervals where the first overlaps both others: each later one is reported.
+    let err = Calendar::new(&spec(
+        r#"{"time_zone": "UTC", "hours": {"mon": ["08:00-18:00", "09:00-10:00", "11:00-12:00"]}}"#,
+    ))
+    .unwrap_err();
+    let paths: Vec<&str> = err.issues().iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(paths, ["hours.mon[1]", "hours.mon[2]"]);
 }
 
 #[test]

@@ -183,14 +183,21 @@ pub fn validate(spec: &CalendarSpec, path: &str, issues: &mut Vec<Issue>) {
     let mut clashes: BTreeMap<(String, String), (String, String, Vec<&str>)> = BTreeMap::new();
     for (d, list) in days.iter_mut().enumerate() {
         list.sort_by(|x, y| (x.0, x.1, &x.2).cmp(&(y.0, y.1, &y.2)));
+        // Sorted by start: an interval overlaps an earlier one exactly when it starts before
+        // the furthest end so far; it is reported against that one.
+        let mut furthest: Option<usize> = None;
         for (i, later) in list.iter().enumerate() {
-            for earlier in &list[..i] {
+            if let Some(j) = furthest {
+                let earlier = &list[j];
                 if later.0 < earlier.1 {
                     let e = clashes
                         .entry((later.2.clone(), earlier.2.clone()))
                         .or_insert_with(|| (later.3.to_owned(), earlier.3.to_owned(), Vec::new()));
                     e.2.push(DAY_NAMES[d]);
                 }
+            }
+            if furthest.is_none_or(|j| later.1 > list[j].1) {
+                furthest = Some(i);
             }
         }
     }
@@ -352,6 +359,7 @@ impl Calendar {
                 use chrono::Datelike;
                 zone::days_from_civil(i64::from(d.year()), d.month(), d.day())
             })
+            .filter(|d| (FIRST_DAY..=LAST_DAY).contains(d))
             .collect();
         holidays.sort_unstable();
         holidays.dedup();
@@ -443,7 +451,8 @@ impl Calendar {
 
     /// The first instant after `t` at which [`Calendar::is_open`] flips: the end of the
     /// working period `t` is in, or the start of the next one. `None` when it never flips
-    /// before [`calendar_end`].
+    /// before [`calendar_end`] (the end of the range is not a change: a calendar open around
+    /// the clock never changes).
     pub fn next_change(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let t = seconds(t);
         let mut pieces = self.pieces(t);

@@ -61,8 +61,11 @@ impl Zone {
         } else {
             (day, minute)
         };
-        let (y, m, d) = civil_from_days(day);
         let naive = day * 86_400 + i64::from(minute) * 60;
+        if !(FIRST_DAY - 2..=LAST_DAY + 2).contains(&day) {
+            return naive;
+        }
+        let (y, m, d) = civil_from_days(day);
         let Ok(dt) = DateTime::new(
             y as i16,
             m as i8,
