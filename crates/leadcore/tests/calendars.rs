@@ -341,6 +341,34 @@ fn long_spans_are_fast_and_bounded() {
     );
 }
 
+/// Cost of one short-span call, the SLA engine's case (`cargo test --release -p leadcore
+/// --test calendars -- --ignored --nocapture`).
+#[test]
+#[ignore]
+#[allow(clippy::disallowed_methods)] // the test's own stopwatch, not a clock in the core
+fn speed_of_short_spans() {
+    let cal = calendar(
+        r#"{"time_zone": "America/New_York", "hours": {"mon-fri": ["09:00-12:00", "13:00-17:00"]},
+            "holidays": ["2026-11-26", "2026-12-25"]}"#,
+    );
+    let n = 1_000_000i64;
+    let started = std::time::Instant::now();
+    let mut sum = 0;
+    for i in 0..n {
+        let a = utc(2026, 3, 2, 0, 0) + ChronoDuration::seconds(i * 97 % (200 * 86_400));
+        sum += cal.business_seconds_between(a, a + ChronoDuration::hours(30));
+    }
+    let per = started.elapsed() / n as u32;
+    eprintln!("business_seconds_between over 30 h: {per:?} per call (checksum {sum})");
+    let started = std::time::Instant::now();
+    for i in 0..n {
+        let a = utc(2026, 3, 2, 0, 0) + ChronoDuration::seconds(i * 97 % (200 * 86_400));
+        sum += cal.add_business_seconds(a, 300).unwrap().timestamp() & 1;
+    }
+    let per = started.elapsed() / n as u32;
+    eprintln!("add_business_seconds of 5 min: {per:?} per call (checksum {sum})");
+}
+
 #[test]
 fn invalid_calendars_are_located_playbook_errors() {
     let bad = spec(

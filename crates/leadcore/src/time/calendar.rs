@@ -494,25 +494,12 @@ impl Calendar {
             cal: self,
             from,
             day,
-            ivs: Vec::new(),
+            cur: 0,
+            ivs: &[],
             ix: 0,
             away_ix: self.away.partition_point(|r| r.1 <= from),
             rest: None,
             done: from >= END || self.week.iter().all(Vec::is_empty),
-        }
-    }
-
-    /// The open intervals of local `day` as instants (none on a holiday), in order.
-    fn day_intervals(&self, day: i64, out: &mut Vec<(i64, i64)>) {
-        out.clear();
-        if self.holidays.binary_search(&day).is_ok() {
-            return;
-        }
-        for &(a, b) in &self.week[zone::weekday(day)] {
-            let (s, e) = (self.zone.instant(day, a), self.zone.instant(day, b));
-            if s < e {
-                out.push((s, e));
-            }
         }
     }
 }
@@ -525,7 +512,9 @@ struct Pieces<'a> {
     from: i64,
     /// The next local day to expand.
     day: i64,
-    ivs: Vec<(i64, i64)>,
+    /// The day being expanded, and its weekday's minute intervals (none on a holiday).
+    cur: i64,
+    ivs: &'a [(u32, u32)],
     ix: usize,
     /// The first out-of-office range that may still cut a piece.
     away_ix: usize,
@@ -561,9 +550,14 @@ impl Iterator for Pieces<'_> {
                 return Some((s, e));
             }
             if self.ix < self.ivs.len() {
-                let (s, e) = self.ivs[self.ix];
+                let (a, b) = self.ivs[self.ix];
                 self.ix += 1;
-                let (s, e) = (s.max(self.from), e.min(END));
+                let zone = &self.cal.zone;
+                let e = zone.instant(self.cur, b).min(END);
+                if e <= self.from {
+                    continue; // wholly before `from`: no need to place its start
+                }
+                let s = zone.instant(self.cur, a).max(self.from);
                 if s < e {
                     self.rest = Some((s, e));
                 }
@@ -584,7 +578,7 @@ impl Iterator for Pieces<'_> {
                     if end >= self.cal.zone.instant(day, 1440) {
                         self.from = self.from.max(end);
                         self.day = self.day.max(self.cal.zone.local_day(end).min(LAST_DAY));
-                        self.ivs.clear();
+                        self.ivs = &[];
                         self.ix = 0;
                         continue;
                     }
@@ -594,9 +588,12 @@ impl Iterator for Pieces<'_> {
                 self.done = true;
                 return None;
             }
-            let mut ivs = std::mem::take(&mut self.ivs);
-            self.cal.day_intervals(day, &mut ivs);
-            self.ivs = ivs;
+            self.cur = day;
+            self.ivs = if self.cal.holidays.binary_search(&day).is_ok() {
+                &[]
+            } else {
+                &self.cal.week[zone::weekday(day)]
+            };
             self.ix = 0;
         }
     }
