@@ -1,11 +1,31 @@
 //! Time vocabulary shared by every engine: a [`Duration`] written as text (`"15m"`, `"7d"`,
-//! `"1d12h"`), bounded so arithmetic on it cannot overflow. Business calendars (working
-//! hours, time zones, holidays) land here next, for SLA timers.
+//! `"1d12h"`), bounded so arithmetic on it cannot overflow, and business [`Calendar`]s
+//! (working hours in an IANA time zone, holidays, out-of-office periods) with interval
+//! arithmetic over them for availability and SLA timers.
+//!
+//! Zone rules come from the IANA tzdb bundled into the library through `jiff` (one internal
+//! module; the host's zoneinfo is never read): [`tzdb_version`] says which release.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
+
+mod calendar;
+mod zone;
+
+pub use calendar::{Calendar, CalendarSpec, OutOfOffice, calendar_end, calendar_start, validate};
+
+/// The IANA tzdb release the library carries (e.g. `"2026f"`), bundled at build time: every
+/// calendar's zone rules come from it, whatever the host has installed.
+///
+/// ```
+/// let v = leadcore::time::tzdb_version();
+/// assert!(v.len() == 5 && v.starts_with("20"), "{v}");
+/// ```
+pub fn tzdb_version() -> &'static str {
+    zone::tzdb_version()
+}
 
 /// The longest duration a playbook may state: 100 years (keeps `now - duration` far inside
 /// every representable instant).
