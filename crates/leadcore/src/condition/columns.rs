@@ -88,7 +88,7 @@ fn compile<'a>(node: &'a Node, events: &EventColumns<'a>) -> RowCondition<'a> {
         Node::All(items) => RowCondition::All(items.iter().map(|n| compile(n, events)).collect()),
         Node::Any(items) => RowCondition::Any(items.iter().map(|n| compile(n, events)).collect()),
         Node::Not(inner) => RowCondition::Not(Box::new(compile(inner, events))),
-        Node::Attr { name, test } => match events.attr(name) {
+        Node::Attr { name, test, .. } => match events.attr(name) {
             None => RowCondition::Const(test.matches(None)),
             Some(AttrValues::Text(col)) => dict(name, *col, test),
             Some(AttrValues::Int(col)) => RowCondition::Int(*col, test),

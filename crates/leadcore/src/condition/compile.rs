@@ -254,6 +254,7 @@ fn node(
             )?;
             Some(Node::Attr {
                 name: name.to_owned(),
+                key: super::AttrKey::of(name),
                 test,
             })
         }

@@ -33,6 +33,7 @@ mod columns;
 pub(crate) mod compile;
 mod spec;
 
+pub(crate) use AttrKey as AKey;
 pub(crate) use FieldKey as Key;
 pub(crate) use columns::RowCondition;
 pub(crate) use spec::is_false;
@@ -170,6 +171,7 @@ pub(crate) enum Node {
     },
     Attr {
         name: String,
+        key: AttrKey,
         test: Test,
     },
     Activity(ActivityCount),
@@ -178,6 +180,33 @@ pub(crate) enum Node {
         test: Test,
     },
     Role(Vec<Role>),
+}
+
+/// Where an attribute leaf reads its value, decided at compile time.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum AttrKey {
+    /// A built-in attribute, at this position of the registry.
+    Builtin(usize),
+    /// `attrs.KEY`.
+    Custom(String),
+}
+
+impl AttrKey {
+    /// The key of attribute `name` (`page`, `attrs.tier`).
+    pub(crate) fn of(name: &str) -> Self {
+        match crate::model::ATTRIBUTES.iter().position(|a| a.name == name) {
+            Some(i) => AttrKey::Builtin(i),
+            None => AttrKey::Custom(name.strip_prefix("attrs.").unwrap_or(name).to_owned()),
+        }
+    }
+
+    #[inline]
+    fn read<'a>(&self, activity: &'a Activity) -> Option<ValueRef<'a>> {
+        match self {
+            AttrKey::Builtin(i) => crate::model::ATTRIBUTES.get(*i)?.get(activity),
+            AttrKey::Custom(key) => activity.attrs.get(key).map(FieldValue::as_value_ref),
+        }
+    }
 }
 
 /// Where a field leaf reads its value, decided at compile time.
@@ -357,7 +386,7 @@ impl Node {
             Node::Field { name, key, test } => {
                 test.matches(cx.record.and_then(|r| key.read(r, name)))
             }
-            Node::Attr { name, test } => test.matches(cx.activity.and_then(|a| a.attribute(name))),
+            Node::Attr { key, test, .. } => test.matches(cx.activity.and_then(|a| key.read(a))),
             Node::Activity(count) => count.count(cx) >= count.min_count as usize,
             Node::Score { model, test } => test.matches(
                 cx.scores
@@ -410,8 +439,8 @@ impl Node {
                 let actual = cx.record.and_then(|r| key.read(r, name));
                 leaf(mismatch("field", name, actual, test))
             }
-            Node::Attr { name, test } => {
-                let actual = cx.activity.and_then(|a| a.attribute(name));
+            Node::Attr { name, key, test } => {
+                let actual = cx.activity.and_then(|a| key.read(a));
                 leaf(mismatch("attribute", name, actual, test))
             }
             Node::Activity(count) => {
@@ -457,7 +486,7 @@ impl Node {
             Node::Any(items) => format!("any of ({})", list(items)),
             Node::Not(inner) => format!("not {}", inner.describe()),
             Node::Field { name, test, .. } => format!("field `{name}` {}", test.describe()),
-            Node::Attr { name, test } => format!("attribute `{name}` {}", test.describe()),
+            Node::Attr { name, test, .. } => format!("attribute `{name}` {}", test.describe()),
             Node::Activity(c) => {
                 let names: Vec<&str> = c.kinds.iter().map(ActivityKind::name).collect();
                 format!("{} {} activities", c.min_count, names.join("/"))

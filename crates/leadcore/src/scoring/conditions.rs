@@ -3,7 +3,7 @@
 
 use super::spec::{FilterSpec, FitOp, RuleSpec};
 use crate::condition::compile::{Sink, attribute_type, test};
-use crate::condition::{CompareOp, Condition, ConditionSpec, Key, Node, Scope};
+use crate::condition::{AKey, CompareOp, Condition, ConditionSpec, Key, Node, Scope};
 use crate::model::{Catalog, FieldType, FieldValue, RecordKind};
 
 /// A behaviour rule's filters and `when`, as one condition on the activity (`None`: every
@@ -39,6 +39,7 @@ pub(crate) fn behaviour(
         ) {
             parts.push(Condition::leaf(Node::Attr {
                 name: filter.attr.clone(),
+                key: AKey::of(&filter.attr),
                 test: t,
             }));
         }

@@ -68,6 +68,33 @@ pub struct ScoreState {
     pub checked_at: Option<DateTime<Utc>>,
     /// Fingerprint of the playbook's rule and threshold names this state was made for.
     pub layout: u64,
+    /// The layout this state was made by or fully checked against (not data: never
+    /// serialised, ignored by equality; a state read from JSON has none).
+    #[serde(skip)]
+    pub(crate) checked: Checked,
+}
+
+/// The layout a score state is known to agree with, so the per-rule check of
+/// [`Scoring::check_state`] runs once per state rather than on every event.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Checked(pub(crate) Option<u64>);
+
+impl PartialEq for Checked {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Checked {}
+
+impl std::fmt::Debug for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "checked"
+        } else {
+            "unchecked"
+        })
+    }
 }
 
 impl ScoreState {
@@ -130,6 +157,7 @@ impl TryFrom<RawScoreState> for ScoreState {
             thresholds: r.thresholds,
             checked_at: r.checked_at,
             layout: r.layout,
+            checked: Checked::default(),
         })
     }
 }
@@ -295,6 +323,7 @@ impl Scoring {
                 .collect(),
             checked_at: None,
             layout: self.layout,
+            checked: Checked(Some(self.layout)),
         }
     }
 
@@ -302,8 +331,10 @@ impl Scoring {
     /// that it could have been made by them: every entry names the rule or threshold at its
     /// place, a rule without a window holds no more times than it can count, a threshold
     /// is above only once it has fired and after a check. Every call taking a state runs
-    /// it (O(rules + thresholds)). A state is plain data: it cannot prove where it came
-    /// from, so store it where its lead cannot write it.
+    /// it; the per-rule part (O(rules + thresholds)) runs once per state in memory: a state
+    /// made by [`Scoring::new_state`] or already checked by a call that changed it is not
+    /// read again (a state read from JSON always is). A state is plain data: it cannot prove
+    /// where it came from, so store it where its lead cannot write it.
     pub fn check_state(&self, state: &ScoreState) -> Result<()> {
         if state.schema_version != SCORE_STATE_SCHEMA_VERSION {
             return Err(Error::from(ErrorKind::UnsupportedVersion {
@@ -320,6 +351,9 @@ impl Scoring {
             return Err(Error::invalid_input(
                 "score state was made with another playbook's rules".to_owned(),
             ));
+        }
+        if state.checked.0 == Some(self.layout) {
+            return Ok(());
         }
         // Per rule and threshold, in O(rules + thresholds): every entry where its rule is,
         // no more times than a rule without a window can ever count, flags that follow
@@ -369,9 +403,8 @@ impl Scoring {
         Ok(())
     }
 
-    /// Checks an event against the rules: which behaviour rules it feeds (calling `feed`
-    /// for each, only once the event is known to be good), or why it is bad.
-    fn route(&self, event: &Activity, now: i64, mut feed: impl FnMut(usize)) -> Result<()> {
+    /// An event later than `now` beyond the tolerance is bad.
+    fn check_future(&self, event: &Activity, now: i64) -> Result<()> {
         let at = secs(event.at);
         if at > now.saturating_add(self.tolerance) {
             return Err(Error::from(ErrorKind::BadEvent {
@@ -385,12 +418,6 @@ impl Scoring {
                 ),
             }));
         }
-        let rules = self.by_kind.get(&event.kind).map_or(&[][..], Vec::as_slice);
-        for &flat in rules {
-            if self.behaviour(flat).is_some_and(|b| b.matches(event)) {
-                feed(flat);
-            }
-        }
         Ok(())
     }
 
@@ -403,7 +430,9 @@ impl Scoring {
         event: &Activity,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.record_receipt(state, event, now).map(drop)
+        self.check_state(state)?;
+        state.checked = Checked(Some(self.layout));
+        self.record_with(state, event, now, |_, _| {}).map(drop)
     }
 
     /// [`Scoring::record`], returning where the event went so that [`Receipt::undo`] can
@@ -415,6 +444,7 @@ impl Scoring {
         now: DateTime<Utc>,
     ) -> Result<Receipt> {
         self.check_state(state)?;
+        state.checked = Checked(Some(self.layout));
         self.record_checked(state, event, now)
     }
 
@@ -426,38 +456,57 @@ impl Scoring {
         event: &Activity,
         now: DateTime<Utc>,
     ) -> Result<Receipt> {
+        let mut flats = Vec::new();
+        let (engaged, follow_up) = self.record_with(state, event, now, |flat, dropped| {
+            flats.push((flat, dropped))
+        })?;
+        Ok(Receipt {
+            at: secs(event.at),
+            flats,
+            engaged,
+            follow_up,
+        })
+    }
+
+    /// Records an event into a checked state, telling `note` each rule it went to (with
+    /// the time dropped to keep a rule without a window within its limit). Fails (an
+    /// event after `now` beyond the tolerance) before changing anything; allocates nothing
+    /// when events arrive in time order.
+    fn record_with(
+        &self,
+        state: &mut ScoreState,
+        event: &Activity,
+        now: DateTime<Utc>,
+        mut note: impl FnMut(usize, Option<i64>),
+    ) -> Result<(bool, bool)> {
         let at = secs(event.at);
-        let mut flats: Vec<usize> = Vec::new();
-        self.route(event, secs(now), |flat| flats.push(flat))?;
+        self.check_future(event, secs(now))?;
         let (engaged, follow_up) = self.engagement_of(event);
-        // Nothing below can fail: commit. A rule without a window counts only its earliest
-        // `limit` times, ever: it keeps no more (what `check_state` expects).
-        let flats = flats
-            .into_iter()
-            .filter_map(|flat| {
-                let r = state.rules.get_mut(flat)?;
-                insert_sorted(&mut r.times, at);
-                let dropped = match self.behaviour(flat) {
-                    Some(b) if b.window.is_none() && r.times.len() > b.limit as usize => {
-                        r.times.pop()
-                    }
-                    _ => None,
-                };
-                Some((flat, dropped))
-            })
-            .collect();
+        // Nothing below can fail. A rule without a window counts only its earliest `limit`
+        // times, ever: it keeps no more (what `check_state` expects).
+        let rules = self.by_kind.get(&event.kind).map_or(&[][..], Vec::as_slice);
+        for &flat in rules {
+            let Some(b) = self.behaviour(flat).filter(|b| b.matches(event)) else {
+                continue;
+            };
+            let Some(r) = state.rules.get_mut(flat) else {
+                continue;
+            };
+            insert_sorted(&mut r.times, at);
+            let dropped = if b.window.is_none() && r.times.len() > b.limit as usize {
+                r.times.pop()
+            } else {
+                None
+            };
+            note(flat, dropped);
+        }
         if engaged {
             insert_sorted(&mut state.engagement, at);
         }
         if follow_up {
             insert_sorted(&mut state.follow_ups, at);
         }
-        Ok(Receipt {
-            at,
-            flats,
-            engaged,
-            follow_up,
-        })
+        Ok((engaged, follow_up))
     }
 
     /// Records an event and checks thresholds and hotness at `now`: the incremental path.
@@ -675,12 +724,14 @@ impl Scoring {
         let t = secs(now);
         for a in activities {
             let at = secs(a.at);
-            let rules = &mut state.rules;
-            self.route(a, t, |flat| {
-                if let Some(r) = rules.get_mut(flat) {
+            self.check_future(a, t)?;
+            for &flat in self.by_kind.get(&a.kind).map_or(&[][..], Vec::as_slice) {
+                if self.behaviour(flat).is_some_and(|b| b.matches(a))
+                    && let Some(r) = state.rules.get_mut(flat)
+                {
                     r.times.push(at);
                 }
-            })?;
+            }
             let (engaged, follow_up) = self.engagement_of(a);
             if engaged {
                 state.engagement.push(at);
