@@ -4,11 +4,12 @@
 
 use crate::args;
 use crate::buf::leadcore_buf;
-use crate::entry::{fallible, free, hand_out, update_copy};
+use crate::entry::{fallible, free, hand_out};
 use crate::error::leadcore_error;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
+use leadcore::wire::canonical_json;
 
 /// A routing state: per-rep counters (open leads, today's count, assigned deal value, win
 /// rate), round-robin positions by rule, and the account and domain owner maps. The host
@@ -111,9 +112,8 @@ pub unsafe extern "C" fn leadcore_route(
         let text = args::text(input_json, len, "input_json")?;
         let out = args::out(out, "out")?;
         let i = RouteInput::from_json(text)?;
-        let decision = update_copy(&mut state.inner, |next| {
-            routing.assign(next, i.facts(), i.now)
-        })?;
+        // The core's assign changes the state only on success: no copy needed.
+        let decision = canonical_json(&routing.assign(&mut state.inner, i.facts(), i.now)?);
         out.text(decision);
     })
 }
@@ -141,9 +141,8 @@ pub unsafe extern "C" fn leadcore_route_batch(
         let text = args::text(input_json, len, "input_json")?;
         let out = args::out(out, "out")?;
         let i = RouteBatchInput::from_json(text)?;
-        let decisions = update_copy(&mut state.inner, |next| {
-            routing.assign_batch(next, &i.leads, i.now)
-        })?;
+        // The core's assign_batch changes the state only on success: no copy needed.
+        let decisions = canonical_json(&routing.assign_batch(&mut state.inner, &i.leads, i.now)?);
         out.text(decisions);
     })
 }

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::Actor;
+use crate::model::Checked;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -55,31 +56,7 @@ pub struct LifecycleState {
     entered_at: DateTime<Utc>,
     history: Vec<TransitionRecord>,
     #[serde(skip)]
-    verified: Verified,
-}
-
-/// The fingerprint of the pipeline a state is known to agree with (it was made by it, or
-/// checked against it once), so that check is not repeated on every move. Not data: never
-/// serialised, ignored by equality; a state read from JSON has none.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Verified(Option<u64>);
-
-impl PartialEq for Verified {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Verified {}
-
-impl std::fmt::Debug for Verified {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "checked"
-        } else {
-            "unchecked"
-        })
-    }
+    verified: Checked,
 }
 
 /// How much time a record spent in one stage.
@@ -115,7 +92,7 @@ impl LifecycleState {
                 actor: None,
                 reason: None,
             }],
-            verified: Verified::default(),
+            verified: Checked::default(),
         }
     }
 
@@ -135,18 +112,18 @@ impl LifecycleState {
             highest: ranked.then(|| first.to.clone()),
             entered_at: first.at,
             history: vec![first],
-            verified: Verified::default(),
+            verified: Checked::default(),
         }
     }
 
     /// Whether this state is known to agree with the pipeline of this fingerprint.
     pub(crate) fn verified_for(&self, fingerprint: u64) -> bool {
-        self.verified.0 == Some(fingerprint)
+        self.verified.is(fingerprint)
     }
 
     /// Notes that this state agrees with the pipeline of this fingerprint.
     pub(crate) fn mark_verified(&mut self, fingerprint: u64) {
-        self.verified = Verified(Some(fingerprint));
+        self.verified = Checked::by(fingerprint);
     }
 
     pub(crate) fn record(&mut self, rec: TransitionRecord, new_highest: Option<&str>) {
@@ -286,7 +263,7 @@ impl TryFrom<RawState> for LifecycleState {
             highest: r.highest,
             entered_at: r.entered_at,
             history: r.history,
-            verified: Verified::default(),
+            verified: Checked::default(),
         })
     }
 }

@@ -3,6 +3,7 @@
 
 mod activity;
 mod catalog;
+mod checked;
 mod deal;
 mod field;
 mod lead;
@@ -11,6 +12,7 @@ mod registry;
 
 pub use activity::{ATTRIBUTES, Activity, ActivityKind, AttributeDef};
 pub use catalog::{Catalog, RecordKind};
+pub(crate) use checked::Checked;
 pub use deal::{Account, DealType, ForecastCategory, Money, Opportunity};
 pub(crate) use field::coerce_ref;
 pub use field::{FieldSource, FieldType, FieldValue, ValueRef};

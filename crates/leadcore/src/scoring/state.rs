@@ -10,7 +10,7 @@ use super::signals::{insert_sorted, is_hot, zombie};
 use super::spec::Refire;
 use crate::action::{ActionSource, ActionSpec, EmittedAction};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{Activity, FieldSource, Lead};
+use crate::model::{Activity, Checked, FieldSource, Lead};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -72,29 +72,6 @@ pub struct ScoreState {
     /// serialised, ignored by equality; a state read from JSON has none).
     #[serde(skip)]
     pub(crate) checked: Checked,
-}
-
-/// The layout a score state is known to agree with, so the per-rule check of
-/// [`Scoring::check_state`] runs once per state rather than on every event.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct Checked(pub(crate) Option<u64>);
-
-impl PartialEq for Checked {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Checked {}
-
-impl std::fmt::Debug for Checked {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "checked"
-        } else {
-            "unchecked"
-        })
-    }
 }
 
 impl ScoreState {
@@ -323,7 +300,7 @@ impl Scoring {
                 .collect(),
             checked_at: None,
             layout: self.layout,
-            checked: Checked(Some(self.layout)),
+            checked: Checked::by(self.layout),
         }
     }
 
@@ -352,7 +329,7 @@ impl Scoring {
                 "score state was made with another playbook's rules".to_owned(),
             ));
         }
-        if state.checked.0 == Some(self.layout) {
+        if state.checked.is(self.layout) {
             return Ok(());
         }
         // Per rule and threshold, in O(rules + thresholds): every entry where its rule is,
@@ -431,7 +408,7 @@ impl Scoring {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.check_state(state)?;
-        state.checked = Checked(Some(self.layout));
+        state.checked = Checked::by(self.layout);
         self.record_with(state, event, now, |_, _| {}).map(drop)
     }
 
@@ -444,13 +421,13 @@ impl Scoring {
         now: DateTime<Utc>,
     ) -> Result<Receipt> {
         self.check_state(state)?;
-        state.checked = Checked(Some(self.layout));
+        state.checked = Checked::by(self.layout);
         self.record_checked(state, event, now)
     }
 
-    /// [`Scoring::record`] on a state already checked (by [`Scoring::check_state`], or
-    /// made by [`Scoring::new_state`]): what the batch paths use per row.
-    pub(crate) fn record_checked(
+    /// [`Scoring::record`] on a state already checked, with a receipt that can take the
+    /// event back out ([`Scoring::apply`] needs one; the batch paths use `record_with`).
+    fn record_checked(
         &self,
         state: &mut ScoreState,
         event: &Activity,
@@ -472,7 +449,7 @@ impl Scoring {
     /// the time dropped to keep a rule without a window within its limit). Fails (an
     /// event after `now` beyond the tolerance) before changing anything; allocates nothing
     /// when events arrive in time order.
-    fn record_with(
+    pub(crate) fn record_with(
         &self,
         state: &mut ScoreState,
         event: &Activity,

@@ -222,7 +222,7 @@ impl Scoring {
             }
             // A row the core refuses here is one the batch reports as a row error.
             if fits {
-                let _ = self.record_checked(state, &a, now);
+                let _ = self.record_with(state, &a, now, |_, _| {});
             }
         }
         let mut cards = Vec::with_capacity(leads.len());
