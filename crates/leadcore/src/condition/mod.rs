@@ -33,8 +33,6 @@ mod columns;
 pub(crate) mod compile;
 mod spec;
 
-pub(crate) use AttrKey as AKey;
-pub(crate) use FieldKey as Key;
 pub(crate) use columns::RowCondition;
 pub(crate) use spec::is_false;
 pub use spec::{ActivityCountSpec, CompareOp, ConditionSpec, ScoreTestSpec};

@@ -6,7 +6,7 @@ use super::request::Facts;
 use super::spec::GuardSpec;
 use crate::condition::compile::{self, Sink};
 use crate::condition::{
-    ActivityCountSpec, CompareOp, Condition, Context, Key, Node, Scope, ScoreTestSpec,
+    ActivityCountSpec, CompareOp, Condition, Context, FieldKey, Node, Scope, ScoreTestSpec,
 };
 use crate::error::GuardFailure;
 use crate::model::{Actor, Catalog, RecordKind};
@@ -61,7 +61,7 @@ impl Guard {
             compile::test(path, field, ty, op, value, false, sink).map(|test| {
                 Condition::leaf(Node::Field {
                     name: field.to_owned(),
-                    key: Key::of(record, field),
+                    key: FieldKey::of(record, field),
                     test,
                 })
             })

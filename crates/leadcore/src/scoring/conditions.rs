@@ -3,7 +3,7 @@
 
 use super::spec::{FilterSpec, FitOp, RuleSpec};
 use crate::condition::compile::{Sink, attribute_type, test};
-use crate::condition::{AKey, CompareOp, Condition, ConditionSpec, Key, Node, Scope};
+use crate::condition::{AttrKey, CompareOp, Condition, ConditionSpec, FieldKey, Node, Scope};
 use crate::model::{Catalog, FieldType, FieldValue, RecordKind};
 
 /// A behaviour rule's filters and `when`, as one condition on the activity (`None`: every
@@ -39,7 +39,7 @@ pub(crate) fn behaviour(
         ) {
             parts.push(Condition::leaf(Node::Attr {
                 name: filter.attr.clone(),
-                key: AKey::of(&filter.attr),
+                key: AttrKey::of(&filter.attr),
                 test: t,
             }));
         }
@@ -135,7 +135,7 @@ fn fit(rp: &str, a: &FitArgs<'_>, catalog: &Catalog, sink: &mut Sink<'_>) -> Opt
     let leaf = |op: CompareOp, value: Option<&FieldValue>, sink: &mut Sink<'_>| {
         test(rp, field, ty, op, value, false, sink).map(|t| Node::Field {
             name: field.to_owned(),
-            key: Key::of(RecordKind::Lead, field),
+            key: FieldKey::of(RecordKind::Lead, field),
             test: t,
         })
     };
