@@ -57,6 +57,8 @@ pub struct Catalog {
     pub activity_kinds: Vec<String>,
     /// Declared score models, in order.
     pub score_models: Vec<String>,
+    /// Named calendars (sorted), for the sections that refer to one by name.
+    pub calendars: Vec<String>,
 }
 
 impl Catalog {
@@ -73,6 +75,11 @@ impl Catalog {
             ActivityKind::Custom(name) => self.activity_kinds.iter().any(|d| d == name),
             _ => true,
         }
+    }
+
+    /// Whether a calendar of this name is declared.
+    pub fn knows_calendar(&self, name: &str) -> bool {
+        self.calendars.iter().any(|c| c == name)
     }
 
     /// Whether a score model may be named: any name while none is declared.

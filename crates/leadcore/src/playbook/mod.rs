@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorKind, Issue, Result};
 use crate::model::{Catalog, FieldType, RecordKind};
 use crate::routing::Routing;
 use crate::scoring::Scoring;
+use crate::time::Calendars;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -42,6 +43,7 @@ pub struct Playbook {
     catalog: Catalog,
     scoring: Scoring,
     routing: Routing,
+    calendars: Calendars,
     warnings: Vec<Issue>,
 }
 
@@ -65,6 +67,7 @@ impl Playbook {
             .map(|(k, v)| (k.clone(), v.field_type))
             .collect();
         let scoring = Scoring::build(&spec.scoring, &catalog);
+        let calendars = Calendars::build(&spec.calendars);
         let routing = Routing::build(&spec.routing, &catalog);
         let warnings = routing.warnings().to_vec();
         Ok(Playbook {
@@ -75,6 +78,7 @@ impl Playbook {
             catalog,
             scoring,
             routing,
+            calendars,
             warnings,
         })
     }
@@ -171,6 +175,11 @@ impl Playbook {
     /// unassignable queue).
     pub fn routing(&self) -> &Routing {
         &self.routing
+    }
+
+    /// The named business calendars (`calendars:`).
+    pub fn calendars(&self) -> &Calendars {
+        &self.calendars
     }
 
     /// What looks wrong without making the playbook invalid (gaps and overlaps of routing

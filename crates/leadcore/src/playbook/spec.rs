@@ -5,6 +5,7 @@ use crate::lifecycle::PipelineSpec;
 use crate::model::FieldType;
 use crate::routing::RoutingSpec;
 use crate::scoring::ScoringSpec;
+use crate::time::CalendarSpec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,6 +40,10 @@ pub struct PlaybookSpec {
     /// Who gets each lead: reps, teams, queues and the rule chain.
     #[serde(default, skip_serializing_if = "RoutingSpec::is_empty")]
     pub routing: RoutingSpec,
+    /// Named business calendars (working hours in a time zone, holidays, time away), for
+    /// reps' availability and SLA clocks.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub calendars: BTreeMap<String, CalendarSpec>,
 }
 
 /// A custom field declaration.

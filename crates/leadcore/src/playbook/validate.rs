@@ -22,6 +22,7 @@ pub(crate) fn catalog(spec: &PlaybookSpec) -> Catalog {
             .collect(),
         activity_kinds: spec.activity_kinds.clone(),
         score_models: spec.scoring.models.iter().map(|m| m.name.clone()).collect(),
+        calendars: spec.calendars.keys().cloned().collect(),
     }
 }
 
@@ -126,6 +127,7 @@ pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
         }
     }
     crate::scoring::validate::validate(&spec.scoring, catalog, &mut cx.issues);
+    crate::time::Calendars::validate(&spec.calendars, &mut cx.issues);
     crate::routing::validate::validate(&spec.routing, catalog, &mut cx.issues);
     cx.issues
 }

@@ -12,9 +12,11 @@ use std::borrow::Cow;
 use std::fmt;
 
 mod calendar;
+mod calendars;
 mod zone;
 
 pub use calendar::{Calendar, CalendarSpec, OutOfOffice, calendar_end, calendar_start, validate};
+pub use calendars::Calendars;
 
 /// The IANA tzdb release the library carries (e.g. `"2026f"`), bundled at build time: every
 /// calendar's zone rules come from it, whatever the host has installed.
