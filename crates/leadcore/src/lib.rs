@@ -34,6 +34,7 @@ pub mod model;
 pub mod playbook;
 pub mod routing;
 pub mod scoring;
+pub mod sla;
 pub mod time;
 pub mod wire;
 

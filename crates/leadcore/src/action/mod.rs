@@ -83,6 +83,13 @@ pub enum ActionSource {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         queue: Option<String>,
     },
+    /// An SLA clock passed its deadline and reached a step of its escalation ladder.
+    Sla {
+        /// The SLA policy.
+        policy: String,
+        /// The step reached (0 is the first).
+        step: u32,
+    },
 }
 
 /// An action for the host to carry out, emitted as data by any engine: where it comes from,

@@ -99,7 +99,7 @@ fn compile<'a>(node: &'a Node, events: &EventColumns<'a>) -> RowCondition<'a> {
         Node::Field { test, .. } | Node::Score { test, .. } => {
             RowCondition::Const(test.matches(None))
         }
-        Node::Activity(_) | Node::Role(_) => RowCondition::Const(false),
+        Node::Activity(_) | Node::Role(_) | Node::Stage(_) => RowCondition::Const(false),
     }
 }
 

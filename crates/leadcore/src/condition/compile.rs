@@ -113,6 +113,7 @@ fn node(
         ("activity", spec.activity.is_some()),
         ("score", spec.score.is_some()),
         ("role", spec.role.is_some()),
+        ("stage", spec.stage.is_some()),
     ];
     let present: Vec<&str> = heads.iter().filter(|h| h.1).map(|h| h.0).collect();
     let [head] = present.as_slice() else {
@@ -120,7 +121,7 @@ fn node(
             path,
             "condition_head",
             format!(
-                "a condition needs exactly one of all, any, not, field, attr, activity, score, role; found {}",
+                "a condition needs exactly one of all, any, not, field, attr, activity, score, role, stage; found {}",
                 if present.is_empty() { "none".to_owned() } else { present.join(", ") }
             ),
         );
@@ -148,6 +149,7 @@ fn node(
         "activity" => scope.activities,
         "score" => scope.scores,
         "role" => scope.roles,
+        "stage" => scope.stages,
         _ => true,
     };
     if !allowed {
@@ -157,6 +159,7 @@ fn node(
             ("activity", scope.activities),
             ("score", scope.scores),
             ("role", scope.roles),
+            ("stage", scope.stages),
         ]
         .iter()
         .filter(|l| l.1)
@@ -272,6 +275,13 @@ fn node(
             sink,
         ),
         "role" => roles(spec.role.as_deref()?, &format!("{path}.role"), sink).map(Node::Role),
+        "stage" => stages(
+            spec.stage.as_deref()?,
+            catalog,
+            &format!("{path}.stage"),
+            sink,
+        )
+        .map(Node::Stage),
         _ => None,
     }
 }
@@ -659,4 +669,32 @@ pub(crate) fn roles(roles: &[Role], path: &str, sink: &mut Sink<'_>) -> Option<V
         return None;
     }
     Some(roles.to_vec())
+}
+
+/// Compiles a stage list: each a stage of the lead lifecycle.
+fn stages(
+    stages: &[String],
+    catalog: &Catalog,
+    path: &str,
+    sink: &mut Sink<'_>,
+) -> Option<Vec<String>> {
+    if stages.is_empty() {
+        sink.push(path, "empty_stages", "list at least one stage");
+        return None;
+    }
+    let mut ok = true;
+    for (i, s) in stages.iter().enumerate() {
+        if !catalog.stages.iter().any(|x| x == s) {
+            ok = false;
+            let hint = closest(s, catalog.stages.iter().map(String::as_str))
+                .map(|c| format!(" (did you mean `{c}`?)"))
+                .unwrap_or_default();
+            sink.push(
+                format!("{path}[{i}]"),
+                "unknown_stage",
+                format!("`{s}` is no stage of the lead lifecycle{hint}"),
+            );
+        }
+    }
+    ok.then(|| stages.to_vec())
 }

@@ -62,6 +62,8 @@ pub struct Scope {
     pub scores: bool,
     /// `role` leaves read the actor.
     pub roles: bool,
+    /// `stage` leaves read the record's current stage.
+    pub stages: bool,
 }
 
 impl Scope {
@@ -87,6 +89,7 @@ impl Scope {
             activities: true,
             scores: true,
             roles: true,
+            stages: false,
         }
     }
 }
@@ -100,6 +103,7 @@ pub struct Context<'a> {
     scores: Option<&'a BTreeMap<String, f64>>,
     role: Option<Role>,
     now: Option<DateTime<Utc>>,
+    stage: Option<&'a str>,
     stage_entered_at: Option<DateTime<Utc>>,
 }
 
@@ -122,6 +126,11 @@ impl<'a> Context<'a> {
     pub fn activities(mut self, activities: &'a [Activity], now: DateTime<Utc>) -> Self {
         self.activities = activities;
         self.now = Some(now);
+        self
+    }
+    /// The record's current stage (`stage` leaves).
+    pub fn stage(mut self, stage: &'a str) -> Self {
+        self.stage = Some(stage);
         self
     }
     /// When the record entered its current stage (`since_stage_entry`).
@@ -178,6 +187,7 @@ pub(crate) enum Node {
         test: Test,
     },
     Role(Vec<Role>),
+    Stage(Vec<String>),
 }
 
 /// Where an attribute leaf reads its value, decided at compile time.
@@ -392,6 +402,7 @@ impl Node {
                     .map(|v| ValueRef::Float(*v)),
             ),
             Node::Role(roles) => cx.role.is_some_and(|r| roles.contains(&r)),
+            Node::Stage(stages) => cx.stage.is_some_and(|s| stages.iter().any(|x| x == s)),
         }
     }
 
@@ -468,6 +479,10 @@ impl Node {
                     None => format!("no actor, needs one of {}", names.join(", ")),
                 })
             }
+            Node::Stage(stages) => leaf(match cx.stage {
+                Some(s) => format!("stage is `{s}`, expected one of {}", stages.join(", ")),
+                None => format!("no stage, expected one of {}", stages.join(", ")),
+            }),
         }
     }
 
@@ -494,6 +509,7 @@ impl Node {
                 let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
                 format!("actor role in {}", names.join(", "))
             }
+            Node::Stage(stages) => format!("stage in {}", stages.join(", ")),
         }
     }
 }

@@ -76,7 +76,7 @@ impl CompareOp {
 }
 
 /// A condition: one leaf (a record field, an activity attribute, an activity count, a score,
-/// the actor's role) or a combination (`all`, `any`, `not`). Exactly one of its keys is the
+/// the actor's role, the record's stage) or a combination (`all`, `any`, `not`). Exactly one of its keys is the
 /// head; which leaves are allowed depends on where the condition stands (a behaviour rule's
 /// `when` reads activity attributes, a guard reads the record, its activities, scores and
 /// the actor).
@@ -132,6 +132,10 @@ pub struct ConditionSpec {
     /// The actor has one of these roles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Vec<Role>>,
+    /// The record is in one of these lifecycle stages (SLA clocks: "an MQL waits for
+    /// sales").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Vec<String>>,
 }
 
 /// At least `min_count` activities of the given kinds happened by `now`.

@@ -59,6 +59,8 @@ pub struct Catalog {
     pub score_models: Vec<String>,
     /// Named calendars (sorted), for the sections that refer to one by name.
     pub calendars: Vec<String>,
+    /// The lead lifecycle's stages (for `stage` leaves).
+    pub stages: Vec<String>,
 }
 
 impl Catalog {

@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorKind, Issue, Result};
 use crate::model::{Catalog, FieldType, RecordKind};
 use crate::routing::Routing;
 use crate::scoring::Scoring;
+use crate::sla::Sla;
 use crate::time::Calendars;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -44,6 +45,7 @@ pub struct Playbook {
     scoring: Scoring,
     routing: Routing,
     calendars: Calendars,
+    sla: Sla,
     warnings: Vec<Issue>,
 }
 
@@ -69,6 +71,7 @@ impl Playbook {
         let scoring = Scoring::build(&spec.scoring, &catalog);
         let calendars = Calendars::build(&spec.calendars);
         let routing = Routing::build(&spec.routing, &catalog);
+        let sla = Sla::build(&spec.sla, &catalog, &calendars);
         let warnings = routing.warnings().to_vec();
         Ok(Playbook {
             spec,
@@ -79,6 +82,7 @@ impl Playbook {
             scoring,
             routing,
             calendars,
+            sla,
             warnings,
         })
     }
@@ -175,6 +179,11 @@ impl Playbook {
     /// unassignable queue).
     pub fn routing(&self) -> &Routing {
         &self.routing
+    }
+
+    /// The SLA policies (none when the playbook declares none).
+    pub fn sla(&self) -> &Sla {
+        &self.sla
     }
 
     /// The named business calendars (`calendars:`).

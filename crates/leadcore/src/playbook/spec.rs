@@ -5,6 +5,7 @@ use crate::lifecycle::PipelineSpec;
 use crate::model::FieldType;
 use crate::routing::RoutingSpec;
 use crate::scoring::ScoringSpec;
+use crate::sla::SlaSpec;
 use crate::time::CalendarSpec;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,10 @@ pub struct PlaybookSpec {
     /// Who gets each lead: reps, teams, queues and the rule chain.
     #[serde(default, skip_serializing_if = "RoutingSpec::is_empty")]
     pub routing: RoutingSpec,
+    /// Service-level promises: clocks that start, pause and stop on conditions, on business
+    /// calendars, with escalation ladders.
+    #[serde(default, skip_serializing_if = "SlaSpec::is_empty")]
+    pub sla: SlaSpec,
     /// Named business calendars (working hours in a time zone, holidays, time away), for
     /// reps' availability and SLA clocks.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -23,6 +23,12 @@ pub(crate) fn catalog(spec: &PlaybookSpec) -> Catalog {
         activity_kinds: spec.activity_kinds.clone(),
         score_models: spec.scoring.models.iter().map(|m| m.name.clone()).collect(),
         calendars: spec.calendars.keys().cloned().collect(),
+        stages: spec
+            .lifecycle
+            .stages
+            .iter()
+            .map(|s| s.name.clone())
+            .collect(),
     }
 }
 
@@ -129,6 +135,7 @@ pub(crate) fn validate(spec: &PlaybookSpec, catalog: &Catalog) -> Vec<Issue> {
     crate::scoring::validate::validate(&spec.scoring, catalog, &mut cx.issues);
     crate::time::Calendars::validate(&spec.calendars, &mut cx.issues);
     crate::routing::validate::validate(&spec.routing, catalog, &mut cx.issues);
+    crate::sla::validate::validate(&spec.sla, catalog, &mut cx.issues);
     cx.issues
 }
 
