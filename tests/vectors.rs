@@ -2,6 +2,7 @@
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
+use leadcore::sla::SlaInput;
 use leadcore::scoring::{
     PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreState, ScoreTableInput,
 };
@@ -200,6 +201,10 @@ fn run_case(dir: &Path) -> String {
                 }
             }
             "routing_state" => ok(routing.get_or_insert_with(|| pb.routing().new_state())),
+            "sla_status" => {
+                let i = SlaInput::from_json(&payload).unwrap();
+                ok(pb.sla().statuses(i.facts(), i.now))
+            }
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };
         out.push(result);

@@ -15,6 +15,7 @@ pub use spec::{FieldSpec, PLAYBOOK_SCHEMA_VERSION, PlaybookSpec};
 
 use crate::error::{Error, ErrorKind, Issue, Result};
 use crate::model::{Catalog, FieldType, RecordKind};
+use crate::lifecycle::LifecycleState;
 use crate::routing::Routing;
 use crate::scoring::Scoring;
 use crate::sla::Sla;
@@ -184,6 +185,44 @@ impl Playbook {
     /// The SLA policies (none when the playbook declares none).
     pub fn sla(&self) -> &Sla {
         &self.sla
+    }
+
+    /// Every SLA policy's status at `now` for a lead whose lifecycle record is `state` (its
+    /// history gives the stage changes), with its activities.
+    ///
+    /// ```
+    /// use chrono::{Duration, TimeZone, Utc};
+    /// use leadcore::sla::SlaState;
+    /// use leadcore::{Lead, Playbook};
+    /// let pb = Playbook::from_yaml(r#"
+    /// schema_version: 1
+    /// lifecycle: {name: lead, initial: MQL, stages: [{name: MQL}, {name: SRL}], transitions: [{from: MQL, to: SRL}]}
+    /// sla: {policies: [{name: handoff, target: 4h, start: {stage: [MQL]}, stop: {stage: [SRL]}}]}
+    /// "#).unwrap();
+    /// let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    /// let state = pb.start("lead", "L-1", t0).unwrap();
+    /// let s = pb.sla_status(&Lead::new("L-1"), &[], &state, t0 + Duration::hours(5));
+    /// assert_eq!(s[0].status, SlaState::Breached);
+    /// ```
+    pub fn sla_status(
+        &self,
+        lead: &crate::Lead,
+        activities: &[crate::Activity],
+        state: &LifecycleState,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<crate::sla::SlaStatus> {
+        let stages: Vec<crate::sla::StageChange> = state
+            .history()
+            .iter()
+            .map(|t| crate::sla::StageChange {
+                at: t.at,
+                stage: t.to.clone(),
+            })
+            .collect();
+        let facts = crate::sla::SlaFacts::new(lead)
+            .activities(activities)
+            .stages(&stages);
+        self.sla.statuses(facts, now)
     }
 
     /// The named business calendars (`calendars:`).

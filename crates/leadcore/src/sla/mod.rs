@@ -13,6 +13,7 @@
 
 mod clock;
 mod columns;
+mod inputs;
 mod metrics;
 mod model;
 mod spec;
@@ -21,6 +22,7 @@ pub(crate) mod validate;
 
 pub use clock::{SlaClock, SlaFacts, StageChange};
 pub use columns::{SlaClockColumns, SlaClockTable, SlaStatusColumns};
+pub use inputs::SlaInput;
 pub use metrics::{SlaMetrics, SlaMetricsRow};
 pub use model::Sla;
 pub use spec::{EscalationSpec, SlaPolicySpec, SlaSpec};
