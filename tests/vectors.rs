@@ -2,10 +2,10 @@
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
-use leadcore::sla::SlaInput;
 use leadcore::scoring::{
     PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreState, ScoreTableInput,
 };
+use leadcore::sla::SlaInput;
 use leadcore::wire::canonical_json;
 use leadcore::{
     Error, Format, Lead, LifecycleState, Playbook, ReplayInput, StartInput, TransitionInput,

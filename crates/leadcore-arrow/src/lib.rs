@@ -41,11 +41,13 @@ mod events;
 mod leads;
 mod read;
 mod results;
+mod sla;
 mod table;
 
 pub use events::Events;
 pub use leads::leads;
 pub use results::{export_stream, row_errors_batch, scores_batch};
+pub use sla::{sla_clocks, sla_status_batch};
 pub use table::{ChunkedColumn, Table, is_pandas_index, read_stream, validate};
 
 pub use arrow_array::RecordBatch;

@@ -14,6 +14,7 @@ mod leads;
 mod playbook;
 mod routing;
 mod scoring;
+mod sla;
 mod state;
 
 use pyo3::prelude::*;

@@ -647,6 +647,83 @@ impl PyPlaybook {
         })
     }
 
+    /// Every SLA policy's status for one lead at `now`: a list of dicts (`lead_id`,
+    /// `policy`, `status` — `not_applicable`, `not_started`, `pending`, `due_soon`,
+    /// `paused`, `met` or `breached` —, `started_at`, `stopped_at`, `deadline`,
+    /// `elapsed_seconds`, `remaining_seconds` of business time, `next_change`, `escalation`
+    /// and the reached escalation steps' `actions`), or canonical JSON text when
+    /// `json=True`. `activities` is a list of activity dicts; `stages` a `LeadState` (its
+    /// history) or a list of `{"at", "stage"}` dicts.
+    #[pyo3(signature = (lead, now, *, activities = None, stages = None, json = false))]
+    fn sla_status<'py>(
+        &self,
+        py: Python<'py>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        activities: Option<&Bound<'py, PyAny>>,
+        stages: Option<&Bound<'py, PyAny>>,
+        json: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let timeline = crate::sla::Timeline::extract(lead, activities, stages)?;
+            let statuses = self.inner.sla().statuses(timeline.facts(), now);
+            crate::sla::statuses_out(py, &statuses, json)
+        })
+    }
+
+    /// The lead's clock under every SLA policy at `now` (dicts: `policy`, `lead_id`,
+    /// `applies`, `started_at`, `stopped_at`, `paused_seconds`, `paused_since`,
+    /// `breached_at`): what a host stores to read many clocks at once with `sla_board`.
+    #[pyo3(signature = (lead, now, *, activities = None, stages = None))]
+    fn sla_clocks<'py>(
+        &self,
+        py: Python<'py>,
+        lead: &Bound<'py, PyAny>,
+        now: &Bound<'py, PyAny>,
+        activities: Option<&Bound<'py, PyAny>>,
+        stages: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let timeline = crate::sla::Timeline::extract(lead, activities, stages)?;
+            to_py(py, &self.inner.sla().clocks(timeline.facts(), now))
+        })
+    }
+
+    /// One policy's clocks read at `now`, many at once (GIL released): `clocks` is a table
+    /// (pandas, polars, pyarrow, or a dict of columns) with `started_at` and optionally
+    /// `stopped_at`, `paused_since`, `breached_at` (datetimes or Unix seconds; null/NaT:
+    /// none), `paused_seconds`, `applies` and `lead_id` (passed through). Returns an
+    /// `ArrowTable` (`lead_id`, `status`, `deadline`, `elapsed_seconds`,
+    /// `remaining_seconds`, `next_change`, `escalation`).
+    fn sla_board(
+        &self,
+        py: Python<'_>,
+        policy: &str,
+        clocks: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<crate::arrow::PyArrowTable> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            crate::sla::board(py, &self.inner, policy, clocks, now)
+        })
+    }
+
+    /// Speed-to-lead figures: `statuses` (dicts as `sla_status` gives them) summed by
+    /// `groups` (one str per status: a rep, a team, a month) and policy, as a list of dicts
+    /// (`group`, `policy`, `leads`, `not_started`, `open`, `due_soon`, `met`, `breached`,
+    /// `breach_rate`, `median_seconds_to_stop`, `p90_seconds_to_stop`,
+    /// `mean_seconds_to_stop`), ready for `pandas.DataFrame`.
+    #[staticmethod]
+    fn sla_metrics<'py>(
+        py: Python<'py>,
+        statuses: &Bound<'py, PyAny>,
+        groups: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::errors::shield(|| crate::sla::metrics(py, statuses, groups))
+    }
+
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {

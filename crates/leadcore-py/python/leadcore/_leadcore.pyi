@@ -272,6 +272,49 @@ class Playbook:
     ) -> Any:  # a pandas.DataFrame
         """`route_batch` as a pandas DataFrame: lead_id, assignee_kind ("rep"/"queue"),
         assignee, rule, unassigned_code, unassigned_reason."""
+    @overload
+    def sla_status(
+        self,
+        lead: _JsonObject,
+        now: _Time,
+        *,
+        activities: Sequence[_JsonObject] | None = None,
+        stages: LeadState | Sequence[_JsonObject] | None = None,
+        json: Literal[False] = False,
+    ) -> list[_JsonObject]:
+        """Every SLA policy's status for one lead at `now`: lead_id, policy, status
+        (not_applicable, not_started, pending, due_soon, paused, met, breached), started_at,
+        stopped_at, deadline, elapsed_seconds, remaining_seconds, next_change, escalation,
+        actions."""
+    @overload
+    def sla_status(
+        self,
+        lead: _JsonObject,
+        now: _Time,
+        *,
+        activities: Sequence[_JsonObject] | None = None,
+        stages: LeadState | Sequence[_JsonObject] | None = None,
+        json: Literal[True],
+    ) -> str:
+        """`sla_status`, the statuses as a canonical JSON array."""
+    def sla_clocks(
+        self,
+        lead: _JsonObject,
+        now: _Time,
+        *,
+        activities: Sequence[_JsonObject] | None = None,
+        stages: LeadState | Sequence[_JsonObject] | None = None,
+    ) -> list[_JsonObject]:
+        """The lead's clock under every policy: policy, lead_id, applies, started_at,
+        stopped_at, paused_seconds, paused_since, breached_at."""
+    def sla_board(self, policy: str, clocks: Any, now: _Time) -> ArrowTable:
+        """One policy's clocks (a table with started_at, and optionally stopped_at,
+        paused_since, breached_at, paused_seconds, applies, lead_id) read at `now`: lead_id,
+        status, deadline, elapsed_seconds, remaining_seconds, next_change, escalation."""
+    @staticmethod
+    def sla_metrics(statuses: Sequence[_JsonObject], groups: Sequence[str]) -> list[_JsonObject]:
+        """Statuses summed by group and policy: group, policy, leads, not_started, open,
+        due_soon, met, breached, breach_rate, median/p90/mean_seconds_to_stop."""
     def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
 
 @final

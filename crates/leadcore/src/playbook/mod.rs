@@ -14,8 +14,8 @@ pub use load::Format;
 pub use spec::{FieldSpec, PLAYBOOK_SCHEMA_VERSION, PlaybookSpec};
 
 use crate::error::{Error, ErrorKind, Issue, Result};
-use crate::model::{Catalog, FieldType, RecordKind};
 use crate::lifecycle::LifecycleState;
+use crate::model::{Catalog, FieldType, RecordKind};
 use crate::routing::Routing;
 use crate::scoring::Scoring;
 use crate::sla::Sla;

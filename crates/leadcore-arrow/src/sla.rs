@@ -1,0 +1,242 @@
+//! SLA clocks in and statuses out as Arrow: one policy's clocks from a table, their status
+//! at one `now` as a record batch.
+
+use crate::read::{each_bool, each_int, each_timestamp};
+use crate::table::{ChunkedColumn, Table};
+use crate::{Error, Result, invalid};
+use arrow_array::{
+    ArrayRef, DictionaryArray, Int64Array, RecordBatch, StringArray, TimestampSecondArray,
+    UInt8Array, UInt32Array,
+};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use leadcore::columnar::NULL_TIME;
+use leadcore::sla::{SlaClockTable, SlaState, SlaStatusColumns};
+use std::sync::Arc;
+
+/// The clock columns an SLA table may hold (`started_at` is required).
+const TIME_COLUMNS: [&str; 4] = ["started_at", "stopped_at", "paused_since", "breached_at"];
+
+fn type_error(column: &ChunkedColumn, expected: &str) -> Error {
+    Error::Type(format!(
+        "SLA clocks column `{}` is {}, expected {expected}",
+        column.name, column.data_type
+    ))
+}
+
+/// A time column: timestamps of any unit and zone, or integers (Unix seconds); null is none.
+fn times(column: &ChunkedColumn, out: &mut Vec<i64>) -> Result<()> {
+    out.reserve(column.len());
+    for chunk in &column.chunks {
+        if *chunk.data_type() == DataType::Null {
+            out.resize(out.len() + chunk.len(), NULL_TIME);
+            continue;
+        }
+        let mut push = |v: Option<Option<i64>>| -> Result<()> {
+            match v {
+                None => out.push(NULL_TIME),
+                Some(Some(s)) if s != NULL_TIME => out.push(s),
+                Some(_) => {
+                    return Err(invalid(format!(
+                        "SLA clocks column `{}`, row {}: the time is out of range",
+                        column.name,
+                        out.len()
+                    )));
+                }
+            }
+            Ok(())
+        };
+        if let Some(r) = each_timestamp(chunk.as_ref(), TimeUnit::Second, &mut push) {
+            r?;
+            continue;
+        }
+        let mut int = |v: Option<i64>| push(v.map(Some));
+        match each_int(chunk.as_ref(), &mut int, |u| {
+            invalid(format!(
+                "SLA clocks column `{}`: {u} is out of range",
+                column.name
+            ))
+        }) {
+            Some(r) => r?,
+            None => return Err(type_error(column, "a timestamp or Unix seconds (int64)")),
+        }
+    }
+    Ok(())
+}
+
+/// Reads one policy's clocks from a table with columns `started_at`, and optionally
+/// `stopped_at`, `paused_since`, `breached_at` (timestamps of any unit, or Unix seconds;
+/// null: none), `paused_seconds` (integers; null: 0) and `applies` (booleans; absent: every
+/// row). Other columns (`lead_id`...) are ignored here.
+///
+/// ```
+/// use arrow_array::{ArrayRef, Int64Array};
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let table = Table::new(vec![ChunkedColumn::new("started_at", Arc::new(Int64Array::from(vec![Some(0), None])) as ArrayRef)]);
+/// let clocks = leadcore_arrow::sla_clocks(&table).unwrap();
+/// assert_eq!(clocks.started_at, [0, leadcore::columnar::NULL_TIME]);
+/// assert_eq!(clocks.paused_seconds, [0, 0]);
+/// ```
+pub fn sla_clocks(table: &Table) -> Result<SlaClockTable> {
+    let started = table.column("started_at").ok_or_else(|| {
+        invalid("SLA clocks need a `started_at` column (null where the clock has not started)")
+    })?;
+    let n = started.len();
+    let mut t = SlaClockTable::default();
+    for name in TIME_COLUMNS {
+        let out = match name {
+            "started_at" => &mut t.started_at,
+            "stopped_at" => &mut t.stopped_at,
+            "paused_since" => &mut t.paused_since,
+            _ => &mut t.breached_at,
+        };
+        match table.column(name) {
+            Some(c) => times(c, out)?,
+            None => out.resize(n, NULL_TIME),
+        }
+    }
+    match table.column("paused_seconds") {
+        Some(c) => {
+            for chunk in &c.chunks {
+                if *chunk.data_type() == DataType::Null {
+                    t.paused_seconds
+                        .resize(t.paused_seconds.len() + chunk.len(), 0);
+                    continue;
+                }
+                let mut push = |v: Option<i64>| -> Result<()> {
+                    match v {
+                        Some(s) if s < 0 => Err(invalid(format!(
+                            "SLA clocks column `paused_seconds`, row {}: {s} is negative",
+                            t.paused_seconds.len()
+                        ))),
+                        v => {
+                            t.paused_seconds.push(v.unwrap_or(0));
+                            Ok(())
+                        }
+                    }
+                };
+                match each_int(chunk.as_ref(), &mut push, |u| {
+                    invalid(format!(
+                        "SLA clocks column `paused_seconds`: {u} is out of range"
+                    ))
+                }) {
+                    Some(r) => r?,
+                    None => return Err(type_error(c, "integers (seconds)")),
+                }
+            }
+        }
+        None => t.paused_seconds.resize(n, 0),
+    }
+    match table.column("applies") {
+        Some(c) => {
+            for chunk in &c.chunks {
+                let mut push = |v: Option<bool>| -> Result<()> {
+                    t.applies.push(v.unwrap_or(false));
+                    Ok(())
+                };
+                match each_bool(chunk.as_ref(), &mut push) {
+                    Some(r) => r?,
+                    None => return Err(type_error(c, "booleans")),
+                }
+            }
+        }
+        None => t.applies.resize(n, true),
+    }
+    let lens = [
+        t.stopped_at.len(),
+        t.paused_since.len(),
+        t.breached_at.len(),
+        t.paused_seconds.len(),
+        t.applies.len(),
+    ];
+    if lens.iter().any(|&l| l != n) {
+        return Err(invalid(format!(
+            "SLA clocks columns must all have {n} rows, not {lens:?}"
+        )));
+    }
+    Ok(t)
+}
+
+fn time_array(values: &[i64]) -> ArrayRef {
+    Arc::new(
+        TimestampSecondArray::from_iter(values.iter().map(|&v| (v != NULL_TIME).then_some(v)))
+            .with_timezone("UTC"),
+    )
+}
+
+/// Statuses as a record batch: `lead_id` first when given (any Arrow type, passed through),
+/// then `status` (dictionary of state names), `deadline` and `next_change` (timestamp[s,
+/// UTC], null for none), `elapsed_seconds`, `remaining_seconds` (Int64) and `escalation`
+/// (UInt32).
+///
+/// ```
+/// use leadcore::sla::SlaStatusColumns;
+/// let cols = SlaStatusColumns { status: vec![5], deadline: vec![300], elapsed_seconds: vec![120],
+///     remaining_seconds: vec![180], next_change: vec![leadcore::columnar::NULL_TIME], escalation: vec![0] };
+/// let batch = leadcore_arrow::sla_status_batch(&cols, None).unwrap();
+/// assert_eq!(batch.num_rows(), 1);
+/// assert_eq!(batch.schema_ref().field(0).name(), "status");
+/// ```
+pub fn sla_status_batch(
+    status: &SlaStatusColumns,
+    lead_id: Option<&ChunkedColumn>,
+) -> Result<RecordBatch> {
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    if let Some(ids) = lead_id {
+        let refs: Vec<&dyn arrow_array::Array> = ids.chunks.iter().map(|c| c.as_ref()).collect();
+        let array = if refs.len() == 1 {
+            ids.chunks[0].clone()
+        } else {
+            arrow_select_concat(&refs, &ids.data_type)?
+        };
+        fields.push(Field::new("lead_id", ids.data_type.clone(), true));
+        columns.push(array);
+    }
+    let names = StringArray::from_iter_values(SlaState::ALL.iter().map(|s| s.name()));
+    let keys = UInt8Array::from(status.status.clone());
+    let dict = DictionaryArray::try_new(keys, Arc::new(names))
+        .map_err(|e| invalid(format!("cannot build the status column: {e}")))?;
+    fields.push(Field::new(
+        "status",
+        DataType::Dictionary(Box::new(DataType::UInt8), Box::new(DataType::Utf8)),
+        false,
+    ));
+    columns.push(Arc::new(dict));
+    let ts = DataType::Timestamp(TimeUnit::Second, Some("UTC".into()));
+    fields.push(Field::new("deadline", ts.clone(), true));
+    columns.push(time_array(&status.deadline));
+    fields.push(Field::new("elapsed_seconds", DataType::Int64, false));
+    columns.push(Arc::new(Int64Array::from(status.elapsed_seconds.clone())));
+    fields.push(Field::new("remaining_seconds", DataType::Int64, false));
+    columns.push(Arc::new(Int64Array::from(status.remaining_seconds.clone())));
+    fields.push(Field::new("next_change", ts, true));
+    columns.push(time_array(&status.next_change));
+    fields.push(Field::new("escalation", DataType::UInt32, false));
+    columns.push(Arc::new(UInt32Array::from(status.escalation.clone())));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| invalid(format!("cannot build the SLA status batch: {e}")))
+}
+
+/// Concatenates chunks of one type (lead ids spread over several record batches).
+fn arrow_select_concat(
+    chunks: &[&dyn arrow_array::Array],
+    data_type: &DataType,
+) -> Result<ArrayRef> {
+    let mut data = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        data.push(c.to_data());
+    }
+    let refs: Vec<&arrow_data::ArrayData> = data.iter().collect();
+    let total = refs.iter().map(|d| d.len()).sum();
+    let mut m = arrow_data::transform::MutableArrayData::new(refs, true, total);
+    for (i, d) in data.iter().enumerate() {
+        m.try_extend(i, 0, d.len())
+            .map_err(|e| invalid(format!("cannot join the lead_id chunks: {e}")))?;
+    }
+    let out = m.freeze();
+    if out.data_type() != data_type {
+        return Err(invalid("lead_id chunks of different types"));
+    }
+    Ok(arrow_array::make_array(out))
+}

@@ -1,0 +1,138 @@
+//! SLA: the conversions the `Playbook` SLA methods share (`sla_status`, `sla_clocks`,
+//! `sla_board`, `sla_metrics`).
+
+use crate::arrow::PyArrowTable;
+use crate::columns::{Of, arrow_pyerr, extract_table};
+use crate::convert::{from_py, to_py};
+use crate::state::PyLeadState;
+use chrono::{DateTime, Utc};
+use leadcore::Playbook;
+use leadcore::model::{Activity, Lead};
+use leadcore::sla::{SlaFacts, SlaMetrics, SlaStatus, StageChange};
+use leadcore::wire::canonical_json;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyString, PyTuple};
+
+/// A lead's timeline as the SLA methods take it: the lead dict, its activities (a list of
+/// dicts) and its stage changes (a `LeadState`, whose history gives them, or a list of
+/// `{"at", "stage"}` dicts).
+pub(crate) struct Timeline {
+    lead: Lead,
+    activities: Vec<Activity>,
+    stages: Vec<StageChange>,
+}
+
+impl Timeline {
+    pub(crate) fn extract(
+        lead: &Bound<'_, PyAny>,
+        activities: Option<&Bound<'_, PyAny>>,
+        stages: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let lead = crate::scoring::lead(lead)?;
+        let activities = match activities {
+            Some(a) if !a.is_none() => crate::scoring::activities(a)?,
+            _ => Vec::new(),
+        };
+        let stages = match stages {
+            None => Vec::new(),
+            Some(s) if s.is_none() => Vec::new(),
+            Some(s) => {
+                if let Ok(state) = s.cast::<PyLeadState>() {
+                    state
+                        .borrow()
+                        .inner
+                        .history()
+                        .iter()
+                        .map(|t| StageChange {
+                            at: t.at,
+                            stage: t.to.clone(),
+                        })
+                        .collect()
+                } else if s.is_instance_of::<PyList>() || s.is_instance_of::<PyTuple>() {
+                    from_py("stages", s)?
+                } else {
+                    return Err(PyTypeError::new_err(format!(
+                        "stages must be a LeadState or a list of {{\"at\", \"stage\"}} dicts, not {}",
+                        crate::convert::type_name(s)
+                    )));
+                }
+            }
+        };
+        Ok(Timeline {
+            lead,
+            activities,
+            stages,
+        })
+    }
+
+    pub(crate) fn facts(&self) -> SlaFacts<'_> {
+        SlaFacts::new(&self.lead)
+            .activities(&self.activities)
+            .stages(&self.stages)
+    }
+}
+
+/// Statuses as a list of dicts, or canonical JSON text.
+pub(crate) fn statuses_out<'py>(
+    py: Python<'py>,
+    statuses: &[SlaStatus],
+    json: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    if json {
+        Ok(PyString::new(py, &canonical_json(statuses)).into_any())
+    } else {
+        to_py(py, statuses)
+    }
+}
+
+/// One policy's clocks (a table) read at `now`, as an Arrow table.
+pub(crate) fn board(
+    py: Python<'_>,
+    pb: &Playbook,
+    policy: &str,
+    clocks: &Bound<'_, PyAny>,
+    now: DateTime<Utc>,
+) -> PyResult<PyArrowTable> {
+    let table = extract_table(
+        Of::Leads,
+        clocks,
+        "clocks must be a dict of columns or a table (pandas, polars, pyarrow)",
+    )?;
+    let batch = py.detach(|| -> Result<_, leadcore_arrow::Error> {
+        let columns = leadcore_arrow::sla_clocks(&table)?;
+        let status = pb
+            .sla()
+            .status_columns(policy, columns.columns(), now)
+            .map_err(leadcore_arrow::Error::Core)?;
+        leadcore_arrow::sla_status_batch(&status, table.column("lead_id"))
+    });
+    batch
+        .map(PyArrowTable::new)
+        .map_err(|e| arrow_pyerr(Of::Leads, e))
+}
+
+/// Sums statuses (dicts as `sla_status` gives them) by group into figures per group and
+/// policy.
+pub(crate) fn metrics<'py>(
+    py: Python<'py>,
+    statuses: &Bound<'py, PyAny>,
+    groups: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let statuses: Vec<SlaStatus> = from_py("statuses", statuses)?;
+    let groups: Vec<String> = groups
+        .extract()
+        .map_err(|_| PyTypeError::new_err("groups must be a list of str, one per status"))?;
+    if groups.len() != statuses.len() {
+        return Err(crate::errors::input_error(format!(
+            "{} groups for {} statuses: give one group per status",
+            groups.len(),
+            statuses.len()
+        )));
+    }
+    let mut m = SlaMetrics::new();
+    for (g, s) in groups.iter().zip(&statuses) {
+        m.add(g, s);
+    }
+    to_py(py, &m.finish())
+}
