@@ -156,6 +156,11 @@ struct ArrowArrayStream {
 #endif /* ARROW_C_STREAM_INTERFACE */
 
 /**
+ * "No time" in SLA clock and board arrays: `INT64_MIN`.
+ */
+#define LEADCORE_NO_TIME INT64_MIN
+
+/**
  * Major version of the library this header belongs to.
  */
 #define LEADCORE_VERSION_MAJOR 0
@@ -368,6 +373,76 @@ typedef struct leadcore_event {
      */
     int64_t seconds;
 } leadcore_event;
+
+/**
+ * One SLA policy's clocks, one row per lead, as the host stores them (from
+ * `leadcore_sla_status`'s clocks or its own bookkeeping). Times are Unix seconds UTC with
+ * `LEADCORE_NO_TIME` for none. Every non-NULL array holds `rows` entries; only `started_at`
+ * is required: a NULL `stopped_at`, `paused_since` or `breached_at` is none on every row,
+ * a NULL `paused_seconds` is 0, a NULL `applies` is 1 (the policy covers every lead).
+ */
+typedef struct leadcore_sla_clocks {
+    /**
+     * The number of rows.
+     */
+    size_t rows;
+    /**
+     * When each clock started (`LEADCORE_NO_TIME`: not started).
+     */
+    const int64_t *started_at;
+    /**
+     * When it stopped.
+     */
+    const int64_t *stopped_at;
+    /**
+     * Business seconds of finished pauses.
+     */
+    const int64_t *paused_seconds;
+    /**
+     * Start of the pause in progress.
+     */
+    const int64_t *paused_since;
+    /**
+     * The deadline, once an event came after it with the clock unstopped.
+     */
+    const int64_t *breached_at;
+    /**
+     * 1 where the policy covers the lead, 0 where not.
+     */
+    const uint8_t *applies;
+} leadcore_sla_clocks;
+
+/**
+ * Caller-allocated output arrays of `leadcore_sla_board`, each of the clocks' `rows`
+ * entries (any may be NULL to skip it).
+ */
+typedef struct leadcore_sla_board_out {
+    /**
+     * The state code: 0 not_applicable, 1 not_started, 2 pending, 3 due_soon, 4 paused,
+     * 5 met, 6 breached (`leadcore_sla_state_name` gives the name).
+     */
+    uint8_t *status;
+    /**
+     * The deadline (`LEADCORE_NO_TIME`: none, e.g. while paused).
+     */
+    int64_t *deadline;
+    /**
+     * Business seconds the clock ran.
+     */
+    int64_t *elapsed_seconds;
+    /**
+     * Business seconds left.
+     */
+    int64_t *remaining_seconds;
+    /**
+     * The next instant the status or escalation step changes (`LEADCORE_NO_TIME`: none).
+     */
+    int64_t *next_change;
+    /**
+     * Escalation steps reached.
+     */
+    uint32_t *escalation;
+} leadcore_sla_board_out;
 
 /**
  * JSON playbook text.
@@ -1024,6 +1099,52 @@ leadcore_status leadcore_score_state_predict(const struct leadcore_playbook *pla
  * `state` is NULL or a score state from this library that has not been freed yet.
  */
 void leadcore_score_state_free(struct leadcore_score_state *state);
+
+/**
+ * Every SLA policy's status for one lead. `input_json` is `{"lead":{..},"activities":[..],
+ * "stages":[{"at","stage"}],"now":"<RFC 3339>"}` (`activities` and `stages` may be left
+ * out). On success `*out` receives the canonical JSON array of statuses, one per policy:
+ * `{"lead_id","policy","status","started_at"?,"stopped_at"?,"deadline"?,"elapsed_seconds",
+ * "remaining_seconds","next_change"?,"escalation","actions"?}`. Bad JSON gives
+ * `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `input_json` is NULL (with `len == 0`) or points
+ * to `len` readable bytes; `out` is NULL or valid for writing a `leadcore_buf`; `err` is
+ * NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_sla_status(const struct leadcore_playbook *playbook,
+                                    const uint8_t *input_json,
+                                    size_t len,
+                                    struct leadcore_buf *out,
+                                    struct leadcore_error **err);
+
+/**
+ * Reads one policy's clocks at `now_unix_s`, many at once: the columnar path of
+ * `leadcore_sla_status` (the same numbers row by row). On success every non-NULL array of
+ * `*out` receives `clocks->rows` entries. An unknown `policy` gives
+ * `LEADCORE_INVALID_INPUT`; a NULL `started_at` with `rows > 0` `LEADCORE_NULL_ARGUMENT`;
+ * a `now_unix_s` out of range `LEADCORE_INVALID_ARGUMENT`. Nothing is written on failure.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `policy` follows the `leadcore_str` rules;
+ * `clocks` is NULL or points to a `leadcore_sla_clocks` whose non-NULL arrays hold `rows`
+ * entries; `out` is NULL or points to a `leadcore_sla_board_out` whose non-NULL arrays are
+ * valid for writing `rows` entries and overlap nothing else; `err` is NULL or valid for
+ * writing a pointer.
+ */
+leadcore_status leadcore_sla_board(const struct leadcore_playbook *playbook,
+                                   struct leadcore_str policy,
+                                   const struct leadcore_sla_clocks *clocks,
+                                   int64_t now_unix_s,
+                                   const struct leadcore_sla_board_out *out,
+                                   struct leadcore_error **err);
+
+/**
+ * The name of an SLA state code (`"due_soon"` for 3), a static NUL-terminated string;
+ * NULL for a code with no state.
+ */
+const char *leadcore_sla_state_name(uint8_t code);
 
 /**
  * Starts a record from a JSON `StartInput`,

@@ -94,6 +94,7 @@ void api_tests(void);
 void scoring_tests(void);
 void arrow_tests(void);
 void routing_tests(void);
+void sla_tests(void);
 void vector_tests(const char *root);
 
 #endif

@@ -372,6 +372,12 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         return 1;
     }
     if (run_routing_event(pb, routing, line, prefix, payload, payload_len, out)) return 1;
+    if (is_event(line, prefix, "sla_status")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_sla_status(pb, payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
     return run_scoring_event(pb, scores, line, prefix, payload, payload_len, out);
 }
 

@@ -26,6 +26,7 @@ mod playbook;
 mod routing;
 mod score;
 mod score_state;
+mod sla;
 mod state;
 mod status;
 mod time;
@@ -57,6 +58,10 @@ pub use score_state::{
     leadcore_score_state_check_thresholds, leadcore_score_state_free,
     leadcore_score_state_from_json, leadcore_score_state_new, leadcore_score_state_predict,
     leadcore_score_state_record, leadcore_score_state_to_json,
+};
+pub use sla::{
+    LEADCORE_NO_TIME, leadcore_sla_board, leadcore_sla_board_out, leadcore_sla_clocks,
+    leadcore_sla_state_name, leadcore_sla_status,
 };
 pub use state::{
     leadcore_state, leadcore_state_dwell, leadcore_state_free, leadcore_state_from_json,
