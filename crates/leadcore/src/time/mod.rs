@@ -12,6 +12,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 mod calendar;
+mod index;
 mod zone;
 
 pub use calendar::{Calendar, CalendarSpec, OutOfOffice, calendar_end, calendar_start, validate};
