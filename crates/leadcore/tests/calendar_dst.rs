@@ -230,7 +230,10 @@ fn check(v: &Vector) -> Vec<String> {
     }
     for (path, got) in [
         ("index", cal.add_business_seconds(v.add.from, v.add.seconds)),
-        ("walk", cal.add_business_seconds_walk(v.add.from, v.add.seconds)),
+        (
+            "walk",
+            cal.add_business_seconds_walk(v.add.from, v.add.seconds),
+        ),
     ] {
         if got != v.add.expect {
             bad.push(format!(
@@ -306,7 +309,8 @@ fn the_shared_vectors_file_holds_the_same_cases() {
     let bad: Vec<String> = got.iter().flat_map(check).collect();
     assert!(bad.is_empty(), "{}", bad.join("\n"));
     assert_eq!(
-        got, want,
+        got,
+        want,
         "{} differs from calendar_dst.rs: LEADCORE_BLESS=1 rewrites it",
         path.display()
     );

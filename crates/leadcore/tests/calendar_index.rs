@@ -233,8 +233,8 @@ impl Case {
                 hours.insert("mon-fri".to_owned(), vec!["09:00-17:00".to_owned()]);
             }
         }
-        let day0 = at(t0.clamp(-62_135_596_800 + 86_400 * 60, 253_402_300_799 - 86_400 * 60))
-            .date_naive();
+        let day0 =
+            at(t0.clamp(-62_135_596_800 + 86_400 * 60, 253_402_300_799 - 86_400 * 60)).date_naive();
         let spec = CalendarSpec {
             time_zone: ZONES[self.zone].to_owned(),
             hours,

@@ -504,7 +504,8 @@ impl Calendar {
     /// Chunk `k` of the index, built from the walk on first use.
     #[inline]
     fn chunk(&self, k: usize) -> Option<&Chunk> {
-        self.index.chunk(k, |base| Chunk::build(base, self.pieces(base)))
+        self.index
+            .chunk(k, |base| Chunk::build(base, self.pieces(base)))
     }
 
     /// Business seconds of the window's chunks before instant `t` (`BASE <= t <= LIMIT`),
@@ -514,7 +515,9 @@ impl Calendar {
             return 0;
         }
         if a >= BASE && b <= LIMIT {
-            return self.indexed_between(a, b).unwrap_or_else(|| self.walk_between(a, b));
+            return self
+                .indexed_between(a, b)
+                .unwrap_or_else(|| self.walk_between(a, b));
         }
         // Additive: the parts before, inside and after the window.
         let mut total = 0;

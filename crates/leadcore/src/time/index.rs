@@ -121,8 +121,14 @@ impl Chunk {
     #[inline]
     pub(crate) fn reach(&self, from: usize, target: u32) -> Option<u32> {
         let runs = self.runs.get(from..)?;
-        let j = runs.partition_point(|r| r.through() < target);
-        runs.get(j).map(|r| r.start + (target - r.before))
+        // Most deadlines fall in the run `from` or the next few: look there first, then
+        // search the rest.
+        let (near, far) = runs.split_at(runs.len().min(4));
+        let r = match near.iter().find(|r| r.through() >= target) {
+            Some(r) => r,
+            None => far.get(far.partition_point(|r| r.through() < target))?,
+        };
+        Some(r.start + (target - r.before))
     }
 }
 
@@ -164,7 +170,9 @@ pub(crate) fn chunk_base(k: usize) -> i64 {
 impl fmt::Debug for Index {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let built = self.chunks.iter().filter(|c| c.get().is_some()).count();
-        f.debug_struct("Index").field("built_chunks", &built).finish()
+        f.debug_struct("Index")
+            .field("built_chunks", &built)
+            .finish()
     }
 }
 
@@ -203,7 +211,11 @@ mod tests {
     #[test]
     fn runs_merge_and_locate() {
         let base = chunk_base(3);
-        let pieces = [(base - 10, base + 5), (base + 5, base + 10), (base + 100, base + 200)];
+        let pieces = [
+            (base - 10, base + 5),
+            (base + 5, base + 10),
+            (base + 100, base + 200),
+        ];
         let c = Chunk::build(base, pieces.into_iter());
         assert_eq!(c.runs.len(), 2);
         assert_eq!(c.total, 110);
