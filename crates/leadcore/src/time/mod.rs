@@ -13,6 +13,7 @@ use std::fmt;
 
 mod calendar;
 mod calendars;
+mod index;
 mod zone;
 
 pub use calendar::{Calendar, CalendarSpec, OutOfOffice, calendar_end, calendar_start, validate};
