@@ -42,7 +42,7 @@ static void test_status_json(void) {
     CHECK_STATUS(leadcore_sla_status(pb, STR(late), &b, &err), LEADCORE_OK, err);
     CHECK_STR_EQ(b.data,
                  "[{\"actions\":[{\"kind\":\"notify\",\"params\":{\"to\":\"manager\"},"
-                 "\"policy\":\"first_touch\",\"step\":0,\"trigger\":\"sla\"}],"
+                 "\"policy\":\"first_touch\",\"step\":0,\"trigger\":\"sla\"}],\"attempts\":0,"
                  "\"deadline\":\"2026-03-02T14:05:00Z\",\"elapsed_seconds\":360,"
                  "\"escalation\":1,\"lead_id\":\"L-1\",\"policy\":\"first_touch\","
                  "\"remaining_seconds\":0,\"started_at\":\"2026-03-02T14:00:00Z\","

@@ -125,6 +125,7 @@ fn time(c: &mut Criterion) {
                 paused_seconds: clocks.paused_seconds[i],
                 paused_since: opt(clocks.paused_since[i]),
                 breached_at: None,
+                attempts: 0,
             };
             let one = sla.status(&clock, now).unwrap();
             assert_eq!(out.state(i), Some(one.status));

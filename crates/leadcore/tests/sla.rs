@@ -40,6 +40,7 @@ sla:
     - name: week_one_calls
       target: 7d
       stop: {activity: {kinds: [call], min_count: 6}}
+      attempts: [call]
 "#;
 
 fn pb() -> Playbook {

@@ -89,6 +89,10 @@ pub struct SlaClock {
     /// The deadline, once an event came after it with the clock unstopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breached_at: Option<DateTime<Utc>>,
+    /// Attempts (activities of the policy's `attempts` kinds) from the start to the stop,
+    /// or to the deadline if sooner.
+    #[serde(default)]
+    pub attempts: u32,
 }
 
 impl Sla {
@@ -206,6 +210,7 @@ impl<'a> Timeline<'a> {
             paused_seconds: 0,
             paused_since: None,
             breached_at: None,
+            attempts: 0,
         };
         if let Some(applies) = &p.applies
             && !applies.holds(&Context::new().record(self.lead))
@@ -241,7 +246,36 @@ impl<'a> Timeline<'a> {
                 break;
             }
         }
+        self.count_attempts(p, &mut clock, since);
         clock
+    }
+
+    /// Attempts from the start to the stop (or `now`), not past the deadline.
+    fn count_attempts(&self, p: &Policy, clock: &mut SlaClock, since: usize) {
+        let Some(start) = clock.started_at else {
+            return;
+        };
+        if p.attempts.is_empty() {
+            return;
+        }
+        let deadline = clock.breached_at.or_else(|| {
+            clock
+                .paused_since
+                .is_none()
+                .then(|| p.clock.add(start, p.target + clock.paused_seconds))
+                .flatten()
+        });
+        let end = [Some(self.now), clock.stopped_at, deadline]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(self.now);
+        let n = self.activities[since..]
+            .iter()
+            .take_while(|a| a.at <= end)
+            .filter(|a| p.attempts.contains(&a.kind))
+            .count();
+        clock.attempts = u32::try_from(n).unwrap_or(u32::MAX);
     }
 
     /// What is known at `t`: the lead, its activities from `since` on, and its stage (the

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// let status = |lead: &str, state, elapsed| SlaStatus {
 ///     lead_id: lead.into(), policy: "first_touch".into(), status: state,
 ///     started_at: None, stopped_at: None, deadline: None, elapsed_seconds: elapsed,
-///     remaining_seconds: 0, next_change: None, escalation: 0, actions: vec![],
+///     remaining_seconds: 0, next_change: None, escalation: 0, attempts: 0, actions: vec![],
 /// };
 /// let mut a = SlaMetrics::new();
 /// a.add("rep-A", &status("L1", SlaState::Met, 120));
@@ -37,6 +37,9 @@ struct Tally {
     counts: [u64; 7],
     /// Business seconds to stop, of stopped clocks (met or breached late).
     to_stop: Vec<i64>,
+    /// Attempts of started clocks.
+    attempts: u64,
+    started: u64,
 }
 
 /// One group's figures under one policy.
@@ -67,6 +70,8 @@ pub struct SlaMetricsRow {
     pub p90_seconds_to_stop: Option<i64>,
     /// Mean of the same.
     pub mean_seconds_to_stop: Option<f64>,
+    /// Mean attempts per started clock (persistence).
+    pub mean_attempts: Option<f64>,
 }
 
 fn rank(sorted: &[i64], q: f64) -> Option<i64> {
@@ -92,9 +97,11 @@ impl SlaMetrics {
             .entry((group.to_owned(), status.policy.clone()))
             .or_default();
         t.counts[usize::from(status.status.code())] += 1;
-        if status.stopped_at.is_some()
-            || (status.status == SlaState::Met && status.started_at.is_none())
-        {
+        if status.started_at.is_some() {
+            t.started += 1;
+            t.attempts += u64::from(status.attempts);
+        }
+        if status.stopped_at.is_some() || status.status == SlaState::Met {
             t.to_stop.push(status.elapsed_seconds);
         }
     }
@@ -107,6 +114,8 @@ impl SlaMetrics {
                 *a += b;
             }
             mine.to_stop.extend(t.to_stop);
+            mine.attempts += t.attempts;
+            mine.started += t.started;
         }
     }
 
@@ -132,6 +141,7 @@ impl SlaMetrics {
                     p90_seconds_to_stop: rank(&t.to_stop, 0.9),
                     mean_seconds_to_stop: (n > 0)
                         .then(|| t.to_stop.iter().map(|&x| x as f64).sum::<f64>() / n as f64),
+                    mean_attempts: (t.started > 0).then(|| t.attempts as f64 / t.started as f64),
                     group,
                     policy,
                 }

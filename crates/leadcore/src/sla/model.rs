@@ -60,6 +60,8 @@ pub(crate) struct Policy {
     pub target: i64,
     pub due_soon: Option<i64>,
     pub clock: Clockwork,
+    /// Kinds counted as attempts.
+    pub attempts: Vec<crate::model::ActivityKind>,
     /// Seconds after the deadline, and the actions, per step.
     pub escalations: Vec<(i64, Vec<ActionSpec>)>,
 }
@@ -131,6 +133,7 @@ impl Sla {
                         .map_or(Clockwork::AroundTheClock, |c| {
                             Clockwork::Calendar(c.clone())
                         }),
+                    attempts: p.attempts.clone(),
                     escalations: p
                         .escalations
                         .iter()

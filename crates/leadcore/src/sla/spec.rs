@@ -2,6 +2,7 @@
 
 use crate::action::ActionSpec;
 use crate::condition::ConditionSpec;
+use crate::model::ActivityKind;
 use crate::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 ///     - name: week_one_calls                   # at least 6 call attempts in the first 7 days
 ///       target: 7d
 ///       stop: {activity: {kinds: [call], min_count: 6}}
+///       attempts: [call]
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +83,11 @@ pub struct SlaPolicySpec {
     /// A running clock is `due_soon` when at most this much time is left.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_soon: Option<Duration>,
+    /// Activity kinds that count as attempts (calls, e-mails sent): each status says how
+    /// many the lead got from the clock's start to its stop, or to its deadline if sooner
+    /// (persistence: "at least 6 calls in the first week").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<ActivityKind>,
     /// The escalation ladder: steps reached one after another once the deadline passed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalations: Vec<EscalationSpec>,

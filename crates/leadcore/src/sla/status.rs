@@ -88,6 +88,10 @@ pub struct SlaStatus {
     pub next_change: Option<DateTime<Utc>>,
     /// Escalation steps reached.
     pub escalation: u32,
+    /// Attempts (the policy's `attempts` kinds) from the start to the stop, or to the
+    /// deadline if sooner.
+    #[serde(default)]
+    pub attempts: u32,
     /// The reached steps' actions, while the clock runs past its deadline (each carries its
     /// step: the host acts on the steps it has not acted on yet).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -259,6 +263,7 @@ impl Policy {
             remaining_seconds: r.remaining,
             next_change: r.next_change.and_then(instant),
             escalation: r.escalation,
+            attempts: clock.attempts,
             actions,
         }
     }

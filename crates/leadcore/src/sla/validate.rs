@@ -53,6 +53,15 @@ pub(crate) fn validate(spec: &SlaSpec, catalog: &Catalog, issues: &mut Vec<Issue
                 ),
             ));
         }
+        for (k, kind) in p.attempts.iter().enumerate() {
+            if !catalog.knows_activity_kind(kind) {
+                issues.push(Issue::new(
+                    format!("{at}.attempts[{k}]"),
+                    "sla.unknown_activity_kind",
+                    format!("activity kind `{kind}` is neither built in nor declared under `activity_kinds`"),
+                ));
+            }
+        }
         let mut last = 0;
         for (k, step) in p.escalations.iter().enumerate() {
             let after = step.after.map_or(0, |d| d.seconds());
