@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
-base="${LEADCORE_PG_DIR:-${CARGO_TARGET_DIR:-$root/target}/postgres}"
+base="${LEADCORE_PG_DIR:-$root/target/postgres}"
 data="$base/data"
 envfile="$base/env"
 say() { printf 'setup-postgres: %s\n' "$*"; }
