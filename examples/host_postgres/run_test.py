@@ -171,6 +171,12 @@ def main() -> int:
             if holding or time.monotonic() > deadline:
                 break
             time.sleep(0.001)
+        # The others queue behind the lock the victim holds (the state row serialises them).
+        waiting = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'leadcore-worker-%%' "
+            "AND application_name <> %s AND wait_event_type = 'Lock'",
+            (f"leadcore-{victim}",),
+        ).fetchone()[0]
         procs[victim].send_signal(signal.SIGKILL)
         procs[victim].wait()
         at_kill = assigned()
@@ -202,6 +208,7 @@ def main() -> int:
         expected = -signal.SIGKILL if name == victim else 0
         f.check(p.returncode == expected, f"{name} exited with {p.returncode} (expected {expected})")
 
+    f.check(waiting >= 1, f"while {victim} held the state row, {waiting} other worker(s) waited on its lock")
     # The killed worker's transaction: claimed (and maybe written) but never committed.
     events = read_events(logs / f"{victim}.jsonl")
     committed = {e["batch"] for e in events if e["event"] == "commit"}
