@@ -90,6 +90,19 @@ class Failures:
             self.failed.append(what)
 
 
+def one(conn: psycopg.Connection[Any], sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+    """The single row a query returns."""
+    row: tuple[Any, ...] | None = conn.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"no row from {sql}")
+    return row
+
+
+def counts(conn: psycopg.Connection[Any], sql: str) -> Counter[str]:
+    """(key, count) rows as a Counter."""
+    return Counter({k: n for k, n in conn.execute(sql).fetchall()})
+
+
 def read_events(path: Path) -> list[dict[str, Any]]:
     events = []
     for line in path.read_text().splitlines():
@@ -101,7 +114,7 @@ def read_events(path: Path) -> list[dict[str, Any]]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--url", default=os.environ.get("LEADCORE_PG_URL"))
     ap.add_argument("--leads", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=4)
@@ -121,17 +134,16 @@ def main() -> int:
     conn = psycopg.connect(args.url, autocommit=True, application_name="leadcore-test")
     conn.execute((HERE / "schema.sql").read_text())
     conn.execute("SET search_path TO leadcore_host")
-    rows = make_leads(args.leads, args.seed)
-    with conn.cursor() as cur, cur.copy(f"COPY leads ({', '.join(worker.LEAD_COLUMNS)}) FROM STDIN") as cp:
-        for row in rows:
+    copy_sql = f"COPY leads ({', '.join(worker.LEAD_COLUMNS)}) FROM STDIN"
+    with conn.cursor() as cur, cur.copy(copy_sql) as cp:
+        for row in make_leads(args.leads, args.seed):
             cp.write_row(row)
     conn.execute(
         "INSERT INTO routing_state VALUES (1, %s::jsonb, 1, 0, now(), 'seed')",
         (pb.routing_state().to_json(),),
     )
-    rollbacks_before = conn.execute(
-        "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
-    ).fetchone()[0]
+    rollback_sql = "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+    rollbacks_before = one(conn, rollback_sql)[0]
     print(f"seeded {args.leads} leads in {time.monotonic() - t0:.1f} s", flush=True)
 
     logs = Path(tempfile.mkdtemp(prefix="leadcore-host-pg-"))
@@ -139,58 +151,70 @@ def main() -> int:
     procs: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(name: str) -> None:
-        out = (logs / f"{name}.jsonl").open("wb")
-        procs[name] = subprocess.Popen(
-            [sys.executable, str(HERE / "worker.py"), "--name", name,
-             "--batch", str(args.batch), "--clock", "batch"],
-            stdout=out, env=env,
-        )
+        with (logs / f"{name}.jsonl").open("wb") as out:
+            procs[name] = subprocess.Popen(
+                [sys.executable, str(HERE / "worker.py"), "--name", name,
+                 "--batch", str(args.batch), "--clock", "batch"],
+                stdout=out, env=env,
+            )
 
     def assigned() -> int:
-        return conn.execute("SELECT count(*) FROM leads WHERE owner IS NOT NULL").fetchone()[0]
+        return int(one(conn, "SELECT count(*) FROM leads WHERE owner IS NOT NULL")[0])
+
+    def sessions(name: str) -> int:
+        sql = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+        return int(one(conn, sql, (f"leadcore-{name}",))[0])
+
+    def in_hold(name: str) -> bool:
+        """Whether the worker is inside its transaction, every row written, not committed."""
+        sql = ("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+               "AND state = 'idle in transaction' AND query LIKE 'UPDATE routing_state%%'")
+        return bool(one(conn, sql, (f"leadcore-{name}",))[0])
 
     t_run = time.monotonic()
     deadline = t_run + args.timeout
     for i in range(1, args.workers + 1):
         start(f"worker-{i}")
     victim = "worker-2"
-
     try:
         # Wait for a third of the leads, then for the victim to be inside a transaction with
-        # its writes done (idle in transaction right after UPDATE routing_state: in its hold).
+        # its writes done: idle in transaction right after UPDATE routing_state (its hold);
         while assigned() < args.leads // 3:
             if time.monotonic() > deadline:
                 raise TimeoutError("a third of the leads not routed in time")
             time.sleep(0.05)
-        while True:
-            holding = conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = %s "
-                "AND state = 'idle in transaction' AND query LIKE 'UPDATE routing_state%%'",
-                (f"leadcore-{victim}",),
-            ).fetchone()
-            if holding or time.monotonic() > deadline:
-                break
-            time.sleep(0.001)
+        # SIGSTOP it there, let the server catch up (a COMMIT already on the wire would be
+        # processed by then) and check again: only a worker frozen with its transaction open
+        # is killed; if it slipped through to COMMIT, let it go on and try the next batch.
+        holding, tries = False, 0
+        while not holding:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{victim} never seen inside its transaction")
+            if in_hold(victim):
+                tries += 1
+                procs[victim].send_signal(signal.SIGSTOP)
+                time.sleep(0.05)
+                holding = in_hold(victim)
+                if not holding:
+                    procs[victim].send_signal(signal.SIGCONT)
+            else:
+                time.sleep(0.001)
         # The others queue behind the lock the victim holds (the state row serialises them).
-        waiting = conn.execute(
+        waiting = int(one(conn,
             "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'leadcore-worker-%%' "
             "AND application_name <> %s AND wait_event_type = 'Lock'",
             (f"leadcore-{victim}",),
-        ).fetchone()[0]
+        )[0])
         procs[victim].send_signal(signal.SIGKILL)
         procs[victim].wait()
-        at_kill = assigned()
-        print(f"SIGKILL {victim} at {at_kill} leads routed"
-              f" ({'inside its transaction' if holding else 'NOT seen inside a transaction'})", flush=True)
+        print(f"SIGKILL {victim} at {assigned()} leads routed, frozen inside its transaction"
+              f" (attempt {tries})", flush=True)
         # The server notices the closed connection, rolls back and frees the lock.
-        while conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", (f"leadcore-{victim}",)
-        ).fetchone()[0]:
+        while sessions(victim):
             if time.monotonic() > deadline:
                 raise TimeoutError("the killed worker's session did not end")
             time.sleep(0.01)
         start(f"{victim}-restarted")
-
         for name, p in procs.items():
             if name != victim:
                 p.wait(timeout=max(1.0, deadline - time.monotonic()))
@@ -207,9 +231,9 @@ def main() -> int:
     for name, p in procs.items():
         expected = -signal.SIGKILL if name == victim else 0
         f.check(p.returncode == expected, f"{name} exited with {p.returncode} (expected {expected})")
-
     f.check(waiting >= 1, f"while {victim} held the state row, {waiting} other worker(s) waited on its lock")
-    # The killed worker's transaction: claimed (and maybe written) but never committed.
+
+    # The killed worker's transaction: claimed (and written) but never committed.
     events = read_events(logs / f"{victim}.jsonl")
     committed = {e["batch"] for e in events if e["event"] == "commit"}
     in_flight = [e for e in events if e["event"] == "claim" and e["batch"] not in committed]
@@ -219,73 +243,67 @@ def main() -> int:
     f.check(rolled_back == 1 and bool(held), f"{victim} was killed inside {rolled_back} transaction(s)"
             f" ({len(held)} with every row written, none committed)")
     for e in in_flight:
-        lost = conn.execute(
-            "SELECT count(*) FROM assignments WHERE worker = %s AND lead_id = ANY(%s)", (victim, e["leads"])
-        ).fetchone()[0]
-        redone = conn.execute(
-            "SELECT string_agg(DISTINCT worker, ',') FROM assignments WHERE lead_id = ANY(%s)", (e["leads"],)
-        ).fetchone()[0]
+        ids = e["leads"]
+        lost = one(conn, "SELECT count(*) FROM assignments WHERE worker = %s AND lead_id = ANY(%s)",
+                   (victim, ids))[0]
+        redone = one(conn, "SELECT string_agg(DISTINCT worker, ',') FROM assignments "
+                     "WHERE lead_id = ANY(%s)", (ids,))[0]
         f.check(lost == 0 and redone is not None and victim not in redone.split(","),
-                f"its batch {e['batch']} (seqs {e['first_seq']}..{e['first_seq'] + len(e['leads']) - 1},"
-                f" {len(e['leads'])} leads) left no row; routed again by {redone}")
-    rollbacks = conn.execute(
-        "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
-    ).fetchone()[0] - rollbacks_before
+                f"its batch {e['batch']} (seqs {e['first_seq']}..{e['first_seq'] + len(ids) - 1},"
+                f" {len(ids)} leads) left no row; routed again by {redone}")
+    rollbacks = one(conn, rollback_sql)[0] - rollbacks_before
 
     # Exactly once.
-    n_leads, n_owned = conn.execute("SELECT count(*), count(owner) FROM leads").fetchone()
-    n_log, n_log_leads, min_seq, max_seq = conn.execute(
-        "SELECT count(*), count(DISTINCT lead_id), min(seq), max(seq) FROM assignments"
-    ).fetchone()
-    mismatched = conn.execute(
+    n_leads, n_owned = one(conn, "SELECT count(*), count(owner) FROM leads")
+    n_log, n_log_leads, min_seq, max_seq = one(
+        conn, "SELECT count(*), count(DISTINCT lead_id), min(seq), max(seq) FROM assignments")
+    mismatched = one(conn,
         "SELECT count(*) FROM leads l JOIN assignments a ON a.lead_id = l.id "
-        "WHERE (l.seq, l.owner_kind, l.owner, l.rule) IS DISTINCT FROM (a.seq, a.owner_kind, a.owner, a.rule)"
-    ).fetchone()[0]
+        "WHERE (l.seq, l.owner_kind, l.owner, l.rule) "
+        "IS DISTINCT FROM (a.seq, a.owner_kind, a.owner, a.rule)")[0]
     f.check(n_leads == args.leads and n_owned == args.leads, f"{n_owned} of {n_leads} leads have an owner")
     f.check(n_log == args.leads and n_log_leads == args.leads,
             f"{n_log} assignment rows for {n_log_leads} distinct leads")
     f.check((min_seq, max_seq) == (1, args.leads), f"seqs run 1..{max_seq} without a gap")
     f.check(mismatched == 0, f"{mismatched} leads differ from their assignment row")
-    by_worker = dict(conn.execute("SELECT worker, count(*) FROM assignments GROUP BY 1 ORDER BY 1").fetchall())
-    print(f"  leads routed per worker: {by_worker}")
+    by_worker = counts(conn, "SELECT worker, count(*) FROM assignments GROUP BY 1")
+    print(f"  leads routed per worker: {dict(sorted(by_worker.items()))}")
 
     # Capacity.
-    per_rep = Counter(dict(conn.execute(
-        "SELECT owner, count(*) FROM assignments WHERE owner_kind = 'rep' GROUP BY 1").fetchall()))
-    per_queue = dict(conn.execute(
-        "SELECT owner, count(*) FROM assignments WHERE owner_kind = 'queue' GROUP BY 1").fetchall())
+    per_rep = counts(conn, "SELECT owner, count(*) FROM assignments WHERE owner_kind = 'rep' GROUP BY 1")
+    per_queue = counts(conn, "SELECT owner, count(*) FROM assignments WHERE owner_kind = 'queue' GROUP BY 1")
     over = {rep: n for rep, n in per_rep.items() if n > capacity[rep]}
-    f.check(not over, f"no rep over capacity (per rep: {dict(sorted(per_rep.items()))}; queues: {per_queue})")
-    enterprise = conn.execute("SELECT count(*) FROM leads WHERE employees >= 1000").fetchone()[0]
+    f.check(not over, f"no rep over capacity (per rep: {dict(sorted(per_rep.items()))};"
+            f" queues: {dict(per_queue)})")
+    enterprise = one(conn, "SELECT count(*) FROM leads WHERE employees >= 1000")[0]
     f.check(per_rep["ivy"] == min(capacity["ivy"], enterprise)
-            and per_queue.get("enterprise_overflow", 0) == enterprise - per_rep["ivy"],
+            and per_queue["enterprise_overflow"] == enterprise - per_rep["ivy"],
             f"the capped rep filled to {per_rep['ivy']}/{capacity['ivy']};"
             f" {enterprise - per_rep['ivy']} enterprise leads overflowed to the queue")
 
     # Equal-weight round robin.
-    rr = Counter(dict(conn.execute(
-        "SELECT owner, count(*) FROM assignments WHERE rule = 'inbound' GROUP BY 1").fetchall()))
-    counts = [rr[r] for r in inbound]
-    f.check(max(counts) - min(counts) <= 1, f"round robin over {len(inbound)} reps: {counts} (spread {max(counts) - min(counts)})")
+    rr = counts(conn, "SELECT owner, count(*) FROM assignments WHERE rule = 'inbound' GROUP BY 1")
+    turns = [rr[r] for r in inbound]
+    f.check(max(turns) - min(turns) <= 1,
+            f"round robin over {len(inbound)} reps: {turns} (spread {max(turns) - min(turns)})")
 
-    # Replay in one process, from the log.
-    persisted_text = conn.execute("SELECT state::text FROM routing_state WHERE id = 1").fetchone()[0]
+    # Replay in one process, from the log: same decisions, same final state.
+    persisted_text = one(conn, "SELECT state::text FROM routing_state WHERE id = 1")[0]
     log = conn.execute(
         f"SELECT a.batch, a.routed_at, a.owner_kind, a.owner, a.rule, "
         f"{', '.join('l.' + c for c in worker.LEAD_COLUMNS)} "
         "FROM assignments a JOIN leads l ON l.id = a.lead_id ORDER BY a.seq"
     ).fetchall()
-    state = pb.routing_state()
-    differ = 0
     batches: dict[int, list[tuple[Any, ...]]] = {}
     for row in log:
         batches.setdefault(row[0], []).append(row)
     f.check(list(batches) == list(range(1, len(batches) + 1)), f"{len(batches)} batches, numbered in seq order")
-    same_now = all(len({r[1] for r in b}) == 1 for b in batches.values())
-    f.check(same_now, "one `now` per batch in the log")
+    f.check(all(len({r[1] for r in b}) == 1 for b in batches.values()), "one `now` per batch in the log")
+    state = pb.routing_state()
+    differ = 0
     for b in batches.values():
         decisions = pb.route_batch(state, worker.columns([r[5:] for r in b]), b[0][1])
-        for r, d in zip(b, decisions):
+        for r, d in zip(b, decisions, strict=True):
             ((kind, owner),) = d["assignee"].items()
             differ += (kind, owner, d.get("rule")) != (r[2], r[3], r[4])
     f.check(differ == 0, f"replay: {len(log) - differ} of {len(log)} decisions the same")
@@ -294,10 +312,10 @@ def main() -> int:
             "replay: final RoutingState equal to the persisted row")
     f.check(all(persisted.counters(rep)["open_leads"] == per_rep[rep] for rep in capacity),
             "the state's open-lead counters equal the table's counts")
-
     conn.close()
-    print(f"\nrolled back by the kill: {rolled_back} transaction(s) ({len(held)} with every row written);"
-          f" pg_stat_database xact_rollback +{rollbacks}")
+
+    print(f"\nrolled back by the kill: {rolled_back} transaction(s) ({len(held)} with every row"
+          f" written); pg_stat_database xact_rollback +{rollbacks}")
     print(f"{args.leads} leads, {args.workers} workers, {len(batches)} batches of <= {args.batch},"
           f" hold {args.hold_ms:g} ms: routing {run_seconds:.1f} s, all {time.monotonic() - t0:.1f} s")
     if f.failed:
