@@ -119,7 +119,7 @@ def main() -> int:
     ap.add_argument("--leads", type=int, default=20_000)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--batch", type=int, default=40)
-    ap.add_argument("--hold-ms", type=float, default=15.0, help="pause before each COMMIT")
+    ap.add_argument("--hold-ms", type=float, default=5.0, help="pause before each COMMIT")
     ap.add_argument("--timeout", type=float, default=100.0)
     ap.add_argument("--seed", type=int, default=9)
     args = ap.parse_args()
