@@ -21,6 +21,9 @@ requirements=(
     "pandas>=2.2,<4"
     "pyarrow>=17,<30"
     "polars>=1.20,<2"
+    # The PostgreSQL host example (examples/host_postgres): its workers and test talk to the
+    # server through psycopg 3 (the binary wheel bundles libpq).
+    "psycopg[binary]>=3.2,<4"
 )
 
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -26,3 +26,13 @@ bash scripts/test-python.sh
 
 step "C door"
 bash scripts/test-c.sh
+
+step "PostgreSQL host example (examples/host_postgres: 20,000 leads, 4 workers, one killed mid-transaction)"
+(
+    # A throwaway server under target/postgres, stopped again whatever happens.
+    trap 'bash scripts/setup-postgres.sh stop' EXIT
+    bash scripts/setup-postgres.sh
+    # shellcheck source=/dev/null
+    . target/postgres/env
+    .venv/bin/python examples/host_postgres/run_test.py
+)
