@@ -182,3 +182,54 @@ def test_bad_input_is_a_clear_error(pb: leadcore.Playbook) -> None:
         pb.sla_status(lead(1), T0, stages="MQL")
     with pytest.raises(leadcore.InputError):
         leadcore.Playbook.sla_metrics([], ["A"])
+
+
+def test_many_leads_at_once_equal_one_by_one(pb: leadcore.Playbook) -> None:
+    """A leads table, an events table and stage entries give, row for row, the statuses
+    one lead at a time gives."""
+    n = 40
+    leads = pd.DataFrame(
+        {
+            "id": [f"L-{i}" for i in range(n)],
+            "created_at": pd.to_datetime([T0 + timedelta(minutes=11 * i) for i in range(n)], utc=True),
+        }
+    )
+    ev_rows = [(f"L-{i}", "call", T0 + timedelta(minutes=11 * i + 3 + i % 7)) for i in range(0, n, 2)]
+    events = pd.DataFrame(
+        {
+            "lead_id": [r[0] for r in ev_rows],
+            "kind": [r[1] for r in ev_rows],
+            "at": pd.to_datetime([r[2] for r in ev_rows], utc=True),
+        }
+    )
+    st_rows = [(f"L-{i}", T0 + timedelta(minutes=11 * i), "MQL") for i in range(n)]
+    st_rows += [(f"L-{i}", T0 + timedelta(minutes=11 * i + 200), "SRL") for i in range(0, n, 3)]
+    stages = pd.DataFrame(
+        {
+            "lead_id": [r[0] for r in st_rows],
+            "at": pd.to_datetime([r[1] for r in st_rows], utc=True),
+            "stage": [r[2] for r in st_rows],
+        }
+    )
+    now = T0 + timedelta(hours=8)
+    table = pa.table(pb.sla_status_many(leads, now, events=events, stages=stages))
+    got = table.to_pylist()
+    assert len(got) == 2 * n
+    want = []
+    for i in range(n):
+        lead_id = f"L-{i}"
+        acts = [{"kind": k, "at": a.isoformat()} for (l, k, a) in ev_rows if l == lead_id]
+        sts = [{"at": a.isoformat(), "stage": s} for (l, a, s) in st_rows if l == lead_id]
+        want += pb.sla_status(lead(i, T0 + timedelta(minutes=11 * i)), now, activities=acts, stages=sts)
+    fmt = lambda t: None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    for g, w in zip(got, want):
+        assert (g["lead_id"], g["policy"], g["status"]) == (w["lead_id"], w["policy"], w["status"])
+        assert fmt(g["deadline"]) == w.get("deadline")
+        assert g["elapsed_seconds"] == w["elapsed_seconds"]
+    assert {g["status"] for g in got} >= {"met", "breached"}
+    # An event of a lead not in the table is an error, not a silently shorter timeline.
+    bad = pd.concat([events, pd.DataFrame({"lead_id": ["nobody"], "kind": ["call"], "at": events["at"][:1]})])
+    with pytest.raises(leadcore.InputError, match="1 rows cannot be read"):
+        pb.sla_status_many(leads, now, events=bad)
+    with pytest.raises(leadcore.InputError, match="lead `nobody` is not among the leads"):
+        pb.sla_status_many(leads, now, stages={"lead_id": ["nobody"], "at": [0], "stage": ["MQL"]})

@@ -47,7 +47,7 @@ mod table;
 pub use events::Events;
 pub use leads::leads;
 pub use results::{export_stream, row_errors_batch, scores_batch};
-pub use sla::{sla_clocks, sla_status_batch};
+pub use sla::{sla_clocks, sla_stages, sla_status_batch, sla_statuses_batch};
 pub use table::{ChunkedColumn, Table, is_pandas_index, read_stream, validate};
 
 pub use arrow_array::RecordBatch;

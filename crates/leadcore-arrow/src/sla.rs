@@ -1,7 +1,7 @@
 //! SLA clocks in and statuses out as Arrow: one policy's clocks from a table, their status
 //! at one `now` as a record batch.
 
-use crate::read::{each_bool, each_int, each_timestamp};
+use crate::read::{each_bool, each_int, each_timestamp, encode_strings};
 use crate::table::{ChunkedColumn, Table};
 use crate::{Error, Result, invalid};
 use arrow_array::{
@@ -9,8 +9,11 @@ use arrow_array::{
     UInt8Array, UInt32Array,
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use leadcore::Lead;
+use leadcore::columnar::DictBuilder;
 use leadcore::columnar::NULL_TIME;
-use leadcore::sla::{SlaClockTable, SlaState, SlaStatusColumns};
+use leadcore::sla::{SlaClockTable, SlaState, SlaStatus, SlaStatusColumns, StageChange};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The clock columns an SLA table may hold (`started_at` is required).
@@ -239,4 +242,143 @@ fn arrow_select_concat(
         return Err(invalid("lead_id chunks of different types"));
     }
     Ok(arrow_array::make_array(out))
+}
+
+/// Leads' stage entries from a table with columns `lead_id`, `at` (timestamps or Unix
+/// seconds) and `stage` (text), grouped by lead in `leads` order. A row naming no lead of
+/// `leads`, or without a time or a stage, is an error naming the row (stage entries are
+/// never dropped silently).
+///
+/// ```
+/// use arrow_array::{ArrayRef, Int64Array, StringArray};
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let table = Table::new(vec![
+///     ChunkedColumn::new("lead_id", Arc::new(StringArray::from(vec!["B", "A"])) as ArrayRef),
+///     ChunkedColumn::new("at", Arc::new(Int64Array::from(vec![60, 0])) as ArrayRef),
+///     ChunkedColumn::new("stage", Arc::new(StringArray::from(vec!["MQL", "New"])) as ArrayRef),
+/// ]);
+/// let leads = [leadcore::Lead::new("A"), leadcore::Lead::new("B")];
+/// let stages = leadcore_arrow::sla_stages(&table, &leads).unwrap();
+/// assert_eq!(stages[1][0].stage, "MQL");
+/// ```
+pub fn sla_stages(table: &Table, leads: &[Lead]) -> Result<Vec<Vec<StageChange>>> {
+    let column = |name: &str| {
+        table.column(name).ok_or_else(|| {
+            invalid(format!(
+                "stage entries need columns `lead_id`, `at` and `stage`; `{name}` is missing"
+            ))
+        })
+    };
+    let (ids, at, stage) = (column("lead_id")?, column("at")?, column("stage")?);
+    let mut id_codes = DictBuilder::default();
+    if !encode_strings(ids, &mut id_codes) {
+        return Err(type_error(ids, "text"));
+    }
+    let mut stage_codes = DictBuilder::default();
+    if !encode_strings(stage, &mut stage_codes) {
+        return Err(type_error(stage, "text"));
+    }
+    let mut times_out = Vec::new();
+    times(at, &mut times_out)?;
+    let index: HashMap<&str, usize> = leads
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    let mut out: Vec<Vec<StageChange>> = vec![Vec::new(); leads.len()];
+    for (row, ((&id, &st), &t)) in id_codes
+        .codes
+        .iter()
+        .zip(&stage_codes.codes)
+        .zip(&times_out)
+        .enumerate()
+    {
+        let bad = |what: String| invalid(format!("stage entries, row {row}: {what}"));
+        let id = id_codes
+            .dictionary
+            .get(id as usize)
+            .ok_or_else(|| bad("no lead_id".into()))?;
+        let lead = *index
+            .get(id.as_str())
+            .ok_or_else(|| bad(format!("lead `{id}` is not among the leads")))?;
+        let stage = stage_codes
+            .dictionary
+            .get(st as usize)
+            .ok_or_else(|| bad("no stage".into()))?;
+        let at = chrono::DateTime::from_timestamp(t, 0).ok_or_else(|| bad("no time".into()))?;
+        out[lead].push(StageChange {
+            at,
+            stage: stage.clone(),
+        });
+    }
+    for list in &mut out {
+        list.sort_by_key(|s| s.at);
+    }
+    Ok(out)
+}
+
+fn opt_time(t: Option<chrono::DateTime<chrono::Utc>>) -> i64 {
+    t.map_or(NULL_TIME, |t| t.timestamp())
+}
+
+/// Statuses (as [`leadcore::sla::Sla::statuses_of`] gives them) as a record batch:
+/// `lead_id`, `policy`, `status` (dictionary of state names), `started_at`, `stopped_at`,
+/// `deadline`, `next_change` (timestamp[s, UTC], null for none), `elapsed_seconds`,
+/// `remaining_seconds` (Int64), `escalation`, `attempts` (UInt32).
+///
+/// ```
+/// let batch = leadcore_arrow::sla_statuses_batch(&[]).unwrap();
+/// assert_eq!(batch.num_columns(), 11);
+/// ```
+pub fn sla_statuses_batch(statuses: &[SlaStatus]) -> Result<RecordBatch> {
+    let ts = DataType::Timestamp(TimeUnit::Second, Some("UTC".into()));
+    let status_type = DataType::Dictionary(Box::new(DataType::UInt8), Box::new(DataType::Utf8));
+    let names = StringArray::from_iter_values(SlaState::ALL.iter().map(|s| s.name()));
+    let keys = UInt8Array::from_iter_values(statuses.iter().map(|s| s.status.code()));
+    let dict = DictionaryArray::try_new(keys, Arc::new(names))
+        .map_err(|e| invalid(format!("cannot build the status column: {e}")))?;
+    let times = |f: fn(&SlaStatus) -> Option<chrono::DateTime<chrono::Utc>>| {
+        time_array(&statuses.iter().map(|s| opt_time(f(s))).collect::<Vec<_>>())
+    };
+    let fields = vec![
+        Field::new("lead_id", DataType::Utf8, false),
+        Field::new("policy", DataType::Utf8, false),
+        Field::new("status", status_type, false),
+        Field::new("started_at", ts.clone(), true),
+        Field::new("stopped_at", ts.clone(), true),
+        Field::new("deadline", ts.clone(), true),
+        Field::new("elapsed_seconds", DataType::Int64, false),
+        Field::new("remaining_seconds", DataType::Int64, false),
+        Field::new("next_change", ts, true),
+        Field::new("escalation", DataType::UInt32, false),
+        Field::new("attempts", DataType::UInt32, false),
+    ];
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            statuses.iter().map(|s| s.lead_id.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            statuses.iter().map(|s| s.policy.as_str()),
+        )),
+        Arc::new(dict),
+        times(|s| s.started_at),
+        times(|s| s.stopped_at),
+        times(|s| s.deadline),
+        Arc::new(Int64Array::from_iter_values(
+            statuses.iter().map(|s| s.elapsed_seconds),
+        )),
+        Arc::new(Int64Array::from_iter_values(
+            statuses.iter().map(|s| s.remaining_seconds),
+        )),
+        times(|s| s.next_change),
+        Arc::new(UInt32Array::from_iter_values(
+            statuses.iter().map(|s| s.escalation),
+        )),
+        Arc::new(UInt32Array::from_iter_values(
+            statuses.iter().map(|s| s.attempts),
+        )),
+    ];
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| invalid(format!("cannot build the SLA statuses batch: {e}")))
 }

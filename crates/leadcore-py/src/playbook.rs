@@ -710,6 +710,31 @@ impl PyPlaybook {
         })
     }
 
+    /// Every lead's SLA status under every policy at `now`, many leads at once (GIL
+    /// released): `leads` as for `score_columns` (lead dicts or a leads table, `extra` as
+    /// there), `events` an events table as for `score_columns` (`lead_id`, `kind`, `at`,
+    /// attributes), `stages` a table of stage entries (`lead_id`, `at`, `stage`). Returns an
+    /// `ArrowTable`, one row per lead and policy: `lead_id`, `policy`, `status`,
+    /// `started_at`, `stopped_at`, `deadline`, `elapsed_seconds`, `remaining_seconds`,
+    /// `next_change`, `escalation`, `attempts`. An event or stage row that cannot be used
+    /// raises `InputError` naming the rows.
+    #[pyo3(signature = (leads, now, *, events = None, stages = None, extra = "error"))]
+    fn sla_status_many(
+        &self,
+        py: Python<'_>,
+        leads: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        events: Option<&Bound<'_, PyAny>>,
+        stages: Option<&Bound<'_, PyAny>>,
+        extra: &str,
+    ) -> PyResult<crate::arrow::PyArrowTable> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let extra = crate::leads::extra_columns(extra)?;
+            crate::sla::many(py, &self.inner, leads, now, events, stages, extra)
+        })
+    }
+
     /// Speed-to-lead figures: `statuses` (dicts as `sla_status` gives them) summed by
     /// `groups` (one str per status: a rep, a team, a month) and policy, as a list of dicts
     /// (`group`, `policy`, `leads`, `not_started`, `open`, `due_soon`, `met`, `breached`,

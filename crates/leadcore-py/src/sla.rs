@@ -136,3 +136,88 @@ pub(crate) fn metrics<'py>(
     }
     to_py(py, &m.finish())
 }
+
+/// Every lead's status under every policy at `now`, from a leads table (or lead dicts), an
+/// events table and a table of stage entries, as an Arrow table (GIL released). An event or
+/// stage row that cannot be used is an error naming the rows: an SLA computed without some
+/// of a lead's data would be silently wrong.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn many(
+    py: Python<'_>,
+    pb: &Playbook,
+    leads: &Bound<'_, PyAny>,
+    now: DateTime<Utc>,
+    events: Option<&Bound<'_, PyAny>>,
+    stages: Option<&Bound<'_, PyAny>>,
+    extra: leadcore::columnar::ExtraColumns,
+) -> PyResult<PyArrowTable> {
+    let leads = crate::leads::Leads::extract(leads)?;
+    let events = events
+        .filter(|e| !e.is_none())
+        .map(crate::columns::EventsArg::extract)
+        .transpose()?;
+    let stages = stages
+        .filter(|s| !s.is_none())
+        .map(|s| {
+            extract_table(
+                Of::Events,
+                s,
+                "stages must be a dict of columns or a table (lead_id, at, stage)",
+            )
+        })
+        .transpose()?;
+    let result = py.detach(|| -> Result<_, PyErrLater> {
+        let leads = leads
+            .finish(pb.catalog(), extra)
+            .map_err(|(of, e)| PyErrLater::Arrow(of, e))?;
+        let activities = match events {
+            None => Vec::new(),
+            Some(ev) => {
+                let ev = ev.finish().map_err(|(of, e)| PyErrLater::Arrow(of, e))?;
+                let encoded = ev.encoded();
+                let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids())
+                    .map_err(PyErrLater::Core)?;
+                let attrs = encoded.attr_columns();
+                let columns = leadcore::EventColumns {
+                    lead: &index,
+                    ..encoded.with_attrs(&attrs)
+                };
+                let (per_lead, errors) = columns.activities(leads.len());
+                if !errors.is_empty() {
+                    let shown: Vec<String> = errors
+                        .iter()
+                        .take(5)
+                        .map(|e| format!("row {}: {}", e.row, e.message))
+                        .collect();
+                    return Err(PyErrLater::Core(leadcore::Error::invalid_input(format!(
+                        "events: {} rows cannot be read ({}{})",
+                        errors.len(),
+                        shown.join("; "),
+                        if errors.len() > 5 { "; ..." } else { "" },
+                    ))));
+                }
+                per_lead
+            }
+        };
+        let stages = match &stages {
+            None => Vec::new(),
+            Some(t) => leadcore_arrow::sla_stages(t, &leads)
+                .map_err(|e| PyErrLater::Arrow(Of::Leads, e))?,
+        };
+        let statuses = pb
+            .sla()
+            .statuses_of(&leads, &activities, &stages, now)
+            .map_err(PyErrLater::Core)?;
+        leadcore_arrow::sla_statuses_batch(&statuses).map_err(|e| PyErrLater::Arrow(Of::Leads, e))
+    });
+    result.map(PyArrowTable::new).map_err(|e| match e {
+        PyErrLater::Arrow(of, e) => arrow_pyerr(of, e),
+        PyErrLater::Core(e) => crate::errors::to_pyerr(&e),
+    })
+}
+
+/// An error met without the GIL, turned into a Python exception once it is held again.
+enum PyErrLater {
+    Arrow(Of, leadcore_arrow::Error),
+    Core(leadcore::Error),
+}

@@ -311,6 +311,19 @@ class Playbook:
         """One policy's clocks (a table with started_at, and optionally stopped_at,
         paused_since, breached_at, paused_seconds, applies, lead_id) read at `now`: lead_id,
         status, deadline, elapsed_seconds, remaining_seconds, next_change, escalation."""
+    def sla_status_many(
+        self,
+        leads: _Leads,
+        now: _Time,
+        *,
+        events: Any = None,
+        stages: Any = None,
+        extra: Literal["error", "custom"] = "error",
+    ) -> ArrowTable:
+        """Every lead's status under every policy at `now` from a leads table, an events table
+        (lead_id, kind, at, attributes) and stage entries (lead_id, at, stage): lead_id,
+        policy, status, started_at, stopped_at, deadline, elapsed_seconds,
+        remaining_seconds, next_change, escalation, attempts."""
     @staticmethod
     def sla_metrics(statuses: Sequence[_JsonObject], groups: Sequence[str]) -> list[_JsonObject]:
         """Statuses summed by group and policy: group, policy, leads, not_started, open,

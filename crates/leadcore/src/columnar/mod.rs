@@ -6,6 +6,7 @@
 //! rows the engine cannot use come back as [`RowError`]s with a typed reason, and the rest
 //! of the batch is still processed.
 
+mod activities;
 mod leads;
 mod table;
 

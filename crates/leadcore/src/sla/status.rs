@@ -305,6 +305,34 @@ impl Sla {
         Ok(p.status(clock, now))
     }
 
+    /// Every lead's status under every policy at `now`, lead by lead (policies in order):
+    /// `activities[i]` and `stages[i]` are lead `i`'s (either slice may be empty: none for
+    /// every lead; otherwise as long as `leads`).
+    pub fn statuses_of(
+        &self,
+        leads: &[crate::model::Lead],
+        activities: &[Vec<crate::model::Activity>],
+        stages: &[Vec<super::StageChange>],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SlaStatus>> {
+        for (what, len) in [("activities", activities.len()), ("stages", stages.len())] {
+            if len != 0 && len != leads.len() {
+                return Err(crate::Error::invalid_input(format!(
+                    "{what} are given for {len} leads, not for the {} leads",
+                    leads.len()
+                )));
+            }
+        }
+        let mut out = Vec::with_capacity(leads.len() * self.policies.len());
+        for (i, lead) in leads.iter().enumerate() {
+            let facts = super::SlaFacts::new(lead)
+                .activities(activities.get(i).map_or(&[], Vec::as_slice))
+                .stages(stages.get(i).map_or(&[], Vec::as_slice));
+            out.extend(self.statuses(facts, now));
+        }
+        Ok(out)
+    }
+
     /// Every policy's status for one lead at `now`: [`Sla::clocks`] then [`Sla::status`].
     pub fn statuses(&self, facts: super::SlaFacts<'_>, now: DateTime<Utc>) -> Vec<SlaStatus> {
         self.clocks(facts, now)
