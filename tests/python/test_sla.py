@@ -179,7 +179,7 @@ def test_bad_input_is_a_clear_error(pb: leadcore.Playbook) -> None:
     with pytest.raises(leadcore.InputError, match="SLA clocks column `started_at`"):
         pb.sla_board("first_touch", {"started_at": ["yesterday"]}, T0)
     with pytest.raises(TypeError, match="stages must be a LeadState"):
-        pb.sla_status(lead(1), T0, stages="MQL")
+        pb.sla_status(lead(1), T0, stages="MQL")  # type: ignore[arg-type]
     with pytest.raises(leadcore.InputError):
         leadcore.Playbook.sla_metrics([], ["A"])
 
@@ -221,7 +221,10 @@ def test_many_leads_at_once_equal_one_by_one(pb: leadcore.Playbook) -> None:
         acts = [{"kind": k, "at": a.isoformat()} for (l, k, a) in ev_rows if l == lead_id]
         sts = [{"at": a.isoformat(), "stage": s} for (l, a, s) in st_rows if l == lead_id]
         want += pb.sla_status(lead(i, T0 + timedelta(minutes=11 * i)), now, activities=acts, stages=sts)
-    fmt = lambda t: None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+
+    def fmt(t: datetime | None) -> str | None:
+        return None if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
     for g, w in zip(got, want):
         assert (g["lead_id"], g["policy"], g["status"]) == (w["lead_id"], w["policy"], w["status"])
         assert fmt(g["deadline"]) == w.get("deadline")
