@@ -51,3 +51,22 @@ fn decisions_per_second_with_1000_reps_and_100_rules() {
         leads.len() as f64 / lean_time.as_secs_f64(),
     );
 }
+
+/// The lean batch alone, repeated (for a profiler).
+#[test]
+#[ignore]
+fn lean_batch_only() {
+    let pb = playbook();
+    let leads = leads(100_000, 7);
+    for _ in 0..5 {
+        let mut state = RoutingState::new();
+        let t = Instant::now();
+        let got = pb.routing().assign_batch_lean(&mut state, &leads, now()).unwrap();
+        let e = t.elapsed();
+        println!(
+            "assign_batch_lean: {} leads in {e:?} = {:.0}/s",
+            got.len(),
+            got.len() as f64 / e.as_secs_f64()
+        );
+    }
+}

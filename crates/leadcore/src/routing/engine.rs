@@ -660,10 +660,11 @@ impl Routing {
             cx = cx.scores(scores);
         }
         scratch.matched.clear();
+        let values = self.prefilter.values(lead);
         for (ri, rule) in self.rules.iter().enumerate() {
-            if let Some(when) = &rule.when
-                && !when.holds(&cx)
-            {
+            let holds = rule.guards.pass(&values)
+                && (rule.guards.exact || rule.when.as_ref().is_none_or(|w| w.holds(&cx)));
+            if !holds && let Some(when) = &rule.when {
                 if FULL {
                     trace.push(RuleTrace {
                         rule: rule.name.clone(),

@@ -24,6 +24,7 @@ mod decision;
 mod engine;
 mod inputs;
 mod model;
+mod prefilter;
 mod ranges;
 mod spec;
 mod state;

@@ -2,6 +2,7 @@
 //! compiled once.
 
 use super::avail::{LocalDays, RepCalendar};
+use super::prefilter::{Prefilter, RuleGuards};
 use super::spec::{DEFAULT_CAPACITY, PoolSpec, RoutingSpec, StrategySpec};
 use super::state::RoutingState;
 use super::validate::strategy_key;
@@ -95,6 +96,8 @@ pub(crate) struct Slot {
 pub(crate) struct Rule {
     pub name: String,
     pub when: Option<Condition>,
+    /// Necessary checks of `when`, cheap to run first.
+    pub guards: RuleGuards,
     /// `assign`, then each fallback.
     pub slots: Vec<Slot>,
     pub actions: Vec<ActionSpec>,
@@ -130,6 +133,8 @@ pub struct Routing {
     pub(crate) territories: BTreeMap<String, u32>,
     /// Distinct rotation keys (one per rule or fallback).
     pub(crate) rotation_keys: Vec<String>,
+    /// The fields the rules' guards read.
+    pub(crate) prefilter: Prefilter,
 }
 
 impl Default for Routing {
@@ -276,6 +281,7 @@ impl Routing {
         };
         let mut ignored = Vec::new();
         let mut rotation_keys: Vec<String> = Vec::new();
+        let mut prefilter = Prefilter::default();
         let rules = spec
             .rules
             .iter()
@@ -322,6 +328,7 @@ impl Routing {
                     .collect();
                 Rule {
                     name: r.name.clone(),
+                    guards: prefilter.guards(when.as_ref()),
                     when,
                     slots,
                     actions: r.actions.clone(),
@@ -339,6 +346,7 @@ impl Routing {
             unassignable,
             territories,
             rotation_keys,
+            prefilter,
         }
     }
 
