@@ -543,15 +543,26 @@ routing:
     let want = [
         ("routing.reps[0].calendar", "routing.unknown_calendar"),
         ("routing.reps[1].time_zone", "calendar.unknown_time_zone"),
-        ("routing.reps[2].out_of_office[0]", "calendar.invalid_out_of_office"),
+        (
+            "routing.reps[2].out_of_office[0]",
+            "calendar.invalid_out_of_office",
+        ),
     ];
     let want: Vec<(String, String)> = want
         .iter()
         .map(|(p, c)| (p.to_string(), c.to_string()))
         .collect();
     assert_eq!(got, want);
-    let tz = err.issues().iter().find(|i| i.path.ends_with("time_zone")).unwrap();
-    assert!(tz.message.contains(leadcore::time::tzdb_version()), "{}", tz.message);
+    let tz = err
+        .issues()
+        .iter()
+        .find(|i| i.path.ends_with("time_zone"))
+        .unwrap();
+    assert!(
+        tz.message.contains(leadcore::time::tzdb_version()),
+        "{}",
+        tz.message
+    );
 }
 
 #[test]
@@ -577,7 +588,9 @@ routing:
     let at = |d, h, m| Utc.with_ymd_and_hms(2026, 3, d, h, m, 0).unwrap();
     let mut state = RoutingState::new();
     // Monday 07:00 New York: NY is off hours until 09:00 (14:00 UTC); TYO (21:00) takes it.
-    let d = r.assign(&mut state, &lead("L1", None), at(2, 12, 0)).unwrap();
+    let d = r
+        .assign(&mut state, &lead("L1", None), at(2, 12, 0))
+        .unwrap();
     assert_eq!(d.assignee, Assignee::Rep("TYO".into()));
     assert_eq!(
         d.trace[0].strategies[0].passed_over[0].reason,
@@ -586,10 +599,14 @@ routing:
         }
     );
     // 14:59 UTC is still Monday in Tokyo (23:59): TYO's quota of 1 is used; NY works.
-    let d = r.assign(&mut state, &lead("L2", None), at(2, 14, 59)).unwrap();
+    let d = r
+        .assign(&mut state, &lead("L2", None), at(2, 14, 59))
+        .unwrap();
     assert_eq!(d.assignee, Assignee::Rep("NY".into()));
     // 15:00 UTC is Tuesday in Tokyo: a fresh quota there, while NY's Monday is used up.
-    let d = r.assign(&mut state, &lead("L3", None), at(2, 15, 0)).unwrap();
+    let d = r
+        .assign(&mut state, &lead("L3", None), at(2, 15, 0))
+        .unwrap();
     assert_eq!(d.assignee, Assignee::Rep("TYO".into()));
     assert_eq!(
         state.counters("TYO").day,

@@ -33,15 +33,17 @@ fn rep() -> impl Strategy<Value = RepGen> {
         1u32..4,
         0usize..3,
     )
-        .prop_map(|(calendar, zone, away, capacity, quota, weight, region)| RepGen {
-            calendar,
-            zone,
-            away,
-            capacity,
-            quota,
-            weight,
-            region,
-        })
+        .prop_map(
+            |(calendar, zone, away, capacity, quota, weight, region)| RepGen {
+                calendar,
+                zone,
+                away,
+                capacity,
+                quota,
+                weight,
+                region,
+            },
+        )
 }
 
 fn start() -> DateTime<Utc> {
@@ -92,14 +94,34 @@ fn playbook(reps: &[RepGen], strategies: &[usize]) -> Playbook {
     y += "  rules:\n";
     for (i, s) in strategies.iter().enumerate() {
         let (when, assign) = match s {
-            0 => ("{field: employees, op: lt, value: 50}", "{round_robin: {}}".to_owned()),
-            1 => ("{field: region, op: in, value: [EU, US]}", "{least_busy: {}}".to_owned()),
-            2 => ("{field: employees, op: ge, value: 20}", format!("{{rep: R{}}}", i % reps.len())),
-            3 => ("{field: region, op: eq, value: APAC}", "{balance_value: {field: deal_value}}".to_owned()),
-            4 => ("{field: employees, op: between, value: [10, 80]}", "{win_rate: {top: 2}}".to_owned()),
-            _ => ("{field: region, op: exists}", "{round_robin: {pool: {territory_from: region}}}".to_owned()),
+            0 => (
+                "{field: employees, op: lt, value: 50}",
+                "{round_robin: {}}".to_owned(),
+            ),
+            1 => (
+                "{field: region, op: in, value: [EU, US]}",
+                "{least_busy: {}}".to_owned(),
+            ),
+            2 => (
+                "{field: employees, op: ge, value: 20}",
+                format!("{{rep: R{}}}", i % reps.len()),
+            ),
+            3 => (
+                "{field: region, op: eq, value: APAC}",
+                "{balance_value: {field: deal_value}}".to_owned(),
+            ),
+            4 => (
+                "{field: employees, op: between, value: [10, 80]}",
+                "{win_rate: {top: 2}}".to_owned(),
+            ),
+            _ => (
+                "{field: region, op: exists}",
+                "{round_robin: {pool: {territory_from: region}}}".to_owned(),
+            ),
         };
-        y += &format!("    - {{name: r{i}, when: {when}, assign: {assign}, fallback: [{{least_busy: {{}}}}]}}\n");
+        y += &format!(
+            "    - {{name: r{i}, when: {when}, assign: {assign}, fallback: [{{least_busy: {{}}}}]}}\n"
+        );
     }
     Playbook::from_yaml(&y).unwrap_or_else(|e| panic!("{e}\n{y}"))
 }

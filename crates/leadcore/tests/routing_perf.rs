@@ -32,7 +32,9 @@ fn decisions_per_second_with_1000_reps_and_100_rules() {
     let batch = t.elapsed();
     let mut lean_state = RoutingState::new();
     let t = Instant::now();
-    let lean = routing.assign_batch_lean(&mut lean_state, &leads, now).unwrap();
+    let lean = routing
+        .assign_batch_lean(&mut lean_state, &leads, now)
+        .unwrap();
     let lean_time = t.elapsed();
     assert_eq!(full_state, lean_state);
     for (i, d) in full.iter().enumerate() {
@@ -61,7 +63,10 @@ fn lean_batch_only() {
     for _ in 0..5 {
         let mut state = RoutingState::new();
         let t = Instant::now();
-        let got = pb.routing().assign_batch_lean(&mut state, &leads, now()).unwrap();
+        let got = pb
+            .routing()
+            .assign_batch_lean(&mut state, &leads, now())
+            .unwrap();
         let e = t.elapsed();
         println!(
             "assign_batch_lean: {} leads in {e:?} = {:.0}/s",

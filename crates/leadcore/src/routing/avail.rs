@@ -93,7 +93,10 @@ fn away_until(
     spec: &[(DateTime<Utc>, DateTime<Utc>)],
     host: &[OutOfOffice],
 ) -> Option<DateTime<Utc>> {
-    let periods = spec.iter().copied().chain(host.iter().map(|o| (o.from, o.to)));
+    let periods = spec
+        .iter()
+        .copied()
+        .chain(host.iter().map(|o| (o.from, o.to)));
     let mut until: Option<DateTime<Utc>> = None;
     loop {
         let at = until.unwrap_or(t);

@@ -63,7 +63,6 @@ impl<'a> From<&'a Lead> for RouteFacts<'a> {
     }
 }
 
-
 /// What a decision reads of one rep's counters.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Counts {
@@ -227,10 +226,8 @@ impl<'a> View<'a> {
 
     fn apply(&mut self, out: &Outcome, updates: &[(usize, i64)]) {
         if let Placed::Rep(r) = out.placed
-            && let (Some(v), Some(&today)) = (
-                self.reps.get_mut(r as usize),
-                self.today.get(r as usize),
-            )
+            && let (Some(v), Some(&today)) =
+                (self.reps.get_mut(r as usize), self.today.get(r as usize))
         {
             v.open = v.open.saturating_add(1);
             if v.day.is_some_and(|d| d >= today) {
@@ -441,12 +438,8 @@ impl Routing {
         let facts = facts.into();
         let mut scratch = Scratch::default();
         let mut trace = Vec::new();
-        let out = self.decide::<_, true>(
-            &StateLedger { state, now },
-            facts,
-            &mut scratch,
-            &mut trace,
-        );
+        let out =
+            self.decide::<_, true>(&StateLedger { state, now }, facts, &mut scratch, &mut trace);
         self.apply(state, &out, &scratch.updates, now);
         Ok(self.decision(facts.lead, now, &out, trace, &scratch.matched))
     }
@@ -467,12 +460,8 @@ impl Routing {
             .iter()
             .map(|lead| {
                 let mut trace = Vec::new();
-                let out = self.decide::<_, true>(
-                    &view,
-                    RouteFacts::new(lead),
-                    &mut scratch,
-                    &mut trace,
-                );
+                let out =
+                    self.decide::<_, true>(&view, RouteFacts::new(lead), &mut scratch, &mut trace);
                 view.apply(&out, &scratch.updates);
                 self.decision(lead, now, &out, trace, &scratch.matched)
             })
@@ -737,7 +726,10 @@ impl Routing {
     }
 
     fn id(&self, r: usize) -> String {
-        self.reps.get(r).map(|rep| rep.id.clone()).unwrap_or_default()
+        self.reps
+            .get(r)
+            .map(|rep| rep.id.clone())
+            .unwrap_or_default()
     }
 
     /// Why rep `r` cannot take a lead now, if it cannot.
@@ -782,7 +774,8 @@ impl Routing {
                 Some(ValueRef::Text(t)) if !t.trim().is_empty() => Some(t),
                 _ => {
                     if FULL {
-                        st.note = Some(format!("field `{field}` is missing: no territory to match"));
+                        st.note =
+                            Some(format!("field `{field}` is missing: no territory to match"));
                     }
                     return;
                 }
@@ -905,14 +898,13 @@ impl Routing {
                     Some(ValueRef::Float(f)) if f.is_finite() => Some(f.round() as i64),
                     _ => None,
                 };
-                let best = scratch
-                    .cand
-                    .iter()
-                    .min_by_key(|(_, c)| (c.value, c.open))?;
+                let best = scratch.cand.iter().min_by_key(|(_, c)| (c.value, c.open))?;
                 if FULL {
                     let n = scratch.cand.len();
                     st.note = Some(match value {
-                        Some(_) => format!("least value assigned ({}) of {n} eligible", best.1.value),
+                        Some(_) => {
+                            format!("least value assigned ({}) of {n} eligible", best.1.value)
+                        }
                         None => format!(
                             "field `{field}` is missing: counted as 0; least value assigned ({}) of {n} eligible",
                             best.1.value
@@ -933,8 +925,7 @@ impl Routing {
                 for i in 0..k {
                     let mut best = i;
                     for j in i + 1..cand.len() {
-                        if cand[j].1.win_rate.total_cmp(&cand[best].1.win_rate)
-                            == Ordering::Greater
+                        if cand[j].1.win_rate.total_cmp(&cand[best].1.win_rate) == Ordering::Greater
                         {
                             best = j;
                         }

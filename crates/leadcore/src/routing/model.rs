@@ -77,8 +77,14 @@ pub(crate) enum Strategy {
     Queue(usize),
     RoundRobin(Pool),
     LeastBusy(Pool),
-    BalanceValue { pool: Pool, field: String },
-    WinRate { pool: Pool, top: usize },
+    BalanceValue {
+        pool: Pool,
+        field: String,
+    },
+    WinRate {
+        pool: Pool,
+        top: usize,
+    },
     AccountOwner,
 }
 
@@ -186,8 +192,7 @@ impl Routing {
                 territories.entry(t.clone()).or_insert(next);
             }
         }
-        let mut compiled: BTreeMap<(String, Option<String>), Option<RepCalendar>> =
-            BTreeMap::new();
+        let mut compiled: BTreeMap<(String, Option<String>), Option<RepCalendar>> = BTreeMap::new();
         let mut zones: BTreeMap<String, Option<Arc<LocalDays>>> = BTreeMap::new();
         let reps: Vec<Rep> = spec
             .reps
@@ -261,12 +266,9 @@ impl Routing {
             StrategySpec::Rep(id) => index
                 .get(id)
                 .map_or(Strategy::Queue(unassignable), |&i| Strategy::Rep(i)),
-            StrategySpec::Queue(q) => Strategy::Queue(
-                queues
-                    .iter()
-                    .position(|n| n == q)
-                    .unwrap_or(unassignable),
-            ),
+            StrategySpec::Queue(q) => {
+                Strategy::Queue(queues.iter().position(|n| n == q).unwrap_or(unassignable))
+            }
             StrategySpec::RoundRobin { pool: p } => Strategy::RoundRobin(pool(p)),
             StrategySpec::LeastBusy { pool: p } => Strategy::LeastBusy(pool(p)),
             StrategySpec::BalanceValue { pool: p, field } => Strategy::BalanceValue {
