@@ -620,7 +620,8 @@ impl PyPlaybook {
     /// `route_batch` as a pandas DataFrame of assignments, one row per lead in order:
     /// `lead_id`, `assignee_kind` (`"rep"` or `"queue"`), `assignee`, `rule` (None for the
     /// unassignable queue), `unassigned_code` and `unassigned_reason` (None unless the
-    /// lead went to the unassignable queue).
+    /// lead went to the unassignable queue). Decided without the trace (the core's lean
+    /// batch: same assignments and state changes as `route_batch`, much faster).
     #[pyo3(signature = (state, leads, now, *, extra = "error"))]
     fn route_many<'py>(
         &self,
@@ -642,8 +643,9 @@ impl PyPlaybook {
                 err.set_cause(py, Some(e));
                 err
             })?;
-            let decisions = routing::batch(py, &self.inner, &mut state.inner, leads, now, extra)?;
-            routing::data_frame(py, &decisions)
+            let (ids, assignments) =
+                routing::batch_lean(py, &self.inner, &mut state.inner, leads, now, extra)?;
+            routing::assignments_frame(py, &self.inner, &ids, &assignments)
         })
     }
 

@@ -7,10 +7,10 @@ use crate::errors::IntoPyResult;
 use crate::leads::Leads;
 use chrono::{DateTime, Utc};
 use leadcore::columnar::ExtraColumns;
-use leadcore::routing::{Assignee, Decision, RouteFacts, RoutingState};
+use leadcore::routing::{Assignments, Decision, Placed, RouteFacts, RoutingState};
 use leadcore::wire::canonical_json;
 use leadcore::{Lead, Playbook};
-use pyo3::exceptions::{PyImportError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyType};
 use std::collections::BTreeMap;
@@ -54,6 +54,28 @@ impl PyRoutingState {
     /// Sets a rep's win rate, from 0 to 1 (`InputError` otherwise).
     fn set_win_rate(&mut self, rep: &str, win_rate: f64) -> PyResult<()> {
         crate::errors::shield(|| self.inner.set_win_rate(rep, win_rate).py_err())
+    }
+
+    /// Records that `rep` is away from `start` (inclusive) to `end` (exclusive): routing
+    /// passes the rep over meanwhile (`out_of_office`). `InputError` unless start < end.
+    fn set_out_of_office(
+        &mut self,
+        rep: &str,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        crate::errors::shield(|| {
+            let (from, to) = (
+                crate::convert::extract_time(start)?,
+                crate::convert::extract_time(end)?,
+            );
+            self.inner.set_out_of_office(rep, from, to).py_err()
+        })
+    }
+
+    /// Forgets every absence recorded for `rep` in this state (the playbook's stay).
+    fn clear_out_of_office(&mut self, rep: &str) {
+        self.inner.clear_out_of_office(rep);
     }
 
     /// Records that `rep` owns account `account_id`.
@@ -192,6 +214,110 @@ pub(crate) fn batch(
     })
 }
 
+/// [`batch`] without the trace: the lean columnar assignments (the same assignments and
+/// state changes), with the leads' ids, GIL released.
+pub(crate) fn batch_lean(
+    py: Python<'_>,
+    pb: &Playbook,
+    state: &mut RoutingState,
+    leads: &Bound<'_, PyAny>,
+    now: DateTime<Utc>,
+    extra: ExtraColumns,
+) -> PyResult<(Vec<String>, Assignments)> {
+    let leads = Leads::extract(leads)?;
+    enum Failure {
+        Arrow(crate::columns::Of, leadcore_arrow::Error),
+        Core(leadcore::Error),
+    }
+    let routing = pb.routing();
+    let catalog = pb.catalog();
+    let result = py.detach(|| {
+        let leads: Vec<Lead> = leads
+            .finish(catalog, extra)
+            .map_err(|(of, e)| Failure::Arrow(of, e))?;
+        let assignments = routing
+            .assign_batch_lean(state, &leads, now)
+            .map_err(Failure::Core)?;
+        Ok((leads.into_iter().map(|l| l.id).collect(), assignments))
+    });
+    result.map_err(|f| match f {
+        Failure::Arrow(of, e) => arrow_pyerr(of, e),
+        Failure::Core(e) => crate::errors::to_pyerr(&e),
+    })
+}
+
+/// The lean assignments as a pandas DataFrame, one row per lead in order: `lead_id`,
+/// `assignee_kind` (`rep` or `queue`), `assignee`, `rule` (None: the unassignable queue),
+/// `unassigned_code` and `unassigned_reason` (None unless unassignable). Names are made
+/// once per rep, queue and rule, not per row.
+pub(crate) fn assignments_frame<'py>(
+    py: Python<'py>,
+    pb: &Playbook,
+    lead_ids: &[String],
+    a: &Assignments,
+) -> PyResult<Bound<'py, PyAny>> {
+    let pandas = py.import("pandas")?;
+    let routing = pb.routing();
+    let reps: Vec<Bound<'py, PyString>> = routing
+        .rep_ids()
+        .iter()
+        .map(|r| PyString::new(py, r))
+        .collect();
+    let queues: Vec<Bound<'py, PyString>> = routing
+        .queue_names()
+        .iter()
+        .map(|q| PyString::new(py, q))
+        .collect();
+    let rules: Vec<Bound<'py, PyString>> = routing
+        .rule_names()
+        .iter()
+        .map(|r| PyString::new(py, r))
+        .collect();
+    let (rep_kind, queue_kind) = (PyString::new(py, "rep"), PyString::new(py, "queue"));
+    let none = py.None().into_bound(py);
+    let n = a.len();
+    let mut kind = Vec::with_capacity(n);
+    let mut assignee = Vec::with_capacity(n);
+    let mut rule = Vec::with_capacity(n);
+    let mut code = Vec::with_capacity(n);
+    let mut reason = Vec::with_capacity(n);
+    for i in 0..n {
+        let (k, who) = match a.placed[i] {
+            Placed::Rep(r) => (&rep_kind, reps.get(r as usize)),
+            Placed::Queue(q) => (&queue_kind, queues.get(q as usize)),
+        };
+        kind.push(k.clone().into_any());
+        assignee.push(who.map_or_else(|| none.clone(), |w| w.clone().into_any()));
+        rule.push(
+            a.rule[i]
+                .and_then(|r| rules.get(r as usize))
+                .map_or_else(|| none.clone(), |r| r.clone().into_any()),
+        );
+        match &a.unassigned[i] {
+            Some(u) => {
+                let c = serde_json::to_value(u.code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                code.push(PyString::new(py, &c).into_any());
+                reason.push(PyString::new(py, &u.message).into_any());
+            }
+            None => {
+                code.push(none.clone());
+                reason.push(none.clone());
+            }
+        }
+    }
+    let columns = PyDict::new(py);
+    columns.set_item("lead_id", PyList::new(py, lead_ids)?)?;
+    columns.set_item("assignee_kind", PyList::new(py, kind)?)?;
+    columns.set_item("assignee", PyList::new(py, assignee)?)?;
+    columns.set_item("rule", PyList::new(py, rule)?)?;
+    columns.set_item("unassigned_code", PyList::new(py, code)?)?;
+    columns.set_item("unassigned_reason", PyList::new(py, reason)?)?;
+    pandas.getattr("DataFrame")?.call1((columns,))
+}
+
 /// Decisions as Python values: one dict (`single`) or a list of dicts, or the canonical
 /// JSON text of the same when `json`.
 pub(crate) fn decisions_out<'py>(
@@ -206,59 +332,4 @@ pub(crate) fn decisions_out<'py>(
         (true, _, _) => Ok(PyString::new(py, &canonical_json(decisions)).into_any()),
         (false, _, _) => to_py(py, decisions),
     }
-}
-
-/// The decisions as a pandas DataFrame, one row per lead in order: `lead_id`,
-/// `assignee_kind` (`rep` or `queue`), `assignee`, `rule` (None: the unassignable queue),
-/// `unassigned_code` and `unassigned_reason` (None unless unassignable).
-pub(crate) fn data_frame<'py>(
-    py: Python<'py>,
-    decisions: &[Decision],
-) -> PyResult<Bound<'py, PyAny>> {
-    let pandas = py.import("pandas").map_err(|e| {
-        let err = PyImportError::new_err(
-            "Playbook.route_many needs pandas (pip install pandas); \
-             Playbook.route_batch gives the same decisions without it",
-        );
-        err.set_cause(py, Some(e));
-        err
-    })?;
-    let n = decisions.len();
-    let mut lead_id = Vec::with_capacity(n);
-    let mut kind = Vec::with_capacity(n);
-    let mut assignee = Vec::with_capacity(n);
-    let mut rule = Vec::with_capacity(n);
-    let mut code = Vec::with_capacity(n);
-    let mut reason = Vec::with_capacity(n);
-    for d in decisions {
-        lead_id.push(d.lead_id.as_str());
-        let (k, who) = match &d.assignee {
-            Assignee::Rep(r) => ("rep", r.as_str()),
-            Assignee::Queue(q) => ("queue", q.as_str()),
-        };
-        kind.push(k);
-        assignee.push(who);
-        rule.push(d.rule.as_deref());
-        code.push(d.unassigned.as_ref().map(|u| u.code));
-        reason.push(d.unassigned.as_ref().map(|u| u.message.as_str()));
-    }
-    let codes: Vec<Option<String>> = code
-        .into_iter()
-        .map(|c| {
-            c.map(|c| {
-                serde_json::to_value(c)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            })
-        })
-        .collect();
-    let columns = PyDict::new(py);
-    columns.set_item("lead_id", PyList::new(py, lead_id)?)?;
-    columns.set_item("assignee_kind", PyList::new(py, kind)?)?;
-    columns.set_item("assignee", PyList::new(py, assignee)?)?;
-    columns.set_item("rule", PyList::new(py, rule)?)?;
-    columns.set_item("unassigned_code", PyList::new(py, codes)?)?;
-    columns.set_item("unassigned_reason", PyList::new(py, reason)?)?;
-    pandas.getattr("DataFrame")?.call1((columns,))
 }

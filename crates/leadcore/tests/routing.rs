@@ -520,3 +520,107 @@ fn a_playbook_with_routing_round_trips() {
     let toml_text = toml::to_string(pb.spec()).unwrap();
     assert_eq!(Playbook::from_toml(&toml_text).unwrap(), pb);
 }
+
+#[test]
+fn availability_inputs_are_located() {
+    let text = r#"schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+calendars:
+  office: {time_zone: America/New_York, hours: {mon-fri: ["09:00-17:00"]}}
+routing:
+  reps:
+    - {id: A, calendar: nowhere}
+    - {id: B, calendar: office, time_zone: Europe/Berlni}
+    - {id: C, out_of_office: [{from: "2026-03-09T00:00:00Z", to: "2026-03-02T00:00:00Z"}]}
+  rules: [{name: all, assign: {round_robin: {}}}]
+"#;
+    let err = Playbook::from_yaml(text).unwrap_err();
+    let got: Vec<(String, String)> = err
+        .issues()
+        .iter()
+        .map(|i| (i.path.clone(), i.code.clone()))
+        .collect();
+    let want = [
+        ("routing.reps[0].calendar", "routing.unknown_calendar"),
+        ("routing.reps[1].time_zone", "calendar.unknown_time_zone"),
+        (
+            "routing.reps[2].out_of_office[0]",
+            "calendar.invalid_out_of_office",
+        ),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    let tz = err
+        .issues()
+        .iter()
+        .find(|i| i.path.ends_with("time_zone"))
+        .unwrap();
+    assert!(
+        tz.message.contains(leadcore::time::tzdb_version()),
+        "{}",
+        tz.message
+    );
+}
+
+#[test]
+fn a_rep_off_hours_or_away_is_passed_over_and_quotas_count_local_days() {
+    use chrono::TimeZone;
+    use leadcore::routing::{Assignee, PassReason};
+    let pb = Playbook::from_yaml(
+        r#"schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+calendars:
+  office: {time_zone: America/New_York, hours: {mon-fri: ["09:00-17:00"]}}
+routing:
+  queues: [{name: later}]
+  reps:
+    - {id: NY, calendar: office, daily_quota: 1}
+    - {id: TYO, time_zone: Asia/Tokyo, daily_quota: 1}
+  rules:
+    - {name: ny, assign: {rep: NY}, fallback: [{rep: TYO}, {queue: later}]}
+"#,
+    )
+    .unwrap();
+    let r = pb.routing();
+    let at = |d, h, m| Utc.with_ymd_and_hms(2026, 3, d, h, m, 0).unwrap();
+    let mut state = RoutingState::new();
+    // Monday 07:00 New York: NY is off hours until 09:00 (14:00 UTC); TYO (21:00) takes it.
+    let d = r
+        .assign(&mut state, &lead("L1", None), at(2, 12, 0))
+        .unwrap();
+    assert_eq!(d.assignee, Assignee::Rep("TYO".into()));
+    assert_eq!(
+        d.trace[0].strategies[0].passed_over[0].reason,
+        PassReason::OffHours {
+            next_open: Some(at(2, 14, 0))
+        }
+    );
+    // 14:59 UTC is still Monday in Tokyo (23:59): TYO's quota of 1 is used; NY works.
+    let d = r
+        .assign(&mut state, &lead("L2", None), at(2, 14, 59))
+        .unwrap();
+    assert_eq!(d.assignee, Assignee::Rep("NY".into()));
+    // 15:00 UTC is Tuesday in Tokyo: a fresh quota there, while NY's Monday is used up.
+    let d = r
+        .assign(&mut state, &lead("L3", None), at(2, 15, 0))
+        .unwrap();
+    assert_eq!(d.assignee, Assignee::Rep("TYO".into()));
+    assert_eq!(
+        state.counters("TYO").day,
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 3)
+    );
+    // The host marks NY away: passed over with the end of the absence.
+    state
+        .set_out_of_office("NY", at(3, 0, 0), at(4, 0, 0))
+        .unwrap();
+    let d = r.route(&state, &lead("L4", None), at(3, 15, 0)).unwrap();
+    assert_eq!(
+        d.trace[0].strategies[0].passed_over[0].reason,
+        PassReason::OutOfOffice { until: at(4, 0, 0) }
+    );
+    let back = RoutingState::from_json(&state.to_json()).unwrap();
+    assert_eq!(back, state);
+}

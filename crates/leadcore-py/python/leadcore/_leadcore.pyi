@@ -403,6 +403,10 @@ class RoutingState:
         """One of a rep's leads closed, converted or died: one open lead fewer."""
     def set_win_rate(self, rep: str, win_rate: float) -> None:
         """Sets a rep's win rate, from 0 to 1."""
+    def set_out_of_office(self, rep: str, start: _Time, end: _Time) -> None:
+        """Records that `rep` is away from `start` to `end` (passed over meanwhile)."""
+    def clear_out_of_office(self, rep: str) -> None:
+        """Forgets the absences recorded for `rep` in this state."""
     def set_account_owner(self, account_id: str, rep: str) -> None:
         """Records that `rep` owns the account."""
     def set_domain_owner(self, domain: str, rep: str) -> None:

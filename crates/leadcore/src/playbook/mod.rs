@@ -71,7 +71,7 @@ impl Playbook {
             .collect();
         let scoring = Scoring::build(&spec.scoring, &catalog);
         let calendars = Calendars::build(&spec.calendars);
-        let routing = Routing::build(&spec.routing, &catalog);
+        let routing = Routing::build(&spec.routing, &catalog, &calendars);
         let sla = Sla::build(&spec.sla, &catalog, &calendars);
         let warnings = routing.warnings().to_vec();
         Ok(Playbook {

@@ -60,6 +60,19 @@ pub enum PassReason {
     },
     /// The owner the host recorded is no rep of this playbook.
     UnknownRep,
+    /// The rep is away (an out-of-office period of the playbook or the routing state)
+    /// until `until`: `{"rep":"A","why":"out_of_office","until":"2026-03-09T00:00:00Z"}`.
+    OutOfOffice {
+        /// The first instant back (the end of the period, chained periods joined).
+        until: DateTime<Utc>,
+    },
+    /// The rep's calendar is closed (outside working hours, a holiday, or the calendar's
+    /// own time away): `{"rep":"A","why":"off_hours","next_open":"2026-03-02T14:00:00Z"}`.
+    OffHours {
+        /// When the rep is next available (none: never, within the calendar's range).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next_open: Option<DateTime<Utc>>,
+    },
 }
 
 /// A rep passed over, and why.

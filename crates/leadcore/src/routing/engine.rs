@@ -1,18 +1,26 @@
-//! Routing a lead: the rule chain tried in order, each matching rule's strategies in turn,
-//! every rule and every passed-over rep recorded. A decision depends on the playbook, the
-//! state, the lead (and its scores) and `now` only.
+//! Routing a lead: the rule chain tried in order, each matching rule's strategies in turn.
+//! A decision depends on the playbook, the state, the lead (and its scores) and `now` only.
+//!
+//! One algorithm ([`Routing::decide`]) serves every call, generic over where counters come
+//! from ([`Ledger`]: the serde [`RoutingState`] looked up by id for one lead, or a
+//! [`View`] of it indexed by rep for a batch) and over whether it writes the trace
+//! (`FULL`): the lean batch builds no string and allocates nothing per lead once warm, and
+//! the full trace is the same walk with the recording switched on, so both always agree.
 
+use super::assignments::{Assignments, Placed};
+use super::avail;
 use super::decision::{
     Assignee, Decision, PassReason, PassedOver, RuleTrace, StrategyTrace, Unassigned,
     UnassignedCode,
 };
-use super::model::{Pool, Routing, Slot, Strategy};
-use super::state::{RepCounters, RoutingState};
+use super::model::{Pool, Rep, Routing, Slot, Strategy};
+use super::state::RoutingState;
 use crate::action::{ActionSource, EmittedAction};
 use crate::condition::Context;
 use crate::error::Result;
 use crate::model::{FieldSource, Lead, ValueRef};
 use chrono::{DateTime, NaiveDate, Utc};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 /// What a routing rule reads: the lead, and the scores supplied with it (for `score`
@@ -55,18 +63,299 @@ impl<'a> From<&'a Lead> for RouteFacts<'a> {
     }
 }
 
-/// What a decision changes in the state, applied only by the mutating calls.
-#[derive(Debug, Default)]
-struct Effect {
-    rep: Option<usize>,
+/// What a decision reads of one rep's counters.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Counts {
+    open: u32,
+    /// Assigned on the rep's current day.
+    today: u32,
     value: i64,
-    rotation: Option<(String, Vec<(usize, i64)>)>,
+    /// The win rate, or -1 when none (or out of range).
+    win_rate: f64,
 }
 
-/// One strategy's outcome.
-struct Pick {
-    trace: StrategyTrace,
-    chosen: Option<(Assignee, Effect)>,
+/// Where a decision reads counters, availability and round-robin positions.
+pub(crate) trait Ledger {
+    fn counts(&self, routing: &Routing, r: usize) -> Counts;
+    fn unavailable(&self, routing: &Routing, r: usize) -> Option<PassReason>;
+    fn position(&self, routing: &Routing, slot: &Slot, r: usize) -> i64;
+    fn state(&self) -> &RoutingState;
+}
+
+/// The day a rep's quota counts at `now`: local to the rep's zone, else UTC.
+fn rep_today(rep: &Rep, now: DateTime<Utc>) -> NaiveDate {
+    rep.days.as_ref().map_or(now.date_naive(), |d| d.date(now))
+}
+
+fn win_rate(w: Option<f64>) -> f64 {
+    w.filter(|w| (0.0..=1.0).contains(w)).unwrap_or(-1.0)
+}
+
+/// The serde state itself, looked up by rep id (one lead at a time).
+struct StateLedger<'a> {
+    state: &'a RoutingState,
+    now: DateTime<Utc>,
+}
+
+impl Ledger for StateLedger<'_> {
+    fn counts(&self, routing: &Routing, r: usize) -> Counts {
+        let Some(rep) = routing.reps.get(r) else {
+            return Counts {
+                open: 0,
+                today: 0,
+                value: 0,
+                win_rate: -1.0,
+            };
+        };
+        match self.state.reps.get(&rep.id) {
+            None => Counts {
+                open: 0,
+                today: 0,
+                value: 0,
+                win_rate: -1.0,
+            },
+            Some(c) => Counts {
+                open: c.open_leads,
+                today: c.assigned_on(rep_today(rep, self.now)),
+                value: c.assigned_value,
+                win_rate: win_rate(c.win_rate),
+            },
+        }
+    }
+
+    fn unavailable(&self, routing: &Routing, r: usize) -> Option<PassReason> {
+        let rep = routing.reps.get(r)?;
+        let host = self
+            .state
+            .reps
+            .get(&rep.id)
+            .map_or(&[][..], |c| c.out_of_office.as_slice());
+        avail::unavailable(
+            rep.calendar.as_ref().map(|c| &*c.calendar),
+            &rep.away,
+            host,
+            self.now,
+        )
+    }
+
+    fn position(&self, routing: &Routing, slot: &Slot, r: usize) -> i64 {
+        routing
+            .reps
+            .get(r)
+            .and_then(|rep| self.state.rotations.get(&slot.key)?.get(&rep.id))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    fn state(&self) -> &RoutingState {
+        self.state
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ViewRep {
+    open: u32,
+    assigned_today: u32,
+    day: Option<NaiveDate>,
+    value: i64,
+    win_rate: f64,
+    touched: bool,
+}
+
+/// A routing state compiled for one batch at one `now`: counters, availability and each
+/// rep's current day by rep index, round-robin positions by (rotation key, rep index).
+/// Written back into the serde state when the batch is done.
+pub(crate) struct View<'a> {
+    state: &'a RoutingState,
+    reps: Vec<ViewRep>,
+    today: Vec<NaiveDate>,
+    away: Vec<Option<PassReason>>,
+    /// By rotation key id; empty until the key is used, then one entry per rep.
+    positions: Vec<Vec<Option<i64>>>,
+}
+
+/// What a batch changed, to write back.
+struct ViewChanges {
+    reps: Vec<ViewRep>,
+    positions: Vec<Vec<Option<i64>>>,
+}
+
+impl<'a> View<'a> {
+    fn new(routing: &Routing, state: &'a RoutingState, now: DateTime<Utc>) -> Self {
+        let mut reps = Vec::with_capacity(routing.reps.len());
+        let mut today = Vec::with_capacity(routing.reps.len());
+        let mut away = Vec::with_capacity(routing.reps.len());
+        for rep in &routing.reps {
+            let c = state.reps.get(&rep.id);
+            reps.push(ViewRep {
+                open: c.map_or(0, |c| c.open_leads),
+                assigned_today: c.map_or(0, |c| c.assigned_today),
+                day: c.and_then(|c| c.day),
+                value: c.map_or(0, |c| c.assigned_value),
+                win_rate: win_rate(c.and_then(|c| c.win_rate)),
+                touched: false,
+            });
+            today.push(rep_today(rep, now));
+            away.push(avail::unavailable(
+                rep.calendar.as_ref().map(|c| &*c.calendar),
+                &rep.away,
+                c.map_or(&[][..], |c| c.out_of_office.as_slice()),
+                now,
+            ));
+        }
+        let positions = routing
+            .rotation_keys
+            .iter()
+            .map(|key| match state.rotations.get(key) {
+                None => Vec::new(),
+                Some(p) => routing
+                    .reps
+                    .iter()
+                    .map(|rep| p.get(&rep.id).copied())
+                    .collect(),
+            })
+            .collect();
+        View {
+            state,
+            reps,
+            today,
+            away,
+            positions,
+        }
+    }
+
+    fn apply(&mut self, out: &Outcome, updates: &[(usize, i64)]) {
+        if let Placed::Rep(r) = out.placed
+            && let (Some(v), Some(&today)) =
+                (self.reps.get_mut(r as usize), self.today.get(r as usize))
+        {
+            v.open = v.open.saturating_add(1);
+            if v.day.is_some_and(|d| d >= today) {
+                v.assigned_today = v.assigned_today.saturating_add(1);
+            } else {
+                v.day = Some(today);
+                v.assigned_today = 1;
+            }
+            v.value = v.value.saturating_add(out.value);
+            v.touched = true;
+        }
+        if let Some(p) = out.rotation.and_then(|k| self.positions.get_mut(k)) {
+            if p.is_empty() {
+                p.resize(self.reps.len(), None);
+            }
+            for &(r, v) in updates {
+                if let Some(slot) = p.get_mut(r) {
+                    *slot = Some(v);
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> ViewChanges {
+        ViewChanges {
+            reps: self.reps,
+            positions: self.positions,
+        }
+    }
+}
+
+impl ViewChanges {
+    fn write(self, routing: &Routing, state: &mut RoutingState) {
+        for (rep, v) in routing.reps.iter().zip(&self.reps) {
+            if v.touched {
+                let c = state.reps.entry(rep.id.clone()).or_default();
+                c.open_leads = v.open;
+                c.assigned_today = v.assigned_today;
+                c.day = v.day;
+                c.assigned_value = v.value;
+            }
+        }
+        for (key, p) in routing.rotation_keys.iter().zip(self.positions) {
+            if p.iter().all(Option::is_none) {
+                continue;
+            }
+            let positions = state.rotations.entry(key.clone()).or_default();
+            for (rep, v) in routing.reps.iter().zip(p) {
+                if let Some(v) = v {
+                    positions.insert(rep.id.clone(), v);
+                }
+            }
+        }
+    }
+}
+
+impl Ledger for View<'_> {
+    #[inline]
+    fn counts(&self, _: &Routing, r: usize) -> Counts {
+        match (self.reps.get(r), self.today.get(r)) {
+            (Some(v), Some(&today)) => Counts {
+                open: v.open,
+                today: if v.day.is_some_and(|d| d >= today) {
+                    v.assigned_today
+                } else {
+                    0
+                },
+                value: v.value,
+                win_rate: v.win_rate,
+            },
+            _ => Counts {
+                open: 0,
+                today: 0,
+                value: 0,
+                win_rate: -1.0,
+            },
+        }
+    }
+
+    #[inline]
+    fn unavailable(&self, _: &Routing, r: usize) -> Option<PassReason> {
+        self.away.get(r).cloned().flatten()
+    }
+
+    #[inline]
+    fn position(&self, _: &Routing, slot: &Slot, r: usize) -> i64 {
+        self.positions
+            .get(slot.key_id)
+            .and_then(|p| p.get(r).copied().flatten())
+            .unwrap_or(0)
+    }
+
+    fn state(&self) -> &RoutingState {
+        self.state
+    }
+}
+
+/// Buffers one decision works in, reused across a batch.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Eligible candidates of the strategy being tried, with their counters.
+    cand: Vec<(usize, Counts)>,
+    /// New round-robin positions (rep index, position) of the chosen strategy.
+    updates: Vec<(usize, i64)>,
+    /// Rules whose condition held.
+    matched: Vec<usize>,
+}
+
+/// What a decision picked, by index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Outcome {
+    placed: Placed,
+    rule: Option<usize>,
+    /// The rotation key whose positions `Scratch::updates` holds.
+    rotation: Option<usize>,
+    value: i64,
+    unassigned: Option<UnassignedCode>,
+}
+
+/// One strategy's pick.
+struct Picked {
+    placed: Placed,
+    rotation: Option<usize>,
+    value: i64,
+}
+
+fn idx(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 impl Routing {
@@ -108,7 +397,12 @@ impl Routing {
         now: DateTime<Utc>,
     ) -> Result<Decision> {
         state.check()?;
-        Ok(self.decide(state, facts.into(), now).0)
+        let facts = facts.into();
+        let mut scratch = Scratch::default();
+        let mut trace = Vec::new();
+        let ledger = StateLedger { state, now };
+        let out = self.decide::<_, true>(&ledger, facts, &mut scratch, &mut trace);
+        Ok(self.decision(facts.lead, now, &out, trace, &scratch.matched))
     }
 
     /// [`Routing::route`], then records the assignment in `state` (the rep's open leads,
@@ -141,9 +435,13 @@ impl Routing {
         now: DateTime<Utc>,
     ) -> Result<Decision> {
         state.check()?;
-        let (decision, effect) = self.decide(state, facts.into(), now);
-        self.apply(state, effect, now.date_naive());
-        Ok(decision)
+        let facts = facts.into();
+        let mut scratch = Scratch::default();
+        let mut trace = Vec::new();
+        let out =
+            self.decide::<_, true>(&StateLedger { state, now }, facts, &mut scratch, &mut trace);
+        self.apply(state, &out, &scratch.updates, now);
+        Ok(self.decision(facts.lead, now, &out, trace, &scratch.matched))
     }
 
     /// Assigns many leads, in order, exactly as one [`Routing::assign`] after another (so
@@ -156,19 +454,109 @@ impl Routing {
         now: DateTime<Utc>,
     ) -> Result<Vec<Decision>> {
         state.check()?;
-        let today = now.date_naive();
-        Ok(leads
+        let mut view = View::new(self, state, now);
+        let mut scratch = Scratch::default();
+        let decisions = leads
             .iter()
             .map(|lead| {
-                let (decision, effect) = self.decide(state, RouteFacts::new(lead), now);
-                self.apply(state, effect, today);
-                decision
+                let mut trace = Vec::new();
+                let out =
+                    self.decide::<_, true>(&view, RouteFacts::new(lead), &mut scratch, &mut trace);
+                view.apply(&out, &scratch.updates);
+                self.decision(lead, now, &out, trace, &scratch.matched)
             })
-            .collect())
+            .collect();
+        view.finish().write(self, state);
+        Ok(decisions)
     }
 
-    fn apply(&self, state: &mut RoutingState, effect: Effect, today: NaiveDate) {
-        if let Some(rep) = effect.rep.and_then(|r| self.reps.get(r)) {
+    /// [`Routing::assign_batch`] without the trace: the same assignments, in columns of
+    /// indexes (the rep, queue and rule of each lead, and why a lead went to the
+    /// unassignable queue), with the same changes to `state`. Nothing is allocated per lead
+    /// but the reason of a lead no rule places. On an error nothing is assigned.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::routing::Placed;
+    /// use leadcore::{Lead, Playbook};
+    /// let pb = Playbook::from_yaml(r#"
+    /// schema_version: 1
+    /// lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+    /// routing:
+    ///   reps: [{id: A}, {id: B}, {id: C}]
+    ///   rules: [{name: all, assign: {round_robin: {}}}]
+    /// "#).unwrap();
+    /// let now = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    /// let leads: Vec<Lead> = (0..1000).map(|i| Lead::new(format!("L{i}"))).collect();
+    /// let mut state = pb.routing().new_state();
+    /// let got = pb.routing().assign_batch_lean(&mut state, &leads, now).unwrap();
+    /// let a = got.placed.iter().filter(|p| **p == Placed::Rep(0)).count();
+    /// assert_eq!((a, got.rule[0]), (334, Some(0)));
+    /// assert_eq!(pb.routing().placed_name(got.placed[1]), "B");
+    /// assert_eq!(state.counters("C").open_leads, 333);
+    /// ```
+    pub fn assign_batch_lean(
+        &self,
+        state: &mut RoutingState,
+        leads: &[Lead],
+        now: DateTime<Utc>,
+    ) -> Result<Assignments> {
+        self.assign_facts_lean(state, leads.iter().map(RouteFacts::new), now)
+    }
+
+    /// [`Routing::assign_batch_lean`] over leads with their scores (for `score` leaves).
+    pub fn assign_facts_lean<'a>(
+        &self,
+        state: &mut RoutingState,
+        facts: impl IntoIterator<Item = RouteFacts<'a>>,
+        now: DateTime<Utc>,
+    ) -> Result<Assignments> {
+        state.check()?;
+        let facts = facts.into_iter();
+        let mut view = View::new(self, state, now);
+        let mut scratch = Scratch::default();
+        let mut out = Assignments::with_capacity(facts.size_hint().0);
+        let mut no_trace = Vec::new();
+        for f in facts {
+            let o = self.decide::<_, false>(&view, f, &mut scratch, &mut no_trace);
+            view.apply(&o, &scratch.updates);
+            out.placed.push(o.placed);
+            out.rule.push(o.rule.map(idx));
+            out.unassigned
+                .push(o.unassigned.map(|c| self.unassigned(c, &scratch.matched)));
+        }
+        view.finish().write(self, state);
+        Ok(out)
+    }
+
+    /// The rep id or queue name an [`Assignments`] row names.
+    pub fn placed_name(&self, placed: Placed) -> &str {
+        match placed {
+            Placed::Rep(r) => self.reps.get(r as usize).map_or("", |r| r.id.as_str()),
+            Placed::Queue(q) => self.queues.get(q as usize).map_or("", String::as_str),
+        }
+    }
+
+    /// The [`Assignee`] an [`Assignments`] row names.
+    pub fn assignee(&self, placed: Placed) -> Assignee {
+        let name = self.placed_name(placed).to_owned();
+        match placed {
+            Placed::Rep(_) => Assignee::Rep(name),
+            Placed::Queue(_) => Assignee::Queue(name),
+        }
+    }
+
+    fn apply(
+        &self,
+        state: &mut RoutingState,
+        out: &Outcome,
+        updates: &[(usize, i64)],
+        now: DateTime<Utc>,
+    ) {
+        if let Placed::Rep(r) = out.placed
+            && let Some(rep) = self.reps.get(r as usize)
+        {
+            let today = rep_today(rep, now);
             let c = state.reps.entry(rep.id.clone()).or_default();
             c.open_leads = c.open_leads.saturating_add(1);
             if c.day.is_some_and(|d| d >= today) {
@@ -177,11 +565,11 @@ impl Routing {
                 c.day = Some(today);
                 c.assigned_today = 1;
             }
-            c.assigned_value = c.assigned_value.saturating_add(effect.value);
+            c.assigned_value = c.assigned_value.saturating_add(out.value);
         }
-        if let Some((key, updates)) = effect.rotation {
-            let positions = state.rotations.entry(key).or_default();
-            for (r, v) in updates {
+        if let Some(key) = out.rotation.and_then(|k| self.rotation_keys.get(k)) {
+            let positions = state.rotations.entry(key.clone()).or_default();
+            for &(r, v) in updates {
                 if let Some(rep) = self.reps.get(r) {
                     positions.insert(rep.id.clone(), v);
                 }
@@ -189,447 +577,447 @@ impl Routing {
         }
     }
 
-    fn decide(
+    fn unassigned(&self, code: UnassignedCode, matched: &[usize]) -> Unassigned {
+        let message = match code {
+            UnassignedCode::NoRules => "the playbook has no routing rules".to_owned(),
+            UnassignedCode::NoEligibleRep => {
+                let names: Vec<&str> = matched
+                    .iter()
+                    .filter_map(|&i| self.rules.get(i))
+                    .map(|r| r.name.as_str())
+                    .collect();
+                format!(
+                    "rules matched ({}) but none found an eligible rep",
+                    names.join(", ")
+                )
+            }
+            UnassignedCode::NoRuleMatched => {
+                format!("none of {} rules matched", self.rules.len())
+            }
+        };
+        Unassigned { code, message }
+    }
+
+    fn decision(
         &self,
-        state: &RoutingState,
-        facts: RouteFacts<'_>,
+        lead: &Lead,
         now: DateTime<Utc>,
-    ) -> (Decision, Effect) {
+        out: &Outcome,
+        trace: Vec<RuleTrace>,
+        matched: &[usize],
+    ) -> Decision {
+        let assignee = self.assignee(out.placed);
+        let rule = out.rule.and_then(|r| self.rules.get(r));
+        let actions = match rule {
+            Some(rule) if !rule.actions.is_empty() => {
+                let (rep, queue) = match &assignee {
+                    Assignee::Rep(r) => (Some(r.clone()), None),
+                    Assignee::Queue(q) => (None, Some(q.clone())),
+                };
+                let source = ActionSource::Route {
+                    rule: rule.name.clone(),
+                    rep,
+                    queue,
+                };
+                EmittedAction::emit(&source, &rule.actions)
+            }
+            _ => Vec::new(),
+        };
+        Decision {
+            lead_id: lead.id.clone(),
+            at: now,
+            assignee,
+            rule: rule.map(|r| r.name.clone()),
+            unassigned: out.unassigned.map(|c| self.unassigned(c, matched)),
+            trace,
+            actions,
+        }
+    }
+
+    /// The rule chain, tried in order. With `FULL`, every rule tried and every candidate
+    /// passed over goes to `trace`; without, nothing is recorded and nothing allocated.
+    pub(crate) fn decide<L: Ledger, const FULL: bool>(
+        &self,
+        ledger: &L,
+        facts: RouteFacts<'_>,
+        scratch: &mut Scratch,
+        trace: &mut Vec<RuleTrace>,
+    ) -> Outcome {
         let lead = facts.lead;
         let mut cx = Context::new().record(lead);
         if let Some(scores) = facts.scores {
             cx = cx.scores(scores);
         }
-        let run = Run {
-            routing: self,
-            state,
-            lead,
-            today: now.date_naive(),
-        };
-        let mut trace = Vec::new();
-        let mut any_matched = false;
-        for rule in &self.rules {
-            if let Some(failure) = rule.when.as_ref().and_then(|c| c.explain(&cx)) {
-                trace.push(RuleTrace {
-                    rule: rule.name.clone(),
-                    matched: false,
-                    failure: Some(failure),
-                    strategies: Vec::new(),
-                });
-                continue;
-            }
-            any_matched = true;
-            let mut strategies = Vec::new();
-            for slot in &rule.slots {
-                let pick = run.pick(slot);
-                strategies.push(pick.trace);
-                if let Some((assignee, effect)) = pick.chosen {
+        scratch.matched.clear();
+        let values = self.prefilter.values(lead);
+        for (ri, rule) in self.rules.iter().enumerate() {
+            let holds = rule.guards.pass(&values)
+                && (rule.guards.exact || rule.when.as_ref().is_none_or(|w| w.holds(&cx)));
+            if !holds && let Some(when) = &rule.when {
+                if FULL {
                     trace.push(RuleTrace {
                         rule: rule.name.clone(),
-                        matched: true,
-                        failure: None,
-                        strategies,
+                        matched: false,
+                        failure: when.explain(&cx),
+                        strategies: Vec::new(),
                     });
-                    let (rep, queue) = match &assignee {
-                        Assignee::Rep(r) => (Some(r.clone()), None),
-                        Assignee::Queue(q) => (None, Some(q.clone())),
-                    };
-                    let source = ActionSource::Route {
-                        rule: rule.name.clone(),
-                        rep,
-                        queue,
-                    };
-                    let decision = Decision {
-                        lead_id: lead.id.clone(),
-                        at: now,
-                        assignee,
-                        rule: Some(rule.name.clone()),
+                }
+                continue;
+            }
+            scratch.matched.push(ri);
+            let mut strategies = Vec::new();
+            for slot in &rule.slots {
+                let mut st = StrategyTrace {
+                    strategy: if FULL {
+                        slot.name.to_owned()
+                    } else {
+                        String::new()
+                    },
+                    chosen: None,
+                    passed_over: Vec::new(),
+                    note: None,
+                };
+                let picked = self.pick::<L, FULL>(ledger, lead, slot, scratch, &mut st);
+                if FULL {
+                    st.chosen = picked.as_ref().map(|p| self.assignee(p.placed));
+                    strategies.push(st);
+                }
+                if let Some(p) = picked {
+                    if FULL {
+                        trace.push(RuleTrace {
+                            rule: rule.name.clone(),
+                            matched: true,
+                            failure: None,
+                            strategies,
+                        });
+                    }
+                    return Outcome {
+                        placed: p.placed,
+                        rule: Some(ri),
+                        rotation: p.rotation,
+                        value: p.value,
                         unassigned: None,
-                        trace,
-                        actions: EmittedAction::emit(&source, &rule.actions),
                     };
-                    return (decision, effect);
                 }
             }
-            trace.push(RuleTrace {
-                rule: rule.name.clone(),
-                matched: true,
-                failure: None,
-                strategies,
-            });
+            if FULL {
+                trace.push(RuleTrace {
+                    rule: rule.name.clone(),
+                    matched: true,
+                    failure: None,
+                    strategies,
+                });
+            }
         }
-        let unassigned = if self.rules.is_empty() {
-            Unassigned {
-                code: UnassignedCode::NoRules,
-                message: "the playbook has no routing rules".to_owned(),
-            }
-        } else if any_matched {
-            let names: Vec<&str> = trace
-                .iter()
-                .filter(|t| t.matched)
-                .map(|t| t.rule.as_str())
-                .collect();
-            Unassigned {
-                code: UnassignedCode::NoEligibleRep,
-                message: format!(
-                    "rules matched ({}) but none found an eligible rep",
-                    names.join(", ")
-                ),
-            }
+        let code = if self.rules.is_empty() {
+            UnassignedCode::NoRules
+        } else if scratch.matched.is_empty() {
+            UnassignedCode::NoRuleMatched
         } else {
-            Unassigned {
-                code: UnassignedCode::NoRuleMatched,
-                message: format!("none of {} rules matched", self.rules.len()),
-            }
+            UnassignedCode::NoEligibleRep
         };
-        let decision = Decision {
-            lead_id: lead.id.clone(),
-            at: now,
-            assignee: Assignee::Queue(self.spec.unassignable_queue.clone()),
+        Outcome {
+            placed: Placed::Queue(idx(self.unassignable)),
             rule: None,
-            unassigned: Some(unassigned),
-            trace,
-            actions: Vec::new(),
-        };
-        (decision, Effect::default())
-    }
-}
-
-/// One decision in progress.
-struct Run<'a> {
-    routing: &'a Routing,
-    state: &'a RoutingState,
-    lead: &'a Lead,
-    today: NaiveDate,
-}
-
-const NO_COUNTERS: RepCounters = RepCounters {
-    open_leads: 0,
-    assigned_today: 0,
-    day: None,
-    assigned_value: 0,
-    win_rate: None,
-};
-
-impl<'a> Run<'a> {
-    fn counters(&self, r: usize) -> &'a RepCounters {
-        self.routing
-            .reps
-            .get(r)
-            .and_then(|rep| self.state.reps.get(&rep.id))
-            .unwrap_or(&NO_COUNTERS)
+            rotation: None,
+            value: 0,
+            unassigned: Some(code),
+        }
     }
 
     fn id(&self, r: usize) -> String {
-        self.routing
-            .reps
+        self.reps
             .get(r)
             .map(|rep| rep.id.clone())
             .unwrap_or_default()
     }
 
-    /// Why rep `r` cannot take a lead now, if it cannot. (Working hours, time zones,
-    /// holidays and out-of-office periods join here with `time/` calendars.)
-    fn ineligible(&self, r: usize, c: &RepCounters) -> Option<PassReason> {
-        let rep = self.routing.reps.get(r)?;
+    /// Why rep `r` cannot take a lead now, if it cannot.
+    #[inline]
+    fn ineligible<L: Ledger>(&self, ledger: &L, r: usize, c: &Counts) -> Option<PassReason> {
+        let rep = self.reps.get(r)?;
         if !rep.active {
             return Some(PassReason::Inactive);
         }
-        if c.open_leads >= rep.capacity {
+        if let Some(reason) = ledger.unavailable(self, r) {
+            return Some(reason);
+        }
+        if c.open >= rep.capacity {
             return Some(PassReason::AtCapacity {
-                open: c.open_leads,
+                open: c.open,
                 capacity: rep.capacity,
             });
         }
-        let assigned = c.assigned_on(self.today);
         match rep.quota {
-            Some(quota) if assigned >= quota => Some(PassReason::QuotaUsed { assigned, quota }),
+            Some(quota) if c.today >= quota => Some(PassReason::QuotaUsed {
+                assigned: c.today,
+                quota,
+            }),
             _ => None,
         }
     }
 
-    /// The pool's eligible members with their counters, in pool order; the ineligible ones
-    /// go to `passed`.
-    fn eligible(
+    /// The pool's eligible members with their counters, in pool order, into
+    /// `scratch.cand`; with `FULL`, the ineligible ones go to the trace.
+    fn eligible<L: Ledger, const FULL: bool>(
         &self,
+        ledger: &L,
+        lead: &Lead,
         pool: &Pool,
-        passed: &mut Vec<PassedOver>,
-        note: &mut Option<String>,
-    ) -> Vec<(usize, &'a RepCounters)> {
+        scratch: &mut Scratch,
+        st: &mut StrategyTrace,
+    ) {
+        scratch.cand.clear();
         let territory = match &pool.territory_from {
             None => None,
-            Some(field) => match self.lead.field_ref(field) {
+            Some(field) => match lead.field_ref(field) {
                 Some(ValueRef::Text(t)) if !t.trim().is_empty() => Some(t),
                 _ => {
-                    *note = Some(format!("field `{field}` is missing: no territory to match"));
-                    return Vec::new();
+                    if FULL {
+                        st.note =
+                            Some(format!("field `{field}` is missing: no territory to match"));
+                    }
+                    return;
                 }
             },
         };
-        let mut out = Vec::new();
+        let tid = territory.map(|t| self.territories.get(t).copied());
         let mut covering = 0usize;
         for &r in &pool.members {
-            if let Some(t) = territory
-                && !self
-                    .routing
-                    .reps
-                    .get(r)
-                    .is_some_and(|rep| rep.territories.iter().any(|x| x == t))
+            if let Some(tid) = tid
+                && !tid.is_some_and(|id| {
+                    self.reps
+                        .get(r)
+                        .is_some_and(|rep| rep.territories.binary_search(&id).is_ok())
+                })
             {
                 continue;
             }
             covering += 1;
-            let c = self.counters(r);
-            match self.ineligible(r, c) {
-                Some(reason) => passed.push(PassedOver {
-                    rep: self.id(r),
-                    reason,
-                }),
-                None => out.push((r, c)),
+            let c = ledger.counts(self, r);
+            match self.ineligible(ledger, r, &c) {
+                Some(reason) => {
+                    if FULL {
+                        st.passed_over.push(PassedOver {
+                            rep: self.id(r),
+                            reason,
+                        });
+                    }
+                }
+                None => scratch.cand.push((r, c)),
             }
         }
-        if let (Some(t), Some(field)) = (territory, &pool.territory_from) {
-            *note = Some(format!(
+        if FULL && let (Some(t), Some(field)) = (territory, &pool.territory_from) {
+            st.note = Some(format!(
                 "{covering} of {} reps in the pool cover `{t}` (field `{field}`)",
                 pool.members.len()
             ));
         }
-        out
     }
 
-    /// Smooth weighted round robin over `eligible` (in pool order): each adds its weight
-    /// to its position, the highest (first on ties) is chosen and gives back the total.
-    fn rotate(&self, key: &str, eligible: &[usize]) -> (usize, Vec<(usize, i64)>) {
-        let positions = self.state.rotations.get(key);
-        let total: i64 = eligible
-            .iter()
-            .filter_map(|&r| self.routing.reps.get(r))
-            .map(|rep| rep.weight)
-            .sum();
-        let mut updates: Vec<(usize, i64)> = eligible
-            .iter()
-            .map(|&r| {
-                let rep = self.routing.reps.get(r);
-                let current = rep
-                    .and_then(|rep| positions.and_then(|p| p.get(&rep.id)))
-                    .copied()
-                    .unwrap_or(0);
-                (r, current.saturating_add(rep.map_or(1, |rep| rep.weight)))
-            })
-            .collect();
+    /// Smooth weighted round robin over `scratch.cand` (in its order): each adds its
+    /// weight to its position, the highest (first on ties) is chosen and gives back the
+    /// total. The new positions go to `scratch.updates`.
+    fn rotate<L: Ledger>(&self, ledger: &L, slot: &Slot, scratch: &mut Scratch) -> usize {
+        scratch.updates.clear();
+        let mut total: i64 = 0;
         let mut best = 0;
-        for (i, u) in updates.iter().enumerate() {
-            if updates.get(best).is_some_and(|b| u.1 > b.1) {
+        for (i, &(r, _)) in scratch.cand.iter().enumerate() {
+            let weight = self.reps.get(r).map_or(1, |rep| rep.weight);
+            total += weight;
+            let p = ledger.position(self, slot, r).saturating_add(weight);
+            if scratch.updates.get(best).is_some_and(|b| p > b.1) {
                 best = i;
             }
+            scratch.updates.push((r, p));
         }
-        let chosen = updates.get(best).map_or(0, |u| u.0);
-        if let Some(u) = updates.get_mut(best) {
+        let chosen = scratch.updates.get(best).map_or(0, |u| u.0);
+        if let Some(u) = scratch.updates.get_mut(best) {
             u.1 = u.1.saturating_sub(total);
         }
-        (chosen, updates)
+        chosen
     }
 
-    fn pick(&self, slot: &Slot) -> Pick {
-        let mut passed = Vec::new();
-        let mut note = None;
-        let rep_effect = |r: usize| Effect {
-            rep: Some(r),
-            ..Effect::default()
+    fn pick<L: Ledger, const FULL: bool>(
+        &self,
+        ledger: &L,
+        lead: &Lead,
+        slot: &Slot,
+        scratch: &mut Scratch,
+        st: &mut StrategyTrace,
+    ) -> Option<Picked> {
+        let rep = |r: usize| Picked {
+            placed: Placed::Rep(idx(r)),
+            rotation: None,
+            value: 0,
         };
-        let chosen: Option<(usize, Effect)> = match &slot.strategy {
-            Strategy::Queue(q) => {
-                return Pick {
-                    trace: StrategyTrace {
-                        strategy: slot.name.to_owned(),
-                        chosen: Some(Assignee::Queue(q.clone())),
-                        passed_over: Vec::new(),
-                        note: None,
-                    },
-                    chosen: Some((Assignee::Queue(q.clone()), Effect::default())),
-                };
-            }
-            Strategy::Rep(r) => match self.ineligible(*r, self.counters(*r)) {
+        match &slot.strategy {
+            Strategy::Queue(q) => Some(Picked {
+                placed: Placed::Queue(idx(*q)),
+                rotation: None,
+                value: 0,
+            }),
+            Strategy::Rep(r) => match self.ineligible(ledger, *r, &ledger.counts(self, *r)) {
                 Some(reason) => {
-                    passed.push(PassedOver {
-                        rep: self.id(*r),
-                        reason,
-                    });
+                    if FULL {
+                        st.passed_over.push(PassedOver {
+                            rep: self.id(*r),
+                            reason,
+                        });
+                    }
                     None
                 }
-                None => Some((*r, rep_effect(*r))),
+                None => Some(rep(*r)),
             },
             Strategy::RoundRobin(pool) => {
-                let eligible: Vec<usize> = self
-                    .eligible(pool, &mut passed, &mut note)
-                    .into_iter()
-                    .map(|(r, _)| r)
-                    .collect();
-                (!eligible.is_empty()).then(|| {
-                    let (r, updates) = self.rotate(&slot.key, &eligible);
-                    (
-                        r,
-                        Effect {
-                            rep: Some(r),
-                            value: 0,
-                            rotation: Some((slot.key.clone(), updates)),
-                        },
-                    )
+                self.eligible::<L, FULL>(ledger, lead, pool, scratch, st);
+                (!scratch.cand.is_empty()).then(|| {
+                    let r = self.rotate(ledger, slot, scratch);
+                    Picked {
+                        rotation: Some(slot.key_id),
+                        ..rep(r)
+                    }
                 })
             }
             Strategy::LeastBusy(pool) => {
-                let eligible = self.eligible(pool, &mut passed, &mut note);
-                let best = eligible.iter().min_by_key(|(_, c)| c.open_leads);
-                if let Some((_, c)) = best {
-                    note = Some(format!(
+                self.eligible::<L, FULL>(ledger, lead, pool, scratch, st);
+                let best = scratch.cand.iter().min_by_key(|(_, c)| c.open)?;
+                if FULL {
+                    st.note = Some(format!(
                         "fewest open leads ({}) of {} eligible",
-                        c.open_leads,
-                        eligible.len()
+                        best.1.open,
+                        scratch.cand.len()
                     ));
                 }
-                best.map(|&(r, _)| (r, rep_effect(r)))
+                Some(rep(best.0))
             }
             Strategy::BalanceValue { pool, field } => {
-                let eligible = self.eligible(pool, &mut passed, &mut note);
-                let value = match self.lead.field_ref(field) {
+                self.eligible::<L, FULL>(ledger, lead, pool, scratch, st);
+                let value = match lead.field_ref(field) {
                     Some(ValueRef::Int(i)) => Some(i),
                     Some(ValueRef::Float(f)) if f.is_finite() => Some(f.round() as i64),
                     _ => None,
                 };
-                let best = eligible
-                    .iter()
-                    .min_by_key(|(_, c)| (c.assigned_value, c.open_leads));
-                if let Some((_, c)) = best {
-                    note = Some(match value {
-                        Some(_) => format!(
-                            "least value assigned ({}) of {} eligible",
-                            c.assigned_value,
-                            eligible.len()
-                        ),
+                let best = scratch.cand.iter().min_by_key(|(_, c)| (c.value, c.open))?;
+                if FULL {
+                    let n = scratch.cand.len();
+                    st.note = Some(match value {
+                        Some(_) => {
+                            format!("least value assigned ({}) of {n} eligible", best.1.value)
+                        }
                         None => format!(
-                            "field `{field}` is missing: counted as 0; least value assigned ({}) of {} eligible",
-                            c.assigned_value,
-                            eligible.len()
+                            "field `{field}` is missing: counted as 0; least value assigned ({}) of {n} eligible",
+                            best.1.value
                         ),
                     });
                 }
-                best.map(|&(r, _)| {
-                    (
-                        r,
-                        Effect {
-                            rep: Some(r),
-                            value: value.unwrap_or(0),
-                            rotation: None,
-                        },
-                    )
+                Some(Picked {
+                    value: value.unwrap_or(0),
+                    ..rep(best.0)
                 })
             }
             Strategy::WinRate { pool, top } => {
-                let mut ranked = self.eligible(pool, &mut passed, &mut note);
-                // Best win rate first (a rep without one last); stable, so ties keep pool order.
-                let rate = |c: &RepCounters| {
-                    c.win_rate
-                        .filter(|w| (0.0..=1.0).contains(w))
-                        .unwrap_or(-1.0)
-                };
-                ranked.sort_by(|a, b| rate(b.1).total_cmp(&rate(a.1)));
-                ranked.truncate(*top);
-                let eligible: Vec<usize> = ranked.into_iter().map(|(r, _)| r).collect();
-                (!eligible.is_empty()).then(|| {
-                    let (r, updates) = self.rotate(&slot.key, &eligible);
-                    let ids: Vec<String> = eligible.iter().map(|&r| self.id(r)).collect();
-                    note = Some(format!("best win rates: {}", ids.join(", ")));
-                    (
-                        r,
-                        Effect {
-                            rep: Some(r),
-                            value: 0,
-                            rotation: Some((slot.key.clone(), updates)),
-                        },
-                    )
+                self.eligible::<L, FULL>(ledger, lead, pool, scratch, st);
+                // The `top` best win rates first (a rep without one last), ties in pool
+                // order: a stable selection, in place.
+                let cand = &mut scratch.cand;
+                let k = (*top).min(cand.len());
+                for i in 0..k {
+                    let mut best = i;
+                    for j in i + 1..cand.len() {
+                        if cand[j].1.win_rate.total_cmp(&cand[best].1.win_rate) == Ordering::Greater
+                        {
+                            best = j;
+                        }
+                    }
+                    cand[i..=best].rotate_right(1);
+                }
+                cand.truncate(k);
+                if cand.is_empty() {
+                    return None;
+                }
+                let r = self.rotate(ledger, slot, scratch);
+                if FULL {
+                    let ids: Vec<String> = scratch.cand.iter().map(|&(r, _)| self.id(r)).collect();
+                    st.note = Some(format!("best win rates: {}", ids.join(", ")));
+                }
+                Some(Picked {
+                    rotation: Some(slot.key_id),
+                    ..rep(r)
                 })
             }
-            Strategy::AccountOwner => self.owner(&mut passed, &mut note),
-        };
-        let chosen = chosen.map(|(r, e)| (Assignee::Rep(self.id(r)), e));
-        Pick {
-            trace: StrategyTrace {
-                strategy: slot.name.to_owned(),
-                chosen: chosen.as_ref().map(|c| c.0.clone()),
-                passed_over: passed,
-                note,
-            },
-            chosen,
+            Strategy::AccountOwner => self.owner::<L, FULL>(ledger, lead, st),
         }
     }
 
-    fn owner(
+    fn owner<L: Ledger, const FULL: bool>(
         &self,
-        passed: &mut Vec<PassedOver>,
-        note: &mut Option<String>,
-    ) -> Option<(usize, Effect)> {
-        let account = self
-            .lead
-            .account_id
-            .as_deref()
-            .filter(|a| !a.trim().is_empty());
-        let domain = self
-            .lead
+        ledger: &L,
+        lead: &Lead,
+        st: &mut StrategyTrace,
+    ) -> Option<Picked> {
+        let state = ledger.state();
+        let account = lead.account_id.as_deref().filter(|a| !a.trim().is_empty());
+        let domain = lead
             .contact
             .email
             .as_deref()
             .and_then(|e| e.rsplit_once('@'))
-            .map(|(_, d)| d.trim().to_lowercase())
+            .map(|(_, d)| d.trim())
             .filter(|d| !d.is_empty());
-        let found = account
-            .and_then(|a| {
-                self.state
-                    .account_owners
-                    .get(a)
-                    .map(|o| (o, format!("account `{a}`")))
-            })
-            .or_else(|| {
-                domain.as_ref().and_then(|d| {
-                    self.state
-                        .domain_owners
-                        .get(d)
-                        .map(|o| (o, format!("domain `{d}`")))
-                })
-            });
-        let Some((owner, by)) = found else {
-            *note = Some(match (account, &domain) {
-                (None, None) => "the lead has no account_id and no e-mail domain".to_owned(),
-                (Some(a), None) => format!("no owner on record for account `{a}`"),
-                (None, Some(d)) => format!("no owner on record for domain `{d}`"),
-                (Some(a), Some(d)) => {
-                    format!("no owner on record for account `{a}` nor domain `{d}`")
-                }
-            });
-            return None;
+        let by_account = account.and_then(|a| state.account_owners.get(a).map(|o| (o, a)));
+        let domain_lower = match (by_account, domain) {
+            (None, Some(d)) => Some(d.to_lowercase()),
+            _ => None,
         };
-        *note = Some(format!("{by} is owned by `{owner}`"));
-        let Some(&r) = self.routing.index.get(owner) else {
-            passed.push(PassedOver {
-                rep: owner.clone(),
-                reason: PassReason::UnknownRep,
-            });
-            return None;
-        };
-        match self.ineligible(r, self.counters(r)) {
-            Some(reason) => {
-                passed.push(PassedOver {
-                    rep: owner.clone(),
-                    reason,
+        let by_domain = domain_lower
+            .as_deref()
+            .and_then(|d| state.domain_owners.get(d).map(|o| (o, d)));
+        let Some(owner) = by_account.or(by_domain).map(|(o, _)| o) else {
+            if FULL {
+                let domain = domain.map(str::to_lowercase);
+                st.note = Some(match (account, &domain) {
+                    (None, None) => "the lead has no account_id and no e-mail domain".to_owned(),
+                    (Some(a), None) => format!("no owner on record for account `{a}`"),
+                    (None, Some(d)) => format!("no owner on record for domain `{d}`"),
+                    (Some(a), Some(d)) => {
+                        format!("no owner on record for account `{a}` nor domain `{d}`")
+                    }
                 });
+            }
+            return None;
+        };
+        if FULL {
+            st.note = Some(match (by_account, by_domain) {
+                (Some((o, a)), _) => format!("account `{a}` is owned by `{o}`"),
+                (None, Some((o, d))) => format!("domain `{d}` is owned by `{o}`"),
+                (None, None) => String::new(),
+            });
+        }
+        let Some(&r) = self.index.get(owner) else {
+            if FULL {
+                st.passed_over.push(PassedOver {
+                    rep: owner.clone(),
+                    reason: PassReason::UnknownRep,
+                });
+            }
+            return None;
+        };
+        match self.ineligible(ledger, r, &ledger.counts(self, r)) {
+            Some(reason) => {
+                if FULL {
+                    st.passed_over.push(PassedOver {
+                        rep: owner.clone(),
+                        reason,
+                    });
+                }
                 None
             }
-            None => Some((
-                r,
-                Effect {
-                    rep: Some(r),
-                    ..Effect::default()
-                },
-            )),
+            None => Some(Picked {
+                placed: Placed::Rep(idx(r)),
+                rotation: None,
+                value: 0,
+            }),
         }
     }
 }

@@ -8,18 +8,29 @@
 //! a [`RoutingState`] the host persists, so the same state, lead and `now` always give the
 //! same decision.
 //!
-//! Availability (working hours in the rep's zone, holidays, out of office) and SLA timers
-//! come with `time/` calendars: they join [`PassReason`] and the eligibility check.
+//! Availability: a rep with a `calendar` (a playbook calendar, read in the rep's own
+//! `time_zone` when given) takes leads only while it is open, and a rep is passed over
+//! during out-of-office periods (the playbook's, and those the host records in the state):
+//! [`PassReason::OffHours`] says when the rep is next available, [`PassReason::OutOfOffice`]
+//! until when. Daily quotas count the rep's local days when the rep has a zone.
+//!
+//! Speed: [`Routing::assign_batch_lean`] decides a batch on a compiled view of the state
+//! (counters by rep index) without building the trace, into columnar [`Assignments`]; the
+//! full-trace calls run the same walk with recording on.
 
+mod assignments;
+mod avail;
 mod decision;
 mod engine;
 mod inputs;
 mod model;
+mod prefilter;
 mod ranges;
 mod spec;
 mod state;
 pub(crate) mod validate;
 
+pub use assignments::{Assignments, Placed};
 pub use decision::{
     Assignee, Decision, PassReason, PassedOver, RuleTrace, StrategyTrace, Unassigned,
     UnassignedCode,

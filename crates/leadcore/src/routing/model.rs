@@ -1,6 +1,8 @@
 //! A validated routing section, compiled: reps by index, pools resolved, conditions
 //! compiled once.
 
+use super::avail::{LocalDays, RepCalendar};
+use super::prefilter::{Prefilter, RuleGuards};
 use super::spec::{DEFAULT_CAPACITY, PoolSpec, RoutingSpec, StrategySpec};
 use super::state::RoutingState;
 use super::validate::strategy_key;
@@ -9,7 +11,10 @@ use crate::condition::compile::Sink;
 use crate::condition::{Condition, Scope};
 use crate::error::Issue;
 use crate::model::{Catalog, RecordKind};
+use crate::time::{Calendar, Calendars};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What routing rules may read: the lead's fields and the scores supplied with it.
 pub(crate) fn condition_scope() -> Scope {
@@ -44,11 +49,18 @@ pub(crate) fn pool_members(spec: &RoutingSpec, pool: &PoolSpec) -> Vec<usize> {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Rep {
     pub id: String,
-    pub territories: Vec<String>,
+    /// Territory ids (into [`Routing::territories`]), sorted.
+    pub territories: Vec<u32>,
     pub weight: i64,
     pub capacity: u32,
     pub quota: Option<u32>,
     pub active: bool,
+    /// The working hours (the named calendar, read in the rep's zone), shared.
+    pub calendar: Option<RepCalendar>,
+    /// The zone whose days quotas count (the rep's `time_zone`, else its calendar's).
+    pub days: Option<Arc<LocalDays>>,
+    /// The spec's out-of-office periods, sorted.
+    pub away: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// A pool: its fixed members, narrowed per lead by `territory_from`.
@@ -61,11 +73,18 @@ pub(crate) struct Pool {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Strategy {
     Rep(usize),
-    Queue(String),
+    /// A queue, by index into [`Routing::queues`].
+    Queue(usize),
     RoundRobin(Pool),
     LeastBusy(Pool),
-    BalanceValue { pool: Pool, field: String },
-    WinRate { pool: Pool, top: usize },
+    BalanceValue {
+        pool: Pool,
+        field: String,
+    },
+    WinRate {
+        pool: Pool,
+        top: usize,
+    },
     AccountOwner,
 }
 
@@ -73,6 +92,8 @@ pub(crate) enum Strategy {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Slot {
     pub key: String,
+    /// Index of `key` among the distinct rotation keys (positions of a compiled state).
+    pub key_id: usize,
     pub name: &'static str,
     pub strategy: Strategy,
 }
@@ -81,6 +102,8 @@ pub(crate) struct Slot {
 pub(crate) struct Rule {
     pub name: String,
     pub when: Option<Condition>,
+    /// Necessary checks of `when`, cheap to run first.
+    pub guards: RuleGuards,
     /// `assign`, then each fallback.
     pub slots: Vec<Slot>,
     pub actions: Vec<ActionSpec>,
@@ -108,12 +131,44 @@ pub struct Routing {
     pub(crate) index: BTreeMap<String, usize>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) warnings: Vec<Issue>,
+    /// Queue names: the declared ones, then the unassignable queue when undeclared.
+    pub(crate) queues: Vec<String>,
+    /// Index of the unassignable queue in `queues`.
+    pub(crate) unassignable: usize,
+    /// Territory names by id.
+    pub(crate) territories: BTreeMap<String, u32>,
+    /// Distinct rotation keys (one per rule or fallback).
+    pub(crate) rotation_keys: Vec<String>,
+    /// The fields the rules' guards read.
+    pub(crate) prefilter: Prefilter,
 }
 
 impl Default for Routing {
     fn default() -> Self {
-        Routing::build(&RoutingSpec::default(), &Catalog::default())
+        Routing::build(
+            &RoutingSpec::default(),
+            &Catalog::default(),
+            &Calendars::default(),
+        )
     }
+}
+
+/// The named calendar read in `zone` (its own zone when none or the same): the shared
+/// compiled one, or a copy of its spec in the rep's zone.
+fn rep_calendar(calendars: &Calendars, name: &str, zone: Option<&str>) -> Option<RepCalendar> {
+    let spec = calendars.spec(name)?;
+    let calendar = match zone {
+        Some(z) if z != spec.time_zone => {
+            let mut copy = spec.clone();
+            copy.time_zone = z.to_owned();
+            Arc::new(Calendar::new(&copy).ok()?)
+        }
+        _ => Arc::clone(calendars.get(name)?),
+    };
+    Some(RepCalendar {
+        name: name.to_owned(),
+        calendar,
+    })
 }
 
 fn clamp_u32(v: i64) -> u32 {
@@ -121,39 +176,99 @@ fn clamp_u32(v: i64) -> u32 {
 }
 
 impl Routing {
-    /// Compiles a section the validator accepted (against the same catalog).
-    pub(crate) fn build(spec: &RoutingSpec, catalog: &Catalog) -> Self {
+    /// Compiles a section the validator accepted (against the same catalog), with the
+    /// playbook's named calendars: one compiled calendar per distinct (calendar, rep time
+    /// zone), shared by every rep working it.
+    pub(crate) fn build(spec: &RoutingSpec, catalog: &Catalog, calendars: &Calendars) -> Self {
         let default_capacity = if spec.capacity >= 1 {
             spec.capacity
         } else {
             DEFAULT_CAPACITY
         };
+        let mut territories: BTreeMap<String, u32> = BTreeMap::new();
+        for r in &spec.reps {
+            for t in &r.territories {
+                let next = u32::try_from(territories.len()).unwrap_or(u32::MAX);
+                territories.entry(t.clone()).or_insert(next);
+            }
+        }
+        let mut compiled: BTreeMap<(String, Option<String>), Option<RepCalendar>> = BTreeMap::new();
+        let mut zones: BTreeMap<String, Option<Arc<LocalDays>>> = BTreeMap::new();
         let reps: Vec<Rep> = spec
             .reps
             .iter()
-            .map(|r| Rep {
-                id: r.id.clone(),
-                territories: r.territories.clone(),
-                weight: r.weight.max(1),
-                capacity: clamp_u32(r.capacity.unwrap_or(default_capacity)),
-                quota: r.daily_quota.map(clamp_u32),
-                active: r.active,
+            .map(|r| {
+                let calendar = r.calendar.as_ref().and_then(|name| {
+                    compiled
+                        .entry((name.clone(), r.time_zone.clone()))
+                        .or_insert_with(|| rep_calendar(calendars, name, r.time_zone.as_deref()))
+                        .clone()
+                });
+                let zone = r
+                    .time_zone
+                    .clone()
+                    .or_else(|| calendar.as_ref().map(|c| c.calendar.time_zone().to_owned()));
+                let days = zone.and_then(|z| {
+                    zones
+                        .entry(z.clone())
+                        .or_insert_with(|| LocalDays::new(&z).map(Arc::new))
+                        .clone()
+                });
+                let mut ids: Vec<u32> = r
+                    .territories
+                    .iter()
+                    .filter_map(|t| territories.get(t).copied())
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let mut away: Vec<(DateTime<Utc>, DateTime<Utc>)> = r
+                    .out_of_office
+                    .iter()
+                    .filter(|o| o.from < o.to)
+                    .map(|o| (o.from, o.to))
+                    .collect();
+                away.sort_unstable();
+                Rep {
+                    id: r.id.clone(),
+                    territories: ids,
+                    weight: r.weight.max(1),
+                    capacity: clamp_u32(r.capacity.unwrap_or(default_capacity)),
+                    quota: r.daily_quota.map(clamp_u32),
+                    active: r.active,
+                    calendar,
+                    days,
+                    away,
+                }
             })
             .collect();
         let mut index = BTreeMap::new();
         for (i, r) in reps.iter().enumerate() {
             index.entry(r.id.clone()).or_insert(i);
         }
+        let mut queues: Vec<String> = Vec::new();
+        for q in &spec.queues {
+            if !queues.contains(&q.name) {
+                queues.push(q.name.clone());
+            }
+        }
+        let unassignable = match queues.iter().position(|q| *q == spec.unassignable_queue) {
+            Some(i) => i,
+            None => {
+                queues.push(spec.unassignable_queue.clone());
+                queues.len() - 1
+            }
+        };
         let pool = |p: &PoolSpec| Pool {
             members: pool_members(spec, p),
             territory_from: p.territory_from.clone(),
         };
         let compile = |s: &StrategySpec| match s {
-            StrategySpec::Rep(id) => index.get(id).map_or_else(
-                || Strategy::Queue(spec.unassignable_queue.clone()),
-                |&i| Strategy::Rep(i),
-            ),
-            StrategySpec::Queue(q) => Strategy::Queue(q.clone()),
+            StrategySpec::Rep(id) => index
+                .get(id)
+                .map_or(Strategy::Queue(unassignable), |&i| Strategy::Rep(i)),
+            StrategySpec::Queue(q) => {
+                Strategy::Queue(queues.iter().position(|n| n == q).unwrap_or(unassignable))
+            }
             StrategySpec::RoundRobin { pool: p } => Strategy::RoundRobin(pool(p)),
             StrategySpec::LeastBusy { pool: p } => Strategy::LeastBusy(pool(p)),
             StrategySpec::BalanceValue { pool: p, field } => Strategy::BalanceValue {
@@ -167,6 +282,8 @@ impl Routing {
             StrategySpec::AccountOwner {} => Strategy::AccountOwner,
         };
         let mut ignored = Vec::new();
+        let mut rotation_keys: Vec<String> = Vec::new();
+        let mut prefilter = Prefilter::default();
         let rules = spec
             .rules
             .iter()
@@ -190,18 +307,30 @@ impl Routing {
                 let slots = std::iter::once(&r.assign)
                     .chain(&r.fallback)
                     .enumerate()
-                    .map(|(k, s)| Slot {
-                        key: if k == 0 {
+                    .map(|(k, s)| {
+                        let key = if k == 0 {
                             r.name.clone()
                         } else {
                             format!("{}.fallback[{}]", r.name, k - 1)
-                        },
-                        name: strategy_key(s),
-                        strategy: compile(s),
+                        };
+                        let key_id = match rotation_keys.iter().position(|x| *x == key) {
+                            Some(i) => i,
+                            None => {
+                                rotation_keys.push(key.clone());
+                                rotation_keys.len() - 1
+                            }
+                        };
+                        Slot {
+                            key,
+                            key_id,
+                            name: strategy_key(s),
+                            strategy: compile(s),
+                        }
                     })
                     .collect();
                 Rule {
                     name: r.name.clone(),
+                    guards: prefilter.guards(when.as_ref()),
                     when,
                     slots,
                     actions: r.actions.clone(),
@@ -215,7 +344,23 @@ impl Routing {
             index,
             rules,
             warnings,
+            queues,
+            unassignable,
+            territories,
+            rotation_keys,
+            prefilter,
         }
+    }
+
+    /// The queue names an [`Assignments`](super::Assignments) row may name by index: the
+    /// declared queues in order, then the unassignable queue when it is not declared.
+    ///
+    /// ```
+    /// let pb = leadcore::Playbook::default_playbook();
+    /// assert_eq!(pb.routing().queue_names(), ["unassigned"]);
+    /// ```
+    pub fn queue_names(&self) -> &[String] {
+        &self.queues
     }
 
     /// The spec it was built from.

@@ -3,6 +3,7 @@
 use crate::action::ActionSpec;
 use crate::condition::ConditionSpec;
 use crate::model::Team;
+use crate::time::OutOfOffice;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -115,12 +116,27 @@ pub struct RepSpec {
     /// Open leads held at most (default: the section's `capacity`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
-    /// Leads assigned per day at most (UTC days; none: no quota).
+    /// Leads assigned per day at most (none: no quota). A day is the rep's local day
+    /// when the rep has a `time_zone` or a `calendar` (in that zone), else a UTC day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub daily_quota: Option<i64>,
     /// Whether the rep takes leads (default true).
     #[serde(default = "yes")]
     pub active: bool,
+    /// The playbook calendar (under top-level `calendars:`) whose hours the rep works:
+    /// routing passes the rep over while it is closed (`off_hours`). None: always
+    /// available (but for `out_of_office`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<String>,
+    /// The rep's own IANA time zone: the calendar's hours and holidays are read in it
+    /// (a Berlin rep on the `office` calendar works 09:00-17:00 Berlin time), and daily
+    /// quotas count the rep's local days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Periods the rep is away (`from` inclusive, `to` exclusive): routing passes the rep
+    /// over (`out_of_office`). The host adds more at run time in the routing state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_office: Vec<OutOfOffice>,
 }
 
 fn one() -> i64 {
@@ -162,8 +178,9 @@ pub struct RouteRuleSpec {
     pub actions: Vec<ActionSpec>,
 }
 
-/// How a rule picks the assignee. Every rep-picking strategy skips reps who are inactive,
-/// at capacity or out of daily quota, and says so in the decision's trace.
+/// How a rule picks the assignee. Every rep-picking strategy (a named rep too) skips reps
+/// who are inactive, out of office, off hours, at capacity or out of daily quota, and says
+/// so in the decision's trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]

@@ -3,7 +3,8 @@
 //! and hands back with the next lead.
 
 use crate::error::{Error, ErrorKind, Result};
-use chrono::NaiveDate;
+use crate::time::OutOfOffice;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -22,7 +23,8 @@ pub struct RepCounters {
     /// Leads assigned on `day`.
     #[serde(default)]
     pub assigned_today: u32,
-    /// The UTC day `assigned_today` counts (earlier days count as 0).
+    /// The day `assigned_today` counts (earlier days count as 0): the rep's local day
+    /// when the rep has a time zone or a calendar, else the UTC day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<NaiveDate>,
     /// Deal value assigned so far, in minor units (for `balance_value`).
@@ -31,6 +33,10 @@ pub struct RepCounters {
     /// Share of qualified deals the rep wins, from 0 to 1 (for `win_rate`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub win_rate: Option<f64>,
+    /// Absences the host recorded (beside the playbook's), sorted by start; each `from`
+    /// before its `to`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_office: Vec<OutOfOffice>,
 }
 
 impl RepCounters {
@@ -138,6 +144,45 @@ impl RoutingState {
         Ok(())
     }
 
+    /// Records that `rep` is away from `from` (inclusive) to `to` (exclusive): routing
+    /// passes the rep over meanwhile (`out_of_office`). Fails unless `from < to`.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// let mut s = leadcore::routing::RoutingState::new();
+    /// let (a, b) = (Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap(), Utc.with_ymd_and_hms(2026, 3, 9, 0, 0, 0).unwrap());
+    /// s.set_out_of_office("A", a, b).unwrap();
+    /// assert!(s.set_out_of_office("A", b, a).is_err());
+    /// assert_eq!(s.counters("A").out_of_office.len(), 1);
+    /// s.clear_out_of_office("A");
+    /// assert!(s.counters("A").out_of_office.is_empty());
+    /// ```
+    pub fn set_out_of_office(
+        &mut self,
+        rep: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<()> {
+        if from >= to {
+            return Err(Error::invalid_input(format!(
+                "out-of-office period of `{rep}` must end after it starts, not at {} for a start at {}",
+                to.to_rfc3339(),
+                from.to_rfc3339()
+            )));
+        }
+        let list = &mut self.reps.entry(rep.to_owned()).or_default().out_of_office;
+        let at = list.partition_point(|o| (o.from, o.to) <= (from, to));
+        list.insert(at, OutOfOffice { from, to });
+        Ok(())
+    }
+
+    /// Forgets every absence the host recorded for `rep` (the playbook's stay).
+    pub fn clear_out_of_office(&mut self, rep: &str) {
+        if let Some(c) = self.reps.get_mut(rep) {
+            c.out_of_office.clear();
+        }
+    }
+
     /// Records that `rep` owns account `account_id`.
     pub fn set_account_owner(&mut self, account_id: &str, rep: &str) {
         self.account_owners
@@ -192,6 +237,15 @@ impl RoutingState {
                     "routing state: win rate of `{rep}` must be from 0 to 1, not {w}"
                 )));
             }
+            for o in &c.out_of_office {
+                if o.from >= o.to {
+                    return Err(Error::invalid_input(format!(
+                        "routing state: out-of-office period of `{rep}` must end after it starts, not at {} for a start at {}",
+                        o.to.to_rfc3339(),
+                        o.from.to_rfc3339()
+                    )));
+                }
+            }
         }
         Ok(())
     }
@@ -214,7 +268,10 @@ struct RawRoutingState {
 
 impl TryFrom<RawRoutingState> for RoutingState {
     type Error = Error;
-    fn try_from(r: RawRoutingState) -> Result<Self> {
+    fn try_from(mut r: RawRoutingState) -> Result<Self> {
+        for c in r.reps.values_mut() {
+            c.out_of_office.sort_by_key(|o| (o.from, o.to));
+        }
         let state = RoutingState {
             schema_version: r.schema_version,
             reps: r.reps,

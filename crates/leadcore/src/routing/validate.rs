@@ -8,7 +8,8 @@ use crate::condition::Condition;
 use crate::condition::compile::Sink;
 use crate::error::Issue;
 use crate::model::{Catalog, FieldType, RecordKind};
-use std::collections::BTreeSet;
+use crate::time::CalendarSpec;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Largest capacity or daily quota a rep may have.
 pub const MAX_CAPACITY: i64 = 1_000_000;
@@ -100,6 +101,45 @@ pub(crate) fn validate(spec: &RoutingSpec, catalog: &Catalog, issues: &mut Vec<I
                 q,
                 MAX_CAPACITY,
             );
+        }
+        if let Some(name) = &r.calendar
+            && !catalog.knows_calendar(name)
+        {
+            cx.push(
+                format!("{p}.calendar"),
+                "routing.unknown_calendar",
+                format!("calendar `{name}` is not declared under `calendars`"),
+            );
+        }
+        if let Some(zone) = &r.time_zone {
+            // The calendar module's own check (and wording, with the tzdb version), on a
+            // stand-in calendar in that zone: only its time-zone issue is kept.
+            let probe = CalendarSpec {
+                time_zone: zone.clone(),
+                hours: BTreeMap::from([("mon".to_owned(), vec!["09:00-17:00".to_owned()])]),
+                holidays: Vec::new(),
+                out_of_office: Vec::new(),
+            };
+            let mut found = Vec::new();
+            crate::time::validate(&probe, &p, &mut found);
+            cx.issues.extend(
+                found
+                    .into_iter()
+                    .filter(|i| i.code == "calendar.unknown_time_zone"),
+            );
+        }
+        for (o, period) in r.out_of_office.iter().enumerate() {
+            if period.to <= period.from {
+                cx.push(
+                    format!("{p}.out_of_office[{o}]"),
+                    "calendar.invalid_out_of_office",
+                    format!(
+                        "an out-of-office period ends after it starts, not at {} for a start at {}",
+                        period.to.to_rfc3339(),
+                        period.from.to_rfc3339()
+                    ),
+                );
+            }
         }
         for (t, territory) in r.territories.iter().enumerate() {
             if territory.trim().is_empty() {
