@@ -781,38 +781,88 @@ impl Routing {
                 }
             },
         };
-        let tid = territory.map(|t| self.territories.get(t).copied());
-        let mut covering = 0usize;
-        for &r in &pool.members {
-            if let Some(tid) = tid
-                && !tid.is_some_and(|id| {
-                    self.reps
-                        .get(r)
-                        .is_some_and(|rep| rep.territories.binary_search(&id).is_ok())
-                })
-            {
-                continue;
+        let Some(territory) = territory else {
+            for &r in &pool.members {
+                self.consider::<L, FULL>(ledger, r, scratch, st);
             }
-            covering += 1;
-            let c = ledger.counts(self, r);
-            match self.ineligible(ledger, r, &c) {
-                Some(reason) => {
-                    if FULL {
-                        st.passed_over.push(PassedOver {
-                            rep: self.id(r),
-                            reason,
-                        });
-                    }
+            return;
+        };
+        let field = pool.territory_from.as_deref().unwrap_or_default();
+        // The lead's territory, then each above it in the tree, until a level has an
+        // eligible rep.
+        let chain: &[u32] = match self.territories.get(territory) {
+            Some(&id) => self.chains.get(id as usize).map_or(&[], Vec::as_slice),
+            None => &[],
+        };
+        for (level, &tid) in chain.iter().enumerate() {
+            let mut covering = 0usize;
+            for &r in &pool.members {
+                if !self
+                    .reps
+                    .get(r)
+                    .is_some_and(|rep| rep.territories.binary_search(&tid).is_ok())
+                {
+                    continue;
                 }
-                None => scratch.cand.push((r, c)),
+                covering += 1;
+                self.consider::<L, FULL>(ledger, r, scratch, st);
+            }
+            let found = !scratch.cand.is_empty();
+            if FULL && (found || level + 1 == chain.len()) {
+                let name = self.territory_name(tid);
+                st.note = Some(if level == 0 {
+                    format!(
+                        "{covering} of {} reps in the pool cover `{territory}` (field `{field}`)",
+                        pool.members.len()
+                    )
+                } else {
+                    format!(
+                        "no eligible rep covers `{territory}` (field `{field}`): {covering} of {} reps in the pool cover `{name}`, {level} level(s) up",
+                        pool.members.len()
+                    )
+                });
+            }
+            if found {
+                return;
             }
         }
-        if FULL && let (Some(t), Some(field)) = (territory, &pool.territory_from) {
+        if FULL && chain.is_empty() {
             st.note = Some(format!(
-                "{covering} of {} reps in the pool cover `{t}` (field `{field}`)",
+                "0 of {} reps in the pool cover `{territory}` (field `{field}`)",
                 pool.members.len()
             ));
         }
+    }
+
+    /// Rep `r` as a candidate: into `scratch.cand` when eligible, else (with `FULL`) into
+    /// the trace with the reason.
+    fn consider<L: Ledger, const FULL: bool>(
+        &self,
+        ledger: &L,
+        r: usize,
+        scratch: &mut Scratch,
+        st: &mut StrategyTrace,
+    ) {
+        let c = ledger.counts(self, r);
+        match self.ineligible(ledger, r, &c) {
+            Some(reason) => {
+                if FULL {
+                    st.passed_over.push(PassedOver {
+                        rep: self.id(r),
+                        reason,
+                    });
+                }
+            }
+            None => scratch.cand.push((r, c)),
+        }
+    }
+
+    /// A territory's name by id.
+    fn territory_name(&self, id: u32) -> &str {
+        self.territories
+            .iter()
+            .find(|(_, v)| **v == id)
+            .map_or("", |(k, _)| k.as_str())
     }
 
     /// Smooth weighted round robin over `scratch.cand` (in its order): each adds its

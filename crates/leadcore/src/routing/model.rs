@@ -27,6 +27,14 @@ pub(crate) fn condition_scope() -> Scope {
 /// The declared reps a pool's fixed selectors (`reps`, `team`, `territory`) keep, in
 /// declaration order.
 pub(crate) fn pool_members(spec: &RoutingSpec, pool: &PoolSpec) -> Vec<usize> {
+    let chains = super::spec::territory_chains(spec);
+    // A rep's territory `t` lies in the selected one when the selection is on its chain.
+    let within = |t: &String, sel: &String| {
+        t == sel
+            || chains
+                .get(t.as_str())
+                .is_some_and(|c| c.contains(&sel.as_str()))
+    };
     spec.reps
         .iter()
         .enumerate()
@@ -39,7 +47,7 @@ pub(crate) fn pool_members(spec: &RoutingSpec, pool: &PoolSpec) -> Vec<usize> {
                 && pool
                     .territory
                     .as_ref()
-                    .is_none_or(|t| r.territories.contains(t))
+                    .is_none_or(|sel| r.territories.iter().any(|t| within(t, sel)))
         })
         .map(|(i, _)| i)
         .collect()
@@ -135,8 +143,11 @@ pub struct Routing {
     pub(crate) queues: Vec<String>,
     /// Index of the unassignable queue in `queues`.
     pub(crate) unassignable: usize,
-    /// Territory names by id.
+    /// Territory ids by name.
     pub(crate) territories: BTreeMap<String, u32>,
+    /// Per territory id: its chain of ids up the tree (itself first; just itself without a
+    /// tree).
+    pub(crate) chains: Vec<Vec<u32>>,
     /// Distinct rotation keys (one per rule or fallback).
     pub(crate) rotation_keys: Vec<String>,
     /// The fields the rules' guards read.
@@ -186,11 +197,25 @@ impl Routing {
             DEFAULT_CAPACITY
         };
         let mut territories: BTreeMap<String, u32> = BTreeMap::new();
-        for r in &spec.reps {
-            for t in &r.territories {
-                let next = u32::try_from(territories.len()).unwrap_or(u32::MAX);
-                territories.entry(t.clone()).or_insert(next);
-            }
+        let names = spec
+            .territories
+            .iter()
+            .map(|t| &t.id)
+            .chain(spec.reps.iter().flat_map(|r| &r.territories));
+        for t in names {
+            let next = u32::try_from(territories.len()).unwrap_or(u32::MAX);
+            territories.entry(t.clone()).or_insert(next);
+        }
+        let tree = super::spec::territory_chains(spec);
+        let mut chains: Vec<Vec<u32>> = vec![Vec::new(); territories.len()];
+        for (name, &id) in &territories {
+            chains[id as usize] = match tree.get(name.as_str()) {
+                Some(chain) => chain
+                    .iter()
+                    .filter_map(|t| territories.get(*t).copied())
+                    .collect(),
+                None => vec![id],
+            };
         }
         let mut compiled: BTreeMap<(String, Option<String>), Option<RepCalendar>> = BTreeMap::new();
         let mut zones: BTreeMap<String, Option<Arc<LocalDays>>> = BTreeMap::new();
@@ -347,6 +372,7 @@ impl Routing {
             queues,
             unassignable,
             territories,
+            chains,
             rotation_keys,
             prefilter,
         }

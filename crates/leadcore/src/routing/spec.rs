@@ -51,6 +51,12 @@ pub struct RoutingSpec {
     /// Named queues rules may send leads to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub queues: Vec<QueueSpec>,
+    /// A territory tree (`EMEA` > `DACH` > `DE`): a rep covering a territory covers the
+    /// territories below it, and a lead of a territory no eligible rep covers goes to the
+    /// reps of the nearest territory above it. When a tree is declared, every territory a
+    /// rep or a pool names must be in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub territories: Vec<TerritorySpec>,
     /// The rule chain, tried in order; the first rule that matches and finds someone wins.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RouteRuleSpec>,
@@ -77,6 +83,7 @@ impl Default for RoutingSpec {
             teams: Vec::new(),
             reps: Vec::new(),
             queues: Vec::new(),
+            territories: Vec::new(),
             rules: Vec::new(),
             capacity: DEFAULT_CAPACITY,
             unassignable_queue: default_unassignable(),
@@ -145,6 +152,43 @@ fn one() -> i64 {
 
 fn yes() -> bool {
     true
+}
+
+/// A node of the territory tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerritorySpec {
+    /// Unique id (what reps' `territories` and leads' territory fields hold).
+    pub id: String,
+    /// The territory it lies in (none: a root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// Each declared territory's chain: itself, then each territory above it up to its root.
+/// A territory in a cycle or under an undeclared parent stops where the chain would break
+/// (the validator reports both).
+pub(crate) fn territory_chains(spec: &RoutingSpec) -> std::collections::BTreeMap<&str, Vec<&str>> {
+    let parent: std::collections::BTreeMap<&str, Option<&str>> = spec
+        .territories
+        .iter()
+        .map(|t| (t.id.as_str(), t.parent.as_deref()))
+        .collect();
+    parent
+        .keys()
+        .map(|&id| {
+            let mut chain = vec![id];
+            let mut at = id;
+            while let Some(Some(up)) = parent.get(at) {
+                if chain.contains(up) || !parent.contains_key(up) {
+                    break;
+                }
+                chain.push(up);
+                at = up;
+            }
+            (id, chain)
+        })
+        .collect()
 }
 
 /// A named queue: leads waiting for someone to pick them.
@@ -239,11 +283,13 @@ pub struct PoolSpec {
     /// Only members of this team (a pod per segment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
-    /// Only reps covering this territory.
+    /// Only reps covering this territory (or, with a territory tree, one below it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub territory: Option<String>,
     /// Only reps whose territories include the value of this lead field (e.g. `region`);
-    /// a lead without a value finds no one here.
+    /// a lead without a value finds no one here. With a territory tree, the reps of the
+    /// lead's own territory are tried first, then those of each territory above it, until
+    /// one level has an eligible rep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub territory_from: Option<String>,
 }

@@ -48,6 +48,7 @@ pub(crate) fn validate(spec: &RoutingSpec, catalog: &Catalog, issues: &mut Vec<I
             "name the queue unplaced leads go to",
         );
     }
+    territory_tree(spec, cx.issues);
     for (i, t) in spec.teams.iter().enumerate() {
         let p = format!("routing.teams[{i}].id");
         if t.id.trim().is_empty() {
@@ -313,6 +314,111 @@ impl<'a> Cx<'a> {
                 "routing.empty_pool",
                 "no declared rep matches every selector of this pool",
             );
+        }
+    }
+}
+
+/// The territory tree: unique non-empty ids, declared parents, no cycle; with a tree, every
+/// territory a rep or a pool names is in it.
+fn territory_tree(spec: &RoutingSpec, issues: &mut Vec<Issue>) {
+    if spec.territories.is_empty() {
+        return;
+    }
+    let mut ids = BTreeSet::new();
+    for (i, t) in spec.territories.iter().enumerate() {
+        let p = format!("routing.territories[{i}]");
+        if t.id.trim().is_empty() {
+            issues.push(Issue::new(
+                format!("{p}.id"),
+                "routing.empty_name",
+                "a territory needs an id",
+            ));
+        } else if !ids.insert(t.id.as_str()) {
+            issues.push(Issue::new(
+                format!("{p}.id"),
+                "routing.duplicate_territory",
+                format!("territory `{}` is declared twice", t.id),
+            ));
+        }
+    }
+    let unknown = |name: &str| {
+        let hint = crate::model::closest(name, ids.iter().copied())
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        format!("territory `{name}` is not in `routing.territories`{hint}")
+    };
+    let parents: BTreeMap<&str, Option<&str>> = spec
+        .territories
+        .iter()
+        .map(|t| (t.id.as_str(), t.parent.as_deref()))
+        .collect();
+    for (i, t) in spec.territories.iter().enumerate() {
+        let Some(parent) = t.parent.as_deref() else {
+            continue;
+        };
+        let p = format!("routing.territories[{i}].parent");
+        if !ids.contains(parent) {
+            issues.push(Issue::new(p, "routing.unknown_territory", unknown(parent)));
+            continue;
+        }
+        // Walk up: coming back to `t` is a cycle (reported once per member).
+        let mut at = parent;
+        let mut steps = 0;
+        while let Some(Some(up)) = parents.get(at) {
+            if at == t.id || steps > spec.territories.len() {
+                break;
+            }
+            at = up;
+            steps += 1;
+        }
+        if at == t.id {
+            issues.push(Issue::new(
+                p,
+                "routing.territory_cycle",
+                format!(
+                    "territory `{}` lies within itself through its parents",
+                    t.id
+                ),
+            ));
+        }
+    }
+    for (r, rep) in spec.reps.iter().enumerate() {
+        for (k, t) in rep.territories.iter().enumerate() {
+            if !t.trim().is_empty() && !ids.contains(t.as_str()) {
+                issues.push(Issue::new(
+                    format!("routing.reps[{r}].territories[{k}]"),
+                    "routing.unknown_territory",
+                    unknown(t),
+                ));
+            }
+        }
+    }
+    for (i, rule) in spec.rules.iter().enumerate() {
+        for (k, s) in std::iter::once(&rule.assign)
+            .chain(&rule.fallback)
+            .enumerate()
+        {
+            let pool = match s {
+                StrategySpec::RoundRobin { pool }
+                | StrategySpec::LeastBusy { pool }
+                | StrategySpec::BalanceValue { pool, .. }
+                | StrategySpec::WinRate { pool, .. } => pool,
+                _ => continue,
+            };
+            if let Some(t) = &pool.territory
+                && !ids.contains(t.as_str())
+            {
+                let at = if k == 0 {
+                    format!("routing.rules[{i}].assign")
+                } else {
+                    format!("routing.rules[{i}].fallback[{}]", k - 1)
+                };
+                issues.push(Issue::new(
+                    format!("{at}.{}.pool.territory", strategy_key(s)),
+                    "routing.unknown_territory",
+                    unknown(t),
+                ));
+            }
         }
     }
 }
