@@ -797,10 +797,10 @@ impl Routing {
         for (level, &tid) in chain.iter().enumerate() {
             let mut covering = 0usize;
             for &r in &pool.members {
-                if !self
+                if self
                     .reps
                     .get(r)
-                    .is_some_and(|rep| rep.territories.binary_search(&tid).is_ok())
+                    .is_none_or(|rep| rep.territories.binary_search(&tid).is_err())
                 {
                     continue;
                 }
