@@ -24,6 +24,11 @@ requirements=(
     # The PostgreSQL host example (examples/host_postgres): its workers and test talk to the
     # server through psycopg 3 (the binary wheel bundles libpq).
     "psycopg[binary]>=3.2,<4"
+    # The notebooks under examples/, executed by the tests, and their plots.
+    "nbclient>=0.10,<1"
+    "nbformat>=5.10,<6"
+    "ipykernel>=6.29,<8"
+    "matplotlib>=3.8,<4"
 )
 
 if [[ ! -x "$venv/bin/python" ]]; then

@@ -2,7 +2,7 @@
 # The Python door's tests: sets up .venv (scripts/setup-python.sh), runs pytest on
 # tests/python (the lifecycle through Python, the shared vectors, the playbook JSON Schema),
 # then checks the hand-written stubs against the compiled module with mypy.stubtest and
-# type-checks the package and the tests with mypy --strict.
+# type-checks the package and the tests with mypy --strict, and executes the notebooks.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,3 +25,6 @@ echo "==> mypy.stubtest leadcore._leadcore"
 
 echo "==> mypy --strict (package and tests)"
 "$py" -m mypy --config-file "$mypy_config" crates/leadcore-py/python/leadcore tests/python
+
+echo "==> notebooks (examples/*.ipynb executed top to bottom)"
+"$py" scripts/run_notebooks.py examples/*.ipynb
