@@ -254,6 +254,32 @@ typedef struct leadcore_buf {
 typedef uint32_t leadcore_format;
 
 /**
+ * Caller-allocated output arrays of `leadcore_route_columns`, one entry per lead each (any
+ * may be NULL to skip it).
+ */
+typedef struct leadcore_assignments_out {
+    /**
+     * 0: a rep, 1: a queue.
+     */
+    uint8_t *kind;
+    /**
+     * The rep's index in `reps`, or the queue's in `queues`, of `leadcore_routing_names`.
+     */
+    uint32_t *assignee;
+    /**
+     * The placing rule's index in `rules` of `leadcore_routing_names`; -1 for a lead left
+     * in the unassignable queue.
+     */
+    int32_t *rule;
+    /**
+     * Why a lead went to the unassignable queue: 0 placed by a rule, 1 the playbook has no
+     * rules, 2 no rule matched, 3 rules matched but found no eligible rep (255: a reason
+     * this header does not know yet).
+     */
+    uint8_t *unassigned;
+} leadcore_assignments_out;
+
+/**
  * A borrowed UTF-8 string passed inside a struct: `ptr` to `len` bytes, no NUL terminator
  * needed. Where a field is optional, `ptr == NULL` (with `len == 0`) means absent; a
  * non-NULL `ptr` with `len == 0` is the empty string. NULL with `len > 0` gives
@@ -836,6 +862,42 @@ leadcore_status leadcore_route_batch(const struct leadcore_playbook *playbook,
                                      size_t len,
                                      struct leadcore_buf *out,
                                      struct leadcore_error **err);
+
+/**
+ * The names the index columns of `leadcore_route_columns` point into, as canonical JSON in
+ * `*out`: `{"queues":[..],"reps":[..],"rules":[..]}` (reps in declaration order, queues as
+ * declared then the unassignable queue when undeclared, rules in chain order).
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `out` is NULL or valid for writing a
+ * `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_routing_names(const struct leadcore_playbook *playbook,
+                                       struct leadcore_buf *out,
+                                       struct leadcore_error **err);
+
+/**
+ * Routes many leads in order, as `leadcore_route_batch` does (the same assignments, the
+ * same state after), without the trace: who got each lead as columns of indexes, the fast
+ * path. `leads_json` is a JSON array of leads; `rows` must equal its length
+ * (`LEADCORE_INVALID_ARGUMENT` otherwise). On failure nothing is assigned, the state is
+ * unchanged and nothing is written.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `state` is NULL or a live routing state no other
+ * thread uses during the call; `leads_json` is NULL (with `len == 0`) or points to `len`
+ * readable bytes; `out` is NULL or points to a `leadcore_assignments_out` whose non-NULL
+ * arrays are valid for writing `rows` entries and overlap nothing else; `err` is NULL or
+ * valid for writing a pointer.
+ */
+leadcore_status leadcore_route_columns(const struct leadcore_playbook *playbook,
+                                       struct leadcore_routing_state *state,
+                                       const uint8_t *leads_json,
+                                       size_t len,
+                                       int64_t now_unix_s,
+                                       const struct leadcore_assignments_out *out,
+                                       size_t rows,
+                                       struct leadcore_error **err);
 
 /**
  * Frees a routing state. NULL is a no-op.

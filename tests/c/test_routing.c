@@ -180,7 +180,57 @@ static void test_failures_leave_everything_unchanged(void) {
     leadcore_playbook_free(pb);
 }
 
+/* The columnar path: the same assignments and state as route_batch, as index columns. */
+static void test_columns_equal_the_batch(void) {
+    leadcore_playbook *pb = seed_playbook();
+    leadcore_error *err = NULL;
+    /* A 20-employee lead (rule mid: rep B), a 5-employee one (small: A), then round robin. */
+    const char leads[] =
+        "[{\"id\":\"L-20\",\"firmographics\":{\"employees\":20}},"
+        "{\"id\":\"L-5\",\"firmographics\":{\"employees\":5}},{\"id\":\"R-0\"},{\"id\":\"R-1\"}]";
+    const char batch_input[] =
+        "{\"leads\":[{\"id\":\"L-20\",\"firmographics\":{\"employees\":20}},"
+        "{\"id\":\"L-5\",\"firmographics\":{\"employees\":5}},{\"id\":\"R-0\"},{\"id\":\"R-1\"}],"
+        "\"now\":\"2026-03-02T09:00:00Z\"}";
+    leadcore_routing_state *cols = NULL, *batch = NULL;
+    EXPECT_OK(leadcore_routing_state_new(pb, &cols, &err));
+    EXPECT_OK(leadcore_routing_state_new(pb, &batch, &err));
+    uint8_t kind[4], why[4];
+    uint32_t who[4];
+    int32_t rule[4];
+    leadcore_assignments_out out = {kind, who, rule, why};
+    CHECK_STATUS(leadcore_route_columns(pb, cols, STR(leads), 1772442000LL, &out, 4, &err),
+                 LEADCORE_OK, err);
+    leadcore_buf names = {0};
+    EXPECT_OK(leadcore_routing_names(pb, &names, &err));
+    CHECK_STR_EQ(names.data,
+                 "{\"queues\":[\"unassigned\"],\"reps\":[\"A\",\"B\",\"C\"],"
+                 "\"rules\":[\"small\",\"mid\",\"large\",\"rest\"]}");
+    leadcore_buf_free(&names);
+    CHECK(kind[0] == 0 && who[0] == 1 && rule[0] == 1 && why[0] == 0); /* B by mid */
+    CHECK(kind[1] == 0 && who[1] == 0 && rule[1] == 0);                /* A by small */
+    CHECK(rule[2] == 3 && rule[3] == 3);                               /* round robin */
+    leadcore_buf b = {0};
+    EXPECT_OK(leadcore_route_batch(pb, batch, STR(batch_input), &b, &err));
+    leadcore_buf_free(&b);
+    leadcore_buf x = state_json(cols), y = state_json(batch);
+    CHECK(same_buf(x, y));
+    leadcore_buf_free(&x);
+    leadcore_buf_free(&y);
+    /* A row count that is not the number of leads is refused, the state left as it was. */
+    EXPECT_FAILURE(leadcore_route_columns(pb, cols, STR(leads), 1772442000LL, &out, 3, &err),
+                   LEADCORE_INVALID_ARGUMENT, "ffi.invalid_argument");
+    leadcore_buf z = state_json(cols), w = state_json(batch);
+    CHECK(same_buf(z, w));
+    leadcore_buf_free(&z);
+    leadcore_buf_free(&w);
+    leadcore_routing_state_free(cols);
+    leadcore_routing_state_free(batch);
+    leadcore_playbook_free(pb);
+}
+
 void routing_tests(void) {
+    run_test("routing: columns equal the batch", test_columns_equal_the_batch);
     run_test("routing: the seed example goes to B with a notification and a call task",
              test_seed_example);
     run_test("routing: a batch is fair and equals one-by-one routing",

@@ -46,7 +46,8 @@ pub use playbook::{
     leadcore_playbook_to_json,
 };
 pub use routing::{
-    leadcore_route, leadcore_route_batch, leadcore_routing_state, leadcore_routing_state_free,
+    leadcore_assignments_out, leadcore_route, leadcore_route_batch, leadcore_route_columns,
+    leadcore_routing_names, leadcore_routing_state, leadcore_routing_state_free,
     leadcore_routing_state_from_json, leadcore_routing_state_new, leadcore_routing_state_to_json,
 };
 pub use score::{

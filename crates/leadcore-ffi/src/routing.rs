@@ -8,7 +8,9 @@ use crate::entry::{fallible, free, hand_out};
 use crate::error::leadcore_error;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
-use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
+use crate::time::from_unix_s;
+use leadcore::Lead;
+use leadcore::routing::{Placed, RouteBatchInput, RouteInput, RoutingState, UnassignedCode};
 use leadcore::wire::canonical_json;
 
 /// A routing state: per-rep counters (open leads, today's count, assigned deal value, win
@@ -144,6 +146,123 @@ pub unsafe extern "C" fn leadcore_route_batch(
         // The core's assign_batch changes the state only on success: no copy needed.
         let decisions = canonical_json(&routing.assign_batch(&mut state.inner, &i.leads, i.now)?);
         out.text(decisions);
+    })
+}
+
+/// Caller-allocated output arrays of `leadcore_route_columns`, one entry per lead each (any
+/// may be NULL to skip it).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct leadcore_assignments_out {
+    /// 0: a rep, 1: a queue.
+    pub kind: *mut u8,
+    /// The rep's index in `reps`, or the queue's in `queues`, of `leadcore_routing_names`.
+    pub assignee: *mut u32,
+    /// The placing rule's index in `rules` of `leadcore_routing_names`; -1 for a lead left
+    /// in the unassignable queue.
+    pub rule: *mut i32,
+    /// Why a lead went to the unassignable queue: 0 placed by a rule, 1 the playbook has no
+    /// rules, 2 no rule matched, 3 rules matched but found no eligible rep (255: a reason
+    /// this header does not know yet).
+    pub unassigned: *mut u8,
+}
+
+/// The names the index columns of `leadcore_route_columns` point into, as canonical JSON in
+/// `*out`: `{"queues":[..],"reps":[..],"rules":[..]}` (reps in declaration order, queues as
+/// declared then the unassignable queue when undeclared, rules in chain order).
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `out` is NULL or valid for writing a
+/// `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_routing_names(
+    playbook: *const leadcore_playbook,
+    out: *mut leadcore_buf,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    fallible!(err, {
+        let routing = args::obj(playbook, "playbook")?.inner.routing();
+        let out = args::out(out, "out")?;
+        let names = serde_json::json!({
+            "reps": routing.rep_ids(),
+            "queues": routing.queue_names(),
+            "rules": routing.rule_names(),
+        });
+        out.text(canonical_json(&names));
+    })
+}
+
+/// Routes many leads in order, as `leadcore_route_batch` does (the same assignments, the
+/// same state after), without the trace: who got each lead as columns of indexes, the fast
+/// path. `leads_json` is a JSON array of leads; `rows` must equal its length
+/// (`LEADCORE_INVALID_ARGUMENT` otherwise). On failure nothing is assigned, the state is
+/// unchanged and nothing is written.
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `state` is NULL or a live routing state no other
+/// thread uses during the call; `leads_json` is NULL (with `len == 0`) or points to `len`
+/// readable bytes; `out` is NULL or points to a `leadcore_assignments_out` whose non-NULL
+/// arrays are valid for writing `rows` entries and overlap nothing else; `err` is NULL or
+/// valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_route_columns(
+    playbook: *const leadcore_playbook,
+    state: *mut leadcore_routing_state,
+    leads_json: *const u8,
+    len: usize,
+    now_unix_s: i64,
+    out: *const leadcore_assignments_out,
+    rows: usize,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    fallible!(err, {
+        let routing = args::obj(playbook, "playbook")?.inner.routing();
+        let state = args::obj_mut(state, "state")?;
+        let text = args::text(leads_json, len, "leads_json")?;
+        let o = args::obj(out, "out")?;
+        let n = |p: bool| if p { 0 } else { rows };
+        let kind_out = args::out_slice(o.kind, n(o.kind.is_null()), "out.kind")?;
+        let assignee_out = args::out_slice(o.assignee, n(o.assignee.is_null()), "out.assignee")?;
+        let rule_out = args::out_slice(o.rule, n(o.rule.is_null()), "out.rule")?;
+        let why_out = args::out_slice(o.unassigned, n(o.unassigned.is_null()), "out.unassigned")?;
+        let now = from_unix_s(now_unix_s, "now_unix_s")?;
+        let leads: Vec<Lead> = args::json(text, "leads")?;
+        if leads.len() != rows {
+            return Err(crate::error::Failure::invalid_argument(format!(
+                "rows is {rows}, but leads_json holds {} leads",
+                leads.len()
+            )));
+        }
+        // The core's lean batch changes the state only on success.
+        let got = routing.assign_batch_lean(&mut state.inner, &leads, now)?;
+        let (kinds, who): (Vec<u8>, Vec<u32>) = got
+            .placed
+            .iter()
+            .map(|p| match *p {
+                Placed::Rep(r) => (0, r),
+                Placed::Queue(q) => (1, q),
+            })
+            .unzip();
+        let rules: Vec<i32> = got
+            .rule
+            .iter()
+            .map(|r| r.and_then(|r| i32::try_from(r).ok()).unwrap_or(-1))
+            .collect();
+        let why: Vec<u8> = got
+            .unassigned
+            .iter()
+            .map(|u| match u.as_ref().map(|u| u.code) {
+                None => 0,
+                Some(UnassignedCode::NoRules) => 1,
+                Some(UnassignedCode::NoRuleMatched) => 2,
+                Some(UnassignedCode::NoEligibleRep) => 3,
+                Some(_) => u8::MAX,
+            })
+            .collect();
+        kind_out.fill(&kinds);
+        assignee_out.fill(&who);
+        rule_out.fill(&rules);
+        why_out.fill(&why);
     })
 }
 
