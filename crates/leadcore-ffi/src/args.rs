@@ -121,6 +121,22 @@ pub(crate) unsafe fn slice<'a, T>(
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// An optional array argument: NULL is absent (whatever `len`), else as [`slice`].
+///
+/// # Safety
+/// As [`slice`].
+pub(crate) unsafe fn slice_opt<'a, T>(
+    ptr: *const T,
+    len: usize,
+    what: &str,
+) -> Result<Option<&'a [T]>, Failure> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: as promised by the caller.
+    unsafe { slice(ptr, len, what) }.map(Some)
+}
+
 /// A shared reference to an object the library handed out.
 ///
 /// # Safety
@@ -196,6 +212,21 @@ pub(crate) unsafe fn out_slice<T: Copy>(
     // SAFETY: the same checks as an input array; nothing is read through the pointer.
     unsafe { slice(ptr.cast_const(), len, what) }?;
     Ok(OutSlice { ptr, len })
+}
+
+/// An optional output array: NULL is skipped (an empty array, whatever `len`), else as
+/// [`out_slice`].
+///
+/// # Safety
+/// As [`out_slice`].
+pub(crate) unsafe fn out_slice_opt<T: Copy>(
+    ptr: *mut T,
+    len: usize,
+    what: &str,
+) -> Result<OutSlice<T>, Failure> {
+    let len = if ptr.is_null() { 0 } else { len };
+    // SAFETY: as promised by the caller.
+    unsafe { out_slice(ptr, len, what) }
 }
 
 impl<T: Copy> OutSlice<T> {

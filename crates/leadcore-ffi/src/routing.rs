@@ -220,11 +220,10 @@ pub unsafe extern "C" fn leadcore_route_columns(
         let state = args::obj_mut(state, "state")?;
         let text = args::text(leads_json, len, "leads_json")?;
         let o = args::obj(out, "out")?;
-        let n = |p: bool| if p { 0 } else { rows };
-        let kind_out = args::out_slice(o.kind, n(o.kind.is_null()), "out.kind")?;
-        let assignee_out = args::out_slice(o.assignee, n(o.assignee.is_null()), "out.assignee")?;
-        let rule_out = args::out_slice(o.rule, n(o.rule.is_null()), "out.rule")?;
-        let why_out = args::out_slice(o.unassigned, n(o.unassigned.is_null()), "out.unassigned")?;
+        let kind_out = args::out_slice_opt(o.kind, rows, "out.kind")?;
+        let assignee_out = args::out_slice_opt(o.assignee, rows, "out.assignee")?;
+        let rule_out = args::out_slice_opt(o.rule, rows, "out.rule")?;
+        let why_out = args::out_slice_opt(o.unassigned, rows, "out.unassigned")?;
         let now = from_unix_s(now_unix_s, "now_unix_s")?;
         let leads: Vec<Lead> = args::json(text, "leads")?;
         if leads.len() != rows {

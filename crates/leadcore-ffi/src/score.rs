@@ -230,11 +230,7 @@ pub unsafe extern "C" fn leadcore_score_columns(
         let campaign = dict(&ev.campaign, rows, "campaign", false)?;
         let form_id = dict(&ev.form_id, rows, "form_id", false)?;
         let content_id = dict(&ev.content_id, rows, "content_id", false)?;
-        let seconds = if ev.seconds.is_null() {
-            None
-        } else {
-            Some(args::slice(ev.seconds, rows, "events.seconds")?)
-        };
+        let seconds = args::slice_opt(ev.seconds, rows, "events.seconds")?;
         let now = from_unix_s(now_unix_s, "now_unix_s")?;
         let scores_out = args::out_slice(scores_out, scores_len, "scores_out")?;
         let row_errors_out = args::out(row_errors_out, "row_errors_out")?;

@@ -4,7 +4,7 @@
 use crate::args::{self, leadcore_str};
 use crate::buf::leadcore_buf;
 use crate::entry::fallible;
-use crate::error::{Failure, leadcore_error};
+use crate::error::leadcore_error;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
@@ -88,23 +88,6 @@ pub unsafe extern "C" fn leadcore_sla_status(
     })
 }
 
-/// An optional input array: NULL is absent.
-///
-/// # Safety
-/// As `args::slice`.
-unsafe fn optional<'a, T>(
-    ptr: *const T,
-    rows: usize,
-    what: &str,
-) -> Result<Option<&'a [T]>, Failure> {
-    if ptr.is_null() {
-        Ok(None)
-    } else {
-        // SAFETY: non-NULL, `rows` entries (caller).
-        unsafe { args::slice(ptr, rows, what) }.map(Some)
-    }
-}
-
 /// Reads one policy's clocks at `now_unix_s`, many at once: the columnar path of
 /// `leadcore_sla_status` (the same numbers row by row). On success every non-NULL array of
 /// `*out` receives `clocks->rows` entries. An unknown `policy` gives
@@ -142,47 +125,23 @@ pub unsafe extern "C" fn leadcore_sla_board(
             }
         ];
         let zeros = vec![0i64; if c.paused_seconds.is_null() { rows } else { 0 }];
-        let stopped_at = optional(c.stopped_at, rows, "clocks.stopped_at")?.unwrap_or(&nulls);
-        let paused_since = optional(c.paused_since, rows, "clocks.paused_since")?.unwrap_or(&nulls);
-        let breached_at = optional(c.breached_at, rows, "clocks.breached_at")?.unwrap_or(&nulls);
+        let stopped_at =
+            args::slice_opt(c.stopped_at, rows, "clocks.stopped_at")?.unwrap_or(&nulls);
+        let paused_since =
+            args::slice_opt(c.paused_since, rows, "clocks.paused_since")?.unwrap_or(&nulls);
+        let breached_at =
+            args::slice_opt(c.breached_at, rows, "clocks.breached_at")?.unwrap_or(&nulls);
         let paused_seconds =
-            optional(c.paused_seconds, rows, "clocks.paused_seconds")?.unwrap_or(&zeros);
-        let applies: Option<Vec<bool>> = optional(c.applies, rows, "clocks.applies")?
+            args::slice_opt(c.paused_seconds, rows, "clocks.paused_seconds")?.unwrap_or(&zeros);
+        let applies: Option<Vec<bool>> = args::slice_opt(c.applies, rows, "clocks.applies")?
             .map(|a| a.iter().map(|&v| v != 0).collect());
-        let status_out = args::out_slice(
-            o.status,
-            if o.status.is_null() { 0 } else { rows },
-            "out.status",
-        )?;
-        let deadline_out = args::out_slice(
-            o.deadline,
-            if o.deadline.is_null() { 0 } else { rows },
-            "out.deadline",
-        )?;
-        let elapsed_out = args::out_slice(
-            o.elapsed_seconds,
-            if o.elapsed_seconds.is_null() { 0 } else { rows },
-            "out.elapsed_seconds",
-        )?;
-        let remaining_out = args::out_slice(
-            o.remaining_seconds,
-            if o.remaining_seconds.is_null() {
-                0
-            } else {
-                rows
-            },
-            "out.remaining_seconds",
-        )?;
-        let next_out = args::out_slice(
-            o.next_change,
-            if o.next_change.is_null() { 0 } else { rows },
-            "out.next_change",
-        )?;
-        let escalation_out = args::out_slice(
-            o.escalation,
-            if o.escalation.is_null() { 0 } else { rows },
-            "out.escalation",
-        )?;
+        let status_out = args::out_slice_opt(o.status, rows, "out.status")?;
+        let deadline_out = args::out_slice_opt(o.deadline, rows, "out.deadline")?;
+        let elapsed_out = args::out_slice_opt(o.elapsed_seconds, rows, "out.elapsed_seconds")?;
+        let remaining_out =
+            args::out_slice_opt(o.remaining_seconds, rows, "out.remaining_seconds")?;
+        let next_out = args::out_slice_opt(o.next_change, rows, "out.next_change")?;
+        let escalation_out = args::out_slice_opt(o.escalation, rows, "out.escalation")?;
         let now = from_unix_s(now_unix_s, "now_unix_s")?;
         let columns = SlaClockColumns {
             applies: applies.as_deref(),
