@@ -61,7 +61,7 @@ mod tests {
         assert_eq!(python_round2(0.375), 0.38);
         assert_eq!(python_round2(0.385), 0.39); // 0.385 is stored above the tie
         assert_eq!(python_round2(1.005), 1.0); // stored below
-        assert_eq!(python_round2(99.995), 99.99); // stored below (99.99499…)
+        assert_eq!(python_round2(99.995), 100.0); // stored above (99.99500000000000454…)
         assert_eq!(python_round2(50.0), 50.0);
         assert_eq!(python_round2(0.0), 0.0);
         assert_eq!(exact_round2(34.375), 34.38);
