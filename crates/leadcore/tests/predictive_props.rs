@@ -190,7 +190,7 @@ fn bad_input_is_a_typed_error() {
     let m = model(false, false);
     let unknown = OdooRecord::new("x").stage("nope").status(OdooStatus::Lost);
     assert_eq!(
-        m.train(&[unknown.clone()]).unwrap_err().code(),
+        m.train(std::slice::from_ref(&unknown)).unwrap_err().code(),
         "input.invalid"
     );
     assert!(
