@@ -1,6 +1,7 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
+use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
 use leadcore::scoring::{
     PredictInput, ScoreApplyInput, ScoreCardInput, ScoreInput, ScoreState, ScoreTableInput,
@@ -204,6 +205,12 @@ fn run_case(dir: &Path) -> String {
             "sla_status" => {
                 let i = SlaInput::from_json(&payload).unwrap();
                 ok(pb.sla().statuses(i.facts(), i.now))
+            }
+            "odoo_score" => {
+                match OdooScoreInput::from_json(&payload).and_then(|i| odoo_score(&i)) {
+                    Ok(o) => ok(o),
+                    Err(e) => err(&e),
+                }
             }
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };

@@ -498,6 +498,11 @@ void vector_tests(const char *root) {
         snprintf(dir, sizeof dir, "%s/%s", root, name);
         snprintf(path, sizeof path, "%s/input.jsonl", dir);
         if (name[0] == '.' || !file_exists(path)) continue;
+        if (strncmp(name, "predictive_odoo", 15) == 0) {
+            /* odoo_score: Rust door only so far (issue #10) */
+            printf("skip vector: %s (odoo_score is not in the C door yet)\n", name);
+            continue;
+        }
         cases++;
         snprintf(label, sizeof label, "vector: %s", name);
 

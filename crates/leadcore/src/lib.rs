@@ -32,6 +32,7 @@ mod error;
 pub mod lifecycle;
 pub mod model;
 pub mod playbook;
+pub mod predictive;
 pub mod routing;
 pub mod scoring;
 pub mod sla;
