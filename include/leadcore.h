@@ -784,6 +784,24 @@ leadcore_status leadcore_playbook_to_json(const struct leadcore_playbook *playbo
 void leadcore_playbook_free(struct leadcore_playbook *playbook);
 
 /**
+ * Runs Odoo's predictive lead scoring once. `input_json` is `{"config":{"stages":[{"id",
+ * "sequence","won"?}],"fields":[..],..},"train":[records]or"table":{..},"live":[..],
+ * "writes":[..],"semantics":"won_status"|"legacy","score":[records],"explain"?,
+ * "show_table"?}`. On success `*out` receives the canonical JSON of the result:
+ * `{"predictions":[{"id","probability"(percent, or null without history),
+ * "explanation"?}],"writes":[..],"table"?:[..]}`. Bad JSON or a bad configuration gives
+ * `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * `input_json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` is NULL
+ * or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_odoo_score(const uint8_t *input_json,
+                                    size_t len,
+                                    struct leadcore_buf *out,
+                                    struct leadcore_error **err);
+
+/**
  * A fresh routing state (no lead assigned yet) for the playbook's routing rules. `*out`
  * receives a new state to free with `leadcore_routing_state_free`.
  *

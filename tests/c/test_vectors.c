@@ -372,6 +372,12 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         return 1;
     }
     if (run_routing_event(pb, routing, line, prefix, payload, payload_len, out)) return 1;
+    if (is_event(line, prefix, "odoo_score")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_odoo_score(payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
     if (is_event(line, prefix, "sla_status")) {
         leadcore_buf b = {0};
         leadcore_status s = leadcore_sla_status(pb, payload, payload_len, &b, &err);
@@ -498,11 +504,6 @@ void vector_tests(const char *root) {
         snprintf(dir, sizeof dir, "%s/%s", root, name);
         snprintf(path, sizeof path, "%s/input.jsonl", dir);
         if (name[0] == '.' || !file_exists(path)) continue;
-        if (strncmp(name, "predictive_odoo", 15) == 0) {
-            /* odoo_score: Rust door only so far (issue #10) */
-            printf("skip vector: %s (odoo_score is not in the C door yet)\n", name);
-            continue;
-        }
         cases++;
         snprintf(label, sizeof label, "vector: %s", name);
 

@@ -22,8 +22,7 @@ LIFECYCLE_EVENTS = {"start", "replay", "transition", "dwell", "state", "funnel"}
 SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"}
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
-# Events only the Rust door runs so far (issue #10: the Python door of `predictive` is to come).
-RUST_ONLY_EVENTS = {"odoo_score"}
+PREDICTIVE_EVENTS = {"odoo_score"}
 
 
 def canonical(value: Any) -> str:
@@ -95,6 +94,8 @@ class Runner:
             return self.run_scoring(kind, payload)
         if kind in ROUTING_EVENTS:
             return self.run_routing(kind, payload)
+        if kind == "odoo_score":
+            return ok_text(leadcore.odoo_score(canonical(payload), json=True))
         if kind == "sla_status":
             return ok_text(
                 pb.sla_status(
@@ -178,10 +179,8 @@ def test_vectors_are_present() -> None:
 def test_vector(case: Path) -> None:
     expected = (case / "expected.jsonl").read_text(encoding="utf-8")
     kinds = {kind for kind, _ in events(case)}
-    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS - ROUTING_EVENTS - SLA_EVENTS - RUST_ONLY_EVENTS
+    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS - ROUTING_EVENTS - SLA_EVENTS - PREDICTIVE_EVENTS
     assert not unknown, f"{case.name}: events the README does not define: {sorted(unknown)}"
-    if kinds & RUST_ONLY_EVENTS:
-        pytest.skip(f"{sorted(kinds & RUST_ONLY_EVENTS)}: Rust door only so far")
     got = run_case(case)
     assert lines_of(got) == lines_of(expected)
     assert got == expected

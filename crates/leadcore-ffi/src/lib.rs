@@ -23,6 +23,7 @@ mod error;
 mod funnel;
 mod panic;
 mod playbook;
+mod predictive;
 mod routing;
 mod score;
 mod score_state;
@@ -45,6 +46,7 @@ pub use playbook::{
     leadcore_playbook, leadcore_playbook_default, leadcore_playbook_free, leadcore_playbook_parse,
     leadcore_playbook_to_json,
 };
+pub use predictive::leadcore_odoo_score;
 pub use routing::{
     leadcore_assignments_out, leadcore_route, leadcore_route_batch, leadcore_route_columns,
     leadcore_routing_names, leadcore_routing_state, leadcore_routing_state_free,

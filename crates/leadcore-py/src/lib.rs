@@ -12,6 +12,7 @@ mod convert;
 mod errors;
 mod leads;
 mod playbook;
+mod predictive;
 mod routing;
 mod scoring;
 mod sla;
@@ -31,6 +32,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scoring::PyBatchResult>()?;
     m.add_class::<arrow::PyArrowTable>()?;
     m.add_class::<routing::PyRoutingState>()?;
+    m.add_function(wrap_pyfunction!(predictive::odoo_score, m)?)?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())

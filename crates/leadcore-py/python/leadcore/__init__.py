@@ -74,6 +74,7 @@ from ._leadcore import (
     UnknownStageError,
     VersionError,
     __version__,
+    odoo_score,
 )
 
 __all__ = [
@@ -105,4 +106,5 @@ __all__ = [
     "UnknownStageError",
     "VersionError",
     "__version__",
+    "odoo_score",
 ]

@@ -17,6 +17,7 @@ from typing import (
 
 __all__ = [
     "__version__",
+    "odoo_score",
     "CORE_VERSION",
     "Playbook",
     "LeadState",
@@ -477,6 +478,16 @@ class ArrowTable:
     def column_names(self) -> list[str]: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def __len__(self) -> int: ...
+
+@overload
+def odoo_score(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
+    """Odoo's predictive lead scoring, one run: `config`, `train` (closed records) or a
+    stored `table`, `live` leads and `writes` under `semantics`, the leads to `score`
+    (`explain`, `show_table`). Returns predictions (probability in percent; 100 in a won
+    stage; None without history), the writes' transitions and the table rows if asked."""
+@overload
+def odoo_score(input: _JsonObject | str, *, json: Literal[True]) -> str:
+    """`odoo_score`, the result as canonical JSON text."""
 
 class LeadcoreError(Exception):
     """Base of every leadcore error."""
