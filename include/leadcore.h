@@ -43,7 +43,8 @@
  * Data out. Rich values (states, transition outcomes, dwell times, playbooks, error reports)
  * come out as canonical JSON in a leadcore_buf: UTF-8, object keys sorted at every depth, no
  * whitespace, so every leadcore binding gives byte-identical output. buf.data[buf.len] is a
- * NUL byte (not counted in len), so buf.data may be used as a C string. Rich values go in as
+ * NUL byte (not counted in len), so buf.data may be used as a C string; declare an empty
+ * buffer as `leadcore_buf out = LEADCORE_BUF_INIT;` (C and C++). Rich values go in as
  * JSON too (StartInput, TransitionInput, scoring inputs, a stored state). Scores are JSON
  * numbers in the shortest form that reads back to the same double. Hot numeric paths use
  * typed arrays instead: leadcore_score_columns reads C arrays and writes scores into a
@@ -68,13 +69,20 @@
  * leadcore_score_state and the calls that change it (_record, _apply, _check_thresholds).
  * Errors and buffers are plain owned values.
  *
+ * Building. `pkg-config --cflags --libs leadcore` (add --static for libleadcore.a) or
+ * CMake's find_package(leadcore) with the target leadcore::leadcore, after
+ * scripts/install-c.sh (PREFIX=..., default /usr/local).
+ *
  * Panics. A panic inside the library (a bug) never unwinds into C: the call returns
  * LEADCORE_PANIC and has no effect. (One exception: leadcore_score_state_record updates its
  * state in place to stay O(1); if it ever panicked mid-update, that state refuses every
  * later call with LEADCORE_PANIC instead of exposing a half-recorded event.)
  *
- * Versions. LEADCORE_VERSION_MAJOR/MINOR/PATCH describe this header; leadcore_version()
- * gives the linked library's version; LEADCORE_ABI_VERSION changes on incompatible changes.
+ * Versions. LEADCORE_VERSION_MAJOR/MINOR/PATCH describe this header, and
+ * LEADCORE_VERSION_NUMBER is the same as MAJOR * 10000 + MINOR * 100 + PATCH;
+ * leadcore_version() ("0.1.0") and leadcore_version_number() (100) give the linked
+ * library's; LEADCORE_ABI_VERSION changes on incompatible changes, and with it the shared
+ * library's SONAME (libleadcore.so.0).
  * A status number never changes once published; new ones are appended (LEADCORE_BAD_EVENT,
  * for the core's score.bad_event, is 16, after the door's own statuses;
  * LEADCORE_INVALID_HISTORY, for lifecycle.invalid_history, is 17).
@@ -155,6 +163,13 @@ struct ArrowArrayStream {
 
 #endif /* ARROW_C_STREAM_INTERFACE */
 
+/*
+ * The initialiser of an empty leadcore_buf (owns nothing, may be freed), the same in C and
+ * C++:  leadcore_buf out = LEADCORE_BUF_INIT;
+ * (`= {0}` warns under g++ -Wextra: missing-field-initializers.)
+ */
+#define LEADCORE_BUF_INIT { NULL, 0 }
+
 /**
  * "No time" in SLA clock and board arrays: `INT64_MIN`.
  */
@@ -180,6 +195,13 @@ struct ArrowArrayStream {
  * status value changes incompatibly. Adding functions or statuses does not raise it.
  */
 #define LEADCORE_ABI_VERSION 1
+
+/**
+ * This header's version as one number, `MAJOR * 10000 + MINOR * 100 + PATCH` (0.1.0 is
+ * 100), for `#if LEADCORE_VERSION_NUMBER >= ...` and comparison with
+ * `leadcore_version_number()`.
+ */
+#define LEADCORE_VERSION_NUMBER (((LEADCORE_VERSION_MAJOR * 10000) + (LEADCORE_VERSION_MINOR * 100)) + LEADCORE_VERSION_PATCH)
 
 /**
  * An error returned by a failed call: a status, a stable machine code, a message and a
@@ -1376,6 +1398,13 @@ leadcore_status leadcore_time_parse_rfc3339(const uint8_t *text,
  * never to be freed. Compare with `LEADCORE_VERSION_*` to detect a header/library mismatch.
  */
 const char *leadcore_version(void);
+
+/**
+ * The version of the linked library as one number, `MAJOR * 10000 + MINOR * 100 + PATCH`
+ * (0.1.0 gives 100): compare with `LEADCORE_VERSION_NUMBER` to detect a header/library
+ * mismatch, or with a minimum the program needs.
+ */
+uint32_t leadcore_version_number(void);
 
 #ifdef __cplusplus
 }  // extern "C"

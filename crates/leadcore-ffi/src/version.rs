@@ -11,6 +11,11 @@ pub const LEADCORE_VERSION_PATCH: u32 = 0;
 /// Version of the C ABI: raised whenever a type's layout, a function's signature or a
 /// status value changes incompatibly. Adding functions or statuses does not raise it.
 pub const LEADCORE_ABI_VERSION: u32 = 1;
+/// This header's version as one number, `MAJOR * 10000 + MINOR * 100 + PATCH` (0.1.0 is
+/// 100), for `#if LEADCORE_VERSION_NUMBER >= ...` and comparison with
+/// `leadcore_version_number()`.
+pub const LEADCORE_VERSION_NUMBER: u32 =
+    LEADCORE_VERSION_MAJOR * 10000 + LEADCORE_VERSION_MINOR * 100 + LEADCORE_VERSION_PATCH;
 
 const VERSION: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
@@ -23,6 +28,15 @@ const VERSION: &CStr =
 #[unsafe(no_mangle)]
 pub extern "C" fn leadcore_version() -> *const c_char {
     VERSION.as_ptr()
+}
+
+/// The version of the linked library as one number, `MAJOR * 10000 + MINOR * 100 + PATCH`
+/// (0.1.0 gives 100): compare with `LEADCORE_VERSION_NUMBER` to detect a header/library
+/// mismatch, or with a minimum the program needs.
+#[unsafe(no_mangle)]
+pub extern "C" fn leadcore_version_number() -> u32 {
+    const { assert!(LEADCORE_VERSION_MINOR < 100 && LEADCORE_VERSION_PATCH < 100) };
+    LEADCORE_VERSION_NUMBER
 }
 
 #[cfg(test)]
@@ -38,6 +52,15 @@ mod tests {
         let v = unsafe { CStr::from_ptr(leadcore_version()) };
         assert_eq!(v.to_str(), Ok(env!("CARGO_PKG_VERSION")));
         assert_eq!(leadcore::VERSION, env!("CARGO_PKG_VERSION"));
-        assert_eq!(LEADCORE_ABI_VERSION, 1);
+        let number = LEADCORE_VERSION_MAJOR * 10000
+            + LEADCORE_VERSION_MINOR * 100
+            + LEADCORE_VERSION_PATCH;
+        assert_eq!(leadcore_version_number(), number);
+        assert_eq!(LEADCORE_VERSION_NUMBER, number);
+        // A new ABI needs a new SONAME: raise SONAME_MAJOR in build.rs with the ABI version.
+        assert_eq!(
+            (LEADCORE_ABI_VERSION, env!("LEADCORE_SONAME")),
+            (1, "libleadcore.so.0")
+        );
     }
 }
