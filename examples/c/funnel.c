@@ -121,7 +121,7 @@ static long moved;
 
 static void count_refusal(const leadcore_error *err) {
     char key[128] = "";
-    leadcore_buf json = {0};
+    leadcore_buf json = LEADCORE_BUF_INIT;
     if (leadcore_error_status(err) == LEADCORE_GUARD_FAILED &&
         leadcore_error_to_json(err, &json, NULL) == LEADCORE_OK) {
         for (const char *p = (const char *)json.data; (p = strstr(p, "\"guard\":\"")) != NULL;) {
@@ -158,7 +158,7 @@ static void step(const leadcore_playbook *pb, leadcore_state *st, const char *to
              "{\"request\":{\"to\":\"%s\",\"actor\":{\"id\":\"%s\",\"role\":\"%s\"},\"now\":\"%s\"%s}%s",
              to, actor, role, now, strcmp(to, "Nurture") == 0 ? ",\"reason\":\"no deal within 90 days\"" : "",
              extra);
-    leadcore_buf out = {0};
+    leadcore_buf out = LEADCORE_BUF_INIT;
     leadcore_error *err = NULL;
     if (leadcore_state_transition(pb, st, (const uint8_t *)input, strlen(input), &out, &err) ==
         LEADCORE_OK) {
@@ -298,7 +298,7 @@ int main(int argc, char **argv) {
         states[n++] = st;
     }
 
-    leadcore_buf funnel = {0};
+    leadcore_buf funnel = LEADCORE_BUF_INIT;
     if (leadcore_funnel(pb, (const uint8_t *)"lead", 4, (const leadcore_state *const *)states, n,
                         end * 1000, &funnel, &err) != LEADCORE_OK) {
         fprintf(stderr, "%s\n", leadcore_error_message(err));
