@@ -28,6 +28,18 @@ static="$prefixes/static"
 rm -rf "$prefixes"
 mkdir -p "$out"
 
+# pkg-config (Debian's pkgconf) is what the packaging is tested through: install it when
+# missing, as root (as CI runs), like scripts/setup-postgres.sh does for PostgreSQL.
+if ! command -v pkg-config >/dev/null 2>&1; then
+    [[ $(id -u) -eq 0 ]] || { echo "pkg-config is missing: install pkgconf" >&2; exit 1; }
+    echo "==> installing pkg-config (pkgconf) from Debian's packages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q pkgconf >/dev/null 2>&1 || {
+        apt-get update -q >/dev/null
+        apt-get install -y -q pkgconf >/dev/null
+    }
+fi
+
 echo "==> scripts/install-c.sh into $both and (libleadcore.a only) $static"
 PREFIX="$both" PROFILE=debug bash scripts/install-c.sh >/dev/null
 PREFIX="$static" PROFILE=debug LIBRARY_TYPES=static bash scripts/install-c.sh >/dev/null

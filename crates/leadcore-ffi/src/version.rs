@@ -52,9 +52,8 @@ mod tests {
         let v = unsafe { CStr::from_ptr(leadcore_version()) };
         assert_eq!(v.to_str(), Ok(env!("CARGO_PKG_VERSION")));
         assert_eq!(leadcore::VERSION, env!("CARGO_PKG_VERSION"));
-        let number = LEADCORE_VERSION_MAJOR * 10000
-            + LEADCORE_VERSION_MINOR * 100
-            + LEADCORE_VERSION_PATCH;
+        let number =
+            LEADCORE_VERSION_MAJOR * 10000 + LEADCORE_VERSION_MINOR * 100 + LEADCORE_VERSION_PATCH;
         assert_eq!(leadcore_version_number(), number);
         assert_eq!(LEADCORE_VERSION_NUMBER, number);
         // A new ABI needs a new SONAME: raise SONAME_MAJOR in build.rs with the ABI version.
