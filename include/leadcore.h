@@ -255,8 +255,8 @@ typedef uint32_t leadcore_status;
  *
  * `data[len]` is a NUL byte, so `data` may be used as a C string; `len` excludes it. A
  * filled buffer's `data` is never NULL. Treat both fields as read-only and release the
- * buffer with `leadcore_buf_free` (never `free()`). A zeroed buffer (`{NULL, 0}`) owns
- * nothing and may be freed.
+ * buffer with `leadcore_buf_free` (never `free()`). A zeroed buffer (`{NULL, 0}`, which
+ * `LEADCORE_BUF_INIT` gives in C and C++) owns nothing and may be freed.
  */
 typedef struct leadcore_buf {
     /**

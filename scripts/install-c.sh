@@ -108,8 +108,19 @@ fill packaging/leadcoreConfig.cmake.in "$libdir" "$includedir" \
 fill packaging/leadcoreConfigVersion.cmake.in "$libdir" "$includedir" \
     >"$destdir$libdir/cmake/leadcore/leadcoreConfigVersion.cmake"
 chmod 644 "$destdir$libdir/pkgconfig/leadcore.pc" "$destdir$libdir/cmake/leadcore/"*.cmake
-echo "installed into $destdir: $includedir/leadcore.h, $libdir/pkgconfig/leadcore.pc,"
+echo "installed${destdir:+ under $destdir}: $includedir/leadcore.h, $libdir/pkgconfig/leadcore.pc,"
 echo "  $libdir/cmake/leadcore/leadcoreConfig{,Version}.cmake"
 [ "$shared" = 1 ] && echo "  $libdir/$so_file, $soname -> $so_file, libleadcore.so -> $soname"
 [ "$static" = 1 ] && echo "  $libdir/libleadcore.a (links with: $libs_private)"
+# A system-wide install: refresh the loader's cache so that libleadcore.so.0 is found.
+system_libdir=0
+case "$libdir" in /lib | /lib64 | /usr/lib | /usr/lib64 | /usr/local/lib | /usr/local/lib64)
+    system_libdir=1 ;;
+esac
+if [ "$shared$system_libdir" = 11 ] && [ -z "$destdir" ] && [ "$(id -u)" = 0 ] &&
+    command -v ldconfig >/dev/null; then
+    ldconfig
+elif [ "$shared" = 1 ]; then
+    echo "programs find libleadcore.so.0 through -Wl,-rpath,$libdir, LD_LIBRARY_PATH or ldconfig"
+fi
 exit 0

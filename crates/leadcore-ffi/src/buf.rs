@@ -11,8 +11,8 @@ use std::ptr;
 ///
 /// `data[len]` is a NUL byte, so `data` may be used as a C string; `len` excludes it. A
 /// filled buffer's `data` is never NULL. Treat both fields as read-only and release the
-/// buffer with `leadcore_buf_free` (never `free()`). A zeroed buffer (`{NULL, 0}`) owns
-/// nothing and may be freed.
+/// buffer with `leadcore_buf_free` (never `free()`). A zeroed buffer (`{NULL, 0}`, which
+/// `LEADCORE_BUF_INIT` gives in C and C++) owns nothing and may be freed.
 #[repr(C)]
 #[derive(Debug)]
 pub struct leadcore_buf {
