@@ -3,7 +3,7 @@
 //! time), every figure printed against its target.
 //!
 //! ```text
-//! cargo run --release --example predictive_report [DATA_DIR]
+//! cargo run --example predictive_report [DATA_DIR]
 //! ```
 //! `DATA_DIR` (or `LEADCORE_DATA`) defaults to `../shared/data`. The CSV reading lives here:
 //! the core does no IO. A missed target is printed as missed, never hidden.

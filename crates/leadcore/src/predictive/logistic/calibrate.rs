@@ -135,7 +135,7 @@ pub(crate) fn fit_platt(z: &[f64], y: &[bool]) -> Calibrator {
             hbb += w;
         }
         let det = haa * hbb - hab * hab;
-        if !(det > 0.0) || !det.is_finite() {
+        if det.is_nan() || det <= 0.0 || !det.is_finite() {
             break;
         }
         let da = (hbb * ga - hab * gb) / det;

@@ -544,7 +544,7 @@ impl Core {
         }
         if let Some(g) = group {
             logit += g.intercept;
-            if let Some(out) = out.as_deref_mut() {
+            if let Some(out) = out {
                 out.push(Contribution {
                     feature: bound.group_name.to_owned(),
                     value: g.name.clone(),
