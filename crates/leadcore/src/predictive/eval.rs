@@ -67,15 +67,16 @@ fn check_fraction(f: f64) -> Result<()> {
 
 /// A seeded stratified split: within each outcome, rows are shuffled (SplitMix64 from
 /// `seed`, negatives first, then positives) and the first `round(count · test_fraction)` go
-/// to the test part, so both parts keep the outcome rate.
+/// to the test part (rounding half away from zero, per outcome), so both parts keep the
+/// outcome rate.
 ///
 /// ```
 /// use leadcore::predictive::eval::stratified_split;
 /// let y: Vec<bool> = (0..100).map(|i| i % 4 == 0).collect();
-/// let s = stratified_split(&y, 0.3, 42).unwrap();
-/// assert_eq!(s.test.len(), 30);
-/// assert_eq!(s.test.iter().filter(|&&i| y[i]).count(), 8); // round(25 × 0.3)
-/// assert_eq!(s, stratified_split(&y, 0.3, 42).unwrap());
+/// let s = stratified_split(&y, 0.2, 42).unwrap();
+/// assert_eq!(s.test.len(), 20); // round(75 × 0.2) + round(25 × 0.2)
+/// assert_eq!(s.test.iter().filter(|&&i| y[i]).count(), 5);
+/// assert_eq!(s, stratified_split(&y, 0.2, 42).unwrap());
 /// ```
 pub fn stratified_split(outcomes: &[bool], test_fraction: f64, seed: u64) -> Result<Split> {
     check_fraction(test_fraction)?;
