@@ -1,7 +1,13 @@
-//! Predictive scoring learned from closed leads. The first mode is [`odoo`]: Odoo CRM's
-//! predictive lead scoring (a naive Bayes over a per-team frequency table), reproduced to the
-//! second decimal, trainable in one pass, incrementally (both of Odoo's live semantics) and
-//! over columns.
+//! Predictive scoring learned from closed leads. Two modes:
+//! - [`odoo`]: Odoo CRM's predictive lead scoring (a naive Bayes over a per-team frequency
+//!   table), reproduced to the second decimal, trainable in one pass, incrementally (both of
+//!   Odoo's live semantics) and over columns;
+//! - [`logistic`]: a regularised logistic regression (one-hot categoricals with rare-level
+//!   pooling, binned or standardised numbers, team → global pooling), calibrated out of fold
+//!   (Platt or isotonic), with per-feature log-odds explanations.
+//!
+//! [`eval`] splits data (seeded stratified, by time or id order, K-fold) and measures
+//! probabilities (exact AUC, log-loss, Brier, expected calibration error, calibration table).
 //!
 //! ```
 //! use leadcore::predictive::odoo::{OdooConfig, OdooModel, OdooRecord, OdooStage, OdooStatus};
@@ -19,4 +25,6 @@
 //! assert_eq!(p, Some(99.18));
 //! ```
 
+pub mod eval;
+pub mod logistic;
 pub mod odoo;
