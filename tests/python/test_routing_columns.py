@@ -85,9 +85,12 @@ def test_polars_and_pandas_read_it(pb: leadcore.Playbook) -> None:
     for c in COLUMNS:
         assert p[c].to_list() == [None if pd.isna(v) else v for v in frame[c]]
     pa = pytest.importorskip("pyarrow")
-    readers = [lambda t: pa.table(t).to_pandas()]
+    def via_pyarrow(t: Any) -> Any:
+        return pa.table(t).to_pandas()
+
+    readers: list[Any] = [via_pyarrow]
     if hasattr(pd.DataFrame, "from_arrow"):  # pandas 3 reads the Arrow C stream itself
-        readers.append(pd.DataFrame.from_arrow)
+        readers.append(getattr(pd.DataFrame, "from_arrow"))
     for read in readers:
         via = read(pb.route_columns(pb.routing_state(), columns, NOW))
         assert list(via.columns) == COLUMNS

@@ -80,7 +80,9 @@ pub fn assignments_batch<S: AsRef<str>>(
     let rules = routing.rule_names();
     let rule_count = key(rules.len())?;
     if let Some(r) = a.rule.iter().flatten().find(|r| **r >= rule_count) {
-        return Err(invalid(format!("assignment names rule {r} of {rule_count}")));
+        return Err(invalid(format!(
+            "assignment names rule {r} of {rule_count}"
+        )));
     }
     let code_of = |c: UnassignedCode| {
         UnassignedCode::ALL
@@ -219,7 +221,10 @@ routing:
                 text(4, row).as_deref(),
                 d.unassigned.as_ref().map(|u| u.code.code())
             );
-            assert_eq!(text(5, row), d.unassigned.as_ref().map(|u| u.message.clone()));
+            assert_eq!(
+                text(5, row),
+                d.unassigned.as_ref().map(|u| u.message.clone())
+            );
         }
         assert_eq!(text(2, 1).as_deref(), Some("overflow"));
         assert_eq!(text(4, 3).as_deref(), Some("no_rule_matched"));
