@@ -8,7 +8,7 @@
 //!   [`FFI_ArrowArrayStream`], or column by column), read as events ([`Events`], what the
 //!   core scores) or as leads ([`leads`], through the core's `LeadTable::build`).
 //! - Out: a batch's scores as a [`RecordBatch`] ([`scores_batch`]), its row errors
-//!   ([`row_errors_batch`]), and any batches as a stream a C or Python consumer reads
+//!   ([`row_errors_batch`]), a routing batch's assignments ([`assignments_batch`]), and any batches as a stream a C or Python consumer reads
 //!   ([`export_stream`]).
 //!
 //! Strings may come as `Utf8`, `LargeUtf8`, `Utf8View` or a dictionary of any of them;
@@ -41,12 +41,14 @@ mod events;
 mod leads;
 mod read;
 mod results;
+mod routing;
 mod sla;
 mod table;
 
 pub use events::Events;
 pub use leads::leads;
 pub use results::{export_stream, row_errors_batch, scores_batch};
+pub use routing::assignments_batch;
 pub use sla::{sla_clocks, sla_stages, sla_status_batch, sla_statuses_batch};
 pub use table::{ChunkedColumn, Table, is_pandas_index, read_stream, validate};
 

@@ -649,6 +649,26 @@ impl PyPlaybook {
         })
     }
 
+    /// `route_many` as an `ArrowTable` (pyarrow, polars and pandas read it without a
+    /// copy): `lead_id`, `assignee_kind`, `assignee`, `rule`, `unassigned_code` (these four
+    /// dictionary-encoded) and `unassigned_reason`, one row per lead in order. Same
+    /// assignments and state changes as `route_batch`; needs neither pandas nor pyarrow.
+    #[pyo3(signature = (state, leads, now, *, extra = "error"))]
+    fn route_columns(
+        &self,
+        py: Python<'_>,
+        mut state: PyRefMut<'_, PyRoutingState>,
+        leads: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        extra: &str,
+    ) -> PyResult<crate::arrow::PyArrowTable> {
+        crate::errors::shield(|| {
+            let now = extract_time(now)?;
+            let extra = crate::leads::extra_columns(extra)?;
+            routing::columns(py, &self.inner, &mut state.inner, leads, now, extra)
+        })
+    }
+
     /// Every SLA policy's status for one lead at `now`: a list of dicts (`lead_id`,
     /// `policy`, `status` — `not_applicable`, `not_started`, `pending`, `due_soon`,
     /// `paused`, `met` or `breached` —, `started_at`, `stopped_at`, `deadline`,

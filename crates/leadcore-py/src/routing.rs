@@ -246,6 +246,23 @@ pub(crate) fn batch_lean(
     })
 }
 
+/// [`batch_lean`] as Arrow: the assignments' record batch
+/// (`leadcore_arrow::assignments_batch`), built without the GIL.
+pub(crate) fn columns(
+    py: Python<'_>,
+    pb: &Playbook,
+    state: &mut RoutingState,
+    leads: &Bound<'_, PyAny>,
+    now: DateTime<Utc>,
+    extra: ExtraColumns,
+) -> PyResult<crate::arrow::PyArrowTable> {
+    let (ids, assignments) = batch_lean(py, pb, state, leads, now, extra)?;
+    let routing = pb.routing();
+    py.detach(|| leadcore_arrow::assignments_batch(routing, &ids, &assignments))
+        .map(crate::arrow::PyArrowTable::new)
+        .map_err(|e| arrow_pyerr(crate::columns::Of::Leads, e))
+}
+
 /// The lean assignments as a pandas DataFrame, one row per lead in order: `lead_id`,
 /// `assignee_kind` (`rep` or `queue`), `assignee`, `rule` (None: the unassignable queue),
 /// `unassigned_code` and `unassigned_reason` (None unless unassignable). Names are made

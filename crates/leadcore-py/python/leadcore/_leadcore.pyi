@@ -273,6 +273,17 @@ class Playbook:
     ) -> Any:  # a pandas.DataFrame
         """`route_batch` as a pandas DataFrame: lead_id, assignee_kind ("rep"/"queue"),
         assignee, rule, unassigned_code, unassigned_reason."""
+    def route_columns(
+        self,
+        state: RoutingState,
+        leads: _Leads,
+        now: _Time,
+        *,
+        extra: Literal["error", "custom"] = "error",
+    ) -> ArrowTable:
+        """`route_many` as an ArrowTable (pyarrow, polars, pandas read it): lead_id,
+        assignee_kind, assignee, rule, unassigned_code (dictionary-encoded),
+        unassigned_reason."""
     @overload
     def sla_status(
         self,

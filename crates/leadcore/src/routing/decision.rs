@@ -28,6 +28,29 @@ pub enum UnassignedCode {
     NoEligibleRep,
 }
 
+impl UnassignedCode {
+    /// Every code, in declaration order.
+    pub const ALL: [UnassignedCode; 3] = [
+        UnassignedCode::NoRules,
+        UnassignedCode::NoRuleMatched,
+        UnassignedCode::NoEligibleRep,
+    ];
+
+    /// The stable code, as serialised.
+    ///
+    /// ```
+    /// use leadcore::routing::UnassignedCode;
+    /// assert_eq!(UnassignedCode::NoRuleMatched.code(), "no_rule_matched");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            UnassignedCode::NoRules => "no_rules",
+            UnassignedCode::NoRuleMatched => "no_rule_matched",
+            UnassignedCode::NoEligibleRep => "no_eligible_rep",
+        }
+    }
+}
+
 /// The recorded reason of a lead left in the unassignable queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unassigned {

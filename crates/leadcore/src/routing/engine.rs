@@ -13,6 +13,7 @@ use super::decision::{
     Assignee, Decision, PassReason, PassedOver, RuleTrace, StrategyTrace, Unassigned,
     UnassignedCode,
 };
+use super::index;
 use super::model::{Pool, Rep, Routing, Slot, Strategy};
 use super::state::RoutingState;
 use crate::action::{ActionSource, EmittedAction};
@@ -80,6 +81,17 @@ pub(crate) trait Ledger {
     fn unavailable(&self, routing: &Routing, r: usize) -> Option<PassReason>;
     fn position(&self, routing: &Routing, slot: &Slot, r: usize) -> i64;
     fn state(&self) -> &RoutingState;
+    /// Whether rep `r` can take a lead now: exactly when [`Routing::ineligible`] gives no
+    /// reason.
+    #[inline]
+    fn eligible(&self, routing: &Routing, r: usize) -> bool
+    where
+        Self: Sized,
+    {
+        routing
+            .ineligible(self, r, &self.counts(routing, r))
+            .is_none()
+    }
 }
 
 /// The day a rep's quota counts at `now`: local to the rep's zone, else UTC.
@@ -170,6 +182,9 @@ pub(crate) struct View<'a> {
     reps: Vec<ViewRep>,
     today: Vec<NaiveDate>,
     away: Vec<Option<PassReason>>,
+    /// By rep index: whether the rep can take a lead now (kept current as counters
+    /// change).
+    ok: Vec<bool>,
     /// By rotation key id; empty until the key is used, then one entry per rep.
     positions: Vec<Vec<Option<i64>>>,
 }
@@ -215,16 +230,25 @@ impl<'a> View<'a> {
                     .collect(),
             })
             .collect();
-        View {
+        let mut view = View {
             state,
             reps,
             today,
             away,
+            ok: Vec::new(),
             positions,
-        }
+        };
+        view.ok = (0..routing.reps.len())
+            .map(|r| {
+                routing
+                    .ineligible(&view, r, &view.counts(routing, r))
+                    .is_none()
+            })
+            .collect();
+        view
     }
 
-    fn apply(&mut self, out: &Outcome, updates: &[(usize, i64)]) {
+    fn apply(&mut self, routing: &Routing, out: &Outcome, updates: &[(usize, i64)]) {
         if let Placed::Rep(r) = out.placed
             && let (Some(v), Some(&today)) =
                 (self.reps.get_mut(r as usize), self.today.get(r as usize))
@@ -238,6 +262,13 @@ impl<'a> View<'a> {
             }
             v.value = v.value.saturating_add(out.value);
             v.touched = true;
+            let r = r as usize;
+            let ok = routing
+                .ineligible(&*self, r, &self.counts(routing, r))
+                .is_none();
+            if let Some(slot) = self.ok.get_mut(r) {
+                *slot = ok;
+            }
         }
         if let Some(p) = out.rotation.and_then(|k| self.positions.get_mut(k)) {
             if p.is_empty() {
@@ -323,13 +354,22 @@ impl Ledger for View<'_> {
     fn state(&self) -> &RoutingState {
         self.state
     }
+
+    #[inline]
+    fn eligible(&self, _: &Routing, r: usize) -> bool {
+        self.ok.get(r).copied().unwrap_or(true)
+    }
 }
 
 /// Buffers one decision works in, reused across a batch.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
-    /// Eligible candidates of the strategy being tried, with their counters.
-    cand: Vec<(usize, Counts)>,
+    /// Eligible candidates of the strategy being tried.
+    cand: Vec<usize>,
+    /// Candidates with their win rates (the `win_rate` strategy).
+    ranked: Vec<(usize, f64)>,
+    /// The rules the index leaves to try.
+    rules: Vec<u64>,
     /// New round-robin positions (rep index, position) of the chosen strategy.
     updates: Vec<(usize, i64)>,
     /// Rules whose condition held.
@@ -353,6 +393,19 @@ struct Picked {
     rotation: Option<usize>,
     value: i64,
 }
+
+/// What a lead's conditions read: the lead and its scores.
+fn context<'a>(facts: RouteFacts<'a>) -> Context<'a> {
+    let cx = Context::new().record(facts.lead);
+    match facts.scores {
+        Some(scores) => cx.scores(scores),
+        None => cx,
+    }
+}
+
+/// Leads whose rule candidates are found together before any is decided (their reads
+/// overlap in memory).
+const CHUNK: usize = 64;
 
 fn idx(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
@@ -462,7 +515,7 @@ impl Routing {
                 let mut trace = Vec::new();
                 let out =
                     self.decide::<_, true>(&view, RouteFacts::new(lead), &mut scratch, &mut trace);
-                view.apply(&out, &scratch.updates);
+                view.apply(self, &out, &scratch.updates);
                 self.decision(lead, now, &out, trace, &scratch.matched)
             })
             .collect();
@@ -512,18 +565,34 @@ impl Routing {
         now: DateTime<Utc>,
     ) -> Result<Assignments> {
         state.check()?;
-        let facts = facts.into_iter();
+        let mut facts = facts.into_iter();
         let mut view = View::new(self, state, now);
         let mut scratch = Scratch::default();
         let mut out = Assignments::with_capacity(facts.size_hint().0);
-        let mut no_trace = Vec::new();
-        for f in facts {
-            let o = self.decide::<_, false>(&view, f, &mut scratch, &mut no_trace);
-            view.apply(&o, &scratch.updates);
-            out.placed.push(o.placed);
-            out.rule.push(o.rule.map(idx));
-            out.unassigned
-                .push(o.unassigned.map(|c| self.unassigned(c, &scratch.matched)));
+        let words = self.rule_index.words();
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut candidates = Vec::with_capacity(CHUNK * words);
+        loop {
+            chunk.clear();
+            chunk.extend(facts.by_ref().take(CHUNK));
+            if chunk.is_empty() {
+                break;
+            }
+            // The field reads of a chunk first, independent of each other.
+            candidates.clear();
+            for f in &chunk {
+                self.rule_index
+                    .candidates(&self.prefilter.values(f.lead), &mut candidates);
+            }
+            for (i, f) in chunk.iter().enumerate() {
+                let rules = candidates.get(i * words..(i + 1) * words).unwrap_or(&[]);
+                let o = self.decide_lean(&view, *f, rules, &mut scratch);
+                view.apply(self, &o, &scratch.updates);
+                out.placed.push(o.placed);
+                out.rule.push(o.rule.map(idx));
+                out.unassigned
+                    .push(o.unassigned.map(|c| self.unassigned(c, &scratch.matched)));
+            }
         }
         view.finish().write(self, state);
         Ok(out)
@@ -635,7 +704,8 @@ impl Routing {
     }
 
     /// The rule chain, tried in order. With `FULL`, every rule tried and every candidate
-    /// passed over goes to `trace`; without, nothing is recorded and nothing allocated.
+    /// passed over goes to `trace`; without, only the rules the index leaves are tried
+    /// (the same first match), nothing is recorded and nothing allocated.
     pub(crate) fn decide<L: Ledger, const FULL: bool>(
         &self,
         ledger: &L,
@@ -644,74 +714,78 @@ impl Routing {
         trace: &mut Vec<RuleTrace>,
     ) -> Outcome {
         let lead = facts.lead;
-        let mut cx = Context::new().record(lead);
-        if let Some(scores) = facts.scores {
-            cx = cx.scores(scores);
-        }
-        scratch.matched.clear();
         let values = self.prefilter.values(lead);
+        if !FULL {
+            let mut rules = std::mem::take(&mut scratch.rules);
+            rules.clear();
+            self.rule_index.candidates(&values, &mut rules);
+            let out = self.decide_lean(ledger, facts, &rules, scratch);
+            scratch.rules = rules;
+            return out;
+        }
+        let cx = context(facts);
+        scratch.matched.clear();
         for (ri, rule) in self.rules.iter().enumerate() {
             let holds = rule.guards.pass(&values)
                 && (rule.guards.exact || rule.when.as_ref().is_none_or(|w| w.holds(&cx)));
             if !holds && let Some(when) = &rule.when {
-                if FULL {
-                    trace.push(RuleTrace {
-                        rule: rule.name.clone(),
-                        matched: false,
-                        failure: when.explain(&cx),
-                        strategies: Vec::new(),
-                    });
-                }
-                continue;
-            }
-            scratch.matched.push(ri);
-            let mut strategies = Vec::new();
-            for slot in &rule.slots {
-                let mut st = StrategyTrace {
-                    strategy: if FULL {
-                        slot.name.to_owned()
-                    } else {
-                        String::new()
-                    },
-                    chosen: None,
-                    passed_over: Vec::new(),
-                    note: None,
-                };
-                let picked = self.pick::<L, FULL>(ledger, lead, slot, scratch, &mut st);
-                if FULL {
-                    st.chosen = picked.as_ref().map(|p| self.assignee(p.placed));
-                    strategies.push(st);
-                }
-                if let Some(p) = picked {
-                    if FULL {
-                        trace.push(RuleTrace {
-                            rule: rule.name.clone(),
-                            matched: true,
-                            failure: None,
-                            strategies,
-                        });
-                    }
-                    return Outcome {
-                        placed: p.placed,
-                        rule: Some(ri),
-                        rotation: p.rotation,
-                        value: p.value,
-                        unassigned: None,
-                    };
-                }
-            }
-            if FULL {
                 trace.push(RuleTrace {
                     rule: rule.name.clone(),
-                    matched: true,
-                    failure: None,
-                    strategies,
+                    matched: false,
+                    failure: when.explain(&cx),
+                    strategies: Vec::new(),
                 });
+                continue;
+            }
+            if let Some(out) = self.try_rule::<L, FULL>(ledger, lead, ri, scratch, trace) {
+                return out;
             }
         }
+        self.unplaced(&scratch.matched)
+    }
+
+    /// The walk without the trace over `candidates`, the rules the index leaves for the
+    /// lead (every other rule fails one of its guards): the first of them whose condition
+    /// holds and whose strategies place the lead is the one the full walk finds.
+    fn decide_lean<L: Ledger>(
+        &self,
+        ledger: &L,
+        facts: RouteFacts<'_>,
+        candidates: &[u64],
+        scratch: &mut Scratch,
+    ) -> Outcome {
+        let lead = facts.lead;
+        scratch.matched.clear();
+        let mut values = None;
+        let mut cx = None;
+        for ri in index::each(candidates) {
+            let Some(rule) = self.rules.get(ri) else {
+                continue;
+            };
+            let holds = self.rule_index.sure(ri) || {
+                let values = values.get_or_insert_with(|| self.prefilter.values(lead));
+                rule.guards.pass(values)
+                    && (rule.guards.exact
+                        || rule
+                            .when
+                            .as_ref()
+                            .is_none_or(|w| w.holds(cx.get_or_insert_with(|| context(facts)))))
+            };
+            if holds
+                && let Some(out) =
+                    self.try_rule::<L, false>(ledger, lead, ri, scratch, &mut Vec::new())
+            {
+                return out;
+            }
+        }
+        self.unplaced(&scratch.matched)
+    }
+
+    /// The outcome of a lead no rule places.
+    fn unplaced(&self, matched: &[usize]) -> Outcome {
         let code = if self.rules.is_empty() {
             UnassignedCode::NoRules
-        } else if scratch.matched.is_empty() {
+        } else if matched.is_empty() {
             UnassignedCode::NoRuleMatched
         } else {
             UnassignedCode::NoEligibleRep
@@ -725,6 +799,64 @@ impl Routing {
         }
     }
 
+    /// Rule `ri`, whose condition holds: its strategies in turn. The outcome when one
+    /// places the lead; with `FULL`, the rule's trace is recorded either way.
+    fn try_rule<L: Ledger, const FULL: bool>(
+        &self,
+        ledger: &L,
+        lead: &Lead,
+        ri: usize,
+        scratch: &mut Scratch,
+        trace: &mut Vec<RuleTrace>,
+    ) -> Option<Outcome> {
+        let rule = self.rules.get(ri)?;
+        scratch.matched.push(ri);
+        let mut strategies = Vec::new();
+        for slot in &rule.slots {
+            let mut st = StrategyTrace {
+                strategy: if FULL {
+                    slot.name.to_owned()
+                } else {
+                    String::new()
+                },
+                chosen: None,
+                passed_over: Vec::new(),
+                note: None,
+            };
+            let picked = self.pick::<L, FULL>(ledger, lead, slot, scratch, &mut st);
+            if FULL {
+                st.chosen = picked.as_ref().map(|p| self.assignee(p.placed));
+                strategies.push(st);
+            }
+            if let Some(p) = picked {
+                if FULL {
+                    trace.push(RuleTrace {
+                        rule: rule.name.clone(),
+                        matched: true,
+                        failure: None,
+                        strategies,
+                    });
+                }
+                return Some(Outcome {
+                    placed: p.placed,
+                    rule: Some(ri),
+                    rotation: p.rotation,
+                    value: p.value,
+                    unassigned: None,
+                });
+            }
+        }
+        if FULL {
+            trace.push(RuleTrace {
+                rule: rule.name.clone(),
+                matched: true,
+                failure: None,
+                strategies,
+            });
+        }
+        None
+    }
+
     fn id(&self, r: usize) -> String {
         self.reps
             .get(r)
@@ -734,7 +866,12 @@ impl Routing {
 
     /// Why rep `r` cannot take a lead now, if it cannot.
     #[inline]
-    fn ineligible<L: Ledger>(&self, ledger: &L, r: usize, c: &Counts) -> Option<PassReason> {
+    pub(crate) fn ineligible<L: Ledger>(
+        &self,
+        ledger: &L,
+        r: usize,
+        c: &Counts,
+    ) -> Option<PassReason> {
         let rep = self.reps.get(r)?;
         if !rep.active {
             return Some(PassReason::Inactive);
@@ -795,16 +932,12 @@ impl Routing {
             None => &[],
         };
         for (level, &tid) in chain.iter().enumerate() {
-            let mut covering = 0usize;
-            for &r in &pool.members {
-                if self
-                    .reps
-                    .get(r)
-                    .is_none_or(|rep| rep.territories.binary_search(&tid).is_err())
-                {
-                    continue;
-                }
-                covering += 1;
+            let members = pool
+                .covering
+                .get(tid as usize)
+                .map_or(&[][..], Vec::as_slice);
+            let covering = members.len();
+            for &r in members {
                 self.consider::<L, FULL>(ledger, r, scratch, st);
             }
             let found = !scratch.cand.is_empty();
@@ -843,17 +976,18 @@ impl Routing {
         scratch: &mut Scratch,
         st: &mut StrategyTrace,
     ) {
-        let c = ledger.counts(self, r);
-        match self.ineligible(ledger, r, &c) {
-            Some(reason) => {
-                if FULL {
-                    st.passed_over.push(PassedOver {
-                        rep: self.id(r),
-                        reason,
-                    });
-                }
+        if !FULL {
+            if ledger.eligible(self, r) {
+                scratch.cand.push(r);
             }
-            None => scratch.cand.push((r, c)),
+            return;
+        }
+        match self.ineligible(ledger, r, &ledger.counts(self, r)) {
+            Some(reason) => st.passed_over.push(PassedOver {
+                rep: self.id(r),
+                reason,
+            }),
+            None => scratch.cand.push(r),
         }
     }
 
@@ -872,8 +1006,8 @@ impl Routing {
         scratch.updates.clear();
         let mut total: i64 = 0;
         let mut best = 0;
-        for (i, &(r, _)) in scratch.cand.iter().enumerate() {
-            let weight = self.reps.get(r).map_or(1, |rep| rep.weight);
+        for (i, &r) in scratch.cand.iter().enumerate() {
+            let weight = self.weights.get(r).copied().unwrap_or(1);
             total += weight;
             let p = ledger.position(self, slot, r).saturating_add(weight);
             if scratch.updates.get(best).is_some_and(|b| p > b.1) {
@@ -931,11 +1065,15 @@ impl Routing {
             }
             Strategy::LeastBusy(pool) => {
                 self.eligible::<L, FULL>(ledger, lead, pool, scratch, st);
-                let best = scratch.cand.iter().min_by_key(|(_, c)| c.open)?;
+                let best = scratch
+                    .cand
+                    .iter()
+                    .map(|&r| (r, ledger.counts(self, r).open))
+                    .min_by_key(|&(_, open)| open)?;
                 if FULL {
                     st.note = Some(format!(
                         "fewest open leads ({}) of {} eligible",
-                        best.1.open,
+                        best.1,
                         scratch.cand.len()
                     ));
                 }
@@ -948,7 +1086,11 @@ impl Routing {
                     Some(ValueRef::Float(f)) if f.is_finite() => Some(f.round() as i64),
                     _ => None,
                 };
-                let best = scratch.cand.iter().min_by_key(|(_, c)| (c.value, c.open))?;
+                let best = scratch
+                    .cand
+                    .iter()
+                    .map(|&r| (r, ledger.counts(self, r)))
+                    .min_by_key(|(_, c)| (c.value, c.open))?;
                 if FULL {
                     let n = scratch.cand.len();
                     st.note = Some(match value {
@@ -970,25 +1112,33 @@ impl Routing {
                 self.eligible::<L, FULL>(ledger, lead, pool, scratch, st);
                 // The `top` best win rates first (a rep without one last), ties in pool
                 // order: a stable selection, in place.
-                let cand = &mut scratch.cand;
+                let cand = &mut scratch.ranked;
+                cand.clear();
+                cand.extend(
+                    scratch
+                        .cand
+                        .iter()
+                        .map(|&r| (r, ledger.counts(self, r).win_rate)),
+                );
                 let k = (*top).min(cand.len());
                 for i in 0..k {
                     let mut best = i;
                     for j in i + 1..cand.len() {
-                        if cand[j].1.win_rate.total_cmp(&cand[best].1.win_rate) == Ordering::Greater
-                        {
+                        if cand[j].1.total_cmp(&cand[best].1) == Ordering::Greater {
                             best = j;
                         }
                     }
                     cand[i..=best].rotate_right(1);
                 }
                 cand.truncate(k);
-                if cand.is_empty() {
+                scratch.cand.clear();
+                scratch.cand.extend(cand.iter().map(|&(r, _)| r));
+                if scratch.cand.is_empty() {
                     return None;
                 }
                 let r = self.rotate(ledger, slot, scratch);
                 if FULL {
-                    let ids: Vec<String> = scratch.cand.iter().map(|&(r, _)| self.id(r)).collect();
+                    let ids: Vec<String> = scratch.cand.iter().map(|&r| self.id(r)).collect();
                     st.note = Some(format!("best win rates: {}", ids.join(", ")));
                 }
                 Some(Picked {

@@ -22,6 +22,7 @@ mod assignments;
 mod avail;
 mod decision;
 mod engine;
+mod index;
 mod inputs;
 mod model;
 mod prefilter;

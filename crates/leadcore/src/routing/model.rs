@@ -2,6 +2,7 @@
 //! compiled once.
 
 use super::avail::{LocalDays, RepCalendar};
+use super::index::RuleIndex;
 use super::prefilter::{Prefilter, RuleGuards};
 use super::spec::{DEFAULT_CAPACITY, PoolSpec, RoutingSpec, StrategySpec};
 use super::state::RoutingState;
@@ -76,6 +77,9 @@ pub(crate) struct Rep {
 pub(crate) struct Pool {
     pub members: Vec<usize>,
     pub territory_from: Option<String>,
+    /// With `territory_from`: by territory id, the members covering that territory (in
+    /// pool order); empty otherwise.
+    pub covering: Vec<Vec<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +140,8 @@ pub(crate) struct Rule {
 pub struct Routing {
     pub(crate) spec: RoutingSpec,
     pub(crate) reps: Vec<Rep>,
+    /// Each rep's weight, by rep index (read per candidate of a rotation).
+    pub(crate) weights: Vec<i64>,
     pub(crate) index: BTreeMap<String, usize>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) warnings: Vec<Issue>,
@@ -152,6 +158,8 @@ pub struct Routing {
     pub(crate) rotation_keys: Vec<String>,
     /// The fields the rules' guards read.
     pub(crate) prefilter: Prefilter,
+    /// Which rules can match a lead, by its guarded values.
+    pub(crate) rule_index: RuleIndex,
 }
 
 impl Default for Routing {
@@ -266,6 +274,7 @@ impl Routing {
                 }
             })
             .collect();
+        let weights = reps.iter().map(|r| r.weight).collect();
         let mut index = BTreeMap::new();
         for (i, r) in reps.iter().enumerate() {
             index.entry(r.id.clone()).or_insert(i);
@@ -283,9 +292,29 @@ impl Routing {
                 queues.len() - 1
             }
         };
-        let pool = |p: &PoolSpec| Pool {
-            members: pool_members(spec, p),
-            territory_from: p.territory_from.clone(),
+        let pool = |p: &PoolSpec| {
+            let members = pool_members(spec, p);
+            let covering = match p.territory_from {
+                None => Vec::new(),
+                Some(_) => (0..territories.len())
+                    .map(|tid| {
+                        let tid = u32::try_from(tid).unwrap_or(u32::MAX);
+                        members
+                            .iter()
+                            .copied()
+                            .filter(|&r| {
+                                reps.get(r)
+                                    .is_some_and(|rep| rep.territories.binary_search(&tid).is_ok())
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            };
+            Pool {
+                members,
+                territory_from: p.territory_from.clone(),
+                covering,
+            }
         };
         let compile = |s: &StrategySpec| match s {
             StrategySpec::Rep(id) => index
@@ -309,7 +338,7 @@ impl Routing {
         let mut ignored = Vec::new();
         let mut rotation_keys: Vec<String> = Vec::new();
         let mut prefilter = Prefilter::default();
-        let rules = spec
+        let rules: Vec<Rule> = spec
             .rules
             .iter()
             .enumerate()
@@ -362,10 +391,14 @@ impl Routing {
                 }
             })
             .collect();
+        prefilter.seal();
+        let guards: Vec<&RuleGuards> = rules.iter().map(|r| &r.guards).collect();
+        let rule_index = RuleIndex::build(&guards, |slot| prefilter.dict_len(slot));
         let warnings = super::ranges::warnings(spec, catalog);
         Routing {
             spec: spec.clone(),
             reps,
+            weights,
             index,
             rules,
             warnings,
@@ -375,6 +408,7 @@ impl Routing {
             chains,
             rotation_keys,
             prefilter,
+            rule_index,
         }
     }
 

@@ -6,13 +6,13 @@
 //! a decision; a rule whose whole condition is guards needs no further evaluation.
 
 use crate::condition::{CompareOp, Condition, Lit, Node, Test};
-use crate::model::{FieldSource, FieldType, FieldValue, Lead, ValueRef};
+use crate::model::{FieldType, FieldValue, Lead, Record, RecordKind, ValueRef};
 use std::collections::BTreeMap;
 
 /// Fields read once per lead at most.
 pub(crate) const SLOTS: usize = 8;
 /// A text value that is none of the chain's literals (or no text at all).
-const OTHER: u32 = u32::MAX;
+pub(crate) const OTHER: u32 = u32::MAX;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Guard {
@@ -30,17 +30,83 @@ pub(crate) struct RuleGuards {
     pub exact: bool,
 }
 
+/// Where a guarded field is read, decided once (what `field_ref` finds by name).
+#[derive(Debug, Clone, PartialEq)]
+enum Read {
+    /// A built-in field, at this position of the lead's registry.
+    Builtin(usize),
+    /// A custom field, by name.
+    Custom,
+}
+
 /// The fields guards read, and the dictionary of text literals per field.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Prefilter {
     fields: Vec<String>,
+    reads: Vec<Read>,
     dict: Vec<BTreeMap<String, u32>>,
+    /// Each dictionary as a hash table (built by [`Prefilter::seal`]).
+    tables: Vec<Table>,
+}
+
+/// A text dictionary as an open-addressing hash table: a lookup hashes the text once and
+/// compares it with one or two literals, where a tree compares it with several.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Table {
+    /// Slots: 0 empty, else 1 + an index into `keys`.
+    slots: Vec<u32>,
+    keys: Vec<(String, u32)>,
+}
+
+/// FNV-1a: deterministic, and quick on short text.
+#[inline]
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+impl Table {
+    fn new(dict: &BTreeMap<String, u32>) -> Self {
+        if dict.is_empty() {
+            return Table::default();
+        }
+        let size = (dict.len() * 2).next_power_of_two();
+        let mut slots = vec![0u32; size];
+        let keys: Vec<(String, u32)> = dict.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        for (i, (k, _)) in keys.iter().enumerate() {
+            let mut at = (hash(k) as usize) & (size - 1);
+            while slots.get(at).is_some_and(|s| *s != 0) {
+                at = (at + 1) & (size - 1);
+            }
+            if let Some(slot) = slots.get_mut(at) {
+                *slot = u32::try_from(i + 1).unwrap_or(0);
+            }
+        }
+        Table { slots, keys }
+    }
+
+    /// The id of `text`, if it is a literal.
+    #[inline]
+    fn get(&self, text: &str) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = (hash(text) as usize) & mask;
+        loop {
+            let slot = *self.slots.get(at)?;
+            let (key, id) = self.keys.get(usize::try_from(slot).ok()?.checked_sub(1)?)?;
+            if key == text {
+                return Some(*id);
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 /// One lead's values of the guarded fields.
 pub(crate) struct Values<'a> {
-    vals: [Option<ValueRef<'a>>; SLOTS],
-    ids: [u32; SLOTS],
+    pub(super) vals: [Option<ValueRef<'a>>; SLOTS],
+    /// Dictionary ids of text values (`OTHER`: not a literal of the chain, or no text).
+    pub(super) ids: [u32; SLOTS],
 }
 
 fn conjuncts<'n>(node: &'n Node, out: &mut Vec<&'n Node>) {
@@ -51,12 +117,27 @@ fn conjuncts<'n>(node: &'n Node, out: &mut Vec<&'n Node>) {
 }
 
 impl Prefilter {
+    /// Builds the lookup tables once every rule's guards are made.
+    pub(crate) fn seal(&mut self) {
+        self.tables = self.dict.iter().map(Table::new).collect();
+    }
+
+    /// The number of text literals in slot `slot`'s dictionary (ids `0..n`).
+    pub(crate) fn dict_len(&self, slot: usize) -> usize {
+        self.dict.get(slot).map_or(0, BTreeMap::len)
+    }
+
     fn slot(&mut self, name: &str) -> Option<usize> {
         if let Some(i) = self.fields.iter().position(|f| f == name) {
             return Some(i);
         }
         (self.fields.len() < SLOTS).then(|| {
             self.fields.push(name.to_owned());
+            self.reads.push(
+                RecordKind::Lead
+                    .builtin_index(name)
+                    .map_or(Read::Custom, Read::Builtin),
+            );
             self.dict.push(BTreeMap::new());
             self.fields.len() - 1
         })
@@ -121,12 +202,15 @@ impl Prefilter {
             vals: [None; SLOTS],
             ids: [OTHER; SLOTS],
         };
-        for (i, (name, dict)) in self.fields.iter().zip(&self.dict).enumerate() {
-            let value = lead.field_ref(name);
-            if !dict.is_empty()
-                && let Some(ValueRef::Text(t)) = value
-            {
-                v.ids[i] = dict.get(t).copied().unwrap_or(OTHER);
+        let fields = self.fields.iter().zip(&self.reads).zip(&self.tables);
+        for (i, ((name, read), table)) in fields.enumerate() {
+            // What `lead.field_ref(name)` gives, without finding the field by name.
+            let value = match read {
+                Read::Builtin(at) => Lead::FIELDS.get(*at).and_then(|def| (def.get)(lead)),
+                Read::Custom => lead.custom.get(name).map(FieldValue::as_value_ref),
+            };
+            if let Some(ValueRef::Text(t)) = value {
+                v.ids[i] = table.get(t).unwrap_or(OTHER);
             }
             v.vals[i] = value;
         }
