@@ -222,7 +222,7 @@ pub struct LogisticInput {
 impl LogisticInput {
     /// Reads the input from JSON; bad JSON is an `input.invalid` error.
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::invalid_input(format!("logistic: {e}")))
+        crate::wire::from_json(text, "logistic")
     }
 
     /// Fits, then explains each row of `score`.
