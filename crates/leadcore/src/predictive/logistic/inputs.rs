@@ -228,8 +228,8 @@ impl LogisticInput {
     /// Fits, then explains each row of `score`.
     pub fn run(&self) -> Result<Vec<Explanation>> {
         let train = frame_from_columns(&self.train, &self.config)?;
-        let score = frame_from_columns(&self.score, &self.config)?;
-        LogisticModel::fit(self.config.clone(), &train, &self.won)?.explain(&score)
+        let model = LogisticModel::fit(self.config.clone(), &train, &self.won)?;
+        model.explain(&frame_from_columns(&self.score, model.config())?)
     }
 }
 
