@@ -7,7 +7,8 @@
 //! rules of the core's JSON frames: a categorical feature (and the group) takes strings of
 //! any layout (`Utf8`, `LargeUtf8`, `Utf8View`, a dictionary of them) and booleans (as
 //! `"true"`/`"false"`); a numeric feature takes integers of any width, floats of any width
-//! and booleans (1/0). Nulls (and a `null`-typed column) are missing values. A column of
+//! and booleans (1/0). Nulls (and a `null`-typed column) are missing values; an empty column
+//! may have any type. A column of
 //! another type is an `input.invalid` error naming it; a column the table lacks is left
 //! out, and the model refuses the frame naming it.
 
@@ -150,6 +151,9 @@ pub fn frame(table: &Table, config: &LogisticConfig) -> Result<Frame> {
             continue;
         };
         let values = match kind {
+            // No value, no type to check (pandas gives an empty column float64).
+            FeatureKind::Categorical if column.is_empty() => FrameColumn::Text(Vec::new()),
+            FeatureKind::Numeric if column.is_empty() => FrameColumn::Number(Vec::new()),
             FeatureKind::Categorical => text_column(column)?,
             FeatureKind::Numeric => number_column(column)?,
         };

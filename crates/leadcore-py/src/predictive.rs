@@ -130,6 +130,16 @@ impl PyLogisticModel {
     }
 }
 
+/// Feature names as a Python list literal.
+fn names(config: &LogisticConfig) -> String {
+    let quoted: Vec<String> = config
+        .features
+        .iter()
+        .map(|f| format!("'{}'", f.name.replace('\\', "\\\\").replace('\'', "\\'")))
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
 fn config_of(config: Option<&Bound<'_, PyAny>>) -> PyResult<Option<LogisticConfig>> {
     match config {
         None => Ok(None),
@@ -321,22 +331,15 @@ impl PyLogisticModel {
     }
 
     fn __repr__(&self) -> String {
-        match self.model() {
-            Ok(m) => {
-                let names: Vec<&str> = m.config().features.iter().map(|f| f.name.as_str()).collect();
-                format!(
-                    "LogisticModel(features={names:?}, rows={}, positives={})",
-                    m.summary().rows,
-                    m.summary().positives
-                )
-            }
-            Err(_) => match &self.config {
-                Some(c) => {
-                    let names: Vec<&str> = c.features.iter().map(|f| f.name.as_str()).collect();
-                    format!("LogisticModel(features={names:?}, fitted=False)")
-                }
-                None => "LogisticModel(features=None, fitted=False)".to_owned(),
-            },
+        match (self.model(), &self.config) {
+            (Ok(m), _) => format!(
+                "LogisticModel(features={}, rows={}, positives={})",
+                names(m.config()),
+                m.summary().rows,
+                m.summary().positives
+            ),
+            (Err(_), Some(c)) => format!("LogisticModel(features={}, fitted=False)", names(c)),
+            (Err(_), None) => "LogisticModel(features=None, fitted=False)".to_owned(),
         }
     }
 }
