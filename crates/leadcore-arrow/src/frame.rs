@@ -331,7 +331,8 @@ mod tests {
     #[test]
     fn every_string_layout_reads_the_same() {
         let want = text(&[Some("a"), None, Some("b")]);
-        let dict: DictionaryArray<Int8Type> = vec![Some("a"), None, Some("b")].into_iter().collect();
+        let dict: DictionaryArray<Int8Type> =
+            vec![Some("a"), None, Some("b")].into_iter().collect();
         for a in [
             Arc::new(StringArray::from(vec![Some("a"), None, Some("b")])) as ArrayRef,
             Arc::new(LargeStringArray::from(vec![Some("a"), None, Some("b")])),
@@ -341,7 +342,10 @@ mod tests {
             let t = Table::new(vec![col("s", a)]);
             assert_eq!(frame(&t, &config()).unwrap().column("s"), Some(&want));
         }
-        let b = Table::new(vec![col("s", Arc::new(BooleanArray::from(vec![Some(true), None])))]);
+        let b = Table::new(vec![col(
+            "s",
+            Arc::new(BooleanArray::from(vec![Some(true), None])),
+        )]);
         assert_eq!(
             frame(&b, &config()).unwrap().column("s"),
             Some(&text(&[Some("true"), None]))

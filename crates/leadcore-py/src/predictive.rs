@@ -78,7 +78,11 @@ fn outcomes_of(y: &Bound<'_, PyAny>) -> PyResult<leadcore_arrow::Table> {
 
 /// Values as a float64 numpy array of `columns` columns (1: one dimension), or nested lists
 /// when numpy is not installed.
-fn float_array<'py>(py: Python<'py>, values: &[f64], columns: usize) -> PyResult<Bound<'py, PyAny>> {
+fn float_array<'py>(
+    py: Python<'py>,
+    values: &[f64],
+    columns: usize,
+) -> PyResult<Bound<'py, PyAny>> {
     let Ok(np) = py.import("numpy") else {
         return if columns == 1 {
             values.into_pyobject(py).map(Bound::into_any)
@@ -208,7 +212,11 @@ impl PyLogisticModel {
     /// `(rows, 2)`, column 0 lost and column 1 won (the calibrated probability); each row
     /// sums to 1. Nested lists when numpy is not installed.
     #[allow(non_snake_case)]
-    fn predict_proba<'py>(&self, py: Python<'py>, X: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn predict_proba<'py>(
+        &self,
+        py: Python<'py>,
+        X: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
             let p = self.on_frame(py, X, |m, f| m.predict(f))?;
             let pairs: Vec<f64> = p.iter().flat_map(|&p| [1.0 - p, p]).collect();
@@ -218,7 +226,11 @@ impl PyLogisticModel {
 
     /// Each row's logit (log-odds before calibration) as a float64 numpy array.
     #[allow(non_snake_case)]
-    fn predict_logit<'py>(&self, py: Python<'py>, X: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn predict_logit<'py>(
+        &self,
+        py: Python<'py>,
+        X: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
             let z = self.on_frame(py, X, |m, f| m.predict_logits(f))?;
             float_array(py, &z, 1)

@@ -493,6 +493,7 @@ def odoo_score(input: _JsonObject | str, *, json: Literal[True]) -> str:
 _Table: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
 _Outcomes: TypeAlias = Iterable[bool] | Iterable[int] | _ArrowStream | _ArrowArray
 
+@final
 class LogisticModel:
     """The `logistic` predictive mode, scikit-learn style: a regularised logistic regression
     (one-hot categoricals, binned or standardised numbers, optional team pooling), calibrated
@@ -505,7 +506,7 @@ class LogisticModel:
     (bad configuration, empty frame, one outcome only, a missing column or one of the wrong
     type, not fitted), `VersionError` (a stored model of another format)."""
 
-    def __init__(self, config: _JsonObject | str | None = None) -> None: ...
+    def __new__(cls, config: _JsonObject | str | None = None) -> LogisticModel: ...
     def fit(self, X: _Table, y: _Outcomes) -> LogisticModel:
         """Trains on X and y (GIL released); returns self."""
     def predict_proba(self, X: _Table) -> Any:

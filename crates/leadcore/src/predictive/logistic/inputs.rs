@@ -187,7 +187,8 @@ pub fn frame_from_json(text: &str, config: &LogisticConfig) -> Result<Frame> {
     let mut frame = Frame::new(rows.len());
     for (name, kind) in wanted(config) {
         if rows.is_empty() || rows.iter().any(|r| r.contains_key(name)) {
-            frame = frame.with_column(name, column(name, kind, rows.iter().map(|r| r.get(name)))?)?;
+            frame =
+                frame.with_column(name, column(name, kind, rows.iter().map(|r| r.get(name)))?)?;
         }
     }
     Ok(frame)
