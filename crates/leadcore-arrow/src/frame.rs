@@ -218,8 +218,8 @@ pub fn outcomes(column: &ChunkedColumn) -> Result<Vec<bool>> {
     };
     let mut push = |x: Option<f64>, row: usize| -> Result<()> {
         match x {
-            Some(v) if v == 0.0 => out.push(false),
-            Some(v) if v == 1.0 => out.push(true),
+            Some(0.0) => out.push(false),
+            Some(1.0) => out.push(true),
             Some(v) => return Err(bad(row, v.to_string())),
             None => return Err(bad(row, "a missing value".into())),
         }

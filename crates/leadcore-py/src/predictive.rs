@@ -54,6 +54,9 @@ pub struct PyLogisticModel {
     fitted: RwLock<Option<Arc<LogisticModel>>>,
 }
 
+/// What `__reduce__` gives pickle: the class, `(config,)` and the model's JSON (or None).
+type Reduced<'py> = (Bound<'py, PyAny>, (Bound<'py, PyAny>,), Option<String>);
+
 const X_EXPECTED: &str = "X must be a dict of columns or a table (pandas, polars, pyarrow)";
 
 fn table_of(x: &Bound<'_, PyAny>) -> PyResult<leadcore_arrow::Table> {
@@ -319,9 +322,7 @@ impl PyLogisticModel {
         })
     }
 
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,), Option<String>)> {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
         crate::errors::shield(|| {
             let py = slf.py();
             let this = slf.get();
