@@ -211,6 +211,20 @@ struct ArrowArrayStream {
 typedef struct leadcore_error leadcore_error;
 
 /**
+ * A trained `logistic` model (a calibrated, regularised logistic regression with
+ * per-feature explanations): made by `leadcore_logistic_fit` or read back by
+ * `leadcore_logistic_from_json`, freed with `leadcore_logistic_free`. Immutable: every
+ * call takes it `const`, and one model may score on many threads at once.
+ *
+ * Frames (`frame_json`) are UTF-8 JSON, either a column object
+ * `{"source":["web",null],"visits":[3,1.5]}` or JSON lines of row objects
+ * (`{"source":"web","visits":3}` per line, a key left out being a missing value). Only
+ * the columns the model reads are read: a categorical feature (and the group) takes
+ * strings, booleans and `null`, a numeric feature numbers, booleans (1/0) and `null`.
+ */
+typedef struct leadcore_logistic leadcore_logistic;
+
+/**
  * A validated playbook: pipelines, stages, transitions, guards and actions. Immutable, so
  * one playbook may be used from any number of threads at once.
  */
@@ -822,6 +836,115 @@ leadcore_status leadcore_odoo_score(const uint8_t *input_json,
                                     size_t len,
                                     struct leadcore_buf *out,
                                     struct leadcore_error **err);
+
+/**
+ * Trains a `logistic` model. `config_json` is the configuration
+ * (`{"features":[{"name","kind":"categorical"|"numeric",..}],"l2"?,"group"?,
+ * "calibration"?:"platt"|"isotonic"|"none","folds"?,"seed"?,..}`); `frame_json` the
+ * training frame (see `leadcore_logistic`); `won` holds one outcome per row (1 won, 0
+ * lost) and `rows` must be the frame's row count. `*out` receives a new model to free
+ * with `leadcore_logistic_free`. A bad configuration, an empty frame, outcomes all won or
+ * all lost, a missing column or a value of the wrong type give `LEADCORE_INVALID_INPUT`;
+ * a `won` entry other than 0 or 1 `LEADCORE_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `config_json` and `frame_json` are NULL (with a length of 0) or point to that many
+ * readable bytes; `won` is NULL (with `rows == 0`) or points to `rows` readable bytes;
+ * `out` and `err` are NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_logistic_fit(const uint8_t *config_json,
+                                      size_t config_len,
+                                      const uint8_t *frame_json,
+                                      size_t frame_len,
+                                      const uint8_t *won,
+                                      size_t rows,
+                                      struct leadcore_logistic **out,
+                                      struct leadcore_error **err);
+
+/**
+ * Scores a frame: `out[i]` receives row `i`'s calibrated probability of winning (0 to 1,
+ * never NaN). `rows` must be the frame's row count (`LEADCORE_INVALID_ARGUMENT`
+ * otherwise). A missing column or a value of the wrong type gives
+ * `LEADCORE_INVALID_INPUT`. Nothing is written on failure.
+ *
+ * # Safety
+ * `model` is NULL or a live model; `frame_json` is NULL (with `len == 0`) or points to
+ * `len` readable bytes; `out` is NULL (with `rows == 0`) or valid for writing `rows`
+ * doubles; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_logistic_predict(const struct leadcore_logistic *model,
+                                          const uint8_t *frame_json,
+                                          size_t len,
+                                          double *out,
+                                          size_t rows,
+                                          struct leadcore_error **err);
+
+/**
+ * As `leadcore_logistic_predict`, but `out[i]` receives row `i`'s logit (log-odds before
+ * calibration): the sum of its explanation's intercept and contributions.
+ *
+ * # Safety
+ * As `leadcore_logistic_predict`.
+ */
+leadcore_status leadcore_logistic_predict_logits(const struct leadcore_logistic *model,
+                                                 const uint8_t *frame_json,
+                                                 size_t len,
+                                                 double *out,
+                                                 size_t rows,
+                                                 struct leadcore_error **err);
+
+/**
+ * Explains every row of a frame. On success `*out` receives the canonical JSON array of
+ * explanations, one per row: `{"intercept","contributions":[{"feature","value","logit"}],
+ * "logit","raw_probability","probability"}`, where `intercept` plus the contributions in
+ * order is `logit` exactly.
+ *
+ * # Safety
+ * `model` is NULL or a live model; `frame_json` is NULL (with `len == 0`) or points to
+ * `len` readable bytes; `out` is NULL or valid for writing a `leadcore_buf`; `err` is NULL
+ * or valid for writing a pointer.
+ */
+leadcore_status leadcore_logistic_explain(const struct leadcore_logistic *model,
+                                          const uint8_t *frame_json,
+                                          size_t len,
+                                          struct leadcore_buf *out,
+                                          struct leadcore_error **err);
+
+/**
+ * Writes the model as JSON bytes into `*out` (versioned, `schema_version`), for the host
+ * to store; `leadcore_logistic_from_json` reads them back to a model that scores
+ * identically.
+ *
+ * # Safety
+ * `model` is NULL or a live model; `out` is NULL or valid for writing a `leadcore_buf`;
+ * `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_logistic_to_json(const struct leadcore_logistic *model,
+                                          struct leadcore_buf *out,
+                                          struct leadcore_error **err);
+
+/**
+ * Reads a model from the bytes `leadcore_logistic_to_json` wrote. Another
+ * `schema_version` gives `LEADCORE_UNSUPPORTED_VERSION`; bad JSON or an inconsistent model
+ * `LEADCORE_INVALID_INPUT`. `*out` receives a new model to free with
+ * `leadcore_logistic_free`.
+ *
+ * # Safety
+ * `json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` and `err` are
+ * NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_logistic_from_json(const uint8_t *json,
+                                            size_t len,
+                                            struct leadcore_logistic **out,
+                                            struct leadcore_error **err);
+
+/**
+ * Frees a model. NULL is a no-op.
+ *
+ * # Safety
+ * `model` is NULL or a model from this library that has not been freed yet.
+ */
+void leadcore_logistic_free(struct leadcore_logistic *model);
 
 /**
  * A fresh routing state (no lead assigned yet) for the playbook's routing rules. `*out`

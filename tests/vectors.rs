@@ -1,6 +1,7 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
+use leadcore::predictive::logistic::LogisticInput;
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
 use leadcore::scoring::{
@@ -212,6 +213,10 @@ fn run_case(dir: &Path) -> String {
                     Err(e) => err(&e),
                 }
             }
+            "logistic" => match LogisticInput::from_json(&payload).and_then(|i| i.run()) {
+                Ok(explanations) => ok(explanations),
+                Err(e) => err(&e),
+            },
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };
         out.push(result);

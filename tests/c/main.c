@@ -1,4 +1,4 @@
-/* Runs the leadcore C tests: unit tests of the C API (lifecycle, scoring, Arrow, routing, SLA), then every
+/* Runs the leadcore C tests: unit tests of the C API (lifecycle, scoring, Arrow, routing, SLA, predictive), then every
  * shared test vector.
  * Usage: leadcore_c_tests [VECTORS_DIR]   (default: tests/vectors, run from the repo root)
  * Ends with the line "N passed, M failed"; exits non-zero if M > 0. */
@@ -68,6 +68,7 @@ int main(int argc, char **argv) {
     arrow_tests();
     routing_tests();
     sla_tests();
+    predictive_tests();
     vector_tests(vectors);
     printf("%d passed, %d failed\n", passed, failed);
     return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -190,6 +190,47 @@ static void emit(text *out, leadcore_status s, leadcore_buf *b, leadcore_error *
         emit_error(out, err);
 }
 
+/* Runs a `logistic` event: fits on the payload's `config`, `train` (a column object) and
+ * `won` (an array of booleans, read into C bytes), then explains `score`. Returns 0 for a
+ * payload without those members (a broken vector). */
+static int run_logistic_event(const uint8_t *payload, size_t len, text *out) {
+    const char *p = (const char *)payload, *end = p + len;
+    const char *config = find_member(p, end, "config");
+    const char *train = find_member(p, end, "train");
+    const char *won = find_member(p, end, "won");
+    const char *score = find_member(p, end, "score");
+    const char *config_end = skip_value(config, end);
+    const char *train_end = skip_value(train, end);
+    const char *won_end = skip_value(won, end);
+    const char *score_end = skip_value(score, end);
+    if (!config_end || !train_end || !won_end || !score_end || *won != '[') return 0;
+    size_t rows = 0;
+    for (const char *q = won; q < won_end; q++) rows += *q == 't' || *q == 'f';
+    uint8_t *outcomes = rows ? malloc(rows) : NULL;
+    if (rows && outcomes == NULL) return 0;
+    size_t i = 0;
+    for (const char *q = won; q < won_end; q++) {
+        if (*q == 't') outcomes[i++] = 1;
+        if (*q == 'f') outcomes[i++] = 0;
+        if (*q == 't' || *q == 'f') q += 3; /* past "true" / into "false" */
+    }
+    leadcore_logistic *model = NULL;
+    leadcore_error *err = NULL;
+    if (leadcore_logistic_fit((const uint8_t *)config, (size_t)(config_end - config),
+                              (const uint8_t *)train, (size_t)(train_end - train), outcomes,
+                              rows, &model, &err) != LEADCORE_OK) {
+        emit_error(out, err);
+    } else {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_logistic_explain(model, (const uint8_t *)score,
+                                                      (size_t)(score_end - score), &b, &err);
+        emit(out, s, &b, err);
+        leadcore_logistic_free(model);
+    }
+    free(outcomes);
+    return 1;
+}
+
 /* Runs one scoring event line against the score state `*scores`. Returns 0 for an event
  * that is not a scoring event or names no lead (a broken vector). */
 static int run_scoring_event(const leadcore_playbook *pb, leadcore_score_state **scores,
@@ -378,6 +419,7 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         emit(out, s, &b, err);
         return 1;
     }
+    if (is_event(line, prefix, "logistic")) return run_logistic_event(payload, payload_len, out);
     if (is_event(line, prefix, "sla_status")) {
         leadcore_buf b = {0};
         leadcore_status s = leadcore_sla_status(pb, payload, payload_len, &b, &err);

@@ -22,7 +22,7 @@ LIFECYCLE_EVENTS = {"start", "replay", "transition", "dwell", "state", "funnel"}
 SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"}
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
-PREDICTIVE_EVENTS = {"odoo_score"}
+PREDICTIVE_EVENTS = {"odoo_score", "logistic"}
 
 
 def canonical(value: Any) -> str:
@@ -96,6 +96,9 @@ class Runner:
             return self.run_routing(kind, payload)
         if kind == "odoo_score":
             return ok_text(leadcore.odoo_score(canonical(payload), json=True))
+        if kind == "logistic":
+            model = leadcore.LogisticModel(payload["config"]).fit(payload["train"], payload["won"])
+            return ok_text(model.explain(payload["score"], json=True))
         if kind == "sla_status":
             return ok_text(
                 pb.sla_status(

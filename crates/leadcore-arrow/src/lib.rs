@@ -38,6 +38,7 @@
 #![deny(missing_docs)]
 
 mod events;
+mod frame;
 mod leads;
 mod read;
 mod results;
@@ -46,6 +47,7 @@ mod sla;
 mod table;
 
 pub use events::Events;
+pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
 pub use leads::leads;
 pub use results::{export_stream, row_errors_batch, scores_batch};
 pub use routing::assignments_batch;

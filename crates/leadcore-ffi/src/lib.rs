@@ -46,7 +46,11 @@ pub use playbook::{
     leadcore_playbook, leadcore_playbook_default, leadcore_playbook_free, leadcore_playbook_parse,
     leadcore_playbook_to_json,
 };
-pub use predictive::leadcore_odoo_score;
+pub use predictive::{
+    leadcore_logistic, leadcore_logistic_explain, leadcore_logistic_fit, leadcore_logistic_free,
+    leadcore_logistic_from_json, leadcore_logistic_predict, leadcore_logistic_predict_logits,
+    leadcore_logistic_to_json, leadcore_odoo_score,
+};
 pub use routing::{
     leadcore_assignments_out, leadcore_route, leadcore_route_batch, leadcore_route_columns,
     leadcore_routing_names, leadcore_routing_state, leadcore_routing_state_free,
@@ -86,5 +90,6 @@ const _: () = {
     thread_safe::<leadcore_state>();
     thread_safe::<leadcore_score_state>();
     thread_safe::<leadcore_routing_state>();
+    thread_safe::<leadcore_logistic>();
     thread_safe::<leadcore_error>();
 };

@@ -33,6 +33,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<arrow::PyArrowTable>()?;
     m.add_class::<routing::PyRoutingState>()?;
     m.add_function(wrap_pyfunction!(predictive::odoo_score, m)?)?;
+    m.add_class::<predictive::PyLogisticModel>()?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())

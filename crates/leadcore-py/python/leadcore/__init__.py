@@ -32,6 +32,14 @@ gives a DataFrame of assignments with reasons:
 >>> d["assignee"], d["unassigned"]["code"]
 ({'queue': 'unassigned'}, 'no_rules')
 
+Learn from closed leads which ones convert (the ``logistic`` predictive mode), scikit-learn
+style, from a pandas, polars or pyarrow table or a dict of columns:
+
+>>> model = leadcore.LogisticModel({"features": [{"name": "source", "kind": "categorical", "min_count": 1}]})
+>>> X = {"source": ["web", "fair", "web", "fair", "web", "fair"]}
+>>> model.fit(X, [True, False, True, False, False, True]).predict_proba({"source": ["web"]}).shape
+(1, 2)
+
 Every error is a :class:`LeadcoreError` with a stable ``.code`` and a ``.report`` dict; its
 subclass tells the family (``ERROR_CLASSES`` maps each code to its class). A refused
 transition leaves the state as it was:
@@ -58,6 +66,7 @@ from ._leadcore import (
     InvalidHistoryError,
     LeadcoreError,
     LeadState,
+    LogisticModel,
     Playbook,
     PlaybookError,
     PlaybookParseError,
@@ -89,6 +98,7 @@ __all__ = [
     "InternalError",
     "InvalidHistoryError",
     "LeadState",
+    "LogisticModel",
     "LeadcoreError",
     "Playbook",
     "PlaybookError",

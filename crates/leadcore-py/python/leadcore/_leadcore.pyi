@@ -18,6 +18,7 @@ from typing import (
 __all__ = [
     "__version__",
     "odoo_score",
+    "LogisticModel",
     "CORE_VERSION",
     "Playbook",
     "LeadState",
@@ -499,6 +500,50 @@ def odoo_score(input: _JsonObject | str, *, json: Literal[False] = False) -> _Js
 @overload
 def odoo_score(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`odoo_score`, the result as canonical JSON text."""
+
+_Table: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
+_Outcomes: TypeAlias = Iterable[bool] | Iterable[int] | _ArrowStream | _ArrowArray
+
+@final
+class LogisticModel:
+    """The `logistic` predictive mode, scikit-learn style: a regularised logistic regression
+    (one-hot categoricals, binned or standardised numbers, optional team pooling), calibrated
+    out of fold, with per-feature log-odds explanations.
+
+    `X` is a pandas, polars or pyarrow table or a dict of columns; `y` one bool or 0/1 per
+    row (True/1: won). `predict_proba` gives scikit-learn's shape: a float64 numpy array
+    `(rows, 2)`, column 0 lost and column 1 won. `explain` gives an `ArrowTable` in long form
+    (`row`, `feature`, `value`, `contribution`), the intercept first. Errors: `InputError`
+    (bad configuration, empty frame, one outcome only, a missing column or one of the wrong
+    type, not fitted), `VersionError` (a stored model of another format)."""
+
+    def __new__(cls, config: _JsonObject | str | None = None) -> LogisticModel: ...
+    def fit(self, X: _Table, y: _Outcomes) -> LogisticModel:
+        """Trains on X and y (GIL released); returns self."""
+    def predict_proba(self, X: _Table) -> Any:
+        """numpy float64 array (rows, 2): [P(lost), P(won)] per row, each row summing to 1."""
+    def predict_logit(self, X: _Table) -> Any:
+        """numpy float64 array (rows,): each row's logit before calibration."""
+    @overload
+    def explain(self, X: _Table, *, json: Literal[False] = False) -> ArrowTable:
+        """Long table: row, feature ("(intercept)" first), value, contribution (log-odds);
+        a row's contributions sum to its logit."""
+    @overload
+    def explain(self, X: _Table, *, json: Literal[True]) -> str:
+        """The core's canonical JSON list of explanations."""
+    @property
+    def is_fitted(self) -> bool: ...
+    @property
+    def config(self) -> _JsonObject | None: ...
+    @property
+    def summary(self) -> _JsonObject | None: ...
+    @property
+    def classes_(self) -> list[bool]: ...
+    def to_json(self) -> str: ...
+    @classmethod
+    def from_json(cls, text: str) -> LogisticModel: ...
+    def __reduce__(self) -> tuple[Any, tuple[_JsonObject | None], str | None]: ...
+    def __setstate__(self, state: str | None) -> None: ...
 
 class LeadcoreError(Exception):
     """Base of every leadcore error."""

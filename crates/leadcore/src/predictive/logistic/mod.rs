@@ -51,11 +51,13 @@
 mod calibrate;
 mod features;
 mod frame;
+mod inputs;
 mod solver;
 
 pub use calibrate::{CalibrationMethod, Calibrator, ISOTONIC_CLIP};
 pub use features::{Encoding, FeatureKind, FeatureSpec, MISSING, OTHER};
 pub use frame::{Frame, FrameColumn};
+pub use inputs::{LogisticInput, frame_from_columns, frame_from_json};
 
 use super::eval::stratified_folds;
 use crate::error::{Error, ErrorKind, Result};
