@@ -1,6 +1,7 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
+use leadcore::analytics::PipelineMetricsInput;
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
 use leadcore::scoring::{
@@ -208,6 +209,19 @@ fn run_case(dir: &Path) -> String {
             }
             "odoo_score" => {
                 match OdooScoreInput::from_json(&payload).and_then(|i| odoo_score(&i)) {
+                    Ok(o) => ok(o),
+                    Err(e) => err(&e),
+                }
+            }
+            "pipeline_metrics" => {
+                let run = PipelineMetricsInput::from_json(&payload).and_then(|i| {
+                    let pipeline = match (&i.stages, &i.pipeline) {
+                        (None, Some(name)) => Some(pb.pipeline(name)?),
+                        _ => None,
+                    };
+                    i.run(pipeline)
+                });
+                match run {
                     Ok(o) => ok(o),
                     Err(e) => err(&e),
                 }
