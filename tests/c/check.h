@@ -95,6 +95,7 @@ void scoring_tests(void);
 void arrow_tests(void);
 void routing_tests(void);
 void sla_tests(void);
+void analytics_tests(void);
 void vector_tests(const char *root);
 
 #endif

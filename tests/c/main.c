@@ -68,6 +68,7 @@ int main(int argc, char **argv) {
     arrow_tests();
     routing_tests();
     sla_tests();
+    analytics_tests();
     vector_tests(vectors);
     printf("%d passed, %d failed\n", passed, failed);
     return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -20,8 +20,8 @@ use leadcore::wire::canonical_json;
 /// "average_deal_size","cycle","open_qualified","sales_velocity"}]}`. An unknown stage gives
 /// `LEADCORE_UNKNOWN_STAGE`; bad JSON, an empty period, a negative amount, a close before
 /// creation or won deals in mixed currencies give `LEADCORE_INVALID_INPUT`; `pipeline`
-/// without a playbook, `LEADCORE_INVALID_INPUT`, and an unknown one
-/// `LEADCORE_UNKNOWN_PIPELINE`.
+/// with a NULL playbook gives `LEADCORE_NULL_ARGUMENT`, an unknown one
+/// `LEADCORE_UNKNOWN_PIPELINE`. `playbook` may be NULL when `stages` are given.
 ///
 /// # Safety
 /// `playbook` is NULL or a live playbook; `input_json` is NULL (with `len == 0`) or points
