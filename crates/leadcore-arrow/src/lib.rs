@@ -37,6 +37,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod analytics;
 mod events;
 mod leads;
 mod read;
@@ -44,6 +45,7 @@ mod results;
 mod sla;
 mod table;
 
+pub use analytics::{deal_histories, pipeline_metrics_batch};
 pub use events::Events;
 pub use leads::leads;
 pub use results::{export_stream, row_errors_batch, scores_batch};
