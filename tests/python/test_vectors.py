@@ -94,6 +94,8 @@ class Runner:
             return self.run_scoring(kind, payload)
         if kind in ROUTING_EVENTS:
             return self.run_routing(kind, payload)
+        if kind == "pipeline_metrics":
+            return ok_text(leadcore.pipeline_report(canonical(payload), playbook=pb, json=True))
         if kind == "odoo_score":
             return ok_text(leadcore.odoo_score(canonical(payload), json=True))
         if kind == "sla_status":

@@ -11,9 +11,9 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, Utc};
-use leadcore::Money;
 use leadcore::analytics::{DealHistory, GroupReport, SliceKey, StageEntry};
 use leadcore::columnar::DictBuilder;
+use leadcore::{DealType, Money, StageKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -114,6 +114,22 @@ fn times(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<DateTime<Utc>>>> {
     Ok(out)
 }
 
+fn deal_type(name: &str) -> Option<DealType> {
+    [DealType::NewBusiness, DealType::Upsell, DealType::CrossSell]
+        .into_iter()
+        .find(|t| t.name() == name)
+}
+
+fn stage_kind(k: StageKind) -> &'static str {
+    match k {
+        StageKind::Open => "open",
+        StageKind::Won => "won",
+        StageKind::Lost => "lost",
+        StageKind::Nurture => "nurture",
+        StageKind::Disqualified => "disqualified",
+    }
+}
+
 fn id_column<'a>(t: &'a Table, what: &str) -> Result<&'a ChunkedColumn> {
     t.column("opportunity_id")
         .or_else(|| t.column("id"))
@@ -183,8 +199,7 @@ pub fn deal_histories(opportunities: &Table, history: Option<&Table>) -> Result<
                 SliceKey::Pipeline => d.pipeline = v,
                 SliceKey::Kind => {
                     if let Some(k) = v {
-                        d.kind = serde_json::from_value(serde_json::Value::String(k.clone()))
-                            .map_err(|_| {
+                        d.kind = deal_type(&k).ok_or_else(|| {
                                 invalid(format!(
                                     "{W} column `kind`, row {row}: `{k}` is not new_business, upsell or cross_sell"
                                 ))
@@ -310,11 +325,7 @@ pub fn pipeline_metrics_batch(groups: &[GroupReport], by: &[SliceKey]) -> Result
                 }
             }
             stage.push(s.stage.clone());
-            kind.push(
-                serde_json::to_value(s.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned)),
-            );
+            kind.push(stage_kind(s.kind));
             entered.push(s.entered);
             in_stage.push(s.in_stage);
             converted.push(s.converted);

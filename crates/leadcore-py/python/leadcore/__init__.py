@@ -75,6 +75,8 @@ from ._leadcore import (
     VersionError,
     __version__,
     odoo_score,
+    pipeline_metrics,
+    pipeline_report,
 )
 
 __all__ = [
@@ -107,4 +109,6 @@ __all__ = [
     "VersionError",
     "__version__",
     "odoo_score",
+    "pipeline_metrics",
+    "pipeline_report",
 ]
