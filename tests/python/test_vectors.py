@@ -23,6 +23,7 @@ SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
 PREDICTIVE_EVENTS = {"odoo_score"}
+ANALYTICS_EVENTS = {"pipeline_metrics"}
 
 
 def canonical(value: Any) -> str:
@@ -181,7 +182,7 @@ def test_vectors_are_present() -> None:
 def test_vector(case: Path) -> None:
     expected = (case / "expected.jsonl").read_text(encoding="utf-8")
     kinds = {kind for kind, _ in events(case)}
-    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS - ROUTING_EVENTS - SLA_EVENTS - PREDICTIVE_EVENTS
+    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS - ROUTING_EVENTS - SLA_EVENTS - PREDICTIVE_EVENTS - ANALYTICS_EVENTS
     assert not unknown, f"{case.name}: events the README does not define: {sorted(unknown)}"
     got = run_case(case)
     assert lines_of(got) == lines_of(expected)

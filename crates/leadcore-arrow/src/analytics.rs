@@ -1,7 +1,7 @@
 //! Pipeline analytics in and out as Arrow: opportunities (and their stage entries) from
 //! tables, grouped pipeline metrics out as one record batch of a row per group and stage.
 
-use crate::read::{each_int, each_timestamp, encode_strings};
+use crate::read::{each_float, each_int, each_timestamp, encode_strings};
 use crate::table::{ChunkedColumn, Table};
 use crate::{Error, Result, invalid};
 use arrow_array::cast::AsArray;
@@ -42,9 +42,30 @@ fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
             out.push(v);
             Ok(())
         };
-        match each_int(chunk.as_ref(), &mut push, |u| {
+        if let Some(r) = each_int(chunk.as_ref(), &mut push, |u| {
             invalid(format!("{what} column `{}`: {u} is out of range", c.name))
         }) {
+            r?;
+            continue;
+        }
+        // Floats holding whole numbers (pandas turns an integer column with a missing value
+        // into floats); NaN is missing.
+        let mut whole = |v: Option<f64>| -> Result<()> {
+            match v {
+                None => out.push(None),
+                Some(x) if x.is_nan() => out.push(None),
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => out.push(Some(x as i64)),
+                Some(x) => {
+                    return Err(invalid(format!(
+                        "{what} column `{}`, row {}: {x} is not a whole number of minor units",
+                        c.name,
+                        out.len()
+                    )));
+                }
+            }
+            Ok(())
+        };
+        match each_float(chunk.as_ref(), &mut whole) {
             Some(r) => r?,
             None => {
                 return Err(Error::Type(format!(
