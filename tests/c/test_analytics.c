@@ -53,7 +53,8 @@ static void test_metrics_errors(void) {
     EXPECT_INVALID_INPUT(leadcore_pipeline_metrics(NULL, STR(empty), &b, &err));
     const char *named = "{\"pipeline\":\"deals\"," PERIOD ",\"opportunities\":[]}";
     EXPECT_NULL_ARG(leadcore_pipeline_metrics(NULL, STR(named), &b, &err));
-    EXPECT_NULL_ARG(leadcore_pipeline_metrics(NULL, NULL, 0, &b, &err));
+    EXPECT_INVALID_INPUT(leadcore_pipeline_metrics(NULL, NULL, 0, &b, &err));
+    EXPECT_NULL_ARG(leadcore_pipeline_metrics(NULL, STR(empty), NULL, &err));
     CHECK(b.data == NULL && b.len == 0);
 }
 
