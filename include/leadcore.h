@@ -622,6 +622,32 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Computes pipeline metrics (the four V's per stage, win rate new vs expansion, average
+ * deal size, cycle, sales velocity) per group in one pass. `input_json` is
+ * `{"stages":["Open",{"name":"Won","kind":"won"},..]` (or `"pipeline"`: a deal pipeline of
+ * `playbook`), `"period":{"from","to"}` (RFC 3339; `to` is also the snapshot),
+ * `"qualified_from"?`, `"group_by"?:["owner"|"team"|"manager"|"office"|"source"|"pipeline"|"kind"]`,
+ * `"opportunities":[{"id","owner"?,..,"kind"?,"amount"?:{"minor","currency"},"created_at"?,
+ * "stage"?,"history":[{"at","stage"}]}]}`. On success `*out` receives canonical JSON
+ * `{"groups":[{"key":{..},"period","opportunities","stages":[..],"win_rate","won_value",
+ * "average_deal_size","cycle","open_qualified","sales_velocity"}]}`. An unknown stage gives
+ * `LEADCORE_UNKNOWN_STAGE`; bad JSON, an empty period, a negative amount, a close before
+ * creation or won deals in mixed currencies give `LEADCORE_INVALID_INPUT`; `pipeline`
+ * with a NULL playbook gives `LEADCORE_NULL_ARGUMENT`, an unknown one
+ * `LEADCORE_UNKNOWN_PIPELINE`. `playbook` may be NULL when `stages` are given.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `input_json` is NULL (with `len == 0`) or points
+ * to `len` readable bytes; `out` is NULL or valid for writing a `leadcore_buf`; `err` is
+ * NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_pipeline_metrics(const struct leadcore_playbook *playbook,
+                                          const uint8_t *input_json,
+                                          size_t len,
+                                          struct leadcore_buf *out,
+                                          struct leadcore_error **err);
+
+/**
  * Scores a batch of events given through the Arrow C stream interface, the columnar
  * interchange of pyarrow, polars, DuckDB, nanoarrow and Arrow C++.
  *

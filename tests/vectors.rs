@@ -1,6 +1,7 @@
 //! Runs every shared vector under `tests/vectors/` through the Rust door and compares the
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
+use leadcore::analytics::PipelineMetricsInput;
 use leadcore::predictive::logistic::LogisticInput;
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
@@ -217,6 +218,19 @@ fn run_case(dir: &Path) -> String {
                 Ok(explanations) => ok(explanations),
                 Err(e) => err(&e),
             },
+            "pipeline_metrics" => {
+                let run = PipelineMetricsInput::from_json(&payload).and_then(|i| {
+                    let pipeline = match (&i.stages, &i.pipeline) {
+                        (None, Some(name)) => Some(pb.pipeline(name)?),
+                        _ => None,
+                    };
+                    i.run(pipeline)
+                });
+                match run {
+                    Ok(o) => ok(o),
+                    Err(e) => err(&e),
+                }
+            }
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };
         out.push(result);

@@ -96,6 +96,7 @@ void arrow_tests(void);
 void routing_tests(void);
 void sla_tests(void);
 void predictive_tests(void);
+void analytics_tests(void);
 void vector_tests(const char *root);
 
 #endif

@@ -420,6 +420,12 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         return 1;
     }
     if (is_event(line, prefix, "logistic")) return run_logistic_event(payload, payload_len, out);
+    if (is_event(line, prefix, "pipeline_metrics")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_pipeline_metrics(pb, payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
     if (is_event(line, prefix, "sla_status")) {
         leadcore_buf b = {0};
         leadcore_status s = leadcore_sla_status(pb, payload, payload_len, &b, &err);

@@ -23,6 +23,7 @@ SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
 PREDICTIVE_EVENTS = {"odoo_score", "logistic"}
+ANALYTICS_EVENTS = {"pipeline_metrics"}
 
 
 def canonical(value: Any) -> str:
@@ -94,6 +95,8 @@ class Runner:
             return self.run_scoring(kind, payload)
         if kind in ROUTING_EVENTS:
             return self.run_routing(kind, payload)
+        if kind == "pipeline_metrics":
+            return ok_text(leadcore.pipeline_report(canonical(payload), playbook=pb, json=True))
         if kind == "odoo_score":
             return ok_text(leadcore.odoo_score(canonical(payload), json=True))
         if kind == "logistic":
@@ -182,7 +185,7 @@ def test_vectors_are_present() -> None:
 def test_vector(case: Path) -> None:
     expected = (case / "expected.jsonl").read_text(encoding="utf-8")
     kinds = {kind for kind, _ in events(case)}
-    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS - ROUTING_EVENTS - SLA_EVENTS - PREDICTIVE_EVENTS
+    unknown = kinds - LIFECYCLE_EVENTS - SCORING_EVENTS - ROUTING_EVENTS - SLA_EVENTS - PREDICTIVE_EVENTS - ANALYTICS_EVENTS
     assert not unknown, f"{case.name}: events the README does not define: {sorted(unknown)}"
     got = run_case(case)
     assert lines_of(got) == lines_of(expected)

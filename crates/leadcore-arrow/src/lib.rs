@@ -37,6 +37,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod analytics;
 mod events;
 mod frame;
 mod leads;
@@ -46,6 +47,7 @@ mod routing;
 mod sla;
 mod table;
 
+pub use analytics::{deal_histories, pipeline_metrics_batch};
 pub use events::Events;
 pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
 pub use leads::leads;

@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod analytics;
 mod args;
 mod arrow;
 mod buf;
@@ -33,6 +34,7 @@ mod status;
 mod time;
 mod version;
 
+pub use analytics::leadcore_pipeline_metrics;
 pub use args::leadcore_str;
 pub use arrow::leadcore_score_arrow;
 pub use buf::{leadcore_buf, leadcore_buf_free};

@@ -6,6 +6,7 @@
 //! is the Arrow import in [`arrow`].
 #![deny(unsafe_code)]
 
+mod analytics;
 mod arrow;
 mod columns;
 mod convert;
@@ -34,6 +35,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<routing::PyRoutingState>()?;
     m.add_function(wrap_pyfunction!(predictive::odoo_score, m)?)?;
     m.add_class::<predictive::PyLogisticModel>()?;
+    analytics::register(m)?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())

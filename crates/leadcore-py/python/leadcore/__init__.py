@@ -84,6 +84,8 @@ from ._leadcore import (
     VersionError,
     __version__,
     odoo_score,
+    pipeline_metrics,
+    pipeline_report,
 )
 
 __all__ = [
@@ -117,4 +119,6 @@ __all__ = [
     "VersionError",
     "__version__",
     "odoo_score",
+    "pipeline_metrics",
+    "pipeline_report",
 ]

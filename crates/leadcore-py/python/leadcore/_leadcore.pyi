@@ -19,6 +19,8 @@ __all__ = [
     "__version__",
     "odoo_score",
     "LogisticModel",
+    "pipeline_metrics",
+    "pipeline_report",
     "CORE_VERSION",
     "Playbook",
     "LeadState",
@@ -544,6 +546,34 @@ class LogisticModel:
     def from_json(cls, text: str) -> LogisticModel: ...
     def __reduce__(self) -> tuple[Any, tuple[_JsonObject | None], str | None]: ...
     def __setstate__(self, state: str | None) -> None: ...
+def pipeline_metrics(
+    opportunities: Any,
+    *,
+    stages: Sequence[str | Mapping[str, str]],
+    period: tuple[datetime | str, datetime | str],
+    history: Any | None = None,
+    group_by: str | Sequence[str] | None = None,
+    qualified_from: str | None = None,
+) -> ArrowTable:
+    """Pipeline metrics in one call (GIL released): `opportunities` (dict of columns, pandas,
+    polars, pyarrow) with `opportunity_id` (or `id`) and optionally `owner`, `team`,
+    `manager`, `office`, `source`, `pipeline`, `kind`, `amount` (minor units) with
+    `currency`, `created_at`, `stage`; `history` a table of stage entries (`opportunity_id`,
+    `at`, `stage`). `stages` in order (a name is an open stage; `{"name", "kind"}` for won
+    and lost), `period` = (from, to), `to` being the snapshot. One row per group and stage:
+    the four V's, then the group's win rate, deal size, cycle and sales velocity."""
+
+@overload
+def pipeline_report(
+    input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[False] = False
+) -> _JsonObject:
+    """The full pipeline report from the wire form (`stages` or `pipeline`, `period`,
+    `qualified_from`, `group_by`, `opportunities` with their `history`): `{"groups": [..]}`."""
+@overload
+def pipeline_report(
+    input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[True]
+) -> str:
+    """`pipeline_report`, the result as canonical JSON text."""
 
 class LeadcoreError(Exception):
     """Base of every leadcore error."""

@@ -1,0 +1,445 @@
+//! Pipeline analytics in and out as Arrow: opportunities (and their stage entries) from
+//! tables, grouped pipeline metrics out as one record batch of a row per group and stage.
+
+use crate::read::{each_float, each_int, each_timestamp, encode_strings};
+use crate::table::{ChunkedColumn, Table};
+use crate::{Error, Result, invalid};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Date64Type};
+use arrow_array::{
+    Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, UInt64Array,
+};
+use arrow_schema::{DataType, Field, Schema, TimeUnit};
+use chrono::{DateTime, Utc};
+use leadcore::analytics::{DealHistory, GroupReport, SliceKey, StageEntry};
+use leadcore::columnar::DictBuilder;
+use leadcore::{DealType, Money, StageKind};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
+    let mut b = DictBuilder::default();
+    if !encode_strings(c, &mut b) {
+        return Err(Error::Type(format!(
+            "{what} column `{}` is {}, expected text",
+            c.name, c.data_type
+        )));
+    }
+    Ok(b.codes
+        .iter()
+        .map(|&k| b.dictionary.get(k as usize).cloned())
+        .collect())
+}
+
+fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
+    let mut out = Vec::with_capacity(c.len());
+    for chunk in &c.chunks {
+        if *chunk.data_type() == DataType::Null {
+            out.resize(out.len() + chunk.len(), None);
+            continue;
+        }
+        let mut push = |v: Option<i64>| -> Result<()> {
+            out.push(v);
+            Ok(())
+        };
+        if let Some(r) = each_int(chunk.as_ref(), &mut push, |u| {
+            invalid(format!("{what} column `{}`: {u} is out of range", c.name))
+        }) {
+            r?;
+            continue;
+        }
+        // Floats holding whole numbers (pandas turns an integer column with a missing value
+        // into floats); NaN is missing.
+        let mut whole = |v: Option<f64>| -> Result<()> {
+            match v {
+                None => out.push(None),
+                Some(x) if x.is_nan() => out.push(None),
+                Some(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => out.push(Some(x as i64)),
+                Some(x) => {
+                    return Err(invalid(format!(
+                        "{what} column `{}`, row {}: {x} is not a whole number of minor units",
+                        c.name,
+                        out.len()
+                    )));
+                }
+            }
+            Ok(())
+        };
+        match each_float(chunk.as_ref(), &mut whole) {
+            Some(r) => r?,
+            None => {
+                return Err(Error::Type(format!(
+                    "{what} column `{}` is {}, expected integers (minor units)",
+                    c.name, c.data_type
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A time column: timestamps of any unit (UTC), dates, or integers (Unix seconds).
+fn times(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<DateTime<Utc>>>> {
+    let mut out = Vec::with_capacity(c.len());
+    let bad = |row: usize| {
+        invalid(format!(
+            "{what} column `{}`, row {row}: time out of range",
+            c.name
+        ))
+    };
+    for chunk in &c.chunks {
+        let secs: Vec<Option<i64>> = if *chunk.data_type() == DataType::Null {
+            vec![None; chunk.len()]
+        } else if let Some(a) = chunk.as_primitive_opt::<Date32Type>() {
+            a.iter().map(|d| d.map(|d| i64::from(d) * 86_400)).collect()
+        } else if let Some(a) = chunk.as_primitive_opt::<Date64Type>() {
+            a.iter().map(|d| d.map(|d| d.div_euclid(1000))).collect()
+        } else {
+            let mut v = Vec::with_capacity(chunk.len());
+            let mut push = |x: Option<Option<i64>>| -> Result<()> {
+                match x {
+                    None => v.push(None),
+                    Some(Some(s)) => v.push(Some(s)),
+                    Some(None) => return Err(bad(out.len() + v.len())),
+                }
+                Ok(())
+            };
+            if let Some(r) = each_timestamp(chunk.as_ref(), TimeUnit::Second, &mut push) {
+                r?;
+            } else {
+                let mut push = |x: Option<i64>| -> Result<()> {
+                    v.push(x);
+                    Ok(())
+                };
+                match each_int(chunk.as_ref(), &mut push, |u| {
+                    invalid(format!("{what} column `{}`: {u} is out of range", c.name))
+                }) {
+                    Some(r) => r?,
+                    None => {
+                        return Err(Error::Type(format!(
+                            "{what} column `{}` is {}, expected timestamps, dates or Unix seconds",
+                            c.name, c.data_type
+                        )));
+                    }
+                }
+            }
+            v
+        };
+        for s in secs {
+            out.push(match s {
+                None => None,
+                Some(s) => Some(DateTime::from_timestamp(s, 0).ok_or_else(|| bad(out.len()))?),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn deal_type(name: &str) -> Option<DealType> {
+    [DealType::NewBusiness, DealType::Upsell, DealType::CrossSell]
+        .into_iter()
+        .find(|t| t.name() == name)
+}
+
+fn stage_kind(k: StageKind) -> &'static str {
+    match k {
+        StageKind::Open => "open",
+        StageKind::Won => "won",
+        StageKind::Lost => "lost",
+        StageKind::Nurture => "nurture",
+        StageKind::Disqualified => "disqualified",
+    }
+}
+
+fn id_column<'a>(t: &'a Table, what: &str) -> Result<&'a ChunkedColumn> {
+    t.column("opportunity_id")
+        .or_else(|| t.column("id"))
+        .ok_or_else(|| invalid(format!("{what} need an `opportunity_id` (or `id`) column")))
+}
+
+/// Opportunities from a table with `opportunity_id` (or `id`), and optionally the slice
+/// keys `owner`, `team`, `manager`, `office`, `source`, `pipeline` (text), `kind`
+/// (`new_business`, `upsell`, `cross_sell`; null: new business), `amount` (integer minor
+/// units) with `currency` (text; required where an amount is), `created_at` (timestamps,
+/// dates or Unix seconds) and `stage` (the current stage); plus their stage entries from a
+/// table with `opportunity_id`, `at` and `stage`, sorted by time within each opportunity
+/// (ties keep row order). A stage row naming no opportunity of the first table, or without
+/// a time or a stage, is an error naming the row. Other columns are ignored.
+///
+/// ```
+/// use arrow_array::{ArrayRef, Int64Array, StringArray};
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
+/// let opps = Table::new(vec![
+///     col("opportunity_id", Arc::new(StringArray::from(vec!["A", "B"]))),
+///     col("amount", Arc::new(Int64Array::from(vec![Some(500), None]))),
+///     col("currency", Arc::new(StringArray::from(vec![Some("USD"), None]))),
+/// ]);
+/// let hist = Table::new(vec![
+///     col("opportunity_id", Arc::new(StringArray::from(vec!["A", "A"]))),
+///     col("at", Arc::new(Int64Array::from(vec![200, 100]))),
+///     col("stage", Arc::new(StringArray::from(vec!["Won", "Open"]))),
+/// ]);
+/// let deals = leadcore_arrow::deal_histories(&opps, Some(&hist)).unwrap();
+/// assert_eq!(deals[0].history[0].stage, "Open");
+/// assert_eq!(deals[1].amount, None);
+/// ```
+pub fn deal_histories(opportunities: &Table, history: Option<&Table>) -> Result<Vec<DealHistory>> {
+    const W: &str = "opportunities";
+    let ids = texts(id_column(opportunities, W)?, W)?;
+    let n = ids.len();
+    let text_col = |name: &str| -> Result<Option<Vec<Option<String>>>> {
+        opportunities.column(name).map(|c| texts(c, W)).transpose()
+    };
+    let mut deals: Vec<DealHistory> = Vec::with_capacity(n);
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(n);
+    for (row, id) in ids.into_iter().enumerate() {
+        let id = id.ok_or_else(|| invalid(format!("{W}, row {row}: no opportunity_id")))?;
+        if index.insert(id.clone(), row).is_some() {
+            return Err(invalid(format!(
+                "{W}, row {row}: opportunity `{id}` is listed twice"
+            )));
+        }
+        deals.push(DealHistory {
+            id,
+            ..Default::default()
+        });
+    }
+    for key in SliceKey::ALL {
+        let Some(values) = text_col(key.name())? else {
+            continue;
+        };
+        for (row, (d, v)) in deals.iter_mut().zip(values).enumerate() {
+            match key {
+                SliceKey::Owner => d.owner = v,
+                SliceKey::Team => d.team = v,
+                SliceKey::Manager => d.manager = v,
+                SliceKey::Office => d.office = v,
+                SliceKey::Source => d.source = v,
+                SliceKey::Pipeline => d.pipeline = v,
+                SliceKey::Kind => {
+                    if let Some(k) = v {
+                        d.kind = deal_type(&k).ok_or_else(|| {
+                                invalid(format!(
+                                    "{W} column `kind`, row {row}: `{k}` is not new_business, upsell or cross_sell"
+                                ))
+                            })?;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(stage) = text_col("stage")? {
+        for (d, s) in deals.iter_mut().zip(stage) {
+            d.stage = s;
+        }
+    }
+    if let Some(c) = opportunities.column("created_at") {
+        for (d, t) in deals.iter_mut().zip(times(c, W)?) {
+            d.created_at = t;
+        }
+    }
+    if let Some(c) = opportunities.column("amount") {
+        let currency = text_col("currency")?;
+        for (row, (d, a)) in deals.iter_mut().zip(ints(c, W)?).enumerate() {
+            if let Some(minor) = a {
+                let cur = currency
+                    .as_ref()
+                    .and_then(|c| c.get(row).cloned().flatten())
+                    .ok_or_else(|| {
+                        invalid(format!("{W}, row {row}: an amount needs a `currency`"))
+                    })?;
+                d.amount = Some(Money::new(minor, cur));
+            }
+        }
+    }
+    if let Some(h) = history {
+        const H: &str = "stage history";
+        let ids = texts(id_column(h, H)?, H)?;
+        let at = times(
+            h.column("at")
+                .ok_or_else(|| invalid("stage history needs an `at` column"))?,
+            H,
+        )?;
+        let stage = texts(
+            h.column("stage")
+                .ok_or_else(|| invalid("stage history needs a `stage` column"))?,
+            H,
+        )?;
+        if at.len() != ids.len() || stage.len() != ids.len() {
+            return Err(invalid("stage history columns differ in length"));
+        }
+        for (row, ((id, at), stage)) in ids.into_iter().zip(at).zip(stage).enumerate() {
+            let (Some(id), Some(at), Some(stage)) = (id, at, stage) else {
+                return Err(invalid(format!(
+                    "{H}, row {row}: opportunity_id, at and stage are all required"
+                )));
+            };
+            let i = *index.get(&id).ok_or_else(|| {
+                invalid(format!(
+                    "{H}, row {row}: no opportunity `{id}` in the opportunities"
+                ))
+            })?;
+            if let Some(d) = deals.get_mut(i) {
+                d.history.push(StageEntry { at, stage });
+            }
+        }
+        for d in &mut deals {
+            d.history.sort_by_key(|e| e.at);
+        }
+    }
+    Ok(deals)
+}
+
+/// Grouped pipeline metrics as one record batch, a row per group and stage: the group key
+/// columns (`by`, text, null for a missing value), `stage`, `kind`, `entered`, `in_stage`,
+/// `converted`, `conversion_to_next`, `dwell_count`, `dwell_mean_s`, `dwell_median_s`,
+/// `dwell_p90_s`, `currency` (the group's one currency, null when it has no amounts),
+/// `value_entered`, `value_in_stage` (minor units), then the group's figures repeated on
+/// each of its rows: `opportunities`, `won`, `lost`, `win_rate`, `win_rate_new_business`,
+/// `win_rate_expansion`, `won_value`, `average_deal_size`, `cycle_mean_s`,
+/// `cycle_median_s`, `cycle_p90_s`, `open_qualified`, `sales_velocity_per_day`. A group
+/// whose amounts span more than one currency is `input.invalid` (one value column cannot
+/// hold two currencies).
+pub fn pipeline_metrics_batch(groups: &[GroupReport], by: &[SliceKey]) -> Result<RecordBatch> {
+    let mut keys: Vec<Vec<Option<String>>> = vec![Vec::new(); by.len()];
+    let mut stage = Vec::new();
+    let mut kind = Vec::new();
+    let (mut entered, mut in_stage, mut dwell_count) = (Vec::new(), Vec::new(), Vec::new());
+    let mut converted = Vec::new();
+    let mut conv = Vec::new();
+    let (mut dmean, mut dmed, mut dp90) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut currency, mut v_entered, mut v_in) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut opps, mut won, mut lost) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut wr, mut wr_new, mut wr_exp) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut won_value, mut avg) = (Vec::new(), Vec::new());
+    let (mut cmean, mut cmed, mut cp90) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut open_q, mut velocity) = (Vec::new(), Vec::new());
+    for g in groups {
+        let r = &g.report;
+        let mut currencies: Vec<&String> = r.won_value.keys().collect();
+        for s in &r.stages {
+            currencies.extend(s.value_entered.keys());
+            currencies.extend(s.value_in_stage.keys());
+        }
+        currencies.sort();
+        currencies.dedup();
+        if currencies.len() > 1 {
+            return Err(invalid(format!(
+                "mixed currencies ({}) in one group and no exchange rates: group by currency or filter",
+                currencies
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let cur = currencies.first().map(|c| (*c).clone());
+        let val = |m: &std::collections::BTreeMap<String, i64>| -> Option<i64> {
+            cur.as_ref().map(|c| m.get(c).copied().unwrap_or(0))
+        };
+        for s in &r.stages {
+            for (i, k) in by.iter().enumerate() {
+                if let Some(col) = keys.get_mut(i) {
+                    col.push(g.key.get(k.name()).cloned().flatten());
+                }
+            }
+            stage.push(s.stage.clone());
+            kind.push(stage_kind(s.kind));
+            entered.push(s.entered);
+            in_stage.push(s.in_stage);
+            converted.push(s.converted);
+            conv.push(s.conversion_to_next);
+            dwell_count.push(s.dwell.count);
+            dmean.push(s.dwell.mean_seconds);
+            dmed.push(s.dwell.median_seconds);
+            dp90.push(s.dwell.p90_seconds);
+            currency.push(cur.clone());
+            v_entered.push(val(&s.value_entered));
+            v_in.push(val(&s.value_in_stage));
+            opps.push(r.opportunities);
+            won.push(r.win_rate.won);
+            lost.push(r.win_rate.lost);
+            wr.push(r.win_rate.rate);
+            wr_new.push(r.win_rate.new_business.rate);
+            wr_exp.push(r.win_rate.expansion.rate);
+            won_value.push(val(&r.won_value));
+            avg.push(r.average_deal_size.as_ref().map(|m| m.minor));
+            cmean.push(r.cycle.mean_seconds);
+            cmed.push(r.cycle.median_seconds);
+            cp90.push(r.cycle.p90_seconds);
+            open_q.push(r.open_qualified);
+            velocity.push(r.sales_velocity.as_ref().map(|v| v.per_day.minor));
+        }
+    }
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    let mut add = |name: &str, dt: DataType, a: ArrayRef| {
+        fields.push(Field::new(name, dt, true));
+        columns.push(a);
+    };
+    for (k, col) in by.iter().zip(keys) {
+        add(k.name(), DataType::Utf8, Arc::new(StringArray::from(col)));
+    }
+    let u = |v: Vec<u64>| -> ArrayRef { Arc::new(UInt64Array::from(v)) };
+    let i = |v: Vec<Option<i64>>| -> ArrayRef { Arc::new(Int64Array::from(v)) };
+    let f = |v: Vec<Option<f64>>| -> ArrayRef { Arc::new(Float64Array::from(v)) };
+    add("stage", DataType::Utf8, Arc::new(StringArray::from(stage)));
+    add("kind", DataType::Utf8, Arc::new(StringArray::from(kind)));
+    add("entered", DataType::UInt64, u(entered));
+    add("in_stage", DataType::UInt64, u(in_stage));
+    add(
+        "converted",
+        DataType::UInt64,
+        Arc::new(UInt64Array::from(converted)),
+    );
+    add("conversion_to_next", DataType::Float64, f(conv));
+    add("dwell_count", DataType::UInt64, u(dwell_count));
+    add("dwell_mean_s", DataType::Float64, f(dmean));
+    add("dwell_median_s", DataType::Int64, i(dmed));
+    add("dwell_p90_s", DataType::Int64, i(dp90));
+    add(
+        "currency",
+        DataType::Utf8,
+        Arc::new(StringArray::from(currency)),
+    );
+    add("value_entered", DataType::Int64, i(v_entered));
+    add("value_in_stage", DataType::Int64, i(v_in));
+    add("opportunities", DataType::UInt64, u(opps));
+    add("won", DataType::UInt64, u(won));
+    add("lost", DataType::UInt64, u(lost));
+    add("win_rate", DataType::Float64, f(wr));
+    add("win_rate_new_business", DataType::Float64, f(wr_new));
+    add("win_rate_expansion", DataType::Float64, f(wr_exp));
+    add("won_value", DataType::Int64, i(won_value));
+    add("average_deal_size", DataType::Int64, i(avg));
+    add("cycle_mean_s", DataType::Float64, f(cmean));
+    add("cycle_median_s", DataType::Int64, i(cmed));
+    add("cycle_p90_s", DataType::Int64, i(cp90));
+    add("open_qualified", DataType::UInt64, u(open_q));
+    add("sales_velocity_per_day", DataType::Int64, i(velocity));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| invalid(format!("cannot build the pipeline metrics batch: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use leadcore::analytics::PipelineMetricsInput;
+
+    #[test]
+    fn a_row_per_group_and_stage() {
+        let input = PipelineMetricsInput::from_json(
+            r#"{"stages":["Open",{"name":"Won","kind":"won"}],
+          "period":{"from":"2017-01-01T00:00:00Z","to":"2018-01-01T00:00:00Z"},"group_by":["owner"],
+          "opportunities":[{"id":"A","owner":"ann","stage":"Open"},{"id":"B","stage":"Open"}]}"#,
+        )
+        .unwrap();
+        let out = input.run(None).unwrap();
+        let b = pipeline_metrics_batch(&out.groups, &input.group_by).unwrap();
+        assert_eq!(b.num_rows(), 4);
+        assert_eq!(b.schema().field(0).name(), "owner");
+        assert!(b.column(0).is_null(0));
+    }
+}

@@ -1,0 +1,381 @@
+//! Pipeline metrics: merge of any partition equals one pass, group totals equal the overall
+//! figures, hand-checked numbers, and bad input as typed errors (never NaN, never a panic).
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use leadcore::analytics::{
+    DealHistory, GroupedMetrics, MetricsSpec, Period, PipelineMetrics, PipelineMetricsInput,
+    PipelineReport, PipelineStages, SliceKey, StageDef, StageEntry,
+};
+use leadcore::{DealType, Money, StageKind};
+use proptest::prelude::*;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2017, 1, 1, 0, 0, 0).unwrap()
+}
+
+fn stages() -> PipelineStages {
+    PipelineStages::new(
+        "deals",
+        vec![
+            StageDef::new("Prospecting", StageKind::Open),
+            StageDef::new("Engaging", StageKind::Open),
+            StageDef::new("Proposal", StageKind::Open),
+            StageDef::new("Won", StageKind::Won),
+            StageDef::new("Lost", StageKind::Lost),
+        ],
+    )
+    .unwrap()
+}
+
+fn spec(qualified: Option<&str>) -> MetricsSpec {
+    MetricsSpec::new(
+        stages(),
+        Period {
+            from: t0() + Duration::days(30),
+            to: t0() + Duration::days(200),
+        },
+        qualified,
+    )
+    .unwrap()
+}
+
+const NAMES: [&str; 5] = ["Prospecting", "Engaging", "Proposal", "Won", "Lost"];
+
+/// Valid opportunities: a forward walk over the open stages, maybe closing, with gaps.
+fn deal(mixed: bool) -> impl Strategy<Value = DealHistory> {
+    (
+        0u32..1000,
+        0i64..250,
+        proptest::collection::vec(0i64..40, 0..4),
+        0u8..3,
+        prop::option::of(0i64..100_000),
+        0usize..3,
+        0usize..3,
+        any::<bool>(),
+        0u8..3,
+    )
+        .prop_map(
+            move |(id, start, gaps, close, amount, owner, office, eur, kind)| {
+                let created = t0() + Duration::days(start);
+                let mut at = created;
+                let mut history = Vec::new();
+                for (i, g) in gaps.iter().enumerate() {
+                    at += Duration::days(*g);
+                    history.push(StageEntry {
+                        at,
+                        stage: NAMES[i.min(2)].into(),
+                    });
+                }
+                if !history.is_empty() && close > 0 {
+                    at += Duration::days(3);
+                    history.push(StageEntry {
+                        at,
+                        stage: NAMES[if close == 1 { 3 } else { 4 }].into(),
+                    });
+                }
+                DealHistory {
+                    id: format!("O{id}"),
+                    owner: Some(["ann", "bob", "cy"][owner].into()),
+                    office: (office > 0).then(|| ["", "East", "West"][office].into()),
+                    kind: [DealType::NewBusiness, DealType::Upsell, DealType::CrossSell]
+                        [kind as usize],
+                    amount: amount.map(|a| Money::new(a, if eur && mixed { "EUR" } else { "USD" })),
+                    created_at: Some(created),
+                    stage: history.is_empty().then(|| "Prospecting".into()),
+                    history,
+                    ..Default::default()
+                }
+            },
+        )
+}
+
+fn one_pass(spec: &MetricsSpec, deals: &[DealHistory]) -> PipelineMetrics {
+    let mut m = PipelineMetrics::new(spec.clone());
+    for d in deals {
+        m.add(d).unwrap();
+    }
+    m
+}
+
+/// The report with the currency mix made harmless (finish refuses an average over two
+/// currencies): compare the accumulator's report or its error.
+fn report(m: &PipelineMetrics) -> Result<PipelineReport, String> {
+    m.finish().map_err(|e| e.to_string())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn merge_of_any_partition_equals_one_pass(
+        deals in proptest::collection::vec(deal(true), 0..40),
+        cuts in proptest::collection::vec(0usize..40, 0..5),
+        reverse in any::<bool>(),
+    ) {
+        let spec = spec(Some("Engaging"));
+        let whole = one_pass(&spec, &deals);
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(deals.len())).collect();
+        cuts.push(0);
+        cuts.push(deals.len());
+        cuts.sort_unstable();
+        let mut parts: Vec<PipelineMetrics> =
+            cuts.windows(2).map(|w| one_pass(&spec, &deals[w[0]..w[1]])).collect();
+        if reverse {
+            parts.reverse();
+        }
+        let mut merged = PipelineMetrics::new(spec.clone());
+        for p in parts {
+            merged.merge(p).unwrap();
+        }
+        prop_assert_eq!(report(&merged), report(&whole));
+    }
+
+    #[test]
+    fn group_totals_equal_the_overall_figures(
+        deals in proptest::collection::vec(deal(false), 0..40),
+        by in proptest::sample::select(vec![
+            vec![SliceKey::Owner], vec![SliceKey::Office], vec![SliceKey::Kind],
+            vec![SliceKey::Owner, SliceKey::Office],
+        ]),
+    ) {
+        let spec = spec(None);
+        let mut groups = GroupedMetrics::new(spec.clone(), by);
+        for d in &deals {
+            groups.add(d).unwrap();
+        }
+        let w = one_pass(&spec, &deals).finish().unwrap();
+        let reports: Vec<PipelineReport> =
+            groups.finish().unwrap().into_iter().map(|g| g.report).collect();
+        let sum = |f: &dyn Fn(&PipelineReport) -> u64| reports.iter().map(f).sum::<u64>();
+        prop_assert_eq!(sum(&|r| r.opportunities), deals.len() as u64);
+        prop_assert_eq!(sum(&|r| r.win_rate.won), w.win_rate.won);
+        prop_assert_eq!(sum(&|r| r.win_rate.lost), w.win_rate.lost);
+        prop_assert_eq!(sum(&|r| r.win_rate.expansion.won), w.win_rate.expansion.won);
+        prop_assert_eq!(sum(&|r| r.cycle.count), w.cycle.count);
+        prop_assert_eq!(sum(&|r| r.open_qualified), w.open_qualified);
+        let won_value: i64 = reports.iter().filter_map(|r| r.won_value.get("USD")).sum();
+        prop_assert_eq!(won_value, w.won_value.get("USD").copied().unwrap_or(0));
+        for (i, s) in w.stages.iter().enumerate() {
+            let st = |f: &dyn Fn(&leadcore::analytics::StageMetrics) -> u64| {
+                reports.iter().map(|r| f(&r.stages[i])).sum::<u64>()
+            };
+            prop_assert_eq!(st(&|x| x.entered), s.entered);
+            prop_assert_eq!(st(&|x| x.in_stage), s.in_stage);
+            prop_assert_eq!(st(&|x| x.dwell.count), s.dwell.count);
+            prop_assert_eq!(st(&|x| x.converted.unwrap_or(0)), s.converted.unwrap_or(0));
+            let v = |m: &std::collections::BTreeMap<String, i64>| m.get("USD").copied().unwrap_or(0);
+            prop_assert_eq!(reports.iter().map(|r| v(&r.stages[i].value_in_stage)).sum::<i64>(), v(&s.value_in_stage));
+            prop_assert_eq!(reports.iter().map(|r| v(&r.stages[i].value_entered)).sum::<i64>(), v(&s.value_entered));
+        }
+        // Every opportunity sits in at most one stage at the snapshot.
+        prop_assert!(w.stages.iter().map(|s| s.in_stage).sum::<u64>() <= deals.len() as u64);
+    }
+
+    #[test]
+    fn ratios_are_never_nan(deals in proptest::collection::vec(deal(true), 0..30)) {
+        let m = one_pass(&spec(None), &deals);
+        if let Ok(r) = m.finish() {
+            let json = serde_json::to_string(&r).unwrap();
+            prop_assert!(!json.contains("NaN") && !json.contains("inf"));
+            for s in &r.stages {
+                if let Some(c) = s.conversion_to_next {
+                    prop_assert!((0.0..=1.0).contains(&c));
+                }
+            }
+        }
+    }
+}
+
+fn d(day: i64) -> DateTime<Utc> {
+    t0() + Duration::days(day)
+}
+
+fn entry(day: i64, stage: &str) -> StageEntry {
+    StageEntry {
+        at: d(day),
+        stage: stage.into(),
+    }
+}
+
+fn opp(id: &str, created: i64, history: Vec<StageEntry>, amount: Option<i64>) -> DealHistory {
+    DealHistory {
+        id: id.into(),
+        created_at: Some(d(created)),
+        amount: amount.map(|a| Money::new(a, "USD")),
+        history,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn hand_checked_figures() {
+    // Period: days 30..200. Four opportunities.
+    let spec = spec(Some("Engaging"));
+    let mut m = PipelineMetrics::new(spec);
+    // A: P(35) E(45) W(65): won 1000, cycle 30 d; P dwell 10 d, E dwell 20 d.
+    m.add(&opp(
+        "A",
+        35,
+        vec![
+            entry(35, "Prospecting"),
+            entry(45, "Engaging"),
+            entry(65, "Won"),
+        ],
+        Some(1000),
+    ))
+    .unwrap();
+    // B: P(40) E(50) L(90): lost; P dwell 10, E dwell 40.
+    m.add(&opp(
+        "B",
+        40,
+        vec![
+            entry(40, "Prospecting"),
+            entry(50, "Engaging"),
+            entry(90, "Lost"),
+        ],
+        Some(0),
+    ))
+    .unwrap();
+    // C: P(50), never qualified, still in Prospecting with 500.
+    m.add(&opp("C", 50, vec![entry(50, "Prospecting")], Some(500)))
+        .unwrap();
+    // D: P(10) before the period, E(100): open qualified, 2000 in Engaging.
+    m.add(&opp(
+        "D",
+        10,
+        vec![entry(10, "Prospecting"), entry(100, "Engaging")],
+        Some(2000),
+    ))
+    .unwrap();
+    let r = m.finish().unwrap();
+    let p = &r.stages[0];
+    assert_eq!((p.entered, p.in_stage, p.converted), (3, 1, Some(2)));
+    assert_eq!(p.conversion_to_next, Some(2.0 / 3.0));
+    assert_eq!(p.value_in_stage["USD"], 500);
+    // Dwells ending in the period: A 10 d, B 10 d, D 90 d.
+    assert_eq!(p.dwell.count, 3);
+    assert_eq!(p.dwell.median_seconds, Some(10 * 86_400));
+    assert_eq!(p.dwell.p90_seconds, Some(90 * 86_400));
+    let e = &r.stages[1];
+    assert_eq!((e.entered, e.in_stage, e.converted), (3, 1, Some(1)));
+    assert_eq!(e.value_entered["USD"], 3000);
+    assert_eq!(e.dwell.median_seconds, Some(20 * 86_400));
+    assert_eq!(r.stages[2].conversion_to_next, None);
+    assert_eq!((r.win_rate.won, r.win_rate.lost), (1, 1));
+    assert_eq!(r.win_rate.rate, Some(0.5));
+    assert_eq!(r.win_rate.new_business.rate, Some(0.5));
+    assert_eq!(r.win_rate.expansion.rate, None);
+    assert_eq!(r.average_deal_size, Some(Money::new(1000, "USD")));
+    assert_eq!(r.cycle.mean_seconds, Some(30.0 * 86_400.0));
+    assert_eq!(r.open_qualified, 1);
+    let v = r.sales_velocity.unwrap();
+    // 1 open × 0.5 × 1000 ÷ 30 d = 16.67 a day.
+    assert_eq!(v.per_day, Money::new(17, "USD"));
+    assert_eq!(v.stages.len(), 3);
+    assert_eq!(v.stages[1].mean_dwell_days, Some(30.0));
+}
+
+#[test]
+fn bad_input_is_a_typed_error_and_changes_nothing() {
+    let spec = spec(None);
+    let mut m = PipelineMetrics::new(spec.clone());
+    let before = m.clone();
+    let unknown = opp("X", 0, vec![entry(40, "Demo")], None);
+    assert_eq!(
+        m.add(&unknown).unwrap_err().code(),
+        "lifecycle.unknown_stage"
+    );
+    let early = opp(
+        "Y",
+        50,
+        vec![entry(40, "Prospecting"), entry(45, "Won")],
+        None,
+    );
+    let err = m.add(&early).unwrap_err();
+    assert_eq!(err.code(), "input.invalid");
+    assert!(err.to_string().contains("before its creation"), "{err}");
+    let negative = opp("Z", 0, vec![entry(40, "Won")], Some(-5));
+    assert!(
+        m.add(&negative)
+            .unwrap_err()
+            .to_string()
+            .contains("negative amount")
+    );
+    let backwards = opp(
+        "W",
+        0,
+        vec![entry(40, "Prospecting"), entry(39, "Won")],
+        None,
+    );
+    assert!(
+        m.add(&backwards)
+            .unwrap_err()
+            .to_string()
+            .contains("before the entry")
+    );
+    let mismatch = DealHistory {
+        stage: Some("Won".into()),
+        ..opp("V", 0, vec![entry(40, "Prospecting")], None)
+    };
+    assert_eq!(m.add(&mismatch).unwrap_err().code(), "input.invalid");
+    assert_eq!(m, before);
+    // An empty period is refused up front.
+    let empty = Period {
+        from: d(5),
+        to: d(5),
+    };
+    assert_eq!(
+        MetricsSpec::new(stages(), empty, None).unwrap_err().code(),
+        "input.invalid"
+    );
+    // Mixed currencies in won deals: refused at finish, never summed.
+    m.add(&opp("A", 0, vec![entry(40, "Won")], Some(100)))
+        .unwrap();
+    let mut eur = opp("B", 0, vec![entry(41, "Won")], None);
+    eur.amount = Some(Money::new(100, "EUR"));
+    m.add(&eur).unwrap();
+    let err = m.finish().unwrap_err();
+    assert!(
+        err.to_string().contains("mixed currencies (EUR, USD)"),
+        "{err}"
+    );
+    // Merging accumulators of different specs is refused.
+    let other = PipelineMetrics::new(
+        MetricsSpec::new(
+            stages(),
+            Period {
+                from: d(0),
+                to: d(1),
+            },
+            None,
+        )
+        .unwrap(),
+    );
+    assert_eq!(m.merge(other).unwrap_err().code(), "input.invalid");
+}
+
+#[test]
+fn nothing_added_is_an_empty_report_without_nan() {
+    let g = GroupedMetrics::new(spec(None), vec![]);
+    let r = &g.finish().unwrap()[0].report;
+    assert_eq!(r.opportunities, 0);
+    assert_eq!(r.win_rate.rate, None);
+    assert_eq!(r.sales_velocity, None);
+    assert!(r.stages.iter().all(|s| s.conversion_to_next.is_none()));
+    let grouped = GroupedMetrics::new(spec(None), vec![SliceKey::Owner]);
+    assert!(grouped.finish().unwrap().is_empty());
+}
+
+#[test]
+fn stages_from_the_playbook_deal_pipeline() {
+    let pb = leadcore::Playbook::default_playbook();
+    let p = &pb.pipelines()[0];
+    let input = PipelineMetricsInput::from_json(&format!(
+        r#"{{"pipeline":"{}","period":{{"from":"2017-01-01T00:00:00Z","to":"2018-01-01T00:00:00Z"}},"opportunities":[]}}"#,
+        p.name()
+    ))
+    .unwrap();
+    let out = input.run(Some(p)).unwrap();
+    assert_eq!(out.groups[0].report.stages.len(), p.stages().len());
+    assert_eq!(input.run(None).unwrap_err().code(), "input.invalid");
+}

@@ -1,0 +1,134 @@
+"""Pipeline analytics through the Python door: one call over an opportunities table and a
+table of stage entries (pyarrow, pandas, dict of columns), the same figures as the shared
+vector's hand-checked report, and typed errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+import leadcore
+
+CASE = Path(__file__).resolve().parents[1] / "vectors" / "analytics_pipeline_metrics"
+STAGES: list[Any] = ["Lead", "Demo", "Proposal", {"name": "Won", "kind": "won"}, {"name": "Lost", "kind": "lost"}]
+PERIOD = ("2026-01-01T00:00:00Z", "2026-04-01T00:00:00Z")
+
+
+def vector_input() -> dict[str, Any]:
+    line = (CASE / "input.jsonl").read_text(encoding="utf-8").splitlines()[1]
+    payload: dict[str, Any] = json.loads(line)["pipeline_metrics"]
+    return payload
+
+
+def ts(s: str) -> datetime:
+    return datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def tables() -> tuple[pa.Table, pa.Table]:
+    opps = vector_input()["opportunities"]
+    o = pa.table(
+        {
+            "opportunity_id": [x["id"] for x in opps],
+            "manager": [x["manager"] for x in opps],
+            "owner": [x["owner"] for x in opps],
+            "kind": [x["kind"] for x in opps],
+            "amount": pa.array([x.get("amount", {}).get("minor") for x in opps], pa.int64()),
+            "currency": [x.get("amount", {}).get("currency") for x in opps],
+            "created_at": pa.array([ts(x["created_at"]) for x in opps], pa.timestamp("s", "UTC")),
+        }
+    )
+    rows = [(x["id"], ts(e["at"]), e["stage"]) for x in opps for e in x["history"]]
+    rows.reverse()  # any order: entries are sorted by time per opportunity
+    h = pa.table(
+        {
+            "opportunity_id": [r[0] for r in rows],
+            "at": pa.array([r[1] for r in rows], pa.timestamp("us", "UTC")),
+            "stage": [r[2] for r in rows],
+        }
+    )
+    return o, h
+
+
+def test_table_equals_the_vector_report() -> None:
+    o, h = tables()
+    t = pa.table(
+        leadcore.pipeline_metrics(
+            o, history=h, stages=STAGES, period=PERIOD, group_by="manager", qualified_from="Demo"
+        )
+    )
+    report = leadcore.pipeline_report(vector_input())
+    assert t.num_rows == 2 * len(STAGES)
+    rows = t.to_pylist()
+    for g in report["groups"]:
+        mine = [r for r in rows if r["manager"] == g["key"]["manager"]]
+        for r, s in zip(mine, g["stages"]):
+            assert r["stage"] == s["stage"]
+            assert (r["entered"], r["in_stage"], r["converted"]) == (s["entered"], s["in_stage"], s["converted"])
+            assert r["conversion_to_next"] == s["conversion_to_next"]
+            assert r["dwell_median_s"] == s["dwell"]["median_seconds"]
+            assert r["value_in_stage"] == s["value_in_stage"].get("USD", 0)
+            assert r["win_rate"] == g["win_rate"]["rate"]
+            assert r["average_deal_size"] == g["average_deal_size"]["minor"]
+            sv = g["sales_velocity"]
+            assert r["sales_velocity_per_day"] == (sv["per_day"]["minor"] if sv else None)
+
+
+def test_overall_hand_checked_and_pandas() -> None:
+    pd = pytest.importorskip("pandas")
+    o, h = tables()
+    t = pa.table(
+        leadcore.pipeline_metrics(
+            o.to_pandas(), history=h.to_pandas(), stages=STAGES, period=PERIOD, qualified_from="Demo"
+        )
+    ).to_pandas()
+    assert isinstance(t, pd.DataFrame)
+    lead = t[t.stage == "Lead"].iloc[0]
+    assert (lead.entered, lead.converted, lead.dwell_median_s) == (4, 3, 5 * 86400)
+    assert lead.win_rate == pytest.approx(2 / 3)
+    assert lead.average_deal_size == 65000
+    assert lead.sales_velocity_per_day == 1398
+
+
+def test_dict_of_columns_and_current_stage_only() -> None:
+    t = leadcore.pipeline_metrics(
+        {"id": ["A", "B", "C"], "stage": ["Lead", "Lead", "Demo"], "office": ["East", None, "East"]},
+        stages=STAGES,
+        period=PERIOD,
+        group_by=["office"],
+    )
+    rows = pa.table(t).to_pylist()
+    assert [r["office"] for r in rows[:: len(STAGES)]] == [None, "East"]
+    east = [r for r in rows if r["office"] == "East"]
+    assert [r["in_stage"] for r in east][:2] == [1, 1]
+
+
+def test_typed_errors() -> None:
+    o, h = tables()
+    bad = h.set_column(2, "stage", pa.array(["Signed"] * h.num_rows))
+    with pytest.raises(leadcore.UnknownStageError):
+        leadcore.pipeline_metrics(o, history=bad, stages=STAGES, period=PERIOD)
+    with pytest.raises(leadcore.InputError, match="empty period"):
+        leadcore.pipeline_metrics(o, history=h, stages=STAGES, period=(PERIOD[1], PERIOD[0]))
+    eur = o.set_column(5, "currency", pa.array(["USD", "USD", "EUR", "USD", None]))
+    with pytest.raises(leadcore.InputError, match="mixed currencies"):
+        leadcore.pipeline_metrics(eur, history=h, stages=STAGES, period=PERIOD)
+    with pytest.raises(leadcore.InputError, match="group_by"):
+        leadcore.pipeline_metrics(o, stages=STAGES, period=PERIOD, group_by="shoe_size")
+    stray = pa.table({"opportunity_id": ["Z"], "at": [0], "stage": ["Lead"]})
+    with pytest.raises(leadcore.InputError, match="no opportunity `Z`"):
+        leadcore.pipeline_metrics(o, history=stray, stages=STAGES, period=PERIOD)
+
+
+def test_report_from_a_playbook_pipeline() -> None:
+    pb = leadcore.Playbook.parse((CASE / "playbook.yaml").read_text(encoding="utf-8"), "yaml")
+    payload = dict(vector_input(), pipeline="deals")
+    del payload["stages"]
+    out = leadcore.pipeline_report(payload, playbook=pb)
+    assert [s["stage"] for s in out["groups"][0]["stages"]] == ["Lead", "Demo", "Proposal", "Won", "Lost"]
+    text = leadcore.pipeline_report(json.dumps(payload), playbook=pb, json=True)
+    assert json.loads(text) == out
