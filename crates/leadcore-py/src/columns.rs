@@ -48,6 +48,39 @@ pub(crate) fn arrow_pyerr(of: Of, e: leadcore_arrow::Error) -> PyErr {
     }
 }
 
+/// An error met while the GIL was released (reading Arrow columns, the core's work, a
+/// Ctrl-C seen between chunks), raised as a Python exception once it is held again.
+pub(crate) enum Detached {
+    /// `leadcore-arrow` refused a table.
+    Arrow(Of, leadcore_arrow::Error),
+    /// The core refused the work.
+    Core(leadcore::Error),
+    /// The batch was interrupted.
+    Interrupted(PyErr),
+}
+
+impl From<leadcore::Error> for Detached {
+    fn from(e: leadcore::Error) -> Self {
+        Detached::Core(e)
+    }
+}
+
+impl From<(Of, leadcore_arrow::Error)> for Detached {
+    fn from((of, e): (Of, leadcore_arrow::Error)) -> Self {
+        Detached::Arrow(of, e)
+    }
+}
+
+impl From<Detached> for PyErr {
+    fn from(d: Detached) -> PyErr {
+        match d {
+            Detached::Arrow(of, e) => arrow_pyerr(of, e),
+            Detached::Core(e) => crate::errors::to_pyerr(&e),
+            Detached::Interrupted(e) => e,
+        }
+    }
+}
+
 /// Extracts a table argument: a dict of columns, or a table with `__arrow_c_stream__` /
 /// `__arrow_c_array__`. `expected` says what else it may be.
 pub(crate) fn extract_table(of: Of, obj: &Bound<'_, PyAny>, expected: &str) -> PyResult<Table> {

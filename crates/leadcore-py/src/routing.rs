@@ -1,7 +1,7 @@
 //! Routing: `RoutingState`, and the conversions the `Playbook` routing methods share
 //! (`route`, `route_batch`, `route_many`).
 
-use crate::columns::arrow_pyerr;
+use crate::columns::{Detached, arrow_pyerr};
 use crate::convert::{from_py, to_py};
 use crate::errors::IntoPyResult;
 use crate::leads::Leads;
@@ -194,24 +194,13 @@ pub(crate) fn batch(
     extra: ExtraColumns,
 ) -> PyResult<Vec<Decision>> {
     let leads = Leads::extract(leads)?;
-    enum Failure {
-        Arrow(crate::columns::Of, leadcore_arrow::Error),
-        Core(leadcore::Error),
-    }
     let routing = pb.routing();
     let catalog = pb.catalog();
     let result = py.detach(|| {
-        let leads: Vec<Lead> = leads
-            .finish(catalog, extra)
-            .map_err(|(of, e)| Failure::Arrow(of, e))?;
-        routing
-            .assign_batch(state, &leads, now)
-            .map_err(Failure::Core)
+        let leads: Vec<Lead> = leads.finish(catalog, extra).map_err(Detached::from)?;
+        Ok::<_, Detached>(routing.assign_batch(state, &leads, now)?)
     });
-    result.map_err(|f| match f {
-        Failure::Arrow(of, e) => arrow_pyerr(of, e),
-        Failure::Core(e) => crate::errors::to_pyerr(&e),
-    })
+    Ok(result?)
 }
 
 /// [`batch`] without the trace: the lean columnar assignments (the same assignments and
@@ -225,25 +214,14 @@ pub(crate) fn batch_lean(
     extra: ExtraColumns,
 ) -> PyResult<(Vec<String>, Assignments)> {
     let leads = Leads::extract(leads)?;
-    enum Failure {
-        Arrow(crate::columns::Of, leadcore_arrow::Error),
-        Core(leadcore::Error),
-    }
     let routing = pb.routing();
     let catalog = pb.catalog();
     let result = py.detach(|| {
-        let leads: Vec<Lead> = leads
-            .finish(catalog, extra)
-            .map_err(|(of, e)| Failure::Arrow(of, e))?;
-        let assignments = routing
-            .assign_batch_lean(state, &leads, now)
-            .map_err(Failure::Core)?;
-        Ok((leads.into_iter().map(|l| l.id).collect(), assignments))
+        let leads: Vec<Lead> = leads.finish(catalog, extra).map_err(Detached::from)?;
+        let assignments = routing.assign_batch_lean(state, &leads, now)?;
+        Ok::<_, Detached>((leads.into_iter().map(|l| l.id).collect(), assignments))
     });
-    result.map_err(|f| match f {
-        Failure::Arrow(of, e) => arrow_pyerr(of, e),
-        Failure::Core(e) => crate::errors::to_pyerr(&e),
-    })
+    Ok(result?)
 }
 
 /// [`batch_lean`] as Arrow: the assignments' record batch

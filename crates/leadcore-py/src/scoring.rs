@@ -6,7 +6,7 @@
 //! shortest round-trip form as Rust writes it, the same bytes the Rust and C doors give.
 
 use crate::arrow::PyArrowTable;
-use crate::columns::{EventsArg, arrow_pyerr};
+use crate::columns::{Detached, EventsArg};
 use crate::convert::{from_json_text, from_py, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use crate::leads::Leads;
@@ -14,7 +14,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use leadcore::columnar::ExtraColumns;
 use leadcore::scoring::{BatchScores, ScoreCard, ScoreSignal, ScoreState, Scoring};
 use leadcore::wire::canonical_json;
-use leadcore::{Activity, Error, Lead, Playbook};
+use leadcore::{Activity, Lead, Playbook};
 use pyo3::exceptions::{PyImportError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -481,16 +481,11 @@ pub(crate) fn batch(
     let leads = Leads::extract(leads)?;
     let events = EventsArg::extract(events)?;
     let scoring: &Scoring = pb.scoring();
-    enum Failure {
-        Arrow(crate::columns::Of, leadcore_arrow::Error),
-        Core(Error),
-        Interrupted(PyErr),
-    }
     let result = py.detach(|| {
         let leads = leads
             .finish(pb.catalog(), extra)
-            .map_err(|(of, e)| Failure::Arrow(of, e))?;
-        let events = events.finish().map_err(|(of, e)| Failure::Arrow(of, e))?;
+            .map_err(|(of, e)| Detached::Arrow(of, e))?;
+        let events = events.finish().map_err(|(of, e)| Detached::Arrow(of, e))?;
         let mut signal: Option<PyErr> = None;
         let mut keep_going = || match Python::attach(|py| py.check_signals()) {
             Ok(()) => true,
@@ -500,20 +495,20 @@ pub(crate) fn batch(
             }
         };
         let stopped = |signal: &mut Option<PyErr>| {
-            Failure::Interrupted(signal.take().unwrap_or_else(|| {
+            Detached::Interrupted(signal.take().unwrap_or_else(|| {
                 pyo3::exceptions::PyKeyboardInterrupt::new_err("batch interrupted")
             }))
         };
         let scores = scoring
             .score_events_until(&leads, events.encoded(), now, &mut keep_going)
-            .map_err(Failure::Core)?;
+            .map_err(Detached::Core)?;
         let Some(scores) = scores else {
             return Err(stopped(&mut signal));
         };
         let cards = if explain {
             let cards = scoring
                 .explain_events_until(&leads, events.encoded(), now, &mut keep_going)
-                .map_err(Failure::Core)?;
+                .map_err(Detached::Core)?;
             match cards {
                 Some(cards) => cards,
                 None => return Err(stopped(&mut signal)),
@@ -523,11 +518,7 @@ pub(crate) fn batch(
         };
         Ok((leads, scores, cards))
     });
-    let (leads, scores, cards) = result.map_err(|f| match f {
-        Failure::Arrow(of, e) => arrow_pyerr(of, e),
-        Failure::Core(e) => crate::errors::to_pyerr(&e),
-        Failure::Interrupted(e) => e,
-    })?;
+    let (leads, scores, cards) = result?;
     Ok((
         PyBatchResult {
             inner: scores,

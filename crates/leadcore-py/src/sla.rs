@@ -2,7 +2,7 @@
 //! `sla_board`, `sla_metrics`).
 
 use crate::arrow::PyArrowTable;
-use crate::columns::{Of, arrow_pyerr, extract_table};
+use crate::columns::{Detached, Of, arrow_pyerr, extract_table};
 use crate::convert::{from_py, to_py};
 use crate::state::PyLeadState;
 use chrono::{DateTime, Utc};
@@ -166,17 +166,17 @@ pub(crate) fn many(
             )
         })
         .transpose()?;
-    let result = py.detach(|| -> Result<_, PyErrLater> {
+    let result = py.detach(|| -> Result<_, Detached> {
         let leads = leads
             .finish(pb.catalog(), extra)
-            .map_err(|(of, e)| PyErrLater::Arrow(of, e))?;
+            .map_err(|(of, e)| Detached::Arrow(of, e))?;
         let activities = match events {
             None => Vec::new(),
             Some(ev) => {
-                let ev = ev.finish().map_err(|(of, e)| PyErrLater::Arrow(of, e))?;
+                let ev = ev.finish().map_err(|(of, e)| Detached::Arrow(of, e))?;
                 let encoded = ev.encoded();
                 let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids())
-                    .map_err(PyErrLater::Core)?;
+                    .map_err(Detached::Core)?;
                 let attrs = encoded.attr_columns();
                 let columns = leadcore::EventColumns {
                     lead: &index,
@@ -189,7 +189,7 @@ pub(crate) fn many(
                         .take(5)
                         .map(|e| format!("row {}: {}", e.row, e.message))
                         .collect();
-                    return Err(PyErrLater::Core(leadcore::Error::invalid_input(format!(
+                    return Err(Detached::Core(leadcore::Error::invalid_input(format!(
                         "events: {} rows cannot be read ({}{})",
                         errors.len(),
                         shown.join("; "),
@@ -201,23 +201,15 @@ pub(crate) fn many(
         };
         let stages = match &stages {
             None => Vec::new(),
-            Some(t) => leadcore_arrow::sla_stages(t, &leads)
-                .map_err(|e| PyErrLater::Arrow(Of::Leads, e))?,
+            Some(t) => {
+                leadcore_arrow::sla_stages(t, &leads).map_err(|e| Detached::Arrow(Of::Leads, e))?
+            }
         };
         let statuses = pb
             .sla()
             .statuses_of(&leads, &activities, &stages, now)
-            .map_err(PyErrLater::Core)?;
-        leadcore_arrow::sla_statuses_batch(&statuses).map_err(|e| PyErrLater::Arrow(Of::Leads, e))
+            .map_err(Detached::Core)?;
+        leadcore_arrow::sla_statuses_batch(&statuses).map_err(|e| Detached::Arrow(Of::Leads, e))
     });
-    result.map(PyArrowTable::new).map_err(|e| match e {
-        PyErrLater::Arrow(of, e) => arrow_pyerr(of, e),
-        PyErrLater::Core(e) => crate::errors::to_pyerr(&e),
-    })
-}
-
-/// An error met without the GIL, turned into a Python exception once it is held again.
-enum PyErrLater {
-    Arrow(Of, leadcore_arrow::Error),
-    Core(leadcore::Error),
+    Ok(PyArrowTable::new(result?))
 }
