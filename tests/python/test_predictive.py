@@ -216,3 +216,17 @@ def test_bad_inputs_raise_typed_errors(model: leadcore.LogisticModel) -> None:
     with pytest.raises(leadcore.LeadcoreError) as e:
         leadcore.LogisticModel(CONFIG).fit(columns(), [True] * N)
     assert e.value.code == "input.invalid"
+
+
+def test_a_model_of_one_schema_refuses_frames_of_another() -> None:
+    """A model trained for one playbook (its schema tag) scores only frames tagged with it:
+    another playbook's leads, or untagged ones, are refused with a typed error."""
+    m = leadcore.LogisticModel({**CONFIG, "schema": "playbook-A"}).fit(columns(), outcomes(), schema="playbook-A")
+    p = m.predict_proba(SCORE, schema="playbook-A")
+    assert len(p) == 4
+    with pytest.raises(leadcore.InputError, match="schema `playbook-A`"):
+        m.predict_proba(SCORE, schema="playbook-B")
+    with pytest.raises(leadcore.InputError, match="schema `playbook-A`"):
+        m.explain(SCORE)
+    with pytest.raises(leadcore.InputError, match="schema `playbook-A`"):
+        leadcore.LogisticModel({**CONFIG, "schema": "playbook-A"}).fit(columns(), outcomes())

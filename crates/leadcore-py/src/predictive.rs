@@ -125,15 +125,25 @@ impl PyLogisticModel {
         &self,
         py: Python<'_>,
         x: &Bound<'_, PyAny>,
+        schema: Option<String>,
         f: impl FnOnce(&LogisticModel, &Frame) -> leadcore::Result<T> + Send,
     ) -> PyResult<T> {
         let model = self.model()?;
         let table = table_of(x)?;
         py.detach(|| {
-            let frame = leadcore_arrow::frame(&table, model.config())?;
+            let frame = tagged(leadcore_arrow::frame(&table, model.config())?, schema);
             f(&model, &frame).map_err(leadcore_arrow::Error::Core)
         })
         .map_err(|e| arrow_pyerr(Of::Leads, e))
+    }
+}
+
+/// The frame tagged with the schema its columns follow, when the caller says which (a model
+/// configured with a `schema` refuses frames of another or of none).
+fn tagged(frame: Frame, schema: Option<String>) -> Frame {
+    match schema {
+        Some(s) => frame.with_schema(s),
+        None => frame,
     }
 }
 
@@ -179,12 +189,16 @@ impl PyLogisticModel {
     /// Trains on `X` (a table or dict of columns) and `y` (one bool or 0/1 per row: won);
     /// returns `self`. The GIL is released while the columns are read and the model fits.
     /// An empty `X`, outcomes all won or all lost, a missing column or one of the wrong type
-    /// raise `InputError`.
+    /// raise `InputError`. `schema` tags `X` with the schema (playbook or feature-set id) its
+    /// columns follow: a model whose config sets `schema` trains and scores only frames
+    /// tagged with it.
     #[allow(non_snake_case)]
+    #[pyo3(signature = (X, y, *, schema = None))]
     fn fit<'py>(
         slf: Bound<'py, Self>,
         X: &Bound<'py, PyAny>,
         y: &Bound<'py, PyAny>,
+        schema: Option<String>,
     ) -> PyResult<Bound<'py, Self>> {
         crate::errors::shield(|| {
             let py = slf.py();
@@ -202,7 +216,7 @@ impl PyLogisticModel {
                         Some(c) => c,
                         None => LogisticConfig::new(leadcore_arrow::infer_features(&table)?),
                     };
-                    let frame = leadcore_arrow::frame(&table, &config)?;
+                    let frame = tagged(leadcore_arrow::frame(&table, &config)?, schema);
                     Ok(LogisticModel::fit(config, &frame, &y)?)
                 })
                 .map_err(|e| arrow_pyerr(Of::Leads, e))?;
@@ -215,13 +229,15 @@ impl PyLogisticModel {
     /// `(rows, 2)`, column 0 lost and column 1 won (the calibrated probability); each row
     /// sums to 1. Nested lists when numpy is not installed.
     #[allow(non_snake_case)]
+    #[pyo3(signature = (X, *, schema = None))]
     fn predict_proba<'py>(
         &self,
         py: Python<'py>,
         X: &Bound<'py, PyAny>,
+        schema: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
-            let p = self.on_frame(py, X, |m, f| m.predict(f))?;
+            let p = self.on_frame(py, X, schema, |m, f| m.predict(f))?;
             let pairs: Vec<f64> = p.iter().flat_map(|&p| [1.0 - p, p]).collect();
             float_array(py, &pairs, 2)
         })
@@ -229,13 +245,15 @@ impl PyLogisticModel {
 
     /// Each row's logit (log-odds before calibration) as a float64 numpy array.
     #[allow(non_snake_case)]
+    #[pyo3(signature = (X, *, schema = None))]
     fn predict_logit<'py>(
         &self,
         py: Python<'py>,
         X: &Bound<'py, PyAny>,
+        schema: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
-            let z = self.on_frame(py, X, |m, f| m.predict_logits(f))?;
+            let z = self.on_frame(py, X, schema, |m, f| m.predict_logits(f))?;
             float_array(py, &z, 1)
         })
     }
@@ -246,15 +264,16 @@ impl PyLogisticModel {
     /// logit. With `json=True`, the core's canonical JSON list of explanations instead
     /// (`intercept`, `contributions`, `logit`, `raw_probability`, `probability`).
     #[allow(non_snake_case)]
-    #[pyo3(signature = (X, *, json = false))]
+    #[pyo3(signature = (X, *, json = false, schema = None))]
     fn explain<'py>(
         &self,
         py: Python<'py>,
         X: &Bound<'py, PyAny>,
         json: bool,
+        schema: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
-            let e = self.on_frame(py, X, |m, f| m.explain(f))?;
+            let e = self.on_frame(py, X, schema, |m, f| m.explain(f))?;
             if json {
                 return Ok(PyString::new(py, &canonical_json(&e)).into_any());
             }

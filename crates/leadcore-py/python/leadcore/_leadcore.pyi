@@ -520,18 +520,20 @@ class LogisticModel:
     type, not fitted), `VersionError` (a stored model of another format)."""
 
     def __new__(cls, config: _JsonObject | str | None = None) -> LogisticModel: ...
-    def fit(self, X: _Table, y: _Outcomes) -> LogisticModel:
-        """Trains on X and y (GIL released); returns self."""
-    def predict_proba(self, X: _Table) -> Any:
+    def fit(self, X: _Table, y: _Outcomes, *, schema: str | None = None) -> LogisticModel:
+        """Trains on X and y (GIL released); returns self. `schema` tags X with the schema
+        (playbook or feature-set id) its columns follow: a model whose config sets `schema`
+        accepts only frames tagged with it."""
+    def predict_proba(self, X: _Table, *, schema: str | None = None) -> Any:
         """numpy float64 array (rows, 2): [P(lost), P(won)] per row, each row summing to 1."""
-    def predict_logit(self, X: _Table) -> Any:
+    def predict_logit(self, X: _Table, *, schema: str | None = None) -> Any:
         """numpy float64 array (rows,): each row's logit before calibration."""
     @overload
-    def explain(self, X: _Table, *, json: Literal[False] = False) -> ArrowTable:
+    def explain(self, X: _Table, *, json: Literal[False] = False, schema: str | None = None) -> ArrowTable:
         """Long table: row, feature ("(intercept)" first), value, contribution (log-odds);
         a row's contributions sum to its logit."""
     @overload
-    def explain(self, X: _Table, *, json: Literal[True]) -> str:
+    def explain(self, X: _Table, *, json: Literal[True], schema: str | None = None) -> str:
         """The core's canonical JSON list of explanations."""
     @property
     def is_fitted(self) -> bool: ...
