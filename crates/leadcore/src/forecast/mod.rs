@@ -3,5 +3,9 @@
 //! count.
 
 mod calendar;
+mod category;
+mod pipeline;
 
 pub use calendar::{FiscalCalendar, FiscalDate, Granularity, PeriodKey, WeekPattern};
+pub use category::{Category, CategoryMap};
+pub use pipeline::{CurrencyTotals, ForecastDeal, RollupRow, Totals, WeightedPipeline};
