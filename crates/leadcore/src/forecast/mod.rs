@@ -4,8 +4,12 @@
 
 mod calendar;
 mod category;
+mod monte_carlo;
 mod pipeline;
 
 pub use calendar::{FiscalCalendar, FiscalDate, Granularity, PeriodKey, WeekPattern};
 pub use category::{Category, CategoryMap};
+pub use monte_carlo::{
+    CHUNK_TRIALS, MAX_TRIALS, MonteCarlo, MonteCarloForecast, MonteCarloSpec, PeriodForecast, Quota,
+};
 pub use pipeline::{CurrencyTotals, ForecastDeal, RollupRow, Totals, WeightedPipeline};
