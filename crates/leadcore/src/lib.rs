@@ -156,6 +156,7 @@ pub mod analytics;
 pub mod columnar;
 pub mod condition;
 mod error;
+pub mod forecast;
 pub mod lifecycle;
 pub mod model;
 pub mod playbook;
