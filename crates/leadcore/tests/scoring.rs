@@ -63,9 +63,20 @@ fn seed_worked_example_lead_a_76_lead_b_19() {
     assert_eq!(downloads.contributions.len(), 3);
 }
 
+/// The breakdown's exact sum, rounded once (Python's `math.fsum`): every entry is a
+/// multiple of 2^-72 points.
 fn sum_of_breakdown(m: &leadcore::ModelScore) -> f64 {
-    m.rules.iter().map(|r| r.points).sum::<f64>()
-        + m.adjustments.iter().map(|a| a.points).sum::<f64>()
+    let scale = 2f64.powi(72);
+    let entries = m.rules.iter().map(|r| r.points);
+    let exact: i128 = entries
+        .chain(m.adjustments.iter().map(|a| a.points))
+        .map(|x| {
+            let q = x * scale;
+            assert_eq!(q.fract(), 0.0, "{x} is not on the 2^-72 grid");
+            q as i128
+        })
+        .sum();
+    exact as f64 / scale
 }
 
 /// An attribute column of text.

@@ -116,3 +116,96 @@ fn dict<'a>(name: &'a str, col: DictColumn<'a>, test: &Test) -> RowCondition<'a>
         null: test.matches(None),
     }
 }
+
+/// One conjunct of a condition that reads a single text column: its verdict per dictionary
+/// entry, then for a missing value (`verdicts[len]`).
+pub(crate) struct DictVerdicts<'a> {
+    /// The column's codes.
+    pub codes: &'a [u32],
+    /// The column's name (for the bad-code error).
+    pub name: &'a str,
+    /// The column.
+    pub col: DictColumn<'a>,
+    /// `dictionary.len() + 1` verdicts.
+    pub verdicts: Vec<bool>,
+}
+
+impl<'a> RowCondition<'a> {
+    /// The condition as a conjunction: nested `all`s flattened, constant `true`s dropped.
+    pub(crate) fn conjuncts(self) -> Vec<RowCondition<'a>> {
+        match self {
+            RowCondition::All(items) => items.into_iter().flat_map(Self::conjuncts).collect(),
+            RowCondition::Const(true) => Vec::new(),
+            other => vec![other],
+        }
+    }
+
+    /// If the condition reads one text column only (leaves, `not`, `all`, `any` and
+    /// constants over it), its verdict for each dictionary entry and for a missing value.
+    pub(crate) fn dict_verdicts(&self) -> Option<DictVerdicts<'a>> {
+        let (name, col) = self.single_dict()?;
+        let len = col.dictionary.len();
+        let verdicts = (0..=len)
+            .map(|code| self.verdict(code, len))
+            .collect::<Option<Vec<bool>>>()?;
+        Some(DictVerdicts {
+            codes: col.codes,
+            name,
+            col,
+            verdicts,
+        })
+    }
+
+    /// The one text column this condition reads, if it reads exactly one and nothing else.
+    fn single_dict(&self) -> Option<(&'a str, DictColumn<'a>)> {
+        match self {
+            RowCondition::Dict { name, col, .. } => Some((name, *col)),
+            RowCondition::Not(inner) => inner.single_dict(),
+            RowCondition::All(items) | RowCondition::Any(items) => {
+                let mut found: Option<(&'a str, DictColumn<'a>)> = None;
+                for item in items {
+                    if matches!(item, RowCondition::Const(_)) {
+                        continue;
+                    }
+                    let (name, col) = item.single_dict()?;
+                    match found {
+                        Some((_, f)) if !std::ptr::eq(f.codes, col.codes) => return None,
+                        _ => found = Some((name, col)),
+                    }
+                }
+                found
+            }
+            _ => None,
+        }
+    }
+
+    /// The verdict for dictionary entry `code` (`len`: a missing value).
+    fn verdict(&self, code: usize, len: usize) -> Option<bool> {
+        Some(match self {
+            RowCondition::Dict { hits, null, .. } => {
+                if code == len {
+                    *null
+                } else {
+                    *hits.get(code)?
+                }
+            }
+            RowCondition::Const(b) => *b,
+            RowCondition::Not(inner) => !inner.verdict(code, len)?,
+            RowCondition::All(items) => {
+                let mut all = true;
+                for item in items {
+                    all &= item.verdict(code, len)?;
+                }
+                all
+            }
+            RowCondition::Any(items) => {
+                let mut any = false;
+                for item in items {
+                    any |= item.verdict(code, len)?;
+                }
+                any
+            }
+            _ => return None,
+        })
+    }
+}

@@ -4,7 +4,9 @@
 
 use super::explain::{Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType};
 use super::model::{Behaviour, Decay, Model, RuleKind, Scoring};
-use super::points::{MAX_SCORE_POINTS, Q, Wide, narrow, quantize_wide, to_f64, wide_to_f64};
+use super::points::{
+    Factors, MAX_SCORE_POINTS, Q, Wide, narrow, quantize_wide, snap, to_f64, wide_to_f64,
+};
 use crate::error::Error;
 use crate::model::FieldSource;
 use chrono::{DateTime, Utc};
@@ -58,33 +60,35 @@ impl Tally {
         let end = hi.min(lo.saturating_add(b.limit as usize));
         let counted = times.get(lo..end).unwrap_or_default();
         let count = counted.len() as u32;
-        let same = |n: usize| Tally {
-            sum: Wide::from(b.points_q) * n as Wide,
-            count,
-            contributions: Vec::new(),
-        };
-        match b.decay {
-            Decay::None if !explain => return same(counted.len()),
+        let weighed = match b.decay {
+            Decay::None => counted.len(),
             // Expired occurrences weigh nothing and are the earliest.
-            Decay::Expiry(limit) if !explain => {
-                let expired = counted.partition_point(|&t| now.saturating_sub(t) >= limit);
-                return same(counted.len() - expired);
+            Decay::Expiry(limit) => {
+                counted.len() - counted.partition_point(|&t| now.saturating_sub(t) >= limit)
             }
-            _ => {}
-        }
+            _ => usize::MAX,
+        };
         let mut t = Tally {
             count,
             ..Tally::default()
         };
-        for &at in counted {
-            let (factor, q) = b.term(now.saturating_sub(at));
-            t.sum += Wide::from(q);
-            if explain {
+        if weighed != usize::MAX {
+            t.sum = b.count_points(weighed as u64);
+        } else {
+            let mut factors = Factors::default();
+            for &at in counted {
+                factors.add(b.factor(now.saturating_sub(at)));
+            }
+            t.sum = factors.points(b.points);
+        }
+        if explain {
+            for &at in counted {
+                let factor = b.factor(now.saturating_sub(at));
                 t.contributions.push(Contribution {
                     at: DateTime::<Utc>::from_timestamp(at, 0).unwrap_or_default(),
                     raw_points: b.points,
                     decay_factor: factor,
-                    points: to_f64(q),
+                    points: b.points * factor,
                 });
             }
         }
@@ -130,10 +134,16 @@ pub(crate) fn evaluate(
                     flat += 1;
                     let mut value = t.sum;
                     match b.max_q {
-                        Some(max) if value.unsigned_abs() > u128::from(max.unsigned_abs()) => {
-                            let capped = Wide::from(max) * value.signum();
-                            note(AdjustmentKind::RuleCap, &rule.name, capped - value);
-                            value = capped;
+                        Some(max) if value.unsigned_abs() > max.unsigned_abs() => {
+                            let capped = max.abs() * value.signum();
+                            let adjust = snap(capped.saturating_sub(value));
+                            note(AdjustmentKind::RuleCap, &rule.name, adjust);
+                            // Raw points beyond a score (saturated) are not known
+                            // exactly: the cap is all that is.
+                            value = match narrow(value) {
+                                Some(v) => v.saturating_add(adjust),
+                                None => capped,
+                            };
                         }
                         // Uncapped raw points count as they are: they must be a score.
                         None if narrow(value).is_none() => {
@@ -153,8 +163,8 @@ pub(crate) fn evaluate(
                 }
             };
             match rule.group {
-                Some(g) => group_sums[g] += value,
-                None => total += value,
+                Some(g) => group_sums[g] = group_sums[g].saturating_add(value),
+                None => total = total.saturating_add(value),
             }
             if explaining {
                 lines.push(RuleScore {
@@ -168,28 +178,33 @@ pub(crate) fn evaluate(
             }
         }
         for ((name, cap), sum) in model.groups.iter().zip(group_sums.iter()) {
-            let (mut s, cap) = (*sum, Wide::from(*cap));
+            let (mut s, cap) = (*sum, *cap);
             if s > cap {
-                note(AdjustmentKind::GroupCap, name, cap - s);
-                s = cap;
+                let adjust = snap(cap.saturating_sub(s));
+                note(AdjustmentKind::GroupCap, name, adjust);
+                s = s.saturating_add(adjust);
             }
-            total += s;
+            total = total.saturating_add(s);
         }
         for &(other, weight) in &model.combine {
             let term = quantize_wide(to_f64(scores[other]) * weight);
             note(AdjustmentKind::Combined, &scoring.models[other].name, term);
-            total += term;
+            total = total.saturating_add(term);
         }
-        if let Some(cap) = model.cap.map(Wide::from)
+        // Every entry so far is an exact `f64`; a cap or floor adds one more, so the score
+        // stays the exact sum of what the breakdown shows (rounded once).
+        if let Some(cap) = model.cap
             && total > cap
         {
-            note(AdjustmentKind::ModelCap, &model.name, cap - total);
-            total = cap;
-        } else if let Some(floor) = model.floor.map(Wide::from)
+            let adjust = snap(cap.saturating_sub(total));
+            note(AdjustmentKind::ModelCap, &model.name, adjust);
+            total = total.saturating_add(adjust);
+        } else if let Some(floor) = model.floor
             && total < floor
         {
-            note(AdjustmentKind::ModelFloor, &model.name, floor - total);
-            total = floor;
+            let adjust = snap(floor.saturating_sub(total));
+            note(AdjustmentKind::ModelFloor, &model.name, adjust);
+            total = total.saturating_add(adjust);
         }
         let Some(total) = narrow(total) else {
             return Err(Overflow {
@@ -241,7 +256,7 @@ pub(crate) fn evaluate_bounds(
                     let (x, y) = ends(flat);
                     flat += 1;
                     let (a, b) = (x.min(y), x.max(y));
-                    match beh.max_q.map(|m| Wide::from(m.unsigned_abs())) {
+                    match beh.max_q.map(|m| m.saturating_abs()) {
                         Some(max) => (a.clamp(-max, max), b.clamp(-max, max)),
                         None => (a, b),
                     }
@@ -257,26 +272,25 @@ pub(crate) fn evaluate_bounds(
             };
             match rule.group.and_then(|g| groups.get_mut(g)) {
                 Some(g) => {
-                    g.0 += a;
-                    g.1 += b;
+                    g.0 = g.0.saturating_add(a);
+                    g.1 = g.1.saturating_add(b);
                 }
                 None => {
-                    lo += a;
-                    hi += b;
+                    lo = lo.saturating_add(a);
+                    hi = hi.saturating_add(b);
                 }
             }
         }
         for ((_, cap), (a, b)) in model.groups.iter().zip(&groups) {
-            let cap = Wide::from(*cap);
-            lo += (*a).min(cap);
-            hi += (*b).min(cap);
+            lo = lo.saturating_add((*a).min(*cap));
+            hi = hi.saturating_add((*b).min(*cap));
         }
         for &(other, weight) in &model.combine {
             let (a, b) = bounds.get(other).copied().unwrap_or_default();
             let x = quantize_wide(wide_to_f64(a) * weight);
             let y = quantize_wide(wide_to_f64(b) * weight);
-            lo += x.min(y);
-            hi += x.max(y);
+            lo = lo.saturating_add(x.min(y));
+            hi = hi.saturating_add(x.max(y));
         }
         // As `evaluate`: above the cap gives the cap, else below the floor gives the floor
         // (validation keeps floor <= cap).
@@ -325,19 +339,19 @@ mod tests {
             "        - {type: behaviour, name: up, activity: web_visit, points: 1000000}\n\
              \x20       - {type: behaviour, name: down, activity: email_opened, points: -1000000}\n",
         );
-        // A 64-bit running sum pinned at its bound, offset by a large negative rule: the
-        // total would look in range, but the rule's points are not known exactly.
-        let pinned = Wide::from(Q::MAX);
-        let err = run(&s, &[pinned, -pinned + (1 << 40)]).unwrap_err();
+        // A saturated sum offset by a large negative rule: the total would look in range,
+        // but the rule's points are not known exactly.
+        let pinned = Wide::MAX;
+        let err = run(&s, &[pinned, -pinned + (1 << 80)]).unwrap_err();
         assert_eq!(err.rule, Some(0));
-        // Exactly representable sums of any size below the bound add up exactly.
-        let big = Wide::from(Q::MAX - 1);
+        // Sums below the bound add up exactly.
+        let big = quantize_wide(8.0e12);
         assert_eq!(run(&s, &[big, -big + 5]), Ok(5));
 
         let capped = scoring(
             "        - {type: behaviour, name: up, activity: web_visit, points: 1000000, max_points: 100}\n",
         );
-        assert_eq!(run(&capped, &[pinned]), Ok(100 << 20));
-        assert_eq!(run(&capped, &[pinned * 1000]), Ok(100 << 20));
+        assert_eq!(run(&capped, &[pinned]), Ok(quantize_wide(100.0)));
+        assert_eq!(run(&capped, &[big]), Ok(quantize_wide(100.0)));
     }
 }

@@ -1,0 +1,395 @@
+//! Columnar batch scoring: arrays of lead index, kind, time and attributes in, one score per
+//! lead and model out, bad rows reported per row.
+
+mod plan;
+mod rows;
+
+use super::evaluate::{Tally, evaluate, grade};
+use super::model::Scoring;
+use super::points::{Factors, Q, to_f64};
+use crate::columnar::{AttrColumn, AttrValues, EventColumns, RowError};
+use crate::error::{Error, Result};
+use crate::model::{Activity, AttributeDef, FieldType, Lead};
+use chrono::{DateTime, Utc};
+use plan::{Acc, Layout};
+use rows::{Block, Scan};
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Scores of a batch: `scores[lead * models.len() + m]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchScores {
+    /// Model names, the column order of `scores`.
+    pub models: Vec<String>,
+    /// Lead-major scores.
+    pub scores: Vec<f64>,
+    /// Lead-major grades (`None` where a model has no bands or the score is in none).
+    pub grades: Vec<Option<String>>,
+    /// Rows that were not counted.
+    pub row_errors: Vec<RowError>,
+}
+
+impl BatchScores {
+    /// The score of lead `lead` in model `model`.
+    pub fn score(&self, lead: usize, model: &str) -> Option<f64> {
+        let m = self.models.iter().position(|n| n == model)?;
+        self.scores.get(lead * self.models.len() + m).copied()
+    }
+
+    /// One model's scores and grades as columns, one row per lead (what the Arrow and
+    /// DataFrame outputs are made of).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{EventTable, Lead, Playbook};
+    /// let table: EventTable = serde_json::from_str(
+    ///     r#"{"lead_id": ["A"], "kind": ["trial_signup"], "at": [1767225600]}"#).unwrap();
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    /// let pb = Playbook::default_playbook();
+    /// let out = pb.scoring().score_table(&[Lead::new("A"), Lead::new("B")], &table, now).unwrap();
+    /// let (scores, grades) = out.model_column("engagement").unwrap();
+    /// assert_eq!(scores, [25.0, 0.0]);
+    /// assert_eq!(grades, [None, None]);
+    /// ```
+    pub fn model_column(&self, model: &str) -> Option<(Vec<f64>, Vec<Option<&str>>)> {
+        let m = self.models.iter().position(|n| n == model)?;
+        let width = self.models.len();
+        let scores = self.scores.iter().skip(m).step_by(width).copied().collect();
+        let grades = self
+            .grades
+            .iter()
+            .skip(m)
+            .step_by(width)
+            .map(Option::as_deref)
+            .collect();
+        Some((scores, grades))
+    }
+}
+
+/// The range of Unix seconds an event time may take (what `chrono` represents).
+pub(crate) const MIN_TIME: i64 = -8_334_601_228_800;
+/// See [`MIN_TIME`].
+pub(crate) const MAX_TIME: i64 = 8_210_266_876_799;
+
+/// Rows per chunk between update passes.
+const CHUNK_ROWS: usize = 1024;
+
+/// How many rows (or leads) a stoppable batch runs between two calls of its `keep_going`
+/// hook: about a millisecond of work.
+pub const STOP_CHECK_ROWS: usize = 64 * CHUNK_ROWS;
+
+impl Scoring {
+    /// Scores a columnar batch of events for `leads` at `now`, in one pass over the rows
+    /// plus one per lead. Events after `now` do not count; events later than `now` plus the
+    /// tolerance, at an unrepresentable time, for a lead index out of range, or with a
+    /// built-in attribute value the activity cannot hold (a `seconds` outside 0..=2^32-1)
+    /// become [`RowError`]s. An event lacking an attribute a rule filters on simply fails
+    /// that filter. Gives exactly the scores [`Scoring::score`] gives each lead, whatever
+    /// the order of the rows.
+    pub fn score_columns(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<BatchScores> {
+        self.score_columns_until(leads, events, now, &mut || true)?
+            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+    }
+
+    /// [`Scoring::score_columns`] on `threads` threads (1: this thread only): the rows are
+    /// split into `threads` runs, each scanned into its own lead blocks, the blocks merged,
+    /// and the leads finished in `threads` runs. Sums are exact, so the scores are the same
+    /// bits on any number of threads. The core starts scoped threads of its own and
+    /// returns once they are done; it keeps no pool.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::columnar::{DictColumn, EventColumns};
+    /// use leadcore::{Lead, Playbook};
+    /// let kinds = ["trial_signup".to_owned(), "email_opened".to_owned()];
+    /// let events = EventColumns {
+    ///     lead: &[0, 1, 0],
+    ///     kind: DictColumn { codes: &[0, 1, 1], dictionary: &kinds },
+    ///     at: &[1767225600; 3],
+    ///     attrs: &[],
+    /// };
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    /// let pb = Playbook::default_playbook();
+    /// let leads = [Lead::new("A"), Lead::new("B")];
+    /// let one = pb.scoring().score_columns(&leads, &events, now).unwrap();
+    /// let two = pb.scoring().score_columns_parallel(&leads, &events, now, 2).unwrap();
+    /// assert_eq!(one, two);
+    /// assert_eq!(one.score(0, "engagement"), Some(27.0));
+    /// ```
+    pub fn score_columns_parallel(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        threads: usize,
+    ) -> Result<BatchScores> {
+        self.run(leads, events, now, threads, &mut || true)?
+            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+    }
+
+    /// [`Scoring::score_columns`] that can be stopped: `keep_going` is called between
+    /// chunks of rows (every [`STOP_CHECK_ROWS`] rows) and of leads; once it returns
+    /// `false` the batch stops and gives `Ok(None)`, its inputs untouched. The hook is how
+    /// a host checks for Ctrl-C or a deadline; the core itself reads no clock and holds no
+    /// global state.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::{EventTable, Lead, Playbook};
+    /// let table: EventTable = serde_json::from_str(
+    ///     r#"{"lead_id": ["A"], "kind": ["trial_signup"], "at": [1767225600]}"#).unwrap();
+    /// let events = table.encode().unwrap();
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    /// let pb = Playbook::default_playbook();
+    /// let leads = [Lead::new("A")];
+    /// let stopped = pb.scoring().score_events_until(&leads, &events, now, &mut || false).unwrap();
+    /// assert!(stopped.is_none());
+    /// let done = pb.scoring().score_events_until(&leads, &events, now, &mut || true).unwrap();
+    /// assert_eq!(done.unwrap().score(0, "engagement"), Some(25.0));
+    /// ```
+    pub fn score_columns_until(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<BatchScores>> {
+        self.run(leads, events, now, 1, keep_going)
+    }
+
+    fn run(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<BatchScores>> {
+        events.check_shape()?;
+        let rows = events.at.len();
+        if events.lead.len() != rows {
+            return Err(Error::invalid_input(format!(
+                "event columns have different lengths: `lead` has {}, `at` has {rows}",
+                events.lead.len()
+            )));
+        }
+        let now_s = now.timestamp();
+        let layout = Layout::new(self);
+
+        // Built-in attribute columns whose values the activity may be unable to hold (a
+        // `seconds` beyond 0..=2^32-1, a number in a text attribute): such a row is a
+        // `bad_value` row error, as the same activity is refused by `score` and `record`.
+        // Text in a text attribute always fits, and is not looked at.
+        let checked: Vec<(&AttrColumn<'_>, &AttributeDef)> = events
+            .attrs
+            .iter()
+            .filter_map(|c| Some((c, Activity::attribute_def(c.name)?)))
+            .filter(|(c, def)| !column_fits(c, def))
+            .collect();
+        let scan = Scan {
+            scoring: self,
+            events,
+            layout: &layout,
+            checked: &checked,
+            n_leads: leads.len(),
+            now: now_s,
+            horizon: now_s.saturating_add(self.tolerance),
+        };
+
+        // Rows: one run per thread, each into its own blocks, merged in run order.
+        let threads = threads.clamp(1, rows.div_ceil(STOP_CHECK_ROWS).max(1));
+        let stop = AtomicBool::new(false);
+        let runs: Vec<std::ops::Range<usize>> = split(rows, threads);
+        let mut done: Vec<Result<Option<Block>>> = Vec::with_capacity(threads);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = runs[1..]
+                .iter()
+                .map(|r| {
+                    let (scan, stop) = (&scan, &stop);
+                    s.spawn(move || scan.run(r.clone(), &mut || !stop.load(Ordering::Relaxed)))
+                })
+                .collect();
+            let mut hook = || {
+                let go = keep_going();
+                if !go {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                go
+            };
+            done.push(scan.run(runs[0].clone(), &mut hook));
+            for w in workers {
+                // A worker that panicked is a bug; its rows would be lost, so stop.
+                done.push(w.join().unwrap_or(Ok(None)));
+            }
+        });
+        let mut blocks = Vec::with_capacity(done.len());
+        for b in done {
+            match b? {
+                Some(b) => blocks.push(b),
+                None => return Ok(None),
+            }
+        }
+        let mut block = blocks.remove(0);
+        for other in blocks {
+            block.merge(other, &layout);
+        }
+        // Leads: finished in runs too (each allocation-free but for grades).
+        let n_models = self.models.len();
+        let lead_runs = split(leads.len(), threads);
+        let mut parts: Vec<Result<Option<(Vec<f64>, Vec<Option<String>>)>>> = Vec::new();
+        std::thread::scope(|s| {
+            let workers: Vec<_> = lead_runs[1..]
+                .iter()
+                .map(|r| {
+                    let (block, layout, stop) = (&block, &layout, &stop);
+                    s.spawn(move || {
+                        self.finish(leads, r.clone(), block, layout, now_s, &mut || {
+                            !stop.load(Ordering::Relaxed)
+                        })
+                    })
+                })
+                .collect();
+            let mut hook = || {
+                let go = keep_going();
+                if !go {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                go
+            };
+            parts.push(self.finish(
+                leads,
+                lead_runs[0].clone(),
+                &block,
+                &layout,
+                now_s,
+                &mut hook,
+            ));
+            for w in workers {
+                parts.push(w.join().unwrap_or(Ok(None)));
+            }
+        });
+        let mut scores = Vec::with_capacity(leads.len() * n_models);
+        let mut grades = Vec::with_capacity(leads.len() * n_models);
+        for part in parts {
+            match part? {
+                Some((s, g)) => {
+                    scores.extend(s);
+                    grades.extend(g);
+                }
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(BatchScores {
+            models: self.models.iter().map(|m| m.name.clone()).collect(),
+            scores,
+            grades,
+            row_errors: block.row_errors,
+        }))
+    }
+
+    /// Scores leads `range` from the merged blocks.
+    #[allow(clippy::type_complexity)]
+    fn finish(
+        &self,
+        leads: &[Lead],
+        range: std::ops::Range<usize>,
+        block: &Block,
+        layout: &Layout,
+        now: i64,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<(Vec<f64>, Vec<Option<String>>)>> {
+        let n_models = self.models.len();
+        let mut scores_q = vec![0 as Q; n_models];
+        let mut scores = Vec::with_capacity(range.len() * n_models);
+        let mut grades = Vec::with_capacity(range.len() * n_models);
+        let mut times = Vec::new();
+        for l in range {
+            if l % STOP_CHECK_ROWS == 0 && !keep_going() {
+                return Ok(None);
+            }
+            let Some(lead) = leads.get(l) else { break };
+            let words = block.lead(l, layout.stride);
+            let mut tally = |flat: usize| {
+                let Some(b) = self.behaviour(flat) else {
+                    return Tally::default();
+                };
+                match layout.acc[flat] {
+                    Acc::Count(at) => {
+                        let n = words[at].min(b.limit);
+                        Tally {
+                            sum: b.count_points(u64::from(n)),
+                            count: n,
+                            contributions: Vec::new(),
+                        }
+                    }
+                    Acc::Factors(at) => Tally {
+                        sum: Factors(rows::read_u128(words, at)).points(b.points),
+                        count: 0,
+                        contributions: Vec::new(),
+                    },
+                    Acc::Earliest(at, _) => {
+                        times.clear();
+                        for k in 0..words[at] as usize {
+                            times.push(rows::read_i64(words, at + 1 + 2 * k));
+                        }
+                        times.sort_unstable();
+                        Tally::from_sorted(b, &times, now, false)
+                    }
+                    Acc::Side(slot, _) => {
+                        times.clear();
+                        times.extend_from_slice(block.side(l, slot, layout.side_slots));
+                        times.sort_unstable();
+                        Tally::from_sorted(b, &times, now, false)
+                    }
+                }
+            };
+            evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
+                .map_err(|o| o.error(self, &lead.id))?;
+            for (m, &q) in scores_q.iter().enumerate() {
+                scores.push(to_f64(q));
+                grades.push(grade(&self.models[m], q).map(str::to_owned));
+            }
+        }
+        Ok(Some((scores, grades)))
+    }
+}
+
+/// `n` items in `parts` contiguous runs of near-equal length (the first ones longer).
+fn split(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = parts.max(1);
+    let (q, r) = (n / parts, n % parts);
+    let mut start = 0;
+    (0..parts)
+        .map(|i| {
+            let len = q + usize::from(i < r);
+            start += len;
+            start - len..start
+        })
+        .collect()
+}
+
+/// Whether every value of a built-in attribute's column is one the activity can hold, found
+/// without a row-by-row check: text in a text attribute, booleans in a boolean one, and
+/// integers within a whole-number attribute's range (one vectorisable pass).
+fn column_fits(col: &AttrColumn<'_>, def: &AttributeDef) -> bool {
+    match (&col.values, def.field_type, def.int_range) {
+        (AttrValues::Text(_), FieldType::Text, _) | (AttrValues::Bool(_), FieldType::Bool, _) => {
+            true
+        }
+        (AttrValues::Int(c), FieldType::Number, Some((lo, hi))) => match c.valid {
+            None => c.values.iter().all(|v| (lo..=hi).contains(v)),
+            Some(valid) => c
+                .values
+                .iter()
+                .zip(valid)
+                .all(|(v, ok)| !ok | (lo..=hi).contains(v)),
+        },
+        (AttrValues::Int(_), FieldType::Number, None) => true,
+        _ => false,
+    }
+}
