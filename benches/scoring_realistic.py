@@ -19,7 +19,10 @@ this script follows the playbook rather than a copy of it) are scored by:
 * polars: one lazy query per rule, all collected at once (`pl.collect_all`), with
   `POLARS_MAX_THREADS` = `--threads` (default 1: every contender on one core);
 * leadcore's Python door (if `import leadcore` works; build it with `maturin develop
-  --release`): `Playbook.score_columns` and `score_many` on a pyarrow table.
+  --release`): `Playbook.score_columns` (Arrow out, read into numpy) and `score_many`
+  (DataFrame out) on a pyarrow table. Integer lead ids are tried first; the door refuses them
+  today (`id` and `lead_id` must be strings), so ids go in as dictionary-encoded strings
+  (int32 codes into the decimal ids), which the script says.
 
 Every contender gets its input ready-made (arrays, a DataFrame, a pyarrow table: what it would
 hold after reading a file) and is timed from there to one score per lead (best of 3). Each
@@ -514,7 +517,8 @@ def main() -> None:
 
     pdf = polars_frame(meta, cols)
     t, (s, _) = best_of(args.runs, lambda: score_polars(meta, pdf, model, rules))
-    rows.append((f"polars lazy, collect_all ({pl.thread_pool_size()} thread)", t))
+    threads = pl.thread_pool_size()
+    rows.append((f"polars lazy, collect_all ({threads} thread{'s' if threads > 1 else ''})", t))
     results["polars"] = s
     print(f"  polars: {t:.3f} s", flush=True)
     del pdf
