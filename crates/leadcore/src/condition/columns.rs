@@ -209,3 +209,76 @@ impl<'a> RowCondition<'a> {
         })
     }
 }
+
+/// A comparison of an integer column against a number, as an interval: a row passes when
+/// its value lies in `lo..=hi`, or (no value) when `null` says so.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IntRange<'a> {
+    pub col: Column<'a, i64>,
+    pub lo: i64,
+    pub hi: i64,
+    pub null: bool,
+}
+
+impl IntRange<'_> {
+    /// Whether row `row` passes.
+    #[inline(always)]
+    pub(crate) fn test(&self, row: usize) -> bool {
+        match self.col.get(row) {
+            Some(v) => self.lo <= v && v <= self.hi,
+            None => self.null,
+        }
+    }
+}
+
+impl<'a> RowCondition<'a> {
+    /// An integer column compared by `lt`, `le`, `gt` or `ge` with a number, as the
+    /// interval of values that pass: found by bisecting the test itself (such a test is
+    /// monotone in the value) and checked at its ends, so it cannot disagree with it.
+    pub(crate) fn int_range(&self) -> Option<IntRange<'a>> {
+        use super::spec::CompareOp as O;
+        let RowCondition::Int(col, test) = self else {
+            return None;
+        };
+        if test.ty != crate::model::FieldType::Number
+            || !matches!(test.op, O::Lt | O::Le | O::Gt | O::Ge)
+        {
+            return None;
+        }
+        let passes = |v: i64| test.matches(Some(ValueRef::Int(v)));
+        let up = matches!(test.op, O::Gt | O::Ge);
+        // The boundary: the first value that passes (up) or fails (down).
+        let (mut lo, mut hi) = (i64::MIN, i64::MAX);
+        if passes(lo) == up || passes(hi) != up {
+            // Everything or nothing passes: a constant interval.
+            let all = passes(lo) && passes(hi);
+            let none = !passes(lo) && !passes(hi);
+            if !(all || none) {
+                return None;
+            }
+            let (lo, hi) = if all { (i64::MIN, i64::MAX) } else { (1, 0) };
+            return Some(IntRange {
+                col: *col,
+                lo,
+                hi,
+                null: test.matches(None),
+            });
+        }
+        // Invariant: passes(lo) != up, passes(hi) == up.
+        while i128::from(hi) - i128::from(lo) > 1 {
+            let mid = ((i128::from(lo) + i128::from(hi)) / 2) as i64;
+            if passes(mid) == up {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        let range = if up { (hi, i64::MAX) } else { (i64::MIN, lo) };
+        Some(IntRange {
+            col: *col,
+            lo: range.0,
+            hi: range.1,
+            null: test.matches(None),
+        })
+    }
+}

@@ -33,7 +33,7 @@ mod columns;
 pub(crate) mod compile;
 mod spec;
 
-pub(crate) use columns::{DictVerdicts, RowCondition};
+pub(crate) use columns::{DictVerdicts, IntRange, RowCondition};
 pub(crate) use spec::is_false;
 pub use spec::{ActivityCountSpec, CompareOp, ConditionSpec, ScoreTestSpec};
 

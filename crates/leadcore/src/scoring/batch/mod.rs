@@ -320,10 +320,10 @@ impl Scoring {
                 };
                 match layout.acc[flat] {
                     Acc::Count(at) => {
-                        let n = words[at].min(b.limit);
+                        let n = words[at].min(u64::from(b.limit));
                         Tally {
-                            sum: b.count_points(u64::from(n)),
-                            count: n,
+                            sum: b.count_points(n),
+                            count: n as u32,
                             contributions: Vec::new(),
                         }
                     }
@@ -335,7 +335,7 @@ impl Scoring {
                     Acc::Earliest(at, _) => {
                         times.clear();
                         for k in 0..words[at] as usize {
-                            times.push(rows::read_i64(words, at + 1 + 2 * k));
+                            times.push(words[at + 1 + k] as i64);
                         }
                         times.sort_unstable();
                         Tally::from_sorted(b, &times, now, false)

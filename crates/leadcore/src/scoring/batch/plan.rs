@@ -4,7 +4,7 @@
 //! row's matching rules are a handful of lookups and ANDs.
 
 use crate::columnar::{DictColumn, EventColumns, NULL_CODE};
-use crate::condition::{DictVerdicts, RowCondition};
+use crate::condition::{DictVerdicts, IntRange, RowCondition};
 use crate::model::ActivityKind;
 use crate::scoring::model::{Decay, FactorTable, Scoring};
 
@@ -14,16 +14,16 @@ pub(super) const RULES_PER_PASS: usize = 64;
 /// Occurrence limits up to this many keep their times inline in the lead's block.
 const INLINE_LIMIT: u32 = 8;
 
-/// Where and how a rule accumulates in a lead's block (of `u32` words).
+/// Where and how a rule accumulates in a lead's block (of `u64` words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Acc {
     /// A count of occurrences that weigh fully (no decay, or unlimited expiry, whose
     /// expired occurrences are left out by time): one word.
     Count(usize),
-    /// A sum of decay factors ([`crate::scoring::points::Factors`]): four words.
+    /// A sum of decay factors ([`crate::scoring::points::Factors`]): two words.
     Factors(usize),
     /// The earliest `n` times (decaying rules with an occurrence limit): a count word, then
-    /// `n` times of two words each.
+    /// `n` times.
     Earliest(usize, u32),
     /// The earliest `n` times, in the side table at this slot (limits above
     /// [`INLINE_LIMIT`]).
@@ -56,8 +56,8 @@ impl Layout {
                 };
                 match (b.decay, b.limit) {
                     (Decay::None, _) | (Decay::Expiry(_), u32::MAX) => Acc::Count(take(1)),
-                    (_, u32::MAX) => Acc::Factors(take(4)),
-                    (_, n) if n <= INLINE_LIMIT => Acc::Earliest(take(1 + 2 * n as usize), n),
+                    (_, u32::MAX) => Acc::Factors(take(2)),
+                    (_, n) if n <= INLINE_LIMIT => Acc::Earliest(take(1 + n as usize), n),
                     (_, n) => {
                         side_limits.push(n);
                         Acc::Side(side_limits.len() - 1, n)
@@ -117,8 +117,17 @@ pub(super) struct Pass<'a> {
     /// Rules whose occurrences count only from a time on (window, unlimited expiry):
     /// bit, first counted time.
     pub from: Vec<(u64, i64)>,
-    /// Rules with a row test the masks do not cover (numbers, conditions across columns).
+    /// Integer comparisons: rule bit, interval.
+    pub ints: Vec<(u64, IntRange<'a>)>,
+    /// Rules with integer comparisons.
+    pub int_bits: u64,
+    /// Rules with a row test the masks and intervals do not cover (conditions across
+    /// columns).
     pub tested: u64,
+    /// Rules that count, sum factors, keep times.
+    pub count_bits: u64,
+    pub factor_bits: u64,
+    pub time_bits: u64,
     /// Per rule bit: its remaining row tests.
     pub tests: Vec<Vec<RowCondition<'a>>>,
 }
@@ -157,12 +166,22 @@ impl<'a> Pass<'a> {
             kind_masks: vec![0; kinds.len()],
             dicts: Vec::new(),
             from: Vec::new(),
+            ints: Vec::new(),
+            int_bits: 0,
             tested: 0,
+            count_bits: 0,
+            factor_bits: 0,
+            time_bits: 0,
             tests: Vec::with_capacity(rules.len()),
         };
         for (i, &flat) in rules.iter().enumerate() {
             let bit = 1u64 << i;
             let b = scoring.behaviour(flat);
+            match layout.acc[flat] {
+                Acc::Count(_) => pass.count_bits |= bit,
+                Acc::Factors(_) => pass.factor_bits |= bit,
+                Acc::Earliest(..) | Acc::Side(..) => pass.time_bits |= bit,
+            }
             pass.hot.push(Hot {
                 acc: layout.acc[flat],
                 table: b.and_then(|b| b.table.as_ref()),
@@ -179,6 +198,9 @@ impl<'a> Pass<'a> {
                         never = true;
                     } else if let Some(v) = part.dict_verdicts() {
                         pass.add_dict(bit, v);
+                    } else if let Some(range) = part.int_range() {
+                        pass.ints.push((bit, range));
+                        pass.int_bits |= bit;
                     } else {
                         tests.push(part);
                     }

@@ -15,6 +15,7 @@ use chrono::DateTime;
 use std::ops::Range;
 
 /// One row's matching rules.
+#[derive(Clone, Copy, Default)]
 struct Update {
     lead: u32,
     at: i64,
@@ -23,7 +24,7 @@ struct Update {
 
 /// Running state of every lead: `stride` words each, plus the side table.
 pub(super) struct Block {
-    words: Vec<u32>,
+    words: Vec<u64>,
     side: Vec<Vec<i64>>,
     pub row_errors: Vec<RowError>,
 }
@@ -38,7 +39,7 @@ impl Block {
     }
 
     /// Lead `l`'s words.
-    pub(super) fn lead(&self, l: usize, stride: usize) -> &[u32] {
+    pub(super) fn lead(&self, l: usize, stride: usize) -> &[u64] {
         &self.words[l * stride..(l + 1) * stride]
     }
 
@@ -65,8 +66,8 @@ impl Block {
                         }
                         Acc::Earliest(at, n) => {
                             for k in 0..theirs[at] as usize {
-                                let t = read_i64(theirs, at + 1 + 2 * k);
-                                keep_inline(&mut mine[at..at + 1 + 2 * n as usize], t);
+                                let t = theirs[at + 1 + k] as i64;
+                                keep_inline(&mut mine[at..at + 1 + n as usize], t);
                             }
                         }
                         Acc::Side(..) => {}
@@ -107,7 +108,7 @@ impl Scan<'_, '_> {
     ) -> Result<Option<Block>> {
         let passes = Pass::plan(self.scoring, self.layout, self.events, self.now);
         let mut block = Block::new(self.n_leads, self.layout);
-        let mut updates: Vec<Update> = Vec::with_capacity(CHUNK_ROWS);
+        let mut updates = vec![Update::default(); CHUNK_ROWS];
         for (p, pass) in passes.iter().enumerate() {
             let mut start = range.start;
             let mut bad_codes = 0;
@@ -116,8 +117,9 @@ impl Scan<'_, '_> {
                     return Ok(None);
                 }
                 let end = range.end.min(start + CHUNK_ROWS);
-                bad_codes |= self.scan(p, pass, start..end, &mut updates, &mut block);
-                self.apply(pass, &mut updates, &mut block);
+                let (n, bad) = self.scan(p, pass, start..end, &mut updates, &mut block);
+                bad_codes |= bad;
+                self.apply(pass, &updates[..n], &mut block);
                 start = end;
             }
             for (d, dict) in pass.dicts.iter().enumerate() {
@@ -132,31 +134,35 @@ impl Scan<'_, '_> {
         Ok(Some(block))
     }
 
-    /// Finds the matching rules of rows `rows` (row errors recorded by the first pass);
-    /// gives the filtered columns that met a code outside their dictionary.
+    /// Finds the matching rules of rows `rows` (at most [`CHUNK_ROWS`]; row errors
+    /// recorded by the first pass) into `updates`: gives how many, and the filtered
+    /// columns that met a code outside their dictionary.
     #[inline(never)]
     fn scan(
         &self,
         p: usize,
         pass: &Pass<'_>,
         rows: Range<usize>,
-        updates: &mut Vec<Update>,
+        updates: &mut [Update],
         block: &mut Block,
-    ) -> u64 {
+    ) -> (usize, u64) {
         let mut bad_codes = 0;
+        let mut n = 0;
         let ev = self.events;
         let leads = &ev.lead[rows.clone()];
         let codes = &ev.kind.codes[rows.clone()];
         let ats = &ev.at[rows.clone()];
+        let updates = &mut updates[..leads.len()];
         let n_kinds = pass.kind_masks.len();
         let checked = !self.checked.is_empty();
         let upper = self.horizon.min(MAX_TIME);
+        let (now, n_leads) = (self.now, self.n_leads);
         for (i, ((&lead, &code), &at)) in leads.iter().zip(codes).zip(ats).enumerate() {
-            let row = rows.start + i;
-            let fine = ((lead as usize) < self.n_leads)
+            let fine = ((lead as usize) < n_leads)
                 & ((code as usize) < n_kinds)
                 & (at >= MIN_TIME)
                 & (at <= upper);
+            let row = rows.start + i;
             if (!fine || checked)
                 && let Some(e) = self.row_error(row)
             {
@@ -165,23 +171,28 @@ impl Scan<'_, '_> {
                 }
                 continue;
             }
-            if at > self.now {
-                continue;
-            }
-            let mut m = pass.kind_masks[code as usize];
+            // Events after `now` (within the tolerance) do not count.
+            let mut m = pass.kind_masks[code as usize] & u64::from(at <= now).wrapping_neg();
             if m == 0 {
                 continue;
             }
             for (d, dict) in pass.dicts.iter().enumerate() {
-                let index = dict.index(row);
-                if index == dict.masks.len() - 1 && m & dict.involved != 0 {
-                    bad_codes |= 1 << d.min(63);
+                if m & dict.involved != 0 {
+                    let index = dict.index(row);
+                    if index == dict.masks.len() - 1 {
+                        bad_codes |= 1 << d.min(63);
+                    }
+                    m &= dict.masks[index];
                 }
-                m &= dict.masks[index];
             }
             for &(bit, from) in &pass.from {
-                if at < from {
-                    m &= !bit;
+                m &= !(bit & u64::from(at < from).wrapping_neg());
+            }
+            if m & pass.int_bits != 0 {
+                for (bit, range) in &pass.ints {
+                    if m & bit != 0 && !range.test(row) {
+                        m &= !bit;
+                    }
                 }
             }
             let mut tested = m & pass.tested;
@@ -192,40 +203,51 @@ impl Scan<'_, '_> {
                     m &= !(1 << r);
                 }
             }
-            if m != 0 {
-                updates.push(Update { lead, at, mask: m });
-            }
+            updates[n] = Update { lead, at, mask: m };
+            n += usize::from(m != 0);
         }
-        bad_codes
+        (n, bad_codes)
     }
 
     /// Applies a chunk's updates to the lead blocks.
     #[inline(never)]
-    fn apply(&self, pass: &Pass<'_>, updates: &mut Vec<Update>, block: &mut Block) {
+    fn apply(&self, pass: &Pass<'_>, updates: &[Update], block: &mut Block) {
         let (stride, slots) = (self.layout.stride, self.layout.side_slots);
         let Block { words, side, .. } = block;
-        for u in updates.drain(..) {
+        for u in updates {
             let lead = u.lead as usize;
             let Some(mine) = words.get_mut(lead * stride..(lead + 1) * stride) else {
                 continue;
             };
-            let mut m = u.mask;
+            let mut m = u.mask & pass.count_bits;
             while m != 0 {
                 let r = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let hot = &pass.hot[r];
-                match hot.acc {
-                    Acc::Count(at) => mine[at] = mine[at].saturating_add(1),
-                    Acc::Factors(at) => {
-                        let age = self.now.saturating_sub(u.at).max(0) as u64;
-                        let f = hot.table.map_or(1.0, |t| t.factor(age));
-                        let sum = read_u128(mine, at).saturating_add(Factors::fixed(f));
+                if let Acc::Count(at) = pass.hot[r].acc {
+                    mine[at] += 1;
+                }
+            }
+            let mut m = u.mask & pass.factor_bits;
+            if m != 0 {
+                let age = self.now.saturating_sub(u.at).max(0) as u64;
+                while m != 0 {
+                    let r = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let hot = &pass.hot[r];
+                    if let (Acc::Factors(at), Some(t)) = (hot.acc, hot.table) {
+                        let sum = read_u128(mine, at).saturating_add(Factors::fixed(t.factor(age)));
                         write_u128(mine, at, sum);
                     }
-                    Acc::Earliest(at, n) => {
-                        keep_inline(&mut mine[at..at + 1 + 2 * n as usize], u.at)
-                    }
+                }
+            }
+            let mut m = u.mask & pass.time_bits;
+            while m != 0 {
+                let r = m.trailing_zeros() as usize;
+                m &= m - 1;
+                match pass.hot[r].acc {
+                    Acc::Earliest(at, n) => keep_inline(&mut mine[at..at + 1 + n as usize], u.at),
                     Acc::Side(slot, n) => keep_earliest(&mut side[lead * slots + slot], u.at, n),
+                    _ => {}
                 }
             }
         }
@@ -294,52 +316,35 @@ impl Scan<'_, '_> {
     }
 }
 
-/// The `u128` in four words from `at`.
+/// The `u128` in two words from `at`.
 #[inline(always)]
-pub(super) fn read_u128(words: &[u32], at: usize) -> u128 {
-    let w = &words[at..at + 4];
-    u128::from(w[0]) | u128::from(w[1]) << 32 | u128::from(w[2]) << 64 | u128::from(w[3]) << 96
+pub(super) fn read_u128(words: &[u64], at: usize) -> u128 {
+    u128::from(words[at]) | u128::from(words[at + 1]) << 64
 }
 
 #[inline(always)]
-fn write_u128(words: &mut [u32], at: usize, v: u128) {
-    let w = &mut words[at..at + 4];
-    w[0] = v as u32;
-    w[1] = (v >> 32) as u32;
-    w[2] = (v >> 64) as u32;
-    w[3] = (v >> 96) as u32;
+fn write_u128(words: &mut [u64], at: usize, v: u128) {
+    words[at] = v as u64;
+    words[at + 1] = (v >> 64) as u64;
 }
 
-/// The `i64` in two words from `at`.
-#[inline(always)]
-pub(super) fn read_i64(words: &[u32], at: usize) -> i64 {
-    (u64::from(words[at]) | u64::from(words[at + 1]) << 32) as i64
-}
-
-#[inline(always)]
-fn write_i64(words: &mut [u32], at: usize, v: i64) {
-    words[at] = v as u32;
-    words[at + 1] = ((v as u64) >> 32) as u32;
-}
-
-/// Keeps the earliest times in `slot = [count, t1, .., t_n]` (times as two words each).
-fn keep_inline(slot: &mut [u32], t: i64) {
-    let n = (slot.len() - 1) / 2;
+/// Keeps the earliest times in `slot = [count, t1, .., t_n]`.
+fn keep_inline(slot: &mut [u64], t: i64) {
+    let n = slot.len() - 1;
     let count = slot[0] as usize;
     if count < n {
-        write_i64(slot, 1 + 2 * count, t);
+        slot[1 + count] = t as u64;
         slot[0] += 1;
         return;
     }
     let (mut latest, mut at) = (i64::MIN, 0);
-    for k in 0..n {
-        let v = read_i64(slot, 1 + 2 * k);
-        if v > latest {
-            (latest, at) = (v, k);
+    for (k, &v) in slot[1..].iter().enumerate() {
+        if v as i64 > latest {
+            (latest, at) = (v as i64, k);
         }
     }
     if n > 0 && t < latest {
-        write_i64(slot, 1 + 2 * at, t);
+        slot[1 + at] = t as u64;
     }
 }
 
