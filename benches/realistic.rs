@@ -597,3 +597,34 @@ impl Realistic {
 pub fn playbook() -> Playbook {
     Playbook::from_yaml(PLAYBOOK).expect("the realistic playbook is valid")
 }
+
+impl Realistic {
+    /// The same events with their rows in a random order (seeded).
+    pub fn shuffled(&self, seed: u64) -> Realistic {
+        let n = self.at.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut rng = Rng::new(seed);
+        for i in (1..n).rev() {
+            order.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let pick = |v: &[u32]| order.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        Realistic {
+            leads: self.leads.clone(),
+            lead_ids: self.lead_ids.clone(),
+            lead: pick(&self.lead),
+            kind: pick(&self.kind),
+            at: order.iter().map(|&i| self.at[i]).collect(),
+            page: pick(&self.page),
+            seconds: order.iter().map(|&i| self.seconds[i]).collect(),
+            seconds_valid: order.iter().map(|&i| self.seconds_valid[i]).collect(),
+            campaign: pick(&self.campaign),
+            form: pick(&self.form),
+            content: pick(&self.content),
+            kinds: self.kinds.clone(),
+            pages: self.pages.clone(),
+            campaigns: self.campaigns.clone(),
+            forms: self.forms.clone(),
+            contents: self.contents.clone(),
+        }
+    }
+}

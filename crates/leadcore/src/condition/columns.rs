@@ -220,17 +220,6 @@ pub(crate) struct IntRange<'a> {
     pub null: bool,
 }
 
-impl IntRange<'_> {
-    /// Whether row `row` passes.
-    #[inline(always)]
-    pub(crate) fn test(&self, row: usize) -> bool {
-        match self.col.get(row) {
-            Some(v) => self.lo <= v && v <= self.hi,
-            None => self.null,
-        }
-    }
-}
-
 impl<'a> RowCondition<'a> {
     /// An integer column compared by `lt`, `le`, `gt` or `ge` with a number, as the
     /// interval of values that pass: found by bisecting the test itself (such a test is

@@ -72,7 +72,7 @@ pub(crate) const MIN_TIME: i64 = -8_334_601_228_800;
 pub(crate) const MAX_TIME: i64 = 8_210_266_876_799;
 
 /// Rows per chunk between update passes.
-const CHUNK_ROWS: usize = 1024;
+const CHUNK_ROWS: usize = 16384;
 
 /// How many rows (or leads) a stoppable batch runs between two calls of its `keep_going`
 /// hook: about a millisecond of work.

@@ -3,7 +3,7 @@
 //! 64 rules) one bit mask per kind and per dictionary entry of each filtered column, so a
 //! row's matching rules are a handful of lookups and ANDs.
 
-use crate::columnar::{DictColumn, EventColumns, NULL_CODE};
+use crate::columnar::{DictColumn, EventColumns};
 use crate::condition::{DictVerdicts, IntRange, RowCondition};
 use crate::model::ActivityKind;
 use crate::scoring::model::{Decay, FactorTable, Scoring};
@@ -74,9 +74,10 @@ impl Layout {
     }
 }
 
-/// A filtered text column of one pass: per dictionary entry, the pass's rules the entry
-/// lets through (every rule that does not filter on this column included); then the
-/// verdicts for a missing value and, last, for a code outside the dictionary (none).
+/// A filtered text column of one pass: the pass's rules a missing value lets through, then
+/// those each dictionary entry lets through (every rule that does not filter on this
+/// column included), then those a code outside the dictionary lets through (none of the
+/// filtered ones).
 pub(super) struct DictMask<'a> {
     pub codes: &'a [u32],
     pub masks: Vec<u64>,
@@ -87,19 +88,33 @@ pub(super) struct DictMask<'a> {
     pub col: DictColumn<'a>,
 }
 
-impl DictMask<'_> {
-    /// Where row `row`'s value reads its mask: its code, the missing entry, or past it
-    /// for a code outside the dictionary.
-    #[inline(always)]
-    pub(super) fn index(&self, row: usize) -> usize {
-        let len = self.masks.len() - 2;
-        let code = self.codes[row];
-        if code == NULL_CODE {
-            len
-        } else {
-            (code as usize).min(len + 1)
-        }
-    }
+/// What the rows of one kind need read.
+pub(super) struct KindPlan {
+    /// The pass's rules of this kind.
+    pub mask: u64,
+    /// Indices into [`Pass::dicts`] its rules filter on.
+    pub dicts: Vec<usize>,
+    /// Indices into [`Pass::ints`].
+    pub ints: Vec<usize>,
+    /// Whether any of its rules has a window or expiry.
+    pub windowed: bool,
+    /// Its rules with general row tests.
+    pub tested: u64,
+}
+
+/// The intervals of the rules comparing one integer column.
+pub(super) struct IntGroup<'a> {
+    pub col: crate::columnar::Column<'a, i64>,
+    pub ranges: Vec<Ranged>,
+}
+
+/// A rule's interval: the row passes when its value lies in `lo..=hi`, or (no value) when
+/// `null` says so.
+pub(super) struct Ranged {
+    pub bit: u64,
+    pub lo: i64,
+    pub hi: i64,
+    pub null: bool,
 }
 
 /// A rule of one pass, as the update loop reads it.
@@ -113,14 +128,14 @@ pub(super) struct Pass<'a> {
     pub hot: Vec<Hot<'a>>,
     /// Per kind code: the pass's rules of that kind.
     pub kind_masks: Vec<u64>,
+    /// Per kind code with rules: what its rows need read (filled by [`Pass::finish`]).
+    pub kinds: Vec<KindPlan>,
     pub dicts: Vec<DictMask<'a>>,
     /// Rules whose occurrences count only from a time on (window, unlimited expiry):
     /// bit, first counted time.
     pub from: Vec<(u64, i64)>,
-    /// Integer comparisons: rule bit, interval.
-    pub ints: Vec<(u64, IntRange<'a>)>,
-    /// Rules with integer comparisons.
-    pub int_bits: u64,
+    /// Integer comparisons, by column.
+    pub ints: Vec<IntGroup<'a>>,
     /// Rules with a row test the masks and intervals do not cover (conditions across
     /// columns).
     pub tested: u64,
@@ -164,10 +179,10 @@ impl<'a> Pass<'a> {
         let mut pass = Pass {
             hot: Vec::with_capacity(rules.len()),
             kind_masks: vec![0; kinds.len()],
+            kinds: Vec::new(),
             dicts: Vec::new(),
             from: Vec::new(),
             ints: Vec::new(),
-            int_bits: 0,
             tested: 0,
             count_bits: 0,
             factor_bits: 0,
@@ -199,8 +214,7 @@ impl<'a> Pass<'a> {
                     } else if let Some(v) = part.dict_verdicts() {
                         pass.add_dict(bit, v);
                     } else if let Some(range) = part.int_range() {
-                        pass.ints.push((bit, range));
-                        pass.int_bits |= bit;
+                        pass.add_int(bit, range);
                     } else {
                         tests.push(part);
                     }
@@ -227,7 +241,49 @@ impl<'a> Pass<'a> {
                 pass.from.push((bit, from));
             }
         }
+        pass.finish();
         pass
+    }
+
+    /// Per kind: the text columns, integer columns and windows its rules read.
+    fn finish(&mut self) {
+        let from_bits = self.from.iter().fold(0, |a, (bit, _)| a | bit);
+        self.kinds = self
+            .kind_masks
+            .iter()
+            .map(|&mask| KindPlan {
+                mask,
+                dicts: (0..self.dicts.len())
+                    .filter(|&d| self.dicts[d].involved & mask != 0)
+                    .collect(),
+                ints: (0..self.ints.len())
+                    .filter(|&g| self.ints[g].ranges.iter().any(|r| r.bit & mask != 0))
+                    .collect(),
+                windowed: from_bits & mask != 0,
+                tested: self.tested & mask,
+            })
+            .collect();
+    }
+
+    /// Adds a rule's interval on an integer column to that column's group.
+    fn add_int(&mut self, bit: u64, range: IntRange<'a>) {
+        let ranged = Ranged {
+            bit,
+            lo: range.lo,
+            hi: range.hi,
+            null: range.null,
+        };
+        match self
+            .ints
+            .iter_mut()
+            .find(|g| std::ptr::eq(g.col.values, range.col.values))
+        {
+            Some(g) => g.ranges.push(ranged),
+            None => self.ints.push(IntGroup {
+                col: range.col,
+                ranges: vec![ranged],
+            }),
+        }
     }
 
     /// ANDs a rule's verdicts on a text column into that column's masks.
@@ -255,9 +311,11 @@ impl<'a> Pass<'a> {
         };
         let d = &mut self.dicts[at];
         d.involved |= bit;
-        for (mask, ok) in d.masks.iter_mut().zip(&v.verdicts) {
+        // Entry 0: a missing value (its verdict is last in `verdicts`); entry c + 1: code c.
+        for (code, ok) in v.verdicts.iter().enumerate() {
+            let entry = if code == len { 0 } else { code + 1 };
             if !ok {
-                *mask &= !bit;
+                d.masks[entry] &= !bit;
             }
         }
         d.masks[len + 1] &= !bit;

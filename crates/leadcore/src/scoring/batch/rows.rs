@@ -22,6 +22,20 @@ struct Update {
     mask: u64,
 }
 
+/// Buffers a chunk's scan reuses.
+#[derive(Default)]
+pub(super) struct Scratch {
+    /// Per row: its kind code, or past the last kind where the row does not count.
+    bucket: Vec<u32>,
+    /// Where each kind's rows start in `order`.
+    offsets: Vec<u32>,
+    fill: Vec<u32>,
+    /// Row offsets in the chunk, by kind.
+    order: Vec<u32>,
+    /// Per row of one kind: its rules still matching.
+    masks: Vec<u64>,
+}
+
 /// Running state of every lead: `stride` words each, plus the side table.
 pub(super) struct Block {
     words: Vec<u64>,
@@ -109,6 +123,7 @@ impl Scan<'_, '_> {
         let passes = Pass::plan(self.scoring, self.layout, self.events, self.now);
         let mut block = Block::new(self.n_leads, self.layout);
         let mut updates = vec![Update::default(); CHUNK_ROWS];
+        let mut scratch = Scratch::default();
         for (p, pass) in passes.iter().enumerate() {
             let mut start = range.start;
             let mut bad_codes = 0;
@@ -117,7 +132,8 @@ impl Scan<'_, '_> {
                     return Ok(None);
                 }
                 let end = range.end.min(start + CHUNK_ROWS);
-                let (n, bad) = self.scan(p, pass, start..end, &mut updates, &mut block);
+                let (n, bad) =
+                    self.scan(p, pass, start..end, &mut scratch, &mut updates, &mut block);
                 bad_codes |= bad;
                 self.apply(pass, &updates[..n], &mut block);
                 start = end;
@@ -136,75 +152,172 @@ impl Scan<'_, '_> {
 
     /// Finds the matching rules of rows `rows` (at most [`CHUNK_ROWS`]; row errors
     /// recorded by the first pass) into `updates`: gives how many, and the filtered
-    /// columns that met a code outside their dictionary.
+    /// columns that met a code outside their dictionary. The chunk's rows are bucketed by
+    /// kind first, so each row reads only the columns its kind's rules filter on; windows
+    /// are decided for the whole chunk where its times all fall on one side of them (most
+    /// chunks of a time-ordered log).
     #[inline(never)]
     fn scan(
         &self,
         p: usize,
         pass: &Pass<'_>,
         rows: Range<usize>,
+        scratch: &mut Scratch,
         updates: &mut [Update],
         block: &mut Block,
     ) -> (usize, u64) {
-        let mut bad_codes = 0;
-        let mut n = 0;
         let ev = self.events;
+        let start = rows.start;
         let leads = &ev.lead[rows.clone()];
         let codes = &ev.kind.codes[rows.clone()];
         let ats = &ev.at[rows.clone()];
-        let updates = &mut updates[..leads.len()];
         let n_kinds = pass.kind_masks.len();
-        let checked = !self.checked.is_empty();
+        let (now, n_leads) = (self.now, self.n_leads as u64);
         let upper = self.horizon.min(MAX_TIME);
-        let (now, n_leads) = (self.now, self.n_leads);
-        for (i, ((&lead, &code), &at)) in leads.iter().zip(codes).zip(ats).enumerate() {
-            let fine = ((lead as usize) < n_leads)
+
+        // Which rows can be used at all, and the chunk's time span.
+        let mut all_fine = true;
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for ((&lead, &code), &at) in leads.iter().zip(codes).zip(ats) {
+            all_fine &= (u64::from(lead) < n_leads)
                 & ((code as usize) < n_kinds)
                 & (at >= MIN_TIME)
                 & (at <= upper);
-            let row = rows.start + i;
-            if (!fine || checked)
-                && let Some(e) = self.row_error(row)
+            first = first.min(at);
+            last = last.max(at);
+        }
+        let bucket = &mut scratch.bucket;
+        bucket.clear();
+        bucket.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
+        if !all_fine || !self.checked.is_empty() {
+            for (i, b) in bucket.iter_mut().enumerate() {
+                if let Some(e) = self.row_error(start + i) {
+                    *b = n_kinds as u32;
+                    if p == 0 {
+                        block.row_errors.push(e);
+                    }
+                }
+            }
+        }
+        // Events after `now` (within the tolerance) do not count.
+        if last > now {
+            for (b, &at) in bucket.iter_mut().zip(ats) {
+                if at > now {
+                    *b = n_kinds as u32;
+                }
+            }
+        }
+        // Counting sort of the rows by kind (the last bucket: rows that do not count).
+        let offsets = &mut scratch.offsets;
+        offsets.clear();
+        offsets.resize(n_kinds + 2, 0);
+        for &b in bucket.iter() {
+            offsets[b as usize + 1] += 1;
+        }
+        for k in 0..=n_kinds {
+            offsets[k + 1] += offsets[k];
+        }
+        let order = &mut scratch.order;
+        order.resize(bucket.len(), 0);
+        let fill = &mut scratch.fill;
+        fill.clear();
+        fill.extend_from_slice(&offsets[..=n_kinds]);
+        for (i, &b) in bucket.iter().enumerate() {
+            let at = &mut fill[b as usize];
+            order[*at as usize] = i as u32;
+            *at += 1;
+        }
+
+        // Windows decided for the chunk; the rest, row by row.
+        let mut keep = u64::MAX;
+        let mut open = 0;
+        for &(bit, from) in &pass.from {
+            if last < from {
+                keep &= !bit;
+            } else if first < from {
+                open |= bit;
+            }
+        }
+
+        // A code outside its dictionary in a filtered column fails the batch (checked in a
+        // loop of its own, which vectorises).
+        let mut bad_codes = 0;
+        for (d, dict) in pass.dicts.iter().enumerate() {
+            let outside = (dict.masks.len() - 1) as u32;
+            if dict.codes[rows.clone()]
+                .iter()
+                .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside))
             {
-                if p == 0 {
-                    block.row_errors.push(e);
-                }
+                bad_codes |= 1 << d.min(63);
+            }
+        }
+
+        let mut n = 0;
+        for (k, plan) in pass.kinds.iter().enumerate() {
+            let mine = &order[offsets[k] as usize..offsets[k + 1] as usize];
+            let base = plan.mask & keep;
+            if mine.is_empty() || base == 0 {
                 continue;
             }
-            // Events after `now` (within the tolerance) do not count.
-            let mut m = pass.kind_masks[code as usize] & u64::from(at <= now).wrapping_neg();
-            if m == 0 {
-                continue;
+            let masks = &mut scratch.masks;
+            masks.clear();
+            masks.resize(mine.len(), base);
+            for &d in &plan.dicts {
+                let dict = &pass.dicts[d];
+                let table = &dict.masks[..];
+                let outside = (table.len() - 1) as u32;
+                let codes = &dict.codes[rows.clone()];
+                for (m, &i) in masks.iter_mut().zip(mine) {
+                    let code = codes[i as usize];
+                    *m &= table[code.wrapping_add(1).min(outside) as usize];
+                }
             }
-            for (d, dict) in pass.dicts.iter().enumerate() {
-                if m & dict.involved != 0 {
-                    let index = dict.index(row);
-                    if index == dict.masks.len() - 1 {
-                        bad_codes |= 1 << d.min(63);
+            for &g in &plan.ints {
+                let group = &pass.ints[g];
+                let values = &group.col.values[rows.clone()];
+                let valid = group.col.valid.map(|v| &v[rows.clone()]);
+                for (m, &i) in masks.iter_mut().zip(mine) {
+                    let v = values[i as usize];
+                    let ok = valid.is_none_or(|valid| valid[i as usize]);
+                    let mut clear = 0;
+                    for r in &group.ranges {
+                        let fail = if ok { (v < r.lo) | (v > r.hi) } else { !r.null };
+                        clear |= r.bit & u64::from(fail).wrapping_neg();
                     }
-                    m &= dict.masks[index];
+                    *m &= !clear;
                 }
             }
-            for &(bit, from) in &pass.from {
-                m &= !(bit & u64::from(at < from).wrapping_neg());
+            if plan.windowed && open & base != 0 {
+                for (m, &i) in masks.iter_mut().zip(mine) {
+                    let at = ats[i as usize];
+                    let mut clear = 0;
+                    for &(bit, from) in &pass.from {
+                        clear |= bit & open & u64::from(at < from).wrapping_neg();
+                    }
+                    *m &= !clear;
+                }
             }
-            if m & pass.int_bits != 0 {
-                for (bit, range) in &pass.ints {
-                    if m & bit != 0 && !range.test(row) {
-                        m &= !bit;
+            if plan.tested != 0 {
+                for (m, &i) in masks.iter_mut().zip(mine) {
+                    let mut tested = *m & plan.tested;
+                    while tested != 0 {
+                        let r = tested.trailing_zeros() as usize;
+                        tested &= tested - 1;
+                        if !pass.tests[r].iter().all(|c| c.test(start + i as usize)) {
+                            *m &= !(1 << r);
+                        }
                     }
                 }
             }
-            let mut tested = m & pass.tested;
-            while tested != 0 {
-                let r = tested.trailing_zeros() as usize;
-                tested &= tested - 1;
-                if !pass.tests[r].iter().all(|c| c.test(row)) {
-                    m &= !(1 << r);
-                }
+            for (&m, &i) in masks.iter().zip(mine) {
+                let i = i as usize;
+                updates[n] = Update {
+                    lead: leads[i],
+                    at: ats[i],
+                    mask: m,
+                };
+                n += usize::from(m != 0);
             }
-            updates[n] = Update { lead, at, mask: m };
-            n += usize::from(m != 0);
         }
         (n, bad_codes)
     }
