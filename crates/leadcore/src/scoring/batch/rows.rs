@@ -14,14 +14,6 @@ use crate::scoring::points::Factors;
 use chrono::DateTime;
 use std::ops::Range;
 
-/// One row's matching rules.
-#[derive(Clone, Copy, Default)]
-struct Update {
-    lead: u32,
-    at: i64,
-    mask: u64,
-}
-
 /// Buffers a chunk's scan reuses.
 #[derive(Default)]
 pub(super) struct Scratch {
@@ -122,7 +114,6 @@ impl Scan<'_, '_> {
     ) -> Result<Option<Block>> {
         let passes = Pass::plan(self.scoring, self.layout, self.events, self.now);
         let mut block = Block::new(self.n_leads, self.layout);
-        let mut updates = vec![Update::default(); CHUNK_ROWS];
         let mut scratch = Scratch::default();
         for (p, pass) in passes.iter().enumerate() {
             let mut start = range.start;
@@ -132,10 +123,7 @@ impl Scan<'_, '_> {
                     return Ok(None);
                 }
                 let end = range.end.min(start + CHUNK_ROWS);
-                let (n, bad) =
-                    self.scan(p, pass, start..end, &mut scratch, &mut updates, &mut block);
-                bad_codes |= bad;
-                self.apply(pass, &updates[..n], &mut block);
+                bad_codes |= self.scan(p, pass, start..end, &mut scratch, &mut block);
                 start = end;
             }
             for (d, dict) in pass.dicts.iter().enumerate() {
@@ -150,12 +138,14 @@ impl Scan<'_, '_> {
         Ok(Some(block))
     }
 
-    /// Finds the matching rules of rows `rows` (at most [`CHUNK_ROWS`]; row errors
-    /// recorded by the first pass) into `updates`: gives how many, and the filtered
-    /// columns that met a code outside their dictionary. The chunk's rows are bucketed by
-    /// kind first, so each row reads only the columns its kind's rules filter on; windows
-    /// are decided for the whole chunk where its times all fall on one side of them (most
-    /// chunks of a time-ordered log).
+    /// Scores rows `rows` (at most [`CHUNK_ROWS`]; row errors recorded by the first
+    /// pass) into the lead blocks; gives the filtered columns that met a code outside
+    /// their dictionary. The chunk's rows are bucketed by kind first, so each row reads
+    /// only the columns its kind's rules filter on and the per-rule steps repeat within a
+    /// bucket (branches predict); windows are decided for the whole chunk where its times
+    /// all fall on one side of them (most chunks of a time-ordered log). The rows of a
+    /// bucket update their leads' blocks independently of one another, so the cache
+    /// misses on blocks (leads arrive at random) overlap.
     #[inline(never)]
     fn scan(
         &self,
@@ -163,55 +153,59 @@ impl Scan<'_, '_> {
         pass: &Pass<'_>,
         rows: Range<usize>,
         scratch: &mut Scratch,
-        updates: &mut [Update],
         block: &mut Block,
-    ) -> (usize, u64) {
+    ) -> u64 {
         let ev = self.events;
         let start = rows.start;
         let leads = &ev.lead[rows.clone()];
         let codes = &ev.kind.codes[rows.clone()];
         let ats = &ev.at[rows.clone()];
         let n_kinds = pass.kind_masks.len();
-        let (now, n_leads) = (self.now, self.n_leads as u64);
-        let upper = self.horizon.min(MAX_TIME);
+        let now = self.now;
 
-        // Which rows can be used at all, and the chunk's time span.
-        let mut all_fine = true;
+        // Whether every row can be used (reductions the compiler vectorises), and the
+        // chunk's time span.
+        let max_lead = leads.iter().fold(0, |a, &l| a.max(l));
+        let max_code = codes.iter().fold(0, |a, &c| a.max(c));
         let (mut first, mut last) = (i64::MAX, i64::MIN);
-        for ((&lead, &code), &at) in leads.iter().zip(codes).zip(ats) {
-            all_fine &= (u64::from(lead) < n_leads)
-                & ((code as usize) < n_kinds)
-                & (at >= MIN_TIME)
-                & (at <= upper);
+        for &at in ats {
             first = first.min(at);
             last = last.max(at);
         }
-        let bucket = &mut scratch.bucket;
-        bucket.clear();
-        bucket.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
-        if !all_fine || !self.checked.is_empty() {
-            for (i, b) in bucket.iter_mut().enumerate() {
-                if let Some(e) = self.row_error(start + i) {
-                    *b = n_kinds as u32;
-                    if p == 0 {
-                        block.row_errors.push(e);
+        let all_fine = (max_lead as usize) < self.n_leads
+            && (max_code as usize) < n_kinds
+            && first >= MIN_TIME
+            && last <= self.horizon.min(MAX_TIME);
+
+        // Each row's bucket: its kind, or the last bucket where it does not count.
+        let bucket: &[u32] = if all_fine && self.checked.is_empty() && last <= now {
+            codes
+        } else {
+            let b = &mut scratch.bucket;
+            b.clear();
+            b.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
+            for (i, b) in b.iter_mut().enumerate() {
+                if !all_fine || !self.checked.is_empty() {
+                    if let Some(e) = self.row_error(start + i) {
+                        *b = n_kinds as u32;
+                        if p == 0 {
+                            block.row_errors.push(e);
+                        }
+                        continue;
                     }
                 }
-            }
-        }
-        // Events after `now` (within the tolerance) do not count.
-        if last > now {
-            for (b, &at) in bucket.iter_mut().zip(ats) {
-                if at > now {
+                // Events after `now` (within the tolerance) do not count.
+                if ats[i] > now {
                     *b = n_kinds as u32;
                 }
             }
-        }
-        // Counting sort of the rows by kind (the last bucket: rows that do not count).
+            &scratch.bucket
+        };
+        // Counting sort of the rows by bucket.
         let offsets = &mut scratch.offsets;
         offsets.clear();
         offsets.resize(n_kinds + 2, 0);
-        for &b in bucket.iter() {
+        for &b in bucket {
             offsets[b as usize + 1] += 1;
         }
         for k in 0..=n_kinds {
@@ -252,7 +246,8 @@ impl Scan<'_, '_> {
             }
         }
 
-        let mut n = 0;
+        let (stride, slots) = (self.layout.stride, self.layout.side_slots);
+        let Block { words, side, .. } = block;
         for (k, plan) in pass.kinds.iter().enumerate() {
             let mine = &order[offsets[k] as usize..offsets[k + 1] as usize];
             let base = plan.mask & keep;
@@ -309,61 +304,47 @@ impl Scan<'_, '_> {
                     }
                 }
             }
+            // Into the lead blocks.
             for (&m, &i) in masks.iter().zip(mine) {
-                let i = i as usize;
-                updates[n] = Update {
-                    lead: leads[i],
-                    at: ats[i],
-                    mask: m,
+                let (lead, at) = (leads[i as usize] as usize, ats[i as usize]);
+                let Some(block) = words.get_mut(lead * stride..(lead + 1) * stride) else {
+                    continue;
                 };
-                n += usize::from(m != 0);
-            }
-        }
-        (n, bad_codes)
-    }
-
-    /// Applies a chunk's updates to the lead blocks.
-    #[inline(never)]
-    fn apply(&self, pass: &Pass<'_>, updates: &[Update], block: &mut Block) {
-        let (stride, slots) = (self.layout.stride, self.layout.side_slots);
-        let Block { words, side, .. } = block;
-        for u in updates {
-            let lead = u.lead as usize;
-            let Some(mine) = words.get_mut(lead * stride..(lead + 1) * stride) else {
-                continue;
-            };
-            let mut m = u.mask & pass.count_bits;
-            while m != 0 {
-                let r = m.trailing_zeros() as usize;
-                m &= m - 1;
-                if let Acc::Count(at) = pass.hot[r].acc {
-                    mine[at] += 1;
+                let mut c = m & pass.count_bits;
+                while c != 0 {
+                    let r = c.trailing_zeros() as usize;
+                    c &= c - 1;
+                    if let Acc::Count(w) = pass.hot[r].acc {
+                        block[w] += 1;
+                    }
                 }
-            }
-            let mut m = u.mask & pass.factor_bits;
-            if m != 0 {
-                let age = self.now.saturating_sub(u.at).max(0) as u64;
-                while m != 0 {
-                    let r = m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    let hot = &pass.hot[r];
-                    if let (Acc::Factors(at), Some(t)) = (hot.acc, hot.table) {
-                        let sum = read_u128(mine, at).saturating_add(Factors::fixed(t.factor(age)));
-                        write_u128(mine, at, sum);
+                let mut f = m & pass.factor_bits;
+                if f != 0 {
+                    let age = now.saturating_sub(at).max(0) as u64;
+                    while f != 0 {
+                        let r = f.trailing_zeros() as usize;
+                        f &= f - 1;
+                        let hot = &pass.hot[r];
+                        if let (Acc::Factors(w), Some(t)) = (hot.acc, hot.table) {
+                            let sum =
+                                read_u128(block, w).saturating_add(Factors::fixed(t.factor(age)));
+                            write_u128(block, w, sum);
+                        }
+                    }
+                }
+                let mut t = m & pass.time_bits;
+                while t != 0 {
+                    let r = t.trailing_zeros() as usize;
+                    t &= t - 1;
+                    match pass.hot[r].acc {
+                        Acc::Earliest(w, n) => keep_inline(&mut block[w..w + 1 + n as usize], at),
+                        Acc::Side(slot, n) => keep_earliest(&mut side[lead * slots + slot], at, n),
+                        _ => {}
                     }
                 }
             }
-            let mut m = u.mask & pass.time_bits;
-            while m != 0 {
-                let r = m.trailing_zeros() as usize;
-                m &= m - 1;
-                match pass.hot[r].acc {
-                    Acc::Earliest(at, n) => keep_inline(&mut mine[at..at + 1 + n as usize], u.at),
-                    Acc::Side(slot, n) => keep_earliest(&mut side[lead * slots + slot], u.at, n),
-                    _ => {}
-                }
-            }
         }
+        bad_codes
     }
 
     /// The error of row `row`, if it has one: checked in the order of the row's fields.
