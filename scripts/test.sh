@@ -24,6 +24,10 @@ cargo test --workspace
 step "Python door"
 bash scripts/test-python.sh
 
+step "Scoring exactness: the realistic fixture (200,000 events) against an f64 reference, term by term, and the door against the core"
+cargo run --quiet --example realistic_fixture -- target/realistic-small 200000 2000 >/dev/null
+.venv/bin/python benches/scoring_realistic.py target/realistic-small --strict --tol 1e-12 --runs 1 >/dev/null
+
 step "C door"
 bash scripts/test-c.sh
 

@@ -519,6 +519,36 @@ fn large_batches_visited_by_lead_range_give_per_lead_scores() {
             );
         }
     }
+
+    // The same bits on two and three threads, and with the rows in reverse order.
+    let columns = |table: &EventTable| {
+        let encoded = table.encode().unwrap();
+        let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids()).unwrap();
+        (encoded, index)
+    };
+    let (encoded, index) = columns(&table);
+    let attrs = encoded.attr_columns();
+    let cols = leadcore::columnar::EventColumns {
+        lead: &index,
+        ..encoded.with_attrs(&attrs)
+    };
+    for threads in [2, 3] {
+        let parallel = s
+            .score_columns_parallel(&leads, &cols, now, threads)
+            .unwrap();
+        assert_eq!(parallel.scores, batch.scores, "{threads} threads");
+        assert_eq!(parallel.grades, batch.grades);
+        assert_eq!(parallel.row_errors.len(), batch.row_errors.len());
+    }
+    let mut reversed = table.clone();
+    reversed.lead_id.reverse();
+    reversed.kind.reverse();
+    reversed.at.reverse();
+    for column in reversed.attrs.values_mut() {
+        column.reverse();
+    }
+    let backwards = s.score_table(&leads, &reversed, now).unwrap();
+    assert_eq!(backwards.scores, batch.scores, "rows in reverse order");
 }
 
 #[test]

@@ -126,7 +126,7 @@ const EXP2_64THS: [u64; 64] = [
 
 /// Taylor coefficients of `2^(-r) = e^(-r·ln 2)`: `(-ln 2)^k / k!`, correctly rounded.
 const EXP2_TAYLOR: [f64; 7] = [
-    -0.6931471805599453,
+    -std::f64::consts::LN_2,
     0.24022650695910072,
     -0.05550410866482158,
     0.009618129107628477,
@@ -143,7 +143,7 @@ const EXP2_TAYLOR: [f64; 7] = [
 #[inline]
 pub(crate) fn exp2_neg(x: f64) -> f64 {
     // Also NaN: no weight.
-    if !(x < 1075.0) {
+    if x.is_nan() || x >= 1075.0 {
         return 0.0;
     }
     let x = x.max(0.0);

@@ -241,7 +241,7 @@ impl Scoring {
         // Leads: finished in runs too (each allocation-free but for grades).
         let n_models = self.models.len();
         let lead_runs = split(leads.len(), threads);
-        let mut parts: Vec<Result<Option<(Vec<f64>, Vec<Option<String>>)>>> = Vec::new();
+        let mut parts: Vec<Result<Option<Finished>>> = Vec::new();
         std::thread::scope(|s| {
             let workers: Vec<_> = lead_runs[1..]
                 .iter()
@@ -293,7 +293,6 @@ impl Scoring {
     }
 
     /// Scores leads `range` from the merged blocks.
-    #[allow(clippy::type_complexity)]
     fn finish(
         &self,
         leads: &[Lead],
@@ -302,7 +301,7 @@ impl Scoring {
         layout: &Layout,
         now: i64,
         keep_going: &mut dyn FnMut() -> bool,
-    ) -> Result<Option<(Vec<f64>, Vec<Option<String>>)>> {
+    ) -> Result<Option<Finished>> {
         let n_models = self.models.len();
         let mut scores_q = vec![0 as Q; n_models];
         let mut scores = Vec::with_capacity(range.len() * n_models);
@@ -358,6 +357,9 @@ impl Scoring {
         Ok(Some((scores, grades)))
     }
 }
+
+/// A run of leads' scores and grades, lead-major.
+type Finished = (Vec<f64>, Vec<Option<String>>);
 
 /// `n` items in `parts` contiguous runs of near-equal length (the first ones longer).
 fn split(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {

@@ -119,7 +119,7 @@ impl Scan<'_, '_> {
             let mut start = range.start;
             let mut bad_codes = 0;
             while start < range.end {
-                if (start - range.start) % STOP_CHECK_ROWS == 0 && !keep_going() {
+                if (start - range.start).is_multiple_of(STOP_CHECK_ROWS) && !keep_going() {
                     return Ok(None);
                 }
                 let end = range.end.min(start + CHUNK_ROWS);
@@ -184,15 +184,14 @@ impl Scan<'_, '_> {
             let b = &mut scratch.bucket;
             b.clear();
             b.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
+            let check = !all_fine || !self.checked.is_empty();
             for (i, b) in b.iter_mut().enumerate() {
-                if !all_fine || !self.checked.is_empty() {
-                    if let Some(e) = self.row_error(start + i) {
-                        *b = n_kinds as u32;
-                        if p == 0 {
-                            block.row_errors.push(e);
-                        }
-                        continue;
+                if check && let Some(e) = self.row_error(start + i) {
+                    *b = n_kinds as u32;
+                    if p == 0 {
+                        block.row_errors.push(e);
                     }
+                    continue;
                 }
                 // Events after `now` (within the tolerance) do not count.
                 if ats[i] > now {
