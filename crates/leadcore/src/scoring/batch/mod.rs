@@ -11,8 +11,8 @@ use crate::columnar::{AttrColumn, AttrValues, EventColumns, RowError};
 use crate::error::{Error, Result};
 use crate::model::{Activity, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
-use plan::{Acc, Layout};
-use rows::{Block, Scan};
+use plan::Layout;
+use rows::{Block, RuleState, Scan};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -236,7 +236,7 @@ impl Scoring {
         }
         let mut block = blocks.remove(0);
         for other in blocks {
-            block.merge(other, &layout);
+            block.merge(other);
         }
         // Leads: finished in runs too (each allocation-free but for grades).
         let n_models = self.models.len();
@@ -246,9 +246,9 @@ impl Scoring {
             let workers: Vec<_> = lead_runs[1..]
                 .iter()
                 .map(|r| {
-                    let (block, layout, stop) = (&block, &layout, &stop);
+                    let (block, stop) = (&block, &stop);
                     s.spawn(move || {
-                        self.finish(leads, r.clone(), block, layout, now_s, &mut || {
+                        self.finish(leads, r.clone(), block, now_s, &mut || {
                             !stop.load(Ordering::Relaxed)
                         })
                     })
@@ -261,14 +261,7 @@ impl Scoring {
                 }
                 go
             };
-            parts.push(self.finish(
-                leads,
-                lead_runs[0].clone(),
-                &block,
-                &layout,
-                now_s,
-                &mut hook,
-            ));
+            parts.push(self.finish(leads, lead_runs[0].clone(), &block, now_s, &mut hook));
             for w in workers {
                 parts.push(w.join().unwrap_or(Ok(None)));
             }
@@ -298,7 +291,6 @@ impl Scoring {
         leads: &[Lead],
         range: std::ops::Range<usize>,
         block: &Block,
-        layout: &Layout,
         now: i64,
         keep_going: &mut dyn FnMut() -> bool,
     ) -> Result<Option<Finished>> {
@@ -312,38 +304,38 @@ impl Scoring {
                 return Ok(None);
             }
             let Some(lead) = leads.get(l) else { break };
-            let words = block.lead(l, layout.stride);
             let mut tally = |flat: usize| {
                 let Some(b) = self.behaviour(flat) else {
                     return Tally::default();
                 };
-                match layout.acc[flat] {
-                    Acc::Count(at) => {
-                        let n = words[at].min(u64::from(b.limit));
+                let sorted = |times: &mut Vec<i64>| {
+                    times.sort_unstable();
+                    Tally::from_sorted(b, times, now, false)
+                };
+                match &block.rules[flat] {
+                    RuleState::Count(counts) => {
+                        let n = counts[l].min(b.limit);
                         Tally {
-                            sum: b.count_points(n),
-                            count: n as u32,
+                            sum: b.count_points(u64::from(n)),
+                            count: n,
                             contributions: Vec::new(),
                         }
                     }
-                    Acc::Factors(at) => Tally {
-                        sum: Factors(rows::read_u128(words, at)).points(b.points),
+                    RuleState::Factors(sums) => Tally {
+                        sum: Factors(sums[l]).points(b.points),
                         count: 0,
                         contributions: Vec::new(),
                     },
-                    Acc::Earliest(at, _) => {
+                    RuleState::Earliest(width, all) => {
+                        let slot = &all[l * width..(l + 1) * width];
                         times.clear();
-                        for k in 0..words[at] as usize {
-                            times.push(words[at + 1 + k] as i64);
-                        }
-                        times.sort_unstable();
-                        Tally::from_sorted(b, &times, now, false)
+                        times.extend_from_slice(&slot[1..1 + slot[0] as usize]);
+                        sorted(&mut times)
                     }
-                    Acc::Side(slot, _) => {
+                    RuleState::Side(_, lists) => {
                         times.clear();
-                        times.extend_from_slice(block.side(l, slot, layout.side_slots));
-                        times.sort_unstable();
-                        Tally::from_sorted(b, &times, now, false)
+                        times.extend_from_slice(&lists[l]);
+                        sorted(&mut times)
                     }
                 }
             };

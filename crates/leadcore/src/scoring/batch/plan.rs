@@ -14,63 +14,44 @@ pub(super) const RULES_PER_PASS: usize = 64;
 /// Occurrence limits up to this many keep their times inline in the lead's block.
 const INLINE_LIMIT: u32 = 8;
 
-/// Where and how a rule accumulates in a lead's block (of `u64` words).
+/// How a rule accumulates, per lead (each rule in an array of its own over the leads, so
+/// the arrays of the rules a stretch of rows hits stay in cache).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Acc {
     /// A count of occurrences that weigh fully (no decay, or unlimited expiry, whose
-    /// expired occurrences are left out by time): one word.
-    Count(usize),
-    /// A sum of decay factors ([`crate::scoring::points::Factors`]): two words.
-    Factors(usize),
-    /// The earliest `n` times (decaying rules with an occurrence limit): a count word, then
-    /// `n` times.
-    Earliest(usize, u32),
-    /// The earliest `n` times, in the side table at this slot (limits above
-    /// [`INLINE_LIMIT`]).
-    Side(usize, u32),
+    /// expired occurrences are left out by time).
+    Count,
+    /// A sum of decay factors ([`crate::scoring::points::Factors`]).
+    Factors,
+    /// The earliest `n` times (decaying rules with an occurrence limit): per lead a count,
+    /// then `n` times.
+    Earliest(u32),
+    /// The earliest `n` times, in a list per lead (limits above [`INLINE_LIMIT`]).
+    Side(u32),
 }
 
-/// The block layout of every behaviour rule.
+/// How every behaviour rule accumulates.
 pub(super) struct Layout {
     /// Per flat rule.
     pub acc: Vec<Acc>,
-    /// Words per lead.
-    pub stride: usize,
-    /// Side-table slots per lead.
-    pub side_slots: usize,
-    /// Per side-table slot: how many times it keeps.
-    pub side_limits: Vec<u32>,
 }
 
 impl Layout {
     pub(super) fn new(scoring: &Scoring) -> Self {
-        let (mut stride, mut side_limits) = (0, Vec::new());
-        let mut take = |words: usize| {
-            stride += words;
-            stride - words
-        };
         let acc = (0..scoring.behaviours.len())
             .map(|flat| {
                 let Some(b) = scoring.behaviour(flat) else {
-                    return Acc::Count(take(1));
+                    return Acc::Count;
                 };
                 match (b.decay, b.limit) {
-                    (Decay::None, _) | (Decay::Expiry(_), u32::MAX) => Acc::Count(take(1)),
-                    (_, u32::MAX) => Acc::Factors(take(2)),
-                    (_, n) if n <= INLINE_LIMIT => Acc::Earliest(take(1 + n as usize), n),
-                    (_, n) => {
-                        side_limits.push(n);
-                        Acc::Side(side_limits.len() - 1, n)
-                    }
+                    (Decay::None, _) | (Decay::Expiry(_), u32::MAX) => Acc::Count,
+                    (_, u32::MAX) => Acc::Factors,
+                    (_, n) if n <= INLINE_LIMIT => Acc::Earliest(n),
+                    (_, n) => Acc::Side(n),
                 }
             })
             .collect();
-        Layout {
-            acc,
-            stride,
-            side_slots: side_limits.len(),
-            side_limits,
-        }
+        Layout { acc }
     }
 }
 
@@ -119,7 +100,8 @@ pub(super) struct Ranged {
 
 /// A rule of one pass, as the update loop reads it.
 pub(super) struct Hot<'a> {
-    pub acc: Acc,
+    /// The rule's flat index (its state in the block).
+    pub flat: usize,
     pub table: Option<&'a FactorTable>,
 }
 
@@ -139,22 +121,14 @@ pub(super) struct Pass<'a> {
     /// Rules with a row test the masks and intervals do not cover (conditions across
     /// columns).
     pub tested: u64,
-    /// Rules that count, sum factors, keep times.
-    pub count_bits: u64,
-    pub factor_bits: u64,
-    pub time_bits: u64,
+
     /// Per rule bit: its remaining row tests.
     pub tests: Vec<Vec<RowCondition<'a>>>,
 }
 
 impl<'a> Pass<'a> {
     /// The passes for `scoring`'s rules over `events` at `now` (Unix seconds).
-    pub(super) fn plan(
-        scoring: &'a Scoring,
-        layout: &Layout,
-        events: &EventColumns<'a>,
-        now: i64,
-    ) -> Vec<Pass<'a>> {
+    pub(super) fn plan(scoring: &'a Scoring, events: &EventColumns<'a>, now: i64) -> Vec<Pass<'a>> {
         let flats: Vec<usize> = (0..scoring.behaviours.len()).collect();
         let kinds: Vec<ActivityKind> = events
             .kind
@@ -164,13 +138,12 @@ impl<'a> Pass<'a> {
             .collect();
         flats
             .chunks(RULES_PER_PASS)
-            .map(|rules| Pass::new(scoring, layout, events, &kinds, rules, now))
+            .map(|rules| Pass::new(scoring, events, &kinds, rules, now))
             .collect()
     }
 
     fn new(
         scoring: &'a Scoring,
-        layout: &Layout,
         events: &EventColumns<'a>,
         kinds: &[ActivityKind],
         rules: &[usize],
@@ -184,21 +157,14 @@ impl<'a> Pass<'a> {
             from: Vec::new(),
             ints: Vec::new(),
             tested: 0,
-            count_bits: 0,
-            factor_bits: 0,
-            time_bits: 0,
+
             tests: Vec::with_capacity(rules.len()),
         };
         for (i, &flat) in rules.iter().enumerate() {
             let bit = 1u64 << i;
             let b = scoring.behaviour(flat);
-            match layout.acc[flat] {
-                Acc::Count(_) => pass.count_bits |= bit,
-                Acc::Factors(_) => pass.factor_bits |= bit,
-                Acc::Earliest(..) | Acc::Side(..) => pass.time_bits |= bit,
-            }
             pass.hot.push(Hot {
-                acc: layout.acc[flat],
+                flat,
                 table: b.and_then(|b| b.table.as_ref()),
             });
             let mut tests = Vec::new();

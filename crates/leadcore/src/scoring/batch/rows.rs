@@ -28,65 +28,69 @@ pub(super) struct Scratch {
     masks: Vec<u64>,
 }
 
-/// Running state of every lead: `stride` words each, plus the side table.
+/// One rule's running state, for every lead.
+pub(super) enum RuleState {
+    Count(Vec<u32>),
+    Factors(Vec<u128>),
+    /// `1 + n` words per lead: a count, then the earliest `n` times.
+    Earliest(usize, Vec<i64>),
+    Side(u32, Vec<Vec<i64>>),
+}
+
+/// Running state of every lead, rule by rule.
 pub(super) struct Block {
-    words: Vec<u64>,
-    side: Vec<Vec<i64>>,
+    pub rules: Vec<RuleState>,
     pub row_errors: Vec<RowError>,
 }
 
 impl Block {
     fn new(n_leads: usize, layout: &Layout) -> Self {
         Block {
-            words: vec![0; n_leads * layout.stride],
-            side: vec![Vec::new(); n_leads * layout.side_slots],
+            rules: layout
+                .acc
+                .iter()
+                .map(|acc| match *acc {
+                    Acc::Count => RuleState::Count(vec![0; n_leads]),
+                    Acc::Factors => RuleState::Factors(vec![0; n_leads]),
+                    Acc::Earliest(n) => {
+                        RuleState::Earliest(1 + n as usize, vec![0; n_leads * (1 + n as usize)])
+                    }
+                    Acc::Side(n) => RuleState::Side(n, vec![Vec::new(); n_leads]),
+                })
+                .collect(),
             row_errors: Vec::new(),
         }
     }
 
-    /// Lead `l`'s words.
-    pub(super) fn lead(&self, l: usize, stride: usize) -> &[u64] {
-        &self.words[l * stride..(l + 1) * stride]
-    }
-
-    /// Lead `l`'s side-table times at `slot`.
-    pub(super) fn side(&self, l: usize, slot: usize, slots: usize) -> &[i64] {
-        &self.side[l * slots + slot]
-    }
-
     /// Adds another run's blocks (of rows after this one's) to these.
-    pub(super) fn merge(&mut self, other: Block, layout: &Layout) {
-        let stride = layout.stride;
-        if stride > 0 {
-            for (mine, theirs) in self
-                .words
-                .chunks_exact_mut(stride)
-                .zip(other.words.chunks_exact(stride))
-            {
-                for acc in &layout.acc {
-                    match *acc {
-                        Acc::Count(at) => mine[at] = mine[at].saturating_add(theirs[at]),
-                        Acc::Factors(at) => {
-                            let sum = read_u128(mine, at).saturating_add(read_u128(theirs, at));
-                            write_u128(mine, at, sum);
-                        }
-                        Acc::Earliest(at, n) => {
-                            for k in 0..theirs[at] as usize {
-                                let t = theirs[at + 1 + k] as i64;
-                                keep_inline(&mut mine[at..at + 1 + n as usize], t);
-                            }
-                        }
-                        Acc::Side(..) => {}
+    pub(super) fn merge(&mut self, other: Block) {
+        for (mine, theirs) in self.rules.iter_mut().zip(other.rules) {
+            match (mine, theirs) {
+                (RuleState::Count(a), RuleState::Count(b)) => {
+                    for (a, b) in a.iter_mut().zip(b) {
+                        *a = a.saturating_add(b);
                     }
                 }
-            }
-        }
-        if layout.side_slots > 0 {
-            for (i, (mine, theirs)) in self.side.iter_mut().zip(other.side).enumerate() {
-                let limit = layout.side_limits[i % layout.side_slots];
-                for t in theirs {
-                    keep_earliest(mine, t, limit);
+                (RuleState::Factors(a), RuleState::Factors(b)) => {
+                    for (a, b) in a.iter_mut().zip(b) {
+                        *a = a.saturating_add(b);
+                    }
                 }
+                (RuleState::Earliest(width, a), RuleState::Earliest(_, b)) => {
+                    for (a, b) in a.chunks_exact_mut(*width).zip(b.chunks_exact(*width)) {
+                        for &t in &b[1..1 + b[0] as usize] {
+                            keep_inline(a, t);
+                        }
+                    }
+                }
+                (RuleState::Side(n, a), RuleState::Side(_, b)) => {
+                    for (a, b) in a.iter_mut().zip(b) {
+                        for t in b {
+                            keep_earliest(a, t, *n);
+                        }
+                    }
+                }
+                _ => {}
             }
         }
         self.row_errors.extend(other.row_errors);
@@ -112,7 +116,7 @@ impl Scan<'_, '_> {
         range: Range<usize>,
         keep_going: &mut dyn FnMut() -> bool,
     ) -> Result<Option<Block>> {
-        let passes = Pass::plan(self.scoring, self.layout, self.events, self.now);
+        let passes = Pass::plan(self.scoring, self.events, self.now);
         let mut block = Block::new(self.n_leads, self.layout);
         let mut scratch = Scratch::default();
         for (p, pass) in passes.iter().enumerate() {
@@ -245,8 +249,8 @@ impl Scan<'_, '_> {
             }
         }
 
-        let (stride, slots) = (self.layout.stride, self.layout.side_slots);
-        let Block { words, side, .. } = block;
+        let n_leads = self.n_leads;
+        let states = &mut block.rules;
         for (k, plan) in pass.kinds.iter().enumerate() {
             let mine = &order[offsets[k] as usize..offsets[k + 1] as usize];
             let base = plan.mask & keep;
@@ -303,42 +307,31 @@ impl Scan<'_, '_> {
                     }
                 }
             }
-            // Into the lead blocks.
+            // Into the rules' states, rule by rule (the rows of one kind hit the same
+            // rules, so their arrays stay in cache).
             for (&m, &i) in masks.iter().zip(mine) {
                 let (lead, at) = (leads[i as usize] as usize, ats[i as usize]);
-                let Some(block) = words.get_mut(lead * stride..(lead + 1) * stride) else {
+                if lead >= n_leads {
                     continue;
-                };
-                let mut c = m & pass.count_bits;
-                while c != 0 {
-                    let r = c.trailing_zeros() as usize;
-                    c &= c - 1;
-                    if let Acc::Count(w) = pass.hot[r].acc {
-                        block[w] += 1;
-                    }
                 }
-                let mut f = m & pass.factor_bits;
-                if f != 0 {
-                    let age = now.saturating_sub(at).max(0) as u64;
-                    while f != 0 {
-                        let r = f.trailing_zeros() as usize;
-                        f &= f - 1;
-                        let hot = &pass.hot[r];
-                        if let (Acc::Factors(w), Some(t)) = (hot.acc, hot.table) {
-                            let sum =
-                                read_u128(block, w).saturating_add(Factors::fixed(t.factor(age)));
-                            write_u128(block, w, sum);
+                let mut bits = m;
+                while bits != 0 {
+                    let r = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let hot = &pass.hot[r];
+                    match &mut states[hot.flat] {
+                        RuleState::Count(counts) => counts[lead] += 1,
+                        RuleState::Factors(sums) => {
+                            if let Some(t) = hot.table {
+                                let age = now.saturating_sub(at).max(0) as u64;
+                                sums[lead] =
+                                    sums[lead].saturating_add(Factors::fixed(t.factor(age)));
+                            }
                         }
-                    }
-                }
-                let mut t = m & pass.time_bits;
-                while t != 0 {
-                    let r = t.trailing_zeros() as usize;
-                    t &= t - 1;
-                    match pass.hot[r].acc {
-                        Acc::Earliest(w, n) => keep_inline(&mut block[w..w + 1 + n as usize], at),
-                        Acc::Side(slot, n) => keep_earliest(&mut side[lead * slots + slot], at, n),
-                        _ => {}
+                        RuleState::Earliest(width, times) => {
+                            keep_inline(&mut times[lead * *width..(lead + 1) * *width], at)
+                        }
+                        RuleState::Side(n, lists) => keep_earliest(&mut lists[lead], at, *n),
                     }
                 }
             }
@@ -409,35 +402,23 @@ impl Scan<'_, '_> {
     }
 }
 
-/// The `u128` in two words from `at`.
-#[inline(always)]
-pub(super) fn read_u128(words: &[u64], at: usize) -> u128 {
-    u128::from(words[at]) | u128::from(words[at + 1]) << 64
-}
-
-#[inline(always)]
-fn write_u128(words: &mut [u64], at: usize, v: u128) {
-    words[at] = v as u64;
-    words[at + 1] = (v >> 64) as u64;
-}
-
 /// Keeps the earliest times in `slot = [count, t1, .., t_n]`.
-fn keep_inline(slot: &mut [u64], t: i64) {
+fn keep_inline(slot: &mut [i64], t: i64) {
     let n = slot.len() - 1;
     let count = slot[0] as usize;
     if count < n {
-        slot[1 + count] = t as u64;
+        slot[1 + count] = t;
         slot[0] += 1;
         return;
     }
     let (mut latest, mut at) = (i64::MIN, 0);
     for (k, &v) in slot[1..].iter().enumerate() {
-        if v as i64 > latest {
-            (latest, at) = (v as i64, k);
+        if v > latest {
+            (latest, at) = (v, k);
         }
     }
     if n > 0 && t < latest {
-        slot[1 + at] = t as u64;
+        slot[1 + at] = t;
     }
 }
 
