@@ -313,6 +313,9 @@ impl Scoring {
                     Tally::from_sorted(b, times, now, false)
                 };
                 match &block.rules[flat] {
+                    // Most leads meet most rules never: no arithmetic for them.
+                    RuleState::Count(counts) if counts[l] == 0 => Tally::default(),
+                    RuleState::Factors(sums) if sums[l] == 0 => Tally::default(),
                     RuleState::Count(counts) => {
                         let n = counts[l].min(b.limit);
                         Tally {
@@ -326,6 +329,7 @@ impl Scoring {
                         count: 0,
                         contributions: Vec::new(),
                     },
+                    RuleState::Earliest(width, all) if all[l * width] == 0 => Tally::default(),
                     RuleState::Earliest(width, all) => {
                         let slot = &all[l * width..(l + 1) * width];
                         times.clear();
