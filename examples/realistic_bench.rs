@@ -22,6 +22,37 @@ fn main() {
     let attrs = f.attrs();
     let cols = f.columns(&attrs);
     let s = pb.scoring();
+
+    // Memory: the input columns, and the peak resident set of one batch above them (the
+    // peak is reset first through /proc/self/clear_refs, Linux only).
+    let input = f.lead.len() * 4
+        + f.kind.len() * 4
+        + f.at.len() * 8
+        + f.page.len() * 4
+        + f.seconds.len() * 8
+        + f.seconds_valid.len()
+        + f.campaign.len() * 4
+        + f.form.len() * 4
+        + f.content.len() * 4;
+    let status = |key: &str| -> Option<usize> {
+        let text = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = text.lines().find(|l| l.starts_with(key))?;
+        line.split_whitespace().nth(1)?.parse::<usize>().ok().map(|kb| kb * 1024)
+    };
+    let before = status("VmRSS:");
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let scored = s.score_columns(&f.leads, &cols, now).unwrap();
+    if let (Some(before), Some(peak), true) = (before, status("VmHWM:"), reset) {
+        println!(
+            "memory: input columns {:.0} MB; resident before {:.0} MB, peak during one batch {:.0} MB: the batch adds {:.0} MB ({:.2}x the input columns at peak)",
+            input as f64 / 1e6,
+            before as f64 / 1e6,
+            peak as f64 / 1e6,
+            peak.saturating_sub(before) as f64 / 1e6,
+            (input + peak.saturating_sub(before)) as f64 / input as f64
+        );
+    }
+    drop(scored);
     let (mut one, mut two) = (f64::INFINITY, f64::INFINITY);
     let mut reference = None;
     for _ in 0..runs {
