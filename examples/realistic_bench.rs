@@ -37,7 +37,11 @@ fn main() {
     let status = |key: &str| -> Option<usize> {
         let text = std::fs::read_to_string("/proc/self/status").ok()?;
         let line = text.lines().find(|l| l.starts_with(key))?;
-        line.split_whitespace().nth(1)?.parse::<usize>().ok().map(|kb| kb * 1024)
+        line.split_whitespace()
+            .nth(1)?
+            .parse::<usize>()
+            .ok()
+            .map(|kb| kb * 1024)
     };
     let before = status("VmRSS:");
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
