@@ -236,7 +236,7 @@ impl Scoring {
         }
         let mut block = blocks.remove(0);
         for other in blocks {
-            block.merge(other);
+            block.merge(other, threads);
         }
         // Leads: finished in runs too (each allocation-free but for grades).
         let n_models = self.models.len();

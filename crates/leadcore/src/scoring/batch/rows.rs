@@ -62,9 +62,25 @@ impl Block {
         }
     }
 
-    /// Adds another run's blocks (of rows after this one's) to these.
-    pub(super) fn merge(&mut self, other: Block) {
-        for (mine, theirs) in self.rules.iter_mut().zip(other.rules) {
+    /// Adds another run's blocks (of rows after this one's) to these, the rules split over
+    /// `threads` scoped threads.
+    pub(super) fn merge(&mut self, other: Block, threads: usize) {
+        let per = self.rules.len().div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|s| {
+            let mut theirs = other.rules.into_iter();
+            for mine in self.rules.chunks_mut(per) {
+                let theirs: Vec<RuleState> = theirs.by_ref().take(mine.len()).collect();
+                s.spawn(move || merge_rules(mine, theirs));
+            }
+        });
+        self.row_errors.extend(other.row_errors);
+    }
+}
+
+/// Adds `theirs` to `mine`, rule by rule.
+fn merge_rules(mine: &mut [RuleState], theirs: Vec<RuleState>) {
+    {
+        for (mine, theirs) in mine.iter_mut().zip(theirs) {
             match (mine, theirs) {
                 (RuleState::Count(a), RuleState::Count(b)) => {
                     for (a, b) in a.iter_mut().zip(b) {
@@ -93,7 +109,6 @@ impl Block {
                 _ => {}
             }
         }
-        self.row_errors.extend(other.row_errors);
     }
 }
 
