@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import pickle
 import random
 from collections.abc import Callable
@@ -71,15 +72,17 @@ def test_card_as_data(pb: leadcore.Playbook) -> None:
 
 
 def assert_breakdown_is_exact(card: leadcore.ScoreCard) -> None:
+    """The score is the breakdown's exact sum rounded once (math.fsum); a rule's points are
+    its events' points summed exactly, within a few ulp (each event's decayed points are
+    shown as one f64)."""
     for m in card.models:
-        total = 0.0
+        entries = [rule["points"] for rule in m["rules"]]
+        entries += [adj["points"] for adj in m.get("adjustments", [])]
+        assert math.fsum(entries) == m["score"], m["model"]
         for rule in m["rules"]:
             if rule.get("contributions"):
-                assert sum(c["points"] for c in rule["contributions"]) == rule["points"]
-            total += rule["points"]
-        for adj in m.get("adjustments", []):
-            total += adj["points"]
-        assert total == m["score"], m["model"]
+                events = math.fsum(c["points"] for c in rule["contributions"])
+                assert math.isclose(events, rule["points"], rel_tol=1e-14, abs_tol=1e-300)
 
 
 def test_breakdown_sums_to_the_score_exactly(pb: leadcore.Playbook) -> None:
