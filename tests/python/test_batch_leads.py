@@ -215,7 +215,8 @@ def test_bad_tables(pb: leadcore.Playbook) -> None:
     cases: list[tuple[Any, str]] = [
         ({"id": ids, "blob": pa.array([b"x"] * 3)}, "leads column `blob` has Arrow type Binary"),
         (pa.table({"id": ids, "tags": [["a"], [], None]}), "leads column `tags` has Arrow type List"),
-        (pa.table({"id": [1, 2, 3]}), "leads column `id` row 0: a number value cannot fill `id` (text)"),
+        # Integer ids are taken (test_batch_int_ids.py); floats are not.
+        (pa.table({"id": [1.0, 2.0, 3.0]}), "leads column `id` row 0: a number value cannot fill `id` (text)"),
         (pa.table({"id": ids, "email": [1, 2, 3]}), "leads column `email`"),
         (pa.table({"id": ids, "employees": ["many"] * 3}), "leads column `employees`"),
         (pa.table({"id": ids, "created_at": pa.array([date(2026, 1, 1)] * 3)}), "leads column `created_at`"),

@@ -1,27 +1,46 @@
-//! Events from Arrow columns: `lead_id` and `kind` as dictionaries, `at` as Unix seconds,
-//! and every attribute column by name, typed by the core's attribute registry.
+//! Events from Arrow columns: `lead_id` as strings or integers, `kind` as a dictionary, `at`
+//! as Unix seconds, and every attribute column by name, typed by the core's attribute
+//! registry. A column whose Arrow buffer already is the core's layout is borrowed, not
+//! copied: an `Int64` (or `timestamp[s]`) `at` with no nulls, `int32`/`uint32` dictionary
+//! keys with no nulls, an `Int64` or `Float64` attribute's values.
 
-use crate::read::{Kind, each_bool, each_float, each_int, each_timestamp, encode_strings, kind_of};
+use crate::columns::{Codes, column_validity, ints, natives, select};
+use crate::ids::{EventLeads, IntIds, MISS};
+use crate::read::{Kind, each_bool, each_float, each_int, kind_of};
 use crate::table::{ChunkedColumn, Table, is_pandas_index};
 use crate::{Error, Result, invalid};
-use arrow_schema::TimeUnit;
+use arrow_array::cast::AsArray;
+use arrow_array::types::{
+    Float64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
+};
+use arrow_array::{Array, StringArray};
+use arrow_buffer::ScalarBuffer;
+use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
-use leadcore::columnar::{DictBuilder, EncodedEvents, NULL_TIME, OwnedAttr};
+use leadcore::columnar::{
+    AttrColumn, AttrValues, Column, DictBuilder, DictColumn, EventColumns, NULL_TIME, OwnedAttr,
+    RowErrorReason,
+};
 use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
 use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, ValueRef};
+use std::sync::Arc;
 
-/// Events read from Arrow columns, owning what [`EventColumns`](leadcore::EventColumns) borrows.
+/// Events read from Arrow columns, owning (or sharing the Arrow buffers of) what
+/// [`EventColumns`] borrows.
 ///
-/// A table has `lead_id` and `kind` (strings), `at` (integers as Unix seconds, or
-/// timestamps of any unit) and any attribute columns named as conditions name them
-/// (`page`, `seconds`, `campaign`, `form_id`, `content_id`, `attrs.NAME`). A misspelt
-/// column is the core's error naming the closest attribute; a built-in attribute's column
-/// has an Arrow type of its registry type, and a value it cannot hold (`seconds` not whole,
-/// negative or beyond 2^32-1) makes its row a `bad_value` row error when scored, as in every
-/// path (whole floats and NaN, as pandas writes integer columns with gaps, are fine);
-/// `attrs.NAME` columns hold strings, integers, floats or booleans. Nulls are missing values;
-/// pandas index columns are left out.
+/// A table has `lead_id` (strings, or integers of any width: an integer id matches the lead
+/// whose id is its decimal text, as an integer `id` column of a leads table gives), `kind`
+/// (strings), `at` (integers as Unix seconds, or timestamps of any unit) and any attribute
+/// columns named as conditions name them (`page`, `seconds`, `campaign`, `form_id`,
+/// `content_id`, `attrs.NAME`). A misspelt column is the core's error naming the closest
+/// attribute; a built-in attribute's column has an Arrow type of its registry type, and a
+/// value it cannot hold (`seconds` not whole, negative or beyond 2^32-1) makes its row a
+/// `bad_value` row error when scored, as in every path (whole floats and NaN, as pandas
+/// writes integer columns with gaps, are fine); `attrs.NAME` columns hold strings,
+/// integers, floats or booleans. Nulls are missing values; pandas index columns are left
+/// out.
 ///
 /// ```
 /// use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
@@ -43,7 +62,44 @@ use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, 
 /// assert!(Events::from_table(&table).unwrap_err().message().contains("did you mean `page`?"));
 /// ```
 #[derive(Debug)]
-pub struct Events(EncodedEvents);
+pub struct Events {
+    lead_id: LeadIds,
+    kind: Codes,
+    at: ScalarBuffer<i64>,
+    attrs: Vec<(String, Attr)>,
+}
+
+#[derive(Debug)]
+enum LeadIds {
+    Text(Codes),
+    Int(IntIds),
+}
+
+/// One attribute column.
+#[derive(Debug)]
+enum Attr {
+    Text(Codes),
+    Int(ScalarBuffer<i64>, Option<Vec<bool>>),
+    Float(ScalarBuffer<f64>, Option<Vec<bool>>),
+    Owned(OwnedAttr),
+}
+
+impl Attr {
+    fn values(&self) -> AttrValues<'_> {
+        match self {
+            Attr::Text(c) => AttrValues::Text(c.column()),
+            Attr::Int(v, valid) => AttrValues::Int(Column {
+                values: v,
+                valid: valid.as_deref(),
+            }),
+            Attr::Float(v, valid) => AttrValues::Float(Column {
+                values: v,
+                valid: valid.as_deref(),
+            }),
+            Attr::Owned(o) => o.values(),
+        }
+    }
+}
 
 impl Events {
     /// Reads events from a table's columns (see [`Events`]).
@@ -84,18 +140,23 @@ impl Events {
                 )))
             }
         };
-        let mut lead_id = DictBuilder::default();
-        let mut kind = DictBuilder::default();
-        for (c, out) in [(lead_id_col, &mut lead_id), (kind_col, &mut kind)] {
-            same_length(c)?;
-            if !c.is_empty() && !encode_strings(c, out) {
-                return Err(Error::Type(format!(
+        same_length(lead_id_col)?;
+        same_length(kind_col)?;
+        let strings = |c: &ChunkedColumn, or_ints: &str| {
+            Codes::read(c).ok_or_else(|| {
+                Error::Type(format!(
                     "events column `{}` has Arrow type {}; expected strings (utf8, large_utf8, \
-                     utf8_view, or a dictionary of them)",
+                     utf8_view, or a dictionary of them){or_ints}",
                     c.name, c.data_type
-                )));
-            }
-        }
+                ))
+            })
+        };
+        let lead_id = if kind_of(&lead_id_col.data_type) == Some(Kind::Int) {
+            LeadIds::Int(IntIds(lead_id_col.clone()))
+        } else {
+            LeadIds::Text(strings(lead_id_col, " or integers")?)
+        };
+        let kind = strings(kind_col, "")?;
         let mut attrs = Vec::new();
         for c in columns {
             if matches!(c.name.as_str(), "lead_id" | "kind" | "at") {
@@ -108,42 +169,227 @@ impl Events {
                 attribute(c, Activity::attribute_def(&c.name))?,
             ));
         }
-        Ok(Events(EncodedEvents::from_parts(lead_id, kind, at, attrs)?))
+        Ok(Events {
+            lead_id,
+            kind,
+            at,
+            attrs,
+        })
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.at.len()
     }
 
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.at.is_empty()
     }
 
-    /// The events as the core holds them.
-    pub fn encoded(&self) -> &EncodedEvents {
-        &self.0
+    /// Whether the `lead_id` column holds integers.
+    pub fn has_int_ids(&self) -> bool {
+        matches!(self.lead_id, LeadIds::Int(_))
     }
 
-    /// Scores the events for `leads` at `now` ([`Scoring::score_events`]).
+    /// Row `row`'s lead id as text (an integer in decimal); `None` where the row has none.
+    pub fn lead_id(&self, row: usize) -> Option<String> {
+        match &self.lead_id {
+            LeadIds::Text(c) => c.column().get(row).map(str::to_owned),
+            LeadIds::Int(ids) => ids.text(row),
+        }
+    }
+
+    /// Each row's index in `leads` (`u32::MAX` for an id no lead has, or none): an id
+    /// matches the lead whose `id` is its text (an integer's decimal text). Lead ids must be
+    /// unique. Integer ids are found through a table indexed by id when the leads' ids lie
+    /// in a small range (at most 4 slots per lead), else a hash table; no text is made per
+    /// row.
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int64Array, StringArray};
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let table = Table::new(vec![
+    ///     ChunkedColumn::new("lead_id", Arc::new(Int64Array::from(vec![Some(7), Some(9), None])) as ArrayRef),
+    ///     ChunkedColumn::new("kind", Arc::new(StringArray::from(vec!["web_visit"; 3])) as ArrayRef),
+    ///     ChunkedColumn::new("at", Arc::new(Int64Array::from(vec![0; 3])) as ArrayRef),
+    /// ]);
+    /// let events = Events::from_table(&table).unwrap();
+    /// let leads = [leadcore::Lead::new("9"), leadcore::Lead::new("7")];
+    /// assert_eq!(events.lead_index(&leads).unwrap(), [1, 0, u32::MAX]);
+    /// ```
+    pub fn lead_index(&self, leads: &[Lead]) -> leadcore::Result<Vec<u32>> {
+        let mut out = Vec::new();
+        self.lead_index_into(leads, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Events::lead_index`] into `out` (cleared first): a caller scoring batch after batch
+    /// reuses one buffer's memory instead of a fresh one per batch (4 bytes per row, whose
+    /// pages the system must otherwise supply and zero on first touch, each time).
+    pub fn lead_index_into(&self, leads: &[Lead], out: &mut Vec<u32>) -> leadcore::Result<()> {
+        match &self.lead_id {
+            LeadIds::Text(c) => {
+                *out = leadcore::columnar::lead_index(leads, c.column())?;
+                Ok(())
+            }
+            LeadIds::Int(ids) => ids.index_into(leads, out),
+        }
+    }
+
+    /// The leads the events name, one per distinct id in order of first appearance, for
+    /// scoring with no leads table: their ids as text, the ids as the events gave them (an
+    /// integer column's type, or `Utf8`), and each row's lead index.
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int32Array, StringArray};
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let table = Table::new(vec![
+    ///     ChunkedColumn::new("lead_id", Arc::new(Int32Array::from(vec![9, 7, 9])) as ArrayRef),
+    ///     ChunkedColumn::new("kind", Arc::new(StringArray::from(vec!["web_visit"; 3])) as ArrayRef),
+    ///     ChunkedColumn::new("at", Arc::new(Int32Array::from(vec![0; 3])) as ArrayRef),
+    /// ]);
+    /// let found = Events::from_table(&table).unwrap().leads();
+    /// assert_eq!(found.leads[1].id, "7");
+    /// assert_eq!(found.ids.data_type(), &arrow_schema::DataType::Int32);
+    /// assert_eq!(found.index, [0, 1, 0]);
+    /// ```
+    pub fn leads(&self) -> EventLeads {
+        match &self.lead_id {
+            LeadIds::Int(ids) => ids.leads(),
+            LeadIds::Text(c) => {
+                let column = c.column();
+                let mut first: Vec<u32> = vec![MISS; column.dictionary.len()];
+                let mut seen: Vec<u32> = Vec::new();
+                let index = column
+                    .codes
+                    .iter()
+                    .map(|&code| match first.get_mut(code as usize) {
+                        None => MISS,
+                        Some(slot) => {
+                            if *slot == MISS {
+                                *slot = seen.len() as u32;
+                                seen.push(code);
+                            }
+                            *slot
+                        }
+                    })
+                    .collect();
+                let ids: Vec<&str> = seen
+                    .iter()
+                    .map(|&code| column.dictionary[code as usize].as_str())
+                    .collect();
+                EventLeads {
+                    leads: ids.iter().map(|&id| Lead::new(id)).collect(),
+                    ids: Arc::new(StringArray::from(ids)),
+                    index,
+                }
+            }
+        }
+    }
+
+    /// The attribute columns, borrowed (pass them to [`Events::columns`]).
+    pub fn attr_columns(&self) -> Vec<AttrColumn<'_>> {
+        self.attrs
+            .iter()
+            .map(|(name, a)| AttrColumn {
+                name,
+                values: a.values(),
+            })
+            .collect()
+    }
+
+    /// The events as the core's columns, rows matched to leads by `lead` (from
+    /// [`Events::lead_index`] or [`Events::leads`]; empty where rows are matched by id).
+    pub fn columns<'a>(&'a self, lead: &'a [u32], attrs: &'a [AttrColumn<'a>]) -> EventColumns<'a> {
+        EventColumns {
+            lead,
+            kind: self.kind.column(),
+            at: &self.at,
+            attrs,
+        }
+    }
+
+    /// Scores the events for `leads` at `now` (rows matched by [`Events::lead_index`]);
+    /// an `unknown_lead` row error names the id (`no lead with id `x``).
     pub fn score(
         &self,
         scoring: &Scoring,
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<BatchScores> {
-        scoring.score_events(leads, &self.0, now)
+        let index = self.lead_index(leads)?;
+        self.score_indexed(scoring, leads, &index, now, &mut || true)?
+            .ok_or_else(|| leadcore::Error::invalid_input("batch stopped".to_owned()))
     }
 
-    /// Each lead's score card with its breakdown ([`Scoring::explain_events`]).
+    /// Scores the events for `leads` at `now` with each row's lead index given
+    /// ([`Scoring::score_columns_until`]: `keep_going` may stop it, `Ok(None)`); an
+    /// `unknown_lead` row error names the row's id.
+    pub fn score_indexed(
+        &self,
+        scoring: &Scoring,
+        leads: &[Lead],
+        index: &[u32],
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> leadcore::Result<Option<BatchScores>> {
+        let attrs = self.attr_columns();
+        let Some(mut out) =
+            scoring.score_columns_until(leads, &self.columns(index, &attrs), now, keep_going)?
+        else {
+            return Ok(None);
+        };
+        for e in &mut out.row_errors {
+            if e.reason == RowErrorReason::UnknownLead {
+                e.message = match self.lead_id(e.row) {
+                    Some(id) => format!("no lead with id `{id}`"),
+                    None => "the event has no lead id".to_owned(),
+                };
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// Each lead's score card with its breakdown ([`Scoring::explain_columns_by_id`]).
     pub fn explain(
         &self,
         scoring: &Scoring,
         leads: &[Lead],
         now: DateTime<Utc>,
     ) -> leadcore::Result<Vec<ScoreCard>> {
-        scoring.explain_events(leads, &self.0, now)
+        let index = self.lead_index(leads)?;
+        self.explain_indexed(scoring, leads, &index, now, &mut || true)?
+            .ok_or_else(|| leadcore::Error::invalid_input("batch stopped".to_owned()))
+    }
+
+    /// Each lead's score card with its breakdown, each row's lead index given; `keep_going`
+    /// may stop it (`Ok(None)`).
+    pub fn explain_indexed(
+        &self,
+        scoring: &Scoring,
+        leads: &[Lead],
+        index: &[u32],
+        now: DateTime<Utc>,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> leadcore::Result<Option<Vec<ScoreCard>>> {
+        // The core matches rows by id: the leads' own ids as the dictionary, each row's
+        // index as its code.
+        let ids: Vec<String> = leads.iter().map(|l| l.id.clone()).collect();
+        let lead_ids = DictColumn {
+            codes: index,
+            dictionary: &ids,
+        };
+        let attrs = self.attr_columns();
+        scoring.explain_columns_by_id_until(
+            leads,
+            lead_ids,
+            &self.columns(&[], &attrs),
+            now,
+            keep_going,
+        )
     }
 }
 
@@ -153,40 +399,69 @@ fn check_name(name: &str) -> Result<()> {
     probe.encode().map(drop).map_err(Error::Core)
 }
 
-/// The `at` column as Unix seconds: integers, or timestamps of any unit (rounded down).
-fn times(c: &ChunkedColumn) -> Result<Vec<i64>> {
-    let mut out = Vec::with_capacity(c.len());
+/// A timestamp chunk's values and how many of its units make a second.
+fn timestamp_values(chunk: &dyn Array) -> Option<(&[i64], i64)> {
+    let DataType::Timestamp(unit, _) = chunk.data_type() else {
+        return None;
+    };
+    Some(match unit {
+        TimeUnit::Second => (chunk.as_primitive::<TimestampSecondType>().values(), 1),
+        TimeUnit::Millisecond => (
+            chunk.as_primitive::<TimestampMillisecondType>().values(),
+            1_000,
+        ),
+        TimeUnit::Microsecond => (
+            chunk.as_primitive::<TimestampMicrosecondType>().values(),
+            1_000_000,
+        ),
+        TimeUnit::Nanosecond => (
+            chunk.as_primitive::<TimestampNanosecondType>().values(),
+            1_000_000_000,
+        ),
+    })
+}
+
+/// The `at` column as Unix seconds: integers, or timestamps of any unit (rounded down). A
+/// missing time (null, NaT) is the core's NULL_TIME: a row error, not a failed batch.
+fn times(c: &ChunkedColumn) -> Result<ScalarBuffer<i64>> {
     if c.is_empty() {
-        return Ok(out);
+        return Ok(ScalarBuffer::from(Vec::new()));
     }
-    for chunk in &c.chunks {
-        // A missing time (null, NaT) is the core's NULL_TIME: a row error, not a failed batch.
-        let mut push = |v: Option<i64>| -> Result<()> {
-            out.push(v.unwrap_or(NULL_TIME));
-            Ok(())
-        };
-        let out_of_range = |_| invalid("events column `at`: a value is out of range");
-        if let Some(r) = each_int(chunk.as_ref(), &mut push, out_of_range) {
-            r?;
-            continue;
-        }
-        let mut push_time = |v: Option<Option<i64>>| push(v.map(|s| s.unwrap_or(i64::MAX)));
-        if let Some(r) = each_timestamp(chunk.as_ref(), TimeUnit::Second, &mut push_time) {
-            r?;
-            continue;
-        }
-        if kind_of(chunk.data_type()) == Some(Kind::Null) {
-            if !chunk.is_empty() {
-                push(None)?;
-            }
-            continue;
-        }
-        return Err(Error::Type(format!(
+    let wrong = || {
+        Error::Type(format!(
             "events column `at` has Arrow type {}; expected Unix seconds (integers) or timestamps",
             c.data_type
-        )));
+        ))
+    };
+    match kind_of(&c.data_type) {
+        Some(Kind::Int) => match ints(c, NULL_TIME, false) {
+            Some(Ok(at)) => Ok(at),
+            Some(Err(_)) => Err(invalid("events column `at`: a value is out of range")),
+            None => Err(wrong()),
+        },
+        Some(Kind::Time) => {
+            if let [chunk] = c.chunks.as_slice()
+                && chunk.null_count() == 0
+                && let Some((_, 1)) = timestamp_values(chunk.as_ref())
+            {
+                return natives::<TimestampSecondType>(c).ok_or_else(wrong);
+            }
+            let mut out = Vec::with_capacity(c.len());
+            for chunk in &c.chunks {
+                let (values, per) = timestamp_values(chunk.as_ref()).ok_or_else(wrong)?;
+                select(
+                    values,
+                    chunk.nulls(),
+                    NULL_TIME,
+                    |v| v.div_euclid(per),
+                    &mut out,
+                );
+            }
+            Ok(ScalarBuffer::from(out))
+        }
+        Some(Kind::Null) => Ok(ScalarBuffer::from(vec![NULL_TIME; c.len()])),
+        _ => Err(wrong()),
     }
-    Ok(out)
 }
 
 fn expected(field_type: FieldType) -> &'static str {
@@ -209,10 +484,11 @@ fn fits(kind: Kind, ty: Option<FieldType>) -> bool {
     )
 }
 
-/// One attribute column: a built-in one checked value by value through its registry
-/// setter (and read back through its getter, so `seconds` arrives whole), `attrs.NAME` as
-/// it comes.
-fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<OwnedAttr> {
+/// One attribute column: text as dictionary codes (a built-in attribute's values checked
+/// once per distinct value), integers and `Float64` as they come (a built-in number's
+/// whole floats as integers, as its setter reads them), anything else value by value
+/// through the registry (read back through its getter, so `seconds` arrives whole).
+fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Attr> {
     // A column with no rows holds no value of any type (an empty pandas or polars column
     // has whatever type its library defaults to).
     let kind = if c.is_empty() {
@@ -230,22 +506,21 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Ow
     }
     let name = c.name.as_str();
     if c.is_empty() {
-        return Ok(OwnedAttr::Text(DictBuilder::default()));
+        return Ok(Attr::Owned(OwnedAttr::Text(DictBuilder::default())));
     }
     if matches!(kind, Some(Kind::Text | Kind::Null)) {
-        let mut d = DictBuilder::default();
-        if !encode_strings(c, &mut d) {
+        let Some(codes) = Codes::read(c) else {
             return Err(Error::Type(format!(
                 "events column `{name}` has Arrow type {}; expected strings",
                 c.data_type
             )));
-        }
+        };
         if let Some(def) = def {
             // One check per distinct value.
             let mut scratch = Activity::new(ActivityKind::WebVisit, DateTime::UNIX_EPOCH);
-            for (i, v) in d.dictionary.iter().enumerate() {
+            for (i, v) in codes.dictionary.iter().enumerate() {
                 if let Err(m) = def.set(&mut scratch, Some(ValueRef::Text(v))) {
-                    let row = d.codes.iter().position(|&code| code as usize == i);
+                    let row = codes.codes.iter().position(|&code| code as usize == i);
                     return Err(invalid(format!(
                         "events column `{name}` row {}: {m}",
                         row.unwrap_or(0)
@@ -253,7 +528,45 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Ow
                 }
             }
         }
-        return Ok(OwnedAttr::Text(d));
+        return Ok(Attr::Text(codes));
+    }
+    if kind == Some(Kind::Int) {
+        // Kept as given: a value the attribute cannot hold (seconds beyond 0..=2^32-1) makes
+        // its row a `bad_value` row error in the core, as in every path.
+        match ints(c, 0, true) {
+            Some(Ok(values)) => return Ok(Attr::Int(values, column_validity(c))),
+            Some(Err(u)) => {
+                return Err(invalid(format!(
+                    "events column `{name}`: {u} is out of range for a 64-bit integer"
+                )));
+            }
+            None => {}
+        }
+    }
+    if c.data_type == DataType::Float64
+        && let Some(values) = natives::<Float64Type>(c)
+    {
+        let valid = column_validity(c);
+        let is_valid = |i: usize| valid.as_ref().is_none_or(|v| v[i]);
+        match def {
+            None => return Ok(Attr::Float(values, valid)),
+            // A built-in number reads whole floats as integers (NaN is missing); a column of
+            // them is an integer column. Anything else goes value by value below.
+            Some(_) => {
+                let whole = |f: f64| f.fract() == 0.0 && (-9.2e18..9.2e18).contains(&f);
+                if (0..values.len()).all(|i| !is_valid(i) || values[i].is_nan() || whole(values[i]))
+                {
+                    let ints: Vec<i64> = values
+                        .iter()
+                        .map(|&f| if whole(f) { f as i64 } else { 0 })
+                        .collect();
+                    let valid = (0..values.len())
+                        .map(|i| is_valid(i) && !values[i].is_nan())
+                        .collect();
+                    return Ok(Attr::Int(ScalarBuffer::from(ints), Some(valid)));
+                }
+            }
+        }
     }
     let mut values: Vec<Option<FieldValue>> = Vec::with_capacity(c.len());
     let mut scratch = Activity::new(ActivityKind::WebVisit, DateTime::UNIX_EPOCH);
@@ -292,7 +605,9 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Ow
             }
         }
     }
-    OwnedAttr::from_values(name, &values).map_err(invalid)
+    OwnedAttr::from_values(name, &values)
+        .map(Attr::Owned)
+        .map_err(invalid)
 }
 
 #[cfg(test)]
@@ -300,8 +615,9 @@ mod tests {
     use super::*;
     use arrow_array::types::Int8Type;
     use arrow_array::{
-        ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, LargeStringArray,
-        NullArray, StringArray, StringViewArray, TimestampMillisecondArray, UInt64Array,
+        ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array,
+        LargeStringArray, NullArray, StringArray, StringViewArray, TimestampMillisecondArray,
+        UInt32Array, UInt64Array,
     };
     use leadcore::Playbook;
     use std::sync::Arc;
@@ -379,6 +695,75 @@ mod tests {
         }
     }
 
+    /// Integer lead ids of every width score as their decimal text does, across chunks and
+    /// with nulls; an unknown id is an `unknown_lead` row error naming it, as a text id is.
+    #[test]
+    fn int_lead_ids_score_as_their_text() {
+        let pb = Playbook::default_playbook();
+        let now = DateTime::from_timestamp(1_767_312_000, 0).unwrap();
+        let leads = [Lead::new("1"), Lead::new("2"), Lead::new("3")];
+        let mut table = json_table();
+        table.lead_id = ["1", "1", "2", "99"].map(String::from).to_vec();
+        let want = pb.scoring().score_table(&leads, &table, now).unwrap();
+        assert_eq!(want.row_errors[0].message, "no lead with id `99`");
+        let ids: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(vec![1, 1, 2, 99])),
+            Arc::new(Int32Array::from(vec![1, 1, 2, 99])),
+            Arc::new(UInt32Array::from(vec![1, 1, 2, 99])),
+            Arc::new(arrow_array::Int8Array::from(vec![1, 1, 2, 99])),
+            Arc::new(UInt64Array::from(vec![1, 1, 2, 99])),
+        ];
+        let with_ids = |ids: ChunkedColumn| {
+            let mut columns = base();
+            columns[0] = ids;
+            columns.push(col(
+                "page",
+                StringArray::from(vec![None, Some("/pricing"), Some("/pricing"), None]),
+            ));
+            columns.push(col(
+                "seconds",
+                Int64Array::from(vec![None, Some(75), Some(10), None]),
+            ));
+            columns.push(col(
+                "attrs.tier",
+                StringArray::from(vec![Some("gold"), None, Some("silver"), None]),
+            ));
+            Events::from_table(&Table::new(columns)).unwrap()
+        };
+        for id in ids {
+            let events = with_ids(ChunkedColumn::new("lead_id", id.clone()));
+            assert!(events.has_int_ids());
+            assert_eq!(events.score(pb.scoring(), &leads, now).unwrap(), want);
+            let cards = events.explain(pb.scoring(), &leads, now).unwrap();
+            assert_eq!(cards[0].score("engagement"), want.score(0, "engagement"));
+            // Two chunks.
+            let mut two = ChunkedColumn::new("lead_id", id.slice(0, 1));
+            two.chunks.push(id.slice(1, 3));
+            let events = with_ids(two);
+            assert_eq!(events.score(pb.scoring(), &leads, now).unwrap(), want);
+        }
+        // The leads of an integer `id` column are the same leads.
+        let lead_table = Table::new(vec![col("id", UInt32Array::from(vec![1, 2, 3]))]);
+        let from_ints = crate::leads(&lead_table, &Default::default(), Default::default()).unwrap();
+        assert_eq!(from_ints, leads);
+        // A null id, and no leads table: the leads are the ids the events name.
+        let events = with_ids(col(
+            "lead_id",
+            Int64Array::from(vec![Some(2), Some(2), Some(1), None]),
+        ));
+        let found = events.leads();
+        assert_eq!(found.leads, [Lead::new("2"), Lead::new("1")]);
+        assert_eq!(found.index, [0, 0, 1, u32::MAX]);
+        let out = events
+            .score_indexed(pb.scoring(), &found.leads, &found.index, now, &mut || true)
+            .unwrap()
+            .unwrap();
+        assert_eq!(out.row_errors.len(), 1);
+        assert_eq!(out.row_errors[0].message, "the event has no lead id");
+        let by_index = events.score(pb.scoring(), &[Lead::new("2"), Lead::new("1")], now);
+        assert_eq!(by_index.unwrap(), out);
+    }
+
     #[test]
     fn wrong_types_and_values_are_named() {
         let err = |extra: ChunkedColumn| {
@@ -432,8 +817,8 @@ mod tests {
         columns.push(col("attrs.empty", empty));
         let events = Events::from_table(&Table::new(columns)).unwrap();
         assert_eq!(events.len(), 4);
-        let attrs = events.encoded().attr_columns();
-        let cols = events.encoded().with_attrs(&attrs);
+        let attrs = events.attr_columns();
+        let cols = events.columns(&[], &attrs);
         assert_eq!(cols.attr("form_id").unwrap().get(0), None);
         assert_eq!(
             cols.attr("attrs.vip").unwrap().get(0),
@@ -446,8 +831,26 @@ mod tests {
             Int32Array::from(vec![Some(1), None, Some(2), Some(3)]),
         );
         let events = Events::from_table(&Table::new(columns)).unwrap();
-        let attrs = events.encoded().attr_columns();
-        assert_eq!(events.encoded().with_attrs(&attrs).at[1], NULL_TIME);
+        let attrs = events.attr_columns();
+        assert_eq!(events.columns(&[], &attrs).at[1], NULL_TIME);
+        // A column of nulls is a missing time on every row; timestamps round down to the
+        // second, a null one is missing.
+        let mut columns = base();
+        columns[2] = col("at", NullArray::new(4));
+        let events = Events::from_table(&Table::new(columns)).unwrap();
+        assert_eq!(&events.at[..], [NULL_TIME; 4]);
+        let mut columns = base();
+        columns[2] = col(
+            "at",
+            arrow_array::TimestampNanosecondArray::from(vec![
+                Some(-1),
+                None,
+                Some(1_999_999_999),
+                Some(0),
+            ]),
+        );
+        let events = Events::from_table(&Table::new(columns)).unwrap();
+        assert_eq!(&events.at[..], [-1, NULL_TIME, 1, 0]);
         let mut columns = base();
         columns[2] = col("at", Float64Array::from(vec![1.0; 4]));
         assert!(matches!(

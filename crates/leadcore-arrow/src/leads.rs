@@ -1,14 +1,18 @@
 //! Leads from Arrow columns, one row per lead, through the core's `LeadTable::build`.
 
+use crate::columns::int_type;
 use crate::read::{Kind, each_bool, each_float, each_int, each_timestamp, encode_strings, kind_of};
 use crate::table::{ChunkedColumn, Table, is_pandas_index};
 use crate::{Error, Result, invalid};
+use arrow_array::ArrayRef;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Date64Type};
 use arrow_schema::TimeUnit;
 use chrono::{DateTime, NaiveDate};
 use leadcore::Lead;
-use leadcore::columnar::{Column, DictBuilder, ExtraColumns, LeadColumn, LeadTable, OwnedAttr};
+use leadcore::columnar::{
+    Column, DictBuilder, ExtraColumns, LeadColumn, LeadTable, NULL_CODE, OwnedAttr,
+};
 use leadcore::model::Catalog;
 
 /// One column's values, owned.
@@ -18,8 +22,8 @@ enum Owned {
     Times(Vec<i64>, Vec<bool>),
 }
 
-/// Builds one [`Lead`] per row of `table` with the core's `LeadTable::build`: `id`, the
-/// built-in fields by their flat names (`channel`, `email`, `employees`, `created_at`, ...),
+/// Builds one [`Lead`] per row of `table` with the core's `LeadTable::build`: `id` (text, or
+/// integers written in decimal: events name such a lead by the integer), the built-in fields by their flat names (`channel`, `email`, `employees`, `created_at`, ...),
 /// declared custom fields by name, and other columns as `extra` says (an error naming the
 /// closest field, or custom fields). Strings in any layout, integers, floats, booleans,
 /// dates (as `YYYY-MM-DD` text, which a date field reads) and timestamps of any unit (a
@@ -40,6 +44,34 @@ enum Owned {
 /// assert_eq!(leads[1].firmographics.employees, None);
 /// ```
 pub fn leads(table: &Table, catalog: &Catalog, extra: ExtraColumns) -> Result<Vec<Lead>> {
+    // Only integer ids (a common leads table for batch scoring): each lead made once, its
+    // id written once.
+    if let [c] = table
+        .columns
+        .iter()
+        .filter(|c| !is_pandas_index(&c.name))
+        .collect::<Vec<_>>()
+        .as_slice()
+        && c.name == "id"
+        && kind_of(&c.data_type) == Some(Kind::Int)
+    {
+        c.check_chunks()?;
+        let mut leads = Vec::with_capacity(c.len());
+        for chunk in &c.chunks {
+            int_type!(chunk.data_type(), T => {
+                for v in chunk.as_primitive::<T>().iter() {
+                    let Some(v) = v else {
+                        return Err(invalid(format!(
+                            "leads column `id` row {}: an id is required",
+                            leads.len()
+                        )));
+                    };
+                    leads.push(Lead::new(v.to_string()));
+                }
+            }, _ => {});
+        }
+        return Ok(leads);
+    }
     let mut owned: Vec<(&str, Owned)> = Vec::new();
     for c in table.columns.iter().filter(|c| !is_pandas_index(&c.name)) {
         c.check_chunks()?;
@@ -69,8 +101,58 @@ pub fn leads(table: &Table, catalog: &Catalog, extra: ExtraColumns) -> Result<Ve
     .build(catalog, extra)?)
 }
 
+/// A leads table's `id` column as it came, when it holds integers (chunks joined): what a
+/// batch's results carry as their `lead_id` column, in the type given. `None` when the
+/// table has no `id` column or its ids are text.
+///
+/// ```
+/// use arrow_array::{ArrayRef, Int64Array};
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let table = Table::new(vec![ChunkedColumn::new("id", Arc::new(Int64Array::from(vec![7, 9])) as ArrayRef)]);
+/// let ids = leadcore_arrow::int_lead_ids(&table).unwrap().unwrap();
+/// assert_eq!(ids.data_type(), &arrow_schema::DataType::Int64);
+/// let leads = leadcore_arrow::leads(&table, &Default::default(), Default::default()).unwrap();
+/// assert_eq!(leads[1].id, "9");
+/// ```
+pub fn int_lead_ids(table: &Table) -> Result<Option<ArrayRef>> {
+    match table.column("id") {
+        Some(c) if kind_of(&c.data_type) == Some(Kind::Int) => c.concat().map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// An integer `id` column as the decimal text of each id (made once per lead).
+fn int_ids(c: &ChunkedColumn) -> Option<Owned> {
+    let mut d = DictBuilder::default();
+    for chunk in &c.chunks {
+        let done = int_type!(chunk.data_type(), T => {
+            let a = chunk.as_primitive::<T>();
+            for v in a.iter() {
+                d.codes.push(match v {
+                    Some(v) => {
+                        d.dictionary.push(v.to_string());
+                        d.dictionary.len() as u32 - 1
+                    }
+                    None => NULL_CODE,
+                });
+            }
+            true
+        }, _ => false);
+        if !done {
+            return None;
+        }
+    }
+    Some(Owned::Values(OwnedAttr::Text(d)))
+}
+
 fn column(c: &ChunkedColumn) -> Result<Owned> {
     let name = c.name.as_str();
+    if name == "id"
+        && let Some(ids) = int_ids(c)
+    {
+        return Ok(ids);
+    }
     let wrong = || {
         Error::Type(format!(
             "leads column `{name}` has Arrow type {}; expected strings, integers, floats, \
@@ -229,6 +311,37 @@ mod tests {
         assert_eq!(got[0], want);
         assert_eq!(got[1], Lead::new("L2"));
         assert_eq!(got[0].custom["budget"], FieldValue::Int(5000));
+    }
+
+    /// Integer ids give the leads of their decimal text, alone (the quick path) or beside
+    /// other columns (the core's `LeadTable::build`); a null id is refused either way.
+    #[test]
+    fn integer_ids_are_their_text() {
+        let ids: ArrayRef = Arc::new(Int64Array::from(vec![-7, 0, 42]));
+        let alone = Table::new(vec![ChunkedColumn::new("id", ids.clone())]);
+        let got = leads(&alone, &Catalog::default(), ExtraColumns::Error).unwrap();
+        let want: Vec<Lead> = ["-7", "0", "42"].iter().map(|&i| Lead::new(i)).collect();
+        assert_eq!(got, want);
+        let beside = Table::new(vec![
+            ChunkedColumn::new("id", ids),
+            col("users", UInt8Array::from(vec![None, None, None])),
+        ]);
+        assert_eq!(
+            leads(&beside, &Catalog::default(), ExtraColumns::Error).unwrap(),
+            want
+        );
+        assert_eq!(
+            int_lead_ids(&beside).unwrap().unwrap().data_type(),
+            &arrow_schema::DataType::Int64
+        );
+        let null_id = || col("id", UInt8Array::from(vec![Some(1), None]));
+        for table in [
+            Table::new(vec![null_id()]),
+            Table::new(vec![null_id(), col("users", UInt8Array::from(vec![1, 2]))]),
+        ] {
+            let e = leads(&table, &Catalog::default(), ExtraColumns::Error).unwrap_err();
+            assert_eq!(e.message(), "leads column `id` row 1: an id is required");
+        }
     }
 
     #[test]

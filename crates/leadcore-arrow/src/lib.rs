@@ -13,9 +13,14 @@
 //!
 //! Strings may come as `Utf8`, `LargeUtf8`, `Utf8View` or a dictionary of any of them;
 //! integers of any width; times as integers (Unix seconds) or timestamps of any unit (a
-//! timestamp without a zone is UTC). Nulls are missing values. Nothing here panics on bad
-//! input: a wrong Arrow type is an [`Error::Type`], anything else the core's
-//! `invalid input` error with the column and row.
+//! timestamp without a zone is UTC). Nulls are missing values. Lead ids are strings or
+//! integers: an integer `lead_id` finds its lead through a table or a hash map (never
+//! through text), and an integer `id` column of leads gives each lead its decimal text and
+//! comes back as the results' `lead_id` in its own type ([`int_lead_ids`],
+//! [`scores_batch_with_ids`]). A column already in the core's layout is borrowed, not
+//! copied: `i64` times and values, `int32`/`uint32` dictionary keys whose nulls hold -1.
+//! Nothing here panics on bad input: a wrong Arrow type is an [`Error::Type`], anything
+//! else the core's `invalid input` error with the column and row.
 //!
 //! ```
 //! use arrow_array::{Int64Array, RecordBatch, StringArray};
@@ -38,8 +43,10 @@
 #![deny(missing_docs)]
 
 mod analytics;
+mod columns;
 mod events;
 mod frame;
+mod ids;
 mod leads;
 mod read;
 mod results;
@@ -50,8 +57,9 @@ mod table;
 pub use analytics::{deal_histories, pipeline_metrics_batch};
 pub use events::Events;
 pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
-pub use leads::leads;
-pub use results::{export_stream, row_errors_batch, scores_batch};
+pub use ids::EventLeads;
+pub use leads::{int_lead_ids, leads};
+pub use results::{export_stream, row_errors_batch, scores_batch, scores_batch_with_ids};
 pub use routing::assignments_batch;
 pub use sla::{sla_clocks, sla_stages, sla_status_batch, sla_statuses_batch};
 pub use table::{ChunkedColumn, Table, is_pandas_index, read_stream, validate};

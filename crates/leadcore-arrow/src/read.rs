@@ -44,7 +44,7 @@ pub(crate) fn kind_of(data_type: &DataType) -> Option<Kind> {
 
 /// Calls `f` with each value of a plain string array (any of the three layouts) or a
 /// `null` array; false if the array is neither.
-fn each_str<'a>(array: &'a dyn Array, f: &mut impl FnMut(Option<&'a str>)) -> bool {
+pub(crate) fn each_str<'a>(array: &'a dyn Array, f: &mut impl FnMut(Option<&'a str>)) -> bool {
     if let Some(a) = array.as_string_opt::<i32>() {
         a.iter().for_each(f);
     } else if let Some(a) = array.as_string_opt::<i64>() {

@@ -4,7 +4,7 @@
 use crate::{Result, invalid};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{
-    ArrayRef, Float64Array, RecordBatch, RecordBatchIterator, StringArray, UInt64Array,
+    Array, ArrayRef, Float64Array, RecordBatch, RecordBatchIterator, StringArray, UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use leadcore::RowError;
@@ -28,8 +28,30 @@ pub fn scores_batch<S: AsRef<str>>(
     lead_ids: &[S],
     scoring: &Scoring,
 ) -> Result<RecordBatch> {
+    let ids = StringArray::from_iter_values(lead_ids.iter().map(AsRef::as_ref));
+    scores_batch_with_ids(scores, Arc::new(ids), scoring)
+}
+
+/// [`scores_batch`] with the `lead_id` column given as an array of any type, one row per
+/// lead: integer ids come back in the type they came in.
+///
+/// ```
+/// use arrow_array::{Int64Array, types::Int64Type, cast::AsArray};
+/// use leadcore::scoring::BatchScores;
+/// use std::sync::Arc;
+/// let pb = leadcore::Playbook::default_playbook();
+/// let scores = BatchScores { models: vec!["fit".into()], scores: vec![50.0], grades: vec![None], row_errors: vec![] };
+/// let ids = Arc::new(Int64Array::from(vec![42]));
+/// let batch = leadcore_arrow::scores_batch_with_ids(&scores, ids, pb.scoring()).unwrap();
+/// assert_eq!(batch.column(0).as_primitive::<Int64Type>().value(0), 42);
+/// ```
+pub fn scores_batch_with_ids(
+    scores: &BatchScores,
+    lead_id: ArrayRef,
+    scoring: &Scoring,
+) -> Result<RecordBatch> {
     let width = scores.models.len();
-    let leads = lead_ids.len();
+    let leads = lead_id.len();
     if scores.scores.len() != leads * width || scores.grades.len() != leads * width {
         return Err(invalid(format!(
             "{} scores and {} grades for {leads} leads x {width} models",
@@ -37,10 +59,12 @@ pub fn scores_batch<S: AsRef<str>>(
             scores.grades.len()
         )));
     }
-    let mut fields = vec![Field::new("lead_id", DataType::Utf8, false)];
-    let mut columns: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(
-        lead_ids.iter().map(AsRef::as_ref),
-    ))];
+    let mut fields = vec![Field::new(
+        "lead_id",
+        lead_id.data_type().clone(),
+        lead_id.null_count() > 0,
+    )];
+    let mut columns: Vec<ArrayRef> = vec![lead_id];
     let specs = &scoring.spec().models;
     for (m, name) in scores.models.iter().enumerate() {
         let at = |l: usize| l * width + m;

@@ -187,12 +187,7 @@ pub fn sla_status_batch(
     let mut fields = Vec::new();
     let mut columns: Vec<ArrayRef> = Vec::new();
     if let Some(ids) = lead_id {
-        let refs: Vec<&dyn arrow_array::Array> = ids.chunks.iter().map(|c| c.as_ref()).collect();
-        let array = if refs.len() == 1 {
-            ids.chunks[0].clone()
-        } else {
-            arrow_select_concat(&refs, &ids.data_type)?
-        };
+        let array = ids.concat()?;
         fields.push(Field::new("lead_id", ids.data_type.clone(), true));
         columns.push(array);
     }
@@ -219,29 +214,6 @@ pub fn sla_status_batch(
     columns.push(Arc::new(UInt32Array::from(status.escalation.clone())));
     RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
         .map_err(|e| invalid(format!("cannot build the SLA status batch: {e}")))
-}
-
-/// Concatenates chunks of one type (lead ids spread over several record batches).
-fn arrow_select_concat(
-    chunks: &[&dyn arrow_array::Array],
-    data_type: &DataType,
-) -> Result<ArrayRef> {
-    let mut data = Vec::with_capacity(chunks.len());
-    for c in chunks {
-        data.push(c.to_data());
-    }
-    let refs: Vec<&arrow_data::ArrayData> = data.iter().collect();
-    let total = refs.iter().map(|d| d.len()).sum();
-    let mut m = arrow_data::transform::MutableArrayData::new(refs, true, total);
-    for (i, d) in data.iter().enumerate() {
-        m.try_extend(i, 0, d.len())
-            .map_err(|e| invalid(format!("cannot join the lead_id chunks: {e}")))?;
-    }
-    let out = m.freeze();
-    if out.data_type() != data_type {
-        return Err(invalid("lead_id chunks of different types"));
-    }
-    Ok(arrow_array::make_array(out))
 }
 
 /// Leads' stage entries from a table with columns `lead_id`, `at` (timestamps or Unix

@@ -1,11 +1,15 @@
 //! Named, chunked Arrow columns: what events and leads are read from, whether they came as
 //! record batches, through the Arrow C stream interface, or column by column.
 
+use crate::columns::{int_type, valid_max};
 use crate::{Error, Result, invalid};
+use arrow_array::ArrowPrimitiveType;
 use arrow_array::cast::AsArray;
 use arrow_array::ffi_stream::{ArrayStreamReader, FFI_ArrowArrayStream};
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema};
+use arrow_buffer::{ArrowNativeType, NullBuffer, ScalarBuffer};
+use arrow_data::ArrayData;
+use arrow_schema::{ArrowError, DataType, Field, Schema};
 
 /// One column: its name, its Arrow type and its chunks (each of that type).
 #[derive(Debug, Clone)]
@@ -43,6 +47,37 @@ impl ChunkedColumn {
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The column as one array (its only chunk, or its chunks joined).
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int64Array};
+    /// use std::sync::Arc;
+    /// let mut c = leadcore_arrow::ChunkedColumn::new("id", Arc::new(Int64Array::from(vec![1])) as ArrayRef);
+    /// c.chunks.push(Arc::new(Int64Array::from(vec![2, 3])));
+    /// assert_eq!(c.concat().unwrap().len(), 3);
+    /// ```
+    pub fn concat(&self) -> Result<ArrayRef> {
+        if let [one] = self.chunks.as_slice() {
+            return Ok(one.clone());
+        }
+        self.check_chunks()?;
+        if self.chunks.is_empty() {
+            return Ok(arrow_array::new_empty_array(&self.data_type));
+        }
+        let data: Vec<arrow_data::ArrayData> = self.chunks.iter().map(|c| c.to_data()).collect();
+        let refs: Vec<&arrow_data::ArrayData> = data.iter().collect();
+        let mut m = arrow_data::transform::MutableArrayData::new(refs, true, self.len());
+        for (i, d) in data.iter().enumerate() {
+            m.try_extend(i, 0, d.len()).map_err(|e| {
+                invalid(format!(
+                    "cannot join the chunks of column `{}`: {e}",
+                    self.name
+                ))
+            })?;
+        }
+        Ok(arrow_array::make_array(m.freeze()))
     }
 
     /// Checks each chunk has the column's type.
@@ -93,10 +128,84 @@ pub fn is_pandas_index(name: &str) -> bool {
 /// assert!(leadcore_arrow::validate(&ok).is_ok());
 /// ```
 pub fn validate(array: &ArrayRef) -> Result<()> {
-    array
-        .to_data()
-        .validate_full()
-        .map_err(|e| invalid(format!("malformed Arrow data: {e}")))
+    check_data(&array.to_data()).map_err(|e| invalid(format!("malformed Arrow data: {e}")))
+}
+
+/// `ArrayData::validate_full`, with a dictionary's keys checked 8 rows at a time, branch
+/// free (arrow's own check reads one key and one validity bit at a time, with a branch on
+/// each: most of the time of importing a table of dictionary columns, 20 ms per 10 M rows).
+fn check_data(d: &ArrayData) -> Result<(), ArrowError> {
+    d.validate()?;
+    d.validate_nulls()?;
+    match d.data_type() {
+        DataType::Dictionary(key, _) => check_keys(d, key)?,
+        _ => d.validate_values()?,
+    }
+    for (i, child) in d.child_data().iter().enumerate() {
+        check_data(child).map_err(|e| {
+            ArrowError::InvalidArgumentError(format!("{} child #{i} invalid: {e}", d.data_type()))
+        })?;
+    }
+    Ok(())
+}
+
+/// Checks every valid key of a dictionary (structure checked by `validate`) is inside it.
+fn check_keys(d: &ArrayData, key: &DataType) -> Result<(), ArrowError> {
+    let n = d.child_data().first().map_or(0, ArrayData::len);
+    let buffer = d
+        .buffers()
+        .first()
+        .ok_or_else(|| ArrowError::InvalidArgumentError("dictionary without keys".into()))?;
+    int_type!(key, K => {
+        let keys = ScalarBuffer::<<K as ArrowPrimitiveType>::Native>::new(
+            buffer.clone(),
+            d.offset(),
+            d.len(),
+        );
+        match first_outside(&keys, d.nulls(), n) {
+            None => Ok(()),
+            Some(i) => Err(ArrowError::InvalidArgumentError(format!(
+                "Value at position {i} out of bounds: {:?} (should be in [0, {}])",
+                keys[i],
+                n as i64 - 1
+            ))),
+        }
+    }, _ => Err(ArrowError::InvalidArgumentError(format!(
+        "dictionary keys of type {key} are no integers"
+    ))))
+}
+
+/// The first valid key at or past `n` (a negative key too: it converts to a huge `usize`).
+fn first_outside<K: ArrowNativeType>(
+    keys: &[K],
+    nulls: Option<&NullBuffer>,
+    n: usize,
+) -> Option<usize> {
+    let outside = |k: K| k.as_usize() >= n;
+    let valid = |i: usize| nulls.is_none_or(|b| b.is_valid(i));
+    let nulls = nulls.filter(|b| b.null_count() > 0);
+    // The largest valid key (a null's masked to 0), in branch-free loops that vectorise;
+    // keys of up to 32 bits as `u32` (a negative one wraps past any dictionary's end).
+    let any = if size_of::<K>() <= 4 && u32::try_from(n).is_ok() {
+        let wide = |k: K| k.as_usize() as u32;
+        let largest = match nulls {
+            None => keys.iter().fold(0, |m, &k| m.max(wide(k))),
+            Some(b) => valid_max(keys, b, wide),
+        };
+        largest as usize >= n
+    } else {
+        let largest = match nulls {
+            None => keys.iter().fold(0, |m, &k| m.max(k.as_usize())),
+            Some(b) => (0..keys.len())
+                .filter(|&i| b.is_valid(i))
+                .fold(0, |m, i| m.max(keys[i].as_usize())),
+        };
+        largest >= n
+    };
+    if keys.is_empty() || !any {
+        return None;
+    }
+    (0..keys.len()).find(|&i| valid(i) && outside(keys[i]))
 }
 
 /// Reads a whole Arrow C stream: its field (the type of every array) and its arrays, each
@@ -285,6 +394,49 @@ mod tests {
             Table::from_batches(&a.schema(), &[]).unwrap().columns[0].len(),
             0
         );
+    }
+
+    /// Keys outside their dictionary are found wherever they are, nulls holding anything;
+    /// valid dictionaries pass, sliced or not.
+    #[test]
+    fn dictionary_keys_are_checked() {
+        use arrow_array::types::{Int8Type, Int32Type};
+        use arrow_array::{DictionaryArray, Int8Array, Int32Array};
+        for len in [3usize, 64, 130] {
+            for bad_at in [None, Some(len - 1), Some(0)] {
+                let mut keys: Vec<i32> = (0..len as i32).map(|i| i % 2).collect();
+                let mut valid: Vec<bool> = (0..len).map(|i| i % 3 != 2).collect();
+                // A null holding a key outside is fine.
+                keys[2] = 7;
+                valid[2] = false;
+                if let Some(at) = bad_at {
+                    keys[at] = if at == 0 { -1 } else { 2 };
+                    valid[at] = true;
+                }
+                let nulls = NullBuffer::from(valid);
+                assert_eq!(first_outside(&keys, Some(&nulls), 2), bad_at, "{len}");
+                let sliced = nulls.slice(1, len - 1);
+                assert_eq!(
+                    first_outside(&keys[1..], Some(&sliced), 2),
+                    bad_at.filter(|&a| a > 0).map(|a| a - 1)
+                );
+            }
+        }
+        assert_eq!(first_outside(&[0u8, 1, 2], None, 2), Some(2));
+        assert_eq!(first_outside(&[0i64, 1], None, 2), None);
+        let values: ArrayRef = Arc::new(StringArray::from(vec!["a", "b"]));
+        let dict = DictionaryArray::<Int32Type>::try_new(
+            Int32Array::from(vec![Some(0), None, Some(1), Some(0)]),
+            values.clone(),
+        )
+        .unwrap();
+        let dict: ArrayRef = Arc::new(dict);
+        assert!(validate(&dict).is_ok());
+        assert!(validate(&dict.slice(1, 3)).is_ok());
+        let narrow: ArrayRef = Arc::new(
+            DictionaryArray::<Int8Type>::try_new(Int8Array::from(vec![0, 1, 0]), values).unwrap(),
+        );
+        assert!(validate(&narrow).is_ok());
     }
 
     #[test]

@@ -5,18 +5,22 @@
 //!
 //! Python lists become Arrow arrays of the type their values share (str, int, float, bool,
 //! date, aware datetime; None is null); the `at` column of events takes Unix seconds, aware
-//! datetimes or RFC 3339 strings. numpy `datetime64` columns are timestamps (NaT is null).
+//! datetimes or RFC 3339 strings. numpy `datetime64` columns are timestamps (NaT is null);
+//! numpy integer and float columns are copied from their buffers (no Python object per
+//! value).
 
 use crate::arrow;
 use crate::convert::{extract_time_in, type_name};
 use crate::errors::input_error;
 use arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, NullArray, StringArray,
-    TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Date32Array, Float32Array, Float64Array, Int8Array, Int16Array,
+    Int32Array, Int64Array, NullArray, StringArray, TimestampMicrosecondArray, UInt8Array,
+    UInt16Array, UInt32Array, UInt64Array,
 };
 use arrow_schema::DataType;
 use chrono::{Datelike, NaiveDate};
 use leadcore_arrow::{ChunkedColumn, Table};
+use pyo3::buffer::PyUntypedBuffer;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
@@ -192,6 +196,16 @@ fn numpy_column(of: Of, name: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyRes
             obj.getattr("dtype")?.str()?
         )));
     }
+    // Integers (and floats, but for the events' `at`, which refuses them with its own
+    // message) are copied straight from the array's buffer, not through Python objects.
+    let numbers =
+        kind == "i" || kind == "u" || (kind == "f" && !(of == Of::Events && name == "at"));
+    if numbers
+        && obj.getattr("ndim")?.extract::<usize>()? == 1
+        && let Some(array) = numpy_numbers(obj)?
+    {
+        return Ok(array);
+    }
     let list = obj.call_method0("tolist")?;
     py_column(of, name, &list).map(|c| {
         c.chunks
@@ -199,6 +213,28 @@ fn numpy_column(of: Of, name: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyRes
             .next()
             .unwrap_or_else(|| Arc::new(NullArray::new(0)))
     })
+}
+
+/// A one-dimensional numpy array of integers or floats as the Arrow array of its type,
+/// copied from its buffer; `None` if its buffer is of no such type.
+fn numpy_numbers(obj: &Bound<'_, PyAny>) -> PyResult<Option<ArrayRef>> {
+    let Ok(buffer) = PyUntypedBuffer::get(obj) else {
+        return Ok(None);
+    };
+    let py = obj.py();
+    macro_rules! typed {
+        ($($t:ty => $array:ty),*) => {$(
+            if let Ok(b) = buffer.as_typed::<$t>() {
+                return Ok(Some(Arc::new(<$array>::from(b.to_vec(py)?))));
+            }
+        )*};
+    }
+    typed!(
+        i64 => Int64Array, i32 => Int32Array, i16 => Int16Array, i8 => Int8Array,
+        u64 => UInt64Array, u32 => UInt32Array, u16 => UInt16Array, u8 => UInt8Array,
+        f64 => Float64Array, f32 => Float32Array
+    );
+    Ok(None)
 }
 
 /// An event's `at` column: Unix seconds (int), aware datetimes or RFC 3339 strings; `None`

@@ -2,9 +2,12 @@
 //! table of flat columns, one row per lead (a dict of columns, or a pandas, polars or
 //! pyarrow table), which `leadcore_arrow::leads` builds with the core's `LeadTable::build`
 //! without the GIL: `id`, built-in fields by their flat names, declared custom fields, and
-//! other columns refused (naming the closest field) unless `extra="custom"`.
+//! other columns refused (naming the closest field) unless `extra="custom"`. An integer `id`
+//! column gives leads whose ids are the integers' decimal text; batch scoring matches
+//! integer event ids to them and gives the ids back in their own type.
 
 use crate::columns::{Of, extract_table};
+use arrow_array::ArrayRef;
 use leadcore::Lead;
 use leadcore::columnar::ExtraColumns;
 use leadcore::model::Catalog;
@@ -44,6 +47,22 @@ impl Leads {
              __arrow_c_stream__ (pandas, polars or pyarrow)",
         )
         .map(Leads::Table)
+    }
+
+    /// The leads and, when a table gave them integer ids, its `id` column as it came (what
+    /// results carry back as `lead_id`). Runs without the GIL.
+    pub(crate) fn finish_with_ids(
+        self,
+        catalog: &Catalog,
+        extra: ExtraColumns,
+    ) -> Result<(Vec<Lead>, Option<ArrayRef>), (Of, leadcore_arrow::Error)> {
+        let ids = match &self {
+            Leads::Ready(_) => None,
+            Leads::Table(table) => {
+                leadcore_arrow::int_lead_ids(table).map_err(|e| (Of::Leads, e))?
+            }
+        };
+        Ok((self.finish(catalog, extra)?, ids))
     }
 
     /// The leads; builds them from the columns when given a table. Runs without the GIL.

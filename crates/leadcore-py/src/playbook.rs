@@ -519,7 +519,15 @@ impl PyPlaybook {
     /// `events`, one row per lead: `id`, built-in fields by their flat names (`channel`,
     /// `direction`, `email`, `employees`, `region`, `created_at`, ...) and declared custom
     /// fields, read as their declared types; a null is an absent value. A column of another
-    /// type raises `InputError`.
+    /// type raises `InputError`. `leads=None` scores the leads the events name, one per
+    /// distinct `lead_id` in order of first appearance, with no fields.
+    ///
+    /// Lead ids are strings or integers (any width, from pyarrow, polars, pandas or numpy):
+    /// an integer `lead_id` matches the lead whose `id` is that integer (an integer `id`
+    /// column, or its decimal text), found through a table or a hash map with no text made
+    /// per event; an unknown one is an `unknown_lead` row error naming it. Integer ids come
+    /// back in the Arrow result's `lead_id` column in the type they came in. Each thread
+    /// keeps its last batch's lead index (4 bytes per event, up to 64 MB) for its next one.
     ///
     /// A leads column that is neither a built-in field nor declared under `fields` raises
     /// `InputError` naming the closest field, unless `extra="custom"` keeps it as a custom

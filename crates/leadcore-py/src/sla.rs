@@ -174,14 +174,9 @@ pub(crate) fn many(
             None => Vec::new(),
             Some(ev) => {
                 let ev = ev.finish().map_err(|(of, e)| Detached::Arrow(of, e))?;
-                let encoded = ev.encoded();
-                let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids())
-                    .map_err(Detached::Core)?;
-                let attrs = encoded.attr_columns();
-                let columns = leadcore::EventColumns {
-                    lead: &index,
-                    ..encoded.with_attrs(&attrs)
-                };
+                let index = ev.lead_index(&leads).map_err(Detached::Core)?;
+                let attrs = ev.attr_columns();
+                let columns = ev.columns(&index, &attrs);
                 let (per_lead, errors) = columns.activities(leads.len());
                 if !errors.is_empty() {
                     let shown: Vec<String> = errors

@@ -1,0 +1,542 @@
+//! Integer lead ids: each event row's lead found from its integer id through a direct table
+//! (when the leads' ids lie in a small range) or a hash table, never through text. A lead
+//! whose id is the decimal text of an integer (`"42"`, as an integer `id` column gives) is
+//! matched by events with that integer as `lead_id`.
+
+use crate::columns::{int_type, select};
+use crate::table::ChunkedColumn;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray};
+use arrow_buffer::{ArrowNativeType, NullBuffer};
+use leadcore::Lead;
+use std::sync::Arc;
+
+/// The lead index of a row whose lead is unknown (or has no id).
+pub(crate) const MISS: u32 = u32::MAX;
+
+/// A table is used when the ids' range is at most this many times the number of leads,
+/// plus [`TABLE_SLACK`] (4 bytes per slot: a table of 4 slots per lead is smaller than a
+/// hash table of 2 slots of 16 bytes per lead).
+const TABLE_PER_ID: u64 = 4;
+const TABLE_SLACK: u64 = 1024;
+
+/// The value of an integer id column's type as a key: its `i64` bit pattern (a `u64` above
+/// `i64::MAX` wraps, so each value of one column has its own key), read from and written
+/// as decimal text the type's way.
+pub(crate) trait IdKey: ArrowNativeType {
+    fn key(self) -> i64;
+    fn from_key(key: i64) -> Self;
+    fn text(key: i64) -> String;
+    /// The key of a canonical decimal text (no sign but a `-`, no leading zero) that the
+    /// type holds.
+    fn parse(text: &str) -> Option<i64>;
+}
+
+/// Whether `s` is an integer written the way Rust writes it.
+fn canonical(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (!digits.starts_with('0') || (digits == "0" && digits.len() == s.len()))
+}
+
+macro_rules! id_key {
+    ($($t:ty),*) => {$(
+        impl IdKey for $t {
+            #[inline]
+            fn key(self) -> i64 {
+                self as i64
+            }
+            #[inline]
+            fn from_key(key: i64) -> Self {
+                key as $t
+            }
+            fn text(key: i64) -> String {
+                (key as $t).to_string()
+            }
+            fn parse(text: &str) -> Option<i64> {
+                if canonical(text) {
+                    text.parse::<$t>().ok().map(|v| v as i64)
+                } else {
+                    None
+                }
+            }
+        }
+    )*};
+}
+id_key!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+/// The leads' keys to their index.
+#[derive(Debug)]
+enum Lookup {
+    /// Lead `i` has key `first + i`.
+    Run {
+        first: i64,
+        len: u64,
+    },
+    /// `table[key - min]`.
+    Table {
+        min: i64,
+        table: Vec<u32>,
+    },
+    Hash(IdHash),
+}
+
+/// Two leads share an id.
+#[derive(Debug)]
+pub(crate) struct Duplicate;
+
+impl Lookup {
+    fn new(keys: &[Option<i64>]) -> Result<Lookup, Duplicate> {
+        let n = keys.len() as u64;
+        if let Some(Some(first)) = keys.first()
+            && keys
+                .iter()
+                .zip(0..)
+                .all(|(k, i)| k.is_some() && *k == first.checked_add(i))
+        {
+            return Ok(Lookup::Run {
+                first: *first,
+                len: n,
+            });
+        }
+        let present = || keys.iter().flatten().copied();
+        let (Some(min), Some(max)) = (present().min(), present().max()) else {
+            return Ok(Lookup::Table {
+                min: 0,
+                table: Vec::new(),
+            });
+        };
+        let range = max.abs_diff(min);
+        if range < TABLE_PER_ID * n + TABLE_SLACK {
+            let mut table = vec![MISS; range as usize + 1];
+            for (i, k) in keys.iter().enumerate() {
+                if let Some(k) = k {
+                    let slot = &mut table[k.abs_diff(min) as usize];
+                    if *slot != MISS {
+                        return Err(Duplicate);
+                    }
+                    *slot = i as u32;
+                }
+            }
+            return Ok(Lookup::Table { min, table });
+        }
+        let mut hash = IdHash::with_capacity(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            if let Some(k) = *k
+                && hash.insert(k, i as u32) != MISS
+            {
+                return Err(Duplicate);
+            }
+        }
+        Ok(Lookup::Hash(hash))
+    }
+
+    /// Appends the lead index of each row of `a` ([`MISS`] for a null or an unknown id).
+    fn index<T: ArrowPrimitiveType>(&self, a: &PrimitiveArray<T>, out: &mut Vec<u32>)
+    where
+        T::Native: IdKey,
+    {
+        let (values, nulls) = (a.values(), a.nulls());
+        match self {
+            &Lookup::Run { first, len } => select(
+                values,
+                nulls,
+                MISS,
+                move |v| {
+                    let d = v.key().wrapping_sub(first) as u64;
+                    if d < len { d as u32 } else { MISS }
+                },
+                out,
+            ),
+            // `key - min` as an unsigned offset: below `min` it wraps past the table's end.
+            Lookup::Table { min, table } => select(
+                values,
+                nulls,
+                MISS,
+                |v| {
+                    let d = v.key().wrapping_sub(*min) as u64 as usize;
+                    table.get(d).copied().unwrap_or(MISS)
+                },
+                out,
+            ),
+            Lookup::Hash(h) => select(values, nulls, MISS, |v| h.get(v.key()), out),
+        }
+    }
+}
+
+/// An open-addressing hash table from keys to lead indices (Fibonacci hashing, linear
+/// probing, at most half full).
+#[derive(Debug)]
+struct IdHash {
+    slots: Vec<(i64, u32)>,
+    shift: u32,
+    len: usize,
+}
+
+impl IdHash {
+    fn with_capacity(n: usize) -> IdHash {
+        let slots = (2 * n).next_power_of_two().max(16);
+        IdHash {
+            slots: vec![(0, MISS); slots],
+            shift: 64 - slots.trailing_zeros(),
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, key: i64) -> usize {
+        ((key as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn get(&self, key: i64) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            let (k, v) = self.slots[i];
+            if v == MISS || k == key {
+                return v;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Inserts `key` with `value` unless present; returns the value it had ([`MISS`]: none).
+    fn insert(&mut self, key: i64, value: u32) -> u32 {
+        if 2 * (self.len + 1) > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            *self = IdHash::with_capacity(old.len());
+            for (k, v) in old {
+                if v != MISS {
+                    self.insert(k, v);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            let (k, v) = self.slots[i];
+            if v == MISS {
+                self.slots[i] = (key, value);
+                self.len += 1;
+                return MISS;
+            }
+            if k == key {
+                return v;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// The leads found in an events table: one per distinct id, in order of first appearance.
+#[derive(Debug)]
+pub struct EventLeads {
+    /// The leads, their ids as text.
+    pub leads: Vec<Lead>,
+    /// Their ids as the events gave them (an array of the `lead_id` column's type; `Utf8`
+    /// for text ids).
+    pub ids: ArrayRef,
+    /// Each event row's index in `leads` (`u32::MAX` for a row with no id).
+    pub index: Vec<u32>,
+}
+
+/// An integer `lead_id` column.
+#[derive(Debug)]
+pub(crate) struct IntIds(pub(crate) ChunkedColumn);
+
+impl IntIds {
+    /// Each row's index in `leads` into `out` (cleared first; its memory reused): leads are
+    /// matched by the decimal text of their id.
+    pub(crate) fn index_into(&self, leads: &[Lead], out: &mut Vec<u32>) -> leadcore::Result<()> {
+        out.clear();
+        let c = &self.0;
+        int_type!(&c.data_type, T => {
+            let keys: Vec<Option<i64>> = leads
+                .iter()
+                .map(|l| <<T as ArrowPrimitiveType>::Native as IdKey>::parse(&l.id))
+                .collect();
+            if keys.iter().any(Option::is_none) {
+                // Leads no integer matches may still share an id.
+                leadcore::columnar::check_unique_ids(leads)?;
+            }
+            if u32::try_from(leads.len()).is_err() {
+                return Err(leadcore::Error::invalid_input(format!(
+                    "{} leads are more than a batch holds",
+                    leads.len()
+                )));
+            }
+            let lookup = Lookup::new(&keys).map_err(|Duplicate| {
+                leadcore::Error::invalid_input("lead ids are not unique".to_owned())
+            })?;
+            out.reserve(c.len());
+            for chunk in &c.chunks {
+                lookup.index(chunk.as_primitive::<T>(), out);
+            }
+            Ok(())
+        }, _ => {
+            out.resize(c.len(), MISS);
+            Ok(())
+        })
+    }
+
+    /// The leads of the distinct ids, in order of first appearance.
+    pub(crate) fn leads(&self) -> EventLeads {
+        let c = &self.0;
+        int_type!(&c.data_type, T => discover::<T>(c), _ => EventLeads {
+            leads: Vec::new(),
+            ids: arrow_array::new_empty_array(&c.data_type),
+            index: vec![MISS; c.len()],
+        })
+    }
+
+    /// Row `row`'s id as text, `None` for a null.
+    pub(crate) fn text(&self, row: usize) -> Option<String> {
+        let mut row = row;
+        for chunk in &self.0.chunks {
+            if row < chunk.len() {
+                if chunk.is_null(row) {
+                    return None;
+                }
+                return int_type!(chunk.data_type(), T => {
+                    let v = chunk.as_primitive::<T>().value(row);
+                    Some(<<T as ArrowPrimitiveType>::Native as IdKey>::text(v.key()))
+                }, _ => None);
+            }
+            row -= chunk.len();
+        }
+        None
+    }
+}
+
+/// Calls `f` with each valid value of a chunk.
+fn each_valid<S: Copy>(values: &[S], nulls: Option<&NullBuffer>, mut f: impl FnMut(usize, S)) {
+    match nulls.filter(|n| n.null_count() > 0) {
+        None => values.iter().enumerate().for_each(|(i, &v)| f(i, v)),
+        Some(n) => {
+            for i in n.valid_indices() {
+                f(i, values[i]);
+            }
+        }
+    }
+}
+
+fn discover<T: ArrowPrimitiveType>(c: &ChunkedColumn) -> EventLeads
+where
+    T::Native: IdKey,
+{
+    let rows = c.len();
+    let chunks: Vec<&PrimitiveArray<T>> = c.chunks.iter().map(|a| a.as_primitive::<T>()).collect();
+    let (mut min, mut max) = (i64::MAX, i64::MIN);
+    for a in &chunks {
+        match a.nulls().filter(|n| n.null_count() > 0) {
+            None => {
+                for v in a.values().iter() {
+                    let k = v.key();
+                    min = min.min(k);
+                    max = max.max(k);
+                }
+            }
+            Some(n) => {
+                for (start, end) in n.valid_slices() {
+                    for v in &a.values()[start..end] {
+                        let k = v.key();
+                        min = min.min(k);
+                        max = max.max(k);
+                    }
+                }
+            }
+        }
+    }
+    let mut keys: Vec<i64> = Vec::new();
+    let mut index = Vec::with_capacity(rows);
+    if min <= max && max.abs_diff(min) < TABLE_PER_ID * rows as u64 + TABLE_SLACK {
+        let mut table = vec![MISS; max.abs_diff(min) as usize + 1];
+        for a in &chunks {
+            let start = index.len();
+            index.resize(start + a.len(), MISS);
+            let out = &mut index[start..];
+            each_valid(a.values(), a.nulls(), |i, v| {
+                let k = v.key();
+                let slot = &mut table[k.abs_diff(min) as usize];
+                if *slot == MISS {
+                    *slot = keys.len() as u32;
+                    keys.push(k);
+                }
+                out[i] = *slot;
+            });
+        }
+    } else {
+        let mut hash = IdHash::with_capacity(1024);
+        for a in &chunks {
+            let start = index.len();
+            index.resize(start + a.len(), MISS);
+            let out = &mut index[start..];
+            each_valid(a.values(), a.nulls(), |i, v| {
+                let k = v.key();
+                let at = match hash.insert(k, keys.len() as u32) {
+                    MISS => {
+                        keys.push(k);
+                        keys.len() as u32 - 1
+                    }
+                    known => known,
+                };
+                out[i] = at;
+            });
+        }
+    }
+    let leads = keys
+        .iter()
+        .map(|&k| Lead::new(<T::Native as IdKey>::text(k)))
+        .collect();
+    let ids: PrimitiveArray<T> =
+        PrimitiveArray::from_iter_values(keys.iter().map(|&k| <T::Native as IdKey>::from_key(k)));
+    EventLeads {
+        leads,
+        ids: Arc::new(ids),
+        index,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::{Int8Array, Int32Array, Int64Array, UInt64Array};
+
+    fn leads(ids: &[&str]) -> Vec<Lead> {
+        ids.iter().map(|&i| Lead::new(i)).collect()
+    }
+
+    fn column(a: ArrayRef) -> IntIds {
+        IntIds(ChunkedColumn::new("lead_id", a))
+    }
+
+    impl IntIds {
+        fn index(&self, leads: &[Lead]) -> leadcore::Result<Vec<u32>> {
+            let mut out = vec![7; 3];
+            self.index_into(leads, &mut out)?;
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn canonical_texts() {
+        for ok in ["0", "7", "-7", "1234567890"] {
+            assert!(canonical(ok), "{ok}");
+        }
+        for bad in ["", "-", "+1", "01", "-0", "00", " 1", "1.0", "1e3"] {
+            assert!(!canonical(bad), "{bad}");
+        }
+        assert_eq!(<u8 as IdKey>::parse("255"), Some(255));
+        assert_eq!(<u8 as IdKey>::parse("256"), None);
+        assert_eq!(<u64 as IdKey>::parse("18446744073709551615"), Some(-1));
+        assert_eq!(<u64 as IdKey>::text(-1), "18446744073709551615");
+    }
+
+    /// Every lookup (run, table, hash) gives each id's lead, and misses unknown ids and
+    /// nulls, for every id layout.
+    #[test]
+    fn every_lookup_finds_the_same_leads() {
+        let events: ArrayRef = Arc::new(Int64Array::from(vec![
+            Some(5),
+            None,
+            Some(7),
+            Some(-3),
+            Some(1 << 40),
+            Some(6),
+            Some(i64::MIN),
+            Some(i64::MAX),
+        ]));
+        let cases: [(&[&str], Vec<u32>); 4] = [
+            // A run from 5.
+            (
+                &["5", "6", "7"],
+                vec![0, MISS, 2, MISS, MISS, 1, MISS, MISS],
+            ),
+            // A small range, with a lead no integer matches.
+            (
+                &["7", "x", "5", "-3"],
+                vec![2, MISS, 0, 3, MISS, MISS, MISS, MISS],
+            ),
+            // A wide range: hashed.
+            (
+                &["1099511627776", "5", "-9223372036854775808"],
+                vec![1, MISS, MISS, MISS, 0, MISS, 2, MISS],
+            ),
+            (&[], vec![MISS; 8]),
+        ];
+        for (ids, want) in cases {
+            let got = column(events.clone()).index(&leads(ids)).unwrap();
+            assert_eq!(got, want, "{ids:?}");
+        }
+        let many: Vec<String> = (0..5000i64).map(|i| (i * 1_000_003).to_string()).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let probe: ArrayRef = Arc::new(Int64Array::from(vec![4999 * 1_000_003i64, 1, 0]));
+        assert_eq!(column(probe).index(&leads(&many)).unwrap(), [4999, MISS, 0]);
+        for dup in [
+            &["1", "2", "1"][..],
+            &["1", "01", "01"],
+            &["9", "1000000", "9"],
+        ] {
+            let e = column(events.clone()).index(&leads(dup)).unwrap_err();
+            assert_eq!(e.to_string(), "invalid input: lead ids are not unique");
+        }
+    }
+
+    #[test]
+    fn narrow_and_unsigned_ids() {
+        let events: ArrayRef = Arc::new(Int8Array::from(vec![Some(-1), Some(3), None]));
+        assert_eq!(
+            column(events).index(&leads(&["3", "-1", "300"])).unwrap(),
+            [1, 0, MISS]
+        );
+        let big: ArrayRef = Arc::new(UInt64Array::from(vec![u64::MAX, 1]));
+        let ids = column(big);
+        assert_eq!(
+            ids.index(&leads(&["1", "18446744073709551615"])).unwrap(),
+            [1, 0]
+        );
+        assert_eq!(ids.text(0).as_deref(), Some("18446744073709551615"));
+        let found = ids.leads();
+        assert_eq!(found.leads[0].id, "18446744073709551615");
+        assert_eq!(
+            found
+                .ids
+                .as_primitive::<arrow_array::types::UInt64Type>()
+                .value(0),
+            u64::MAX
+        );
+    }
+
+    #[test]
+    fn leads_in_order_of_first_appearance() {
+        for wide in [false, true] {
+            let scale = if wide { 1 << 40 } else { 1 };
+            let mut c = ChunkedColumn::new(
+                "lead_id",
+                Arc::new(Int64Array::from(vec![Some(3 * scale), None, Some(scale)])) as ArrayRef,
+            );
+            c.chunks.push(Arc::new(Int64Array::from(vec![
+                scale,
+                7 * scale,
+                3 * scale,
+            ])));
+            let found = IntIds(c).leads();
+            let ids: Vec<&str> = found.leads.iter().map(|l| l.id.as_str()).collect();
+            let want: Vec<String> = [3, 1, 7].iter().map(|i| (i * scale).to_string()).collect();
+            assert_eq!(ids, want);
+            assert_eq!(found.index, [0, MISS, 1, 1, 2, 0]);
+            assert_eq!(found.ids.data_type(), &arrow_schema::DataType::Int64);
+            assert_eq!(found.ids.len(), 3);
+        }
+        let ids = IntIds(ChunkedColumn::new(
+            "lead_id",
+            Arc::new(Int32Array::from(vec![None, None])) as ArrayRef,
+        ));
+        let found = ids.leads();
+        assert!(found.leads.is_empty());
+        assert_eq!(found.index, [MISS, MISS]);
+        assert_eq!(ids.text(1), None);
+    }
+}

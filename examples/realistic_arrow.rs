@@ -1,0 +1,225 @@
+//! Where the doors' time goes on the realistic fixture of issue 12 (`benches/realistic.rs`),
+//! without Python or C: the fixture as the Arrow arrays a producer hands over (`lead_id` and
+//! the leads' `id` as int64, text columns dictionary-encoded, `seconds` int64 with nulls),
+//! then each step a door takes, timed (best of `RUNS`): validating the imported arrays (as
+//! every door does with foreign data), reading them as events
+//! (`leadcore_arrow::Events::from_table`, per column too), building the leads from the `id`
+//! column, finding each row's lead (into a fresh buffer; "all of it in one go" keeps the
+//! buffer from one run to the next, as the Python door does), scoring
+//! (`Scoring::score_columns` on the door's columns) and the Arrow result; and, beside them,
+//! the core alone on its own columns. Checks the scores are the core's.
+//!
+//! `LAYOUT` is how the dictionary columns come: `pyarrow` (int32 keys, a null's key -1, as
+//! `pa.DictionaryArray.from_arrays(pa.array(codes, mask=...), ...)` keeps it: borrowed as
+//! they are), `polars` (uint32 keys holding 0 under a null, as polars exports a
+//! `Categorical`: copied) or `pandas` (int8/int16 keys, as pandas exports a `Categorical`:
+//! widened).
+//!
+//! `cargo run --release --example realistic_arrow -- [EVENTS] [LEADS] [RUNS] [LAYOUT]`
+
+#[path = "../benches/realistic.rs"]
+mod realistic;
+
+use arrow_array::types::{Int8Type, Int16Type, Int32Type, UInt32Type};
+use arrow_array::{
+    ArrayRef, DictionaryArray, Int8Array, Int16Array, Int32Array, Int64Array, StringArray,
+    UInt32Array,
+};
+use arrow_buffer::NullBuffer;
+use chrono::DateTime;
+use leadcore::columnar::{ExtraColumns, NULL_CODE};
+use leadcore::model::Catalog;
+use leadcore_arrow::{ChunkedColumn, Events, Table};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Codes as a dictionary array in the producer's layout.
+fn dict(layout: &str, codes: &[u32], dictionary: &[String]) -> ArrayRef {
+    let nulls = Some(NullBuffer::from(
+        codes.iter().map(|&c| c != NULL_CODE).collect::<Vec<bool>>(),
+    ));
+    let values = Arc::new(StringArray::from_iter_values(dictionary));
+    let raw = |under_null: i64| -> Vec<i64> {
+        codes
+            .iter()
+            .map(|&c| {
+                if c == NULL_CODE {
+                    under_null
+                } else {
+                    i64::from(c)
+                }
+            })
+            .collect()
+    };
+    match layout {
+        "polars" => {
+            let keys: Vec<u32> = raw(0).iter().map(|&c| c as u32).collect();
+            let keys = UInt32Array::new(keys.into(), nulls);
+            Arc::new(DictionaryArray::<UInt32Type>::try_new(keys, values).unwrap())
+        }
+        "pandas" if dictionary.len() <= 127 => {
+            let keys: Vec<i8> = raw(-1).iter().map(|&c| c as i8).collect();
+            let keys = Int8Array::new(keys.into(), nulls);
+            Arc::new(DictionaryArray::<Int8Type>::try_new(keys, values).unwrap())
+        }
+        "pandas" => {
+            let keys: Vec<i16> = raw(-1).iter().map(|&c| c as i16).collect();
+            let keys = Int16Array::new(keys.into(), nulls);
+            Arc::new(DictionaryArray::<Int16Type>::try_new(keys, values).unwrap())
+        }
+        _ => {
+            let keys: Vec<i32> = raw(-1).iter().map(|&c| c as i32).collect();
+            let keys = Int32Array::new(keys.into(), nulls);
+            Arc::new(DictionaryArray::<Int32Type>::try_new(keys, values).unwrap())
+        }
+    }
+}
+
+/// The best time of `runs` calls, each result dropped outside the timing, and the last.
+fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut out = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let got = f();
+        best = best.min(t.elapsed().as_secs_f64());
+        out = Some(got);
+    }
+    (best, out.unwrap())
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let events: usize = args
+        .next()
+        .map_or(realistic::EVENTS, |s| s.parse().unwrap());
+    let leads: usize = args.next().map_or(realistic::LEADS, |s| s.parse().unwrap());
+    let runs: usize = args.next().map_or(5, |s| s.parse().unwrap());
+    let layout = args.next().unwrap_or_else(|| "pyarrow".into());
+    assert!(
+        ["pyarrow", "polars", "pandas"].contains(&layout.as_str()),
+        "LAYOUT is pyarrow, polars or pandas"
+    );
+    let pb = realistic::playbook();
+    let f = realistic::Realistic::generate(events, leads);
+    let now = DateTime::from_timestamp(realistic::NOW, 0).unwrap();
+    let s = pb.scoring();
+
+    let seconds: Int64Array = f
+        .seconds
+        .iter()
+        .zip(&f.seconds_valid)
+        .map(|(&v, &ok)| ok.then_some(v))
+        .collect();
+    let col = |name: &str, a: ArrayRef| ChunkedColumn::new(name, a);
+    let lead_ids = Int64Array::from_iter_values(f.lead.iter().map(|&l| i64::from(l)));
+    let table = Table::new(vec![
+        col("lead_id", Arc::new(lead_ids)),
+        col("kind", dict(&layout, &f.kind, &f.kinds)),
+        col("at", Arc::new(Int64Array::from(f.at.clone()))),
+        col("page", dict(&layout, &f.page, &f.pages)),
+        col("seconds", Arc::new(seconds)),
+        col("campaign", dict(&layout, &f.campaign, &f.campaigns)),
+        col("form_id", dict(&layout, &f.form, &f.forms)),
+        col("content_id", dict(&layout, &f.content, &f.contents)),
+    ]);
+    let lead_table = Table::new(vec![col(
+        "id",
+        Arc::new(Int64Array::from(f.lead_ids.clone())),
+    )]);
+    let build_leads =
+        || leadcore_arrow::leads(&lead_table, &Catalog::default(), ExtraColumns::Error).unwrap();
+
+    let attrs = f.attrs();
+    let cols = f.columns(&attrs);
+    let (core, want) = best(runs, || s.score_columns(&f.leads, &cols, now).unwrap());
+
+    let ms = |t: f64| t * 1e3;
+    println!("{events} events, {leads} leads, {layout} layout, best of {runs}:");
+    println!(
+        "  core score_columns on its own columns  {:8.1} ms",
+        ms(core)
+    );
+    let mut validate = 0.0;
+    let mut per_column = Vec::new();
+    for c in &table.columns {
+        let (v, ()) = best(runs, || {
+            c.chunks
+                .iter()
+                .for_each(|a| leadcore_arrow::validate(a).unwrap())
+        });
+        validate += v;
+        per_column.push(format!("{} {:.1}", c.name, ms(v)));
+    }
+    println!(
+        "  validating the imported arrays         {:8.1} ms ({})",
+        ms(validate),
+        per_column.join(", ")
+    );
+    let (read, ev) = best(runs, || Events::from_table(&table).unwrap());
+    let base = Table::new(table.columns[..3].to_vec());
+    let (first, _) = best(runs, || Events::from_table(&base).unwrap());
+    let mut per_column = vec![format!("lead_id, kind, at {:.1}", ms(first))];
+    for c in &table.columns[3..] {
+        let mut columns = table.columns[..3].to_vec();
+        columns.push(c.clone());
+        let t = Table::new(columns);
+        let (with, _) = best(runs, || Events::from_table(&t).unwrap());
+        per_column.push(format!("{} {:.1}", c.name, ms(with - first)));
+    }
+    println!(
+        "  Events::from_table                     {:8.1} ms ({})",
+        ms(read),
+        per_column.join(", ")
+    );
+    let (build, door_leads) = best(runs, build_leads);
+    println!(
+        "  leads from the int64 `id` column       {:8.1} ms",
+        ms(build)
+    );
+    let (index_t, index) = best(runs, || ev.lead_index(&door_leads).unwrap());
+    println!(
+        "  lead_index (int64 ids)                 {:8.1} ms",
+        ms(index_t)
+    );
+    let (score, got) = best(runs, || {
+        ev.score_indexed(s, &door_leads, &index, now, &mut || true)
+            .unwrap()
+            .unwrap()
+    });
+    assert_eq!(got, want, "the door's scores differ from the core's");
+    println!(
+        "  score_indexed (the core, door columns) {:8.1} ms",
+        ms(score)
+    );
+    let ids = leadcore_arrow::int_lead_ids(&lead_table).unwrap().unwrap();
+    let (out, _) = best(runs, || {
+        leadcore_arrow::scores_batch_with_ids(&got, ids.clone(), s).unwrap()
+    });
+    println!(
+        "  scores as Arrow                        {:8.1} ms",
+        ms(out)
+    );
+    // As the Python door does it: the lead index's buffer kept from one batch to the next.
+    let mut kept = Vec::new();
+    let (whole, _) = best(runs, || {
+        table
+            .columns
+            .iter()
+            .flat_map(|c| &c.chunks)
+            .for_each(|a| leadcore_arrow::validate(a).unwrap());
+        let ev = Events::from_table(&table).unwrap();
+        let leads = build_leads();
+        ev.lead_index_into(&leads, &mut kept).unwrap();
+        let got = ev
+            .score_indexed(s, &leads, &kept, now, &mut || true)
+            .unwrap()
+            .unwrap();
+        leadcore_arrow::scores_batch_with_ids(&got, ids.clone(), s).unwrap()
+    });
+    println!(
+        "  all of it in one go                    {:8.1} ms: {:.0}% of the core's rate",
+        ms(whole),
+        100.0 * core / whole
+    );
+}
