@@ -4,10 +4,9 @@
 //! then each step a door takes, timed (best of `RUNS`): validating the imported arrays (as
 //! every door does with foreign data), reading them as events
 //! (`leadcore_arrow::Events::from_table`, per column too), building the leads from the `id`
-//! column, finding each row's lead (into a fresh buffer; "all of it in one go" keeps the
-//! buffer from one run to the next, as the Python door does), scoring
-//! (`Scoring::score_columns` on the door's columns) and the Arrow result; and, beside them,
-//! the core alone on its own columns. Checks the scores are the core's.
+//! column, finding each row's lead, scoring (`Scoring::score_columns` on the door's columns)
+//! and the Arrow result; and, beside them, the core alone on its own columns. Checks the
+//! scores are the core's.
 //!
 //! `LAYOUT` is how the dictionary columns come: `pyarrow` (int32 keys, a null's key -1, as
 //! `pa.DictionaryArray.from_arrays(pa.array(codes, mask=...), ...)` keeps it: borrowed as
@@ -200,8 +199,6 @@ fn main() {
         "  scores as Arrow                        {:8.1} ms",
         ms(out)
     );
-    // As the Python door does it: the lead index's buffer kept from one batch to the next.
-    let mut kept = Vec::new();
     let (whole, _) = best(runs, || {
         table
             .columns
@@ -210,9 +207,9 @@ fn main() {
             .for_each(|a| leadcore_arrow::validate(a).unwrap());
         let ev = Events::from_table(&table).unwrap();
         let leads = build_leads();
-        ev.lead_index_into(&leads, &mut kept).unwrap();
+        let index = ev.lead_index(&leads).unwrap();
         let got = ev
-            .score_indexed(s, &leads, &kept, now, &mut || true)
+            .score_indexed(s, &leads, &index, now, &mut || true)
             .unwrap()
             .unwrap();
         leadcore_arrow::scores_batch_with_ids(&got, ids.clone(), s).unwrap()
