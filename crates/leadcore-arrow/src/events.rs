@@ -220,21 +220,9 @@ impl Events {
     /// assert_eq!(events.lead_index(&leads).unwrap(), [1, 0, u32::MAX]);
     /// ```
     pub fn lead_index(&self, leads: &[Lead]) -> leadcore::Result<Vec<u32>> {
-        let mut out = Vec::new();
-        self.lead_index_into(leads, &mut out)?;
-        Ok(out)
-    }
-
-    /// [`Events::lead_index`] into `out` (cleared first): a caller scoring batch after batch
-    /// reuses one buffer's memory instead of a fresh one per batch (4 bytes per row, whose
-    /// pages the system must otherwise supply and zero on first touch, each time).
-    pub fn lead_index_into(&self, leads: &[Lead], out: &mut Vec<u32>) -> leadcore::Result<()> {
         match &self.lead_id {
-            LeadIds::Text(c) => {
-                *out = leadcore::columnar::lead_index(leads, c.column())?;
-                Ok(())
-            }
-            LeadIds::Int(ids) => ids.index_into(leads, out),
+            LeadIds::Text(c) => leadcore::columnar::lead_index(leads, c.column()),
+            LeadIds::Int(ids) => ids.index(leads),
         }
     }
 

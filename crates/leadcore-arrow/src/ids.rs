@@ -247,10 +247,8 @@ pub struct EventLeads {
 pub(crate) struct IntIds(pub(crate) ChunkedColumn);
 
 impl IntIds {
-    /// Each row's index in `leads` into `out` (cleared first; its memory reused): leads are
-    /// matched by the decimal text of their id.
-    pub(crate) fn index_into(&self, leads: &[Lead], out: &mut Vec<u32>) -> leadcore::Result<()> {
-        out.clear();
+    /// Each row's index in `leads`: leads are matched by the decimal text of their id.
+    pub(crate) fn index(&self, leads: &[Lead]) -> leadcore::Result<Vec<u32>> {
         let c = &self.0;
         int_type!(&c.data_type, T => {
             let keys: Vec<Option<i64>> = leads
@@ -270,15 +268,12 @@ impl IntIds {
             let lookup = Lookup::new(&keys).map_err(|Duplicate| {
                 leadcore::Error::invalid_input("lead ids are not unique".to_owned())
             })?;
-            out.reserve(c.len());
+            let mut out = Vec::with_capacity(c.len());
             for chunk in &c.chunks {
-                lookup.index(chunk.as_primitive::<T>(), out);
+                lookup.index(chunk.as_primitive::<T>(), &mut out);
             }
-            Ok(())
-        }, _ => {
-            out.resize(c.len(), MISS);
-            Ok(())
-        })
+            Ok(out)
+        }, _ => Ok(vec![MISS; c.len()]))
     }
 
     /// The leads of the distinct ids, in order of first appearance.
@@ -410,14 +405,6 @@ mod tests {
 
     fn column(a: ArrayRef) -> IntIds {
         IntIds(ChunkedColumn::new("lead_id", a))
-    }
-
-    impl IntIds {
-        fn index(&self, leads: &[Lead]) -> leadcore::Result<Vec<u32>> {
-            let mut out = vec![7; 3];
-            self.index_into(leads, &mut out)?;
-            Ok(out)
-        }
     }
 
     #[test]

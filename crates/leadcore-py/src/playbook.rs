@@ -526,8 +526,7 @@ impl PyPlaybook {
     /// an integer `lead_id` matches the lead whose `id` is that integer (an integer `id`
     /// column, or its decimal text), found through a table or a hash map with no text made
     /// per event; an unknown one is an `unknown_lead` row error naming it. Integer ids come
-    /// back in the Arrow result's `lead_id` column in the type they came in. Each thread
-    /// keeps its last batch's lead index (4 bytes per event, up to 64 MB) for its next one.
+    /// back in the Arrow result's `lead_id` column in the type they came in.
     ///
     /// A leads column that is neither a built-in field nor declared under `fields` raises
     /// `InputError` naming the closest field, unless `extra="custom"` keeps it as a custom

@@ -486,17 +486,6 @@ pub(crate) fn horizon(obj: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
     Ok(delta)
 }
 
-thread_local! {
-    /// Each thread's last lead index (4 bytes per event row), kept for its next batch: the
-    /// memory of a fresh one is supplied and zeroed by the system page by page on first
-    /// touch, about 20 ms per 10 M rows here (8% of scoring them). Kept only up to
-    /// [`KEPT_INDEX_ROWS`] rows (64 MB).
-    static INDEX: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// The largest lead index a thread keeps between batches.
-const KEPT_INDEX_ROWS: usize = 1 << 24;
-
 /// Scores event columns for `leads` (`None`: the leads the events name), with the GIL
 /// released; optionally every lead's explained card too. Between chunks of about a
 /// millisecond of work the GIL is taken back briefly to check for signals: Ctrl-C stops the
@@ -525,8 +514,7 @@ pub(crate) fn batch(
         let events = events.finish()?;
         let (leads, int_ids, index) = match leads {
             Some((leads, ids)) => {
-                let mut index = INDEX.with(|i| std::mem::take(&mut *i.borrow_mut()));
-                events.lead_index_into(&leads, &mut index)?;
+                let index = events.lead_index(&leads)?;
                 (leads, ids, index)
             }
             None => {
@@ -560,9 +548,6 @@ pub(crate) fn batch(
         } else {
             Vec::new()
         };
-        if index.capacity() <= KEPT_INDEX_ROWS {
-            INDEX.with(|i| *i.borrow_mut() = index);
-        }
         Ok((leads, int_ids, scores, cards))
     });
     let (leads, int_ids, scores, cards) = result?;
