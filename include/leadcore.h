@@ -652,14 +652,17 @@ leadcore_status leadcore_pipeline_metrics(const struct leadcore_playbook *playbo
  * interchange of pyarrow, polars, DuckDB, nanoarrow and Arrow C++.
  *
  * `events` is a stream of record batches (a struct-typed stream, as `RecordBatchReader`s
- * export) with the columns the Python door reads: `lead_id` and `kind` (strings: utf8,
- * large_utf8, utf8_view or a dictionary of them), `at` (integers as Unix seconds, or
+ * export) with the columns the Python door reads: `lead_id` (strings: utf8, large_utf8,
+ * utf8_view or a dictionary of them, or integers of any width, taken as they are and
+ * matched to the lead whose `id` is their decimal text), `kind` (strings), `at` (integers as Unix seconds, or
  * timestamps of any unit; a timestamp without a zone is UTC) and any attribute columns
  * named as conditions name them (`page`, `seconds`, `campaign`, `form_id`, `content_id`,
  * `attrs.NAME`); nulls are missing values. Rows are numbered across batches in stream
  * order. `leads_json` is the JSON array of leads of `leadcore_score_columns`
  * (`[{"id":"A","firmographics":{..},"custom":{..}}, ..]`); an event's `lead_id` is matched
- * to a lead's `id`. `now_unix_s` is the scoring time, Unix seconds UTC.
+ * to a lead's `id`. A NULL `leads_json` scores one lead (with no fields) per distinct
+ * `lead_id` of the events, in order of first appearance, with no JSON to parse: the fast
+ * path for behaviour-only models. `now_unix_s` is the scoring time, Unix seconds UTC.
  *
  * Ownership of `events`: when `events` is not NULL the call takes the stream over, whatever
  * it returns (as the Arrow spec's move): it copies the struct, marks `*events` released
@@ -670,10 +673,12 @@ leadcore_status leadcore_pipeline_metrics(const struct leadcore_playbook *playbo
  *
  * On success `*scores_out` receives a new stream, owned by the caller, who releases it
  * with `scores_out->release(scores_out)` (and each schema and array it gives with its own
- * `release`, as the spec says). Its schema is `lead_id` (utf8, not null), then per score
+ * `release`, as the spec says). Its schema is `lead_id` (utf8, not null; with a NULL
+ * `leads_json` and integer ids, the events' integer type), then per score
  * model, in the order of `leadcore_scoring_model_names`, `score_<model>` (float64, not
  * null) and, for a model with grade bands, `grade_<model>` (utf8, null outside every
- * band); it gives one record batch of one row per lead, in the order of `leads_json`,
+ * band); it gives one record batch of one row per lead, in the order of `leads_json` (or
+ * of first appearance),
  * then the end of the stream. `*row_errors_out` receives the canonical JSON array of the
  * rows not counted, `[{"message","reason","row"}]`, the row errors of
  * `leadcore_score_table` (`reason` a stable code: `unknown_lead` for a `lead_id` among no
@@ -692,8 +697,8 @@ leadcore_status leadcore_pipeline_metrics(const struct leadcore_playbook *playbo
  * type, and a null `at`.
  *
  * # Safety
- * `playbook` is NULL or a live playbook; `leads_json` is NULL (with `leads_len == 0`) or
- * points to `leads_len` readable bytes; `events` is NULL or points to a readable and
+ * `playbook` is NULL or a live playbook; `leads_json` is NULL or points to `leads_len`
+ * readable bytes; `events` is NULL or points to a readable and
  * writable `struct ArrowArrayStream` whose callbacks, when set, follow the Arrow C stream
  * interface (the library calls them from this thread during the call only);
  * `scores_out` is NULL or valid for writing a `struct ArrowArrayStream`; `row_errors_out`

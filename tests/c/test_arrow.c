@@ -448,6 +448,20 @@ static void test_a_stream_gives_the_scores_of_the_json_table(void) {
     scores.release(&scores);
     leadcore_buf_free(&row_errors);
 
+    /* No leads JSON at all: one lead per distinct lead_id, in order of first appearance
+     * (A, B, ghost), none unknown; the year-ahead event is still in_future. */
+    events = events_stream(GOOD, ROWS, &released);
+    CHECK_STATUS(leadcore_score_arrow(pb, NULL, 0, &events, NOW_S, &scores, &row_errors, &err),
+                 LEADCORE_OK, err);
+    CHECK(events.release == NULL);
+    CHECK(strstr((const char *)row_errors.data, "unknown_lead") == NULL);
+    CHECK_CONTAINS(row_errors.data, "\"reason\":\"in_future\",\"row\":6}");
+    CHECK(scores.get_next(&scores, &batch) == 0);
+    CHECK(batch.release != NULL && batch.length == 3);
+    if (batch.release) batch.release(&batch);
+    scores.release(&scores);
+    leadcore_buf_free(&row_errors);
+
     leadcore_buf_free(&table);
     leadcore_playbook_free(pb);
 }

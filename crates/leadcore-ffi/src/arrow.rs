@@ -17,7 +17,9 @@ use crate::status::leadcore_status;
 use crate::time::from_unix_s;
 use leadcore::Lead;
 use leadcore::wire::canonical_json;
-use leadcore_arrow::{Events, FFI_ArrowArrayStream, Table, export_stream, scores_batch};
+use leadcore_arrow::{
+    Events, FFI_ArrowArrayStream, Table, export_stream, scores_batch, scores_batch_with_ids,
+};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Takes ownership of the stream `*ptr` the way the Arrow C data interface moves a struct:
@@ -74,14 +76,17 @@ fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
 /// interchange of pyarrow, polars, DuckDB, nanoarrow and Arrow C++.
 ///
 /// `events` is a stream of record batches (a struct-typed stream, as `RecordBatchReader`s
-/// export) with the columns the Python door reads: `lead_id` and `kind` (strings: utf8,
-/// large_utf8, utf8_view or a dictionary of them), `at` (integers as Unix seconds, or
+/// export) with the columns the Python door reads: `lead_id` (strings: utf8, large_utf8,
+/// utf8_view or a dictionary of them, or integers of any width, taken as they are and
+/// matched to the lead whose `id` is their decimal text), `kind` (strings), `at` (integers as Unix seconds, or
 /// timestamps of any unit; a timestamp without a zone is UTC) and any attribute columns
 /// named as conditions name them (`page`, `seconds`, `campaign`, `form_id`, `content_id`,
 /// `attrs.NAME`); nulls are missing values. Rows are numbered across batches in stream
 /// order. `leads_json` is the JSON array of leads of `leadcore_score_columns`
 /// (`[{"id":"A","firmographics":{..},"custom":{..}}, ..]`); an event's `lead_id` is matched
-/// to a lead's `id`. `now_unix_s` is the scoring time, Unix seconds UTC.
+/// to a lead's `id`. A NULL `leads_json` scores one lead (with no fields) per distinct
+/// `lead_id` of the events, in order of first appearance, with no JSON to parse: the fast
+/// path for behaviour-only models. `now_unix_s` is the scoring time, Unix seconds UTC.
 ///
 /// Ownership of `events`: when `events` is not NULL the call takes the stream over, whatever
 /// it returns (as the Arrow spec's move): it copies the struct, marks `*events` released
@@ -92,10 +97,12 @@ fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
 ///
 /// On success `*scores_out` receives a new stream, owned by the caller, who releases it
 /// with `scores_out->release(scores_out)` (and each schema and array it gives with its own
-/// `release`, as the spec says). Its schema is `lead_id` (utf8, not null), then per score
+/// `release`, as the spec says). Its schema is `lead_id` (utf8, not null; with a NULL
+/// `leads_json` and integer ids, the events' integer type), then per score
 /// model, in the order of `leadcore_scoring_model_names`, `score_<model>` (float64, not
 /// null) and, for a model with grade bands, `grade_<model>` (utf8, null outside every
-/// band); it gives one record batch of one row per lead, in the order of `leads_json`,
+/// band); it gives one record batch of one row per lead, in the order of `leads_json` (or
+/// of first appearance),
 /// then the end of the stream. `*row_errors_out` receives the canonical JSON array of the
 /// rows not counted, `[{"message","reason","row"}]`, the row errors of
 /// `leadcore_score_table` (`reason` a stable code: `unknown_lead` for a `lead_id` among no
@@ -114,8 +121,8 @@ fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
 /// type, and a null `at`.
 ///
 /// # Safety
-/// `playbook` is NULL or a live playbook; `leads_json` is NULL (with `leads_len == 0`) or
-/// points to `leads_len` readable bytes; `events` is NULL or points to a readable and
+/// `playbook` is NULL or a live playbook; `leads_json` is NULL or points to `leads_len`
+/// readable bytes; `events` is NULL or points to a readable and
 /// writable `struct ArrowArrayStream` whose callbacks, when set, follow the Arrow C stream
 /// interface (the library calls them from this thread during the call only);
 /// `scores_out` is NULL or valid for writing a `struct ArrowArrayStream`; `row_errors_out`
@@ -140,14 +147,30 @@ pub unsafe extern "C" fn leadcore_score_arrow(
         let now = from_unix_s(now_unix_s, "now_unix_s")?;
         let scores_out = args::out(scores_out, "scores_out")?;
         let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
-        let leads: Vec<Lead> = args::json(leads_text, "leads")?;
         let events = read_events(events)?;
-
         let scoring = playbook.inner.scoring();
-        let scores = events.score(scoring, &leads, now)?;
-        let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
-        let batch = scores_batch(&scores, &ids, scoring).map_err(arrow_failure)?;
-        let errors = canonical_json(&scores.row_errors);
+        let batch = if leads_json.is_null() {
+            // No leads: one per distinct `lead_id` of the events, ids in their own type.
+            let found = events.leads();
+            let scores = events
+                .score_indexed(scoring, &found.leads, &found.index, now, &mut || true)?
+                .ok_or_else(|| Failure::invalid_input("events: batch stopped".to_owned()))?;
+            let batch = if events.has_int_ids() {
+                scores_batch_with_ids(&scores, found.ids, scoring)
+            } else {
+                let ids: Vec<&str> = found.leads.iter().map(|l| l.id.as_str()).collect();
+                scores_batch(&scores, &ids, scoring)
+            };
+            (batch.map_err(arrow_failure)?, scores.row_errors)
+        } else {
+            let leads: Vec<Lead> = args::json(leads_text, "leads")?;
+            let scores = events.score(scoring, &leads, now)?;
+            let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
+            let batch = scores_batch(&scores, &ids, scoring).map_err(arrow_failure)?;
+            (batch, scores.row_errors)
+        };
+        let (batch, row_errors) = batch;
+        let errors = canonical_json(&row_errors);
         scores_out.write(export_stream(batch.schema(), vec![batch]));
         row_errors_out.text(errors);
     })
