@@ -188,3 +188,24 @@ def test_no_leads_table(pb: leadcore.Playbook, events: str) -> None:
     text = pb.score_columns(None, text_events(), NOW)
     assert text.lead_ids == ["101", "202", "999"] and text.scores == want.scores
     assert pa.table(text)["lead_id"].type == pa.string()
+
+
+def test_threads_give_the_same_bits(pb: leadcore.Playbook) -> None:
+    """200,000 events (over the size one thread keeps to itself) on 1, 2 and 3 threads."""
+    rng = np.random.default_rng(7)
+    n = 200_000
+    kinds = ["web_visit", "email_opened", "email_clicked", "form_submitted", "trial_signup"]
+    events = pa.table(
+        {
+            "lead_id": pa.array(rng.integers(0, 5_000, n), type=pa.int64()),
+            "kind": pa.array(rng.choice(kinds, n)),
+            "at": pa.array(int(NOW.timestamp()) - rng.integers(0, 90 * 86_400, n), type=pa.int64()),
+            "page": pa.array(rng.choice(["/pricing", "/blog/a", "/docs"], n)),
+        }
+    )
+    one = pb.score_columns(None, events, NOW)
+    for threads in (2, 3):
+        got = pb.score_columns(None, events, NOW, threads=threads)
+        assert got.scores == one.scores
+        assert got.lead_ids == one.lead_ids
+    assert any(s[0] > 0 for s in one.scores)

@@ -324,9 +324,28 @@ impl Events {
         now: DateTime<Utc>,
         keep_going: &mut dyn FnMut() -> bool,
     ) -> leadcore::Result<Option<BatchScores>> {
+        self.score_indexed_on(scoring, leads, index, now, 1, keep_going)
+    }
+
+    /// [`Events::score_indexed`] on `threads` threads
+    /// ([`Scoring::score_columns_parallel_until`]: the same bits on any number).
+    pub fn score_indexed_on(
+        &self,
+        scoring: &Scoring,
+        leads: &[Lead],
+        index: &[u32],
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> leadcore::Result<Option<BatchScores>> {
         let attrs = self.attr_columns();
-        let Some(mut out) =
-            scoring.score_columns_until(leads, &self.columns(index, &attrs), now, keep_going)?
+        let Some(mut out) = scoring.score_columns_parallel_until(
+            leads,
+            &self.columns(index, &attrs),
+            now,
+            threads,
+            keep_going,
+        )?
         else {
             return Ok(None);
         };

@@ -531,7 +531,11 @@ impl PyPlaybook {
     /// A leads column that is neither a built-in field nor declared under `fields` raises
     /// `InputError` naming the closest field, unless `extra="custom"` keeps it as a custom
     /// field of its name. The result reads as an Arrow table (`__arrow_c_stream__`).
-    #[pyo3(signature = (leads, events, now, *, extra = "error"))]
+    ///
+    /// `threads` (default 1) scores on that many threads, the GIL released: the rows split
+    /// into runs whose exact sums are merged, so the scores are the same bits on any number
+    /// of threads.
+    #[pyo3(signature = (leads, events, now, *, extra = "error", threads = 1))]
     fn score_columns(
         &self,
         py: Python<'_>,
@@ -539,18 +543,21 @@ impl PyPlaybook {
         events: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
         extra: &str,
+        threads: usize,
     ) -> PyResult<PyBatchResult> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            scoring::batch(py, &self.inner, leads, events, now, false, extra).map(|(b, _)| b)
+            scoring::batch(py, &self.inner, leads, events, now, false, extra, threads)
+                .map(|(b, _)| b)
         })
     }
 
     /// `score_columns` as a pandas DataFrame, one row per lead: `lead_id`, `score_<model>`,
     /// `grade_<model>` (models with grade bands) and, with `explain`, `breakdown` (the
     /// lead's `ScoreCard.models`). Event rows not counted are in `df.attrs["row_errors"]`.
-    #[pyo3(signature = (leads, events, now, *, explain = false, extra = "error"))]
+    #[pyo3(signature = (leads, events, now, *, explain = false, extra = "error", threads = 1))]
+    #[allow(clippy::too_many_arguments)]
     fn score_many<'py>(
         &self,
         py: Python<'py>,
@@ -559,12 +566,13 @@ impl PyPlaybook {
         now: &Bound<'py, PyAny>,
         explain: bool,
         extra: &str,
+        threads: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
             let (batch, cards) =
-                scoring::batch(py, &self.inner, leads, events, now, explain, extra)?;
+                scoring::batch(py, &self.inner, leads, events, now, explain, extra, threads)?;
             scoring::data_frame(py, &self.inner, &batch, &cards, explain)
         })
     }

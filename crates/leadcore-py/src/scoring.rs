@@ -491,6 +491,7 @@ pub(crate) fn horizon(obj: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
 /// millisecond of work the GIL is taken back briefly to check for signals: Ctrl-C stops the
 /// batch and raises `KeyboardInterrupt` (or whatever the signal handler raised), the inputs
 /// untouched.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn batch(
     py: Python<'_>,
     pb: &Arc<Playbook>,
@@ -499,6 +500,7 @@ pub(crate) fn batch(
     now: DateTime<Utc>,
     explain: bool,
     extra: ExtraColumns,
+    threads: usize,
 ) -> PyResult<(PyBatchResult, Vec<ScoreCard>)> {
     let leads = if leads.is_none() {
         None
@@ -536,7 +538,8 @@ pub(crate) fn batch(
                 pyo3::exceptions::PyKeyboardInterrupt::new_err("batch interrupted")
             }))
         };
-        let scores = events.score_indexed(scoring, &leads, &index, now, &mut keep_going)?;
+        let scores =
+            events.score_indexed_on(scoring, &leads, &index, now, threads, &mut keep_going)?;
         let Some(scores) = scores else {
             return Err(stopped(&mut signal));
         };

@@ -207,6 +207,7 @@ class Playbook:
         now: _Time,
         *,
         extra: Literal["error", "custom"] = "error",
+        threads: int = 1,
     ) -> BatchResult: ...
     def score_many(
         self,
@@ -216,6 +217,7 @@ class Playbook:
         *,
         explain: bool = False,
         extra: Literal["error", "custom"] = "error",
+        threads: int = 1,
     ) -> Any: ...  # a pandas.DataFrame
     def routing_state(self) -> RoutingState:
         """A fresh routing state (no lead assigned yet)."""

@@ -132,6 +132,20 @@ impl Scoring {
             .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
+    /// [`Scoring::score_columns_parallel`] that can be stopped, as
+    /// [`Scoring::score_columns_until`]: `keep_going` is called on this thread only,
+    /// between chunks; the other threads stop at their next chunk once it says stop.
+    pub fn score_columns_parallel_until(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Result<Option<BatchScores>> {
+        self.run(leads, events, now, threads, keep_going)
+    }
+
     /// [`Scoring::score_columns`] that can be stopped: `keep_going` is called between
     /// chunks of rows (every [`STOP_CHECK_ROWS`] rows) and of leads; once it returns
     /// `false` the batch stops and gives `Ok(None)`, its inputs untouched. The hook is how
