@@ -185,7 +185,7 @@ fn decay_kinds_follow_their_formulas() {
     v.seconds = Some(60);
     let web =
         |events: &[Activity], now| s.score(&lead, events, now, false).unwrap().models[0].score;
-    // Half-life of 7 days: 15 -> 7.5 after a week (quantised to 2^-20).
+    // Half-life of 7 days: 15 -> 7.5 after a week, exactly (whole half-lives are exact).
     assert_eq!(web(std::slice::from_ref(&v), t + Duration::days(7)), 7.5);
     // Expiry after 30 days.
     let w = [act(ActivityKind::Custom("webinar_attended".into()), t)];

@@ -14,7 +14,8 @@ pub struct Contribution {
     pub raw_points: f64,
     /// The decay factor at `now` (1 without decay).
     pub decay_factor: f64,
-    /// Points it contributes (quantised `raw_points * decay_factor`).
+    /// Points it contributes: `raw_points * decay_factor` as one `f64` (the rule's points
+    /// are its events' exact sum, within a few ulp of these added up).
     pub points: f64,
 }
 
