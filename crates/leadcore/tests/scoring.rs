@@ -730,3 +730,81 @@ fn codes_outside_their_dictionary_are_caught_where_they_are_read() {
     );
     assert_eq!(cols.check().unwrap_err(), err);
 }
+
+#[test]
+fn more_rules_than_one_pass_holds_score_as_per_lead() {
+    // 70 behaviour rules: two passes over the rows (64 rules each at most), with windows,
+    // limits, decay and filters mixed, and a row error that must be reported once.
+    let mut rules = String::new();
+    for r in 0..70 {
+        let kind = ["web_visit", "email_opened", "email_clicked"][r % 3];
+        let extra = match r % 5 {
+            0 => ", window_days: 3".to_owned(),
+            1 => ", occurrence: {at_most: 2}, decay: {type: half_life, days: 2}".to_owned(),
+            2 => ", filters: [{attr: page, op: contains, value: pricing}]".to_owned(),
+            3 => ", decay: {type: half_life, days: 5}, max_points: 7".to_owned(),
+            _ => String::new(),
+        };
+        rules.push_str(&format!(
+            "        - {{type: behaviour, name: r{r}, activity: {kind}, points: {}{extra}}}\n",
+            1 + r % 4
+        ));
+    }
+    let yaml = format!(
+        "schema_version: 1\nlifecycle: {{name: lead, initial: New, stages: [{{name: New}}]}}\n\
+         scoring:\n  models:\n    - name: m\n      rules:\n{rules}"
+    );
+    let pb = Playbook::from_yaml(&yaml).unwrap();
+    let s = pb.scoring();
+    let now = t0() + Duration::days(10);
+    let leads: Vec<Lead> = (0..50).map(|i| Lead::new(format!("L{i}"))).collect();
+    let mut table = EventTable::default();
+    let mut pages = Vec::new();
+    let mut per_lead: Vec<Vec<Activity>> = vec![Vec::new(); leads.len()];
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for row in 0..3_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let lead = (x % 50) as usize;
+        let kind = [
+            ActivityKind::WebVisit,
+            ActivityKind::EmailOpened,
+            ActivityKind::EmailClicked,
+        ][(x >> 8) as usize % 3]
+            .clone();
+        let mut a = act(
+            kind,
+            t0() + Duration::minutes((x >> 16) as i64 % (60 * 24 * 12)),
+        );
+        if a.kind == ActivityKind::WebVisit && (x >> 40) % 2 == 0 {
+            a.page = Some("/pricing".to_owned());
+        }
+        table.lead_id.push(if row == 99 {
+            "nobody".into()
+        } else {
+            format!("L{lead}")
+        });
+        table.kind.push(a.kind.name().to_owned());
+        table.at.push(a.at.timestamp());
+        pages.push(a.page.clone());
+        if row != 99 && a.at <= now + Duration::seconds(300) {
+            per_lead[lead].push(a);
+        }
+    }
+    table.attrs.insert("page".to_owned(), texts(pages));
+    let batch = s.score_table(&leads, &table, now).unwrap();
+    assert_eq!(
+        batch
+            .row_errors
+            .iter()
+            .filter(|e| e.reason == RowErrorReason::UnknownLead)
+            .count(),
+        1,
+        "a row error is reported once, not once per pass"
+    );
+    for (i, lead) in leads.iter().enumerate() {
+        let card = s.score(lead, &per_lead[i], now, false).unwrap();
+        assert_eq!(Some(card.models[0].score), batch.score(i, "m"), "lead {i}");
+    }
+}
