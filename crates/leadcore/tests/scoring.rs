@@ -777,7 +777,7 @@ fn more_rules_than_one_pass_holds_score_as_per_lead() {
             kind,
             t0() + Duration::minutes((x >> 16) as i64 % (60 * 24 * 12)),
         );
-        if a.kind == ActivityKind::WebVisit && (x >> 40) % 2 == 0 {
+        if a.kind == ActivityKind::WebVisit && (x >> 40).is_multiple_of(2) {
             a.page = Some("/pricing".to_owned());
         }
         table.lead_id.push(if row == 99 {
