@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use plan::Layout;
 use rows::{Block, RuleState, Scan};
 use serde::{Deserialize, Serialize};
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Scores of a batch: `scores[lead * models.len() + m]`.
@@ -217,79 +218,32 @@ impl Scoring {
 
         // Rows: one run per thread, each into its own blocks, merged in run order.
         let threads = threads.clamp(1, rows.div_ceil(STOP_CHECK_ROWS).max(1));
-        let stop = AtomicBool::new(false);
-        let runs: Vec<std::ops::Range<usize>> = split(rows, threads);
-        let mut done: Vec<Result<Option<Block>>> = Vec::with_capacity(threads);
-        std::thread::scope(|s| {
-            let workers: Vec<_> = runs[1..]
-                .iter()
-                .map(|r| {
-                    let (scan, stop) = (&scan, &stop);
-                    s.spawn(move || scan.run(r.clone(), &mut || !stop.load(Ordering::Relaxed)))
-                })
-                .collect();
-            let mut hook = || {
-                let go = keep_going();
-                if !go {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                go
-            };
-            done.push(scan.run(runs[0].clone(), &mut hook));
-            for w in workers {
-                // A worker that panicked is a bug; its rows would be lost, so stop.
-                done.push(w.join().unwrap_or(Ok(None)));
-            }
-        });
-        let mut blocks = Vec::with_capacity(done.len());
-        for b in done {
-            match b? {
-                Some(b) => blocks.push(b),
-                None => return Ok(None),
-            }
-        }
-        let mut block = blocks.remove(0);
+        let Some(blocks) = fan_out(split(rows, threads), keep_going, |run, hook| {
+            scan.run(run, hook)
+        })?
+        else {
+            return Ok(None);
+        };
+        let mut blocks = blocks.into_iter();
+        let Some(mut block) = blocks.next() else {
+            return Ok(None);
+        };
         for other in blocks {
             block.merge(other, threads);
         }
         // Leads: finished in runs too (each allocation-free but for grades).
         let n_models = self.models.len();
-        let lead_runs = split(leads.len(), threads);
-        let mut parts: Vec<Result<Option<Finished>>> = Vec::new();
-        std::thread::scope(|s| {
-            let workers: Vec<_> = lead_runs[1..]
-                .iter()
-                .map(|r| {
-                    let (block, stop) = (&block, &stop);
-                    s.spawn(move || {
-                        self.finish(leads, r.clone(), block, now_s, &mut || {
-                            !stop.load(Ordering::Relaxed)
-                        })
-                    })
-                })
-                .collect();
-            let mut hook = || {
-                let go = keep_going();
-                if !go {
-                    stop.store(true, Ordering::Relaxed);
-                }
-                go
-            };
-            parts.push(self.finish(leads, lead_runs[0].clone(), &block, now_s, &mut hook));
-            for w in workers {
-                parts.push(w.join().unwrap_or(Ok(None)));
-            }
-        });
+        let Some(parts) = fan_out(split(leads.len(), threads), keep_going, |run, hook| {
+            self.finish(leads, run, &block, now_s, hook)
+        })?
+        else {
+            return Ok(None);
+        };
         let mut scores = Vec::with_capacity(leads.len() * n_models);
         let mut grades = Vec::with_capacity(leads.len() * n_models);
-        for part in parts {
-            match part? {
-                Some((s, g)) => {
-                    scores.extend(s);
-                    grades.extend(g);
-                }
-                None => return Ok(None),
-            }
+        for (s, g) in parts {
+            scores.extend(s);
+            grades.extend(g);
         }
         Ok(Some(BatchScores {
             models: self.models.iter().map(|m| m.name.clone()).collect(),
@@ -303,7 +257,7 @@ impl Scoring {
     fn finish(
         &self,
         leads: &[Lead],
-        range: std::ops::Range<usize>,
+        range: Range<usize>,
         block: &Block,
         now: i64,
         keep_going: &mut dyn FnMut() -> bool,
@@ -371,8 +325,50 @@ impl Scoring {
 /// A run of leads' scores and grades, lead-major.
 type Finished = (Vec<f64>, Vec<Option<String>>);
 
+/// Runs `work` on each run, the first on this thread (with `keep_going`), the others on
+/// scoped threads that stop at their next check once `keep_going` has said stop. Gives
+/// the results in run order, or `None` if any run stopped (or a worker panicked, which
+/// would be a bug: its part would be lost).
+fn fan_out<T: Send>(
+    runs: Vec<Range<usize>>,
+    keep_going: &mut dyn FnMut() -> bool,
+    work: impl Fn(Range<usize>, &mut dyn FnMut() -> bool) -> Result<Option<T>> + Sync,
+) -> Result<Option<Vec<T>>> {
+    let stop = AtomicBool::new(false);
+    let mut done: Vec<Result<Option<T>>> = Vec::with_capacity(runs.len());
+    std::thread::scope(|s| {
+        let (work, stop) = (&work, &stop);
+        let workers: Vec<_> = runs[1..]
+            .iter()
+            .map(|run| {
+                let run = run.clone();
+                s.spawn(move || work(run, &mut || !stop.load(Ordering::Relaxed)))
+            })
+            .collect();
+        let mut hook = || {
+            let go = keep_going();
+            if !go {
+                stop.store(true, Ordering::Relaxed);
+            }
+            go
+        };
+        done.push(work(runs[0].clone(), &mut hook));
+        for w in workers {
+            done.push(w.join().unwrap_or(Ok(None)));
+        }
+    });
+    let mut out = Vec::with_capacity(done.len());
+    for part in done {
+        match part? {
+            Some(part) => out.push(part),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
 /// `n` items in `parts` contiguous runs of near-equal length (the first ones longer).
-fn split(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+fn split(n: usize, parts: usize) -> Vec<Range<usize>> {
     let parts = parts.max(1);
     let (q, r) = (n / parts, n % parts);
     let mut start = 0;
