@@ -166,50 +166,14 @@ pub(crate) fn exp2_neg(x: f64) -> f64 {
 /// Steps a step decay keeps in its table.
 const STEP_TABLE: usize = 256;
 
-/// A rule's decay factors, as the batch's inner loop computes them: what
-/// [`Decay::factor`] gives, bit for bit, with step powers from a table.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum FactorTable {
-    /// `2^(-age/h)`.
-    HalfLife(f64),
-    /// `keep^k` for `k < STEP_TABLE`.
-    Step {
-        keep: f64,
-        period: i64,
-        powers: Box<[f64]>,
-    },
-}
-
-impl FactorTable {
-    fn new(decay: Decay) -> Option<Self> {
-        match decay {
-            Decay::HalfLife(h) => Some(FactorTable::HalfLife(h)),
-            Decay::Step { keep, period } => Some(FactorTable::Step {
-                keep,
-                period,
-                powers: (0..STEP_TABLE).map(|k| libm::pow(keep, k as f64)).collect(),
-            }),
-            Decay::None | Decay::Expiry(_) => None,
+/// `keep^k` for `k < STEP_TABLE`: a step decay's factors, as [`Decay::factor`] computes
+/// them (the same `libm::pow`), by lookup in the batch's inner loop.
+fn step_powers(decay: Decay) -> Option<Box<[f64]>> {
+    match decay {
+        Decay::Step { keep, .. } => {
+            Some((0..STEP_TABLE).map(|k| libm::pow(keep, k as f64)).collect())
         }
-    }
-
-    /// [`Decay::factor`] of an age `>= 0`, bit for bit.
-    #[inline]
-    pub(crate) fn factor(&self, age: u64) -> f64 {
-        match self {
-            FactorTable::HalfLife(h) => exp2_neg(age as f64 / h),
-            FactorTable::Step {
-                keep,
-                period,
-                powers,
-            } => {
-                let k = age / *period as u64;
-                match powers.get(k as usize) {
-                    Some(&f) => f,
-                    None => libm::pow(*keep, k as f64),
-                }
-            }
-        }
+        _ => None,
     }
 }
 
@@ -226,18 +190,20 @@ pub(crate) struct Behaviour {
     pub max_q: Option<Q>,
     pub window: Option<i64>,
     pub decay: Decay,
-    /// The decay's factors by table (half-life and step decay).
-    pub table: Option<FactorTable>,
+    /// A step decay's factors by table (see [`step_powers`]).
+    pub step_powers: Option<Box<[f64]>>,
 }
 
 impl Behaviour {
     /// The decay factor of one occurrence `age` seconds old.
     #[inline]
     pub(crate) fn factor(&self, age: i64) -> f64 {
-        match &self.table {
-            Some(t) => t.factor(age.max(0) as u64),
-            None => self.decay.factor(age),
+        if let (Decay::Step { period, .. }, Some(powers)) = (self.decay, &self.step_powers)
+            && let Some(&f) = powers.get((age.max(0) / period) as usize)
+        {
+            return f;
         }
+        self.decay.factor(age)
     }
 
     /// The raw points of `n` occurrences that weigh fully: `points × n`, as the breakdown
@@ -453,7 +419,7 @@ fn compile_model(
                     max_q: max_points.map(quantize),
                     window: window_days.map(|d| i64::from(d) * DAY),
                     decay: Decay::compile(decay.unwrap_or(ms.decay)),
-                    table: FactorTable::new(Decay::compile(decay.unwrap_or(ms.decay))),
+                    step_powers: step_powers(Decay::compile(decay.unwrap_or(ms.decay))),
                 }),
                 RuleSpec::Fit { points, .. } => RuleKind::Fit(Fit {
                     condition: conditions::fit_rule("", r, catalog, &mut sink)

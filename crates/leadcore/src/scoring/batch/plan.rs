@@ -6,7 +6,7 @@
 use crate::columnar::{DictColumn, EventColumns};
 use crate::condition::{DictVerdicts, IntRange, RowCondition};
 use crate::model::ActivityKind;
-use crate::scoring::model::{Decay, FactorTable, Scoring};
+use crate::scoring::model::{Behaviour, Decay, Scoring};
 
 /// Rules one pass over the rows handles: one bit each.
 pub(super) const RULES_PER_PASS: usize = 64;
@@ -102,7 +102,7 @@ pub(super) struct Ranged {
 pub(super) struct Hot<'a> {
     /// The rule's flat index (its state in the block).
     pub flat: usize,
-    pub table: Option<&'a FactorTable>,
+    pub rule: Option<&'a Behaviour>,
 }
 
 /// One pass over the rows: up to [`RULES_PER_PASS`] rules.
@@ -163,10 +163,7 @@ impl<'a> Pass<'a> {
         for (i, &flat) in rules.iter().enumerate() {
             let bit = 1u64 << i;
             let b = scoring.behaviour(flat);
-            pass.hot.push(Hot {
-                flat,
-                table: b.and_then(|b| b.table.as_ref()),
-            });
+            pass.hot.push(Hot { flat, rule: b });
             let mut tests = Vec::new();
             let Some(b) = b else {
                 pass.tests.push(tests);

@@ -337,10 +337,9 @@ impl Scan<'_, '_> {
                     match &mut states[hot.flat] {
                         RuleState::Count(counts) => counts[lead] += 1,
                         RuleState::Factors(sums) => {
-                            if let Some(t) = hot.table {
-                                let age = now.saturating_sub(at).max(0) as u64;
-                                sums[lead] =
-                                    sums[lead].saturating_add(Factors::fixed(t.factor(age)));
+                            if let Some(rule) = hot.rule {
+                                let f = rule.factor(now.saturating_sub(at));
+                                sums[lead] = sums[lead].saturating_add(Factors::fixed(f));
                             }
                         }
                         RuleState::Earliest(width, times) => {
