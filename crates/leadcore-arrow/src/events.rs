@@ -309,27 +309,15 @@ impl Events {
         now: DateTime<Utc>,
     ) -> leadcore::Result<BatchScores> {
         let index = self.lead_index(leads)?;
-        self.score_indexed(scoring, leads, &index, now, &mut || true)?
+        self.score_indexed(scoring, leads, &index, now, 1, &mut || true)?
             .ok_or_else(|| leadcore::Error::invalid_input("batch stopped".to_owned()))
     }
 
-    /// Scores the events for `leads` at `now` with each row's lead index given
-    /// ([`Scoring::score_columns_until`]: `keep_going` may stop it, `Ok(None)`); an
-    /// `unknown_lead` row error names the row's id.
+    /// Scores the events for `leads` at `now` with each row's lead index given, on
+    /// `threads` threads ([`Scoring::score_columns_parallel_until`]: the same bits on any
+    /// number; `keep_going` may stop it, `Ok(None)`); an `unknown_lead` row error names the
+    /// row's id.
     pub fn score_indexed(
-        &self,
-        scoring: &Scoring,
-        leads: &[Lead],
-        index: &[u32],
-        now: DateTime<Utc>,
-        keep_going: &mut dyn FnMut() -> bool,
-    ) -> leadcore::Result<Option<BatchScores>> {
-        self.score_indexed_on(scoring, leads, index, now, 1, keep_going)
-    }
-
-    /// [`Events::score_indexed`] on `threads` threads
-    /// ([`Scoring::score_columns_parallel_until`]: the same bits on any number).
-    pub fn score_indexed_on(
         &self,
         scoring: &Scoring,
         leads: &[Lead],
@@ -762,7 +750,14 @@ mod tests {
         assert_eq!(found.leads, [Lead::new("2"), Lead::new("1")]);
         assert_eq!(found.index, [0, 0, 1, u32::MAX]);
         let out = events
-            .score_indexed(pb.scoring(), &found.leads, &found.index, now, &mut || true)
+            .score_indexed(
+                pb.scoring(),
+                &found.leads,
+                &found.index,
+                now,
+                1,
+                &mut || true,
+            )
             .unwrap()
             .unwrap();
         assert_eq!(out.row_errors.len(), 1);

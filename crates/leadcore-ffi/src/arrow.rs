@@ -149,27 +149,28 @@ pub unsafe extern "C" fn leadcore_score_arrow(
         let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
         let events = read_events(events)?;
         let scoring = playbook.inner.scoring();
-        let batch = if leads_json.is_null() {
-            // No leads: one per distinct `lead_id` of the events, ids in their own type.
+        // Without leads JSON, one lead per distinct `lead_id` of the events, ids in their
+        // own type (as the Python door's `leads=None`).
+        let (leads, ids, index) = if leads_json.is_null() {
             let found = events.leads();
-            let scores = events
-                .score_indexed(scoring, &found.leads, &found.index, now, &mut || true)?
-                .ok_or_else(|| Failure::invalid_input("events: batch stopped".to_owned()))?;
-            let batch = if events.has_int_ids() {
-                scores_batch_with_ids(&scores, found.ids, scoring)
-            } else {
-                let ids: Vec<&str> = found.leads.iter().map(|l| l.id.as_str()).collect();
-                scores_batch(&scores, &ids, scoring)
-            };
-            (batch.map_err(arrow_failure)?, scores.row_errors)
+            (found.leads, Some(found.ids), found.index)
         } else {
             let leads: Vec<Lead> = args::json(leads_text, "leads")?;
-            let scores = events.score(scoring, &leads, now)?;
-            let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
-            let batch = scores_batch(&scores, &ids, scoring).map_err(arrow_failure)?;
-            (batch, scores.row_errors)
+            let index = events.lead_index(&leads)?;
+            (leads, None, index)
         };
-        let (batch, row_errors) = batch;
+        let scores = events
+            .score_indexed(scoring, &leads, &index, now, 1, &mut || true)?
+            .ok_or_else(|| Failure::invalid_input("events: batch stopped".to_owned()))?;
+        let batch = match ids {
+            Some(ids) => scores_batch_with_ids(&scores, ids, scoring),
+            None => {
+                let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
+                scores_batch(&scores, &ids, scoring)
+            }
+        }
+        .map_err(arrow_failure)?;
+        let row_errors = scores.row_errors;
         let errors = canonical_json(&row_errors);
         scores_out.write(export_stream(batch.schema(), vec![batch]));
         row_errors_out.text(errors);

@@ -539,7 +539,7 @@ pub(crate) fn batch(
             }))
         };
         let scores =
-            events.score_indexed_on(scoring, &leads, &index, now, threads, &mut keep_going)?;
+            events.score_indexed(scoring, &leads, &index, now, threads, &mut keep_going)?;
         let Some(scores) = scores else {
             return Err(stopped(&mut signal));
         };
