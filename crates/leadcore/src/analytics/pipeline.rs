@@ -237,10 +237,6 @@ impl Period {
         }
         Ok(())
     }
-
-    fn contains(&self, t: DateTime<Utc>) -> bool {
-        self.from <= t && t < self.to
-    }
 }
 
 /// One dated entry of a stage history: the opportunity entered `stage` at `at`.
@@ -414,8 +410,13 @@ impl MetricsSpec {
 /// Sums per currency (i128 so no count of i64 amounts overflows).
 type Sums = BTreeMap<String, i128>;
 
-fn add_money(sums: &mut Sums, m: &Money) {
-    *sums.entry(m.currency.clone()).or_insert(0) += i128::from(m.minor);
+fn add_minor(sums: &mut Sums, currency: &str, minor: i64) {
+    match sums.get_mut(currency) {
+        Some(v) => *v += i128::from(minor),
+        None => {
+            sums.insert(currency.to_owned(), i128::from(minor));
+        }
+    }
 }
 
 fn merge_sums(into: &mut Sums, from: Sums) {
@@ -478,6 +479,11 @@ pub struct PipelineMetrics {
     won_with_amount: u64,
     cycle: Vec<i64>,
     open_qualified: u64,
+    /// Scratch: the stages an opportunity entered in the period (stamped per opportunity).
+    seen: Vec<u64>,
+    generation: u64,
+    /// Scratch: the highest rank after each entry.
+    later_rank: Vec<i64>,
 }
 
 impl PipelineMetrics {
@@ -495,6 +501,9 @@ impl PipelineMetrics {
             won_with_amount: 0,
             cycle: Vec::new(),
             open_qualified: 0,
+            seen: vec![0; n],
+            generation: 0,
+            later_rank: Vec::new(),
         }
     }
 
@@ -509,85 +518,108 @@ impl PipelineMetrics {
     /// (`input.invalid`, naming the opportunity).
     pub fn add(&mut self, o: &DealHistory) -> Result<()> {
         let parsed = parse(&self.spec, o)?;
-        self.apply(o, &parsed);
+        self.apply(&parsed.view(o));
         Ok(())
     }
 
-    fn apply(&mut self, o: &DealHistory, p: &Parsed) {
+    /// Adds one opportunity seen through a view (the row path and the columnar path both
+    /// come here). Instants are microseconds since the epoch; the view is already checked.
+    fn apply(&mut self, v: &DealView<'_>) {
         let spec = Arc::clone(&self.spec);
-        let period = spec.period;
+        let (from, to) = (
+            spec.period.from.timestamp_micros(),
+            spec.period.to.timestamp_micros(),
+        );
+        let in_period = |t: i64| from <= t && t < to;
         self.opportunities += 1;
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.seen.fill(0);
+            self.generation = 1;
+        }
+        let generation = self.generation;
+        if self.seen.len() != spec.stages.len() {
+            self.seen = vec![0; spec.stages.len()];
+        }
         // Entries known at the snapshot.
-        let known = &p.entries[..p.entries.partition_point(|&(at, _)| at < period.to)];
-        let mut seen = vec![false; spec.stages.len()];
-        for (k, &(at, i)) in known.iter().enumerate() {
+        let known = v.at.partition_point(|&at| at < to);
+        let (at, stage_of) = (&v.at[..known], &v.stages[..known]);
+        // The highest rank reached after each entry (for cohort conversion).
+        self.later_rank.clear();
+        self.later_rank.resize(known, -1);
+        let mut best = -1i64;
+        for k in (0..known).rev() {
+            self.later_rank[k] = best;
+            if let Some(r) = spec.stages.rank(stage_of[k] as usize) {
+                best = best.max(i64::from(r));
+            }
+        }
+        for k in 0..known {
+            let (t, i) = (at[k], stage_of[k] as usize);
             let Some(acc) = self.stages.get_mut(i) else {
                 continue;
             };
-            if period.contains(at) && !seen[i] {
-                seen[i] = true;
+            if in_period(t) && self.seen[i] != generation {
+                self.seen[i] = generation;
                 acc.entered += 1;
-                if let Some(m) = &o.amount {
-                    add_money(&mut acc.value_entered, m);
+                if let Some((c, m)) = v.amount {
+                    add_minor(&mut acc.value_entered, c, m);
                 }
                 if let (StageKind::Open, Some(r)) = (spec.stages.kind(i), spec.stages.rank(i))
-                    && known[k + 1..]
-                        .iter()
-                        .any(|&(_, j)| spec.stages.rank(j).is_some_and(|rj| rj > r))
+                    && self.later_rank[k] > i64::from(r)
                 {
                     acc.converted += 1;
                 }
             }
-            if let Some(&(next_at, _)) = known.get(k + 1)
-                && period.contains(next_at)
+            if let Some(&next_at) = at.get(k + 1)
+                && in_period(next_at)
             {
-                acc.dwell.push((next_at - at).num_seconds());
+                acc.dwell.push((next_at - t) / 1_000_000);
             }
         }
         // The stage at the snapshot, and when it was entered.
-        let current = match known.last() {
-            Some(&(at, i)) => Some((Some(at), i)),
-            None if p.entries.is_empty() && o.created_at.is_none_or(|c| c < period.to) => {
-                p.stage.map(|i| (None, i))
-            }
-            None => None,
+        let current = match (at.last(), stage_of.last()) {
+            (Some(&t), Some(&i)) => Some((Some(t), i as usize)),
+            _ if v.at.is_empty() && v.created.is_none_or(|c| c < to) => v.stage.map(|i| (None, i)),
+            _ => None,
         };
         let Some((entered_at, cur)) = current else {
             return;
         };
         if let Some(acc) = self.stages.get_mut(cur) {
             acc.in_stage += 1;
-            if let Some(m) = &o.amount {
-                add_money(&mut acc.value_in_stage, m);
+            if let Some((c, m)) = v.amount {
+                add_minor(&mut acc.value_in_stage, c, m);
             }
         }
         let qualified = match spec.qualified_from.and_then(|q| spec.stages.rank(q)) {
             None => true,
             Some(qr) => {
                 let reached = |i: usize| spec.stages.rank(i).is_some_and(|r| r >= qr);
-                known.iter().any(|&(_, i)| reached(i)) || (known.is_empty() && reached(cur))
+                stage_of.iter().any(|&i| reached(i as usize)) || (known == 0 && reached(cur))
             }
         };
         if !qualified {
             return;
         }
         let kind = spec.stages.kind(cur);
-        let closed_in_period = entered_at.is_some_and(|t| period.contains(t));
+        let closed_in_period = entered_at.is_some_and(in_period);
         match kind {
             StageKind::Open => self.open_qualified += 1,
             StageKind::Won | StageKind::Lost if closed_in_period => {
-                let split = match o.kind {
-                    DealType::NewBusiness => &mut self.new_business,
-                    DealType::Upsell | DealType::CrossSell => &mut self.expansion,
+                let split = if v.expansion {
+                    &mut self.expansion
+                } else {
+                    &mut self.new_business
                 };
                 if kind == StageKind::Won {
                     split.won += 1;
-                    if let Some(m) = &o.amount {
-                        add_money(&mut self.won_value, m);
+                    if let Some((c, m)) = v.amount {
+                        add_minor(&mut self.won_value, c, m);
                         self.won_with_amount += 1;
                     }
-                    if let (Some(c), Some(t)) = (o.created_at, entered_at) {
-                        self.cycle.push((t - c).num_seconds());
+                    if let (Some(c), Some(t)) = (v.created, entered_at) {
+                        self.cycle.push((t - c) / 1_000_000);
                     }
                 } else {
                     split.lost += 1;
@@ -725,8 +757,33 @@ impl PipelineMetrics {
 
 /// An opportunity's entries as stage indices, checked.
 struct Parsed {
-    entries: Vec<(DateTime<Utc>, usize)>,
+    at: Vec<i64>,
+    stages: Vec<u32>,
     stage: Option<usize>,
+}
+
+impl Parsed {
+    fn view<'a>(&'a self, o: &'a DealHistory) -> DealView<'a> {
+        DealView {
+            amount: o.amount.as_ref().map(|m| (m.currency.as_str(), m.minor)),
+            expansion: o.kind != DealType::NewBusiness,
+            created: o.created_at.map(|c| c.timestamp_micros()),
+            stage: self.stage,
+            at: &self.at,
+            stages: &self.stages,
+        }
+    }
+}
+
+/// One opportunity as the accumulator reads it, checked: amount (currency, minor units),
+/// expansion or not, creation and entries in microseconds since the epoch, stage indices.
+struct DealView<'a> {
+    amount: Option<(&'a str, i64)>,
+    expansion: bool,
+    created: Option<i64>,
+    stage: Option<usize>,
+    at: &'a [i64],
+    stages: &'a [u32],
 }
 
 fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
@@ -736,7 +793,7 @@ fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
     {
         return Err(bad(format!("negative amount {}", m.minor)));
     }
-    let mut entries = Vec::with_capacity(o.history.len());
+    let mut entries: Vec<(DateTime<Utc>, usize)> = Vec::with_capacity(o.history.len());
     for (k, e) in o.history.iter().enumerate() {
         let i = spec.stages.index(&e.stage)?;
         if let Some(&(prev, _)) = entries.last()
@@ -772,7 +829,11 @@ fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
             spec.stages.stages[s].name, spec.stages.stages[last].name
         )));
     }
-    Ok(Parsed { entries, stage })
+    Ok(Parsed {
+        at: entries.iter().map(|e| e.0.timestamp_micros()).collect(),
+        stages: entries.iter().map(|e| e.1 as u32).collect(),
+        stage,
+    })
 }
 
 fn to_i64(sums: &Sums) -> Result<BTreeMap<String, i64>> {
@@ -991,7 +1052,7 @@ impl GroupedMetrics {
         self.groups
             .entry(key)
             .or_insert_with(|| PipelineMetrics::new(Arc::clone(&self.spec)))
-            .apply(o, &parsed);
+            .apply(&parsed.view(o));
         Ok(())
     }
 
