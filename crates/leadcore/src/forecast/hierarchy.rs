@@ -616,6 +616,23 @@ impl NodeRollup {
 
     /// The total of a cumulative view in its one currency (mixed currencies are an
     /// `input.invalid` error).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use leadcore::forecast::*;
+    /// use leadcore::Money;
+    /// let h = Hierarchy::new([ReportingLine::root("ana")]).unwrap();
+    /// let spec = RollupSpec::new(FiscalCalendar::new(1).unwrap(), Granularity::Quarter, CategoryMap::new(Category::Pipeline));
+    /// let day = NaiveDate::from_ymd_opt(2026, 2, 1).unwrap();
+    /// let deals = [
+    ///     OwnedDeal::new("ana", ForecastDeal::new("O1", Money::new(1, "USD"), day, "Demo", 0.5)),
+    ///     OwnedDeal::new("ana", ForecastDeal::new("O2", Money::new(1, "EUR"), day, "Demo", 0.5)),
+    /// ];
+    /// let r = h.rollup(&spec, &deals).unwrap();
+    /// let ana = r.node("ana").unwrap();
+    /// assert_eq!(ana.cumulative(spec.period_of(day).unwrap(), Cumulative::Pipeline).unwrap().len(), 2);
+    /// assert!(ana.cumulative_total(spec.period_of(day).unwrap(), Cumulative::Pipeline).is_err());
+    /// ```
     pub fn cumulative_total(&self, period: PeriodKey, view: Cumulative) -> Result<CurrencyTotals> {
         self.total.total(period, view.categories())
     }

@@ -305,6 +305,20 @@ impl ForecastState {
     }
 
     /// The deals with their owners and the probabilities the forecast uses.
+    ///
+    /// ```
+    /// # use chrono::{NaiveDate, TimeZone, Utc};
+    /// # use leadcore::forecast::*;
+    /// # use leadcore::Money;
+    /// # let h = Hierarchy::new([ReportingLine::root("max"), ReportingLine::under("ana", "max")]).unwrap();
+    /// # let spec = RollupSpec::new(FiscalCalendar::new(1).unwrap(), Granularity::Quarter, CategoryMap::new(Category::Pipeline).stage("Won", Category::Closed));
+    /// # let mut book = ForecastBook::new(h, spec, ProbabilityPolicy::KeepOverride, QuotaMode::SumChildren);
+    /// # let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    /// # let q1 = PeriodKey { year: 2026, granularity: Granularity::Quarter, index: 1 };
+    /// book.put_deal(now, "ana", ForecastDeal::new("O1", Money::new(10, "USD"), NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(), "Demo", 0.2)).unwrap();
+    /// book.override_probability(now, "O1", Some(0.6)).unwrap();
+    /// assert_eq!(book.state().owned_deals()[0].deal.probability, 0.6);
+    /// ```
     pub fn owned_deals(&self) -> Vec<OwnedDeal> {
         self.deals
             .values()
@@ -327,6 +341,21 @@ impl ForecastState {
 
     /// Attainment and coverage of `node` in `period` against its quota (resolved with the
     /// book's [`QuotaMode`]).
+    ///
+    /// ```
+    /// # use chrono::{NaiveDate, TimeZone, Utc};
+    /// # use leadcore::forecast::*;
+    /// # use leadcore::Money;
+    /// # let h = Hierarchy::new([ReportingLine::root("max"), ReportingLine::under("ana", "max")]).unwrap();
+    /// # let spec = RollupSpec::new(FiscalCalendar::new(1).unwrap(), Granularity::Quarter, CategoryMap::new(Category::Pipeline).stage("Won", Category::Closed));
+    /// # let mut book = ForecastBook::new(h, spec, ProbabilityPolicy::KeepOverride, QuotaMode::SumChildren);
+    /// # let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    /// # let q1 = PeriodKey { year: 2026, granularity: Granularity::Quarter, index: 1 };
+    /// book.put_deal(now, "ana", ForecastDeal::new("O1", Money::new(300, "USD"), NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(), "Won", 1.0)).unwrap();
+    /// book.set_quota(now, "ana", q1, Money::new(1000, "USD")).unwrap();
+    /// // max has no quota of its own: the sum of its children's (QuotaMode::SumChildren).
+    /// assert_eq!(book.state().attainment("max", q1).unwrap().attainment, Some(0.3));
+    /// ```
     pub fn attainment(&self, node: &str, period: PeriodKey) -> Result<Attainment> {
         self.spec.check_period(period)?;
         let quota = self
@@ -985,6 +1014,22 @@ impl ForecastBook {
     }
 
     /// The snapshot of `week`, if one was taken.
+    ///
+    /// ```
+    /// # use chrono::{NaiveDate, TimeZone, Utc};
+    /// # use leadcore::forecast::*;
+    /// # use leadcore::Money;
+    /// # let h = Hierarchy::new([ReportingLine::root("max"), ReportingLine::under("ana", "max")]).unwrap();
+    /// # let spec = RollupSpec::new(FiscalCalendar::new(1).unwrap(), Granularity::Quarter, CategoryMap::new(Category::Pipeline).stage("Won", Category::Closed));
+    /// # let mut book = ForecastBook::new(h, spec, ProbabilityPolicy::KeepOverride, QuotaMode::SumChildren);
+    /// # let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    /// # let q1 = PeriodKey { year: 2026, granularity: Granularity::Quarter, index: 1 };
+    /// let w = WeekKey { year: 2026, week: 2 };
+    /// assert!(book.snapshot_of(w).is_none());
+    /// book.snapshot(now, w).unwrap();
+    /// assert_eq!(book.snapshot_of(w).unwrap().taken_at(), now);
+    /// assert_eq!((book.version(), book.updated_at()), (1, Some(now)));
+    /// ```
     pub fn snapshot_of(&self, week: WeekKey) -> Option<&Snapshot> {
         self.snapshots
             .binary_search_by_key(&week, |s| s.week)
