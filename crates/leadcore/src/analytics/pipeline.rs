@@ -190,11 +190,11 @@ impl PipelineStages {
             })
     }
 
-    fn kind(&self, i: usize) -> StageKind {
+    pub(crate) fn kind(&self, i: usize) -> StageKind {
         self.stages.get(i).map_or(StageKind::Open, |s| s.kind)
     }
 
-    fn rank(&self, i: usize) -> Option<u32> {
+    pub(crate) fn rank(&self, i: usize) -> Option<u32> {
         self.rank.get(i).copied().flatten()
     }
 
@@ -238,7 +238,7 @@ impl Period {
         Ok(())
     }
 
-    fn contains(&self, t: DateTime<Utc>) -> bool {
+    pub(crate) fn contains(&self, t: DateTime<Utc>) -> bool {
         self.from <= t && t < self.to
     }
 }
@@ -412,13 +412,13 @@ impl MetricsSpec {
 }
 
 /// Sums per currency (i128 so no count of i64 amounts overflows).
-type Sums = BTreeMap<String, i128>;
+pub(crate) type Sums = BTreeMap<String, i128>;
 
-fn add_money(sums: &mut Sums, m: &Money) {
+pub(crate) fn add_money(sums: &mut Sums, m: &Money) {
     *sums.entry(m.currency.clone()).or_insert(0) += i128::from(m.minor);
 }
 
-fn merge_sums(into: &mut Sums, from: Sums) {
+pub(crate) fn merge_sums(into: &mut Sums, from: Sums) {
     for (c, v) in from {
         *into.entry(c).or_insert(0) += v;
     }
@@ -724,12 +724,12 @@ impl PipelineMetrics {
 }
 
 /// An opportunity's entries as stage indices, checked.
-struct Parsed {
-    entries: Vec<(DateTime<Utc>, usize)>,
-    stage: Option<usize>,
+pub(crate) struct Parsed {
+    pub(crate) entries: Vec<(DateTime<Utc>, usize)>,
+    pub(crate) stage: Option<usize>,
 }
 
-fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
+pub(crate) fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
     let bad = |m: String| Error::invalid_input(format!("opportunity `{}`: {m}", o.id));
     if let Some(m) = &o.amount
         && m.minor < 0
@@ -775,7 +775,7 @@ fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
     Ok(Parsed { entries, stage })
 }
 
-fn to_i64(sums: &Sums) -> Result<BTreeMap<String, i64>> {
+pub(crate) fn to_i64(sums: &Sums) -> Result<BTreeMap<String, i64>> {
     sums.iter()
         .map(|(c, &v)| {
             i64::try_from(v)
@@ -785,7 +785,7 @@ fn to_i64(sums: &Sums) -> Result<BTreeMap<String, i64>> {
         .collect()
 }
 
-fn ratio(num: u64, den: u64) -> Option<f64> {
+pub(crate) fn ratio(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
@@ -812,7 +812,7 @@ pub struct DurationStats {
 }
 
 impl DurationStats {
-    fn of(values: &[i64]) -> Self {
+    pub(crate) fn of(values: &[i64]) -> Self {
         let mut v = values.to_vec();
         v.sort_unstable();
         let n = v.len();
