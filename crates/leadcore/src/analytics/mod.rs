@@ -5,6 +5,7 @@
 
 mod bottleneck;
 mod funnel;
+mod leads;
 mod pipeline;
 
 pub use bottleneck::{
@@ -12,6 +13,11 @@ pub use bottleneck::{
     LostAtStage, StageBottleneck,
 };
 pub use funnel::{Funnel, FunnelStage};
+pub use leads::{
+    ActivityMetrics, ActivityReport, Benchmark, Conversion, LeadFunnel, LeadGroup, LeadHistory,
+    LeadMetrics, LeadReport, LeadSpec, LeadStages, LeadVelocity, Milestone, MilestoneCounts,
+    RepActivity, Step, TaskCounts, Verdict,
+};
 pub use pipeline::{
     DealHistory, DurationStats, GroupReport, GroupedMetrics, MetricsSpec, Period, PipelineMetrics,
     PipelineMetricsInput, PipelineMetricsOutput, PipelineReport, PipelineStages, RateCount,
