@@ -53,14 +53,14 @@ const MAX_BASELINE_PERIODS: u32 = 1000;
 /// use leadcore::StageKind;
 /// let stages = PipelineStages::new("d", vec![StageDef::new("Open", StageKind::Open),
 ///     StageDef::new("Lost", StageKind::Lost)]).unwrap();
-/// let t = |m| Utc.with_ymd_and_hms(2017, m, 1, 0, 0, 0).unwrap();
-/// let spec = BottleneckSpec::new(stages, Period { from: t(4), to: t(7) }).unwrap()
+/// let t = |d| Utc.with_ymd_and_hms(2017, 1, d, 0, 0, 0).unwrap();
+/// let spec = BottleneckSpec::new(stages, Period { from: t(11), to: t(21) }).unwrap()
 ///     .baseline_periods(1).unwrap()
 ///     .factor(1.5).unwrap()
 ///     .min_count(2)
 ///     .closest(3)
 ///     .leak_after("Open", Duration::days(30)).unwrap();
-/// assert_eq!(spec.baseline(), Period { from: t(1), to: t(4) });
+/// assert_eq!(spec.baseline(), Period { from: t(1), to: t(11) });
 /// assert!(spec.clone().leak_after("Lost", Duration::days(1)).is_err()); // not an open stage
 /// assert!(spec.clone().factor(f64::NAN).is_err());
 /// assert!(spec.baseline_periods(0).is_err());

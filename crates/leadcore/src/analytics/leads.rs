@@ -381,11 +381,11 @@ impl LeadHistory {
 /// ```
 /// use chrono::{TimeZone, Utc};
 /// use leadcore::analytics::{Benchmark, LeadSpec, LeadStages, Period, Step};
-/// let t = |m| Utc.with_ymd_and_hms(2017, m, 1, 0, 0, 0).unwrap();
-/// let spec = LeadSpec::new(LeadStages::default(), Period { from: t(4), to: t(7) }).unwrap()
+/// let t = |d| Utc.with_ymd_and_hms(2017, 1, d, 0, 0, 0).unwrap();
+/// let spec = LeadSpec::new(LeadStages::default(), Period { from: t(11), to: t(21) }).unwrap()
 ///     .benchmark(Step::SqlToWon, Benchmark::new(0.25, 0.35).unwrap())
 ///     .by_owner(true);
-/// assert_eq!(spec.previous(), Period { from: t(1), to: t(4) });
+/// assert_eq!(spec.previous(), Period { from: t(1), to: t(11) });
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeadSpec {
@@ -484,9 +484,9 @@ impl LeadSpec {
     /// ```
     /// # use chrono::{TimeZone, Utc};
     /// # use leadcore::analytics::{LeadSpec, LeadStages, Period};
-    /// # let t = |m| Utc.with_ymd_and_hms(2017, m, 1, 0, 0, 0).unwrap();
+    /// # let t = |d| Utc.with_ymd_and_hms(2017, 1, d, 0, 0, 0).unwrap();
     /// let spec = LeadSpec::new(LeadStages::default(), Period { from: t(3), to: t(5) }).unwrap();
-    /// assert_eq!(spec.previous().from, t(1));
+    /// assert_eq!(spec.previous(), Period { from: t(1), to: t(3) });
     /// ```
     pub fn previous(&self) -> Period {
         self.previous
