@@ -294,6 +294,7 @@ struct OpenDeal {
     id: String,
     stage: usize,
     entered_at: Option<DateTime<Utc>>,
+    owner: Option<String>,
     amount: Option<Money>,
 }
 
@@ -441,6 +442,7 @@ impl Bottlenecks {
                     id: o.id.clone(),
                     stage: cur,
                     entered_at,
+                    owner: o.owner.clone(),
                     amount: o.amount.clone(),
                 });
             }
@@ -601,6 +603,7 @@ impl Bottlenecks {
                 (secs > th).then(|| Leak {
                     id: d.id.clone(),
                     stage: name(d.stage),
+                    owner: d.owner.clone(),
                     seconds_in_stage: secs,
                     days_in_stage: secs / 86_400,
                     threshold_seconds: th,
@@ -613,6 +616,7 @@ impl Bottlenecks {
                 Reverse(l.seconds_in_stage),
                 l.id.clone(),
                 l.stage.clone(),
+                l.owner.clone(),
                 l.amount.as_ref().map(|m| (m.currency.clone(), m.minor)),
             )
         });
@@ -622,6 +626,7 @@ impl Bottlenecks {
                 Reverse(stages.rank(d.stage)),
                 Reverse(in_stage(d)),
                 d.id.clone(),
+                d.owner.clone(),
                 amount_key(d),
             )
         });
@@ -633,6 +638,7 @@ impl Bottlenecks {
                 ClosestDeal {
                     id: d.id.clone(),
                     stage: name(d.stage),
+                    owner: d.owner.clone(),
                     seconds_in_stage: secs,
                     days_in_stage: secs.map(|s| s / 86_400),
                     amount: d.amount.clone(),
@@ -745,16 +751,27 @@ pub struct LostAtStage {
 /// A deal in an open stage for longer than the stage's leak threshold.
 ///
 /// ```
-/// let l = leadcore::analytics::Leak { id: "A".into(), stage: "Open".into(), seconds_in_stage: 90_000,
-///     days_in_stage: 1, threshold_seconds: 86_400, amount: None };
-/// assert!(serde_json::to_string(&l).unwrap().contains(r#""days_in_stage":1"#));
+/// use chrono::{Duration, TimeZone, Utc};
+/// use leadcore::analytics::{BottleneckSpec, Bottlenecks, DealHistory, Period, PipelineStages, StageDef, StageEntry};
+/// let stages = PipelineStages::new("d", vec![StageDef::new("Open", Default::default())]).unwrap();
+/// let d = |day| Utc.with_ymd_and_hms(2017, 1, 1, 0, 0, 0).unwrap() + Duration::days(day);
+/// let spec = BottleneckSpec::new(stages, Period { from: d(30), to: d(40) }).unwrap()
+///     .leak_after("Open", Duration::days(7)).unwrap();
+/// let mut b = Bottlenecks::new(spec);
+/// b.add(&DealHistory { id: "A".into(), owner: Some("ann".into()),
+///     history: vec![StageEntry { at: d(31), stage: "Open".into() }], ..Default::default() }).unwrap();
+/// let leak = &b.finish().unwrap().leaks[0];
+/// assert_eq!((leak.id.as_str(), leak.owner.as_deref(), leak.days_in_stage), ("A", Some("ann"), 9));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Leak {
     /// The deal.
     pub id: String,
     /// Its stage.
     pub stage: String,
+    /// Its owner.
+    pub owner: Option<String>,
     /// Time in the stage at the snapshot.
     pub seconds_in_stage: i64,
     /// The same in whole days (rounded down).
@@ -768,16 +785,24 @@ pub struct Leak {
 /// An open deal near the end of the pipeline.
 ///
 /// ```
-/// let c = leadcore::analytics::ClosestDeal { id: "A".into(), stage: "Proposal".into(),
-///     seconds_in_stage: None, days_in_stage: None, amount: None };
-/// assert!(serde_json::to_string(&c).unwrap().contains(r#""days_in_stage":null"#));
+/// # use chrono::{TimeZone, Utc};
+/// # use leadcore::analytics::{BottleneckSpec, Bottlenecks, DealHistory, Period, PipelineStages, StageDef};
+/// # let stages = PipelineStages::new("d", vec![StageDef::new("Open", Default::default())]).unwrap();
+/// # let t = |d| Utc.with_ymd_and_hms(2017, 1, d, 0, 0, 0).unwrap();
+/// let mut b = Bottlenecks::new(BottleneckSpec::new(stages, Period { from: t(10), to: t(11) }).unwrap());
+/// b.add(&DealHistory { id: "A".into(), stage: Some("Open".into()), ..Default::default() }).unwrap();
+/// let json = serde_json::to_string(&b.finish().unwrap().closest_to_closing[0]).unwrap();
+/// assert!(json.contains(r#""days_in_stage":null"#));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ClosestDeal {
     /// The deal.
     pub id: String,
     /// Its stage.
     pub stage: String,
+    /// Its owner.
+    pub owner: Option<String>,
     /// Time in the stage at the snapshot (`None`: entry unknown).
     pub seconds_in_stage: Option<i64>,
     /// The same in whole days (rounded down).
