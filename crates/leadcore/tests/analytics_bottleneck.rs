@@ -117,7 +117,7 @@ fn hand_checked_figures() {
     // Prospecting: K1, K2 now (2) over a baseline average of 1/3 (K1 at day 30): 6x, but 2 < 5.
     let p = row("Prospecting");
     assert_eq!(p.in_stage, 2);
-    assert_eq!(p.baseline_in_stage, Some(1.0 / 3.0));
+    assert_eq!(p.baseline_in_stage, 1.0 / 3.0);
     assert_eq!(p.accumulation, Some(6.0));
     assert_eq!(p.dwell.median_seconds, Some(2 * DAY)); // L2
     assert_eq!(p.leak_threshold_seconds, Some(5 * DAY)); // given
@@ -127,7 +127,7 @@ fn hand_checked_figures() {
     let e = row("Engaging");
     assert_eq!(
         (e.in_stage, e.baseline_in_stage, e.accumulation),
-        (1, Some(0.0), None)
+        (1, 0.0, None)
     );
     assert_eq!(e.dwell.count, 5);
     assert_eq!(e.dwell.p90_seconds, Some(7 * DAY));

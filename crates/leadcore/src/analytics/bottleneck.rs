@@ -524,19 +524,19 @@ impl Bottlenecks {
             let dwell = DurationStats::of(&acc.dwell);
             let baseline_dwell = DurationStats::of(&acc.baseline_dwell);
             let accumulation = ratio(acc.in_stage.saturating_mul(n), acc.baseline_in_stage);
-            let baseline_in_stage = ratio(acc.baseline_in_stage, n);
+            let baseline_in_stage = acc.baseline_in_stage as f64 / n.max(1) as f64;
             let dwell_ratio = match (dwell.median_seconds, baseline_dwell.median_seconds) {
                 (Some(m), Some(b)) if b > 0 => Some(m as f64 / b as f64),
                 _ => None,
             };
             let mut reasons = Vec::new();
-            if let (Some(ratio), Some(avg)) = (accumulation, baseline_in_stage)
+            if let Some(ratio) = accumulation
                 && acc.in_stage >= spec.min_count
                 && ratio > spec.factor
             {
                 reasons.push(BottleneckReason::Accumulating {
                     in_stage: acc.in_stage,
-                    baseline_average: avg,
+                    baseline_average: baseline_in_stage,
                     ratio,
                 });
             }
@@ -705,7 +705,7 @@ pub enum BottleneckReason {
 /// # let t = |d| Utc.with_ymd_and_hms(2017, 1, d, 0, 0, 0).unwrap();
 /// let r = Bottlenecks::new(BottleneckSpec::new(stages, Period { from: t(10), to: t(11) }).unwrap()).finish().unwrap();
 /// let row = &r.stages[0];
-/// assert_eq!((row.stage.as_str(), row.bottleneck, row.baseline_in_stage), ("Open", false, Some(0.0)));
+/// assert_eq!((row.stage.as_str(), row.bottleneck, row.baseline_in_stage), ("Open", false, 0.0));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -715,7 +715,7 @@ pub struct StageBottleneck {
     /// Deals in it at the snapshot.
     pub in_stage: u64,
     /// The baseline's average in it at its period ends.
-    pub baseline_in_stage: Option<f64>,
+    pub baseline_in_stage: f64,
     /// `in_stage` over `baseline_in_stage` (`None` when that is zero).
     pub accumulation: Option<f64>,
     /// Stays completed in the period.
