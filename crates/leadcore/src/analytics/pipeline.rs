@@ -190,11 +190,11 @@ impl PipelineStages {
             })
     }
 
-    fn kind(&self, i: usize) -> StageKind {
+    pub(crate) fn kind(&self, i: usize) -> StageKind {
         self.stages.get(i).map_or(StageKind::Open, |s| s.kind)
     }
 
-    fn rank(&self, i: usize) -> Option<u32> {
+    pub(crate) fn rank(&self, i: usize) -> Option<u32> {
         self.rank.get(i).copied().flatten()
     }
 
@@ -236,6 +236,10 @@ impl Period {
             )));
         }
         Ok(())
+    }
+
+    pub(crate) fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.from <= t && t < self.to
     }
 }
 
@@ -408,7 +412,7 @@ impl MetricsSpec {
 }
 
 /// Sums per currency (i128 so no count of i64 amounts overflows).
-type Sums = BTreeMap<String, i128>;
+pub(crate) type Sums = BTreeMap<String, i128>;
 
 fn add_minor(sums: &mut Sums, currency: &str, minor: i64) {
     match sums.get_mut(currency) {
@@ -419,7 +423,11 @@ fn add_minor(sums: &mut Sums, currency: &str, minor: i64) {
     }
 }
 
-fn merge_sums(into: &mut Sums, from: Sums) {
+pub(crate) fn add_money(sums: &mut Sums, m: &Money) {
+    add_minor(sums, &m.currency, m.minor);
+}
+
+pub(crate) fn merge_sums(into: &mut Sums, from: Sums) {
     for (c, v) in from {
         *into.entry(c).or_insert(0) += v;
     }
@@ -756,10 +764,12 @@ impl PipelineMetrics {
 }
 
 /// An opportunity's entries as stage indices, checked.
-struct Parsed {
+pub(crate) struct Parsed {
+    /// Entries: when, and the stage's index.
+    pub(crate) entries: Vec<(DateTime<Utc>, usize)>,
     at: Vec<i64>,
     stages: Vec<u32>,
-    stage: Option<usize>,
+    pub(crate) stage: Option<usize>,
 }
 
 impl Parsed {
@@ -786,7 +796,7 @@ struct DealView<'a> {
     stages: &'a [u32],
 }
 
-fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
+pub(crate) fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
     let bad = |m: String| Error::invalid_input(format!("opportunity `{}`: {m}", o.id));
     if let Some(m) = &o.amount
         && m.minor < 0
@@ -832,11 +842,12 @@ fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
     Ok(Parsed {
         at: entries.iter().map(|e| e.0.timestamp_micros()).collect(),
         stages: entries.iter().map(|e| e.1 as u32).collect(),
+        entries,
         stage,
     })
 }
 
-fn to_i64(sums: &Sums) -> Result<BTreeMap<String, i64>> {
+pub(crate) fn to_i64(sums: &Sums) -> Result<BTreeMap<String, i64>> {
     sums.iter()
         .map(|(c, &v)| {
             i64::try_from(v)
@@ -846,7 +857,7 @@ fn to_i64(sums: &Sums) -> Result<BTreeMap<String, i64>> {
         .collect()
 }
 
-fn ratio(num: u64, den: u64) -> Option<f64> {
+pub(crate) fn ratio(num: u64, den: u64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
@@ -873,7 +884,7 @@ pub struct DurationStats {
 }
 
 impl DurationStats {
-    fn of(values: &[i64]) -> Self {
+    pub(crate) fn of(values: &[i64]) -> Self {
         let mut v = values.to_vec();
         v.sort_unstable();
         let n = v.len();

@@ -16,11 +16,11 @@ mod submission;
 pub use backtest::{BacktestReport, BacktestRow, BacktestSpec, MethodScore, RepBias, backtest};
 pub use calendar::{FiscalCalendar, FiscalDate, Granularity, PeriodKey, WeekPattern};
 pub use category::{Category, CategoryMap};
-pub use history::{HistoricalDeal, HistoryModel, HistoryModelSpec, Outcome, WindowForecast};
 pub use hierarchy::{
     Attainment, Cumulative, Hierarchy, HierarchyRollup, NodeQuota, NodeRollup, OwnedDeal,
     QuotaMode, Quotas, ReportingLine, RollupSpec,
 };
+pub use history::{HistoricalDeal, HistoryModel, HistoryModelSpec, Outcome, WindowForecast};
 pub use monte_carlo::{
     CHUNK_TRIALS, MAX_TRIALS, MonteCarlo, MonteCarloForecast, MonteCarloSpec, PeriodForecast, Quota,
 };
