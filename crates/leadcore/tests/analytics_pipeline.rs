@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use leadcore::analytics::{
-    DealHistory, GroupedMetrics, MetricsSpec, Period, PipelineMetrics, PipelineMetricsInput,
-    PipelineReport, PipelineStages, SliceKey, StageDef, StageEntry,
+    DealColumns, DealHistory, GroupedMetrics, MetricsSpec, Period, PipelineMetrics,
+    PipelineMetricsInput, PipelineReport, PipelineStages, SliceKey, StageDef, StageEntry,
+    StageEntryColumns,
 };
 use leadcore::{DealType, Money, StageKind};
 use proptest::prelude::*;
@@ -103,8 +104,73 @@ fn report(m: &PipelineMetrics) -> Result<PipelineReport, String> {
     m.finish().map_err(|e| e.to_string())
 }
 
+/// The deals as columns, their entries as a long table in an order set by `shuffle`.
+fn columns(
+    spec: &MetricsSpec,
+    deals: &[DealHistory],
+    shuffle: &[usize],
+) -> (DealColumns, StageEntryColumns) {
+    let mut currencies: Vec<String> = Vec::new();
+    let mut cols = DealColumns::default();
+    let mut rows: Vec<(u32, u32, i64)> = Vec::new();
+    for (d, o) in deals.iter().enumerate() {
+        cols.ids.push(o.id.clone());
+        let code = o.amount.as_ref().map_or(0, |m| {
+            currencies
+                .iter()
+                .position(|c| *c == m.currency)
+                .unwrap_or_else(|| {
+                    currencies.push(m.currency.clone());
+                    currencies.len() - 1
+                })
+        });
+        cols.amount.push(o.amount.as_ref().map(|m| m.minor));
+        cols.currency.push(code as u32);
+        cols.expansion.push(o.kind != DealType::NewBusiness);
+        cols.created
+            .push(o.created_at.map(|c| c.timestamp_micros()));
+        cols.stage.push(
+            o.stage
+                .as_deref()
+                .map(|s| spec.stages().index(s).unwrap() as u32),
+        );
+        for e in &o.history {
+            rows.push((
+                d as u32,
+                spec.stages().index(&e.stage).unwrap() as u32,
+                e.at.timestamp_micros(),
+            ));
+        }
+    }
+    cols.currencies = currencies;
+    // Interleave deals (any order across deals), keeping each deal's rows in time order: a
+    // stable sort by a random key per deal.
+    rows.sort_by_key(|r| shuffle.get(r.0 as usize).copied().unwrap_or(0));
+    let entries = StageEntryColumns {
+        deal: rows.iter().map(|r| r.0).collect(),
+        stage: rows.iter().map(|r| r.1).collect(),
+        at: rows.iter().map(|r| r.2).collect(),
+    };
+    (cols, entries)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn columns_give_the_same_report_as_rows(
+        deals in proptest::collection::vec(deal(true), 0..40),
+        shuffle in proptest::collection::vec(0usize..5, 40),
+        grouped in any::<bool>(),
+    ) {
+        let spec = spec(Some("Engaging"));
+        let whole = one_pass(&spec, &deals);
+        let key: Vec<usize> = if grouped { (0..40).collect() } else { shuffle };
+        let (cols, entries) = columns(&spec, &deals, &key);
+        let mut m = PipelineMetrics::new(spec.clone());
+        m.add_columns(&cols, &entries).unwrap();
+        prop_assert_eq!(report(&m), report(&whole));
+    }
 
     #[test]
     fn merge_of_any_partition_equals_one_pass(
@@ -352,6 +418,55 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
         .unwrap(),
     );
     assert_eq!(m.merge(other).unwrap_err().code(), "input.invalid");
+}
+
+#[test]
+fn bad_columns_are_typed_errors_and_change_nothing() {
+    let spec = spec(None);
+    let deals = vec![
+        opp(
+            "A",
+            0,
+            vec![entry(40, "Engaging"), entry(50, "Won")],
+            Some(100),
+        ),
+        opp("B", 0, vec![entry(45, "Engaging")], Some(5)),
+    ];
+    let (cols, entries) = columns(&spec, &deals, &[0, 1]);
+    let mut m = PipelineMetrics::new(spec.clone());
+    let empty = report(&m);
+    let err = |c: &DealColumns, e: &StageEntryColumns| {
+        let mut m = m.clone();
+        let e = m.add_columns(c, e).unwrap_err();
+        assert_eq!(report(&m), empty, "changed by a refused batch");
+        e.to_string()
+    };
+    let mut e = entries.clone();
+    e.at.swap(0, 1); // A's entries out of order
+    assert!(err(&cols, &e).contains("`A`"), "{}", err(&cols, &e));
+    let mut e = entries.clone();
+    e.deal[0] = 7;
+    assert!(err(&cols, &e).contains("deal 7 of 2"));
+    let mut e = entries.clone();
+    e.stage[0] = 9;
+    assert!(err(&cols, &e).contains("stage 9 of 5"));
+    let mut c = cols.clone();
+    c.amount[1] = Some(-3);
+    assert!(err(&c, &entries).contains("`B`: negative amount"));
+    let mut c = cols.clone();
+    c.created[0] = Some(d(45).timestamp_micros());
+    assert!(err(&c, &entries).contains("before its creation"));
+    let mut c = cols.clone();
+    c.expansion.push(true);
+    assert!(
+        err(&c, &entries).contains("`expansion` has 3 values for 3 deals")
+            || err(&c, &entries).contains("ids")
+    );
+    let mut e = entries.clone();
+    e.at.pop();
+    assert!(err(&cols, &e).contains("differ in length"));
+    m.add_columns(&cols, &entries).unwrap();
+    assert_eq!(m.finish().unwrap().win_rate.won, 1);
 }
 
 #[test]

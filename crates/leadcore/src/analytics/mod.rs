@@ -4,6 +4,7 @@
 //! closing), and lead and rep-activity metrics, as mergeable accumulators.
 
 mod bottleneck;
+mod columns;
 mod funnel;
 mod leads;
 mod pipeline;
@@ -12,6 +13,7 @@ pub use bottleneck::{
     BottleneckReason, BottleneckReport, BottleneckSpec, Bottlenecks, ClosestDeal, Leak,
     LostAtStage, StageBottleneck,
 };
+pub use columns::{DealColumns, StageEntryColumns};
 pub use funnel::{Funnel, FunnelStage};
 pub use leads::{
     ActivityMetrics, ActivityReport, Benchmark, Conversion, LeadFunnel, LeadGroup, LeadHistory,

@@ -532,7 +532,7 @@ impl PipelineMetrics {
 
     /// Adds one opportunity seen through a view (the row path and the columnar path both
     /// come here). Instants are microseconds since the epoch; the view is already checked.
-    fn apply(&mut self, v: &DealView<'_>) {
+    pub(crate) fn apply(&mut self, v: &DealView<'_>) {
         let spec = Arc::clone(&self.spec);
         let (from, to) = (
             spec.period.from.timestamp_micros(),
@@ -787,13 +787,13 @@ impl Parsed {
 
 /// One opportunity as the accumulator reads it, checked: amount (currency, minor units),
 /// expansion or not, creation and entries in microseconds since the epoch, stage indices.
-struct DealView<'a> {
-    amount: Option<(&'a str, i64)>,
-    expansion: bool,
-    created: Option<i64>,
-    stage: Option<usize>,
-    at: &'a [i64],
-    stages: &'a [u32],
+pub(crate) struct DealView<'a> {
+    pub(crate) amount: Option<(&'a str, i64)>,
+    pub(crate) expansion: bool,
+    pub(crate) created: Option<i64>,
+    pub(crate) stage: Option<usize>,
+    pub(crate) at: &'a [i64],
+    pub(crate) stages: &'a [u32],
 }
 
 pub(crate) fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
@@ -886,13 +886,22 @@ pub struct DurationStats {
 impl DurationStats {
     pub(crate) fn of(values: &[i64]) -> Self {
         let mut v = values.to_vec();
-        v.sort_unstable();
         let n = v.len();
         let sum: i128 = v.iter().map(|&x| i128::from(x)).sum();
-        let nearest = |p_num: usize, p_den: usize| -> Option<i64> {
-            // rank = ceil(p n), from 1.
-            let rank = (p_num * n).div_ceil(p_den);
-            v.get(rank.max(1) - 1).copied()
+        // Nearest ranks (ceil(p n), from 1) by selection: linear, no full sort.
+        let rank = |p_num: usize, p_den: usize| (p_num * n).div_ceil(p_den).max(1) - 1;
+        let (median, p90) = if n == 0 {
+            (None, None)
+        } else {
+            let (m, q) = (rank(1, 2), rank(9, 10));
+            let (_, &mut p90, _) = v.select_nth_unstable(q);
+            // the median's rank is at most the p90's: select within the lower part
+            let median = if m == q {
+                p90
+            } else {
+                *v[..q].select_nth_unstable(m).1
+            };
+            (Some(median), Some(p90))
         };
         DurationStats {
             count: n as u64,
@@ -900,8 +909,8 @@ impl DurationStats {
                 let c = n as i128;
                 (sum / c) as f64 + (sum % c) as f64 / c as f64
             }),
-            median_seconds: nearest(1, 2),
-            p90_seconds: nearest(9, 10),
+            median_seconds: median,
+            p90_seconds: p90,
         }
     }
 }
