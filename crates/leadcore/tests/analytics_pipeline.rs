@@ -162,8 +162,21 @@ proptest! {
         deals in proptest::collection::vec(deal(true), 0..40),
         shuffle in proptest::collection::vec(0usize..5, 40),
         grouped in any::<bool>(),
+        wide in any::<bool>(),
     ) {
-        let spec = spec(Some("Engaging"));
+        // Over 32 stages the columnar path groups rows by deal instead of streaming them.
+        let spec = if wide {
+            let mut defs: Vec<StageDef> = stages().stages().to_vec();
+            defs.extend((0..66).map(|i| StageDef::new(format!("Extra{i}"), StageKind::Open)));
+            MetricsSpec::new(
+                PipelineStages::new("wide", defs).unwrap(),
+                spec(None).period(),
+                Some("Engaging"),
+            )
+            .unwrap()
+        } else {
+            spec(Some("Engaging"))
+        };
         let whole = one_pass(&spec, &deals);
         let key: Vec<usize> = if grouped { (0..40).collect() } else { shuffle };
         let (cols, entries) = columns(&spec, &deals, &key);

@@ -5,8 +5,9 @@
 //!
 //! [`DealHistory`]: super::DealHistory
 
-use super::pipeline::{DealView, PipelineMetrics};
+use super::pipeline::{DealView, PipelineMetrics, add_i128};
 use crate::error::{Error, Result};
+use crate::lifecycle::StageKind;
 
 /// Opportunities as columns, for [`PipelineMetrics::add_columns`]. Every per-deal column has
 /// one value per deal, or is empty (unknown for every deal: no amount, new business, no
@@ -211,6 +212,11 @@ impl PipelineMetrics {
                 ));
             }
         }
+        if stages <= 32 {
+            let mut fresh = PipelineMetrics::new(self.spec_arc());
+            fresh.stream(deals, entries)?;
+            return self.merge(fresh);
+        }
         let g = group(n, entries);
         for d in 0..n {
             let (lo, hi) = (g.offsets[d], g.offsets[d + 1]);
@@ -255,6 +261,261 @@ impl PipelineMetrics {
                 at: &g.at[lo..hi],
                 stages: &g.stage[lo..hi],
             });
+        }
+        Ok(())
+    }
+}
+
+/// One deal's running state in the streaming pass (rows in any order across deals): 24 bytes,
+/// so the deals in flight stay in cache.
+#[derive(Clone, Copy, Default)]
+struct Running {
+    /// The last entry known at the snapshot.
+    last_at: i64,
+    /// Open stages first entered in the period and not yet converted (bits).
+    pending: u32,
+    /// Stages entered in the period (bits).
+    entered: u32,
+    last_stage: u16,
+    /// `HAS_ENTRY`, `KNOWN`, `QUALIFIED`, `BEYOND`.
+    flags: u8,
+}
+
+const HAS_ENTRY: u8 = 1;
+const KNOWN: u8 = 2;
+const QUALIFIED: u8 = 4;
+/// Has an entry at or after the snapshot (kept aside in `beyond`).
+const BEYOND: u8 = 8;
+
+/// Deals per partition (2^14 × 24 bytes of running state: within a core's L2 cache).
+const PART_BITS: u32 = 14;
+
+/// The rows packed `(deal, stage, at)` and partitioned by deal range, each deal's rows kept
+/// in table order (a stable counting scatter), so the pass over one partition touches only
+/// its deals' state.
+fn partition(n: usize, e: &StageEntryColumns) -> Vec<(u32, u32, i64)> {
+    let parts = (n >> PART_BITS) + 1;
+    let mut next = vec![0usize; parts + 1];
+    for &d in &e.deal {
+        next[(d >> PART_BITS) as usize + 1] += 1;
+    }
+    for p in 0..parts {
+        next[p + 1] += next[p];
+    }
+    let mut out = vec![(0u32, 0u32, 0i64); e.deal.len()];
+    for ((&d, &s), &t) in e.deal.iter().zip(&e.stage).zip(&e.at) {
+        let slot = &mut next[(d >> PART_BITS) as usize];
+        out[*slot] = (d, s, t);
+        *slot += 1;
+    }
+    out
+}
+
+impl PipelineMetrics {
+    /// The pass over rows in table order for pipelines of at most 32 stages: per deal, a
+    /// small running state; per row, a few bit operations. A row out of time order within
+    /// its deal, or before its creation, is an error (the caller's accumulator is untouched:
+    /// this one is fresh).
+    fn stream(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+        let spec = self.spec_arc();
+        let st = spec.stages();
+        let ns = st.len();
+        let (from, to) = (
+            spec.period().from.timestamp_micros(),
+            spec.period().to.timestamp_micros(),
+        );
+        let qualify = spec.qualified_from.and_then(|q| st.rank(q));
+        // Per stage: the open stages of lower rank it converts, whether it qualifies.
+        let mut converts = vec![0u32; ns];
+        let mut qualifies = vec![qualify.is_none(); ns];
+        for (s, c) in converts.iter_mut().enumerate() {
+            if let Some(r) = st.rank(s) {
+                for o in 0..ns {
+                    if st.kind(o) == StageKind::Open && st.rank(o).is_some_and(|ro| ro < r) {
+                        *c |= 1 << o;
+                    }
+                }
+                qualifies[s] = qualify.is_none_or(|q| r >= q);
+            }
+        }
+        let open_bits: u32 = (0..ns)
+            .filter(|&s| st.kind(s) == StageKind::Open && st.rank(s).is_some())
+            .fold(0, |m, s| m | 1 << s);
+        let n = deals.len();
+        let ncur = deals.currencies.len().max(1);
+        let mut state = vec![Running::default(); n];
+        let mut beyond: Vec<(i64, u16)> = Vec::new();
+        let mut entered = vec![0u64; ns];
+        let mut converted = vec![0u64; ns];
+        // value entered per (stage, currency): sum and whether any amount was added
+        let mut value = vec![(0i128, false); ns * ncur];
+        let amount_of = |d: usize| match (deals.amount.get(d), deals.currency.get(d)) {
+            (Some(&Some(a)), Some(&c)) => Some((c as usize, a)),
+            _ => None,
+        };
+        let out_of_order = |d: usize| {
+            Error::invalid_input(format!(
+                "opportunity {}: an entry is before the entry before it",
+                deals.name(d)
+            ))
+        };
+        let mut dwell: Vec<Vec<i64>> = vec![Vec::new(); ns];
+        for (d, s, t) in partition(n, entries) {
+            let (d, s) = (d as usize, s as usize);
+            let r = &mut state[d];
+            if r.flags & HAS_ENTRY == 0 {
+                if let Some(&Some(c)) = deals.created.get(d)
+                    && t < c
+                {
+                    return Err(Error::invalid_input(format!(
+                        "opportunity {}: an entry is before its creation",
+                        deals.name(d)
+                    )));
+                }
+            } else if t < r.last_at {
+                return Err(out_of_order(d));
+            }
+            if t >= to {
+                if beyond.is_empty() {
+                    beyond = vec![(i64::MIN, 0); n];
+                }
+                if r.flags & BEYOND != 0 && t < beyond[d].0 {
+                    return Err(out_of_order(d));
+                }
+                beyond[d] = (t, s as u16);
+                r.flags |= HAS_ENTRY | BEYOND;
+                continue;
+            }
+            if r.flags & BEYOND != 0 {
+                return Err(out_of_order(d)); // before an entry at or after the snapshot
+            }
+            let in_period = from <= t;
+            if r.flags & KNOWN != 0 && in_period {
+                dwell[r.last_stage as usize].push((t - r.last_at) / 1_000_000);
+            }
+            // conversions of earlier first entries to this later ranked stage
+            let done = r.pending & converts[s];
+            if done != 0 {
+                r.pending &= !done;
+                let mut bits = done;
+                while bits != 0 {
+                    converted[bits.trailing_zeros() as usize] += 1;
+                    bits &= bits - 1;
+                }
+            }
+            if in_period && r.entered & (1 << s) == 0 {
+                r.entered |= 1 << s;
+                entered[s] += 1;
+                r.pending |= open_bits & (1 << s);
+                if let Some((c, a)) = amount_of(d) {
+                    let v = &mut value[s * ncur + c];
+                    v.0 += i128::from(a);
+                    v.1 = true;
+                }
+            }
+            if qualifies[s] {
+                r.flags |= QUALIFIED;
+            }
+            r.flags |= HAS_ENTRY | KNOWN;
+            r.last_at = t;
+            r.last_stage = s as u16;
+        }
+        // Per deal: the stage at the snapshot, the current-stage check, closes.
+        let mut in_stage = vec![0u64; ns];
+        let mut value_in = vec![(0i128, false); ns * ncur];
+        let mut won_value = vec![(0i128, false); ncur];
+        for (d, r) in state.iter().enumerate() {
+            let given = deals.stage.get(d).copied().flatten();
+            let last_any = if r.flags & BEYOND != 0 {
+                beyond[d].1
+            } else {
+                r.last_stage
+            };
+            if let Some(g) = given
+                && r.flags & HAS_ENTRY != 0
+                && g != u32::from(last_any)
+            {
+                return Err(Error::invalid_input(format!(
+                    "opportunity {}: stage {g} is not the last entry's ({last_any})",
+                    deals.name(d)
+                )));
+            }
+            let created = deals.created.get(d).copied().flatten();
+            let (cur, entered_at) = if r.flags & KNOWN != 0 {
+                (r.last_stage as usize, Some(r.last_at))
+            } else if r.flags & HAS_ENTRY == 0 && created.is_none_or(|c| c < to) {
+                match given {
+                    Some(g) => (g as usize, None),
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            in_stage[cur] += 1;
+            let amount = amount_of(d);
+            if let Some((c, a)) = amount {
+                let v = &mut value_in[cur * ncur + c];
+                v.0 += i128::from(a);
+                v.1 = true;
+            }
+            let qualified = match qualify {
+                None => true,
+                Some(_) => r.flags & QUALIFIED != 0 || (r.flags & KNOWN == 0 && qualifies[cur]),
+            };
+            if !qualified {
+                continue;
+            }
+            let kind = st.kind(cur);
+            let closed_in_period = entered_at.is_some_and(|t| from <= t && t < to);
+            match kind {
+                StageKind::Open => self.open_qualified += 1,
+                StageKind::Won | StageKind::Lost if closed_in_period => {
+                    let split = if deals.expansion.get(d).copied().unwrap_or(false) {
+                        &mut self.expansion
+                    } else {
+                        &mut self.new_business
+                    };
+                    if kind == StageKind::Won {
+                        split.won += 1;
+                        if let Some((c, a)) = amount {
+                            won_value[c].0 += i128::from(a);
+                            won_value[c].1 = true;
+                            self.won_with_amount += 1;
+                        }
+                        if let (Some(c), Some(t)) = (created, entered_at) {
+                            self.cycle.push((t - c) / 1_000_000);
+                        }
+                    } else {
+                        split.lost += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.opportunities += n as u64;
+        let currency = |c: usize| deals.currencies.get(c).map_or("", String::as_str);
+        for (s, acc) in self.stages.iter_mut().enumerate() {
+            acc.entered += entered[s];
+            acc.converted += converted[s];
+            acc.in_stage += in_stage[s];
+            acc.dwell = std::mem::take(&mut dwell[s]);
+            for c in 0..ncur {
+                if value[s * ncur + c].1 {
+                    add_i128(&mut acc.value_entered, currency(c), value[s * ncur + c].0);
+                }
+                if value_in[s * ncur + c].1 {
+                    add_i128(
+                        &mut acc.value_in_stage,
+                        currency(c),
+                        value_in[s * ncur + c].0,
+                    );
+                }
+            }
+        }
+        for (c, v) in won_value.iter().enumerate() {
+            if v.1 {
+                add_i128(&mut self.won_value, currency(c), v.0);
+            }
         }
         Ok(())
     }

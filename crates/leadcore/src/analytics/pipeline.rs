@@ -372,7 +372,7 @@ impl SliceKey {
 pub struct MetricsSpec {
     stages: PipelineStages,
     period: Period,
-    qualified_from: Option<usize>,
+    pub(crate) qualified_from: Option<usize>,
 }
 
 impl MetricsSpec {
@@ -415,10 +415,14 @@ impl MetricsSpec {
 pub(crate) type Sums = BTreeMap<String, i128>;
 
 fn add_minor(sums: &mut Sums, currency: &str, minor: i64) {
+    add_i128(sums, currency, i128::from(minor));
+}
+
+pub(crate) fn add_i128(sums: &mut Sums, currency: &str, v: i128) {
     match sums.get_mut(currency) {
-        Some(v) => *v += i128::from(minor),
+        Some(x) => *x += v,
         None => {
-            sums.insert(currency.to_owned(), i128::from(minor));
+            sums.insert(currency.to_owned(), v);
         }
     }
 }
@@ -434,20 +438,20 @@ pub(crate) fn merge_sums(into: &mut Sums, from: Sums) {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
-struct StageAcc {
-    entered: u64,
-    converted: u64,
-    in_stage: u64,
-    value_entered: Sums,
-    value_in_stage: Sums,
+pub(crate) struct StageAcc {
+    pub(crate) entered: u64,
+    pub(crate) converted: u64,
+    pub(crate) in_stage: u64,
+    pub(crate) value_entered: Sums,
+    pub(crate) value_in_stage: Sums,
     /// Completed dwells (seconds); sorted at finish, so order never matters.
-    dwell: Vec<i64>,
+    pub(crate) dwell: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Closed {
-    won: u64,
-    lost: u64,
+pub(crate) struct Closed {
+    pub(crate) won: u64,
+    pub(crate) lost: u64,
 }
 
 /// The pipeline-metrics accumulator of one group: `add` opportunities, `merge` another
@@ -479,14 +483,14 @@ struct Closed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PipelineMetrics {
     spec: Arc<MetricsSpec>,
-    opportunities: u64,
-    stages: Vec<StageAcc>,
-    new_business: Closed,
-    expansion: Closed,
-    won_value: Sums,
-    won_with_amount: u64,
-    cycle: Vec<i64>,
-    open_qualified: u64,
+    pub(crate) opportunities: u64,
+    pub(crate) stages: Vec<StageAcc>,
+    pub(crate) new_business: Closed,
+    pub(crate) expansion: Closed,
+    pub(crate) won_value: Sums,
+    pub(crate) won_with_amount: u64,
+    pub(crate) cycle: Vec<i64>,
+    pub(crate) open_qualified: u64,
     /// Scratch: the stages an opportunity entered in the period (stamped per opportunity).
     seen: Vec<u64>,
     generation: u64,
@@ -518,6 +522,10 @@ impl PipelineMetrics {
     /// The spec.
     pub fn spec(&self) -> &MetricsSpec {
         &self.spec
+    }
+
+    pub(crate) fn spec_arc(&self) -> Arc<MetricsSpec> {
+        Arc::clone(&self.spec)
     }
 
     /// Adds one opportunity. Refused, leaving the accumulator unchanged: an unknown stage
@@ -652,7 +660,11 @@ impl PipelineMetrics {
             a.in_stage += b.in_stage;
             merge_sums(&mut a.value_entered, b.value_entered);
             merge_sums(&mut a.value_in_stage, b.value_in_stage);
-            a.dwell.extend(b.dwell);
+            if a.dwell.is_empty() {
+                a.dwell = b.dwell;
+            } else {
+                a.dwell.extend(b.dwell);
+            }
         }
         for (a, b) in [
             (&mut self.new_business, other.new_business),
@@ -663,7 +675,11 @@ impl PipelineMetrics {
         }
         merge_sums(&mut self.won_value, other.won_value);
         self.won_with_amount += other.won_with_amount;
-        self.cycle.extend(other.cycle);
+        if self.cycle.is_empty() {
+            self.cycle = other.cycle;
+        } else {
+            self.cycle.extend(other.cycle);
+        }
         self.open_qualified += other.open_qualified;
         Ok(())
     }
