@@ -43,10 +43,12 @@
 #![deny(missing_docs)]
 
 mod analytics;
+mod bottlenecks;
 mod columns;
 mod events;
 mod frame;
 mod ids;
+mod lead_history;
 mod leads;
 mod read;
 mod results;
@@ -55,6 +57,8 @@ mod sla;
 mod table;
 
 pub use analytics::{deal_histories, pipeline_metrics_batch};
+pub use bottlenecks::bottleneck_batches;
+pub use lead_history::{lead_histories, lead_report_batches};
 pub use events::Events;
 pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
 pub use ids::EventLeads;

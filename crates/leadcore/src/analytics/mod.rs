@@ -7,6 +7,7 @@ mod bottleneck;
 mod funnel;
 mod leads;
 mod pipeline;
+mod wire;
 
 pub use bottleneck::{
     BottleneckReason, BottleneckReport, BottleneckSpec, Bottlenecks, ClosestDeal, Leak,
@@ -23,3 +24,4 @@ pub use pipeline::{
     PipelineMetricsInput, PipelineMetricsOutput, PipelineReport, PipelineStages, RateCount,
     SalesVelocity, SliceKey, StageDef, StageEntry, StageMetrics, VelocityStage, WinRate,
 };
+pub use wire::{ActivityMetricsInput, BottleneckInput, LeadMetricsInput};
