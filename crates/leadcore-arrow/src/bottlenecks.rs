@@ -44,19 +44,28 @@ pub fn bottleneck_batches(r: &BottleneckReport) -> Result<Vec<(&'static str, Rec
     let reason = |f: fn(&BottleneckReason) -> bool| -> Vec<bool> {
         rows.iter().map(|x| x.reasons.iter().any(f)).collect()
     };
-    s.text("stage", rows.iter().map(|x| Some(x.stage.clone())).collect());
+    s.text(
+        "stage",
+        rows.iter().map(|x| Some(x.stage.clone())).collect(),
+    );
     s.flag("bottleneck", rows.iter().map(|x| x.bottleneck).collect());
     s.flag(
         "accumulating",
         reason(|r| matches!(r, BottleneckReason::Accumulating { .. })),
     );
-    s.flag("slow", reason(|r| matches!(r, BottleneckReason::Slow { .. })));
+    s.flag(
+        "slow",
+        reason(|r| matches!(r, BottleneckReason::Slow { .. })),
+    );
     s.count("in_stage", rows.iter().map(|x| x.in_stage).collect());
     s.float(
         "baseline_in_stage",
         rows.iter().map(|x| Some(x.baseline_in_stage)).collect(),
     );
-    s.float("accumulation", rows.iter().map(|x| x.accumulation).collect());
+    s.float(
+        "accumulation",
+        rows.iter().map(|x| x.accumulation).collect(),
+    );
     s.count("dwell_count", rows.iter().map(|x| x.dwell.count).collect());
     s.float(
         "dwell_mean_s",
@@ -76,7 +85,9 @@ pub fn bottleneck_batches(r: &BottleneckReport) -> Result<Vec<(&'static str, Rec
     );
     s.int(
         "baseline_dwell_median_s",
-        rows.iter().map(|x| x.baseline_dwell.median_seconds).collect(),
+        rows.iter()
+            .map(|x| x.baseline_dwell.median_seconds)
+            .collect(),
     );
     s.int(
         "baseline_dwell_p90_s",
@@ -106,7 +117,10 @@ pub fn bottleneck_batches(r: &BottleneckReport) -> Result<Vec<(&'static str, Rec
         currency.push(first.map(|(c, _)| c.clone()));
         value.push(first.map(|(_, v)| *v));
     }
-    l.text("stage", r.lost_at_stage.iter().map(|x| x.stage.clone()).collect());
+    l.text(
+        "stage",
+        r.lost_at_stage.iter().map(|x| x.stage.clone()).collect(),
+    );
     l.count("count", r.lost_at_stage.iter().map(|x| x.count).collect());
     l.text("currency", currency);
     l.int("value", value);
@@ -114,12 +128,27 @@ pub fn bottleneck_batches(r: &BottleneckReport) -> Result<Vec<(&'static str, Rec
     let mut k = Columns::default();
     let (amounts, currencies): (Vec<_>, Vec<_>) =
         r.leaks.iter().map(|x| amount(x.amount.as_ref())).unzip();
-    k.text("opportunity_id", r.leaks.iter().map(|x| Some(x.id.clone())).collect());
-    k.text("stage", r.leaks.iter().map(|x| Some(x.stage.clone())).collect());
+    k.text(
+        "opportunity_id",
+        r.leaks.iter().map(|x| Some(x.id.clone())).collect(),
+    );
+    k.text(
+        "stage",
+        r.leaks.iter().map(|x| Some(x.stage.clone())).collect(),
+    );
     k.text("owner", r.leaks.iter().map(|x| x.owner.clone()).collect());
-    k.int("in_stage_s", r.leaks.iter().map(|x| Some(x.seconds_in_stage)).collect());
-    k.int("days_in_stage", r.leaks.iter().map(|x| Some(x.days_in_stage)).collect());
-    k.int("threshold_s", r.leaks.iter().map(|x| Some(x.threshold_seconds)).collect());
+    k.int(
+        "in_stage_s",
+        r.leaks.iter().map(|x| Some(x.seconds_in_stage)).collect(),
+    );
+    k.int(
+        "days_in_stage",
+        r.leaks.iter().map(|x| Some(x.days_in_stage)).collect(),
+    );
+    k.int(
+        "threshold_s",
+        r.leaks.iter().map(|x| Some(x.threshold_seconds)).collect(),
+    );
     k.int("amount", amounts);
     k.text("currency", currencies);
 
@@ -127,11 +156,23 @@ pub fn bottleneck_batches(r: &BottleneckReport) -> Result<Vec<(&'static str, Rec
     let deals = &r.closest_to_closing;
     let (amounts, currencies): (Vec<_>, Vec<_>) =
         deals.iter().map(|x| amount(x.amount.as_ref())).unzip();
-    c.text("opportunity_id", deals.iter().map(|x| Some(x.id.clone())).collect());
-    c.text("stage", deals.iter().map(|x| Some(x.stage.clone())).collect());
+    c.text(
+        "opportunity_id",
+        deals.iter().map(|x| Some(x.id.clone())).collect(),
+    );
+    c.text(
+        "stage",
+        deals.iter().map(|x| Some(x.stage.clone())).collect(),
+    );
     c.text("owner", deals.iter().map(|x| x.owner.clone()).collect());
-    c.int("in_stage_s", deals.iter().map(|x| x.seconds_in_stage).collect());
-    c.int("days_in_stage", deals.iter().map(|x| x.days_in_stage).collect());
+    c.int(
+        "in_stage_s",
+        deals.iter().map(|x| x.seconds_in_stage).collect(),
+    );
+    c.int(
+        "days_in_stage",
+        deals.iter().map(|x| x.days_in_stage).collect(),
+    );
     c.int("amount", amounts);
     c.text("currency", currencies);
 

@@ -5,7 +5,9 @@
 use crate::analytics::{texts, times};
 use crate::table::{ChunkedColumn, Table};
 use crate::{Result, invalid};
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, UInt64Array};
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray, UInt64Array,
+};
 use arrow_schema::{DataType, Field, Schema};
 use leadcore::analytics::{
     Conversion, LeadFunnel, LeadGroup, LeadHistory, LeadReport, StageEntry, Verdict,
@@ -51,7 +53,9 @@ pub fn lead_histories(leads: &Table, history: &Table) -> Result<Vec<LeadHistory>
     for (row, id) in ids.into_iter().enumerate() {
         let id = id.ok_or_else(|| invalid(format!("{W}, row {row}: no lead_id")))?;
         if index.insert(id.clone(), row).is_some() {
-            return Err(invalid(format!("{W}, row {row}: lead `{id}` is listed twice")));
+            return Err(invalid(format!(
+                "{W}, row {row}: lead `{id}` is listed twice"
+            )));
         }
         out.push(LeadHistory {
             id,
@@ -117,8 +121,11 @@ fn verdict(v: Option<Verdict>) -> Option<&'static str> {
     })
 }
 
+/// A funnel's conversion step.
+type StepOf = fn(&LeadFunnel) -> &Conversion;
+
 /// The conversion steps: name, from and to milestones, and the step of a funnel.
-const STEPS: [(&str, &str, &str, fn(&LeadFunnel) -> &Conversion); 3] = [
+const STEPS: [(&str, &str, &str, StepOf); 3] = [
     ("mql_to_srl", "mql", "srl", |f| &f.mql_to_srl),
     ("srl_to_sql", "srl", "sql", |f| &f.srl_to_sql),
     ("sql_to_won", "sql", "won", |f| &f.sql_to_won),

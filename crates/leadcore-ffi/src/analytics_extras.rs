@@ -100,7 +100,9 @@ pub unsafe extern "C" fn leadcore_activity_metrics(
     fallible!(err, {
         let text = args::text(input_json, len, "input_json")?;
         let out = args::out(out, "out")?;
-        out.text(canonical_json(&ActivityMetricsInput::from_json(text)?.run()?));
+        out.text(canonical_json(
+            &ActivityMetricsInput::from_json(text)?.run()?,
+        ));
     })
 }
 
@@ -166,12 +168,8 @@ mod tests {
         let input = br#"{"period":{"from":"2017-01-01T00:00:00Z","to":"2017-02-01T00:00:00Z"},"leads":[{"id":"L1","history":[{"at":"2017-01-02T00:00:00Z","stage":"MQL"}]}]}"#;
         let mut buf = empty();
         unsafe {
-            let st = leadcore_lead_metrics(
-                input.as_ptr(),
-                input.len(),
-                &mut buf,
-                std::ptr::null_mut(),
-            );
+            let st =
+                leadcore_lead_metrics(input.as_ptr(), input.len(), &mut buf, std::ptr::null_mut());
             assert_eq!(st, 0);
             assert_eq!(json_of(&mut buf)["funnel"]["reached"]["mql"], 1);
             let input = br#"{"period":{"from":"2017-01-01T00:00:00Z","to":"2017-02-01T00:00:00Z"},"activities":[{"kind":"call","at":"2017-01-02T00:00:00Z","actor":"ann"}]}"#;

@@ -280,12 +280,12 @@ struct LeadStagesWire {
 impl TryFrom<LeadStagesWire> for LeadStages {
     type Error = String;
     fn try_from(w: LeadStagesWire) -> std::result::Result<Self, String> {
-        LeadStages::build([w.mql, w.srl, w.sql, w.opportunity, w.won], w.others).map_err(|e| {
-            match e.kind() {
+        LeadStages::build([w.mql, w.srl, w.sql, w.opportunity, w.won], w.others).map_err(
+            |e| match e.kind() {
                 crate::error::ErrorKind::InvalidInput { message } => message.clone(),
                 _ => e.to_string(),
-            }
-        })
+            },
+        )
     }
 }
 
