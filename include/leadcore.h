@@ -648,6 +648,73 @@ leadcore_status leadcore_pipeline_metrics(const struct leadcore_playbook *playbo
                                           struct leadcore_error **err);
 
 /**
+ * Finds the bottlenecks of a deal pipeline over a period against a trailing baseline of
+ * periods of the same length: stages accumulating deals or holding them longer, deals lost
+ * by stage, leaks (deals in a stage past its threshold) and the deals closest to closing.
+ * `input_json` is `{"stages":[..]` (or `"pipeline"`: a deal pipeline of `playbook`),
+ * `"period":{"from","to"}` (RFC 3339; `to` is also the snapshot), `"baseline_periods"?`
+ * (default 3), `"factor"?` (1.25), `"min_count"?` (5), `"closest"?` (10),
+ * `"leak_after"?:{"<open stage>":"30d",..}` (default: the baseline's p90 dwell),
+ * `"opportunities":[{"id","owner"?,..,"amount"?,"created_at"?,"stage"?,"history":[{"at","stage"}]}]}`.
+ * On success `*out` receives canonical JSON `{"period","baseline","baseline_periods",
+ * "deals","bottlenecks":["<stage>",..],"stages":[..],"lost_at_stage":[..],"leaks":[..],
+ * "closest_to_closing":[..]}`. An unknown stage gives `LEADCORE_UNKNOWN_STAGE`; bad JSON,
+ * an empty period, a bad threshold, entries out of time order or before the creation give
+ * `LEADCORE_INVALID_INPUT`; `pipeline` with a NULL playbook gives `LEADCORE_NULL_ARGUMENT`,
+ * an unknown one `LEADCORE_UNKNOWN_PIPELINE`. `playbook` may be NULL when `stages` are
+ * given.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `input_json` is NULL (with `len == 0`) or points
+ * to `len` readable bytes; `out` is NULL or valid for writing a `leadcore_buf`; `err` is
+ * NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_bottlenecks(const struct leadcore_playbook *playbook,
+                                     const uint8_t *input_json,
+                                     size_t len,
+                                     struct leadcore_buf *out,
+                                     struct leadcore_error **err);
+
+/**
+ * Computes lead metrics over lifecycle histories: milestones reached in the period,
+ * conversions MQL→SRL, SRL→SQL and SQL→Won against benchmarks, lead velocity, time from MQL
+ * to SQL, and the same by source (and by owner). `input_json` is
+ * `{"period":{"from","to"},"stages"?:{"mql":[..],"srl":[..],"sql":[..],"opportunity":[..],
+ * "won":[..],"others"?:[..]},"benchmarks"?:{"mql_to_srl"?:{"low","high"},..},"by_owner"?,
+ * "leads":[{"id","source"?,"owner"?,"created_at"?,"history":[{"at","stage"}]}]}`. On
+ * success `*out` receives canonical JSON `{"period","funnel","velocity","mql_to_sql",
+ * "by_source":[..],"by_owner":[..]|null}`. Bad JSON, an empty period, a bad benchmark, a
+ * stage neither a milestone's nor another known one, or entries out of time order give
+ * `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * `input_json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` is NULL
+ * or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_lead_metrics(const uint8_t *input_json,
+                                      size_t len,
+                                      struct leadcore_buf *out,
+                                      struct leadcore_error **err);
+
+/**
+ * Computes activity metrics per rep: activities in the period by kind, and tasks assigned,
+ * done and open. `input_json` is `{"period":{"from","to"},"activities":[{"kind","at","actor"?,
+ * "id"?,..}]}` (a task is a `task_assigned` and a `task_done` sharing an `id`). On success
+ * `*out` receives canonical JSON `{"period","activities","unattributed","reps":[{"rep",
+ * "total","by_kind":{..},"tasks":{"assigned","done","open"}}]}`. Bad JSON, an empty period,
+ * a task activity without an `id` or an assignment without an `actor` give
+ * `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * `input_json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` is NULL
+ * or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_activity_metrics(const uint8_t *input_json,
+                                          size_t len,
+                                          struct leadcore_buf *out,
+                                          struct leadcore_error **err);
+
+/**
  * Scores a batch of events given through the Arrow C stream interface, the columnar
  * interchange of pyarrow, polars, DuckDB, nanoarrow and Arrow C++.
  *

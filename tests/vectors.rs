@@ -2,6 +2,7 @@
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
 use leadcore::analytics::PipelineMetricsInput;
+use leadcore::analytics::{ActivityMetricsInput, BottleneckInput, LeadMetricsInput};
 use leadcore::predictive::logistic::LogisticInput;
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
@@ -227,6 +228,29 @@ fn run_case(dir: &Path) -> String {
                     i.run(pipeline)
                 });
                 match run {
+                    Ok(o) => ok(o),
+                    Err(e) => err(&e),
+                }
+            }
+            "bottlenecks" => {
+                let run = BottleneckInput::from_json(&payload).and_then(|i| {
+                    let pipeline = match (&i.stages, &i.pipeline) {
+                        (None, Some(name)) => Some(pb.pipeline(name)?),
+                        _ => None,
+                    };
+                    i.run(pipeline)
+                });
+                match run {
+                    Ok(o) => ok(o),
+                    Err(e) => err(&e),
+                }
+            }
+            "lead_metrics" => match LeadMetricsInput::from_json(&payload).and_then(|i| i.run()) {
+                Ok(o) => ok(o),
+                Err(e) => err(&e),
+            },
+            "activity_metrics" => {
+                match ActivityMetricsInput::from_json(&payload).and_then(|i| i.run()) {
                     Ok(o) => ok(o),
                     Err(e) => err(&e),
                 }

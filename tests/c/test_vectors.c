@@ -426,6 +426,24 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         emit(out, s, &b, err);
         return 1;
     }
+    if (is_event(line, prefix, "bottlenecks")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_bottlenecks(pb, payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
+    if (is_event(line, prefix, "lead_metrics")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_lead_metrics(payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
+    if (is_event(line, prefix, "activity_metrics")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_activity_metrics(payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
     if (is_event(line, prefix, "sla_status")) {
         leadcore_buf b = {0};
         leadcore_status s = leadcore_sla_status(pb, payload, payload_len, &b, &err);

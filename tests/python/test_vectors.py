@@ -23,7 +23,7 @@ SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
 PREDICTIVE_EVENTS = {"odoo_score", "logistic"}
-ANALYTICS_EVENTS = {"pipeline_metrics"}
+ANALYTICS_EVENTS = {"pipeline_metrics", "bottlenecks", "lead_metrics", "activity_metrics"}
 
 
 def canonical(value: Any) -> str:
@@ -97,6 +97,12 @@ class Runner:
             return self.run_routing(kind, payload)
         if kind == "pipeline_metrics":
             return ok_text(leadcore.pipeline_report(canonical(payload), playbook=pb, json=True))
+        if kind == "bottlenecks":
+            return ok_text(leadcore.bottleneck_report(canonical(payload), playbook=pb, json=True))
+        if kind == "lead_metrics":
+            return ok_text(leadcore.lead_report(canonical(payload), json=True))
+        if kind == "activity_metrics":
+            return ok_text(leadcore.activity_report(canonical(payload), json=True))
         if kind == "odoo_score":
             return ok_text(leadcore.odoo_score(canonical(payload), json=True))
         if kind == "logistic":

@@ -17,7 +17,7 @@ use leadcore::{DealType, Money, StageKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
+pub(crate) fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
     let mut b = DictBuilder::default();
     if !encode_strings(c, &mut b) {
         return Err(Error::Type(format!(
@@ -79,7 +79,7 @@ fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
 }
 
 /// A time column: timestamps of any unit (UTC), dates, or integers (Unix seconds).
-fn times(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<DateTime<Utc>>>> {
+pub(crate) fn times(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<DateTime<Utc>>>> {
     let mut out = Vec::with_capacity(c.len());
     let bad = |row: usize| {
         invalid(format!(

@@ -43,10 +43,12 @@
 #![deny(missing_docs)]
 
 mod analytics;
+mod bottlenecks;
 mod columns;
 mod events;
 mod frame;
 mod ids;
+mod lead_history;
 mod leads;
 mod read;
 mod results;
@@ -55,9 +57,11 @@ mod sla;
 mod table;
 
 pub use analytics::{deal_histories, pipeline_metrics_batch};
+pub use bottlenecks::bottleneck_batches;
 pub use events::Events;
 pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
 pub use ids::EventLeads;
+pub use lead_history::{lead_histories, lead_report_batches};
 pub use leads::{int_lead_ids, leads};
 pub use results::{export_stream, row_errors_batch, scores_batch, scores_batch_with_ids};
 pub use routing::assignments_batch;

@@ -16,6 +16,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod analytics;
+mod analytics_extras;
 mod args;
 mod arrow;
 mod buf;
@@ -35,6 +36,9 @@ mod time;
 mod version;
 
 pub use analytics::leadcore_pipeline_metrics;
+pub use analytics_extras::{
+    leadcore_activity_metrics, leadcore_bottlenecks, leadcore_lead_metrics,
+};
 pub use args::leadcore_str;
 pub use arrow::leadcore_score_arrow;
 pub use buf::{leadcore_buf, leadcore_buf_free};

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyString, PyTuple};
 
 /// The deal pipeline `name` of a `Playbook` object (read through its JSON form).
-fn playbook_pipeline(pb: &Bound<'_, PyAny>, name: &str) -> PyResult<leadcore::Pipeline> {
+pub(crate) fn playbook_pipeline(pb: &Bound<'_, PyAny>, name: &str) -> PyResult<leadcore::Pipeline> {
     let text: String = pb.call_method0("to_json")?.extract()?;
     let pb = Playbook::from_json(&text).py_err()?;
     pb.pipeline(name).cloned().py_err()

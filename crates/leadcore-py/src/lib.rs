@@ -7,6 +7,7 @@
 #![deny(unsafe_code)]
 
 mod analytics;
+mod analytics_extras;
 mod arrow;
 mod columns;
 mod convert;
@@ -36,6 +37,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(predictive::odoo_score, m)?)?;
     m.add_class::<predictive::PyLogisticModel>()?;
     analytics::register(m)?;
+    analytics_extras::register(m)?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())

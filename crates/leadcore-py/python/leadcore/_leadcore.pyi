@@ -21,6 +21,11 @@ __all__ = [
     "LogisticModel",
     "pipeline_metrics",
     "pipeline_report",
+    "bottlenecks",
+    "lead_metrics",
+    "bottleneck_report",
+    "lead_report",
+    "activity_report",
     "CORE_VERSION",
     "Playbook",
     "LeadState",
@@ -578,6 +583,280 @@ def pipeline_report(
     input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[True]
 ) -> str:
     """`pipeline_report`, the result as canonical JSON text."""
+
+def bottlenecks(
+    opportunities: Any,
+    history: Any | None = None,
+    *,
+    stages: Sequence[str | Mapping[str, str]],
+    period: tuple[_Time, _Time] | Sequence[_Time],
+    baseline_periods: int = 3,
+    factor: float = 1.25,
+    min_count: int = 5,
+    closest: int = 10,
+    leak_after: Mapping[str, str | timedelta] | None = None,
+) -> dict[str, ArrowTable]:
+    """Bottlenecks of a deal pipeline in one call, with the GIL released.
+
+    Over the period and a trailing baseline of `baseline_periods` periods of the same
+    length just before it: the open stages accumulating deals or holding them longer than
+    usual, the deals lost by stage, the leaks (deals in a stage past its threshold) and the
+    deals closest to closing.
+
+    Parameters
+    ----------
+    opportunities : table
+        A dict of columns, or a pandas, polars or pyarrow table: `opportunity_id` (or `id`)
+        and optionally `owner`, `team`, `manager`, `office`, `source`, `pipeline`, `kind`,
+        `amount` (integer minor units) with `currency`, `created_at` and `stage` (the
+        current stage, for rows without history). The same table `pipeline_metrics` reads.
+    history : table, optional
+        Stage entries: `opportunity_id`, `at` (timestamps, dates or Unix seconds) and
+        `stage`, in any row order (sorted by time per opportunity).
+    stages : sequence of str or dict
+        The pipeline's stages in order: a name is an open stage, `{"name", "kind"}` gives
+        another kind (`won`, `lost`, ...).
+    period : (from, to)
+        The period; `to` is the snapshot. Aware datetimes or RFC 3339 strings.
+    baseline_periods : int, default 3
+        How many periods of the period's length make the baseline (1 to 1000).
+    factor : float, default 1.25
+        By how much a stage must exceed its baseline to be flagged (finite, positive).
+    min_count : int, default 5
+        The least count (deals in the stage, or completed stays) a flag needs.
+    closest : int, default 10
+        How many deals closest to closing to list.
+    leak_after : dict of str to str or timedelta, optional
+        Per open stage, the time in it after which a deal leaks (`"30d"`, `"1w"`,
+        `timedelta(days=30)`); other stages use the baseline's p90 dwell.
+
+    Returns
+    -------
+    dict of str to ArrowTable
+        `stages` (a row per open stage: `stage`, `bottleneck`, `accumulating`, `slow`,
+        `in_stage`, `baseline_in_stage`, `accumulation`, `dwell_count`, `dwell_mean_s`,
+        `dwell_median_s`, `dwell_p90_s`, `baseline_dwell_count`, `baseline_dwell_median_s`,
+        `baseline_dwell_p90_s`, `dwell_ratio`, `leak_threshold_s`), `lost_at_stage`
+        (`stage`, `count`, `currency`, `value`; a null `stage` for losses with no open stage
+        before them), `leaks` (longest first: `opportunity_id`, `stage`, `owner`,
+        `in_stage_s`, `days_in_stage`, `threshold_s`, `amount`, `currency`) and `closest`
+        (`opportunity_id`, `stage`, `owner`, `in_stage_s`, `days_in_stage`, `amount`,
+        `currency`).
+
+    Raises
+    ------
+    UnknownStageError
+        A stage of an opportunity, of its history or of `leak_after` is not in `stages`.
+    InputError
+        An empty period, a bad threshold, a history entry before the creation, a repeated
+        opportunity, a stage row naming no opportunity, losses from one stage in several
+        currencies.
+    TypeError
+        A table that is not a dict of columns or an Arrow-compatible table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> opps = {"opportunity_id": ["A", "B"], "owner": ["ann", "bob"]}
+    >>> hist = {"opportunity_id": ["A", "B", "B"],
+    ...         "at": [1773187200, 1773100800, 1774396800],  # 03-11, 03-10, 03-25 (Unix s)
+    ...         "stage": ["Demo", "Lead", "Lost"]}
+    >>> t = leadcore.bottlenecks(
+    ...     opps, hist, stages=["Lead", "Demo", {"name": "Lost", "kind": "lost"}],
+    ...     period=("2026-03-21T00:00:00Z", "2026-03-31T00:00:00Z"), leak_after={"Demo": "10d"})
+    >>> pa.table(t["leaks"]).column("opportunity_id").to_pylist()
+    ['A']
+    """
+
+def lead_metrics(
+    leads: Any,
+    history: Any,
+    *,
+    period: tuple[_Time, _Time] | Sequence[_Time],
+    stages: Mapping[str, Sequence[str]] | None = None,
+    benchmarks: Mapping[str, Mapping[str, float]] | None = None,
+    by_owner: bool = False,
+) -> dict[str, ArrowTable]:
+    """Lead metrics in one call, with the GIL released.
+
+    Milestones (MQL, SRL, SQL, Opportunity, Won) reached in the period, the cohort
+    conversions MQL→SRL, SRL→SQL and SQL→Won against their benchmarks, lead velocity, the
+    time from MQL to SQL, and the same funnel by source (and by owner).
+
+    Parameters
+    ----------
+    leads : table
+        A dict of columns, or a pandas, polars or pyarrow table: `lead_id` (or `id`) and
+        optionally `source`, `owner` and `created_at`.
+    history : table
+        Stage entries: `lead_id`, `at` (timestamps, dates or Unix seconds) and `stage`, in
+        any row order (sorted by time per lead).
+    period : (from, to)
+        The period; `to` is the snapshot. Aware datetimes or RFC 3339 strings.
+    stages : dict, optional
+        The stages of each milestone, `{"mql": [..], "srl": [..], "sql": [..],
+        "opportunity": [..], "won": [..], "others": [..]}`; default: the seeds' lifecycle
+        (MQL; SRL, SAL; SQL, SQL Contacted, SQL Scheduled; Opportunity; Won; and Suspect,
+        Lost, Nurture, Disqualified).
+    benchmarks : dict, optional
+        Benchmarks replacing the seeds' per step: `{"sql_to_won": {"low": 0.25, "high":
+        0.35}}` (steps `mql_to_srl`, `srl_to_sql`, `sql_to_won`).
+    by_owner : bool, default False
+        Whether to add the `by_owner` table.
+
+    Returns
+    -------
+    dict of str to ArrowTable
+        `funnel` (a row per step: `step`, `from`, `to`, `cohort`, `converted`, `rate`,
+        `benchmark_low`, `benchmark_high`, `verdict` of `below`, `within`, `above`),
+        `summary` (one row: `leads`, `mql`, `srl`, `sql`, `opportunity`, `won`,
+        `previous_mqls`, `mql_growth_percent`, `mql_to_sql_count`, `mql_to_sql_mean_s`,
+        `mql_to_sql_median_s`, `mql_to_sql_p90_s`), `by_source` and, when asked,
+        `by_owner` (a row per group, missing first: the key, `leads`, the milestones
+        reached, and per step `<step>_cohort`, `<step>_converted`, `<step>`,
+        `<step>_verdict`).
+
+    Raises
+    ------
+    InputError
+        An empty period, a stage that is neither a milestone's nor another known one, a
+        history entry before the creation, a bad benchmark, a repeated lead, a stage row
+        naming no lead.
+    TypeError
+        A table that is not a dict of columns or an Arrow-compatible table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> leads = {"lead_id": ["L1", "L2"], "source": ["web", "event"]}
+    >>> hist = {"lead_id": ["L1", "L1", "L2"], "at": [1770000000, 1770500000, 1770100000],
+    ...         "stage": ["MQL", "SQL", "MQL"]}
+    >>> t = leadcore.lead_metrics(leads, hist, period=("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"))
+    >>> pa.table(t["funnel"]).column("verdict").to_pylist()
+    ['above', 'above', 'below']
+    """
+
+@overload
+def bottleneck_report(
+    input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[False] = False
+) -> _JsonObject:
+    """The full bottleneck report from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        `{"stages" or "pipeline", "period": {"from", "to"}, "baseline_periods"?,
+        "factor"?, "min_count"?, "closest"?, "leak_after"?: {stage: "30d"},
+        "opportunities": [{"id", "owner"?, .., "amount"?, "created_at"?, "stage"?,
+        "history": [{"at", "stage"}]}]}`, or its JSON text.
+    playbook : Playbook, optional
+        Resolves `"pipeline"` (a deal pipeline's name) when `"stages"` is absent.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        `period`, `baseline`, `baseline_periods`, `deals`, `bottlenecks` (flagged stages),
+        `stages`, `lost_at_stage`, `leaks`, `closest_to_closing`.
+
+    Raises
+    ------
+    UnknownStageError
+        A stage not in the pipeline.
+    UnknownPipelineError
+        `pipeline` names no deal pipeline of `playbook`.
+    InputError
+        Bad JSON or an unknown field, an empty period, a bad threshold, history out of
+        order or before the creation.
+
+    Examples
+    --------
+    >>> r = leadcore.bottleneck_report({"stages": ["Open"], "period": {"from":
+    ...     "2026-03-01T00:00:00Z", "to": "2026-04-01T00:00:00Z"},
+    ...     "opportunities": [{"id": "A", "stage": "Open"}]})
+    >>> r["closest_to_closing"][0]["id"]
+    'A'
+    """
+@overload
+def bottleneck_report(
+    input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[True]
+) -> str:
+    """`bottleneck_report`, the result as canonical JSON text."""
+@overload
+def lead_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
+    """The full lead report from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        `{"period": {"from", "to"}, "stages"?: {"mql", "srl", "sql", "opportunity",
+        "won", "others"?}, "benchmarks"?: {step: {"low", "high"}}, "by_owner"?,
+        "leads": [{"id", "source"?, "owner"?, "created_at"?, "history": [{"at",
+        "stage"}]}]}`, or its JSON text.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        `period`, `funnel` (`leads`, `reached`, and `mql_to_srl`, `srl_to_sql`,
+        `sql_to_won` each with `cohort`, `converted`, `rate`, `benchmark`, `verdict`),
+        `velocity`, `mql_to_sql`, `by_source`, `by_owner` (None unless asked).
+
+    Raises
+    ------
+    InputError
+        Bad JSON or an unknown field, an empty period, an unknown stage, history out of
+        order or before the creation, a bad benchmark.
+
+    Examples
+    --------
+    >>> r = leadcore.lead_report({"period": {"from": "2026-02-01T00:00:00Z", "to":
+    ...     "2026-03-01T00:00:00Z"}, "leads": [{"id": "L1", "history": [{"at":
+    ...     "2026-02-02T00:00:00Z", "stage": "MQL"}]}]})
+    >>> r["funnel"]["reached"]["mql"]
+    1
+    """
+@overload
+def lead_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
+    """`lead_report`, the result as canonical JSON text."""
+@overload
+def activity_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
+    """The rep-activity report from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        `{"period": {"from", "to"}, "activities": [{"kind", "at", "actor"?, "id"?, ..}]}`
+        (a task is a `task_assigned` and a `task_done` sharing an `id`), or its JSON text.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        `period`, `activities` (in the period), `unattributed` (of them, without an
+        `actor`), `reps` (a row per rep: `rep`, `total`, `by_kind`, `tasks` with
+        `assigned`, `done`, `open`).
+
+    Raises
+    ------
+    InputError
+        Bad JSON or an unknown field, an empty period, a task activity without an `id`,
+        an assignment without an `actor`.
+
+    Examples
+    --------
+    >>> r = leadcore.activity_report({"period": {"from": "2026-02-01T00:00:00Z", "to":
+    ...     "2026-03-01T00:00:00Z"}, "activities": [{"kind": "call", "at":
+    ...     "2026-02-02T00:00:00Z", "actor": "ann"}]})
+    >>> r["reps"][0]["total"]
+    1
+    """
+@overload
+def activity_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
+    """`activity_report`, the result as canonical JSON text."""
 
 class LeadcoreError(Exception):
     """Base of every leadcore error."""

@@ -223,7 +223,18 @@ pub enum Verdict {
 ///     vec!["New".into(), "Closed Lost".into()]).unwrap();
 /// assert_eq!(mine.others(), ["New", "Closed Lost"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// In JSON, the stages of each milestone and the others (optional), checked as by
+/// [`LeadStages::new`]:
+/// ```
+/// let st: leadcore::analytics::LeadStages = serde_json::from_str(r#"{"mql":["MQL"],"srl":["SAL"],
+///   "sql":["SQL"],"opportunity":["Deal"],"won":["Closed Won"],"others":["New"]}"#).unwrap();
+/// assert_eq!(st.others(), ["New"]);
+/// assert!(serde_json::from_str::<leadcore::analytics::LeadStages>(r#"{"mql":["MQL"],"srl":["MQL"],
+///   "sql":["SQL"],"opportunity":["Deal"],"won":["Won"]}"#).is_err()); // listed twice
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "LeadStagesWire", into = "LeadStagesWire")]
 pub struct LeadStages {
     milestones: [Vec<String>; 5],
     others: Vec<String>,
@@ -250,6 +261,45 @@ impl Default for LeadStages {
             others: Vec::new(),
             lookup: BTreeMap::new(),
         })
+    }
+}
+
+/// The JSON form of [`LeadStages`].
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeadStagesWire {
+    mql: Vec<String>,
+    srl: Vec<String>,
+    sql: Vec<String>,
+    opportunity: Vec<String>,
+    won: Vec<String>,
+    #[serde(default)]
+    others: Vec<String>,
+}
+
+impl TryFrom<LeadStagesWire> for LeadStages {
+    type Error = String;
+    fn try_from(w: LeadStagesWire) -> std::result::Result<Self, String> {
+        LeadStages::build([w.mql, w.srl, w.sql, w.opportunity, w.won], w.others).map_err(
+            |e| match e.kind() {
+                crate::error::ErrorKind::InvalidInput { message } => message.clone(),
+                _ => e.to_string(),
+            },
+        )
+    }
+}
+
+impl From<LeadStages> for LeadStagesWire {
+    fn from(st: LeadStages) -> Self {
+        let [mql, srl, sql, opportunity, won] = st.milestones;
+        LeadStagesWire {
+            mql,
+            srl,
+            sql,
+            opportunity,
+            won,
+            others: st.others,
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod columns;
 mod funnel;
 mod leads;
 mod pipeline;
+mod wire;
 
 pub use bottleneck::{
     BottleneckReason, BottleneckReport, BottleneckSpec, Bottlenecks, ClosestDeal, Leak,
@@ -25,3 +26,4 @@ pub use pipeline::{
     PipelineMetricsInput, PipelineMetricsOutput, PipelineReport, PipelineStages, RateCount,
     SalesVelocity, SliceKey, StageDef, StageEntry, StageMetrics, VelocityStage, WinRate,
 };
+pub use wire::{ActivityMetricsInput, BottleneckInput, LeadMetricsInput};
