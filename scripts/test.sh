@@ -31,6 +31,9 @@ cargo run --quiet --example realistic_fixture -- target/realistic-small 200000 2
 step "Forecast backtest on the Maven opportunities (fails when a target of issue #11 is lost)"
 cargo run --quiet --example forecast_backtest >/dev/null
 
+step "Pipeline metrics: the columnar path against pandas (groupby, merge) on a 100,000-deal stage history, every figure equal"
+.venv/bin/python benches/analytics_pandas.py --debug --deals 100000 --dir target/analytics-small --runs 1 >/dev/null
+
 step "C door"
 bash scripts/test-c.sh
 
