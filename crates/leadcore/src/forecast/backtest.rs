@@ -158,9 +158,9 @@ fn pinball(q: f64, forecast: i64, actual: i64) -> f64 {
 /// use leadcore::forecast::{backtest, BacktestSpec, HistoricalDeal, Outcome};
 /// use leadcore::Money;
 /// let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-/// // 600 deals over a year, one every 14 hours or so, each closing 20 days later, 2 in 3 won
+/// // 600 deals from October 2016, one every 14 hours or so, each closing 20 days later, 2 in 3 won
 /// let deals: Vec<HistoricalDeal> = (0..600u32).map(|i| {
-///     let created = d(2017, 1, 1) + chrono::Days::new(u64::from(i * 7 / 12));
+///     let created = d(2016, 10, 1) + chrono::Days::new(u64::from(i * 7 / 12));
 ///     let won = i % 3 != 0;
 ///     HistoricalDeal { id: format!("O{i}"), owner: Some(format!("rep{}", i % 4)), amount: Money::new(1000, "USD"), created,
 ///         outcome: Some(Outcome { date: created + chrono::Days::new(20), won, value: if won { 1000 } else { 0 } }) }

@@ -13,7 +13,8 @@
 //!   `trailing_days`;
 //! - **seasonality**: won value per period position in the fiscal quarter (1st, 2nd, 3rd
 //!   period), each complete quarter before `T` with won value in all three periods giving
-//!   `value ÷ quarter mean`, averaged; no complete quarter leaves every index at 1;
+//!   `value ÷ quarter mean`, averaged (only quarters that start on or after the first close:
+//!   a history's first quarter is ramping up, not seasonal); none leaves every index at 1;
 //! - **rate spread**: over the `blocks` trailing blocks of `block_days`, the standard deviation
 //!   of the logit of each block's win rate (blocks with at least `min_block_closes` closes)
 //!   and of the log of each block's creation count; scaled by `√(block_days ÷ window days)`
@@ -292,6 +293,7 @@ impl HistoryModel {
             (back >= 0 && back < block * blocks as i64).then(|| (back / block) as usize)
         };
         let mut season_values: BTreeMap<(i32, u8), [f64; 3]> = BTreeMap::new();
+        let mut first_close = i64::MAX;
         for deal in deals {
             let c = day(deal.created);
             if c >= t {
@@ -309,6 +311,7 @@ impl HistoryModel {
                     events[age] += 1;
                     closed_from[age] += 1;
                     closed += 1;
+                    first_close = first_close.min(day(o.date));
                     if let Some(b) = block_of(day(o.date)) {
                         block_closes[b].1 += 1;
                         block_closes[b].0 += u64::from(o.won);
@@ -365,8 +368,9 @@ impl HistoryModel {
                     granularity: super::Granularity::Quarter,
                     index: quarter,
                 };
-                let (_, end) = calendar.bounds(key)?;
-                if day(end) < t && v.iter().all(|&x| x > 0.0) {
+                let (start, end) = calendar.bounds(key)?;
+                // whole quarters of a running pipeline: after the first close, before `T`
+                if day(start) >= first_close && day(end) < t && v.iter().all(|&x| x > 0.0) {
                     let mean = v.iter().sum::<f64>() / 3.0;
                     for (s, x) in sum.iter_mut().zip(v) {
                         *s += x / mean;
