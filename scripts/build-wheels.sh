@@ -34,7 +34,7 @@ done
 # What the wheel and the sdist are built from.
 sources=(Cargo.toml Cargo.lock crates/leadcore crates/leadcore-arrow crates/leadcore-py)
 
-newest_wheel() { find "$out" -maxdepth 1 -name 'leadcore-*-abi3-*.whl' 2>/dev/null | sort | tail -n 1; }
+newest_wheel() { find "$out" -maxdepth 1 -name 'leadcore-*-abi3-manylinux*.whl' 2>/dev/null | sort | tail -n 1; }
 newest_sdist() { find "$out" -maxdepth 1 -name 'leadcore-*.tar.gz' 2>/dev/null | sort | tail -n 1; }
 
 if [[ $if_stale -eq 1 ]]; then

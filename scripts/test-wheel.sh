@@ -22,7 +22,7 @@ smoke="$root/tests/wheel/smoke.py"
 if [[ $# -ge 1 ]]; then
     wheel=$(realpath "$1")
 else
-    mapfile -t wheels < <(find "$root/target/wheels" -maxdepth 1 -name 'leadcore-*-abi3-*.whl' 2>/dev/null | sort)
+    mapfile -t wheels < <(find "$root/target/wheels" -maxdepth 1 -name 'leadcore-*-abi3-manylinux*.whl' 2>/dev/null | sort)
     if [[ ${#wheels[@]} -ne 1 ]]; then
         echo "test-wheel: expected one abi3 wheel in target/wheels, found ${#wheels[@]}: run scripts/build-wheels.sh" >&2
         exit 1
@@ -45,7 +45,7 @@ for mode in bare pandas pyarrow polars; do
     # A venv without pip of its own (fast to make); python3's pip installs into it.
     python3 -m venv --without-pip "$venv"
     spec=$wheel
-    [[ $mode == bare ]] || spec="$wheel[$mode]"
+    [[ $mode == bare ]] || spec="${wheel}[$mode]"
     python3 -m pip --python "$venv/bin/python" install --quiet --disable-pip-version-check \
         --no-input "$spec"
     t_install=$(elapsed "$t0")

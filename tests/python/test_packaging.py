@@ -32,5 +32,5 @@ def test_root_and_crate_pyproject_agree() -> None:
 def test_extras() -> None:
     extras = load(CRATE / "pyproject.toml")["project"]["optional-dependencies"]
     assert set(extras) == {"pandas", "pyarrow", "polars", "plot", "all"}
-    assert sorted(extras["all"]) == sorted(r for name in ("pandas", "pyarrow", "polars", "plot") for r in extras[name])
+    assert sorted(extras["all"]) == sorted({r for name in ("pandas", "pyarrow", "polars", "plot") for r in extras[name]})
     assert load(CRATE / "pyproject.toml")["project"]["dependencies"] == []
