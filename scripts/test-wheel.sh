@@ -38,7 +38,7 @@ elapsed() { # seconds since $1, one decimal
 
 rm -rf "$work"
 mkdir -p "$work"
-summary=()
+summary=("clean ${work#"$root"/}: $(elapsed "$started")s")
 for mode in bare pandas pyarrow polars; do
     t0=$EPOCHREALTIME
     venv="$work/$mode"
