@@ -23,8 +23,8 @@ fi
 echo "==> mypy.stubtest leadcore._leadcore"
 "$py" -m mypy.stubtest --mypy-config-file "$mypy_config" leadcore._leadcore
 
-echo "==> mypy --strict (package and tests)"
-"$py" -m mypy --config-file "$mypy_config" crates/leadcore-py/python/leadcore tests/python
+echo "==> mypy --strict (package, tests, the wheel smoke test)"
+"$py" -m mypy --config-file "$mypy_config" crates/leadcore-py/python/leadcore tests/python tests/wheel
 
 echo "==> notebooks (examples/*.ipynb executed top to bottom)"
 "$py" scripts/run_notebooks.py examples/*.ipynb

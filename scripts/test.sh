@@ -24,6 +24,12 @@ cargo test --workspace
 step "Python door"
 bash scripts/test-python.sh
 
+step "Python wheel: the manylinux2014 abi3 release wheel and sdist (glibc <= 2.17 checked), installed into fresh venvs: bare, then with pandas, pyarrow, polars"
+# Always built: cargo's own fingerprints make a warm rebuild ~4 s, and a clean one is the
+# release build a user's pip install does.
+bash scripts/build-wheels.sh
+bash scripts/test-wheel.sh
+
 step "Scoring exactness: the realistic fixture (200,000 events) against an f64 reference, term by term, and the door against the core"
 cargo run --quiet --example realistic_fixture -- target/realistic-small 200000 2000 >/dev/null
 .venv/bin/python benches/scoring_realistic.py target/realistic-small --strict --tol 1e-12 --runs 1 >/dev/null
