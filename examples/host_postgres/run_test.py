@@ -240,8 +240,12 @@ def main() -> int:
     held = {e["batch"] for e in events if e["event"] == "hold"} - committed
     rolled_back = len(in_flight)
     f.check(len(committed) > 0, f"{victim} committed {len(committed)} batches before the kill")
-    f.check(rolled_back == 1 and bool(held), f"{victim} was killed inside {rolled_back} transaction(s)"
-            f" ({len(held)} with every row written, none committed)")
+    # "Every row written" is the server's word (idle in transaction right after its last
+    # statement, UPDATE routing_state, seen twice around the SIGSTOP): the worker's own "hold"
+    # line may not be out yet when the signal lands, so it only confirms when present.
+    f.check(rolled_back == 1 and holding, f"{victim} was killed inside {rolled_back} transaction(s)"
+            f" (every row written as the server saw it; its hold line {'logged' if held else 'not yet out'};"
+            " none committed)")
     for e in in_flight:
         ids = e["leads"]
         lost = one(conn, "SELECT count(*) FROM assignments WHERE worker = %s AND lead_id = ANY(%s)",
