@@ -94,7 +94,9 @@ fn timed() {
     let mc = engine();
     for threads in [1, 2] {
         let t = Instant::now();
-        let f = mc.simulate(&deals, &spec(10_000), threads).expect("simulate");
+        let f = mc
+            .simulate(&deals, &spec(10_000), threads)
+            .expect("simulate");
         let s = t.elapsed().as_secs_f64();
         let q1 = &f.periods[0];
         println!(
