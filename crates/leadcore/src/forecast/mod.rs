@@ -6,6 +6,7 @@ mod calendar;
 mod category;
 mod monte_carlo;
 mod pipeline;
+mod wire;
 
 pub use calendar::{FiscalCalendar, FiscalDate, Granularity, PeriodKey, WeekPattern};
 pub use category::{Category, CategoryMap};
@@ -13,3 +14,4 @@ pub use monte_carlo::{
     CHUNK_TRIALS, MAX_TRIALS, MonteCarlo, MonteCarloForecast, MonteCarloSpec, PeriodForecast, Quota,
 };
 pub use pipeline::{CurrencyTotals, ForecastDeal, RollupRow, Totals, WeightedPipeline};
+pub use wire::{ForecastInput, ForecastOutput};

@@ -231,6 +231,17 @@ fn nearest_ranks(v: &mut [i64], q: [f64; 3]) -> [i64; 3] {
     [below, mid, above]
 }
 
+/// An `input.invalid` error about deal `id` (its message prefixed with the deal, once);
+/// other errors unchanged.
+pub(super) fn about_deal(id: &str, e: Error) -> Error {
+    match e.kind() {
+        crate::ErrorKind::InvalidInput { message } if !message.starts_with("deal ") => {
+            Error::invalid_input(format!("deal {id}: {message}"))
+        }
+        _ => e,
+    }
+}
+
 fn overflow() -> Error {
     Error::invalid_input("Monte Carlo totals overflow i64 minor units")
 }
@@ -255,10 +266,10 @@ impl MonteCarlo {
         spec: &MonteCarloSpec,
     ) -> Result<(Prepared, Option<String>)> {
         let mut currency: Option<String> = None;
-        let mut check_currency = |c: &str| -> Result<()> {
+        let mut check_currency = |c: &str, who: &dyn std::fmt::Display| -> Result<()> {
             match &currency {
                 Some(have) if have != c => Err(Error::invalid_input(format!(
-                    "mixed currencies without exchange rates: {have}, {c}"
+                    "{who}: mixed currencies without exchange rates: {have}, {c}"
                 ))),
                 Some(_) => Ok(()),
                 None => {
@@ -275,8 +286,11 @@ impl MonteCarlo {
             if category == Category::Omitted {
                 continue;
             }
-            check_currency(&d.amount.currency)?;
-            let period = self.calendar.key_of(d.close_date, self.granularity)?;
+            check_currency(&d.amount.currency, &format_args!("deal {}", d.id))?;
+            let period = self
+                .calendar
+                .key_of(d.close_date, self.granularity)
+                .map_err(|e| about_deal(&d.id, e))?;
             let span = spans.entry(period).or_default();
             span.1 = span.1.checked_add(d.amount.minor).ok_or_else(overflow)?;
             if category == Category::Closed {
@@ -295,7 +309,7 @@ impl MonteCarlo {
             if q.amount.minor < 0 {
                 return Err(Error::invalid_input("negative quota"));
             }
-            check_currency(&q.amount.currency)?;
+            check_currency(&q.amount.currency, &"quota")?;
             self.calendar.bounds(q.period)?;
             spans.entry(q.period).or_default();
         }
