@@ -17,7 +17,7 @@ use leadcore::{DealType, Money, StageKind};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
+pub(crate) fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
     let mut b = DictBuilder::default();
     if !encode_strings(c, &mut b) {
         return Err(Error::Type(format!(
@@ -31,7 +31,7 @@ fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
         .collect())
 }
 
-fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
+pub(crate) fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
     let mut out = Vec::with_capacity(c.len());
     for chunk in &c.chunks {
         if *chunk.data_type() == DataType::Null {

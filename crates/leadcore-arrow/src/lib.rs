@@ -45,6 +45,7 @@
 mod analytics;
 mod columns;
 mod events;
+mod forecast;
 mod frame;
 mod ids;
 mod leads;
@@ -56,6 +57,7 @@ mod table;
 
 pub use analytics::{deal_histories, pipeline_metrics_batch};
 pub use events::Events;
+pub use forecast::{forecast_deals, monte_carlo_batch, weighted_batch};
 pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
 pub use ids::EventLeads;
 pub use leads::{int_lead_ids, leads};
