@@ -2,6 +2,7 @@
 //! result with `expected.jsonl` byte for byte. `LEADCORE_BLESS=1` rewrites the expectations.
 
 use leadcore::analytics::PipelineMetricsInput;
+use leadcore::forecast::ForecastInput;
 use leadcore::predictive::logistic::LogisticInput;
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
@@ -231,6 +232,10 @@ fn run_case(dir: &Path) -> String {
                     Err(e) => err(&e),
                 }
             }
+            "forecast" => match ForecastInput::from_json(&payload).and_then(|i| i.run(2)) {
+                Ok(o) => ok(o),
+                Err(e) => err(&e),
+            },
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };
         out.push(result);

@@ -23,7 +23,7 @@ SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
 PREDICTIVE_EVENTS = {"odoo_score", "logistic"}
-ANALYTICS_EVENTS = {"pipeline_metrics"}
+ANALYTICS_EVENTS = {"pipeline_metrics", "forecast"}
 
 
 def canonical(value: Any) -> str:
@@ -97,6 +97,8 @@ class Runner:
             return self.run_routing(kind, payload)
         if kind == "pipeline_metrics":
             return ok_text(leadcore.pipeline_report(canonical(payload), playbook=pb, json=True))
+        if kind == "forecast":
+            return ok_text(leadcore.forecast_report(canonical(payload), threads=2, json=True))
         if kind == "odoo_score":
             return ok_text(leadcore.odoo_score(canonical(payload), json=True))
         if kind == "logistic":

@@ -11,6 +11,7 @@ mod arrow;
 mod columns;
 mod convert;
 mod errors;
+mod forecast;
 mod leads;
 mod playbook;
 mod predictive;
@@ -36,6 +37,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(predictive::odoo_score, m)?)?;
     m.add_class::<predictive::PyLogisticModel>()?;
     analytics::register(m)?;
+    forecast::register(m)?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())
