@@ -20,6 +20,8 @@ __all__ = [
     "odoo_score",
     "LogisticModel",
     "pipeline_metrics",
+    "forecast",
+    "forecast_report",
     "pipeline_report",
     "CORE_VERSION",
     "Playbook",
