@@ -190,6 +190,7 @@ impl<const L: usize> Lanes<L> {
 
     /// The next output of every lane (xoshiro256++, as in the reference C code).
     #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // one index into five arrays, in lockstep
     fn next(&mut self) -> [u64; L] {
         let mut out = [0u64; L];
         for l in 0..L {
@@ -372,9 +373,9 @@ impl MonteCarlo {
             for ((&s, &amount), &thr) in prep.span.iter().zip(&prep.amount).zip(&prep.threshold) {
                 let x = rng.next();
                 if let Some(a) = acc.get_mut(s) {
-                    for l in 0..L {
+                    for (a, &x) in a.iter_mut().zip(&x) {
                         // bounded: the span's total was checked in prepare
-                        a[l] += amount & closes(x[l], thr);
+                        *a += amount & closes(x, thr);
                     }
                 }
             }
