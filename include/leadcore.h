@@ -843,6 +843,33 @@ leadcore_status leadcore_error_to_json(const struct leadcore_error *error,
 void leadcore_error_free(struct leadcore_error *error);
 
 /**
+ * Runs a forecast: the weighted pipeline rolled up per currency, fiscal span and category
+ * and, when asked, a seeded Monte Carlo simulation per span. `input_json` is
+ * `{"calendar":{"start_month","weeks"?:"4-4-5"|"4-5-4"|"5-4-4","week_start"?},
+ * "granularity"?:"period"|"quarter"|"year","categories"?:{"default","stages":{name:
+ * category}},"deals":[{"id","amount":{"minor","currency"},"close_date":"YYYY-MM-DD",
+ * "stage","probability","category_override"?}],"monte_carlo"?:{"trials","seed",
+ * "quotas"?:[{"period":{"year","granularity","index"},"amount":{"minor","currency"}}]}}`
+ * (categories: `pipeline`, `best_case`, `commit`, `closed`, `omitted`). On success `*out`
+ * receives canonical JSON `{"weighted":[{"currency","period","category","totals":{"count",
+ * "amount","weighted"}}],"monte_carlo"?:{"seed","trials","currency","periods":[{"period",
+ * "closed","expected","mean","p10","p50","p90","quota"?,"p_reach_quota"?}]}}`. The
+ * simulation runs on `threads` threads (0 or 1: the calling thread); its numbers never
+ * depend on `threads`. Bad JSON, a negative amount, a probability outside [0, 1], mixed
+ * currencies in a simulation or a bad spec give `LEADCORE_INVALID_INPUT`, the message
+ * naming the deal at fault.
+ *
+ * # Safety
+ * `input_json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` is NULL
+ * or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_forecast(const uint8_t *input_json,
+                                  size_t len,
+                                  uint32_t threads,
+                                  struct leadcore_buf *out,
+                                  struct leadcore_error **err);
+
+/**
  * Computes the funnel of `pipeline` over `states_len` record states at `now_ms` (Unix
  * epoch milliseconds UTC) and writes it into `*out` as canonical JSON:
  * `{"pipeline","records","skipped","stages":[{"stage","kind","reached","entered","current",

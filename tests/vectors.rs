@@ -3,6 +3,7 @@
 
 use leadcore::analytics::PipelineMetricsInput;
 use leadcore::analytics::{ActivityMetricsInput, BottleneckInput, LeadMetricsInput};
+use leadcore::forecast::ForecastInput;
 use leadcore::predictive::logistic::LogisticInput;
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
@@ -255,6 +256,10 @@ fn run_case(dir: &Path) -> String {
                     Err(e) => err(&e),
                 }
             }
+            "forecast" => match ForecastInput::from_json(&payload).and_then(|i| i.run(2)) {
+                Ok(o) => ok(o),
+                Err(e) => err(&e),
+            },
             other => panic!("unknown event `{other}` in {}", dir.display()),
         };
         out.push(result);

@@ -98,6 +98,7 @@ void sla_tests(void);
 void predictive_tests(void);
 void analytics_tests(void);
 void analytics_extras_tests(void);
+void forecast_tests(void);
 void vector_tests(const char *root);
 
 #endif

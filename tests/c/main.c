@@ -71,6 +71,7 @@ int main(int argc, char **argv) {
     predictive_tests();
     analytics_tests();
     analytics_extras_tests();
+    forecast_tests();
     vector_tests(vectors);
     printf("%d passed, %d failed\n", passed, failed);
     return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;

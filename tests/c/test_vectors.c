@@ -444,6 +444,12 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         emit(out, s, &b, err);
         return 1;
     }
+    if (is_event(line, prefix, "forecast")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_forecast(payload, payload_len, 2, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
     if (is_event(line, prefix, "sla_status")) {
         leadcore_buf b = {0};
         leadcore_status s = leadcore_sla_status(pb, payload, payload_len, &b, &err);

@@ -23,7 +23,7 @@ SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
 PREDICTIVE_EVENTS = {"odoo_score", "logistic"}
-ANALYTICS_EVENTS = {"pipeline_metrics", "bottlenecks", "lead_metrics", "activity_metrics"}
+ANALYTICS_EVENTS = {"pipeline_metrics", "bottlenecks", "lead_metrics", "activity_metrics", "forecast"}
 
 
 def canonical(value: Any) -> str:
@@ -103,6 +103,8 @@ class Runner:
             return ok_text(leadcore.lead_report(canonical(payload), json=True))
         if kind == "activity_metrics":
             return ok_text(leadcore.activity_report(canonical(payload), json=True))
+        if kind == "forecast":
+            return ok_text(leadcore.forecast_report(canonical(payload), threads=2, json=True))
         if kind == "odoo_score":
             return ok_text(leadcore.odoo_score(canonical(payload), json=True))
         if kind == "logistic":

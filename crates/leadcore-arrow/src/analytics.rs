@@ -31,7 +31,7 @@ pub(crate) fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>
         .collect())
 }
 
-fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
+pub(crate) fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
     let mut out = Vec::with_capacity(c.len());
     for chunk in &c.chunks {
         if *chunk.data_type() == DataType::Null {

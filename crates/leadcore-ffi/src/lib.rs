@@ -22,6 +22,7 @@ mod arrow;
 mod buf;
 mod entry;
 mod error;
+mod forecast;
 mod funnel;
 mod panic;
 mod playbook;
@@ -46,6 +47,7 @@ pub use error::{
     leadcore_error, leadcore_error_code, leadcore_error_free, leadcore_error_message,
     leadcore_error_status, leadcore_error_to_json,
 };
+pub use forecast::leadcore_forecast;
 pub use funnel::leadcore_funnel;
 pub use playbook::{
     LEADCORE_FORMAT_JSON, LEADCORE_FORMAT_TOML, LEADCORE_FORMAT_YAML, leadcore_format,

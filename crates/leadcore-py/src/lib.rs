@@ -12,6 +12,7 @@ mod arrow;
 mod columns;
 mod convert;
 mod errors;
+mod forecast;
 mod leads;
 mod playbook;
 mod predictive;
@@ -38,6 +39,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<predictive::PyLogisticModel>()?;
     analytics::register(m)?;
     analytics_extras::register(m)?;
+    forecast::register(m)?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())

@@ -12,6 +12,7 @@ mod history;
 mod monte_carlo;
 mod pipeline;
 mod submission;
+mod wire;
 
 pub use backtest::{BacktestReport, BacktestRow, BacktestSpec, MethodScore, RepBias, backtest};
 pub use calendar::{FiscalCalendar, FiscalDate, Granularity, PeriodKey, WeekPattern};
@@ -30,3 +31,4 @@ pub use submission::{
     DealPlacement, ForecastBook, ForecastState, ProbabilityPolicy, Snapshot, SnapshotDiff,
     Submission, SubordinateCall, WeekKey,
 };
+pub use wire::{ForecastInput, ForecastOutput};
