@@ -100,6 +100,10 @@ pub struct ParseError {
     pub column: Option<usize>,
     /// What the parser said.
     pub message: String,
+    /// The cargo feature that reads this format, when this build leaves it out (`yaml`,
+    /// `toml`); `None` for text that was read and found malformed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_feature: Option<String>,
 }
 
 /// One guard that refused a transition.

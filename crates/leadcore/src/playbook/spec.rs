@@ -7,7 +7,6 @@ use crate::routing::RoutingSpec;
 use crate::scoring::ScoringSpec;
 use crate::sla::SlaSpec;
 use crate::time::CalendarSpec;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,7 +15,8 @@ pub const PLAYBOOK_SCHEMA_VERSION: u32 = 1;
 
 /// A whole playbook: custom fields, custom activity kinds, the lead lifecycle and any number
 /// of deal pipelines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlaybookSpec {
     /// Format version; must be [`PLAYBOOK_SCHEMA_VERSION`].
@@ -52,7 +52,8 @@ pub struct PlaybookSpec {
 }
 
 /// A custom field declaration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     /// What the field holds.
