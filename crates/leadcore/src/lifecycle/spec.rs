@@ -38,6 +38,11 @@ pub struct PipelineSpec {
 }
 
 /// What a stage means for funnels and for the engine.
+///
+/// ```
+/// use leadcore::StageKind;
+/// assert_eq!(serde_json::to_string(&StageKind::Won).unwrap(), r#""won""#);
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]

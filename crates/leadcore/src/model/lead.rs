@@ -59,6 +59,13 @@ pub struct Contact {
 }
 
 /// Facts about the lead's organisation and role: the *fit* axis of scoring.
+///
+/// ```
+/// let mut lead = leadcore::Lead::new("L-1");
+/// lead.firmographics.employees = Some(120);
+/// lead.firmographics.industry = Some("retail".into());
+/// assert_eq!(lead.firmographics.employees, Some(120));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]

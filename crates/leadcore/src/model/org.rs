@@ -4,6 +4,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a person does in the revenue team. Guards check it: only marketing may grant MQL.
+///
+/// ```
+/// use leadcore::Role;
+/// assert_eq!(Role::Marketing.name(), "marketing");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]

@@ -6,6 +6,13 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A playbook text format.
+///
+/// ```
+/// use leadcore::Format;
+/// let f: Format = "YML".parse().unwrap();
+/// assert_eq!((f, f.to_string()), (Format::Yaml, "yaml".to_owned()));
+/// assert!("xml".parse::<Format>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {

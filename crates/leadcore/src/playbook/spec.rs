@@ -15,6 +15,14 @@ pub const PLAYBOOK_SCHEMA_VERSION: u32 = 1;
 
 /// A whole playbook: custom fields, custom activity kinds, the lead lifecycle and any number
 /// of deal pipelines.
+///
+/// ```
+/// use leadcore::{Playbook, PlaybookSpec};
+/// let spec: PlaybookSpec = serde_json::from_str(r#"{"schema_version": 1,
+///     "lifecycle": {"name": "lead", "initial": "New", "stages": [{"name": "New"}]}}"#).unwrap();
+/// let pb = Playbook::from_spec(spec).unwrap();   // validation happens here
+/// assert_eq!(pb.lifecycle().name(), "lead");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
