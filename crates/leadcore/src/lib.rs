@@ -372,5 +372,10 @@ pub use playbook::{Format, Pipeline, Playbook, PlaybookSpec, Stage, StageKind};
 pub use routing::{Assignee, Decision, RouteFacts, Routing, RoutingState};
 pub use scoring::{BatchScores, ModelScore, ScoreCard, ScoreSignal, ScoreState, Scoring};
 
+/// The crate README's example, run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The crate version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
