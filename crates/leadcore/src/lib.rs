@@ -26,7 +26,7 @@
 //! |---|---|---|
 //! | `yaml` | on | YAML playbooks ([`Playbook::from_yaml`]) |
 //! | `toml` | on | TOML playbooks ([`Playbook::from_toml`]) |
-//! | `schema` | on | the playbook's JSON Schema ([`Playbook::json_schema`]) |
+//! | `schema` | on | the playbook's JSON Schema (`Playbook::json_schema` (feature `schema`)) |
 //!
 //! With `default-features = false` only JSON playbooks are read: a YAML or TOML text then
 //! fails with `playbook.parse`, its [`ParseError::missing_feature`] naming the feature.
@@ -34,7 +34,7 @@
 //!
 //! ## The playbook
 //!
-//! JSON, TOML or YAML ([`Playbook::parse`]); [`Playbook::json_schema`] describes it, and
+//! JSON, TOML or YAML ([`Playbook::parse`]); `Playbook::json_schema` describes it, and
 //! [`DEFAULT_PLAYBOOK_YAML`](playbook::DEFAULT_PLAYBOOK_YAML) is a complete example. The
 //! examples below share this one:
 //!
