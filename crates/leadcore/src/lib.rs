@@ -26,7 +26,7 @@
 //! |---|---|---|
 //! | `yaml` | on | YAML playbooks ([`Playbook::from_yaml`]) |
 //! | `toml` | on | TOML playbooks ([`Playbook::from_toml`]) |
-//! | `schema` | on | the playbook's JSON Schema (`Playbook::json_schema` (feature `schema`)) |
+//! | `schema` | on | the playbook's JSON Schema (`Playbook::json_schema`) |
 //!
 //! With `default-features = false` only JSON playbooks are read: a YAML or TOML text then
 //! fails with `playbook.parse`, its [`ParseError::missing_feature`] naming the feature.
