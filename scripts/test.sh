@@ -12,6 +12,10 @@ cargo fmt --all -- --check
 step "clippy: the core on its own (feature unification must not let the clock in)"
 cargo clippy -p leadcore --all-targets -- -D warnings
 
+step "the core without its default features (JSON playbooks only: no yaml, toml, schema)"
+cargo clippy -p leadcore --no-default-features --lib -- -D warnings
+cargo test -p leadcore --no-default-features --lib --quiet
+
 step "clippy: workspace"
 cargo clippy --workspace --all-targets -- -D warnings
 

@@ -88,6 +88,15 @@ impl fmt::Display for HistoryIssue {
 }
 
 /// A playbook text that could not be read at all (malformed JSON/TOML/YAML, a wrong type).
+///
+/// ```
+/// use leadcore::{ErrorKind, Playbook};
+/// let err = Playbook::from_json(r#"{"schema_version": 1, "lifecycle": {"name": "l", "initial": "A",
+///     "stages": [{"name": "A", "kind": "sideways"}]}}"#).unwrap_err();
+/// let ErrorKind::Parse(p) = err.kind() else { panic!("{err}") };
+/// assert_eq!(p.path, "lifecycle.stages[0].kind");
+/// assert_eq!((p.line, p.missing_feature.as_deref()), (Some(2), None));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseError {
     /// `json`, `toml` or `yaml`.
@@ -100,9 +109,25 @@ pub struct ParseError {
     pub column: Option<usize>,
     /// What the parser said.
     pub message: String,
+    /// The cargo feature that reads this format, when this build leaves it out (`yaml`,
+    /// `toml`); `None` for text that was read and found malformed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing_feature: Option<String>,
 }
 
 /// One guard that refused a transition.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
+/// let pb = Playbook::default_playbook();
+/// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let mut lead = pb.start("lead", "L-1", now).unwrap();
+/// let sdr = Actor::new("sam", Role::Sdr);
+/// let err = pb.transition(&mut lead, &TransitionRequest::new("MQL", sdr, now), &Facts::new().score("lead", 250.0)).unwrap_err();
+/// let refused = &err.failed_guards()[0];
+/// assert_eq!((refused.guard.as_str(), refused.check.as_str()), ("marketing_only", "actor_role"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GuardFailure {
     /// The guard's name in the playbook.
@@ -114,6 +139,17 @@ pub struct GuardFailure {
 }
 
 /// Why a transition is not allowed at all (before any guard is looked at).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Actor, ErrorKind, Facts, NotAllowed, Playbook, Role, TransitionRequest};
+/// let pb = Playbook::default_playbook();
+/// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let mut lead = pb.start("lead", "L-1", now).unwrap();
+/// let mia = Actor::new("mia", Role::Marketing);
+/// let err = pb.transition(&mut lead, &TransitionRequest::new("Suspect", mia, now), &Facts::new()).unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::TransitionNotAllowed { why: NotAllowed::SameStage, .. }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -141,6 +177,12 @@ impl NotAllowed {
 
 /// What went wrong: the details of an [`Error`], one variant per stable code (see
 /// [`ErrorCode`]). New variants may be added; match with a wildcard arm.
+///
+/// ```
+/// use leadcore::{ErrorKind, Playbook};
+/// let err = Playbook::from_json("{").unwrap_err();
+/// assert!(matches!(err.kind(), ErrorKind::Parse(p) if p.format == "json"));
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -289,6 +331,13 @@ impl fmt::Display for BadEventReason {
 /// The family of an error code: what a door maps to one exception class. Deliberately not
 /// `#[non_exhaustive]`: a door's mapping is an exhaustive match, so a new family is a
 /// compile error in every door until it decides how to show it.
+///
+/// ```
+/// use leadcore::{ErrorCode, ErrorFamily};
+/// // Two codes, one family: one exception class in Python.
+/// assert_eq!(ErrorCode::ReasonRequired.family(), ErrorFamily::Reason);
+/// assert_eq!(ErrorCode::InvalidReason.family(), ErrorFamily::Reason);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorFamily {
     /// Playbook text that cannot be read.
@@ -323,6 +372,13 @@ macro_rules! error_codes {
         /// door's status values are these numbers; 12 to 15 are the C door's own statuses)
         /// and a family (the Python door's exception class follows it). Adding an error
         /// means adding a row here and its [`ErrorKind`] variant; every door follows.
+        ///
+        /// ```
+        /// use leadcore::{ErrorCode, ErrorFamily};
+        /// let c = ErrorCode::parse("lifecycle.guard_failed").unwrap();
+        /// assert_eq!((c.number(), c.family()), (6, ErrorFamily::GuardFailed));
+        /// assert!(ErrorCode::ALL.contains(&c));
+        /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum ErrorCode {
@@ -561,6 +617,12 @@ impl Error {
 }
 
 /// An [`Error`] as data: its code, message and whichever details apply.
+///
+/// ```
+/// let report = leadcore::Error::invalid_input("no lead").report();
+/// assert_eq!(report.code, "input.invalid");
+/// assert_eq!(serde_json::to_value(&report).unwrap()["code"], "input.invalid");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorReport {
     /// Stable code.

@@ -4,7 +4,6 @@
 
 use crate::error::Issue;
 use crate::model::FieldValue;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -15,7 +14,8 @@ use std::collections::BTreeMap;
 /// let a: leadcore::ActionSpec = serde_json::from_str(r#"{"kind": "notify", "params": {"to": "owner"}}"#).unwrap();
 /// assert_eq!(a.kind, "notify");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActionSpec {
     /// What to do, in the host's vocabulary.

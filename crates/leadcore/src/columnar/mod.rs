@@ -29,6 +29,13 @@ pub const NULL_TIME: i64 = i64::MIN;
 /// A dictionary-encoded string column: row `i` holds `dictionary[codes[i]]`, or nothing when
 /// the code is [`NULL_CODE`]. A code past the dictionary's end is refused on entry
 /// ([`EventColumns::check`]).
+///
+/// ```
+/// use leadcore::DictColumn;
+/// let dictionary = ["web_visit".to_owned(), "call".to_owned()];
+/// let kinds = DictColumn { codes: &[1, 0, 1], dictionary: &dictionary };
+/// assert_eq!(kinds.get(2), Some("call"));
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct DictColumn<'a> {
     /// One code per row.
@@ -214,6 +221,11 @@ pub(crate) fn check_dict(name: &str, col: &DictColumn<'_>) -> Result<()> {
 }
 
 /// Why a row could not be used.
+///
+/// ```
+/// use leadcore::RowErrorReason;
+/// assert_eq!(RowErrorReason::InFuture.code(), "in_future");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

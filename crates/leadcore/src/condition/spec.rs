@@ -2,11 +2,11 @@
 
 use crate::model::{ActivityKind, FieldValue, Role};
 use crate::time::Duration;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CompareOp {
@@ -92,7 +92,8 @@ impl CompareOp {
 /// ```
 ///
 /// A comparison on a missing value is false; only `missing` is true of it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConditionSpec {
     /// Every sub-condition holds.
@@ -106,12 +107,12 @@ pub struct ConditionSpec {
     pub not: Option<Box<ConditionSpec>>,
     /// A field of the record (built-in or declared under `fields`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("examples" = crate::model::builtin_field_names()))]
+    #[cfg_attr(feature = "schema", schemars(extend("examples" = crate::model::builtin_field_names())))]
     pub field: Option<String>,
     /// An activity attribute (`page`, `seconds`, `campaign`, `form_id`, `content_id`,
     /// `attrs.NAME`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(extend("examples" = crate::model::attribute_names()))]
+    #[cfg_attr(feature = "schema", schemars(extend("examples" = crate::model::attribute_names())))]
     pub attr: Option<String>,
     /// The comparison of a `field` or `attr` leaf.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -139,7 +140,8 @@ pub struct ConditionSpec {
 }
 
 /// At least `min_count` activities of the given kinds happened by `now`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActivityCountSpec {
     /// Any of these kinds counts.
@@ -160,7 +162,8 @@ pub struct ActivityCountSpec {
 }
 
 /// A score compared with a number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScoreTestSpec {
     /// Score model name.

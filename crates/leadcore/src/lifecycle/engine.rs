@@ -11,6 +11,18 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What an accepted transition did.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
+/// let pb = Playbook::default_playbook();
+/// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let mut lead = pb.start("lead", "L-1", now).unwrap();
+/// let mia = Actor::new("mia", Role::Marketing);
+/// let out = pb.transition(&mut lead, &TransitionRequest::new("MQL", mia, now), &Facts::new().score("lead", 250.0)).unwrap();
+/// assert_eq!((out.from.as_str(), out.to.as_str(), out.back_move), ("Suspect", "MQL", false));
+/// assert!(!out.actions.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TransitionOutcome {
     /// The record moved.

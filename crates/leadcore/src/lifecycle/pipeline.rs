@@ -8,6 +8,14 @@ use crate::model::{Catalog, RecordKind};
 use std::collections::BTreeMap;
 
 /// A stage of a validated pipeline.
+///
+/// ```
+/// use leadcore::StageKind;
+/// let pb = leadcore::Playbook::default_playbook();
+/// let won = pb.lifecycle().stage("Won").unwrap();
+/// assert_eq!(won.kind(), StageKind::Won);
+/// assert!(won.is_terminal());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
     spec: StageSpec,
@@ -55,6 +63,13 @@ impl Stage {
 }
 
 /// A validated pipeline (the lead lifecycle or a deal pipeline).
+///
+/// ```
+/// let pb = leadcore::Playbook::default_playbook();
+/// let lead = pb.lifecycle();
+/// assert_eq!(lead.initial().name(), "Suspect");
+/// assert!(lead.next_stages("Suspect").unwrap().contains(&"MQL"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pipeline {
     name: String,

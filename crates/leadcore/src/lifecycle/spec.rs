@@ -4,11 +4,11 @@
 use crate::action::ActionSpec;
 use crate::condition::{CompareOp, ConditionSpec};
 use crate::model::{ActivityKind, FieldValue, Role};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Whether a record may move back to an earlier funnel stage.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BackMoves {
     /// Back-moves are refused, and declaring one is a playbook error.
@@ -19,7 +19,8 @@ pub enum BackMoves {
 }
 
 /// One state machine: stages in funnel order and the transitions between them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PipelineSpec {
     /// Unique name, used to pick the pipeline (`"lead"`, `"new_business"`).
@@ -37,7 +38,13 @@ pub struct PipelineSpec {
 }
 
 /// What a stage means for funnels and for the engine.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+///
+/// ```
+/// use leadcore::StageKind;
+/// assert_eq!(serde_json::to_string(&StageKind::Won).unwrap(), r#""won""#);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StageKind {
     /// A funnel stage, ranked by its position.
@@ -61,7 +68,8 @@ impl StageKind {
 }
 
 /// A stage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StageSpec {
     /// Unique name within the pipeline.
@@ -93,7 +101,8 @@ pub struct StageSpec {
 }
 
 /// A declared transition. `from: "*"` means from any non-terminal stage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TransitionSpec {
     /// Source stage, or `"*"`.
@@ -119,7 +128,8 @@ pub struct TransitionSpec {
 /// - {check: condition, name: fit_or_hot, when: {any: [{field: employees, op: ge, value: 50},
 ///                                                   {score: {model: lead, value: 100}}]}}
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "check", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum GuardSpec {
@@ -128,7 +138,7 @@ pub enum GuardSpec {
         /// Guard name, reported when it fails.
         name: String,
         /// Field name.
-        #[schemars(extend("examples" = crate::model::builtin_field_names()))]
+        #[cfg_attr(feature = "schema", schemars(extend("examples" = crate::model::builtin_field_names())))]
         field: String,
     },
     /// The field's value compares as stated; an absent field fails.
@@ -136,7 +146,7 @@ pub enum GuardSpec {
         /// Guard name.
         name: String,
         /// Field name.
-        #[schemars(extend("examples" = crate::model::builtin_field_names()))]
+        #[cfg_attr(feature = "schema", schemars(extend("examples" = crate::model::builtin_field_names())))]
         field: String,
         /// Operator.
         op: CompareOp,

@@ -11,6 +11,18 @@ use std::collections::BTreeMap;
 pub const STATE_SCHEMA_VERSION: u32 = 1;
 
 /// One entry of a record's history: a move between stages (or the first entry).
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Actor, Facts, Playbook, Role, TransitionRequest};
+/// let pb = Playbook::default_playbook();
+/// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let mut lead = pb.start("lead", "L-1", now).unwrap();
+/// let mia = Actor::new("mia", Role::Marketing);
+/// pb.transition(&mut lead, &TransitionRequest::new("MQL", mia, now), &Facts::new().score("lead", 250.0)).unwrap();
+/// let last = lead.history().last().unwrap();
+/// assert_eq!((last.from.as_deref(), last.to.as_str()), (Some("Suspect"), "MQL"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionRecord {

@@ -3,7 +3,6 @@
 use super::field::{FieldType, FieldValue, ValueRef};
 use super::registry::{set_count, set_text, text_of};
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -122,7 +121,8 @@ impl<'de> Deserialize<'de> for ActivityKind {
     }
 }
 
-impl JsonSchema for ActivityKind {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for ActivityKind {
     fn schema_name() -> Cow<'static, str> {
         "ActivityKind".into()
     }
@@ -147,7 +147,8 @@ impl JsonSchema for ActivityKind {
 /// assert_eq!(a.kind, ActivityKind::WebVisit);
 /// assert_eq!(a.seconds, Some(95));
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Activity {
     /// What happened.

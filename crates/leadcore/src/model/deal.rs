@@ -4,7 +4,6 @@ use super::catalog::RecordKind;
 use super::field::{FieldType, FieldValue, ValueRef};
 use super::registry::{ColumnRole, FieldDef, Record, set_required_text, set_text, text_of};
 use chrono::NaiveDate;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,7 +15,8 @@ use std::collections::BTreeMap;
 /// assert_eq!(m.minor, 123450);
 /// assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"minor":123450,"currency":"EUR"}"#);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Amount in minor units (e.g. cents).
@@ -36,7 +36,8 @@ impl Money {
 }
 
 /// New logo versus growth of an existing customer: win-rate benchmarks differ (30% vs 75%).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DealType {
     /// A new customer (hunter work).
@@ -60,7 +61,8 @@ impl DealType {
 }
 
 /// The rep's call on an open deal in the weekly forecast review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ForecastCategory {
     /// Expected to win this period.
@@ -87,7 +89,8 @@ impl ForecastCategory {
 
 /// A company. It may hold several opportunities; each has its own lifecycle state and
 /// progresses independently.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     /// Host-assigned identifier.
@@ -135,7 +138,8 @@ impl Account {
 
 /// A deal: amount, close date, owner, type and forecast category. Its stage lives in a
 /// [`crate::LifecycleState`] driven by one of the playbook's deal pipelines.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Opportunity {
     /// Host-assigned identifier.

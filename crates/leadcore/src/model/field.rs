@@ -1,10 +1,8 @@
 //! Field values: the typed values of lead, opportunity and custom fields.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use schemars::JsonSchema;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -86,8 +84,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
-impl JsonSchema for FieldValue {
-    fn schema_name() -> Cow<'static, str> {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for FieldValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         "FieldValue".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -319,7 +318,8 @@ pub(crate) fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// The declared type of a field: what a playbook says a custom field holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// `true` / `false`.

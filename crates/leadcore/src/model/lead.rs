@@ -6,12 +6,12 @@ use super::registry::{
     ColumnRole, FieldDef, Record, set_count, set_required_text, set_text, text_of,
 };
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Whether the lead came to us or we went to it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// The lead reached out (form, trial, inbound call).
@@ -21,7 +21,8 @@ pub enum Direction {
 }
 
 /// Where a lead came from: every lead is attributable to a channel or campaign.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LeadSource {
     /// Channel, e.g. `"organic_search"`, `"paid_social"`, `"referral"`.
@@ -36,7 +37,8 @@ pub struct LeadSource {
 }
 
 /// How to reach the lead.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Given name.
@@ -57,7 +59,15 @@ pub struct Contact {
 }
 
 /// Facts about the lead's organisation and role: the *fit* axis of scoring.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// ```
+/// let mut lead = leadcore::Lead::new("L-1");
+/// lead.firmographics.employees = Some(120);
+/// lead.firmographics.industry = Some("retail".into());
+/// assert_eq!(lead.firmographics.employees, Some(120));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Firmographics {
     /// Company size in employees.
@@ -93,7 +103,8 @@ pub struct Firmographics {
 /// assert_eq!(lead.field("budget"), Some(FieldValue::Int(50000)));
 /// assert_eq!(lead.field("email"), None);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Lead {
     /// Host-assigned identifier.

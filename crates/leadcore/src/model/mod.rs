@@ -21,6 +21,7 @@ pub use org::{Actor, Org, OrgProblem, Rep, Role, Team};
 pub(crate) use registry::closest;
 pub use registry::{ColumnRole, FieldDef, Record};
 
+#[cfg(feature = "schema")]
 /// Every built-in field name of leads and opportunities, from the registry (what the JSON
 /// Schema offers as examples).
 pub(crate) fn builtin_field_names() -> Vec<&'static str> {
@@ -34,6 +35,7 @@ pub(crate) fn builtin_field_names() -> Vec<&'static str> {
     names
 }
 
+#[cfg(feature = "schema")]
 /// Every built-in activity attribute name, from the registry, and `attrs.NAME`.
 pub(crate) fn attribute_names() -> Vec<&'static str> {
     ATTRIBUTES

@@ -1,13 +1,16 @@
 //! Reps, their roles, teams and the reporting hierarchy forecasts roll up.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a person does in the revenue team. Guards check it: only marketing may grant MQL.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+///
+/// ```
+/// use leadcore::Role;
+/// assert_eq!(Role::Marketing.name(), "marketing");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Acquires, qualifies and nurtures leads; alone decides MQL.
@@ -42,7 +45,8 @@ impl Role {
 /// let a = Actor::new("mia", Role::Marketing);
 /// assert_eq!(serde_json::to_string(&a).unwrap(), r#"{"id":"mia","role":"marketing"}"#);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     /// Person or process id.
@@ -62,7 +66,8 @@ impl Actor {
 }
 
 /// A person on the revenue team.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rep {
     /// Identifier.
@@ -88,7 +93,8 @@ fn yes() -> bool {
 }
 
 /// A group of reps (a pod, a region, a segment).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// Identifier.

@@ -6,6 +6,13 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A playbook text format.
+///
+/// ```
+/// use leadcore::Format;
+/// let f: Format = "YML".parse().unwrap();
+/// assert_eq!((f, f.to_string()), (Format::Yaml, "yaml".to_owned()));
+/// assert!("xml".parse::<Format>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
@@ -24,6 +31,36 @@ impl Format {
             Format::Json => "json",
             Format::Toml => "toml",
             Format::Yaml => "yaml",
+        }
+    }
+
+    /// The cargo feature of this crate that reads the format (`None` for JSON, always read).
+    ///
+    /// ```
+    /// use leadcore::Format;
+    /// assert_eq!(Format::Json.feature(), None);
+    /// assert_eq!(Format::Yaml.feature(), Some("yaml"));
+    /// ```
+    pub fn feature(self) -> Option<&'static str> {
+        match self {
+            Format::Json => None,
+            Format::Toml => Some("toml"),
+            Format::Yaml => Some("yaml"),
+        }
+    }
+
+    /// Whether this build reads the format: JSON always, TOML and YAML with their features
+    /// (on by default). A playbook in a format left out fails with `playbook.parse`, its
+    /// [`ParseError::missing_feature`] naming the feature.
+    ///
+    /// ```
+    /// assert!(leadcore::Format::Json.is_enabled());
+    /// ```
+    pub fn is_enabled(self) -> bool {
+        match self {
+            Format::Json => true,
+            Format::Toml => cfg!(feature = "toml"),
+            Format::Yaml => cfg!(feature = "yaml"),
         }
     }
 }
@@ -65,10 +102,29 @@ fn parse_error(
         line: pos.map(|p| p.0),
         column: pos.map(|p| p.1),
         message,
+        missing_feature: None,
+    }))
+}
+
+/// A format this build leaves out: `playbook.parse`, naming the feature to turn on.
+#[cfg(not(all(feature = "toml", feature = "yaml")))]
+fn not_compiled(format: Format) -> Error {
+    let feature = format.feature().unwrap_or_default();
+    Error::from(ErrorKind::Parse(ParseError {
+        format: format.name().to_owned(),
+        path: "(root)".to_owned(),
+        line: None,
+        column: None,
+        message: format!(
+            "{} playbooks need leadcore's `{feature}` cargo feature, which this build leaves out",
+            format.name().to_ascii_uppercase()
+        ),
+        missing_feature: Some(feature.to_owned()),
     }))
 }
 
 /// 1-based line and column of a byte offset.
+#[cfg(any(feature = "toml", test))]
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = text.get(..offset.min(text.len())).unwrap_or(text);
     let line = before.matches('\n').count() + 1;
@@ -101,6 +157,9 @@ pub(crate) fn parse_spec(text: &str, format: Format) -> Result<PlaybookSpec, Err
             })?;
             Ok(spec)
         }
+        #[cfg(not(feature = "toml"))]
+        Format::Toml => Err(not_compiled(format)),
+        #[cfg(feature = "toml")]
         Format::Toml => {
             let de = toml::Deserializer::parse(text).map_err(|e| {
                 let pos = e.span().map(|s| line_col(text, s.start));
@@ -113,6 +172,9 @@ pub(crate) fn parse_spec(text: &str, format: Format) -> Result<PlaybookSpec, Err
                 parse_error(format, path, pos, inner.message().to_owned())
             })
         }
+        #[cfg(not(feature = "yaml"))]
+        Format::Yaml => Err(not_compiled(format)),
+        #[cfg(feature = "yaml")]
         Format::Yaml => {
             let mut path = String::new();
             // The node budget is the same in every format (MAX_NODES); the playbook's own
@@ -176,6 +238,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(all(feature = "yaml", feature = "toml"))]
     fn yaml_and_toml_errors_name_the_path() {
         let yaml = "schema_version: 1\nlifecycle:\n  name: l\n  initial: A\n  stages:\n    - name: A\n      kind: sideways\n";
         let ErrorKind::Parse(p) = parse_spec(yaml, Format::Yaml).unwrap_err().into_kind() else {
@@ -188,5 +251,22 @@ mod tests {
         };
         assert_eq!(p.path, "lifecycle.stages[0].kind");
         assert_eq!(p.line, Some(7));
+    }
+
+    #[test]
+    fn a_format_left_out_names_its_feature() {
+        for format in [Format::Toml, Format::Yaml] {
+            if format.is_enabled() {
+                continue;
+            }
+            let ErrorKind::Parse(p) = parse_spec("schema_version: 1", format)
+                .unwrap_err()
+                .into_kind()
+            else {
+                panic!("expected parse error")
+            };
+            assert_eq!(p.missing_feature.as_deref(), format.feature());
+            assert!(p.message.contains("cargo feature"), "{}", p.message);
+        }
     }
 }

@@ -28,6 +28,11 @@ use std::collections::BTreeMap;
 /// Disqualified; plus the example deal pipeline To contact → ... → Deal won.
 pub const DEFAULT_PLAYBOOK_YAML: &str = include_str!("default_playbook.yaml");
 
+/// The same default playbook as JSON, generated from [`DEFAULT_PLAYBOOK_YAML`] (a test keeps
+/// them equal; `LEADCORE_BLESS=1` rewrites it): what [`Playbook::default_playbook`] reads, so
+/// a build without the `yaml` feature has it too.
+pub const DEFAULT_PLAYBOOK_JSON: &str = include_str!("default_playbook.json");
+
 /// A validated playbook.
 ///
 /// ```
@@ -112,21 +117,24 @@ impl Playbook {
         Self::parse(text, Format::Json)
     }
 
-    /// [`Playbook::parse`] for TOML.
+    /// [`Playbook::parse`] for TOML. Without the `toml` feature (on by default) this fails
+    /// with `playbook.parse`, its [`ParseError::missing_feature`](crate::ParseError) `toml`.
     pub fn from_toml(text: &str) -> Result<Self> {
         Self::parse(text, Format::Toml)
     }
 
-    /// [`Playbook::parse`] for YAML.
+    /// [`Playbook::parse`] for YAML. Without the `yaml` feature (on by default) this fails
+    /// with `playbook.parse`, its [`ParseError::missing_feature`](crate::ParseError) `yaml`.
     pub fn from_yaml(text: &str) -> Result<Self> {
         Self::parse(text, Format::Yaml)
     }
 
-    /// The default playbook ([`DEFAULT_PLAYBOOK_YAML`]).
+    /// The default playbook ([`DEFAULT_PLAYBOOK_YAML`], read from its JSON copy
+    /// [`DEFAULT_PLAYBOOK_JSON`] so that every build has it, whatever its features).
     pub fn default_playbook() -> Self {
         // The shipped text is checked by this crate's tests; failing here is a build defect.
         #[allow(clippy::expect_used)]
-        Self::from_yaml(DEFAULT_PLAYBOOK_YAML).expect("the bundled default playbook is valid")
+        Self::from_json(DEFAULT_PLAYBOOK_JSON).expect("the bundled default playbook is valid")
     }
 
     /// The spec this playbook was built from.
@@ -251,7 +259,14 @@ impl Playbook {
         &self.fields
     }
 
-    /// The JSON Schema of the playbook format, generated from the types.
+    /// The JSON Schema of the playbook format, generated from the types (feature `schema`,
+    /// on by default).
+    ///
+    /// ```
+    /// let schema = leadcore::Playbook::json_schema();
+    /// assert!(schema["properties"]["lifecycle"].is_object());
+    /// ```
+    #[cfg(feature = "schema")]
     pub fn json_schema() -> serde_json::Value {
         let schema = schemars::schema_for!(PlaybookSpec);
         serde_json::to_value(schema).unwrap_or_default()
@@ -280,8 +295,33 @@ mod tests {
         let pb = Playbook::default_playbook();
         let json = pb.to_json();
         assert_eq!(Playbook::from_json(&json).unwrap(), pb);
-        let toml_text = toml::to_string(pb.spec()).unwrap();
-        assert_eq!(Playbook::from_toml(&toml_text).unwrap(), pb);
+        #[cfg(feature = "toml")]
+        {
+            let toml_text = toml::to_string(pb.spec()).unwrap();
+            assert_eq!(Playbook::from_toml(&toml_text).unwrap(), pb);
+        }
+    }
+
+    /// The JSON copy is the YAML playbook; `LEADCORE_BLESS=1` rewrites it from the YAML.
+    #[test]
+    #[cfg(feature = "yaml")]
+    fn default_playbook_json_is_the_yaml_one() {
+        let from_yaml = Playbook::from_yaml(DEFAULT_PLAYBOOK_YAML).unwrap();
+        if std::env::var_os("LEADCORE_BLESS").is_some() {
+            let text = serde_json::to_string_pretty(from_yaml.spec()).unwrap() + "\n";
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/playbook/default_playbook.json"
+            );
+            std::fs::write(path, text).unwrap();
+            return;
+        }
+        assert_eq!(
+            Playbook::from_json(DEFAULT_PLAYBOOK_JSON).unwrap(),
+            from_yaml,
+            "src/playbook/default_playbook.json differs from default_playbook.yaml: \
+             LEADCORE_BLESS=1 cargo test -p leadcore --lib default_playbook_json"
+        );
     }
 
     #[test]

@@ -7,7 +7,6 @@ use crate::routing::RoutingSpec;
 use crate::scoring::ScoringSpec;
 use crate::sla::SlaSpec;
 use crate::time::CalendarSpec;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -16,7 +15,16 @@ pub const PLAYBOOK_SCHEMA_VERSION: u32 = 1;
 
 /// A whole playbook: custom fields, custom activity kinds, the lead lifecycle and any number
 /// of deal pipelines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+///
+/// ```
+/// use leadcore::{Playbook, PlaybookSpec};
+/// let spec: PlaybookSpec = serde_json::from_str(r#"{"schema_version": 1,
+///     "lifecycle": {"name": "lead", "initial": "New", "stages": [{"name": "New"}]}}"#).unwrap();
+/// let pb = Playbook::from_spec(spec).unwrap();   // validation happens here
+/// assert_eq!(pb.lifecycle().name(), "lead");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlaybookSpec {
     /// Format version; must be [`PLAYBOOK_SCHEMA_VERSION`].
@@ -52,7 +60,8 @@ pub struct PlaybookSpec {
 }
 
 /// A custom field declaration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
     /// What the field holds.

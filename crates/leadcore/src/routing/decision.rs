@@ -6,6 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Who a lead goes to: `{"rep":"B"}` or `{"queue":"review"}`.
+///
+/// ```
+/// use leadcore::Assignee;
+/// assert_eq!(serde_json::to_string(&Assignee::Rep("B".into())).unwrap(), r#"{"rep":"B"}"#);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Assignee {
@@ -143,6 +148,18 @@ pub struct RuleTrace {
 
 /// A routing decision: who gets the lead, by which rule, every rule tried and every
 /// candidate passed over, and the actions to carry out.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Assignee, Lead, Playbook};
+/// let pb = Playbook::from_json(r#"{"schema_version": 1,
+///     "lifecycle": {"name": "lead", "initial": "New", "stages": [{"name": "New"}]},
+///     "routing": {"reps": [{"id": "ana"}], "rules": [{"name": "everyone", "assign": {"round_robin": {}}}]}}"#).unwrap();
+/// let mut state = pb.routing().new_state();
+/// let now = Utc.with_ymd_and_hms(2026, 3, 2, 15, 0, 0).unwrap();
+/// let d = pb.routing().assign(&mut state, &Lead::new("L-1"), now).unwrap();
+/// assert_eq!((d.assignee, d.rule.as_deref()), (Assignee::Rep("ana".into()), Some("everyone")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// The lead.

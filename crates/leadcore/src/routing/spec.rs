@@ -4,7 +4,6 @@ use crate::action::ActionSpec;
 use crate::condition::ConditionSpec;
 use crate::model::Team;
 use crate::time::OutOfOffice;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Open leads a rep holds at most unless the rep or the section says otherwise (the cap
@@ -39,7 +38,8 @@ pub const DEFAULT_UNASSIGNABLE_QUEUE: &str = "unassigned";
 ///       assign: {round_robin: {pool: {team: mid}}}
 ///       actions: [{kind: notify}, {kind: create_task, params: {task: call}}]
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RoutingSpec {
     /// Teams (pods, segments) reps belong to.
@@ -103,7 +103,8 @@ impl RoutingSpec {
 }
 
 /// A rep as routing sees them: where they sit, how much they take.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RepSpec {
     /// Identifier (unique; what decisions and the routing state name).
@@ -155,7 +156,8 @@ fn yes() -> bool {
 }
 
 /// A node of the territory tree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TerritorySpec {
     /// Unique id (what reps' `territories` and leads' territory fields hold).
@@ -192,7 +194,8 @@ pub(crate) fn territory_chains(spec: &RoutingSpec) -> std::collections::BTreeMap
 }
 
 /// A named queue: leads waiting for someone to pick them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct QueueSpec {
     /// Unique name.
@@ -204,7 +207,8 @@ pub struct QueueSpec {
 
 /// One rule of the chain: when its condition holds on the lead, its strategy (then each
 /// fallback in turn) picks the assignee; when none finds anyone, the next rule is tried.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RouteRuleSpec {
     /// Unique name (decisions and the round-robin positions in the routing state use it).
@@ -225,7 +229,8 @@ pub struct RouteRuleSpec {
 /// How a rule picks the assignee. Every rep-picking strategy (a named rep too) skips reps
 /// who are inactive, out of office, off hours, at capacity or out of daily quota, and says
 /// so in the decision's trace.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum StrategySpec {
@@ -274,7 +279,8 @@ pub enum StrategySpec {
 
 /// Which reps a strategy picks from: every rep matching all the given selectors (none
 /// given: every rep), in declaration order.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PoolSpec {
     /// Only these reps.

@@ -316,12 +316,14 @@ pub(crate) fn grade(model: &Model, score: Q) -> Option<&str> {
 mod tests {
     use super::*;
 
-    fn scoring(yaml_rules: &str) -> Scoring {
-        let yaml = format!(
-            "schema_version: 1\nlifecycle: {{name: lead, initial: New, stages: [{{name: New}}]}}\n\
-             scoring:\n  models:\n    - name: m\n      rules:\n{yaml_rules}"
+    /// One model `m` with these rules (JSON, so that every feature set runs the test).
+    fn scoring(rules: &str) -> Scoring {
+        let json = format!(
+            r#"{{"schema_version": 1,
+                "lifecycle": {{"name": "lead", "initial": "New", "stages": [{{"name": "New"}}]}},
+                "scoring": {{"models": [{{"name": "m", "rules": [{rules}]}}]}}}}"#
         );
-        crate::Playbook::from_yaml(&yaml).unwrap().scoring().clone()
+        crate::Playbook::from_json(&json).unwrap().scoring().clone()
     }
 
     fn run(s: &Scoring, sums: &[Wide]) -> Result<Q, Overflow> {
@@ -336,8 +338,8 @@ mod tests {
     #[test]
     fn raw_points_beyond_a_score_are_an_overflow_unless_capped() {
         let s = scoring(
-            "        - {type: behaviour, name: up, activity: web_visit, points: 1000000}\n\
-             \x20       - {type: behaviour, name: down, activity: email_opened, points: -1000000}\n",
+            r#"{"type": "behaviour", "name": "up", "activity": "web_visit", "points": 1000000},
+               {"type": "behaviour", "name": "down", "activity": "email_opened", "points": -1000000}"#,
         );
         // A saturated sum offset by a large negative rule: the total would look in range,
         // but the rule's points are not known exactly.
@@ -349,7 +351,7 @@ mod tests {
         assert_eq!(run(&s, &[big, -big + 5]), Ok(5));
 
         let capped = scoring(
-            "        - {type: behaviour, name: up, activity: web_visit, points: 1000000, max_points: 100}\n",
+            r#"{"type": "behaviour", "name": "up", "activity": "web_visit", "points": 1000000, "max_points": 100}"#,
         );
         assert_eq!(run(&capped, &[pinned]), Ok(quantize_wide(100.0)));
         assert_eq!(run(&capped, &[big]), Ok(quantize_wide(100.0)));

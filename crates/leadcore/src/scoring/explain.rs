@@ -77,6 +77,19 @@ pub struct Adjustment {
 }
 
 /// One model's score with its breakdown.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Lead, Playbook};
+/// let pb = Playbook::default_playbook();
+/// let mut lead = Lead::new("A");
+/// lead.firmographics.employees = Some(120);
+/// lead.firmographics.title = Some("CTO".into());
+/// let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+/// let card = pb.scoring().score(&lead, &[], t, true).unwrap();
+/// let fit = card.models.iter().find(|m| m.model == "fit").unwrap();
+/// assert_eq!((fit.score, fit.grade.as_deref()), (30.0, Some("B")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelScore {
     /// The model.
@@ -116,6 +129,17 @@ impl ZombieFlag {
 }
 
 /// Every model's score for one lead at one time, plus hotness and zombie status.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Activity, ActivityKind, Lead, Playbook};
+/// let pb = Playbook::default_playbook();
+/// let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+/// let card = pb.scoring().score(&Lead::new("A"), &[Activity::new(ActivityKind::EmailOpened, t)], t, true).unwrap();
+/// assert_eq!(card.score("engagement"), Some(2.0));
+/// let models: Vec<&str> = card.models.iter().map(|m| m.model.as_str()).collect();
+/// assert_eq!(models, ["engagement", "fit", "lead"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreCard {
     /// The lead.

@@ -3,11 +3,11 @@
 use crate::action::ActionSpec;
 use crate::condition::{CompareOp, ConditionSpec, is_false};
 use crate::model::{ActivityKind, FieldValue};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Score models, hotness and zombie detection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScoringSpec {
     /// Named score models (`fit`, `engagement`, a combined one, ...).
@@ -49,7 +49,8 @@ impl ScoringSpec {
 
 /// A score model: rules (or a weighted combination of other models), groups, caps, decay,
 /// grade bands and thresholds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     /// Unique name; lifecycle guards refer to it (`score_at_least.model`).
@@ -81,7 +82,8 @@ pub struct ModelSpec {
 }
 
 /// One term of a combined model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WeightSpec {
     /// The model combined (declared earlier in `models`).
@@ -96,7 +98,8 @@ fn one() -> f64 {
 }
 
 /// A group of rules whose points are capped together.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroupSpec {
     /// Group name, used by rules' `group`.
@@ -106,7 +109,8 @@ pub struct GroupSpec {
 }
 
 /// A rule: behaviour (points per matching activity) or fit (points when a field matches).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum RuleSpec {
@@ -148,7 +152,7 @@ pub enum RuleSpec {
         name: String,
         /// Lead field (built-in or custom).
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[schemars(extend("examples" = crate::model::builtin_field_names()))]
+        #[cfg_attr(feature = "schema", schemars(extend("examples" = crate::model::builtin_field_names())))]
         field: Option<String>,
         /// The test.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -195,7 +199,8 @@ impl RuleSpec {
 }
 
 /// The test of a fit rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FitOp {
     /// Equal.
@@ -257,11 +262,12 @@ impl FitOp {
 /// A filter on an activity attribute: `page`, `seconds`, `campaign`, `form_id`,
 /// `content_id`, or `attrs.NAME`. An activity without the attribute does not pass (only
 /// `missing` is true of it) and is not a bad event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FilterSpec {
     /// Attribute.
-    #[schemars(extend("examples" = crate::model::attribute_names()))]
+    #[cfg_attr(feature = "schema", schemars(extend("examples" = crate::model::attribute_names())))]
     pub attr: String,
     /// Comparison.
     pub op: CompareOp,
@@ -274,7 +280,8 @@ pub struct FilterSpec {
 }
 
 /// Which occurrences of a behaviour count. Written `every`, `once` or `{at_most: N}`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Occurrence {
     /// Every occurrence.
@@ -287,7 +294,8 @@ pub enum Occurrence {
 }
 
 /// How behaviour points fade with the time since the activity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum DecaySpec {
     /// Points never fade.
@@ -319,7 +327,8 @@ impl DecaySpec {
 }
 
 /// A grade band: scores in `[min, max)` get `grade`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GradeBand {
     /// The grade, e.g. `"A"`.
@@ -333,7 +342,8 @@ pub struct GradeBand {
 }
 
 /// When a threshold may fire again.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Refire {
     /// Once in the lead's life.
@@ -345,7 +355,8 @@ pub enum Refire {
 
 /// A score threshold: crossing up fires `on_up`; falling below `at - hysteresis` re-arms it
 /// and fires `on_down`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ThresholdSpec {
     /// Name.
@@ -367,7 +378,8 @@ pub struct ThresholdSpec {
 }
 
 /// "Hot": at least `events` engagement activities within `within_minutes`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HotnessSpec {
     /// How many events.
@@ -381,7 +393,8 @@ pub struct HotnessSpec {
 }
 
 /// A zombie: no engagement within `days` after at least `follow_ups` follow-ups.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ZombieSpec {
     /// Days of silence after the follow-ups.

@@ -4,7 +4,6 @@ use crate::action::ActionSpec;
 use crate::condition::ConditionSpec;
 use crate::model::ActivityKind;
 use crate::time::Duration;
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Service-level promises on leads: each policy a clock that starts, pauses and stops on
@@ -33,7 +32,8 @@ use serde::{Deserialize, Serialize};
 ///       stop: {activity: {kinds: [call], min_count: 6}}
 ///       attempts: [call]
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SlaSpec {
     /// The policies, each its own clock per lead.
@@ -55,7 +55,8 @@ impl SlaSpec {
 /// activity, each stage change) up to `now`: `start` with everything known then; `stop` and
 /// `pause` with activity counts taken from the clock's start on (a call before the clock
 /// started does not stop it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SlaPolicySpec {
     /// Unique name.
@@ -94,7 +95,8 @@ pub struct SlaPolicySpec {
 }
 
 /// One step of an escalation ladder.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EscalationSpec {
     /// Business time after the deadline at which the step is reached (none: at the breach).

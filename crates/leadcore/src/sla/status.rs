@@ -61,6 +61,20 @@ impl SlaState {
 }
 
 /// One lead's SLA under one policy at `now`.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::sla::SlaState;
+/// use leadcore::{Lead, Playbook};
+/// let pb = Playbook::from_json(r#"{"schema_version": 1,
+///     "lifecycle": {"name": "lead", "initial": "MQL", "stages": [{"name": "MQL"}, {"name": "SRL"}], "transitions": [{"from": "MQL", "to": "SRL"}]},
+///     "sla": {"policies": [{"name": "handoff", "target": "4h", "start": {"stage": ["MQL"]}, "stop": {"stage": ["SRL"]}}]}}"#).unwrap();
+/// let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+/// let state = pb.start("lead", "L-1", t0).unwrap();
+/// let s = &pb.sla_status(&Lead::new("L-1"), &[], &state, t0 + chrono::Duration::hours(1))[0];
+/// assert_eq!((s.status, s.remaining_seconds), (SlaState::Pending, 3 * 3600));
+/// assert_eq!(s.deadline, Some(t0 + chrono::Duration::hours(4)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlaStatus {
     /// The lead.

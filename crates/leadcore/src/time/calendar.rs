@@ -6,7 +6,6 @@ use super::index::{self, BASE, CHUNK, Chunk, Index, LIMIT};
 use super::zone::{self, FIRST_DAY, LAST_DAY, Zone};
 use crate::error::{Error, ErrorKind, Issue};
 use chrono::{DateTime, NaiveDate, Utc};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -32,7 +31,8 @@ const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /// let calendar = Calendar::new(&spec).unwrap();
 /// assert_eq!(calendar.time_zone(), "Europe/Berlin");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarSpec {
     /// IANA time zone name, e.g. `America/New_York`; hours and holidays are local to it.
@@ -48,7 +48,8 @@ pub struct CalendarSpec {
 }
 
 /// An out-of-office period: closed from `from` (inclusive) to `to` (exclusive).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OutOfOffice {
     /// First instant away.

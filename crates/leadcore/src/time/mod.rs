@@ -6,7 +6,6 @@
 //! Zone rules come from the IANA tzdb bundled into the library through `jiff` (one internal
 //! module; the host's zoneinfo is never read): [`tzdb_version`] says which release.
 
-use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::borrow::Cow;
 use std::fmt;
@@ -137,7 +136,8 @@ impl<'de> Deserialize<'de> for Duration {
     }
 }
 
-impl JsonSchema for Duration {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Duration {
     fn schema_name() -> Cow<'static, str> {
         "Duration".into()
     }

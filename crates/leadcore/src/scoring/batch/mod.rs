@@ -18,6 +18,23 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Scores of a batch: `scores[lead * models.len() + m]`.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::columnar::{DictColumn, EventColumns};
+/// use leadcore::{Lead, Playbook, RowErrorReason};
+/// let kinds = ["email_opened".to_owned()];
+/// let events = EventColumns {
+///     lead: &[0, 5],                                   // lead 5 does not exist
+///     kind: DictColumn { codes: &[0, 0], dictionary: &kinds },
+///     at: &[1_772_355_600; 2],                         // 2026-03-01 09:00 UTC
+///     attrs: &[],
+/// };
+/// let now = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+/// let batch = Playbook::default_playbook().scoring().score_columns(&[Lead::new("A")], &events, now).unwrap();
+/// assert_eq!(batch.score(0, "engagement"), Some(2.0));
+/// assert_eq!((batch.row_errors[0].row, batch.row_errors[0].reason), (1, RowErrorReason::UnknownLead));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchScores {
     /// Model names, the column order of `scores`.
