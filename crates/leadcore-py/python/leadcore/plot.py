@@ -92,7 +92,7 @@ def funnel(
     >>> import leadcore, leadcore.plot
     >>> m = {"stage": ["Lead", "Won"], "entered": [10, 4], "conversion_to_next": [0.4, None]}
     >>> ax = leadcore.plot.funnel(m)
-    >>> [b.get_width() for b in ax.patches]
+    >>> [float(b.get_width()) for b in ax.patches]
     [10.0, 4.0]
     """
     cols = _columns(metrics)
@@ -256,7 +256,7 @@ def calibration(
     --------
     >>> import leadcore.plot
     >>> ax = leadcore.plot.calibration([0, 1, 1, 0], [0.1, 0.9, 0.8, 0.3], bins=2)
-    >>> [round(v, 2) for v in ax.lines[1].get_ydata()]
+    >>> [round(float(v), 2) for v in ax.lines[1].get_ydata()]
     [0.0, 1.0]
     """
     ys = [float(v) for v in y_true]
