@@ -23,7 +23,8 @@ ROLLUP = VECTORS / "forecast_rollup"
 
 def payload(case: Path, line: int) -> dict[str, Any]:
     event: dict[str, Any] = json.loads((case / "input.jsonl").read_text(encoding="utf-8").splitlines()[line])
-    return next(iter(event.values()))  # type: ignore[no-any-return]
+    value: dict[str, Any] = next(iter(event.values()))
+    return value
 
 
 def expected(case: Path, line: int) -> dict[str, Any]:
@@ -162,7 +163,7 @@ def test_history_errors() -> None:
     with pytest.raises(leadcore.InputError, match="spec.trails"):
         leadcore.backtest_report(payload(HISTORY, 5))
     with pytest.raises(TypeError):
-        leadcore.forecast_history(42, as_of="2026-01-05", windows=[])
+        leadcore.forecast_history(42, as_of="2026-01-05", windows=[])  # type: ignore[arg-type]
 
 
 def rollup_columns(deals: list[dict[str, Any]]) -> dict[str, list[Any]]:

@@ -20,6 +20,7 @@ __all__ = [
     "odoo_score",
     "LogisticModel",
     "pipeline_metrics",
+    "pipeline_report",
     "forecast",
     "forecast_report",
     "forecast_history",
@@ -28,7 +29,6 @@ __all__ = [
     "backtest_report",
     "forecast_rollup",
     "forecast_rollup_report",
-    "pipeline_report",
     "bottlenecks",
     "lead_metrics",
     "bottleneck_report",
@@ -723,57 +723,6 @@ def lead_metrics(
         `by_owner` (a row per group, missing first: the key, `leads`, the milestones
         reached, and per step `<step>_cohort`, `<step>_converted`, `<step>`,
         `<step>_verdict`).
-def forecast(
-    deals: Any,
-    *,
-    fiscal_start_month: int = 1,
-    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
-    granularity: Literal["period", "quarter", "year"] = "quarter",
-    categories: Mapping[str, Any] | None = None,
-    trials: int | None = None,
-    seed: int | None = None,
-    quotas: Sequence[Mapping[str, Any]] | None = None,
-    threads: int | None = None,
-) -> tuple[ArrowTable, ArrowTable | None]:
-    """Weighted pipeline and, with `trials`, a seeded Monte Carlo forecast (GIL released).
-
-    Parameters
-    ----------
-    deals : dict of columns, pandas, polars or pyarrow table
-        Columns `id` (str), `amount` (int, minor units), `currency` (str), `close_date`
-        (dates, datetimes or ``YYYY-MM-DD`` strings), `stage` (str), `probability` (float in
-        [0, 1]) and optionally `category_override` (a category name or None).
-    fiscal_start_month : int, default 1
-        Month (1-12) the fiscal year starts in; fiscal years are named after the calendar
-        year they end in.
-    weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
-        Retail week pattern of each quarter; None for calendar-month periods.
-    granularity : {"period", "quarter", "year"}, default "quarter"
-        The span rows are rolled up over.
-    categories : dict, optional
-        ``{stage: category}``, or the wire form ``{"default": category, "stages": {..}}``;
-        categories are "pipeline", "best_case", "commit", "closed" and "omitted". Unlisted
-        stages are "pipeline".
-    trials : int, optional
-        Monte Carlo trials (1 to 10,000,000); None runs no simulation.
-    seed : int, optional
-        Seed of the simulation (default 0): the same seed gives the same numbers on any
-        thread count and platform.
-    quotas : list of dict, optional
-        ``[{"period": {"year", "granularity", "index"}, "amount": {"minor", "currency"}}]``;
-        each quota's span gets `p_reach_quota`.
-    threads : int, optional
-        Threads of the simulation (default: all cores).
-
-    Returns
-    -------
-    weighted : ArrowTable
-        A row per currency, span and category: `period` (``FY2026-Q1``), `year`,
-        `granularity`, `index`, `currency`, `category`, `count`, `amount`, `weighted`.
-    monte_carlo : ArrowTable or None
-        With `trials`, a row per span: `period`, `year`, `granularity`, `index`,
-        `currency`, `closed`, `expected`, `mean`, `p10`, `p50`, `p90`, `quota`,
-        `p_reach_quota`.
 
     Raises
     ------
@@ -800,15 +749,6 @@ def bottleneck_report(
     input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[False] = False
 ) -> _JsonObject:
     """The full bottleneck report from its wire form.
-        A negative amount, a probability outside [0, 1], a missing value, mixed currencies
-        in a simulation: the message names the deal.
-    """
-
-@overload
-def forecast_report(
-    input: _JsonObject | str, *, threads: int | None = None, json: Literal[False] = False
-) -> _JsonObject:
-    """The forecast from its wire form.
 
     Parameters
     ----------
@@ -819,12 +759,6 @@ def forecast_report(
         "history": [{"at", "stage"}]}]}`, or its JSON text.
     playbook : Playbook, optional
         Resolves `"pipeline"` (a deal pipeline's name) when `"stages"` is absent.
-        ``{"calendar": {"start_month", "weeks"?}, "granularity"?, "categories"?,
-        "deals": [{"id", "amount": {"minor", "currency"}, "close_date", "stage",
-        "probability", "category_override"?}], "monte_carlo"?: {"trials", "seed",
-        "quotas"?}}``, or its JSON text.
-    threads : int, optional
-        Threads of the simulation (default: all cores); the numbers never depend on it.
     json : bool, default False
         Return canonical JSON text instead of a dict.
 
@@ -931,6 +865,87 @@ def activity_report(input: _JsonObject | str, *, json: Literal[False] = False) -
 @overload
 def activity_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`activity_report`, the result as canonical JSON text."""
+
+def forecast(
+    deals: Any,
+    *,
+    fiscal_start_month: int = 1,
+    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
+    granularity: Literal["period", "quarter", "year"] = "quarter",
+    categories: Mapping[str, Any] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+    quotas: Sequence[Mapping[str, Any]] | None = None,
+    threads: int | None = None,
+) -> tuple[ArrowTable, ArrowTable | None]:
+    """Weighted pipeline and, with `trials`, a seeded Monte Carlo forecast (GIL released).
+
+    Parameters
+    ----------
+    deals : dict of columns, pandas, polars or pyarrow table
+        Columns `id` (str), `amount` (int, minor units), `currency` (str), `close_date`
+        (dates, datetimes or ``YYYY-MM-DD`` strings), `stage` (str), `probability` (float in
+        [0, 1]) and optionally `category_override` (a category name or None).
+    fiscal_start_month : int, default 1
+        Month (1-12) the fiscal year starts in; fiscal years are named after the calendar
+        year they end in.
+    weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
+        Retail week pattern of each quarter; None for calendar-month periods.
+    granularity : {"period", "quarter", "year"}, default "quarter"
+        The span rows are rolled up over.
+    categories : dict, optional
+        ``{stage: category}``, or the wire form ``{"default": category, "stages": {..}}``;
+        categories are "pipeline", "best_case", "commit", "closed" and "omitted". Unlisted
+        stages are "pipeline".
+    trials : int, optional
+        Monte Carlo trials (1 to 10,000,000); None runs no simulation.
+    seed : int, optional
+        Seed of the simulation (default 0): the same seed gives the same numbers on any
+        thread count and platform.
+    quotas : list of dict, optional
+        ``[{"period": {"year", "granularity", "index"}, "amount": {"minor", "currency"}}]``;
+        each quota's span gets `p_reach_quota`.
+    threads : int, optional
+        Threads of the simulation (default: all cores).
+
+    Returns
+    -------
+    weighted : ArrowTable
+        A row per currency, span and category: `period` (``FY2026-Q1``), `year`,
+        `granularity`, `index`, `currency`, `category`, `count`, `amount`, `weighted`.
+    monte_carlo : ArrowTable or None
+        With `trials`, a row per span: `period`, `year`, `granularity`, `index`,
+        `currency`, `closed`, `expected`, `mean`, `p10`, `p50`, `p90`, `quota`,
+        `p_reach_quota`.
+
+    Raises
+    ------
+    InputError
+        A negative amount, a probability outside [0, 1], a missing value, mixed currencies
+        in a simulation: the message names the deal.
+    """
+
+@overload
+def forecast_report(
+    input: _JsonObject | str, *, threads: int | None = None, json: Literal[False] = False
+) -> _JsonObject:
+    """The forecast from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        ``{"calendar": {"start_month", "weeks"?}, "granularity"?, "categories"?,
+        "deals": [{"id", "amount": {"minor", "currency"}, "close_date", "stage",
+        "probability", "category_override"?}], "monte_carlo"?: {"trials", "seed",
+        "quotas"?}}``, or its JSON text.
+    threads : int, optional
+        Threads of the simulation (default: all cores); the numbers never depend on it.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
         ``{"weighted": [{"currency", "period", "category", "totals"}], "monte_carlo"?:
         {"seed", "trials", "currency", "periods": [..]}}``.
     """
@@ -1275,6 +1290,7 @@ def forecast_rollup_report(input: _JsonObject | str, *, json: Literal[False] = F
 @overload
 def forecast_rollup_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`forecast_rollup_report`, the result as canonical JSON text."""
+
 
 class LeadcoreError(Exception):
     """Base of every leadcore error."""
