@@ -8,14 +8,14 @@ use crate::read::each_bool;
 use crate::table::{ChunkedColumn, Table};
 use crate::{Error, Result, invalid};
 use arrow_array::{
-    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
-    UInt32Array, UInt64Array,
+    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
+    UInt64Array,
 };
 use arrow_schema::DataType;
 use chrono::NaiveDate;
 use leadcore::Money;
 use leadcore::forecast::{
-    BacktestReport, HistoricalDeal, HistoryModelSummary, OwnedDeal, Outcome, PeriodKey,
+    BacktestReport, HistoricalDeal, HistoryModelSummary, Outcome, OwnedDeal, PeriodKey,
     ReportingLine, RollupOutput, Totals, WindowForecast,
 };
 use std::sync::Arc;
@@ -90,7 +90,14 @@ pub fn historical_deals(table: &Table) -> Result<Vec<HistoricalDeal>> {
     let won = bools(required(table, "won")?)?;
     let value = table.column("value").map(|c| ints(c, W)).transpose()?;
     let n = ids.len();
-    let mut lengths = vec![n, amount.len(), currency.len(), created.len(), closed.len(), won.len()];
+    let mut lengths = vec![
+        n,
+        amount.len(),
+        currency.len(),
+        created.len(),
+        closed.len(),
+        won.len(),
+    ];
     lengths.extend(owner.as_ref().map(Vec::len));
     lengths.extend(value.as_ref().map(Vec::len));
     same_length(&lengths, W)?;
@@ -218,7 +225,9 @@ fn days(d: NaiveDate) -> i32 {
 }
 
 fn date_col<T>(rows: &[T], f: impl Fn(&T) -> NaiveDate) -> ArrayRef {
-    Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| days(f(r)))))
+    Arc::new(Date32Array::from_iter_values(
+        rows.iter().map(|r| days(f(r))),
+    ))
 }
 
 fn float_col<T>(rows: &[T], f: impl Fn(&T) -> f64) -> ArrayRef {
@@ -286,7 +295,11 @@ pub fn history_model_batch(m: &HistoryModelSummary) -> Result<RecordBatch> {
                 DataType::Utf8,
                 text_col(one, |m| m.currency.as_deref()),
             ),
-            ("win_rate", DataType::Float64, float_col(one, |m| m.win_rate)),
+            (
+                "win_rate",
+                DataType::Float64,
+                float_col(one, |m| m.win_rate),
+            ),
             (
                 "realisation",
                 DataType::Float64,
@@ -336,7 +349,11 @@ pub fn backtest_batches(r: &BacktestReport) -> Result<(RecordBatch, RecordBatch,
     let rows = &r.rows;
     let rows = batch(
         vec![
-            ("method", DataType::Utf8, text_col(rows, |r| Some(&r.method))),
+            (
+                "method",
+                DataType::Utf8,
+                text_col(rows, |r| Some(&r.method)),
+            ),
             ("as_of", DataType::Date32, date_col(rows, |r| r.as_of)),
             ("to", DataType::Date32, date_col(rows, |r| r.to)),
             ("actual", DataType::Int64, int_col(rows, |r| r.actual)),
@@ -393,7 +410,9 @@ fn totals_cols<T>(
         (
             format!("{prefix}_count"),
             DataType::UInt64,
-            Arc::new(UInt64Array::from_iter_values(rows.iter().map(|r| f(r).count))) as ArrayRef,
+            Arc::new(UInt64Array::from_iter_values(
+                rows.iter().map(|r| f(r).count),
+            )) as ArrayRef,
         ),
         (
             format!("{prefix}_amount"),
@@ -439,7 +458,8 @@ fn node_cols<T>(
             "depth",
             DataType::UInt32,
             Arc::new(UInt32Array::from_iter_values(
-                rows.iter().map(|r| u32::try_from(depth(r)).unwrap_or(u32::MAX)),
+                rows.iter()
+                    .map(|r| u32::try_from(depth(r)).unwrap_or(u32::MAX)),
             )),
         ),
     ]);
@@ -526,8 +546,12 @@ mod tests {
         let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
         let n = 40usize;
         let ids: Vec<String> = (0..n).map(|i| format!("O{i}")).collect();
-        let created: Vec<String> = (0..n).map(|i| format!("2026-01-{:02}", 1 + i % 20)).collect();
-        let closed: Vec<String> = (0..n).map(|i| format!("2026-01-{:02}", 11 + i % 20)).collect();
+        let created: Vec<String> = (0..n)
+            .map(|i| format!("2026-01-{:02}", 1 + i % 20))
+            .collect();
+        let closed: Vec<String> = (0..n)
+            .map(|i| format!("2026-01-{:02}", 11 + i % 20))
+            .collect();
         Table::new(vec![
             col("opportunity_id", Arc::new(StringArray::from(ids))),
             col("owner", Arc::new(StringArray::from(vec![Some("ana"); n]))),
@@ -564,11 +588,16 @@ mod tests {
         assert_eq!(m.num_rows(), 1);
         let bt = BacktestInput {
             deals: input.deals.clone(),
-            spec: serde_json::from_str(r#"{"first":"2026-01-15","count":2,"window_months":1,"trials":10}"#)
-                .unwrap(),
+            spec: serde_json::from_str(
+                r#"{"first":"2026-01-15","count":2,"window_months":1,"trials":10}"#,
+            )
+            .unwrap(),
         };
         let (rows, scores, reps) = backtest_batches(&bt.run().unwrap()).unwrap();
-        assert_eq!((rows.num_rows(), scores.num_rows(), reps.num_rows()), (8, 4, 1));
+        assert_eq!(
+            (rows.num_rows(), scores.num_rows(), reps.num_rows()),
+            (8, 4, 1)
+        );
         assert!(scores.column_by_name("covered").unwrap().is_null(0));
     }
 
@@ -576,7 +605,11 @@ mod tests {
     fn bad_history_rows() {
         let t = history_with(Arc::new(BooleanArray::from(vec![None; 40])));
         let e = historical_deals(&t).unwrap_err();
-        assert!(e.message().contains("row 0 (deal O0): closed without `won`"), "{e}");
+        assert!(
+            e.message()
+                .contains("row 0 (deal O0): closed without `won`"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -591,6 +624,6 @@ mod tests {
         let (cells, spans) = rollup_batches(&out).unwrap();
         assert_eq!((cells.num_rows(), spans.num_rows()), (2, 2));
         assert!(spans.column_by_name("quota").unwrap().is_null(0));
-        assert_eq!(cells.column_by_name("parent").unwrap().is_null(1), false);
+        assert!(!cells.column_by_name("parent").unwrap().is_null(1));
     }
 }

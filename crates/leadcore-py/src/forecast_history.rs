@@ -151,7 +151,7 @@ pub(crate) fn backtest(
         let table = extract_table(Of::Leads, deals, DEALS)?;
         let result = py.detach(|| -> Result<_, leadcore_arrow::Error> {
             input.deals = leadcore_arrow::historical_deals(&table)?;
-            Ok(leadcore_arrow::backtest_batches(&input.run()?)?)
+            leadcore_arrow::backtest_batches(&input.run()?)
         });
         result
             .map(|(r, s, p)| {
@@ -178,9 +178,11 @@ fn hierarchy_lines(
             let node: String = k
                 .extract()
                 .map_err(|_| input_error("hierarchy: node names must be str"))?;
-            let parent: Option<String> = v
-                .extract()
-                .map_err(|_| input_error(format!("hierarchy: the parent of `{node}` must be a str or None")))?;
+            let parent: Option<String> = v.extract().map_err(|_| {
+                input_error(format!(
+                    "hierarchy: the parent of `{node}` must be a str or None"
+                ))
+            })?;
             lines.push(leadcore::forecast::ReportingLine { node, parent });
         }
         return Ok(Ok(lines));
@@ -231,7 +233,7 @@ pub(crate) fn forecast_rollup(
                 Err(t) => leadcore_arrow::reporting_lines(&t)?,
             };
             input.deals = leadcore_arrow::owned_deals(&table)?;
-            Ok(leadcore_arrow::rollup_batches(&input.run()?)?)
+            leadcore_arrow::rollup_batches(&input.run()?)
         });
         result
             .map(|(c, s)| (PyArrowTable::new(c), PyArrowTable::new(s)))

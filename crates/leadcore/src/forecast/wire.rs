@@ -13,8 +13,7 @@ use super::backtest::{BacktestReport, BacktestSpec, backtest};
 use super::calendar::{FiscalCalendar, Granularity, PeriodKey};
 use super::category::{Category, CategoryMap};
 use super::hierarchy::{
-    Cumulative, Hierarchy, NodeQuota, OwnedDeal, QuotaMode, Quotas, ReportingLine,
-    RollupSpec,
+    Cumulative, Hierarchy, NodeQuota, OwnedDeal, QuotaMode, Quotas, ReportingLine, RollupSpec,
 };
 use super::history::{HistoricalDeal, HistoryModel, HistoryModelSpec, WindowForecast};
 use super::monte_carlo::{MonteCarlo, MonteCarloForecast, MonteCarloSpec, about_deal};
