@@ -341,7 +341,7 @@ impl HistoryForecastInput {
 /// let deals: Vec<String> = (0..120).map(|i| format!(
 ///     r#"{{"id":"O{i}","owner":"rep{}","amount":{{"minor":100,"currency":"USD"}},"created":"2026-{:02}-{:02}",
 ///        "outcome":{{"date":"2026-{:02}-{:02}","won":{},"value":{}}}}}"#,
-///     i % 2, 1 + i / 20, 1 + i % 20, 1 + i / 20, 11 + i % 20, i % 2 == 0, if i % 2 == 0 { 100 } else { 0 })).collect();
+///     i % 2, 1 + i / 20, 1 + i % 20, 1 + i / 20, 9 + i % 20, i % 2 == 0, if i % 2 == 0 { 100 } else { 0 })).collect();
 /// let input = BacktestInput::from_json(&format!(
 ///     r#"{{"deals":[{}],"spec":{{"first":"2026-03-01","count":2,"window_months":1,"trials":200}}}}"#,
 ///     deals.join(","))).unwrap();
