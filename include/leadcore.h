@@ -870,6 +870,71 @@ leadcore_status leadcore_forecast(const uint8_t *input_json,
                                   struct leadcore_error **err);
 
 /**
+ * Forecasts windows from a deal history: the model (win rate, time to close, deals not yet
+ * created, season, rate spreads) fitted as of `as_of`, then each window's expectation and
+ * seeded distribution. `input_json` is `{"deals":[{"id","owner"?,"amount":{"minor",
+ * "currency"},"created":"YYYY-MM-DD","outcome"?:{"date","won","value"}}],"as_of",
+ * "windows":[{"from","to"}],"model"?:{"trailing_days","block_days","blocks",
+ * "min_block_closes","max_age_days","new_deals","rate_spread","seasonality"},
+ * "calendar"?:{"start_month",..},"trials"?:2000,"seed"?:0}` (window `k` uses `seed + k`).
+ * On success `*out` receives canonical JSON `{"model":{"as_of","currency","win_rate",
+ * "realisation","creation_rate","season":[3],"spreads":{"win","creation"},"closed":{"won",
+ * "total"}},"windows":[{"from","to","expected","from_pipeline","from_new_deals","season",
+ * "mean","p10","p50","p90"}]}`. Bad JSON, a close before the creation, mixed currencies,
+ * nothing closed before `as_of`, a bad window (`windows[k]: ..`) give
+ * `LEADCORE_INVALID_INPUT`, the message naming the deal at fault.
+ *
+ * # Safety
+ * `input_json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` is NULL
+ * or valid for writing a `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_forecast_history(const uint8_t *input_json,
+                                          size_t len,
+                                          struct leadcore_buf *out,
+                                          struct leadcore_error **err);
+
+/**
+ * Backtests the forecast methods (`fixed_40`, `win_rate`, `plain_monte_carlo`,
+ * `historical`) on a deal history: each as-of date sees only what was known then.
+ * `input_json` is `{"deals":[..as for leadcore_forecast_history..],"spec":{"first",
+ * "count","window_months","step_months"?:1,"trials"?:2000,"seed"?:0,
+ * "fixed_probability"?:0.4,"model"?:{..},"calendar"?:{..}}}`. On success `*out` receives
+ * canonical JSON `{"rows":[{"method","as_of","to","actual","point","p10"?,"p50"?,"p90"?}],
+ * "scores":[{"method","windows","mape","pinball"?:[3],"covered"?}],"reps":[{"owner",
+ * "expected","actual","bias"?}]}`. Errors as for `leadcore_forecast_history`, and a bad
+ * spec, give `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * As for `leadcore_forecast_history`.
+ */
+leadcore_status leadcore_forecast_backtest(const uint8_t *input_json,
+                                           size_t len,
+                                           struct leadcore_buf *out,
+                                           struct leadcore_error **err);
+
+/**
+ * Rolls the weighted pipeline up a reporting hierarchy. `input_json` is
+ * `{"hierarchy":[{"node","parent"?}],"calendar":{"start_month",..},"granularity"?,
+ * "categories"?,"deals":[{"owner","deal":{..a leadcore_forecast deal..}}],"quotas"?:
+ * [{"node","period":{"year","granularity","index"},"amount":{"minor","currency"}}],
+ * "quota_mode"?:"given_only"|"sum_children"}`. On success `*out` receives canonical JSON
+ * `{"cells":[{"node","parent"?,"depth","currency","period","category","own":{"count",
+ * "amount","weighted"},"total":{..}}],"spans":[{"node","parent"?,"depth","period",
+ * "currency","cumulative":{"closed","commit","best_case","pipeline"},"quota"?,
+ * "attainment"?,"coverage"?}]}`. A bad hierarchy (a cycle, an unknown parent, a repeated
+ * node) gives `LEADCORE_PLAYBOOK_INVALID` with every issue located at
+ * `hierarchy[i].node`/`.parent`; bad JSON, a deal's error, an owner or quota node not in
+ * the hierarchy, mixed currencies under a quota give `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * As for `leadcore_forecast_history`.
+ */
+leadcore_status leadcore_forecast_rollup(const uint8_t *input_json,
+                                         size_t len,
+                                         struct leadcore_buf *out,
+                                         struct leadcore_error **err);
+
+/**
  * Computes the funnel of `pipeline` over `states_len` record states at `now_ms` (Unix
  * epoch milliseconds UTC) and writes it into `*out` as canonical JSON:
  * `{"pipeline","records","skipped","stages":[{"stage","kind","reached","entered","current",

@@ -3,7 +3,7 @@
 
 use leadcore::analytics::PipelineMetricsInput;
 use leadcore::analytics::{ActivityMetricsInput, BottleneckInput, LeadMetricsInput};
-use leadcore::forecast::ForecastInput;
+use leadcore::forecast::{BacktestInput, ForecastInput, HistoryForecastInput, RollupInput};
 use leadcore::predictive::logistic::LogisticInput;
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score};
 use leadcore::routing::{RouteBatchInput, RouteInput, RoutingState};
@@ -257,6 +257,20 @@ fn run_case(dir: &Path) -> String {
                 }
             }
             "forecast" => match ForecastInput::from_json(&payload).and_then(|i| i.run(2)) {
+                Ok(o) => ok(o),
+                Err(e) => err(&e),
+            },
+            "forecast_history" => {
+                match HistoryForecastInput::from_json(&payload).and_then(|i| i.run()) {
+                    Ok(o) => ok(o),
+                    Err(e) => err(&e),
+                }
+            }
+            "forecast_backtest" => match BacktestInput::from_json(&payload).and_then(|i| i.run()) {
+                Ok(o) => ok(o),
+                Err(e) => err(&e),
+            },
+            "forecast_rollup" => match RollupInput::from_json(&payload).and_then(|i| i.run()) {
                 Ok(o) => ok(o),
                 Err(e) => err(&e),
             },

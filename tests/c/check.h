@@ -99,6 +99,7 @@ void predictive_tests(void);
 void analytics_tests(void);
 void analytics_extras_tests(void);
 void forecast_tests(void);
+void forecast_history_tests(void);
 void vector_tests(const char *root);
 
 #endif

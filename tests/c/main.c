@@ -72,6 +72,7 @@ int main(int argc, char **argv) {
     analytics_tests();
     analytics_extras_tests();
     forecast_tests();
+    forecast_history_tests();
     vector_tests(vectors);
     printf("%d passed, %d failed\n", passed, failed);
     return failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;

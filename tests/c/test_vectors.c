@@ -450,6 +450,24 @@ static int run_event(const leadcore_playbook *pb, leadcore_state **state,
         emit(out, s, &b, err);
         return 1;
     }
+    if (is_event(line, prefix, "forecast_history")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_forecast_history(payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
+    if (is_event(line, prefix, "forecast_backtest")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_forecast_backtest(payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
+    if (is_event(line, prefix, "forecast_rollup")) {
+        leadcore_buf b = {0};
+        leadcore_status s = leadcore_forecast_rollup(payload, payload_len, &b, &err);
+        emit(out, s, &b, err);
+        return 1;
+    }
     if (is_event(line, prefix, "sla_status")) {
         leadcore_buf b = {0};
         leadcore_status s = leadcore_sla_status(pb, payload, payload_len, &b, &err);

@@ -23,7 +23,16 @@ SCORING_EVENTS = {"score", "score_table", "score_apply", "score_card", "predict"
 ROUTING_EVENTS = {"route", "route_batch", "routing_state"}
 SLA_EVENTS = {"sla_status"}
 PREDICTIVE_EVENTS = {"odoo_score", "logistic"}
-ANALYTICS_EVENTS = {"pipeline_metrics", "bottlenecks", "lead_metrics", "activity_metrics", "forecast"}
+ANALYTICS_EVENTS = {
+    "pipeline_metrics",
+    "bottlenecks",
+    "lead_metrics",
+    "activity_metrics",
+    "forecast",
+    "forecast_history",
+    "forecast_backtest",
+    "forecast_rollup",
+}
 
 
 def canonical(value: Any) -> str:
@@ -105,6 +114,12 @@ class Runner:
             return ok_text(leadcore.activity_report(canonical(payload), json=True))
         if kind == "forecast":
             return ok_text(leadcore.forecast_report(canonical(payload), threads=2, json=True))
+        if kind == "forecast_history":
+            return ok_text(leadcore.forecast_history_report(canonical(payload), json=True))
+        if kind == "forecast_backtest":
+            return ok_text(leadcore.backtest_report(canonical(payload), json=True))
+        if kind == "forecast_rollup":
+            return ok_text(leadcore.forecast_rollup_report(canonical(payload), json=True))
         if kind == "odoo_score":
             return ok_text(leadcore.odoo_score(canonical(payload), json=True))
         if kind == "logistic":

@@ -20,13 +20,13 @@ use std::sync::Arc;
 
 const W: &str = "deals";
 
-fn required<'a>(t: &'a Table, name: &str) -> Result<&'a ChunkedColumn> {
+pub(crate) fn required<'a>(t: &'a Table, name: &str) -> Result<&'a ChunkedColumn> {
     t.column(name)
         .ok_or_else(|| invalid(format!("{W} need a `{name}` column")))
 }
 
 /// A date column: dates, timestamps (their UTC day) or `YYYY-MM-DD` text.
-fn dates(c: &ChunkedColumn) -> Result<Vec<Option<NaiveDate>>> {
+pub(crate) fn dates(c: &ChunkedColumn) -> Result<Vec<Option<NaiveDate>>> {
     let epoch = |days: i64| DateTime::from_timestamp(days.checked_mul(86_400)?, 0);
     let mut out: Vec<Option<NaiveDate>> = Vec::with_capacity(c.len());
     let bad = |row: usize| {
@@ -142,7 +142,7 @@ fn category(name: &str) -> Option<Category> {
         .find(|c| category_name(*c) == name)
 }
 
-fn category_name(c: Category) -> &'static str {
+pub(crate) fn category_name(c: Category) -> &'static str {
     match c {
         Category::Pipeline => "pipeline",
         Category::BestCase => "best_case",
@@ -152,7 +152,7 @@ fn category_name(c: Category) -> &'static str {
     }
 }
 
-fn granularity_name(g: Granularity) -> &'static str {
+pub(crate) fn granularity_name(g: Granularity) -> &'static str {
     match g {
         Granularity::Period => "period",
         Granularity::Quarter => "quarter",
@@ -161,7 +161,7 @@ fn granularity_name(g: Granularity) -> &'static str {
 }
 
 /// A span's label: `FY2026`, `FY2026-Q3` or `FY2026-P07`.
-fn label(p: PeriodKey) -> String {
+pub(crate) fn label(p: PeriodKey) -> String {
     match p.granularity {
         Granularity::Year => format!("FY{}", p.year),
         Granularity::Quarter => format!("FY{}-Q{}", p.year, p.index),
@@ -250,7 +250,7 @@ pub fn forecast_deals(table: &Table) -> Result<Vec<ForecastDeal>> {
     Ok(deals)
 }
 
-fn batch(columns: Vec<(&str, DataType, ArrayRef)>, what: &str) -> Result<RecordBatch> {
+pub(crate) fn batch(columns: Vec<(&str, DataType, ArrayRef)>, what: &str) -> Result<RecordBatch> {
     let (fields, arrays): (Vec<Field>, Vec<ArrayRef>) = columns
         .into_iter()
         .map(|(n, t, a)| (Field::new(n, t, true), a))
@@ -259,7 +259,7 @@ fn batch(columns: Vec<(&str, DataType, ArrayRef)>, what: &str) -> Result<RecordB
         .map_err(|e| invalid(format!("cannot build the {what} batch: {e}")))
 }
 
-fn span_columns(spans: &[PeriodKey]) -> Vec<(&'static str, DataType, ArrayRef)> {
+pub(crate) fn span_columns(spans: &[PeriodKey]) -> Vec<(&'static str, DataType, ArrayRef)> {
     vec![
         (
             "period",

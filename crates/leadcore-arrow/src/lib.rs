@@ -47,6 +47,7 @@ mod bottlenecks;
 mod columns;
 mod events;
 mod forecast;
+mod forecast_history;
 mod frame;
 mod ids;
 mod lead_history;
@@ -61,6 +62,10 @@ pub use analytics::{deal_histories, pipeline_metrics_batch};
 pub use bottlenecks::bottleneck_batches;
 pub use events::Events;
 pub use forecast::{forecast_deals, monte_carlo_batch, weighted_batch};
+pub use forecast_history::{
+    backtest_batches, historical_deals, history_model_batch, owned_deals, reporting_lines,
+    rollup_batches, windows_batch,
+};
 pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
 pub use ids::EventLeads;
 pub use lead_history::{lead_histories, lead_report_batches};

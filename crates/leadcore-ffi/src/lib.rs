@@ -47,7 +47,10 @@ pub use error::{
     leadcore_error, leadcore_error_code, leadcore_error_free, leadcore_error_message,
     leadcore_error_status, leadcore_error_to_json,
 };
-pub use forecast::leadcore_forecast;
+pub use forecast::{
+    leadcore_forecast, leadcore_forecast_backtest, leadcore_forecast_history,
+    leadcore_forecast_rollup,
+};
 pub use funnel::leadcore_funnel;
 pub use playbook::{
     LEADCORE_FORMAT_JSON, LEADCORE_FORMAT_TOML, LEADCORE_FORMAT_YAML, leadcore_format,

@@ -18,7 +18,7 @@ fn default_threads(threads: Option<usize>) -> usize {
 
 /// `categories`: the wire form `{"default", "stages": {..}}` when it has a `stages` or
 /// `default` key, else a flat `{stage: category}` mapping (unlisted stages: pipeline).
-fn categories_json(categories: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
+pub(crate) fn categories_json(categories: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
     let Some(c) = categories.filter(|c| !c.is_none()) else {
         return Ok(None);
     };

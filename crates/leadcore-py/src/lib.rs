@@ -13,6 +13,7 @@ mod columns;
 mod convert;
 mod errors;
 mod forecast;
+mod forecast_history;
 mod leads;
 mod playbook;
 mod predictive;
@@ -40,6 +41,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     analytics::register(m)?;
     analytics_extras::register(m)?;
     forecast::register(m)?;
+    forecast_history::register(m)?;
     errors::register(m)?;
     errors::install_panic_hook();
     Ok(())

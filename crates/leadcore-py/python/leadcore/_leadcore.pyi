@@ -1,7 +1,7 @@
 """Type stubs of the compiled module `leadcore._leadcore` (checked by mypy.stubtest)."""
 
 import os
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import (
     Any,
     Final,
@@ -20,9 +20,15 @@ __all__ = [
     "odoo_score",
     "LogisticModel",
     "pipeline_metrics",
+    "pipeline_report",
     "forecast",
     "forecast_report",
-    "pipeline_report",
+    "forecast_history",
+    "forecast_history_report",
+    "backtest",
+    "backtest_report",
+    "forecast_rollup",
+    "forecast_rollup_report",
     "bottlenecks",
     "lead_metrics",
     "bottleneck_report",
@@ -717,57 +723,6 @@ def lead_metrics(
         `by_owner` (a row per group, missing first: the key, `leads`, the milestones
         reached, and per step `<step>_cohort`, `<step>_converted`, `<step>`,
         `<step>_verdict`).
-def forecast(
-    deals: Any,
-    *,
-    fiscal_start_month: int = 1,
-    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
-    granularity: Literal["period", "quarter", "year"] = "quarter",
-    categories: Mapping[str, Any] | None = None,
-    trials: int | None = None,
-    seed: int | None = None,
-    quotas: Sequence[Mapping[str, Any]] | None = None,
-    threads: int | None = None,
-) -> tuple[ArrowTable, ArrowTable | None]:
-    """Weighted pipeline and, with `trials`, a seeded Monte Carlo forecast (GIL released).
-
-    Parameters
-    ----------
-    deals : dict of columns, pandas, polars or pyarrow table
-        Columns `id` (str), `amount` (int, minor units), `currency` (str), `close_date`
-        (dates, datetimes or ``YYYY-MM-DD`` strings), `stage` (str), `probability` (float in
-        [0, 1]) and optionally `category_override` (a category name or None).
-    fiscal_start_month : int, default 1
-        Month (1-12) the fiscal year starts in; fiscal years are named after the calendar
-        year they end in.
-    weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
-        Retail week pattern of each quarter; None for calendar-month periods.
-    granularity : {"period", "quarter", "year"}, default "quarter"
-        The span rows are rolled up over.
-    categories : dict, optional
-        ``{stage: category}``, or the wire form ``{"default": category, "stages": {..}}``;
-        categories are "pipeline", "best_case", "commit", "closed" and "omitted". Unlisted
-        stages are "pipeline".
-    trials : int, optional
-        Monte Carlo trials (1 to 10,000,000); None runs no simulation.
-    seed : int, optional
-        Seed of the simulation (default 0): the same seed gives the same numbers on any
-        thread count and platform.
-    quotas : list of dict, optional
-        ``[{"period": {"year", "granularity", "index"}, "amount": {"minor", "currency"}}]``;
-        each quota's span gets `p_reach_quota`.
-    threads : int, optional
-        Threads of the simulation (default: all cores).
-
-    Returns
-    -------
-    weighted : ArrowTable
-        A row per currency, span and category: `period` (``FY2026-Q1``), `year`,
-        `granularity`, `index`, `currency`, `category`, `count`, `amount`, `weighted`.
-    monte_carlo : ArrowTable or None
-        With `trials`, a row per span: `period`, `year`, `granularity`, `index`,
-        `currency`, `closed`, `expected`, `mean`, `p10`, `p50`, `p90`, `quota`,
-        `p_reach_quota`.
 
     Raises
     ------
@@ -794,15 +749,6 @@ def bottleneck_report(
     input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[False] = False
 ) -> _JsonObject:
     """The full bottleneck report from its wire form.
-        A negative amount, a probability outside [0, 1], a missing value, mixed currencies
-        in a simulation: the message names the deal.
-    """
-
-@overload
-def forecast_report(
-    input: _JsonObject | str, *, threads: int | None = None, json: Literal[False] = False
-) -> _JsonObject:
-    """The forecast from its wire form.
 
     Parameters
     ----------
@@ -813,12 +759,6 @@ def forecast_report(
         "history": [{"at", "stage"}]}]}`, or its JSON text.
     playbook : Playbook, optional
         Resolves `"pipeline"` (a deal pipeline's name) when `"stages"` is absent.
-        ``{"calendar": {"start_month", "weeks"?}, "granularity"?, "categories"?,
-        "deals": [{"id", "amount": {"minor", "currency"}, "close_date", "stage",
-        "probability", "category_override"?}], "monte_carlo"?: {"trials", "seed",
-        "quotas"?}}``, or its JSON text.
-    threads : int, optional
-        Threads of the simulation (default: all cores); the numbers never depend on it.
     json : bool, default False
         Return canonical JSON text instead of a dict.
 
@@ -925,6 +865,87 @@ def activity_report(input: _JsonObject | str, *, json: Literal[False] = False) -
 @overload
 def activity_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`activity_report`, the result as canonical JSON text."""
+
+def forecast(
+    deals: Any,
+    *,
+    fiscal_start_month: int = 1,
+    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
+    granularity: Literal["period", "quarter", "year"] = "quarter",
+    categories: Mapping[str, Any] | None = None,
+    trials: int | None = None,
+    seed: int | None = None,
+    quotas: Sequence[Mapping[str, Any]] | None = None,
+    threads: int | None = None,
+) -> tuple[ArrowTable, ArrowTable | None]:
+    """Weighted pipeline and, with `trials`, a seeded Monte Carlo forecast (GIL released).
+
+    Parameters
+    ----------
+    deals : dict of columns, pandas, polars or pyarrow table
+        Columns `id` (str), `amount` (int, minor units), `currency` (str), `close_date`
+        (dates, datetimes or ``YYYY-MM-DD`` strings), `stage` (str), `probability` (float in
+        [0, 1]) and optionally `category_override` (a category name or None).
+    fiscal_start_month : int, default 1
+        Month (1-12) the fiscal year starts in; fiscal years are named after the calendar
+        year they end in.
+    weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
+        Retail week pattern of each quarter; None for calendar-month periods.
+    granularity : {"period", "quarter", "year"}, default "quarter"
+        The span rows are rolled up over.
+    categories : dict, optional
+        ``{stage: category}``, or the wire form ``{"default": category, "stages": {..}}``;
+        categories are "pipeline", "best_case", "commit", "closed" and "omitted". Unlisted
+        stages are "pipeline".
+    trials : int, optional
+        Monte Carlo trials (1 to 10,000,000); None runs no simulation.
+    seed : int, optional
+        Seed of the simulation (default 0): the same seed gives the same numbers on any
+        thread count and platform.
+    quotas : list of dict, optional
+        ``[{"period": {"year", "granularity", "index"}, "amount": {"minor", "currency"}}]``;
+        each quota's span gets `p_reach_quota`.
+    threads : int, optional
+        Threads of the simulation (default: all cores).
+
+    Returns
+    -------
+    weighted : ArrowTable
+        A row per currency, span and category: `period` (``FY2026-Q1``), `year`,
+        `granularity`, `index`, `currency`, `category`, `count`, `amount`, `weighted`.
+    monte_carlo : ArrowTable or None
+        With `trials`, a row per span: `period`, `year`, `granularity`, `index`,
+        `currency`, `closed`, `expected`, `mean`, `p10`, `p50`, `p90`, `quota`,
+        `p_reach_quota`.
+
+    Raises
+    ------
+    InputError
+        A negative amount, a probability outside [0, 1], a missing value, mixed currencies
+        in a simulation: the message names the deal.
+    """
+
+@overload
+def forecast_report(
+    input: _JsonObject | str, *, threads: int | None = None, json: Literal[False] = False
+) -> _JsonObject:
+    """The forecast from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        ``{"calendar": {"start_month", "weeks"?}, "granularity"?, "categories"?,
+        "deals": [{"id", "amount": {"minor", "currency"}, "close_date", "stage",
+        "probability", "category_override"?}], "monte_carlo"?: {"trials", "seed",
+        "quotas"?}}``, or its JSON text.
+    threads : int, optional
+        Threads of the simulation (default: all cores); the numbers never depend on it.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
         ``{"weighted": [{"currency", "period", "category", "totals"}], "monte_carlo"?:
         {"seed", "trials", "currency", "periods": [..]}}``.
     """
@@ -934,6 +955,342 @@ def forecast_report(
     input: _JsonObject | str, *, threads: int | None = None, json: Literal[True]
 ) -> str:
     """`forecast_report`, the result as canonical JSON text."""
+
+# A deal history: a dict of columns, or a pandas, polars or pyarrow table.
+_Deals: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
+# A date: a datetime.date or a "YYYY-MM-DD" string.
+_Date: TypeAlias = date | str
+
+def forecast_history(
+    deals: _Deals,
+    *,
+    as_of: _Date,
+    windows: Sequence[tuple[_Date, _Date] | Mapping[str, _Date]],
+    trials: int = 2000,
+    seed: int = 0,
+    model: Mapping[str, Any] | None = None,
+    fiscal_start_month: int = 1,
+    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
+) -> tuple[ArrowTable, ArrowTable]:
+    """Forecast windows from a deal history with the model learned from it (GIL released).
+
+    The model, fitted as of `as_of` from the deals created before it and the outcomes dated
+    before it, learns the win rate, the realisation (won value over amount), the time to
+    close, the flow of deals not yet created, the season within the fiscal quarter and how
+    much the rates move; each window gets its expectation and a seeded distribution.
+
+    Parameters
+    ----------
+    deals : dict of columns, pandas, polars or pyarrow table
+        Columns `opportunity_id` (str), `owner` (str, optional), `amount` (int, minor
+        units), `currency` (str), `created` (dates, datetimes or ``YYYY-MM-DD`` strings),
+        `closed` (the same, None while open), `won` (bool, None while open) and optionally
+        `value` (int, the won value; None gives the amount for a won deal, 0 for a lost one).
+    as_of : date or str
+        The fit date.
+    windows : list of (from, to) pairs or {"from", "to"} dicts
+        Windows ``[from, to)`` starting on or after `as_of`.
+    trials : int, default 2000
+        Simulated trials per window (1 to 1,000,000).
+    seed : int, default 0
+        Seed of the first window; window `k` uses ``seed + k``.
+    model : dict, optional
+        Settings: `trailing_days` (91), `block_days` (30), `blocks` (6),
+        `min_block_closes` (20), `max_age_days` (730), `new_deals`, `rate_spread`,
+        `seasonality` (all True).
+    fiscal_start_month : int, default 1
+        Month (1-12) the fiscal year starts in (for the season index).
+    weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
+        Retail week pattern of each quarter.
+
+    Returns
+    -------
+    windows : ArrowTable
+        A row per window: `from`, `to`, `currency`, `expected`, `from_pipeline`,
+        `from_new_deals`, `season`, `mean`, `p10`, `p50`, `p90`.
+    model : ArrowTable
+        One row: `as_of`, `currency`, `win_rate`, `realisation`, `creation_rate`,
+        `season_1`, `season_2`, `season_3`, `win_spread`, `creation_spread`, `won`, `closed`.
+
+    Raises
+    ------
+    InputError
+        A missing column or value, `closed` without `won`, a close before the creation,
+        mixed currencies, nothing closed before `as_of`, a window before `as_of`.
+    TypeError
+        A table that is not a dict of columns or an Arrow-compatible table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> deals = {"opportunity_id": ["A", "B", "X"], "amount": [100, 100, 1000],
+    ...          "currency": ["USD"] * 3, "created": ["2026-01-01", "2026-01-02", "2026-01-25"],
+    ...          "closed": ["2026-01-11", "2026-01-12", None], "won": [True, False, None]}
+    >>> windows, model = leadcore.forecast_history(deals, as_of="2026-01-30",
+    ...     windows=[("2026-01-30", "2026-03-01")], model={"new_deals": False})
+    >>> pa.table(windows).column("expected").to_pylist()
+    [500.0]
+    """
+
+def backtest(
+    deals: _Deals,
+    *,
+    first: _Date,
+    count: int,
+    window_months: int,
+    step_months: int = 1,
+    trials: int = 2000,
+    seed: int = 0,
+    fixed_probability: float = 0.4,
+    model: Mapping[str, Any] | None = None,
+    fiscal_start_month: int = 1,
+    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
+) -> tuple[ArrowTable, ArrowTable, ArrowTable]:
+    """Backtest the forecast methods on a deal history (GIL released).
+
+    Each as-of date (the first of `count` months from `first`, every `step_months`) sees
+    only the deals created before it and the outcomes dated before it; its window
+    ``[as_of, as_of + window_months)`` is forecast by `fixed_40` (`fixed_probability` × the
+    open amounts), `win_rate`, `plain_monte_carlo` and `historical`, and scored against the
+    won value that closed in it.
+
+    Parameters
+    ----------
+    deals : dict of columns, pandas, polars or pyarrow table
+        The columns of :func:`forecast_history`.
+    first : date or str
+        The first as-of date.
+    count : int
+        How many as-of dates (1 to 1000).
+    window_months : int
+        Months in each window.
+    step_months : int, default 1
+        Months between as-of dates.
+    trials : int, default 2000
+        Trials per window.
+    seed : int, default 0
+        Seed of the first window; window `k` uses ``seed + k``.
+    fixed_probability : float, default 0.4
+        The probability of the fixed weighted pipeline.
+    model : dict, optional
+        The historical model's settings (see :func:`forecast_history`).
+    fiscal_start_month : int, default 1
+        Month (1-12) the fiscal year starts in.
+    weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
+        Retail week pattern of each quarter.
+
+    Returns
+    -------
+    rows : ArrowTable
+        A row per method and window: `method`, `as_of`, `to`, `actual`, `point`, `p10`,
+        `p50`, `p90` (null without an interval).
+    scores : ArrowTable
+        A row per method: `method`, `windows`, `mape`, `pinball_10`, `pinball_50`,
+        `pinball_90`, `covered` (null without intervals).
+    reps : ArrowTable
+        A row per owner (``""`` without one): `owner`, `expected`, `actual`, `bias`.
+
+    Raises
+    ------
+    InputError
+        As for :func:`forecast_history`, and a bad `count`, `window_months` or
+        `fixed_probability`.
+    TypeError
+        A table that is not a dict of columns or an Arrow-compatible table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> deals = {"opportunity_id": ["A", "B", "X"], "amount": [100, 100, 1000],
+    ...          "currency": ["USD"] * 3, "created": ["2026-01-01", "2026-01-02", "2026-01-25"],
+    ...          "closed": ["2026-01-11", "2026-01-12", None], "won": [True, False, None]}
+    >>> rows, scores, reps = leadcore.backtest(deals, first="2026-01-27", count=1, window_months=1)
+    >>> pa.table(rows).column("point").to_pylist()[0]
+    400.0
+    """
+
+def forecast_rollup(
+    deals: _Deals,
+    hierarchy: Mapping[str, str | None] | _Deals,
+    *,
+    fiscal_start_month: int = 1,
+    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
+    granularity: Literal["period", "quarter", "year"] = "quarter",
+    categories: Mapping[str, Any] | None = None,
+    quotas: Sequence[Mapping[str, Any]] | None = None,
+    quota_mode: Literal["given_only", "sum_children"] = "given_only",
+) -> tuple[ArrowTable, ArrowTable]:
+    """The weighted pipeline rolled up a reporting hierarchy (GIL released).
+
+    Each deal counts in its owner's own cells; a node's total is its own plus its children's
+    totals, so every level conserves sums.
+
+    Parameters
+    ----------
+    deals : dict of columns, pandas, polars or pyarrow table
+        The columns of :func:`forecast` (`id`, `amount`, `currency`, `close_date`, `stage`,
+        `probability`, `category_override`) and `owner` (a node of the hierarchy).
+    hierarchy : dict or table
+        ``{node: parent}`` (None for a root), or a table of `node` and `parent` columns.
+    fiscal_start_month : int, default 1
+        Month (1-12) the fiscal year starts in.
+    weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
+        Retail week pattern of each quarter.
+    granularity : {"period", "quarter", "year"}, default "quarter"
+        The span rows are rolled up over.
+    categories : dict, optional
+        ``{stage: category}`` or the wire form, as for :func:`forecast`.
+    quotas : list of dict, optional
+        ``[{"node", "period": {"year", "granularity", "index"}, "amount": {"minor",
+        "currency"}}]``.
+    quota_mode : {"given_only", "sum_children"}, default "given_only"
+        With "sum_children", a node without a quota has the sum of its children's.
+
+    Returns
+    -------
+    cells : ArrowTable
+        A row per node, currency, span and category: `node`, `parent`, `depth`, `period`,
+        `year`, `granularity`, `index`, `currency`, `category`, `own_count`, `own_amount`,
+        `own_weighted`, `total_count`, `total_amount`, `total_weighted`.
+    spans : ArrowTable
+        A row per node, span and currency: `node`, `parent`, `depth`, `period`, `year`,
+        `granularity`, `index`, `currency`, `{closed,commit,best_case,pipeline}_{count,
+        amount,weighted}` (the cumulative views), `quota`, `attainment`, `coverage`.
+
+    Raises
+    ------
+    PlaybookValidationError
+        A bad hierarchy (a cycle, an unknown parent, a repeated node); ``.errors`` locates
+        every issue at ``hierarchy[i].node`` or ``hierarchy[i].parent``.
+    InputError
+        A deal's error (naming it), an owner or quota node not in the hierarchy, a quota of
+        another granularity, mixed currencies under a quota.
+    TypeError
+        A table that is not a dict of columns or an Arrow-compatible table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> deals = {"id": ["A", "B"], "owner": ["ana", "max"], "amount": [400, 1200],
+    ...          "currency": ["USD", "USD"], "close_date": ["2026-02-01", "2026-02-01"],
+    ...          "stage": ["Won", "Demo"], "probability": [1.0, 0.5]}
+    >>> cells, spans = leadcore.forecast_rollup(deals, {"max": None, "ana": "max"},
+    ...     categories={"Won": "closed"})
+    >>> pa.table(spans).to_pydict()["pipeline_amount"]
+    [400, 1600]
+    """
+
+@overload
+def forecast_history_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
+    """The history forecast from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        ``{"deals": [{"id", "owner"?, "amount": {"minor", "currency"}, "created",
+        "outcome"?: {"date", "won", "value"}}], "as_of", "windows": [{"from", "to"}],
+        "model"?, "calendar"?, "trials"?, "seed"?}``, or its JSON text.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        ``{"model": {"as_of", "currency", "win_rate", "realisation", "creation_rate",
+        "season", "spreads", "closed"}, "windows": [{"from", "to", "expected",
+        "from_pipeline", "from_new_deals", "season", "mean", "p10", "p50", "p90"}]}``.
+
+    Raises
+    ------
+    InputError
+        Bad JSON or an unknown field (located), and the errors of :func:`forecast_history`.
+
+    Examples
+    --------
+    >>> deal = {"id": "A", "amount": {"minor": 100, "currency": "USD"}, "created": "2026-01-01",
+    ...         "outcome": {"date": "2026-01-11", "won": True, "value": 100}}
+    >>> r = leadcore.forecast_history_report({"deals": [deal], "as_of": "2026-02-01", "windows": []})
+    >>> r["model"]["win_rate"]
+    1.0
+    """
+@overload
+def forecast_history_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
+    """`forecast_history_report`, the result as canonical JSON text."""
+@overload
+def backtest_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
+    """The backtest from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        ``{"deals": [..as for forecast_history_report..], "spec": {"first", "count",
+        "window_months", "step_months"?, "trials"?, "seed"?, "fixed_probability"?,
+        "model"?, "calendar"?}}``, or its JSON text.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        ``{"rows": [{"method", "as_of", "to", "actual", "point", "p10"?, "p50"?, "p90"?}],
+        "scores": [{"method", "windows", "mape", "pinball"?, "covered"?}], "reps":
+        [{"owner", "expected", "actual", "bias"}]}``.
+
+    Raises
+    ------
+    InputError
+        Bad JSON or an unknown field (located), and the errors of :func:`backtest`.
+
+    Examples
+    --------
+    >>> deal = {"id": "A", "amount": {"minor": 100, "currency": "USD"}, "created": "2026-01-01",
+    ...         "outcome": {"date": "2026-01-11", "won": True, "value": 100}}
+    >>> r = leadcore.backtest_report({"deals": [deal], "spec": {"first": "2026-02-01",
+    ...     "count": 1, "window_months": 1, "trials": 10}})
+    >>> [s["method"] for s in r["scores"]]
+    ['fixed_40', 'win_rate', 'plain_monte_carlo', 'historical']
+    """
+@overload
+def backtest_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
+    """`backtest_report`, the result as canonical JSON text."""
+@overload
+def forecast_rollup_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
+    """The hierarchy roll-up from its wire form.
+
+    Parameters
+    ----------
+    input : dict or str
+        ``{"hierarchy": [{"node", "parent"?}], "calendar": {"start_month", ..},
+        "granularity"?, "categories"?, "deals": [{"owner", "deal": {..a forecast deal..}}],
+        "quotas"?: [{"node", "period", "amount"}], "quota_mode"?}``, or its JSON text.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        ``{"cells": [{"node", "parent"?, "depth", "currency", "period", "category", "own",
+        "total"}], "spans": [{"node", "parent"?, "depth", "period", "currency",
+        "cumulative", "quota"?, "attainment"?, "coverage"?}]}``.
+
+    Raises
+    ------
+    PlaybookValidationError
+        A bad hierarchy, every issue located.
+    InputError
+        Bad JSON or an unknown field (located), and the errors of :func:`forecast_rollup`.
+
+    Examples
+    --------
+    >>> r = leadcore.forecast_rollup_report({"hierarchy": [{"node": "a"}, {"node": "b",
+    ...     "parent": "a"}], "calendar": {"start_month": 1}, "deals": []})
+    >>> r["cells"]
+    []
+    """
+@overload
+def forecast_rollup_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
+    """`forecast_rollup_report`, the result as canonical JSON text."""
+
 
 class LeadcoreError(Exception):
     """Base of every leadcore error."""

@@ -424,6 +424,11 @@ impl HistoryModel {
         self.as_of
     }
 
+    /// The deals' one currency (`None` when fitted from no deal).
+    pub fn currency(&self) -> Option<&str> {
+        self.currency.as_deref()
+    }
+
     /// Won ÷ closed before the fit date.
     pub fn win_rate(&self) -> f64 {
         self.win_rate

@@ -31,4 +31,8 @@ pub use submission::{
     DealPlacement, ForecastBook, ForecastState, ProbabilityPolicy, Snapshot, SnapshotDiff,
     Submission, SubordinateCall, WeekKey,
 };
-pub use wire::{ForecastInput, ForecastOutput};
+pub use wire::{
+    BacktestInput, ClosedCount, CumulativeTotals, ForecastInput, ForecastOutput,
+    HistoryForecastInput, HistoryForecastOutput, HistoryModelSummary, MAX_WINDOWS, NodeCell,
+    NodeSpan, RateSpreads, RollupInput, RollupOutput, Window,
+};
