@@ -157,7 +157,10 @@ def forecast_fan(
     cols = _columns(forecast)
     labels = [str(v) for v in cols[x]]
     pos = list(range(len(labels)))
-    get = lambda c: [float(v) / scale if v is not None else float("nan") for v in cols[c]]  # noqa: E731
+
+    def get(c: str) -> list[float]:
+        return [float(v) / scale if v is not None else float("nan") for v in cols[c]]
+
     point = "expected" if "expected" in cols else "point"
     ax = _axes(ax)
     ax.fill_between(pos, get("p10"), get("p90"), alpha=0.3, color="tab:blue", label="P10-P90")
