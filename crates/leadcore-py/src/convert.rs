@@ -12,7 +12,7 @@ use leadcore::Actor;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyDate, PyDateTime, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
+    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -168,7 +168,10 @@ pub(crate) fn extract_time_in(context: &str, obj: &Bound<'_, PyAny>) -> PyResult
             .map_err(|e| input_error(format!("{at}`{s}` is not an RFC 3339 time: {e}")));
     }
     if obj.is_instance_of::<PyDateTime>() {
-        // `pandas.Timestamp` is a `datetime`; `pandas.NaT` too, with a NaT offset.
+        // `pandas.Timestamp` is a `datetime`; so is `pandas.NaT`, which has no offset at all.
+        if type_name(obj) == "NaTType" {
+            return Err(input_error(format!("{at}NaT is not a time")));
+        }
         let offset = obj.call_method0("utcoffset")?;
         if offset.is_none() {
             let pandas = if type_name(obj) == "Timestamp" {
@@ -180,9 +183,6 @@ pub(crate) fn extract_time_in(context: &str, obj: &Bound<'_, PyAny>) -> PyResult
                 "{at}{NAIVE_HINT}{pandas}; got {}",
                 obj.repr()?
             )));
-        }
-        if !offset.is_instance_of::<PyDelta>() {
-            return Err(input_error(format!("{at}{} is not a time", obj.repr()?)));
         }
         let utc = PyTzInfo::utc(obj.py())?;
         return obj.call_method1("astimezone", (utc,))?.extract();
