@@ -92,9 +92,9 @@ def test_nat_is_no_time(pb: leadcore.Playbook, nat: Any) -> None:
 
 def test_other_types_are_a_type_error(pb: leadcore.Playbook) -> None:
     with pytest.raises(TypeError, match="numpy.datetime64"):
-        pb.start("lead", "L-1", 1772528400)
+        pb.start("lead", "L-1", 1772528400)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="numpy.datetime64"):
-        pb.start("lead", "L-1", np.timedelta64(1, "s"))
+        pb.start("lead", "L-1", np.timedelta64(1, "s"))  # type: ignore[arg-type]
 
 
 def test_period_bounds_take_every_form() -> None:
