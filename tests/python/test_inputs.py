@@ -196,3 +196,39 @@ def test_events_none_refused_where_a_rule_needs_them(pb: leadcore.Playbook) -> N
         pb.score_columns(LEADS, None, NOW)
     with pytest.raises(leadcore.InputError, match="leads and events are both None"):
         _fit_only().score_columns(None, None, NOW)
+
+
+def test_history_times_as_lists_or_arrays_alike() -> None:
+    """SLA statuses from a leads table (`created_at`), events and stage entries: every form
+    of the time columns gives the statuses the aware datetimes give."""
+    from test_sla import PLAYBOOK, T0
+
+    pb = leadcore.Playbook.parse(PLAYBOOK, "yaml")
+    n = 12
+    created = [int((T0 + timedelta(minutes=11 * i)).timestamp()) for i in range(n)]
+    leads = {"id": [f"L-{i}" for i in range(n)]}
+    ev_ids = [f"L-{i}" for i in range(0, n, 2)]
+    ev_at = [created[i] + 60 * (3 + i % 7) for i in range(0, n, 2)]
+    st_ids = [f"L-{i}" for i in range(n)] + [f"L-{i}" for i in range(0, n, 3)]
+    st_at = created + [created[i] + 200 * 60 for i in range(0, n, 3)]
+    st_stage = ["MQL"] * n + ["SRL"] * len(range(0, n, 3))
+    now = T0 + timedelta(hours=8)
+
+    def statuses(created_at: Any, event_at: Any, stage_at: Any) -> list[dict[str, Any]]:
+        table = pb.sla_status_many(
+            dict(leads, created_at=created_at),
+            now,
+            events={"lead_id": ev_ids, "kind": ["call"] * len(ev_ids), "at": event_at},
+            stages={"lead_id": st_ids, "at": stage_at, "stage": st_stage},
+        )
+        rows: list[dict[str, Any]] = pa.table(table).to_pylist()
+        return rows
+
+    aware = [_at_forms(c)["list of datetime"] for c in (created, ev_at, st_at)]
+    want = statuses(*aware)
+    assert {w["status"] for w in want} >= {"met", "breached"}
+    for form in _at_forms([0]):
+        if form == "list of RFC 3339":
+            continue  # a leads column of text is text, not a time
+        got = statuses(*(_at_forms(c)[form] for c in (created, ev_at, st_at)))
+        assert got == want, form

@@ -276,7 +276,10 @@ fn is_integer(v: &Bound<'_, PyAny>) -> PyResult<bool> {
         return Ok(false);
     }
     let ty = v.get_type();
-    if !ty.module().is_ok_and(|m| m.to_str().is_ok_and(|m| m == "numpy")) {
+    if !ty
+        .module()
+        .is_ok_and(|m| m.to_str().is_ok_and(|m| m == "numpy"))
+    {
         return Ok(false);
     }
     let kind: String = v.getattr("dtype")?.getattr("kind")?.extract()?;

@@ -201,7 +201,9 @@ pub(crate) fn extract_time_in(context: &str, obj: &Bound<'_, PyAny>) -> PyResult
 pub(crate) fn is_datetime64(obj: &Bound<'_, PyAny>) -> bool {
     let ty = obj.get_type();
     ty.name().is_ok_and(|n| n == "datetime64")
-        && ty.module().is_ok_and(|m| m.to_str().is_ok_and(|m| m == "numpy"))
+        && ty
+            .module()
+            .is_ok_and(|m| m.to_str().is_ok_and(|m| m == "numpy"))
 }
 
 /// A `numpy.datetime64` of any unit as a UTC time: units finer than a microsecond through
@@ -213,7 +215,14 @@ fn datetime64(at: &str, obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
         .extract()?;
     let fine = matches!(unit.as_str(), "ns" | "ps" | "fs" | "as");
     let count: i64 = obj
-        .call_method1("astype", (if fine { "datetime64[ns]" } else { "datetime64[us]" },))?
+        .call_method1(
+            "astype",
+            (if fine {
+                "datetime64[ns]"
+            } else {
+                "datetime64[us]"
+            },),
+        )?
         .call_method1("astype", ("int64",))?
         .extract()?;
     if count == i64::MIN {
