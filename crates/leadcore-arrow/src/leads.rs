@@ -13,7 +13,7 @@ use leadcore::Lead;
 use leadcore::columnar::{
     Column, DictBuilder, ExtraColumns, LeadColumn, LeadTable, NULL_CODE, OwnedAttr,
 };
-use leadcore::model::Catalog;
+use leadcore::model::{Catalog, FieldType, RecordKind};
 
 /// One column's values, owned.
 enum Owned {
@@ -27,12 +27,14 @@ enum Owned {
 /// declared custom fields by name, and other columns as `extra` says (an error naming the
 /// closest field, or custom fields). Strings in any layout, integers, floats, booleans,
 /// dates (as `YYYY-MM-DD` text, which a date field reads) and timestamps of any unit (a
-/// zone-less one is UTC); nulls are absent values; pandas index columns are left out.
+/// zone-less one is UTC); integers in a date-time field (`created_at`, a declared
+/// `date_time`) are Unix seconds, as in every other time column; nulls are absent values;
+/// pandas index columns are left out.
 ///
 /// ```
 /// use arrow_array::{ArrayRef, Float64Array, StringArray};
 /// use leadcore::columnar::ExtraColumns;
-/// use leadcore::model::Catalog;
+/// use leadcore::model::{Catalog, FieldType, RecordKind};
 /// use leadcore_arrow::{ChunkedColumn, Table};
 /// use std::sync::Arc;
 /// let table = Table::new(vec![
@@ -75,7 +77,16 @@ pub fn leads(table: &Table, catalog: &Catalog, extra: ExtraColumns) -> Result<Ve
     let mut owned: Vec<(&str, Owned)> = Vec::new();
     for c in table.columns.iter().filter(|c| !is_pandas_index(&c.name)) {
         c.check_chunks()?;
-        owned.push((c.name.as_str(), column(c)?));
+        let seconds = kind_of(&c.data_type) == Some(Kind::Int)
+            && catalog.field_type(RecordKind::Lead, &c.name) == Some(FieldType::DateTime);
+        owned.push((
+            c.name.as_str(),
+            if seconds {
+                unix_seconds(c)?
+            } else {
+                column(c)?
+            },
+        ));
     }
     let mut columns = Vec::new();
     let mut times = Vec::new();
@@ -120,6 +131,45 @@ pub fn int_lead_ids(table: &Table) -> Result<Option<ArrayRef>> {
         Some(c) if kind_of(&c.data_type) == Some(Kind::Int) => c.concat().map(Some),
         _ => Ok(None),
     }
+}
+
+/// An integer column of a date-time field: Unix seconds, as times (microseconds).
+fn unix_seconds(c: &ChunkedColumn) -> Result<Owned> {
+    let (mut values, mut valid) = (Vec::with_capacity(c.len()), Vec::with_capacity(c.len()));
+    let out_of_range = |row: usize, v: &dyn std::fmt::Display| {
+        invalid(format!(
+            "leads column `{}` row {row}: {v} Unix seconds is out of range",
+            c.name
+        ))
+    };
+    for chunk in &c.chunks {
+        let first = values.len();
+        let mut push = |v: Option<i64>| -> Result<()> {
+            let row = values.len();
+            match v {
+                None => {
+                    values.push(0);
+                    valid.push(false);
+                }
+                Some(s) => {
+                    let us = s
+                        .checked_mul(1_000_000)
+                        .filter(|&us| DateTime::from_timestamp_micros(us).is_some())
+                        .ok_or_else(|| out_of_range(row, &s))?;
+                    values.push(us);
+                    valid.push(true);
+                }
+            }
+            Ok(())
+        };
+        each_int(chunk.as_ref(), &mut push, |u| out_of_range(first, &u)).ok_or_else(|| {
+            Error::Type(format!(
+                "leads column `{}` has Arrow type {}; expected integers",
+                c.name, c.data_type
+            ))
+        })??;
+    }
+    Ok(Owned::Times(values, valid))
 }
 
 /// An integer `id` column as the decimal text of each id (made once per lead).
@@ -278,6 +328,43 @@ mod tests {
 
     fn col(name: &str, a: impl arrow_array::Array + 'static) -> ChunkedColumn {
         ChunkedColumn::new(name, Arc::new(a) as ArrayRef)
+    }
+
+    #[test]
+    fn integers_in_a_time_field_are_unix_seconds() {
+        let stamps = Table::new(vec![
+            col("id", StringArray::from(vec!["L1", "L2"])),
+            col(
+                "created_at",
+                TimestampNanosecondArray::from(vec![Some(1_767_225_600_000_000_000), None]),
+            ),
+        ]);
+        let seconds = Table::new(vec![
+            col("id", StringArray::from(vec!["L1", "L2"])),
+            col(
+                "created_at",
+                Int64Array::from(vec![Some(1_767_225_600), None]),
+            ),
+        ]);
+        let catalog = Catalog::default();
+        let want = leads(&stamps, &catalog, ExtraColumns::Error).unwrap();
+        assert!(want[0].created_at.is_some());
+        assert_eq!(
+            leads(&seconds, &catalog, ExtraColumns::Error).unwrap(),
+            want
+        );
+        let huge = Table::new(vec![
+            col("id", StringArray::from(vec!["L1"])),
+            col("created_at", Int64Array::from(vec![i64::MAX])),
+        ]);
+        let err = leads(&huge, &catalog, ExtraColumns::Error).unwrap_err();
+        assert!(err.message().contains("row 0"), "{}", err.message());
+        // Elsewhere an integer stays a number.
+        let budget = Table::new(vec![
+            col("id", StringArray::from(vec!["L1"])),
+            col("budget", Int64Array::from(vec![5])),
+        ]);
+        assert!(leads(&budget, &catalog, ExtraColumns::Custom).is_ok());
     }
 
     #[test]

@@ -4,13 +4,15 @@
 //! events or leads is `leadcore-arrow`'s work, with the GIL released.
 //!
 //! Python lists become Arrow arrays of the type their values share (str, int, float, bool,
-//! date, aware datetime; None is null); the `at` column of events takes Unix seconds, aware
-//! datetimes or RFC 3339 strings. numpy `datetime64` columns are timestamps (NaT is null);
-//! numpy integer and float columns are copied from their buffers (no Python object per
-//! value).
+//! date, aware datetime; None is null); numpy scalars in a list count as the Python values
+//! they stand for (`numpy.int64` an int, `numpy.datetime64` a UTC datetime). The `at` column
+//! of events takes Unix seconds, aware datetimes or `pandas.Timestamp`s, `numpy.datetime64`s
+//! or RFC 3339 strings, as a list or an array alike. numpy `datetime64` columns are
+//! timestamps (NaT is null); numpy integer and float columns are copied from their buffers
+//! (no Python object per value).
 
 use crate::arrow;
-use crate::convert::{extract_time_in, type_name};
+use crate::convert::{extract_time_in, is_datetime64, type_name};
 use crate::errors::input_error;
 use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Float32Array, Float64Array, Int8Array, Int16Array,
@@ -237,8 +239,9 @@ fn numpy_numbers(obj: &Bound<'_, PyAny>) -> PyResult<Option<ArrayRef>> {
     Ok(None)
 }
 
-/// An event's `at` column: Unix seconds (int), aware datetimes or RFC 3339 strings; `None`
-/// is a missing time (the row becomes an `invalid_time` row error).
+/// An event's `at` column: Unix seconds (Python or numpy ints), or instants as
+/// [`extract_time_in`] reads them (aware datetimes, `numpy.datetime64`, RFC 3339 strings);
+/// `None` is a missing time (the row becomes an `invalid_time` row error).
 fn times(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
     let mut out = Vec::with_capacity(items.len());
     for (row, v) in items.iter().enumerate() {
@@ -247,14 +250,14 @@ fn times(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
             out.push(None); // a row error of the batch, not a failed batch
             continue;
         }
-        if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        if is_integer(v)? {
             out.push(Some(v.extract::<i64>().map_err(|_| {
                 input_error(format!("{at}: {v} is out of range"))
             })?));
         } else if v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyBool>() {
             return Err(PyTypeError::new_err(format!(
-                "{at}: expected Unix seconds (int), a timezone-aware datetime or an RFC 3339 \
-                 string, not {}",
+                "{at}: expected Unix seconds (int), a timezone-aware datetime, a \
+                 numpy.datetime64 or an RFC 3339 string, not {}",
                 type_name(v)
             )));
         } else {
@@ -262,6 +265,25 @@ fn times(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
         }
     }
     Ok(Arc::new(Int64Array::from(out)))
+}
+
+/// Whether `v` is an integer: a Python `int` (not a `bool`) or a numpy integer scalar.
+fn is_integer(v: &Bound<'_, PyAny>) -> PyResult<bool> {
+    if v.is_instance_of::<PyInt>() {
+        return Ok(!v.is_instance_of::<PyBool>());
+    }
+    if v.is_instance_of::<PyFloat>() || !v.hasattr("dtype")? {
+        return Ok(false);
+    }
+    let ty = v.get_type();
+    if !ty
+        .module()
+        .is_ok_and(|m| m.to_str().is_ok_and(|m| m == "numpy"))
+    {
+        return Ok(false);
+    }
+    let kind: String = v.getattr("dtype")?.getattr("kind")?.extract()?;
+    Ok(kind == "i" || kind == "u")
 }
 
 /// The type a list's values share.
@@ -276,8 +298,8 @@ enum Shared {
     Time,
 }
 
-fn shared_of(v: &Bound<'_, PyAny>) -> Option<Shared> {
-    Some(if v.is_none() {
+fn shared_of(v: &Bound<'_, PyAny>) -> PyResult<Option<Shared>> {
+    Ok(Some(if v.is_none() {
         Shared::Null
     } else if v.is_instance_of::<PyString>() {
         Shared::Str
@@ -287,20 +309,22 @@ fn shared_of(v: &Bound<'_, PyAny>) -> Option<Shared> {
         Shared::Int
     } else if v.is_instance_of::<PyFloat>() {
         Shared::Float
-    } else if v.is_instance_of::<PyDateTime>() {
+    } else if v.is_instance_of::<PyDateTime>() || is_datetime64(v) {
         Shared::Time
     } else if v.is_instance_of::<PyDate>() {
         Shared::Date
+    } else if is_integer(v)? {
+        Shared::Int
     } else {
-        return None;
-    })
+        return Ok(None);
+    }))
 }
 
 /// A list of Python values as one Arrow array of the type they share.
 fn values(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
     let mut shared = Shared::Null;
     for (row, v) in items.iter().enumerate() {
-        let Some(s) = shared_of(v) else {
+        let Some(s) = shared_of(v)? else {
             return Err(PyTypeError::new_err(format!(
                 "{what} row {row}: expected str, int, float, bool, date, datetime or None, \
                  not {}",
@@ -409,6 +433,16 @@ impl EventsArg {
              (pandas, polars or pyarrow)",
         )
         .map(EventsArg)
+    }
+
+    /// No events: the three required columns, empty (`lead_id` text, which matches leads of
+    /// any id type).
+    pub(crate) fn empty() -> Self {
+        EventsArg(Table::new(vec![
+            ChunkedColumn::new("lead_id", Arc::new(StringArray::from(Vec::<&str>::new()))),
+            ChunkedColumn::new("kind", Arc::new(StringArray::from(Vec::<&str>::new()))),
+            ChunkedColumn::new("at", Arc::new(Int64Array::from(Vec::<i64>::new()))),
+        ]))
     }
 
     /// The events, as `leadcore-arrow` reads them; runs without the GIL.

@@ -3,7 +3,8 @@
 //! Python data goes to the core through JSON values: a dict in the core's JSON shape becomes a
 //! [`serde_json::Value`], then the core type by serde (a wrong shape is an `InputError` naming
 //! the path). Core data comes back the same way, so every dict a method returns is exactly the
-//! JSON the other doors print. Times are timezone-aware `datetime`s or RFC 3339 strings.
+//! JSON the other doors print. Every instant is read by [`extract_time`] (aware `datetime` or
+//! `pandas.Timestamp`, `numpy.datetime64` as UTC, RFC 3339 text; naive datetimes refused).
 
 use crate::errors::{IntoPyResult, input_error};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -104,7 +105,7 @@ fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Value::String(s.to_str()?.to_owned()));
     }
-    if obj.is_instance_of::<PyDateTime>() {
+    if obj.is_instance_of::<PyDateTime>() || is_datetime64(obj) {
         return Ok(Value::String(rfc3339(extract_time(obj)?)));
     }
     if obj.is_instance_of::<PyDate>() {
@@ -130,7 +131,7 @@ fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     }
     Err(PyTypeError::new_err(format!(
         "cannot pass {} to leadcore (expected dict, list, tuple, str, int, float, bool, None, \
-         date or datetime)",
+         date, datetime or numpy.datetime64)",
         type_name(obj)
     )))
 }
@@ -140,8 +141,15 @@ pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// A time: a timezone-aware `datetime` (any tz, converted to UTC) or an RFC 3339 string.
-/// A naive `datetime` is refused with `InputError`: which zone it means is unknown.
+/// The hint a naive `datetime` (or `pandas.Timestamp`) is refused with.
+pub(crate) const NAIVE_HINT: &str =
+    "naive datetime: give it a timezone, e.g. datetime(..., tzinfo=timezone.utc)";
+
+/// A time, the one conversion of every instant the door takes (`now`, `as_of`, period bounds,
+/// times inside dicts and event columns): a timezone-aware `datetime` or `pandas.Timestamp`
+/// (any zone, converted to UTC), a `numpy.datetime64` (any unit, read as UTC), or an RFC 3339
+/// string. A naive `datetime` or `Timestamp` is refused with `InputError` and a hint: which
+/// zone it means is unknown; so is `NaT`.
 pub(crate) fn extract_time(obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
     extract_time_in("", obj)
 }
@@ -160,19 +168,75 @@ pub(crate) fn extract_time_in(context: &str, obj: &Bound<'_, PyAny>) -> PyResult
             .map_err(|e| input_error(format!("{at}`{s}` is not an RFC 3339 time: {e}")));
     }
     if obj.is_instance_of::<PyDateTime>() {
-        if obj.call_method0("utcoffset")?.is_none() {
+        // `pandas.Timestamp` is a `datetime`; so is `pandas.NaT`, which has no offset at all.
+        if type_name(obj) == "NaTType" {
+            return Err(input_error(format!("{at}NaT is not a time")));
+        }
+        let offset = obj.call_method0("utcoffset")?;
+        if offset.is_none() {
+            let pandas = if type_name(obj) == "Timestamp" {
+                " (a pandas.Timestamp: ts.tz_localize(\"UTC\"))"
+            } else {
+                ""
+            };
             return Err(input_error(format!(
-                "{at}naive datetime {} is ambiguous: give it a tzinfo (e.g. datetime.timezone.utc)",
+                "{at}{NAIVE_HINT}{pandas}; got {}",
                 obj.repr()?
             )));
         }
         let utc = PyTzInfo::utc(obj.py())?;
         return obj.call_method1("astimezone", (utc,))?.extract();
     }
+    if is_datetime64(obj) {
+        return datetime64(&at, obj);
+    }
     Err(PyTypeError::new_err(format!(
-        "{at}expected a timezone-aware datetime or an RFC 3339 string, not {}",
+        "{at}expected a timezone-aware datetime or pandas.Timestamp, a numpy.datetime64 (UTC) \
+         or an RFC 3339 string, not {}",
         type_name(obj)
     )))
+}
+
+/// Whether `obj` is a `numpy.datetime64` scalar (numpy is not imported to find out).
+pub(crate) fn is_datetime64(obj: &Bound<'_, PyAny>) -> bool {
+    let ty = obj.get_type();
+    ty.name().is_ok_and(|n| n == "datetime64")
+        && ty
+            .module()
+            .is_ok_and(|m| m.to_str().is_ok_and(|m| m == "numpy"))
+}
+
+/// A `numpy.datetime64` of any unit as a UTC time: units finer than a microsecond through
+/// nanoseconds, the others through microseconds (which hold any year numpy can write).
+fn datetime64(at: &str, obj: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    let numpy = obj.py().import("numpy")?;
+    let (unit, _): (String, i64) = numpy
+        .call_method1("datetime_data", (obj.getattr("dtype")?,))?
+        .extract()?;
+    let fine = matches!(unit.as_str(), "ns" | "ps" | "fs" | "as");
+    let count: i64 = obj
+        .call_method1(
+            "astype",
+            (if fine {
+                "datetime64[ns]"
+            } else {
+                "datetime64[us]"
+            },),
+        )?
+        .call_method1("astype", ("int64",))?
+        .extract()?;
+    if count == i64::MIN {
+        return Err(input_error(format!("{at}NaT is not a time")));
+    }
+    let t = if fine {
+        Some(DateTime::from_timestamp_nanos(count))
+    } else {
+        DateTime::from_timestamp_micros(count)
+    };
+    match t {
+        Some(t) => Ok(t),
+        None => Err(input_error(format!("{at}{} is out of range", obj.repr()?))),
+    }
 }
 
 fn describe(what: &str, path: &serde_path_to_error::Path, message: &str) -> String {

@@ -535,6 +535,13 @@ impl PyPlaybook {
     /// `threads` (default 1) scores on that many threads, the GIL released: the rows split
     /// into runs whose exact sums are merged, so the scores are the same bits on any number
     /// of threads.
+    ///
+    /// `events=None` scores `leads` with no events, for playbooks whose models have no
+    /// behaviour rule (fit rules and combinations only); with a behaviour rule it raises
+    /// `InputError` naming the rule. `now` is an aware `datetime` or `pandas.Timestamp`, a
+    /// `numpy.datetime64` (read as UTC, any unit) or an RFC 3339 string; a naive datetime
+    /// raises `InputError`. The events' `at` column takes Unix seconds, aware datetimes,
+    /// `numpy.datetime64`s or RFC 3339 strings, as a list, an array or a column alike.
     #[pyo3(signature = (leads, events, now, *, extra = "error", threads = 1))]
     fn score_columns(
         &self,

@@ -487,7 +487,7 @@ pub(crate) fn horizon(obj: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
 }
 
 /// Scores event columns for `leads` (`None`: the leads the events name), with the GIL
-/// released; optionally every lead's explained card too. Between chunks of about a
+/// released (no events, `None`, only when no model has a behaviour rule); optionally every lead's explained card too. Between chunks of about a
 /// millisecond of work the GIL is taken back briefly to check for signals: Ctrl-C stops the
 /// batch and raises `KeyboardInterrupt` (or whatever the signal handler raised), the inputs
 /// untouched.
@@ -507,7 +507,11 @@ pub(crate) fn batch(
     } else {
         Some(Leads::extract(leads)?)
     };
-    let events = EventsArg::extract(events)?;
+    let events = if events.is_none() {
+        no_events(pb, leads.is_some())?
+    } else {
+        EventsArg::extract(events)?
+    };
     let scoring: &Scoring = pb.scoring();
     let result = py.detach(|| {
         let leads = leads
@@ -563,6 +567,31 @@ pub(crate) fn batch(
         },
         cards,
     ))
+}
+
+/// The events of a batch given `events=None`: none, which only a playbook whose models have
+/// no behaviour rule can score that way (fit rules and combinations); `InputError` naming
+/// the first behaviour rule otherwise, or when `leads` is `None` too.
+fn no_events(pb: &Playbook, have_leads: bool) -> PyResult<EventsArg> {
+    if !have_leads {
+        return Err(input_error(
+            "leads and events are both None: give the leads to score (events may be None \
+             when no model has a behaviour rule)",
+        ));
+    }
+    for model in &pb.scoring().spec().models {
+        for rule in &model.rules {
+            if let leadcore::scoring::RuleSpec::Behaviour { name, activity, .. } = rule {
+                return Err(input_error(format!(
+                    "events=None, but model `{}` has behaviour rule `{name}` (it counts `{}` \
+                     events): pass the events (an empty table if there are none)",
+                    model.name,
+                    activity.name()
+                )));
+            }
+        }
+    }
+    Ok(EventsArg::empty())
 }
 
 /// The batch as a pandas DataFrame: `lead_id`, `score_<model>` per model, `grade_<model>`

@@ -8,6 +8,7 @@ from typing import (
     Iterable,
     Literal,
     Mapping,
+    TYPE_CHECKING,
     Protocol,
     Sequence,
     TypeAlias,
@@ -68,13 +69,19 @@ CORE_VERSION: Final[str]
 ERROR_CODES: Final[tuple[str, ...]]
 ERROR_CLASSES: Final[dict[str, type[LeadcoreError]]]
 
-# A time: a timezone-aware datetime (any zone; converted to UTC) or an RFC 3339 string.
-# A naive datetime raises InputError.
-_Time: TypeAlias = datetime | str
+if TYPE_CHECKING:
+    # numpy is optional: only its datetime64 type is named here.
+    import numpy
+
+# A time: a timezone-aware datetime or pandas.Timestamp (a datetime; any zone, converted to
+# UTC), a numpy.datetime64 (any unit, read as UTC) or an RFC 3339 string. A naive datetime or
+# Timestamp raises InputError with a hint ("naive datetime: give it a timezone, e.g.
+# datetime(..., tzinfo=timezone.utc)"), NaT raises InputError, another type TypeError.
+_Time: TypeAlias = datetime | str | numpy.datetime64
 # An actor: {"id": ..., "role": ...} or (id, role); role is one of
 # "marketing", "sdr", "ae", "manager", "system".
 _ActorLike: TypeAlias = dict[str, str] | tuple[str, str]
-# A JSON object in the core's shape (times may also be given as aware datetimes).
+# A JSON object in the core's shape (times may also be given as any _Time).
 _JsonObject: TypeAlias = dict[str, Any]
 # Batch events: a dict of columns (lists, tuples, numpy arrays, Arrow arrays, pandas or polars
 # series) named lead_id, kind, at (required), page, seconds, campaign, form_id, content_id and
@@ -216,22 +223,72 @@ class Playbook:
     def score_columns(
         self,
         leads: _Leads | None,
-        events: _Events,
+        events: _Events | None,
         now: _Time,
         *,
         extra: Literal["error", "custom"] = "error",
         threads: int = 1,
-    ) -> BatchResult: ...
+    ) -> BatchResult:
+        """Scores a batch of leads from event columns, with the GIL released.
+
+        Parameters
+        ----------
+        leads : list of dict, table or None
+            Lead dicts or a table of flat lead columns (`id`, built-in fields, declared
+            custom fields); None scores the leads the events name.
+        events : table or None
+            A dict of columns or a pandas, polars or pyarrow table: `lead_id`, `kind`,
+            `at`, optional attributes. `at` takes Unix seconds (ints), aware datetimes or
+            pandas Timestamps, numpy.datetime64 values (UTC) or RFC 3339 strings, as a list,
+            an array or a column alike. None when no model has a behaviour rule (fit rules
+            and combinations only).
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The scoring instant: timezone-aware (any zone), a numpy.datetime64 of any unit
+            (read as UTC) or RFC 3339 text.
+        extra : {"error", "custom"}, default "error"
+            What a leads column that is no known field does: raise, or become a custom field.
+        threads : int, default 1
+            Threads to score on (the same scores on any number).
+
+        Returns
+        -------
+        BatchResult
+            The scores and grades per lead and model, and the event rows not counted.
+
+        Raises
+        ------
+        InputError
+            A naive datetime (with a hint), NaT, a bad column, `events=None` with a
+            behaviour rule, or `leads` and `events` both None.
+        TypeError
+            A value of no accepted type.
+        """
     def score_many(
         self,
         leads: _Leads | None,
-        events: _Events,
+        events: _Events | None,
         now: _Time,
         *,
         explain: bool = False,
         extra: Literal["error", "custom"] = "error",
         threads: int = 1,
-    ) -> Any: ...  # a pandas.DataFrame
+    ) -> Any:  # a pandas.DataFrame
+        """`score_columns` as a pandas DataFrame, one row per lead.
+
+        Parameters
+        ----------
+        leads, events, now, extra, threads
+            As for `score_columns` (`events` may be None when no model has a behaviour
+            rule; `now` a numpy.datetime64 is read as UTC).
+        explain : bool, default False
+            Whether to add the `breakdown` column (each lead's `ScoreCard.models`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            `lead_id`, `score_<model>`, `grade_<model>` (models with grade bands) and, with
+            `explain`, `breakdown`; event rows not counted in `df.attrs["row_errors"]`.
+        """
     def routing_state(self) -> RoutingState:
         """A fresh routing state (no lead assigned yet)."""
     @overload
@@ -625,7 +682,8 @@ def bottlenecks(
         The pipeline's stages in order: a name is an open stage, `{"name", "kind"}` gives
         another kind (`won`, `lost`, ...).
     period : (from, to)
-        The period; `to` is the snapshot. Aware datetimes or RFC 3339 strings.
+        The period; `to` is the snapshot. Aware datetimes or pandas Timestamps,
+        numpy.datetime64 values (read as UTC) or RFC 3339 strings.
     baseline_periods : int, default 3
         How many periods of the period's length make the baseline (1 to 1000).
     factor : float, default 1.25
@@ -700,7 +758,8 @@ def lead_metrics(
         Stage entries: `lead_id`, `at` (timestamps, dates or Unix seconds) and `stage`, in
         any row order (sorted by time per lead).
     period : (from, to)
-        The period; `to` is the snapshot. Aware datetimes or RFC 3339 strings.
+        The period; `to` is the snapshot. Aware datetimes or pandas Timestamps,
+        numpy.datetime64 values (read as UTC) or RFC 3339 strings.
     stages : dict, optional
         The stages of each milestone, `{"mql": [..], "srl": [..], "sql": [..],
         "opportunity": [..], "won": [..], "others": [..]}`; default: the seeds' lifecycle
