@@ -18,7 +18,7 @@
 //!
 //! Nothing is ever NaN: a ratio over zero is `None` (JSON `null`).
 
-use super::pipeline::{DurationStats, Period, StageEntry, ratio};
+use super::pipeline::{DurationStats, Period, StageEntry, check_entry, ratio};
 use crate::error::{Error, Result};
 use crate::lifecycle::LifecycleState;
 use crate::model::{Activity, ActivityKind, Lead};
@@ -824,22 +824,7 @@ fn reach_dates(stages: &LeadStages, lead: &LeadHistory) -> Result<[Option<DateTi
                 e.stage
             ))
         })?;
-        if prev.is_some_and(|p| e.at < p) {
-            return Err(bad(format!(
-                "history[{k}] at {} is before the entry before it",
-                e.at.to_rfc3339()
-            )));
-        }
-        if let Some(c) = lead.created_at
-            && e.at < c
-        {
-            return Err(bad(format!(
-                "history[{k}] (`{}` at {}) is before its creation at {}",
-                e.stage,
-                e.at.to_rfc3339(),
-                c.to_rfc3339()
-            )));
-        }
+        check_entry(k, e, prev, lead.created_at).map_err(bad)?;
         prev = Some(e.at);
         if let Some(m) = m {
             for slot in reach.iter_mut().take(m.index() + 1) {

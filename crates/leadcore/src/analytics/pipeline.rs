@@ -779,6 +779,33 @@ impl PipelineMetrics {
     }
 }
 
+/// Entry `k` of a history after an entry at `prev`, of a record created at `created`: in
+/// time order and not before the creation (the message, for the caller to name the record).
+pub(crate) fn check_entry(
+    k: usize,
+    e: &StageEntry,
+    prev: Option<DateTime<Utc>>,
+    created: Option<DateTime<Utc>>,
+) -> std::result::Result<(), String> {
+    if prev.is_some_and(|p| e.at < p) {
+        return Err(format!(
+            "history[{k}] at {} is before the entry before it",
+            e.at.to_rfc3339()
+        ));
+    }
+    if let Some(c) = created
+        && e.at < c
+    {
+        return Err(format!(
+            "history[{k}] (`{}` at {}) is before its creation at {}",
+            e.stage,
+            e.at.to_rfc3339(),
+            c.to_rfc3339()
+        ));
+    }
+    Ok(())
+}
+
 /// An opportunity's entries as stage indices, checked.
 pub(crate) struct Parsed {
     /// Entries: when, and the stage's index.
@@ -822,24 +849,7 @@ pub(crate) fn parse(spec: &MetricsSpec, o: &DealHistory) -> Result<Parsed> {
     let mut entries: Vec<(DateTime<Utc>, usize)> = Vec::with_capacity(o.history.len());
     for (k, e) in o.history.iter().enumerate() {
         let i = spec.stages.index(&e.stage)?;
-        if let Some(&(prev, _)) = entries.last()
-            && e.at < prev
-        {
-            return Err(bad(format!(
-                "history[{k}] at {} is before the entry before it",
-                e.at.to_rfc3339()
-            )));
-        }
-        if let Some(c) = o.created_at
-            && e.at < c
-        {
-            return Err(bad(format!(
-                "history[{k}] (`{}` at {}) is before its creation at {}",
-                e.stage,
-                e.at.to_rfc3339(),
-                c.to_rfc3339()
-            )));
-        }
+        check_entry(k, e, entries.last().map(|p| p.0), o.created_at).map_err(bad)?;
         entries.push((e.at, i));
     }
     let stage = o
