@@ -21,6 +21,30 @@ pub(crate) fn playbook_pipeline(pb: &Bound<'_, PyAny>, name: &str) -> PyResult<l
     pb.pipeline(name).cloned().py_err()
 }
 
+/// The opportunities table and the optional stage-history table every deal-analytics call
+/// reads.
+pub(crate) fn deal_tables(
+    opportunities: &Bound<'_, PyAny>,
+    history: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(leadcore_arrow::Table, Option<leadcore_arrow::Table>)> {
+    let opps = extract_table(
+        Of::Leads,
+        opportunities,
+        "opportunities must be a dict of columns or a table (pandas, polars, pyarrow)",
+    )?;
+    let history = history
+        .filter(|h| !h.is_none())
+        .map(|h| {
+            extract_table(
+                Of::Events,
+                h,
+                "history must be a dict of columns or a table (opportunity_id, at, stage)",
+            )
+        })
+        .transpose()?;
+    Ok((opps, history))
+}
+
 fn group_keys(group_by: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<SliceKey>> {
     let names: Vec<String> = match group_by {
         None => Vec::new(),
@@ -67,21 +91,7 @@ pub(crate) fn pipeline_metrics(
             to: extract_time_in("period[1]", &period.get_item(1)?)?,
         };
         let by = group_keys(group_by)?;
-        let opps = extract_table(
-            Of::Leads,
-            opportunities,
-            "opportunities must be a dict of columns or a table (pandas, polars, pyarrow)",
-        )?;
-        let history = history
-            .filter(|h| !h.is_none())
-            .map(|h| {
-                extract_table(
-                    Of::Events,
-                    h,
-                    "history must be a dict of columns or a table (opportunity_id, at, stage)",
-                )
-            })
-            .transpose()?;
+        let (opps, history) = deal_tables(opportunities, history)?;
         let result = py.detach(|| -> Result<_, leadcore_arrow::Error> {
             let spec = MetricsSpec::new(
                 PipelineStages::new("pipeline", stages)?,

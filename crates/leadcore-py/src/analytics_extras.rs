@@ -3,7 +3,7 @@
 //! `lead_report` and `activity_report` (the JSON wire forms in, the full reports out, as
 //! the C door and the vectors take them).
 
-use crate::analytics::playbook_pipeline;
+use crate::analytics::{deal_tables, playbook_pipeline};
 use crate::arrow::PyArrowTable;
 use crate::columns::{Of, arrow_pyerr, extract_table};
 use crate::convert::{extract_time_in, from_py, py_to_json, to_py, type_name};
@@ -125,21 +125,7 @@ pub(crate) fn bottlenecks<'py>(
         }
         .spec(None)
         .py_err()?;
-        let opps = extract_table(
-            Of::Leads,
-            opportunities,
-            "opportunities must be a dict of columns or a table (pandas, polars, pyarrow)",
-        )?;
-        let history = history
-            .filter(|h| !h.is_none())
-            .map(|h| {
-                extract_table(
-                    Of::Events,
-                    h,
-                    "history must be a dict of columns or a table (opportunity_id, at, stage)",
-                )
-            })
-            .transpose()?;
+        let (opps, history) = deal_tables(opportunities, history)?;
         let result = py.detach(|| -> Result<_, leadcore_arrow::Error> {
             let deals = leadcore_arrow::deal_histories(&opps, history.as_ref())?;
             let mut b = Bottlenecks::new(spec);
