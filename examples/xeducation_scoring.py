@@ -22,47 +22,35 @@ import leadcore
 HERE = Path(__file__).resolve().parent
 
 
-def leads_from(df: pd.DataFrame) -> list[dict]:
-    def text(v: object) -> str | None:
-        return None if pd.isna(v) or v == "Select" else str(v)
+def leads_from(raw: pd.DataFrame) -> pd.DataFrame:
+    """The CSV as a leads table: `channel` is a built-in field, the rest are declared in the
+    playbook's `fields`; "Select" (the form's "not chosen") is a missing value."""
 
-    out = []
-    for r in df.itertuples(index=False):
-        custom = {
-            "lead_origin": text(r.lead_origin),
-            "occupation": text(r.occupation),
-            "do_not_email": r.do_not_email == "Yes",
-            "total_visits": None if pd.isna(r.total_visits) else float(r.total_visits),
-            "time_on_site": float(r.time_on_site),
-            "last_activity": text(r.last_activity),
+    def text(column: str) -> pd.Series:
+        return raw[column].where(raw[column] != "Select")
+
+    return pd.DataFrame(
+        {
+            "id": raw["Prospect ID"],
+            "channel": text("Lead Source"),
+            "lead_origin": text("Lead Origin"),
+            "occupation": text("What is your current occupation"),
+            "do_not_email": raw["Do Not Email"] == "Yes",
+            "total_visits": raw["TotalVisits"],
+            "time_on_site": raw["Total Time Spent on Website"].astype(float),
+            "last_activity": text("Last Activity"),
         }
-        lead = {"id": str(r.id), "custom": {k: v for k, v in custom.items() if v is not None}}
-        if text(r.lead_source):
-            lead["source"] = {"channel": text(r.lead_source)}
-        out.append(lead)
-    return out
+    )
 
 
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE.parent.parent / "shared/data/x-education-lead-scoring/Leads.csv"
     raw = pd.read_csv(path)
-    df = raw.rename(
-        columns={
-            "Prospect ID": "id",
-            "Lead Origin": "lead_origin",
-            "Lead Source": "lead_source",
-            "What is your current occupation": "occupation",
-            "Do Not Email": "do_not_email",
-            "TotalVisits": "total_visits",
-            "Total Time Spent on Website": "time_on_site",
-            "Last Activity": "last_activity",
-        }
-    )
     pb = leadcore.Playbook.from_file(HERE / "xeducation_playbook.yaml")
     now = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    no_events = {"lead_id": [], "kind": [], "at": []}
-    scores = pb.score_many(leads_from(df), no_events, now)
-    scored = df[["id", "Converted"]].merge(scores, left_on="id", right_on="lead_id")
+    # Every rule is a fit rule: no events. The scores come indexed by lead id.
+    scores = pb.score_many(leads_from(raw), None, now)
+    scored = raw[["Prospect ID", "Converted"]].join(scores, on="Prospect ID")
 
     base = scored["Converted"].mean()
     print(f"{len(scored):,} leads, {base:.1%} converted overall\n")
@@ -80,12 +68,15 @@ def main() -> None:
     auc = (ranks[pos].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
     print(f"\ntop score decile converts at {top:.1%}, bottom decile at {bottom:.1%}; ROC AUC {auc:.3f}")
 
-    best = scored.sort_values("score_lead", ascending=False).iloc[0]
-    card = pb.score(next(l for l in leads_from(df[df["id"] == best["id"]])), [], now)
-    print(f"\nwhy lead {best['id'][:8]}… scores {card.score('lead'):.0f}:")
-    for model in card.models[:2]:
-        hits = [f"{r['rule']} {r['points']:+.0f}" for r in model["rules"] if r["occurrences"]]
-        print(f"  {model['model']:<8} {model['score']:>4.0f}  " + ", ".join(hits))
+    best = scored.sort_values("score_lead", ascending=False).iloc[0]["Prospect ID"]
+    leads = leads_from(raw)
+    explained = pb.score_columns(leads[leads["id"] == best], None, now, explain=True)
+    tidy = explained.explanations.to_pandas()
+    print(f"\nwhy lead {best[:8]}… scores {explained.score(best, 'lead'):.0f}:")
+    for model in ["fit", "interest"]:
+        lines = tidy[(tidy["model"] == model) & (tidy["events"] > 0)]
+        hits = [f"{r.rule} {r.points:+.0f}" for r in lines.itertuples()]
+        print(f"  {model:<8} {explained.score(best, model):>4.0f}  " + ", ".join(hits))
 
 
 if __name__ == "__main__":

@@ -74,7 +74,8 @@ def test_batch_equals_per_lead(pb: leadcore.Playbook) -> None:
 
 
 def test_bad_rows_are_row_errors(pb: leadcore.Playbook) -> None:
-    r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW)
+    with pytest.warns(leadcore.LeadcoreWarning, match=r"2 of 16 event rows not counted \(1 in_future, 1 unknown_lead\)"):
+        r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW)
     assert r.scores == EXPECTED  # the rest is scored
     errors = r.row_errors
     assert [(e["row"], e["reason"]) for e in errors] == [(13, "unknown_lead"), (14, "in_future")]
@@ -83,10 +84,11 @@ def test_bad_rows_are_row_errors(pb: leadcore.Playbook) -> None:
 
 def test_unrepresentable_times_are_row_errors(pb: leadcore.Playbook) -> None:
     events = {"lead_id": ["A", "A", "A"], "kind": ["email_opened"] * 3, "at": [10**15, -(10**15), 1772442000]}
-    r = pb.score_columns([LEAD_A], events, NOW)
+    with pytest.warns(leadcore.LeadcoreWarning, match="2 invalid_time"):
+        r = pb.score_columns([LEAD_A], events, NOW, explain=True)
     assert [(e["row"], e["reason"]) for e in r.row_errors] == [(0, "invalid_time"), (1, "invalid_time")]
     assert r.score("A", "engagement") == 2.0
-    assert pb.score_many([LEAD_A], events, NOW, explain=True)["breakdown"][0] == pb.score(
+    assert r.cards[0].models == pb.score(
         LEAD_A, [{"kind": "email_opened", "at": "2026-03-02T09:00:00Z"}], NOW
     ).models
     with pytest.raises(leadcore.InputError, match="out of range"):
@@ -107,6 +109,7 @@ def test_whole_batch_errors(pb: leadcore.Playbook) -> None:
         pb.score_columns(LEADS, cols, NOW)
 
 
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
 def test_times_in_the_at_column(pb: leadcore.Playbook) -> None:
     cols = worked_example_columns()
     as_datetimes = [datetime.fromtimestamp(t, timezone.utc) for t in cols["at"]]
@@ -124,6 +127,7 @@ def test_times_in_the_at_column(pb: leadcore.Playbook) -> None:
         pb.score_columns(LEADS, cols, datetime(2026, 3, 3, 9))
 
 
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
 def test_wrong_types(pb: leadcore.Playbook) -> None:
     cols = worked_example_columns()
     bad: list[Callable[[], object]] = [
@@ -168,6 +172,7 @@ def test_numpy_columns(pb: leadcore.Playbook) -> None:
         pb.score_columns(LEADS, numpy_cols, NOW)
 
 
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
 def test_pyarrow_tables_and_every_string_layout(pb: leadcore.Playbook) -> None:
     cols = with_bad_rows(worked_example_columns())
     want = pb.score_columns(LEADS, cols, NOW)
@@ -208,6 +213,7 @@ def test_empty_tables(pb: leadcore.Playbook) -> None:
         assert pb.score_columns(LEADS, table, NOW) == want
 
 
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
 def test_arrow_nulls(pb: leadcore.Playbook) -> None:
     cols = worked_example_columns()
     at = list(cols["at"])
@@ -228,6 +234,7 @@ def test_arrow_nulls(pb: leadcore.Playbook) -> None:
     assert r.scores == EXPECTED
 
 
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
 def test_pandas_data_frame(pb: leadcore.Playbook) -> None:
     cols = with_bad_rows(worked_example_columns())
     want = pb.score_columns(LEADS, cols, NOW)
@@ -242,6 +249,7 @@ def test_pandas_data_frame(pb: leadcore.Playbook) -> None:
     assert pb.score_columns(LEADS, df.set_index("lead_id", drop=False), NOW) == want
 
 
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
 def test_polars_data_frame(pb: leadcore.Playbook) -> None:
     cols = with_bad_rows(worked_example_columns())
     want = pb.score_columns(LEADS, cols, NOW)
@@ -263,27 +271,35 @@ def test_polars_data_frame(pb: leadcore.Playbook) -> None:
 
 
 def test_score_many(pb: leadcore.Playbook) -> None:
-    df = pb.score_many(LEADS, pd.DataFrame(with_bad_rows(worked_example_columns())), NOW)
+    with pytest.warns(leadcore.LeadcoreWarning, match="2 of 16 event rows not counted"):
+        df = pb.score_many(LEADS, pd.DataFrame(with_bad_rows(worked_example_columns())), NOW)
     assert isinstance(df, pd.DataFrame)
-    assert list(df.columns) == ["lead_id", "score_engagement", "score_fit", "grade_fit", "score_lead"]
-    assert df["lead_id"].tolist() == ["A", "B", "C"]
+    assert df.index.name == "lead_id"
+    assert list(df.columns) == ["score_engagement", "score_fit", "grade_fit", "score_lead"]
+    assert df.index.tolist() == ["A", "B", "C"]
     assert df["score_engagement"].tolist() == [76.0, 19.0, 0.0]
+    assert df.loc["B", "score_engagement"] == 19.0
     assert df["grade_fit"].tolist() == ["A", "D", "C"]
     assert str(df["score_lead"].dtype) == "float64"
-    assert [(e["row"], e["reason"]) for e in df.attrs["row_errors"]] == [(13, "unknown_lead"), (14, "in_future")]
-    assert "breakdown" not in df.columns
+    # No row errors ride along in attrs (pandas deep-copies attrs on every operation).
+    assert df.attrs == {}
 
 
-def test_score_many_explained(pb: leadcore.Playbook) -> None:
-    df = pb.score_many(LEADS, with_bad_rows(worked_example_columns()), NOW, explain=True)
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
+def test_explained_batch(pb: leadcore.Playbook) -> None:
+    r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW, explain=True)
     cards = [pb.score(LEAD_A, activities_a(), NOW), pb.score(LEAD_B, activities_b(), NOW), pb.score(LEAD_C, [], NOW)]
-    assert df["breakdown"].tolist() == [c.models for c in cards]
-    for row, card in zip(df.itertuples(), cards):
-        assert row.score_engagement == card.score("engagement")
-        for m in row.breakdown:
-            assert df.loc[row.Index, f"score_{m['model']}"] == m["score"]
-    empty = pb.score_many([], {"lead_id": [], "kind": [], "at": []}, NOW, explain=True)
-    assert len(empty) == 0 and "breakdown" in empty.columns and "score_fit" in empty.columns
+    assert r.cards == cards
+    # The tidy table: a model's points add up to its score, lead by lead.
+    tidy = pa.table(r.explanations).to_pylist()
+    for lead, card in zip("ABC", cards):
+        for model in card.models:
+            lines = [t for t in tidy if t["lead_id"] == lead and t["model"] == model["model"]]
+            assert sum(t["points"] for t in lines) == pytest.approx(model["score"], abs=1e-9)
+    empty = pb.score_columns([], {"lead_id": [], "kind": [], "at": []}, NOW, explain=True)
+    assert empty.cards == [] and empty.explanations.num_rows == 0
+    with pytest.raises(leadcore.InputError, match="without explain=True"):
+        pb.score_columns(LEADS, worked_example_columns(), NOW).explanations
 
 
 def test_score_many_without_pandas(pb: leadcore.Playbook, monkeypatch: pytest.MonkeyPatch) -> None:

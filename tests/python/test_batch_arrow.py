@@ -14,6 +14,7 @@ from scoring_data import LEAD_A, LEAD_B, LEAD_C, NOW, worked_example_columns
 from test_batch import EXPECTED, LEADS, with_bad_rows
 
 
+@pytest.mark.filterwarnings("ignore::leadcore.LeadcoreWarning")  # bad rows on purpose
 def test_pyarrow_reads_the_result(pb: leadcore.Playbook) -> None:
     r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW)
     table = pa.table(r)
@@ -25,10 +26,10 @@ def test_pyarrow_reads_the_result(pb: leadcore.Playbook) -> None:
     assert table["grade_fit"].to_pylist() == ["A", "D", "C"]
     # The same as score_many's DataFrame, column for column.
     df = pb.score_many(LEADS, with_bad_rows(worked_example_columns()), NOW)
-    assert table.to_pandas().equals(df)
+    assert table.to_pandas().set_index("lead_id").equals(df)
+    assert r.to_pandas().equals(df)
     arrow = r.to_arrow()
-    assert (arrow.num_rows, len(arrow), arrow.column_names) == (3, 3, table.column_names)
-    assert pa.table(arrow).equals(table)
+    assert isinstance(arrow, pa.Table) and arrow.equals(table)
     # Each call gives a fresh stream.
     assert pa.table(r).equals(pa.table(r))
 
@@ -40,18 +41,20 @@ def test_polars_and_pandas_read_the_result(pb: leadcore.Playbook) -> None:
     assert frame["score_engagement"].to_list() == [76.0, 19.0, 0.0]
     assert frame["grade_fit"].to_list() == ["A", "D", "C"]
     assert pl.DataFrame(r.to_arrow()).equals(frame)
+    assert r.to_polars().equals(frame)
     df = pd.DataFrame.from_arrow(r)
     assert df["score_lead"].tolist() == [126.0, 19.0, 10.0]
 
 
 def test_row_errors_as_arrow(pb: leadcore.Playbook) -> None:
-    r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW)
-    errors = pa.table(r.row_errors_arrow())
+    with pytest.warns(leadcore.LeadcoreWarning):
+        r = pb.score_columns(LEADS, with_bad_rows(worked_example_columns()), NOW)
+    errors = r.errors.to_arrow()
     assert errors.column_names == ["row", "reason", "message"]
     assert errors.schema.field("row").type == pa.uint64()
     assert errors.to_pylist() == r.row_errors
-    assert pl.DataFrame(r.row_errors_arrow())["reason"].to_list() == ["unknown_lead", "in_future"]
-    empty = pb.score_columns(LEADS, worked_example_columns(), NOW).row_errors_arrow()
+    assert r.errors.to_polars()["reason"].to_list() == ["unknown_lead", "in_future"]
+    empty = pb.score_columns(LEADS, worked_example_columns(), NOW).errors
     assert empty.num_rows == 0 and pa.table(empty).num_rows == 0
 
 

@@ -60,11 +60,12 @@ def kind_tables() -> list[tuple[str, Any]]:
 def test_a_row_without_a_kind_is_a_row_error(
     pb: leadcore.Playbook, source: str, events: Any
 ) -> None:
-    df = pb.score_many(LEADS, events, NOW)
-    assert df.attrs["row_errors"] == [
+    with pytest.warns(leadcore.LeadcoreWarning, match="1 of 2 event rows not counted \\(1 bad_value\\)"):
+        r = pb.score_columns(LEADS, events, NOW)
+    assert r.row_errors == [
         {"row": 0, "reason": "bad_value", "message": "the event has no kind"}
     ]
-    assert df["score_engagement"].tolist() == [2.0]
+    assert r.scores == [[2.0, 0.0, 2.0]]
 
 
 def test_a_row_without_a_time_is_a_row_error_not_a_failed_batch(pb: leadcore.Playbook) -> None:
@@ -77,8 +78,11 @@ def test_a_row_without_a_time_is_a_row_error_not_a_failed_batch(pb: leadcore.Pla
     )
     none = {"lead_id": ["A", "A"], "kind": ["email_opened"] * 2, "at": [T, None]}
     for events in (nat, none):
-        df = pb.score_many(LEADS, events, NOW)
-        assert df.attrs["row_errors"] == [
+        with pytest.warns(leadcore.LeadcoreWarning, match="1 invalid_time"):
+            df = pb.score_many(LEADS, events, NOW)
+        with pytest.warns(leadcore.LeadcoreWarning):
+            errors = pb.score_columns(LEADS, events, NOW).errors
+        assert pa.table(errors).to_pylist() == [
             {"row": 1, "reason": "invalid_time", "message": "the event has no time"}
         ]
         assert df["score_engagement"].tolist() == [2.0]

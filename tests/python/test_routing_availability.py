@@ -52,8 +52,8 @@ def test_route_many_equals_route_batch() -> None:
     assert a == b
     assert list(df["assignee"]) == [d["assignee"]["rep"] for d in decisions]
     assert set(df["assignee"]) == {"BER", "AWAY"}
+    assert df.index.name == "lead_id"
     assert list(df.columns) == [
-        "lead_id",
         "assignee_kind",
         "assignee",
         "rule",

@@ -78,7 +78,7 @@ def test_polars_and_pandas_read_it(pb: leadcore.Playbook) -> None:
     pl = pytest.importorskip("polars")
     pd = pytest.importorskip("pandas")
     columns = leads_table()
-    frame = pb.route_many(pb.routing_state(), columns, NOW)
+    frame = pb.route_many(pb.routing_state(), columns, NOW).reset_index()
     table = pb.route_columns(pb.routing_state(), columns, NOW)
     p = pl.DataFrame(table)
     assert p.columns == COLUMNS and p.height == len(frame)

@@ -96,14 +96,14 @@ def main(mode: str) -> None:
         events = pd.DataFrame({**EVENTS, "at": pd.to_datetime(AT, utc=True)})
         df = pb.score_many(leads, events, NOW)
         check(isinstance(df, pd.DataFrame), f"score_many gave {type(df)}")
-        check(list(df["lead_id"]) == expected.lead_ids, f"lead ids {list(df['lead_id'])}")
+        check(list(df.index) == expected.lead_ids, f"lead ids {list(df.index)}")
         for m, model in enumerate(expected.models):
             got = list(df[f"score_{model}"])
             check(got == [row[m] for row in expected.scores], f"score_{model} {got}")
             if f"grade_{model}" in df:
                 got = list(df[f"grade_{model}"])
                 check(got == [row[m] for row in expected.grades], f"grade_{model} {got}")
-        check(not df.attrs.get("row_errors"), f"row errors {df.attrs.get('row_errors')}")
+        check(df.equals(pb.score_columns(leads, events, NOW).to_pandas()), "score_many != to_pandas()")
         n = len(df)
     elif mode == "pyarrow":
         import pyarrow as pa
@@ -120,8 +120,17 @@ def main(mode: str) -> None:
         check(res == expected, f"polars batch {res.to_dict()} != {expected.to_dict()}")
         frame = pl.DataFrame(res)  # results leave through __arrow_c_stream__
         check(frame["lead_id"].to_list() == expected.lead_ids, f"frame {frame}")
+        check(res.to_polars().equals(frame), "to_polars() differs from pl.DataFrame(result)")
         n = frame.height
     else:
+        # Without the table libraries a conversion says which extra brings it.
+        for convert, extra in ((expected.to_pandas, "pandas"), (expected.to_arrow, "pyarrow"),
+                               (expected.to_polars, "polars")):
+            try:
+                convert()
+                check(False, f"{convert.__name__}() worked in the bare venv")
+            except ImportError as e:
+                check(f'leadcore[{extra}]' in str(e), f"{convert.__name__}(): {e}")
         n = len(expected)
 
     for lib in TABLE_LIBS:

@@ -394,6 +394,55 @@ where
     }
 }
 
+/// The rows `rows` of an id column (string or integer ids, as results carry them), in that
+/// order: a result with several rows per lead repeats its lead's id in the type it came in.
+pub(crate) fn repeat_rows(ids: &ArrayRef, rows: &[u32]) -> crate::Result<ArrayRef> {
+    use arrow_array::types as t;
+    use arrow_schema::DataType as D;
+    fn prim<T: ArrowPrimitiveType>(ids: &ArrayRef, rows: &[u32]) -> ArrayRef {
+        let a = ids.as_primitive::<T>();
+        Arc::new(PrimitiveArray::<T>::from_iter(rows.iter().map(|&r| {
+            let r = r as usize;
+            a.is_valid(r).then(|| a.value(r))
+        })))
+    }
+    if let Some(&r) = rows.iter().find(|&&r| r as usize >= ids.len()) {
+        return Err(crate::invalid(format!(
+            "row {r} of an id column of {} rows",
+            ids.len()
+        )));
+    }
+    Ok(match ids.data_type() {
+        D::Utf8 => {
+            let a = ids.as_string::<i32>();
+            Arc::new(arrow_array::StringArray::from_iter(
+                rows.iter()
+                    .map(|&r| a.is_valid(r as usize).then(|| a.value(r as usize))),
+            ))
+        }
+        D::LargeUtf8 => {
+            let a = ids.as_string::<i64>();
+            Arc::new(arrow_array::LargeStringArray::from_iter(
+                rows.iter()
+                    .map(|&r| a.is_valid(r as usize).then(|| a.value(r as usize))),
+            ))
+        }
+        D::Int8 => prim::<t::Int8Type>(ids, rows),
+        D::Int16 => prim::<t::Int16Type>(ids, rows),
+        D::Int32 => prim::<t::Int32Type>(ids, rows),
+        D::Int64 => prim::<t::Int64Type>(ids, rows),
+        D::UInt8 => prim::<t::UInt8Type>(ids, rows),
+        D::UInt16 => prim::<t::UInt16Type>(ids, rows),
+        D::UInt32 => prim::<t::UInt32Type>(ids, rows),
+        D::UInt64 => prim::<t::UInt64Type>(ids, rows),
+        other => {
+            return Err(crate::invalid(format!(
+                "lead ids of Arrow type {other} cannot be repeated"
+            )));
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

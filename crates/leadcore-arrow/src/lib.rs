@@ -70,7 +70,9 @@ pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
 pub use ids::EventLeads;
 pub use lead_history::{lead_histories, lead_report_batches};
 pub use leads::{int_lead_ids, leads};
-pub use results::{export_stream, row_errors_batch, scores_batch, scores_batch_with_ids};
+pub use results::{
+    export_stream, row_errors_batch, score_explanations_batch, scores_batch, scores_batch_with_ids,
+};
 pub use routing::assignments_batch;
 pub use sla::{sla_clocks, sla_stages, sla_status_batch, sla_statuses_batch};
 pub use table::{ChunkedColumn, Table, is_pandas_index, read_stream, validate};

@@ -90,6 +90,146 @@ pub fn scores_batch_with_ids(
         .map_err(|e| invalid(format!("cannot build the scores batch: {e}")))
 }
 
+/// Explained scores as a tidy long table, one row per rule line and per adjustment of every
+/// model of every card: `lead_id` (the type of `lead_id`, whose row `l` is card `l`'s lead),
+/// `model`, `rule` (the rule, or what an adjustment concerns), `kind` (`behaviour`, `fit`,
+/// `group_cap`, `combined`, `model_cap`, `model_floor`), `events` (UInt32: occurrences
+/// counted; null on adjustments), `raw_points` (before decay: the contributions' raw points,
+/// a fit rule's points; null on adjustments and when the card has no contributions),
+/// `decay_factor` (`points before the cap / raw_points`, 1 without decay; null where
+/// `raw_points` is null or 0), `cap` (what a cap or floor added: the rule's `max_points` on a
+/// rule line, 0 when none applied; the adjustment itself on a cap or floor line; null on a
+/// combined term) and `points` (after the rule's cap). A model's `points` add up to its score
+/// (summed in another order, so within a few ulp).
+///
+/// ```
+/// use arrow_array::{StringArray, cast::AsArray, types::Float64Type};
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::{Activity, ActivityKind, Lead, Playbook};
+/// use std::sync::Arc;
+/// let pb = Playbook::default_playbook();
+/// let t = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+/// let card = pb.scoring().score(&Lead::new("A"), &[Activity::new(ActivityKind::EmailOpened, t)], t, true).unwrap();
+/// let batch = leadcore_arrow::score_explanations_batch(&[card], Arc::new(StringArray::from(vec!["A"]))).unwrap();
+/// let rule = batch.column_by_name("rule").unwrap().as_string::<i32>();
+/// let points = batch.column_by_name("points").unwrap().as_primitive::<Float64Type>();
+/// let opened = (0..batch.num_rows()).find(|&r| rule.value(r) == "email_opened").unwrap();
+/// assert_eq!(points.value(opened), 2.0);
+/// ```
+pub fn score_explanations_batch(
+    cards: &[leadcore::scoring::ScoreCard],
+    lead_id: ArrayRef,
+) -> Result<RecordBatch> {
+    use leadcore::scoring::{AdjustmentKind, RuleType};
+    if lead_id.len() != cards.len() {
+        return Err(invalid(format!(
+            "{} lead ids for {} score cards",
+            lead_id.len(),
+            cards.len()
+        )));
+    }
+    let mut lead_rows: Vec<u32> = Vec::new();
+    let mut model = Vec::new();
+    let mut rule = Vec::new();
+    let mut kind: Vec<&'static str> = Vec::new();
+    let mut events: Vec<Option<u32>> = Vec::new();
+    let mut raw: Vec<Option<f64>> = Vec::new();
+    let mut decay: Vec<Option<f64>> = Vec::new();
+    let mut cap: Vec<Option<f64>> = Vec::new();
+    let mut points: Vec<f64> = Vec::new();
+    for (l, card) in cards.iter().enumerate() {
+        let l = u32::try_from(l).map_err(|_| invalid("more than 2^32 score cards"))?;
+        for m in &card.models {
+            for r in &m.rules {
+                let rule_cap: f64 = m
+                    .adjustments
+                    .iter()
+                    .filter(|a| a.kind == AdjustmentKind::RuleCap && a.name == r.rule)
+                    .map(|a| a.points)
+                    .sum();
+                let raw_points = match r.rule_type {
+                    RuleType::Fit => Some(r.points),
+                    RuleType::Behaviour if !r.contributions.is_empty() => {
+                        Some(r.contributions.iter().map(|c| c.raw_points).sum::<f64>())
+                    }
+                    RuleType::Behaviour if r.occurrences == 0 => Some(0.0),
+                    RuleType::Behaviour => None,
+                };
+                lead_rows.push(l);
+                model.push(m.model.as_str());
+                rule.push(r.rule.as_str());
+                kind.push(match r.rule_type {
+                    RuleType::Behaviour => "behaviour",
+                    RuleType::Fit => "fit",
+                });
+                events.push(Some(r.occurrences));
+                decay.push(raw_points.and_then(|raw| {
+                    if raw == 0.0 {
+                        None
+                    } else if r.points == raw {
+                        Some(1.0)
+                    } else {
+                        Some(r.points / raw)
+                    }
+                }));
+                raw.push(raw_points);
+                cap.push(Some(rule_cap));
+                points.push(r.points + rule_cap);
+            }
+            for a in m
+                .adjustments
+                .iter()
+                .filter(|a| a.kind != AdjustmentKind::RuleCap)
+            {
+                lead_rows.push(l);
+                model.push(m.model.as_str());
+                rule.push(a.name.as_str());
+                kind.push(match a.kind {
+                    AdjustmentKind::GroupCap => "group_cap",
+                    AdjustmentKind::Combined => "combined",
+                    AdjustmentKind::ModelCap => "model_cap",
+                    AdjustmentKind::ModelFloor => "model_floor",
+                    AdjustmentKind::RuleCap => "rule_cap",
+                });
+                events.push(None);
+                raw.push(None);
+                decay.push(None);
+                cap.push((a.kind != AdjustmentKind::Combined).then_some(a.points));
+                points.push(a.points);
+            }
+        }
+    }
+    let lead_id = crate::ids::repeat_rows(&lead_id, &lead_rows)?;
+    let fields = vec![
+        Field::new(
+            "lead_id",
+            lead_id.data_type().clone(),
+            lead_id.null_count() > 0,
+        ),
+        Field::new("model", DataType::Utf8, false),
+        Field::new("rule", DataType::Utf8, false),
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("events", DataType::UInt32, true),
+        Field::new("raw_points", DataType::Float64, true),
+        Field::new("decay_factor", DataType::Float64, true),
+        Field::new("cap", DataType::Float64, true),
+        Field::new("points", DataType::Float64, false),
+    ];
+    let columns: Vec<ArrayRef> = vec![
+        lead_id,
+        Arc::new(StringArray::from_iter_values(model)),
+        Arc::new(StringArray::from_iter_values(rule)),
+        Arc::new(StringArray::from_iter_values(kind)),
+        Arc::new(arrow_array::UInt32Array::from(events)),
+        Arc::new(Float64Array::from(raw)),
+        Arc::new(Float64Array::from(decay)),
+        Arc::new(Float64Array::from(cap)),
+        Arc::new(Float64Array::from(points)),
+    ];
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+        .map_err(|e| invalid(format!("cannot build the explanations batch: {e}")))
+}
+
 /// The schema of [`row_errors_batch`].
 fn row_errors_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![

@@ -2,10 +2,10 @@
 //! `pipeline_report` (the JSON wire form in, the full report out, as the C door and the
 //! vectors take it).
 
-use crate::arrow::PyArrowTable;
 use crate::columns::{Of, arrow_pyerr, extract_table};
 use crate::convert::{extract_time_in, from_py, py_to_json, to_py};
 use crate::errors::{IntoPyResult, input_error};
+use crate::table::PyArrowTable;
 use leadcore::Playbook;
 use leadcore::analytics::{
     GroupedMetrics, MetricsSpec, Period, PipelineMetricsInput, PipelineStages, SliceKey, StageDef,

@@ -4,10 +4,10 @@
 //! the C door and the vectors take them).
 
 use crate::analytics::{deal_tables, playbook_pipeline};
-use crate::arrow::PyArrowTable;
 use crate::columns::{Of, arrow_pyerr, extract_table};
 use crate::convert::{extract_time_in, from_py, py_to_json, to_py, type_name};
 use crate::errors::{IntoPyResult, input_error};
+use crate::table::PyArrowTable;
 use leadcore::analytics::{
     ActivityMetricsInput, BottleneckInput, Bottlenecks, LeadMetrics, LeadMetricsInput, Period,
     StageDef,

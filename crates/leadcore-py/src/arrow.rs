@@ -1,8 +1,8 @@
 //! Arrow through the Arrow PyCapsule interface, both ways. In: `__arrow_c_stream__`
 //! (pyarrow `Table`/`RecordBatchReader`/`ChunkedArray`, pandas `DataFrame`/`Series`, polars
 //! `DataFrame`/`Series`) and `__arrow_c_array__` (pyarrow `Array`/`RecordBatch`), every
-//! imported array validated in full by `leadcore_arrow::validate`. Out: [`PyArrowTable`],
-//! record batches any of them reads through `__arrow_c_stream__` without a copy.
+//! imported array validated in full by `leadcore_arrow::validate`. Out: record batches as
+//! an `arrow_array_stream` capsule (what [`crate::table::PyArrowTable`] hands out).
 //!
 //! This module holds the only `unsafe` code of the Python door: taking ownership of the C
 //! structs a capsule points to. The producer's callbacks run here, with the GIL held.
@@ -132,70 +132,10 @@ fn read_array(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, ArrayRe
     Ok((data_type, make_array(data)))
 }
 
-/// Record batches leaving Rust: pyarrow (`pa.table(t)`), polars (`pl.DataFrame(t)`,
-/// `pl.from_arrow(t)`) and pandas (`pd.DataFrame.from_arrow(t)`, or through pyarrow) read
-/// them through `__arrow_c_stream__` without a copy.
-#[pyclass(name = "ArrowTable", module = "leadcore._leadcore", frozen)]
-pub struct PyArrowTable {
-    batch: RecordBatch,
-}
-
-impl PyArrowTable {
-    pub(crate) fn new(batch: RecordBatch) -> Self {
-        PyArrowTable { batch }
-    }
-}
-
 /// A record batch as an `arrow_array_stream` capsule. The capsule owns the stream; a
 /// consumer moves it out (leaving a released one), and dropping the capsule's value
 /// releases what was not consumed.
 pub(crate) fn stream_capsule(py: Python<'_>, batch: RecordBatch) -> PyResult<Bound<'_, PyCapsule>> {
     let stream = leadcore_arrow::export_stream(batch.schema(), vec![batch]);
     PyCapsule::new_with_value(py, stream, STREAM)
-}
-
-#[pymethods]
-impl PyArrowTable {
-    /// The number of rows.
-    #[getter]
-    fn num_rows(&self) -> usize {
-        self.batch.num_rows()
-    }
-
-    /// The column names.
-    #[getter]
-    fn column_names(&self) -> Vec<String> {
-        self.batch
-            .schema_ref()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect()
-    }
-
-    /// The table as an Arrow C stream (a capsule named `arrow_array_stream`); a requested
-    /// schema is not honoured (the PyCapsule interface allows that).
-    #[pyo3(signature = (requested_schema = None))]
-    fn __arrow_c_stream__<'py>(
-        &self,
-        py: Python<'py>,
-        requested_schema: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyCapsule>> {
-        crate::errors::shield(|| {
-            let _ = requested_schema;
-            stream_capsule(py, self.batch.clone())
-        })
-    }
-
-    fn __len__(&self) -> usize {
-        self.batch.num_rows()
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "ArrowTable(rows={}, columns={:?})",
-            self.batch.num_rows(),
-            self.column_names()
-        )
-    }
 }

@@ -23,6 +23,12 @@ create_exception!(
 );
 create_exception!(
     leadcore._leadcore,
+    LeadcoreWarning,
+    pyo3::exceptions::PyUserWarning,
+    "Warned once by a batch call that dropped input rows: how many, and why; the rows are in the result's `errors`."
+);
+create_exception!(
+    leadcore._leadcore,
     PlaybookError,
     LeadcoreError,
     "A playbook could not be loaded."
@@ -281,6 +287,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     }
     add_classes!(
         LeadcoreError,
+        LeadcoreWarning,
         PlaybookError,
         PlaybookParseError,
         PlaybookValidationError,

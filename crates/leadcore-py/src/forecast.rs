@@ -2,10 +2,10 @@
 //! `forecast_report` (the JSON wire form in, the full result out, as the C door and the
 //! vectors take it).
 
-use crate::arrow::PyArrowTable;
 use crate::columns::{Of, arrow_pyerr, extract_table};
 use crate::convert::{py_to_json, to_py};
 use crate::errors::{IntoPyResult, input_error};
+use crate::table::PyArrowTable;
 use leadcore::forecast::ForecastInput;
 use leadcore::wire::canonical_json;
 use pyo3::prelude::*;

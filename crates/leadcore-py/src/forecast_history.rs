@@ -2,10 +2,10 @@
 //! `backtest` and `forecast_rollup` (tables in, Arrow tables out, GIL released) and their
 //! `*_report` functions over the wire forms (as the C door and the vectors take them).
 
-use crate::arrow::PyArrowTable;
 use crate::columns::{Of, arrow_pyerr, extract_table};
 use crate::convert::{py_to_json, to_py};
 use crate::errors::{IntoPyResult, input_error};
+use crate::table::PyArrowTable;
 use leadcore::forecast::{BacktestInput, HistoryForecastInput, RollupInput};
 use leadcore::wire::canonical_json;
 use pyo3::prelude::*;

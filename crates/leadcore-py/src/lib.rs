@@ -21,6 +21,7 @@ mod routing;
 mod scoring;
 mod sla;
 mod state;
+mod table;
 
 use pyo3::prelude::*;
 
@@ -34,7 +35,7 @@ fn _leadcore(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<scoring::PyScoreCard>()?;
     m.add_class::<scoring::PyScoreState>()?;
     m.add_class::<scoring::PyBatchResult>()?;
-    m.add_class::<arrow::PyArrowTable>()?;
+    m.add_class::<table::PyArrowTable>()?;
     m.add_class::<routing::PyRoutingState>()?;
     m.add_function(wrap_pyfunction!(predictive::odoo_score, m)?)?;
     m.add_class::<predictive::PyLogisticModel>()?;

@@ -542,45 +542,50 @@ impl PyPlaybook {
     /// `numpy.datetime64` (read as UTC, any unit) or an RFC 3339 string; a naive datetime
     /// raises `InputError`. The events' `at` column takes Unix seconds, aware datetimes,
     /// `numpy.datetime64`s or RFC 3339 strings, as a list, an array or a column alike.
-    #[pyo3(signature = (leads, events, now, *, extra = "error", threads = 1))]
+    #[pyo3(signature = (leads, events, now, *, explain = false, extra = "error", threads = 1))]
+    #[allow(clippy::too_many_arguments)]
     fn score_columns(
         &self,
         py: Python<'_>,
         leads: &Bound<'_, PyAny>,
         events: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
+        explain: bool,
         extra: &str,
         threads: usize,
     ) -> PyResult<PyBatchResult> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            scoring::batch(py, &self.inner, leads, events, now, false, extra, threads)
-                .map(|(b, _)| b)
+            scoring::batch(py, &self.inner, leads, events, now, explain, extra, threads)
         })
     }
 
-    /// `score_columns` as a pandas DataFrame, one row per lead: `lead_id`, `score_<model>`,
-    /// `grade_<model>` (models with grade bands) and, with `explain`, `breakdown` (the
-    /// lead's `ScoreCard.models`). Event rows not counted are in `df.attrs["row_errors"]`.
-    #[pyo3(signature = (leads, events, now, *, explain = false, extra = "error", threads = 1))]
-    #[allow(clippy::too_many_arguments)]
+    /// `score_columns(...).to_pandas()`: a pandas DataFrame indexed by `lead_id`, with
+    /// `score_<model>` and `grade_<model>` (models with grade bands). Event rows not counted
+    /// are warned about once (`LeadcoreWarning`); `score_columns` keeps them (`errors`).
+    #[pyo3(signature = (leads, events, now, *, extra = "error", threads = 1))]
     fn score_many<'py>(
         &self,
         py: Python<'py>,
         leads: &Bound<'py, PyAny>,
         events: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
-        explain: bool,
         extra: &str,
         threads: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            let (batch, cards) =
-                scoring::batch(py, &self.inner, leads, events, now, explain, extra, threads)?;
-            scoring::data_frame(py, &self.inner, &batch, &cards, explain)
+            let batch = scoring::batch(py, &self.inner, leads, events, now, false, extra, threads)?;
+            let batch = Bound::new(py, batch)?;
+            crate::table::to_pandas(
+                batch.as_any(),
+                "Playbook.score_many",
+                &["lead_id".to_owned()],
+                true,
+                false,
+            )
         })
     }
 
@@ -639,8 +644,8 @@ impl PyPlaybook {
         })
     }
 
-    /// `route_batch` as a pandas DataFrame of assignments, one row per lead in order:
-    /// `lead_id`, `assignee_kind` (`"rep"` or `"queue"`), `assignee`, `rule` (None for the
+    /// `route_columns(...).to_pandas()`: the assignments as a pandas DataFrame indexed by
+    /// `lead_id`, one row per lead in order: `assignee_kind` (`"rep"` or `"queue"`), `assignee`, `rule` (None for the
     /// unassignable queue), `unassigned_code` and `unassigned_reason` (None unless the
     /// lead went to the unassignable queue). Decided without the trace (the core's lean
     /// batch: same assignments and state changes as `route_batch`, much faster).
@@ -656,18 +661,17 @@ impl PyPlaybook {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            // pandas first: a missing pandas must not leave the state changed.
-            py.import("pandas").map_err(|e| {
-                let err = pyo3::exceptions::PyImportError::new_err(
-                    "Playbook.route_many needs pandas (pip install pandas); \
-                     Playbook.route_batch gives the same decisions without it",
-                );
-                err.set_cause(py, Some(e));
-                err
-            })?;
-            let (ids, assignments) =
-                routing::batch_lean(py, &self.inner, &mut state.inner, leads, now, extra)?;
-            routing::assignments_frame(py, &self.inner, &ids, &assignments)
+            // pandas and pyarrow first: a missing one must not leave the state changed.
+            crate::table::optional(py, "pandas", "pandas", "Playbook.route_many")?;
+            crate::table::optional(py, "pyarrow", "pandas", "Playbook.route_many")?;
+            let table = routing::columns(py, &self.inner, &mut state.inner, leads, now, extra)?;
+            crate::table::to_pandas(
+                Bound::new(py, table)?.as_any(),
+                "Playbook.route_many",
+                &["lead_id".to_owned()],
+                true,
+                false,
+            )
         })
     }
 
@@ -683,7 +687,7 @@ impl PyPlaybook {
         leads: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
         extra: &str,
-    ) -> PyResult<crate::arrow::PyArrowTable> {
+    ) -> PyResult<crate::table::PyArrowTable> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
@@ -747,7 +751,7 @@ impl PyPlaybook {
         policy: &str,
         clocks: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
-    ) -> PyResult<crate::arrow::PyArrowTable> {
+    ) -> PyResult<crate::table::PyArrowTable> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             crate::sla::board(py, &self.inner, policy, clocks, now)
@@ -771,7 +775,7 @@ impl PyPlaybook {
         events: Option<&Bound<'_, PyAny>>,
         stages: Option<&Bound<'_, PyAny>>,
         extra: &str,
-    ) -> PyResult<crate::arrow::PyArrowTable> {
+    ) -> PyResult<crate::table::PyArrowTable> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;

@@ -2,10 +2,10 @@
 //! (train or load a frequency table, apply live writes, score) with JSON in and out; and the
 //! `logistic` mode as `LogisticModel` (tables in, numpy arrays and Arrow tables out).
 
-use crate::arrow::PyArrowTable;
 use crate::columns::{Of, arrow_pyerr, extract_table};
 use crate::convert::{from_json_text, from_py, py_to_json, to_py};
 use crate::errors::IntoPyResult;
+use crate::table::PyArrowTable;
 use leadcore::predictive::logistic::{Frame, LogisticConfig, LogisticModel};
 use leadcore::predictive::odoo::{OdooScoreInput, odoo_score as run};
 use leadcore::wire::canonical_json;

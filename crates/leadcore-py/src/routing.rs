@@ -7,12 +7,12 @@ use crate::errors::IntoPyResult;
 use crate::leads::Leads;
 use chrono::{DateTime, Utc};
 use leadcore::columnar::ExtraColumns;
-use leadcore::routing::{Assignments, Decision, Placed, RouteFacts, RoutingState};
+use leadcore::routing::{Assignments, Decision, RouteFacts, RoutingState};
 use leadcore::wire::canonical_json;
 use leadcore::{Lead, Playbook};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyType};
+use pyo3::types::{PyDict, PyString, PyType};
 use std::collections::BTreeMap;
 
 /// What routing remembers between decisions: per-rep counters (open leads, today's count,
@@ -233,84 +233,12 @@ pub(crate) fn columns(
     leads: &Bound<'_, PyAny>,
     now: DateTime<Utc>,
     extra: ExtraColumns,
-) -> PyResult<crate::arrow::PyArrowTable> {
+) -> PyResult<crate::table::PyArrowTable> {
     let (ids, assignments) = batch_lean(py, pb, state, leads, now, extra)?;
     let routing = pb.routing();
     py.detach(|| leadcore_arrow::assignments_batch(routing, &ids, &assignments))
-        .map(crate::arrow::PyArrowTable::new)
+        .map(|b| crate::table::PyArrowTable::new(b).indexed(&["lead_id"]))
         .map_err(|e| arrow_pyerr(crate::columns::Of::Leads, e))
-}
-
-/// The lean assignments as a pandas DataFrame, one row per lead in order: `lead_id`,
-/// `assignee_kind` (`rep` or `queue`), `assignee`, `rule` (None: the unassignable queue),
-/// `unassigned_code` and `unassigned_reason` (None unless unassignable). Names are made
-/// once per rep, queue and rule, not per row.
-pub(crate) fn assignments_frame<'py>(
-    py: Python<'py>,
-    pb: &Playbook,
-    lead_ids: &[String],
-    a: &Assignments,
-) -> PyResult<Bound<'py, PyAny>> {
-    let pandas = py.import("pandas")?;
-    let routing = pb.routing();
-    let reps: Vec<Bound<'py, PyString>> = routing
-        .rep_ids()
-        .iter()
-        .map(|r| PyString::new(py, r))
-        .collect();
-    let queues: Vec<Bound<'py, PyString>> = routing
-        .queue_names()
-        .iter()
-        .map(|q| PyString::new(py, q))
-        .collect();
-    let rules: Vec<Bound<'py, PyString>> = routing
-        .rule_names()
-        .iter()
-        .map(|r| PyString::new(py, r))
-        .collect();
-    let (rep_kind, queue_kind) = (PyString::new(py, "rep"), PyString::new(py, "queue"));
-    let none = py.None().into_bound(py);
-    let n = a.len();
-    let mut kind = Vec::with_capacity(n);
-    let mut assignee = Vec::with_capacity(n);
-    let mut rule = Vec::with_capacity(n);
-    let mut code = Vec::with_capacity(n);
-    let mut reason = Vec::with_capacity(n);
-    for i in 0..n {
-        let (k, who) = match a.placed[i] {
-            Placed::Rep(r) => (&rep_kind, reps.get(r as usize)),
-            Placed::Queue(q) => (&queue_kind, queues.get(q as usize)),
-        };
-        kind.push(k.clone().into_any());
-        assignee.push(who.map_or_else(|| none.clone(), |w| w.clone().into_any()));
-        rule.push(
-            a.rule[i]
-                .and_then(|r| rules.get(r as usize))
-                .map_or_else(|| none.clone(), |r| r.clone().into_any()),
-        );
-        match &a.unassigned[i] {
-            Some(u) => {
-                let c = serde_json::to_value(u.code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                code.push(PyString::new(py, &c).into_any());
-                reason.push(PyString::new(py, &u.message).into_any());
-            }
-            None => {
-                code.push(none.clone());
-                reason.push(none.clone());
-            }
-        }
-    }
-    let columns = PyDict::new(py);
-    columns.set_item("lead_id", PyList::new(py, lead_ids)?)?;
-    columns.set_item("assignee_kind", PyList::new(py, kind)?)?;
-    columns.set_item("assignee", PyList::new(py, assignee)?)?;
-    columns.set_item("rule", PyList::new(py, rule)?)?;
-    columns.set_item("unassigned_code", PyList::new(py, code)?)?;
-    columns.set_item("unassigned_reason", PyList::new(py, reason)?)?;
-    pandas.getattr("DataFrame")?.call1((columns,))
 }
 
 /// Decisions as Python values: one dict (`single`) or a list of dicts, or the canonical

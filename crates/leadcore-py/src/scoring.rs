@@ -5,21 +5,21 @@
 //! or `json=True` on the methods that return lists of signals): its float text is the
 //! shortest round-trip form as Rust writes it, the same bytes the Rust and C doors give.
 
-use crate::arrow::PyArrowTable;
 use crate::columns::{Detached, EventsArg};
 use crate::convert::{from_json_text, from_py, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use crate::leads::Leads;
+use crate::table::PyArrowTable;
 use arrow_array::{ArrayRef, RecordBatch};
 use chrono::{DateTime, TimeDelta, Utc};
 use leadcore::columnar::ExtraColumns;
 use leadcore::scoring::{BatchScores, ScoreCard, ScoreSignal, ScoreState, Scoring};
 use leadcore::wire::canonical_json;
 use leadcore::{Activity, Lead, Playbook};
-use pyo3::exceptions::{PyImportError, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
-use pyo3::types::{PyBool, PyDelta, PyDict, PyFloat, PyInt, PyList, PyModule, PyString, PyType};
+use pyo3::types::{PyBool, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
 use std::sync::Arc;
 
 fn text_repr(py: Python<'_>, s: &str) -> PyResult<String> {
@@ -263,9 +263,17 @@ pub struct PyBatchResult {
     pub(crate) int_ids: Option<ArrayRef>,
     /// The playbook scored with (which models have grades).
     pub(crate) playbook: Arc<Playbook>,
+    /// Every lead's card and the tidy explanation table, when scored with `explain`.
+    pub(crate) explained: Option<(Vec<ScoreCard>, RecordBatch)>,
 }
 
 impl PyBatchResult {
+    fn explained(&self) -> PyResult<&(Vec<ScoreCard>, RecordBatch)> {
+        self.explained.as_ref().ok_or_else(|| {
+            input_error("this batch was scored without explain=True: nothing to explain")
+        })
+    }
+
     /// The scores as a record batch, `lead_id` in the type the ids came in.
     fn batch(&self) -> PyResult<RecordBatch> {
         let scoring = self.playbook.scoring();
@@ -325,19 +333,63 @@ impl PyBatchResult {
         crate::errors::shield(|| to_py(py, &self.inner.row_errors))
     }
 
-    /// The scores as an Arrow table: `lead_id` (string, or integers of the type the ids
-    /// came in), `score_<model>` (float64) and, for the models with grade bands,
-    /// `grade_<model>` (string, null outside every band).
-    fn to_arrow(&self) -> PyResult<PyArrowTable> {
-        crate::errors::shield(|| self.batch().map(PyArrowTable::new))
+    /// The scores as a `pyarrow.Table` (needs pyarrow): `lead_id` (string, or integers of
+    /// the type the ids came in), `score_<model>` (float64) and, for the models with grade
+    /// bands, `grade_<model>` (string, null outside every band).
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::table::to_arrow(slf.as_any(), "BatchResult.to_arrow")
     }
 
-    /// The row errors as an Arrow table: `row` (uint64), `reason`, `message`.
-    fn row_errors_arrow(&self) -> PyArrowTable {
+    /// The scores as a `pandas.DataFrame` indexed by `lead_id` (`index=False`: a column);
+    /// needs pandas and pyarrow. `arrow_dtypes=True` keeps the columns Arrow-backed.
+    #[pyo3(signature = (*, index = true, arrow_dtypes = false))]
+    fn to_pandas<'py>(
+        slf: &Bound<'py, Self>,
+        index: bool,
+        arrow_dtypes: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::table::to_pandas(
+            slf.as_any(),
+            "BatchResult.to_pandas",
+            &["lead_id".to_owned()],
+            index,
+            arrow_dtypes,
+        )
+    }
+
+    /// The scores as a `polars.DataFrame` (needs polars).
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        crate::table::to_polars(slf.as_any(), "BatchResult.to_polars")
+    }
+
+    /// The event rows not counted, as a table: `row` (uint64, 0-based), `reason` (one of
+    /// `unknown_lead`, `invalid_time`, `in_future`, `bad_value`), `message`.
+    #[getter]
+    fn errors(&self) -> PyArrowTable {
         PyArrowTable::new(leadcore_arrow::row_errors_batch(&self.inner.row_errors))
     }
 
-    /// The scores (`to_arrow()`) through the Arrow C stream interface: `pa.table(result)`,
+    /// Every lead's scores explained as a tidy long table (scored with `explain=True`):
+    /// `lead_id`, `model`, `rule`, `kind`, `events`, `raw_points`, `decay_factor`, `cap`,
+    /// `points`; a model's `points` add up to its score.
+    #[getter]
+    fn explanations(&self) -> PyResult<PyArrowTable> {
+        let (_, batch) = self.explained()?;
+        Ok(PyArrowTable::new(batch.clone()))
+    }
+
+    /// Every lead's `ScoreCard` with its breakdown, in lead order (scored with
+    /// `explain=True`): the cards `Playbook.score` gives each lead.
+    #[getter]
+    fn cards(&self) -> PyResult<Vec<PyScoreCard>> {
+        let (cards, _) = self.explained()?;
+        Ok(cards
+            .iter()
+            .map(|c| PyScoreCard { inner: c.clone() })
+            .collect())
+    }
+
+    /// The scores through the Arrow C stream interface: `pa.table(result)`,
     /// `pl.DataFrame(result)` and `pd.DataFrame.from_arrow(result)` read them.
     #[pyo3(signature = (requested_schema = None))]
     fn __arrow_c_stream__<'py>(
@@ -348,6 +400,17 @@ impl PyBatchResult {
         crate::errors::shield(|| {
             let _ = requested_schema;
             crate::arrow::stream_capsule(py, self.batch()?)
+        })
+    }
+
+    /// The scores as HTML for notebooks.
+    fn _repr_html_(&self) -> PyResult<String> {
+        crate::errors::shield(|| {
+            Ok(crate::table::html(
+                &self.batch()?,
+                "BatchResult",
+                self.inner.row_errors.len(),
+            ))
         })
     }
 
@@ -487,7 +550,9 @@ pub(crate) fn horizon(obj: &Bound<'_, PyAny>) -> PyResult<TimeDelta> {
 }
 
 /// Scores event columns for `leads` (`None`: the leads the events name), with the GIL
-/// released (no events, `None`, only when no model has a behaviour rule); optionally every lead's explained card too. Between chunks of about a
+/// released (no events, `None`, only when no model has a behaviour rule); with `explain`,
+/// every lead's scores explained too (`BatchResult.explanations`). Dropped event rows are
+/// warned about once (`LeadcoreWarning`). Between chunks of about a
 /// millisecond of work the GIL is taken back briefly to check for signals: Ctrl-C stops the
 /// batch and raises `KeyboardInterrupt` (or whatever the signal handler raised), the inputs
 /// untouched.
@@ -501,7 +566,7 @@ pub(crate) fn batch(
     explain: bool,
     extra: ExtraColumns,
     threads: usize,
-) -> PyResult<(PyBatchResult, Vec<ScoreCard>)> {
+) -> PyResult<PyBatchResult> {
     let leads = if leads.is_none() {
         None
     } else {
@@ -555,18 +620,35 @@ pub(crate) fn batch(
         } else {
             Vec::new()
         };
-        Ok((leads, int_ids, scores, cards))
+        Ok((leads, int_ids, scores, cards, events.len()))
     });
-    let (leads, int_ids, scores, cards) = result?;
-    Ok((
-        PyBatchResult {
-            inner: scores,
-            lead_ids: leads.into_iter().map(|l| l.id).collect(),
-            int_ids,
-            playbook: Arc::clone(pb),
-        },
-        cards,
-    ))
+    let (leads, int_ids, scores, cards, rows) = result?;
+    let lead_ids: Vec<String> = leads.into_iter().map(|l| l.id).collect();
+    let explained = if explain {
+        let ids: ArrayRef = match &int_ids {
+            Some(ids) => ids.clone(),
+            None => Arc::new(arrow_array::StringArray::from_iter_values(&lead_ids)),
+        };
+        let table = leadcore_arrow::score_explanations_batch(&cards, ids)
+            .map_err(|e| input_error(e.message()))?;
+        Some((cards, table))
+    } else {
+        None
+    };
+    crate::table::warn_dropped(
+        py,
+        &scores.row_errors,
+        rows,
+        "event rows",
+        "they are in the `errors` table of Playbook.score_columns' result",
+    )?;
+    Ok(PyBatchResult {
+        inner: scores,
+        lead_ids,
+        int_ids,
+        playbook: Arc::clone(pb),
+        explained,
+    })
 }
 
 /// The events of a batch given `events=None`: none, which only a playbook whose models have
@@ -592,116 +674,4 @@ fn no_events(pb: &Playbook, have_leads: bool) -> PyResult<EventsArg> {
         }
     }
     Ok(EventsArg::empty())
-}
-
-/// The batch as a pandas DataFrame: `lead_id`, `score_<model>` per model, `grade_<model>`
-/// for the models with grade bands, `breakdown` with `explain`; row errors in
-/// `df.attrs["row_errors"]`.
-pub(crate) fn data_frame<'py>(
-    py: Python<'py>,
-    pb: &Playbook,
-    batch: &PyBatchResult,
-    cards: &[ScoreCard],
-    explain: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    let pandas = py.import("pandas").map_err(|e| {
-        let err = PyImportError::new_err(
-            "Playbook.score_many needs pandas (pip install pandas); \
-             Playbook.score_columns gives the same scores without it",
-        );
-        err.set_cause(py, Some(e));
-        err
-    })?;
-    // With `explain`, millions of new dicts would start the cyclic GC over and over (most of
-    // the time spent here on CPython 3.11); none of them can be part of a cycle.
-    let _pause = GcPause::new(py)?;
-    let columns = PyDict::new(py);
-    match &batch.int_ids {
-        Some(ids) => columns.set_item("lead_id", int_list(py, ids)?)?,
-        None => columns.set_item("lead_id", PyList::new(py, &batch.lead_ids)?)?,
-    }
-    let models = &batch.inner.models;
-    let width = models.len();
-    let specs = &pb.scoring().spec().models;
-    for (m, name) in models.iter().enumerate() {
-        let column = |flat: usize| flat * width + m;
-        let scores: Vec<f64> = (0..batch.lead_ids.len())
-            .map(|l| {
-                batch
-                    .inner
-                    .scores
-                    .get(column(l))
-                    .copied()
-                    .unwrap_or(f64::NAN)
-            })
-            .collect();
-        columns.set_item(format!("score_{name}"), PyList::new(py, scores)?)?;
-        let graded = specs
-            .iter()
-            .any(|s| &s.name == name && !s.grades.is_empty());
-        if graded {
-            let grades: Vec<Option<&str>> = (0..batch.lead_ids.len())
-                .map(|l| batch.inner.grades.get(column(l)).and_then(|g| g.as_deref()))
-                .collect();
-            columns.set_item(format!("grade_{name}"), PyList::new(py, grades)?)?;
-        }
-    }
-    if explain {
-        let breakdowns = PyList::empty(py);
-        for card in cards {
-            breakdowns.append(to_py(py, &card.models)?)?;
-        }
-        columns.set_item("breakdown", breakdowns)?;
-    }
-    let df = pandas.getattr("DataFrame")?.call1((columns,))?;
-    df.getattr("attrs")?
-        .set_item("row_errors", to_py(py, &batch.inner.row_errors)?)?;
-    Ok(df)
-}
-
-/// An integer array as a list of Python ints (None for a null).
-fn int_list<'py>(py: Python<'py>, ids: &ArrayRef) -> PyResult<Bound<'py, PyList>> {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types as t;
-    use arrow_schema::DataType as D;
-    match ids.data_type() {
-        D::Int8 => PyList::new(py, ids.as_primitive::<t::Int8Type>().iter()),
-        D::Int16 => PyList::new(py, ids.as_primitive::<t::Int16Type>().iter()),
-        D::Int32 => PyList::new(py, ids.as_primitive::<t::Int32Type>().iter()),
-        D::Int64 => PyList::new(py, ids.as_primitive::<t::Int64Type>().iter()),
-        D::UInt8 => PyList::new(py, ids.as_primitive::<t::UInt8Type>().iter()),
-        D::UInt16 => PyList::new(py, ids.as_primitive::<t::UInt16Type>().iter()),
-        D::UInt32 => PyList::new(py, ids.as_primitive::<t::UInt32Type>().iter()),
-        D::UInt64 => PyList::new(py, ids.as_primitive::<t::UInt64Type>().iter()),
-        other => Err(input_error(format!(
-            "lead ids of Arrow type {other} are no integers"
-        ))),
-    }
-}
-
-/// Turns Python's cyclic garbage collector off until dropped (if it was on), for building
-/// large acyclic results.
-struct GcPause<'py> {
-    gc: Option<Bound<'py, PyModule>>,
-}
-
-impl<'py> GcPause<'py> {
-    fn new(py: Python<'py>) -> PyResult<Self> {
-        let gc = py.import("gc")?;
-        if gc.call_method0("isenabled")?.is_truthy()? {
-            gc.call_method0("disable")?;
-            Ok(GcPause { gc: Some(gc) })
-        } else {
-            Ok(GcPause { gc: None })
-        }
-    }
-}
-
-impl Drop for GcPause<'_> {
-    fn drop(&mut self) {
-        if let Some(gc) = &self.gc {
-            // Cannot fail: `gc.enable()` takes no arguments and raises nothing.
-            let _ = gc.call_method0("enable");
-        }
-    }
 }

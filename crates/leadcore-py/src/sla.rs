@@ -1,10 +1,10 @@
 //! SLA: the conversions the `Playbook` SLA methods share (`sla_status`, `sla_clocks`,
 //! `sla_board`, `sla_metrics`).
 
-use crate::arrow::PyArrowTable;
 use crate::columns::{Detached, Of, arrow_pyerr, extract_table};
 use crate::convert::{from_py, to_py};
 use crate::state::PyLeadState;
+use crate::table::PyArrowTable;
 use chrono::{DateTime, Utc};
 use leadcore::Playbook;
 use leadcore::model::{Activity, Lead};
@@ -108,7 +108,7 @@ pub(crate) fn board(
         leadcore_arrow::sla_status_batch(&status, table.column("lead_id"))
     });
     batch
-        .map(PyArrowTable::new)
+        .map(|b| PyArrowTable::new(b).indexed(&["lead_id"]))
         .map_err(|e| arrow_pyerr(Of::Leads, e))
 }
 
@@ -206,5 +206,5 @@ pub(crate) fn many(
             .map_err(Detached::Core)?;
         leadcore_arrow::sla_statuses_batch(&statuses).map_err(|e| Detached::Arrow(Of::Leads, e))
     });
-    Ok(PyArrowTable::new(result?))
+    Ok(PyArrowTable::new(result?).indexed(&["lead_id", "policy"]))
 }
