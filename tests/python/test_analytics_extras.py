@@ -5,6 +5,7 @@ the shared vectors (hand-checked in their SOURCE.md), and typed errors."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ def bottleneck_args() -> dict[str, Any]:
     }
 
 
-def check_bottleneck_tables(t: dict[str, Any]) -> None:
+def check_bottleneck_tables(t: Mapping[str, Any]) -> None:
     report = leadcore.bottleneck_report(payload("analytics_bottlenecks", "bottlenecks"))
     assert sorted(t) == ["closest", "leaks", "lost_at_stage", "stages"]
     stages = pa.table(t["stages"]).to_pylist()
@@ -202,7 +203,7 @@ def lead_tables() -> tuple[pa.Table, pa.Table]:
     return lt, ht
 
 
-def check_lead_tables(t: dict[str, Any], report: dict[str, Any]) -> None:
+def check_lead_tables(t: Mapping[str, Any], report: dict[str, Any]) -> None:
     funnel = pa.table(t["funnel"]).to_pylist()
     assert [r["step"] for r in funnel] == ["mql_to_srl", "srl_to_sql", "sql_to_won"]
     for r in funnel:

@@ -567,10 +567,76 @@ class ArrowTable:
 
 @overload
 def odoo_score(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
-    """Odoo's predictive lead scoring, one run: `config`, `train` (closed records) or a
-    stored `table`, `live` leads and `writes` under `semantics`, the leads to `score`
-    (`explain`, `show_table`). Returns predictions (probability in percent; 100 in a won
-    stage; None without history), the writes' transitions and the table rows if asked."""
+    """Odoo's predictive lead scoring (naive Bayes over a frequency table), one run.
+
+    Trains a frequency table from closed records (or starts from a stored one), applies live
+    writes to it in order, then scores leads as one batch, as Odoo's `crm.lead` does. The
+    GIL is released while it runs.
+
+    Parameters
+    ----------
+    input : dict or str
+        The run, or its JSON text (unknown keys are refused):
+
+        - ``"config"``: ``{"stages": [{"id", "sequence", "won"?}], "fields"?: [..],
+          "keep_unset"?: [..], "start_date"?: "YYYY-MM-DD", "bug_compatible"?: bool}``,
+          every stage (Odoo orders them by sequence), the lead fields used as variables
+          (``"tag_ids"`` adds a variable per tag), the fields counted even when unset
+          (default ``["email_state", "phone_state"]``), the day before which leads are
+          ignored, and whether to reproduce Odoo's quirks (default False).
+        - ``"train"``: records to train on, ``[{"id", "team"?, "stage"?, "status"?: "won" |
+          "lost" | "open", "values"?: {field: text}, "tags"?: [..], "create_date"?}]``
+          (open ones are ignored); or ``"table"``: a stored table, ``{"schema_version": 1,
+          "rows": [{"team", "variable", "value", "won", "lost"}]}``. Not both; neither
+          starts from an empty table.
+        - ``"live"``: leads the writes act on, ``[{"record": {..a record..}, "active"?:
+          True, "probability"?: 0}]``; ``"writes"``: ``[{"id", "stage"?, "active"?,
+          "probability"?}]`` in order; ``"semantics"``: ``"won_status"`` (default, the
+          newest Odoo) or ``"legacy"`` (Odoo 16-17).
+        - ``"score"``: the records to score; ``"explain"``: add each score's explanation
+          (default False); ``"show_table"``: return the final table's rows of these
+          variables (``[]``: all of them).
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        ``{"predictions": [{"id": str, "probability": float | None, "explanation"?: {"pool":
+        "team" | "all", "prior_won", "prior_lost", "factors": [{"variable", "value", "won",
+        "lost"}], "skipped": [[variable, value]], "s_won", "s_lost"}}], "writes": [[str]],
+        "table"?: [{"team", "variable", "value", "won", "lost"}]}``. A probability is in
+        percent with two decimals: 0 without a stage, 100 in a won stage, else 0.01 to
+        99.99; None when the pool has no history (Odoo keeps the stored one). Each write
+        gives the changes it counted, in order: ``"reach_won"``, ``"leave_won"``,
+        ``"reach_lost"``, ``"leave_lost"``.
+
+    Raises
+    ------
+    InputError
+        Bad JSON, an unknown or missing key, a value of the wrong type, no stage, both
+        `train` and `table`, a write naming no live lead, a stored table of another
+        `schema_version`.
+
+    Examples
+    --------
+    >>> config = {"stages": [{"id": "new", "sequence": 1}, {"id": "won", "sequence": 70, "won": True}],
+    ...           "fields": ["country"]}
+    >>> train = [{"id": "a", "stage": "new", "status": "lost", "values": {"country": "FR"}},
+    ...          {"id": "b", "stage": "won", "status": "won", "values": {"country": "BE"}},
+    ...          {"id": "c", "stage": "won", "status": "won", "values": {"country": "FR"}}]
+    >>> out = leadcore.odoo_score({"config": config, "train": train,
+    ...     "score": [{"id": "d", "stage": "new", "values": {"country": "FR"}}, {"id": "e"}]})
+    >>> out["predictions"]
+    [{'id': 'd', 'probability': 51.01}, {'id': 'e', 'probability': 0.0}]
+
+    A write moving a live lead into the won stage counts one more won lead:
+
+    >>> leadcore.odoo_score({"config": config, "train": train,
+    ...     "live": [{"record": {"id": "L", "stage": "new"}}], "writes": [{"id": "L", "stage": "won"}]},
+    ...     json=True)
+    '{"predictions":[],"writes":[["reach_won"]]}'
+    """
 @overload
 def odoo_score(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`odoo_score`, the result as canonical JSON text."""
@@ -578,48 +644,286 @@ def odoo_score(input: _JsonObject | str, *, json: Literal[True]) -> str:
 _Table: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
 _Outcomes: TypeAlias = Iterable[bool] | Iterable[int] | _ArrowStream | _ArrowArray
 
+from typing import NotRequired, TypedDict
+
+# What LogisticModel.summary holds.
+class _FitSummary(TypedDict):
+    rows: int
+    positives: int
+    coefficients: int
+    iterations: int
+    converged: bool
+    calibration_folds: int
+
 @final
 class LogisticModel:
-    """The `logistic` predictive mode, scikit-learn style: a regularised logistic regression
-    (one-hot categoricals, binned or standardised numbers, optional team pooling), calibrated
-    out of fold, with per-feature log-odds explanations.
+    """The `logistic` predictive mode, scikit-learn style.
 
-    `X` is a pandas, polars or pyarrow table or a dict of columns; `y` one bool or 0/1 per
-    row (True/1: won). `predict_proba` gives scikit-learn's shape: a float64 numpy array
-    `(rows, 2)`, column 0 lost and column 1 won. `explain` gives an `ArrowTable` in long form
-    (`row`, `feature`, `value`, `contribution`), the intercept first. Errors: `InputError`
-    (bad configuration, empty frame, one outcome only, a missing column or one of the wrong
-    type, not fitted), `VersionError` (a stored model of another format)."""
+    A regularised logistic regression (one-hot categoricals, binned or standardised
+    numbers, optional team pooling), calibrated out of fold, with per-feature log-odds
+    explanations. `X` is a pandas, polars or pyarrow table or a dict of columns (strings,
+    categories and booleans for categorical features, numbers of any width and booleans for
+    numeric ones; nulls are missing values); `y` one bool or 0/1 per row (True/1: won). A
+    fitted model is immutable and shared between threads (`fit` replaces it); it is stored
+    with `to_json` and pickles.
 
-    def __new__(cls, config: _JsonObject | str | None = None) -> LogisticModel: ...
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = leadcore.LogisticModel({"calibration": "none",
+    ...     "features": [{"name": "source", "kind": "categorical", "min_count": 1}]})
+    >>> X = {"source": ["web", "fair", "web", "fair", "web", "fair"]}
+    >>> model.fit(X, [True, False, True, False, False, True])
+    LogisticModel(features=['source'], rows=6, positives=3)
+    >>> np.round(model.predict_proba({"source": ["web", "fair", None]}), 3)
+    array([[0.429, 0.571],
+           [0.571, 0.429],
+           [0.5  , 0.5  ]])
+    >>> model.classes_
+    [False, True]
+    """
+
+    def __new__(cls, config: _JsonObject | str | None = None) -> LogisticModel:
+        """A model to fit.
+
+        Parameters
+        ----------
+        config : dict or str, optional
+            The configuration, or its JSON text: ``{"features": [{"name", "kind":
+            "categorical" | "numeric", "min_count"?, "bins"?, "linear"?, "log"?,
+            "missing_values"?}], "l2"?, "group"?, "group_l2"?, "calibration"?: "platt" |
+            "isotonic" | "none", "folds"?, "seed"?, "max_iterations"?, "schema"?}``. None:
+            `fit` makes every column of `X` a feature (strings, categories and booleans
+            categorical, numbers numeric).
+
+        Raises
+        ------
+        InputError
+            Bad JSON, an unknown key or a value of the wrong type.
+
+        Examples
+        --------
+        >>> leadcore.LogisticModel()
+        LogisticModel(features=None, fitted=False)
+        """
     def fit(self, X: _Table, y: _Outcomes, *, schema: str | None = None) -> LogisticModel:
-        """Trains on X and y (GIL released); returns self. `schema` tags X with the schema
-        (playbook or feature-set id) its columns follow: a model whose config sets `schema`
-        accepts only frames tagged with it."""
-    def predict_proba(self, X: _Table, *, schema: str | None = None) -> Any:
-        """numpy float64 array (rows, 2): [P(lost), P(won)] per row, each row summing to 1."""
-    def predict_logit(self, X: _Table, *, schema: str | None = None) -> Any:
-        """numpy float64 array (rows,): each row's logit before calibration."""
+        """Trains on `X` and `y`, with the GIL released.
+
+        Parameters
+        ----------
+        X : dict of columns, pandas, polars or pyarrow table
+            The rows to learn from, one column per feature (and the `group` column, when
+            configured); other columns are ignored.
+        y : sequence of bool or 0/1, numpy array, pandas, polars or Arrow series
+            Each row's outcome: True or 1 won, False or 0 lost.
+        schema : str, optional
+            The schema (playbook or feature-set id) the columns of `X` follow: a model whose
+            config sets ``"schema"`` trains and scores only frames tagged with it.
+
+        Returns
+        -------
+        LogisticModel
+            `self`, fitted (a failed fit leaves it as it was).
+
+        Raises
+        ------
+        InputError
+            An empty `X`, outcomes all won or all lost, a number of outcomes other than
+            the number of rows, a missing column or one of the wrong type, a `schema` other
+            than the one the config sets (or none when it sets one).
+        TypeError
+            `X` not a dict of columns or a table, `y` None or not a sequence.
+
+        Examples
+        --------
+        >>> model = leadcore.LogisticModel()
+        >>> model.fit({"source": ["web", "fair"] * 3, "visits": [3, 1, 4, 1, 0, 2]},
+        ...           [1, 0, 1, 0, 0, 1])
+        LogisticModel(features=['source', 'visits'], rows=6, positives=3)
+        """
+    def predict_proba(
+        self, X: _Table, *, schema: str | None = None
+    ) -> numpy.ndarray[tuple[int, int], numpy.dtype[numpy.float64]]:
+        """Each row's probabilities, as scikit-learn gives them (GIL released).
+
+        Parameters
+        ----------
+        X : dict of columns, pandas, polars or pyarrow table
+            The rows to score, with the columns the model reads (a value it never saw, or a
+            null, counts as missing).
+        schema : str, optional
+            The schema the columns follow (see `fit`).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, shape ``(rows, 2)``: column 0 the probability of lost, column 1 of won
+            (calibrated), each row summing to 1; the columns follow `classes_`. (Nested lists
+            when numpy is not installed.)
+
+        Raises
+        ------
+        InputError
+            A model not fitted, a missing column or one of the wrong type, a `schema` other
+            than the one the model's config sets.
+        TypeError
+            `X` not a dict of columns or a table.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = leadcore.LogisticModel({"calibration": "none",
+        ...     "features": [{"name": "source", "kind": "categorical", "min_count": 1}]})
+        >>> p = model.fit({"source": ["web", "fair"] * 3}, [1, 0, 1, 0, 0, 1]).predict_proba(
+        ...     {"source": ["web"]})
+        >>> p.shape, np.round(p, 3)
+        ((1, 2), array([[0.429, 0.571]]))
+        """
+    def predict_logit(
+        self, X: _Table, *, schema: str | None = None
+    ) -> numpy.ndarray[tuple[int], numpy.dtype[numpy.float64]]:
+        """Each row's logit (log-odds before calibration), with the GIL released.
+
+        Parameters
+        ----------
+        X : dict of columns, pandas, polars or pyarrow table
+            The rows to score.
+        schema : str, optional
+            The schema the columns follow (see `fit`).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64, shape ``(rows,)``: the sum of each row's `explain` contributions. (A
+            list when numpy is not installed.)
+
+        Raises
+        ------
+        InputError
+            A model not fitted, a missing column or one of the wrong type, a `schema` other
+            than the one the model's config sets.
+        TypeError
+            `X` not a dict of columns or a table.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = leadcore.LogisticModel({"calibration": "none",
+        ...     "features": [{"name": "source", "kind": "categorical", "min_count": 1}]})
+        >>> z = model.fit({"source": ["web", "fair"] * 3}, [1, 0, 1, 0, 0, 1]).predict_logit(
+        ...     {"source": ["web", "fair"]})
+        >>> np.round(z, 3)
+        array([ 0.287, -0.287])
+        """
     @overload
     def explain(self, X: _Table, *, json: Literal[False] = False, schema: str | None = None) -> ArrowTable:
-        """Long table: row, feature ("(intercept)" first), value, contribution (log-odds);
-        a row's contributions sum to its logit."""
+        """Each row's explanation: what every feature added to its log-odds (GIL released).
+
+        Parameters
+        ----------
+        X : dict of columns, pandas, polars or pyarrow table
+            The rows to explain.
+        json : bool, default False
+            Return the core's canonical JSON list of explanations instead (each with
+            `intercept`, `contributions` [{`feature`, `value`, `logit`}], `logit`,
+            `raw_probability`, `probability`).
+        schema : str, optional
+            The schema the columns follow (see `fit`).
+
+        Returns
+        -------
+        ArrowTable
+            In long form, a row per input row and term: `row` (uint64, the input row),
+            `feature` (str: ``"(intercept)"`` first, then each feature and the group),
+            `value` (str, what the row held as text; null for the intercept),
+            `contribution` (float64, log-odds). A row's contributions sum to its logit.
+
+        Raises
+        ------
+        InputError
+            A model not fitted, a missing column or one of the wrong type, a `schema` other
+            than the one the model's config sets.
+        TypeError
+            `X` not a dict of columns or a table.
+
+        Examples
+        --------
+        >>> import pyarrow as pa
+        >>> model = leadcore.LogisticModel({"calibration": "none",
+        ...     "features": [{"name": "source", "kind": "categorical", "min_count": 1}]})
+        >>> _ = model.fit({"source": ["web", "fair"] * 3}, [1, 0, 1, 0, 0, 1])
+        >>> t = pa.table(model.explain({"source": ["web"]}))
+        >>> t.column("feature").to_pylist(), t.column("value").to_pylist()
+        (['(intercept)', 'source'], [None, 'web'])
+        >>> round(sum(t.column("contribution").to_pylist()), 3)
+        0.287
+        """
     @overload
     def explain(self, X: _Table, *, json: Literal[True], schema: str | None = None) -> str:
-        """The core's canonical JSON list of explanations."""
+        """`explain`, the core's canonical JSON list of explanations."""
     @property
-    def is_fitted(self) -> bool: ...
+    def is_fitted(self) -> bool:
+        """Whether `fit` (or `from_json`, or unpickling a fitted model) gave it a model."""
     @property
-    def config(self) -> _JsonObject | None: ...
+    def config(self) -> _JsonObject | None:
+        """The configuration as a dict: the fitted model's (every default and inferred
+        feature filled in), else the one given; None for an unfitted model without one."""
     @property
-    def summary(self) -> _JsonObject | None: ...
+    def summary(self) -> _FitSummary | None:
+        """How the fit went (`rows`, `positives`, `coefficients`, `iterations`,
+        `converged`, `calibration_folds`); None before `fit`."""
     @property
-    def classes_(self) -> list[bool]: ...
-    def to_json(self) -> str: ...
+    def classes_(self) -> list[bool]:
+        """The classes in `predict_proba`'s column order: ``[False, True]`` (lost, won)."""
+    def to_json(self) -> str:
+        """The fitted model as versioned JSON text.
+
+        Returns
+        -------
+        str
+            Text `from_json` reads back to a model that scores identically.
+
+        Raises
+        ------
+        InputError
+            The model is not fitted.
+
+        Examples
+        --------
+        >>> model = leadcore.LogisticModel().fit({"source": ["web", "fair"] * 3}, [1, 0, 1, 0, 0, 1])
+        >>> leadcore.LogisticModel.from_json(model.to_json()).to_json() == model.to_json()
+        True
+        """
     @classmethod
-    def from_json(cls, text: str) -> LogisticModel: ...
+    def from_json(cls, text: str) -> LogisticModel:
+        """A fitted model from the text of `to_json`.
+
+        Parameters
+        ----------
+        text : str
+            A model's JSON text.
+
+        Returns
+        -------
+        LogisticModel
+            The model, fitted, with its configuration.
+
+        Raises
+        ------
+        VersionError
+            Text of another `schema_version`.
+        InputError
+            Bad JSON or an inconsistent model.
+
+        Examples
+        --------
+        >>> model = leadcore.LogisticModel().fit({"source": ["web", "fair"] * 3}, [1, 0, 1, 0, 0, 1])
+        >>> leadcore.LogisticModel.from_json(model.to_json())
+        LogisticModel(features=['source'], rows=6, positives=3)
+        """
     def __reduce__(self) -> tuple[Any, tuple[_JsonObject | None], str | None]: ...
     def __setstate__(self, state: str | None) -> None: ...
+
 def pipeline_metrics(
     opportunities: Any,
     *,
@@ -629,25 +933,138 @@ def pipeline_metrics(
     group_by: str | Sequence[str] | None = None,
     qualified_from: str | None = None,
 ) -> ArrowTable:
-    """Pipeline metrics in one call (GIL released): `opportunities` (dict of columns, pandas,
-    polars, pyarrow) with `opportunity_id` (or `id`) and optionally `owner`, `team`,
-    `manager`, `office`, `source`, `pipeline`, `kind`, `amount` (minor units) with
-    `currency`, `created_at`, `stage`; `history` a table of stage entries (`opportunity_id`,
-    `at`, `stage`). `stages` in order (a name is an open stage; `{"name", "kind"}` for won
-    and lost), `period` = (from, to), `to` being the snapshot. One row per group and stage:
-    the four V's, then the group's win rate, deal size, cycle and sales velocity."""
+    """Pipeline metrics per group and stage in one call, with the GIL released.
+
+    For the period ``[from, to)``, `to` being the snapshot: the four V's of each stage
+    (volume entered and in stage, value, velocity as dwell, conversion to the next stage),
+    then the group's win rate on qualified pipeline (new business and expansion apart),
+    average deal size, sales cycle and sales velocity. A ratio over zero is null, never NaN.
+
+    Parameters
+    ----------
+    opportunities : dict of columns, pandas, polars or pyarrow table
+        One row per opportunity: `opportunity_id` (or `id`) and optionally `owner`, `team`,
+        `manager`, `office`, `source`, `pipeline`, `kind` (``new_business``, ``upsell``,
+        ``cross_sell``), `amount` (integer minor units) with `currency`, `created_at`
+        (timestamps, dates or Unix seconds) and `stage` (the current stage, for rows
+        without history).
+    stages : sequence of str or dict
+        The pipeline's stages in order: a name is an open stage, ``{"name", "kind"}`` gives
+        another kind (``won``, ``lost``, ``nurture``, ``disqualified``).
+    period : (from, to)
+        The period: aware datetimes or RFC 3339 strings.
+    history : dict of columns or table, optional
+        Stage entries: `opportunity_id`, `at` (timestamps, dates or Unix seconds) and
+        `stage`, in any row order.
+    group_by : str or sequence of str, optional
+        Keys to group by: ``owner``, ``team``, ``manager``, ``office``, ``source``,
+        ``pipeline``, ``kind``.
+    qualified_from : str, optional
+        The open or won stage from which an opportunity counts as qualified for the win
+        rate and the velocity (default: every opportunity).
+
+    Returns
+    -------
+    ArrowTable
+        A row per group and stage, in stage order: the group keys (str, one column each),
+        `stage`, `kind` (str), `entered`, `in_stage`, `converted` (uint64),
+        `conversion_to_next` (float64), `dwell_count` (uint64), `dwell_mean_s` (float64),
+        `dwell_median_s`, `dwell_p90_s` (int64 seconds), `currency` (str),
+        `value_entered`, `value_in_stage` (int64 minor units), then the group's
+        `opportunities`, `won`, `lost` (uint64), `win_rate`, `win_rate_new_business`,
+        `win_rate_expansion` (float64), `won_value`, `average_deal_size` (int64),
+        `cycle_mean_s` (float64), `cycle_median_s`, `cycle_p90_s` (int64),
+        `open_qualified` (uint64), `sales_velocity_per_day` (int64 minor units per day).
+
+    Raises
+    ------
+    UnknownStageError
+        A stage of an opportunity, of the history or `qualified_from` not in `stages`.
+    InputError
+        A `period` not a pair or empty, a bad stage kind, an unknown `group_by` key, a
+        repeated opportunity, a history entry before the creation, a `stage` other than
+        the last history entry's, mixed currencies in a group, a column of the wrong type
+        (RFC 3339 strings are not read as times here).
+    TypeError
+        A table that is not a dict of columns or an Arrow-compatible table; a `period`
+        that is not a tuple.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> day = lambda d: datetime(2026, 1, 1, tzinfo=timezone.utc) + timedelta(days=d)
+    >>> opps = {"opportunity_id": ["A", "B"], "amount": [1000, 2000], "currency": ["USD", "USD"]}
+    >>> hist = {"opportunity_id": ["A", "B", "B"], "at": [day(4), day(9), day(50)],
+    ...         "stage": ["Lead", "Lead", "Won"]}
+    >>> t = leadcore.pipeline_metrics(opps, stages=["Lead", {"name": "Won", "kind": "won"}],
+    ...     period=(day(0), day(59)), history=hist)
+    >>> pa.table(t).select(["stage", "entered", "in_stage", "win_rate"]).to_pylist()
+    [{'stage': 'Lead', 'entered': 2, 'in_stage': 1, 'win_rate': 1.0},
+     {'stage': 'Won', 'entered': 1, 'in_stage': 1, 'win_rate': 1.0}]
+    """
 
 @overload
 def pipeline_report(
     input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[False] = False
 ) -> _JsonObject:
-    """The full pipeline report from the wire form (`stages` or `pipeline`, `period`,
-    `qualified_from`, `group_by`, `opportunities` with their `history`): `{"groups": [..]}`."""
+    """The full pipeline report from its wire form (as the C door and the vectors take it).
+
+    Parameters
+    ----------
+    input : dict or str
+        ``{"stages"?: [..as for pipeline_metrics..], "pipeline"?, "period": {"from", "to"},
+        "qualified_from"?, "group_by"?: [..], "opportunities": [{"id", "owner"?, "team"?,
+        "manager"?, "office"?, "source"?, "pipeline"?, "kind"?, "amount"?: {"minor",
+        "currency"}, "created_at"?, "stage"?, "history"?: [{"at", "stage"}]}]}``, or its
+        JSON text; `history` in time order.
+    playbook : Playbook, optional
+        Resolves ``"pipeline"`` (a pipeline's name) when ``"stages"`` is absent.
+    json : bool, default False
+        Return canonical JSON text instead of a dict.
+
+    Returns
+    -------
+    dict
+        ``{"groups": [{"key": {key: value}, "period", "stages": [{"stage", "kind", "next",
+        "entered", "in_stage", "converted", "conversion_to_next", "dwell": {"count",
+        "mean_seconds", "median_seconds", "p90_seconds"}, "value_entered",
+        "value_in_stage"}], "opportunities", "win_rate": {"won", "lost", "rate",
+        "new_business", "expansion"}, "won_value", "average_deal_size", "cycle",
+        "open_qualified", "sales_velocity"}]}``; values are ``{currency: minor units}``.
+
+    Raises
+    ------
+    UnknownStageError
+        A stage not in the pipeline.
+    UnknownPipelineError
+        ``"pipeline"`` names no pipeline of `playbook`.
+    InputError
+        Bad JSON or an unknown field (located), neither ``"stages"`` nor a playbook
+        ``"pipeline"``, an empty period, history out of order or before the creation.
+
+    Examples
+    --------
+    >>> r = leadcore.pipeline_report({"stages": ["Lead", {"name": "Won", "kind": "won"}],
+    ...     "period": {"from": "2026-01-01T00:00:00Z", "to": "2026-03-01T00:00:00Z"},
+    ...     "opportunities": [{"id": "A", "history": [{"at": "2026-01-05T00:00:00Z", "stage": "Lead"},
+    ...                                               {"at": "2026-02-10T00:00:00Z", "stage": "Won"}]}]})
+    >>> [(s["stage"], s["entered"]) for s in r["groups"][0]["stages"]]
+    [('Lead', 1), ('Won', 1)]
+    >>> r["groups"][0]["win_rate"]["rate"]
+    1.0
+    """
 @overload
 def pipeline_report(
     input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[True]
 ) -> str:
     """`pipeline_report`, the result as canonical JSON text."""
+
+# The tables bottlenecks returns (a dict).
+class _Bottlenecks(TypedDict):
+    stages: ArrowTable
+    lost_at_stage: ArrowTable
+    leaks: ArrowTable
+    closest: ArrowTable
 
 def bottlenecks(
     opportunities: Any,
@@ -660,7 +1077,7 @@ def bottlenecks(
     min_count: int = 5,
     closest: int = 10,
     leak_after: Mapping[str, str | timedelta] | None = None,
-) -> dict[str, ArrowTable]:
+) -> _Bottlenecks:
     """Bottlenecks of a deal pipeline in one call, with the GIL released.
 
     Over the period and a trailing baseline of `baseline_periods` periods of the same
@@ -670,17 +1087,17 @@ def bottlenecks(
 
     Parameters
     ----------
-    opportunities : table
-        A dict of columns, or a pandas, polars or pyarrow table: `opportunity_id` (or `id`)
-        and optionally `owner`, `team`, `manager`, `office`, `source`, `pipeline`, `kind`,
-        `amount` (integer minor units) with `currency`, `created_at` and `stage` (the
-        current stage, for rows without history). The same table `pipeline_metrics` reads.
-    history : table, optional
+    opportunities : dict of columns, pandas, polars or pyarrow table
+        `opportunity_id` (or `id`) and optionally `owner`, `team`, `manager`, `office`,
+        `source`, `pipeline`, `kind`, `amount` (integer minor units) with `currency`,
+        `created_at` and `stage` (the current stage, for rows without history). The same
+        table `pipeline_metrics` reads.
+    history : dict of columns or table, optional
         Stage entries: `opportunity_id`, `at` (timestamps, dates or Unix seconds) and
         `stage`, in any row order (sorted by time per opportunity).
     stages : sequence of str or dict
-        The pipeline's stages in order: a name is an open stage, `{"name", "kind"}` gives
-        another kind (`won`, `lost`, ...).
+        The pipeline's stages in order: a name is an open stage, ``{"name", "kind"}`` gives
+        another kind (``won``, ``lost``, ...).
     period : (from, to)
         The period; `to` is the snapshot. Aware datetimes or pandas Timestamps,
         numpy.datetime64 values (read as UTC) or RFC 3339 strings.
@@ -693,32 +1110,35 @@ def bottlenecks(
     closest : int, default 10
         How many deals closest to closing to list.
     leak_after : dict of str to str or timedelta, optional
-        Per open stage, the time in it after which a deal leaks (`"30d"`, `"1w"`,
-        `timedelta(days=30)`); other stages use the baseline's p90 dwell.
+        Per open stage, the time in it after which a deal leaks (``"30d"``, ``"1w"``,
+        ``timedelta(days=30)``); other stages use the baseline's p90 dwell.
 
     Returns
     -------
     dict of str to ArrowTable
-        `stages` (a row per open stage: `stage`, `bottleneck`, `accumulating`, `slow`,
-        `in_stage`, `baseline_in_stage`, `accumulation`, `dwell_count`, `dwell_mean_s`,
-        `dwell_median_s`, `dwell_p90_s`, `baseline_dwell_count`, `baseline_dwell_median_s`,
-        `baseline_dwell_p90_s`, `dwell_ratio`, `leak_threshold_s`), `lost_at_stage`
-        (`stage`, `count`, `currency`, `value`; a null `stage` for losses with no open stage
-        before them), `leaks` (longest first: `opportunity_id`, `stage`, `owner`,
-        `in_stage_s`, `days_in_stage`, `threshold_s`, `amount`, `currency`) and `closest`
-        (`opportunity_id`, `stage`, `owner`, `in_stage_s`, `days_in_stage`, `amount`,
-        `currency`).
+        ``"stages"``: a row per open stage, `stage` (str), `bottleneck`, `accumulating`,
+        `slow` (bool), `in_stage` (uint64), `baseline_in_stage`, `accumulation` (float64),
+        `dwell_count` (uint64), `dwell_mean_s` (float64), `dwell_median_s`, `dwell_p90_s`
+        (int64), `baseline_dwell_count` (uint64), `baseline_dwell_median_s`,
+        `baseline_dwell_p90_s` (int64), `dwell_ratio` (float64), `leak_threshold_s`
+        (int64). ``"lost_at_stage"``: `stage` (str; null for losses with no open stage
+        before them), `count` (uint64), `currency` (str), `value` (int64).
+        ``"leaks"``, longest first: `opportunity_id`, `stage`, `owner` (str),
+        `in_stage_s`, `days_in_stage`, `threshold_s`, `amount` (int64), `currency` (str).
+        ``"closest"``: `opportunity_id`, `stage`, `owner` (str), `in_stage_s`,
+        `days_in_stage`, `amount` (int64), `currency` (str). Times in seconds.
 
     Raises
     ------
     UnknownStageError
         A stage of an opportunity, of its history or of `leak_after` is not in `stages`.
     InputError
-        An empty period, a bad threshold, a history entry before the creation, a repeated
-        opportunity, a stage row naming no opportunity, losses from one stage in several
-        currencies.
+        An empty period, a bad threshold or duration, a history entry before the
+        creation, a repeated opportunity, a stage row naming no opportunity, losses from
+        one stage in several currencies.
     TypeError
-        A table that is not a dict of columns or an Arrow-compatible table.
+        A table that is not a dict of columns or an Arrow-compatible table; a `leak_after`
+        that is not a dict of str to str or timedelta.
 
     Examples
     --------
@@ -730,9 +1150,18 @@ def bottlenecks(
     >>> t = leadcore.bottlenecks(
     ...     opps, hist, stages=["Lead", "Demo", {"name": "Lost", "kind": "lost"}],
     ...     period=("2026-03-21T00:00:00Z", "2026-03-31T00:00:00Z"), leak_after={"Demo": "10d"})
+    >>> sorted(t)
+    ['closest', 'leaks', 'lost_at_stage', 'stages']
     >>> pa.table(t["leaks"]).column("opportunity_id").to_pylist()
     ['A']
     """
+
+# The tables lead_metrics returns (a dict; by_owner only when asked).
+class _LeadMetrics(TypedDict):
+    funnel: ArrowTable
+    summary: ArrowTable
+    by_source: ArrowTable
+    by_owner: NotRequired[ArrowTable]
 
 def lead_metrics(
     leads: Any,
@@ -742,7 +1171,7 @@ def lead_metrics(
     stages: Mapping[str, Sequence[str]] | None = None,
     benchmarks: Mapping[str, Mapping[str, float]] | None = None,
     by_owner: bool = False,
-) -> dict[str, ArrowTable]:
+) -> _LeadMetrics:
     """Lead metrics in one call, with the GIL released.
 
     Milestones (MQL, SRL, SQL, Opportunity, Won) reached in the period, the cohort
@@ -751,37 +1180,37 @@ def lead_metrics(
 
     Parameters
     ----------
-    leads : table
-        A dict of columns, or a pandas, polars or pyarrow table: `lead_id` (or `id`) and
-        optionally `source`, `owner` and `created_at`.
-    history : table
+    leads : dict of columns, pandas, polars or pyarrow table
+        `lead_id` (or `id`) and optionally `source`, `owner` and `created_at`.
+    history : dict of columns, pandas, polars or pyarrow table
         Stage entries: `lead_id`, `at` (timestamps, dates or Unix seconds) and `stage`, in
         any row order (sorted by time per lead).
     period : (from, to)
         The period; `to` is the snapshot. Aware datetimes or pandas Timestamps,
         numpy.datetime64 values (read as UTC) or RFC 3339 strings.
     stages : dict, optional
-        The stages of each milestone, `{"mql": [..], "srl": [..], "sql": [..],
-        "opportunity": [..], "won": [..], "others": [..]}`; default: the seeds' lifecycle
+        The stages of each milestone, ``{"mql": [..], "srl": [..], "sql": [..],
+        "opportunity": [..], "won": [..], "others": [..]}``; default: the seeds' lifecycle
         (MQL; SRL, SAL; SQL, SQL Contacted, SQL Scheduled; Opportunity; Won; and Suspect,
         Lost, Nurture, Disqualified).
     benchmarks : dict, optional
-        Benchmarks replacing the seeds' per step: `{"sql_to_won": {"low": 0.25, "high":
-        0.35}}` (steps `mql_to_srl`, `srl_to_sql`, `sql_to_won`).
+        Benchmarks replacing the seeds' per step: ``{"sql_to_won": {"low": 0.25, "high":
+        0.35}}`` (steps `mql_to_srl`, `srl_to_sql`, `sql_to_won`).
     by_owner : bool, default False
-        Whether to add the `by_owner` table.
+        Whether to add the ``"by_owner"`` table.
 
     Returns
     -------
     dict of str to ArrowTable
-        `funnel` (a row per step: `step`, `from`, `to`, `cohort`, `converted`, `rate`,
-        `benchmark_low`, `benchmark_high`, `verdict` of `below`, `within`, `above`),
-        `summary` (one row: `leads`, `mql`, `srl`, `sql`, `opportunity`, `won`,
-        `previous_mqls`, `mql_growth_percent`, `mql_to_sql_count`, `mql_to_sql_mean_s`,
-        `mql_to_sql_median_s`, `mql_to_sql_p90_s`), `by_source` and, when asked,
-        `by_owner` (a row per group, missing first: the key, `leads`, the milestones
-        reached, and per step `<step>_cohort`, `<step>_converted`, `<step>`,
-        `<step>_verdict`).
+        ``"funnel"``: a row per step, `step`, `from`, `to` (str), `cohort`, `converted`
+        (uint64), `rate`, `benchmark_low`, `benchmark_high` (float64), `verdict` (str:
+        ``below``, ``within``, ``above``; null without a rate). ``"summary"``: one row,
+        `leads`, `mql`, `srl`, `sql`, `opportunity`, `won`, `previous_mqls` (uint64),
+        `mql_growth_percent` (float64), `mql_to_sql_count` (uint64), `mql_to_sql_mean_s`
+        (float64), `mql_to_sql_median_s`, `mql_to_sql_p90_s` (int64). ``"by_source"`` and,
+        when asked, ``"by_owner"``: a row per group, missing key first: the key (str),
+        `leads` and the milestones reached (uint64), and per step `<step>_cohort`,
+        `<step>_converted` (uint64), `<step>` (float64, the rate), `<step>_verdict` (str).
 
     Raises
     ------
@@ -799,6 +1228,8 @@ def lead_metrics(
     >>> hist = {"lead_id": ["L1", "L1", "L2"], "at": [1770000000, 1770500000, 1770100000],
     ...         "stage": ["MQL", "SQL", "MQL"]}
     >>> t = leadcore.lead_metrics(leads, hist, period=("2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"))
+    >>> sorted(t)
+    ['by_source', 'funnel', 'summary']
     >>> pa.table(t["funnel"]).column("verdict").to_pylist()
     ['above', 'above', 'below']
     """
@@ -807,32 +1238,36 @@ def lead_metrics(
 def bottleneck_report(
     input: _JsonObject | str, *, playbook: Playbook | None = None, json: Literal[False] = False
 ) -> _JsonObject:
-    """The full bottleneck report from its wire form.
+    """The full bottleneck report from its wire form (as the C door and the vectors take it).
 
     Parameters
     ----------
     input : dict or str
-        `{"stages" or "pipeline", "period": {"from", "to"}, "baseline_periods"?,
+        ``{"stages" or "pipeline", "period": {"from", "to"}, "baseline_periods"?,
         "factor"?, "min_count"?, "closest"?, "leak_after"?: {stage: "30d"},
         "opportunities": [{"id", "owner"?, .., "amount"?, "created_at"?, "stage"?,
-        "history": [{"at", "stage"}]}]}`, or its JSON text.
+        "history": [{"at", "stage"}]}]}``, or its JSON text.
     playbook : Playbook, optional
-        Resolves `"pipeline"` (a deal pipeline's name) when `"stages"` is absent.
+        Resolves ``"pipeline"`` (a pipeline's name) when ``"stages"`` is absent.
     json : bool, default False
         Return canonical JSON text instead of a dict.
 
     Returns
     -------
     dict
-        `period`, `baseline`, `baseline_periods`, `deals`, `bottlenecks` (flagged stages),
-        `stages`, `lost_at_stage`, `leaks`, `closest_to_closing`.
+        ``{"period", "baseline": {"from", "to"}, "baseline_periods", "deals",
+        "bottlenecks": [..the flagged stages..], "stages": [{"stage", "bottleneck",
+        "reasons", "in_stage", "baseline_in_stage", "accumulation", "dwell",
+        "baseline_dwell", "dwell_ratio", "leak_threshold_seconds"}], "lost_at_stage":
+        [{"stage", "count", "value"}], "leaks": [..], "closest_to_closing": [{"id",
+        "stage", "owner", "seconds_in_stage", "days_in_stage", "amount"}]}``.
 
     Raises
     ------
     UnknownStageError
         A stage not in the pipeline.
     UnknownPipelineError
-        `pipeline` names no deal pipeline of `playbook`.
+        ``"pipeline"`` names no pipeline of `playbook`.
     InputError
         Bad JSON or an unknown field, an empty period, a bad threshold, history out of
         order or before the creation.
@@ -842,8 +1277,8 @@ def bottleneck_report(
     >>> r = leadcore.bottleneck_report({"stages": ["Open"], "period": {"from":
     ...     "2026-03-01T00:00:00Z", "to": "2026-04-01T00:00:00Z"},
     ...     "opportunities": [{"id": "A", "stage": "Open"}]})
-    >>> r["closest_to_closing"][0]["id"]
-    'A'
+    >>> r["deals"], r["bottlenecks"], r["closest_to_closing"][0]["id"]
+    (1, [], 'A')
     """
 @overload
 def bottleneck_report(
@@ -852,24 +1287,27 @@ def bottleneck_report(
     """`bottleneck_report`, the result as canonical JSON text."""
 @overload
 def lead_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
-    """The full lead report from its wire form.
+    """The full lead report from its wire form (as the C door and the vectors take it).
 
     Parameters
     ----------
     input : dict or str
-        `{"period": {"from", "to"}, "stages"?: {"mql", "srl", "sql", "opportunity",
+        ``{"period": {"from", "to"}, "stages"?: {"mql", "srl", "sql", "opportunity",
         "won", "others"?}, "benchmarks"?: {step: {"low", "high"}}, "by_owner"?,
         "leads": [{"id", "source"?, "owner"?, "created_at"?, "history": [{"at",
-        "stage"}]}]}`, or its JSON text.
+        "stage"}]}]}``, or its JSON text.
     json : bool, default False
         Return canonical JSON text instead of a dict.
 
     Returns
     -------
     dict
-        `period`, `funnel` (`leads`, `reached`, and `mql_to_srl`, `srl_to_sql`,
-        `sql_to_won` each with `cohort`, `converted`, `rate`, `benchmark`, `verdict`),
-        `velocity`, `mql_to_sql`, `by_source`, `by_owner` (None unless asked).
+        ``{"period", "funnel": {"leads", "reached": {"mql", "srl", "sql", "opportunity",
+        "won"}, "mql_to_srl", "srl_to_sql", "sql_to_won"}, "velocity": {"mqls",
+        "previous_mqls", "previous", "growth_percent"}, "mql_to_sql": {"count",
+        "mean_seconds", "median_seconds", "p90_seconds"}, "by_source": [..], "by_owner":
+        [..] or None}``; each step is ``{"cohort", "converted", "rate", "benchmark":
+        {"low", "high"}, "verdict"}``, each group a funnel with its ``"key"``.
 
     Raises
     ------
@@ -882,30 +1320,31 @@ def lead_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _J
     >>> r = leadcore.lead_report({"period": {"from": "2026-02-01T00:00:00Z", "to":
     ...     "2026-03-01T00:00:00Z"}, "leads": [{"id": "L1", "history": [{"at":
     ...     "2026-02-02T00:00:00Z", "stage": "MQL"}]}]})
-    >>> r["funnel"]["reached"]["mql"]
-    1
+    >>> r["funnel"]["reached"]["mql"], r["funnel"]["mql_to_srl"]["verdict"]
+    (1, 'below')
     """
 @overload
 def lead_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`lead_report`, the result as canonical JSON text."""
 @overload
 def activity_report(input: _JsonObject | str, *, json: Literal[False] = False) -> _JsonObject:
-    """The rep-activity report from its wire form.
+    """The rep-activity report from its wire form (as the C door and the vectors take it).
 
     Parameters
     ----------
     input : dict or str
-        `{"period": {"from", "to"}, "activities": [{"kind", "at", "actor"?, "id"?, ..}]}`
-        (a task is a `task_assigned` and a `task_done` sharing an `id`), or its JSON text.
+        ``{"period": {"from", "to"}, "activities": [{"kind", "at", "actor"?, "id"?, ..}]}``
+        (a task is a ``task_assigned`` and a ``task_done`` sharing an `id`), or its JSON
+        text.
     json : bool, default False
         Return canonical JSON text instead of a dict.
 
     Returns
     -------
     dict
-        `period`, `activities` (in the period), `unattributed` (of them, without an
-        `actor`), `reps` (a row per rep: `rep`, `total`, `by_kind`, `tasks` with
-        `assigned`, `done`, `open`).
+        ``{"period", "activities": int (in the period), "unattributed": int (of them,
+        without an actor), "reps": [{"rep", "total", "by_kind": {kind: int}, "tasks":
+        {"assigned", "done", "open"}}]}``.
 
     Raises
     ------
@@ -916,15 +1355,19 @@ def activity_report(input: _JsonObject | str, *, json: Literal[False] = False) -
     Examples
     --------
     >>> r = leadcore.activity_report({"period": {"from": "2026-02-01T00:00:00Z", "to":
-    ...     "2026-03-01T00:00:00Z"}, "activities": [{"kind": "call", "at":
-    ...     "2026-02-02T00:00:00Z", "actor": "ann"}]})
-    >>> r["reps"][0]["total"]
-    1
+    ...     "2026-03-01T00:00:00Z"}, "activities": [
+    ...     {"kind": "call", "at": "2026-02-02T00:00:00Z", "actor": "ann"},
+    ...     {"kind": "task_assigned", "id": "t1", "at": "2026-02-02T00:00:00Z", "actor": "ann"},
+    ...     {"kind": "email_opened", "at": "2026-02-03T00:00:00Z"}]})
+    >>> r["activities"], r["unattributed"], r["reps"]
+    (3, 1, [{'by_kind': {'call': 1, 'task_assigned': 1}, 'rep': 'ann',
+             'tasks': {'assigned': 1, 'done': 0, 'open': 1}, 'total': 2}])
     """
 @overload
 def activity_report(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`activity_report`, the result as canonical JSON text."""
 
+@overload
 def forecast(
     deals: Any,
     *,
@@ -932,12 +1375,16 @@ def forecast(
     weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
     granularity: Literal["period", "quarter", "year"] = "quarter",
     categories: Mapping[str, Any] | None = None,
-    trials: int | None = None,
+    trials: None = None,
     seed: int | None = None,
     quotas: Sequence[Mapping[str, Any]] | None = None,
     threads: int | None = None,
-) -> tuple[ArrowTable, ArrowTable | None]:
+) -> tuple[ArrowTable, None]:
     """Weighted pipeline and, with `trials`, a seeded Monte Carlo forecast (GIL released).
+
+    Each deal counts in the span (fiscal period, quarter or year) its close date falls in,
+    under its stage's category; each simulated trial closes every open deal in its span
+    with its probability (deals of the ``closed`` category count as won).
 
     Parameters
     ----------
@@ -960,35 +1407,73 @@ def forecast(
         Monte Carlo trials (1 to 10,000,000); None runs no simulation.
     seed : int, optional
         Seed of the simulation (default 0): the same seed gives the same numbers on any
-        thread count and platform.
+        thread count and platform. Needs `trials`.
     quotas : list of dict, optional
-        ``[{"period": {"year", "granularity", "index"}, "amount": {"minor", "currency"}}]``;
-        each quota's span gets `p_reach_quota`.
+        ``[{"period": {"year", "granularity", "index"}, "amount": {"minor", "currency"}}]``,
+        of the forecast's granularity; each quota's span gets `p_reach_quota`. Needs
+        `trials`.
     threads : int, optional
         Threads of the simulation (default: all cores).
 
     Returns
     -------
     weighted : ArrowTable
-        A row per currency, span and category: `period` (``FY2026-Q1``), `year`,
-        `granularity`, `index`, `currency`, `category`, `count`, `amount`, `weighted`.
+        A row per currency, span and category: `period` (str, ``FY2026-Q1``,
+        ``FY2026-P02``, ``FY2026``), `year` (int32, the fiscal year), `granularity` (str),
+        `index` (int32, the span's number in the year), `currency`, `category` (str),
+        `count` (uint64), `amount`, `weighted` (int64 minor units).
     monte_carlo : ArrowTable or None
-        With `trials`, a row per span: `period`, `year`, `granularity`, `index`,
-        `currency`, `closed`, `expected`, `mean`, `p10`, `p50`, `p90`, `quota`,
-        `p_reach_quota`.
+        None without `trials`; else a row per span: `period`, `year`, `granularity`,
+        `index`, `currency` as above, `closed` (int64, won already), `expected`, `mean`
+        (float64), `p10`, `p50`, `p90` (int64), `quota` (int64, null without one),
+        `p_reach_quota` (float64, null without a quota).
 
     Raises
     ------
     InputError
-        A negative amount, a probability outside [0, 1], a missing value, mixed currencies
-        in a simulation: the message names the deal.
+        A missing column or value, a negative amount, a probability outside [0, 1], mixed
+        currencies in a simulation (the message names the deal); a bad calendar,
+        granularity, category or trial count; `seed` or `quotas` without `trials`; a quota
+        of another granularity.
+    TypeError
+        A table that is not a dict of columns or an Arrow-compatible table.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> deals = {"id": ["A", "B"], "amount": [400, 1200], "currency": ["USD", "USD"],
+    ...          "close_date": ["2026-02-01", "2026-05-01"], "stage": ["Won", "Demo"],
+    ...          "probability": [1.0, 0.5]}
+    >>> weighted, mc = leadcore.forecast(deals, categories={"Won": "closed"})
+    >>> pa.table(weighted).select(["period", "category", "amount", "weighted"]).to_pylist()
+    [{'period': 'FY2026-Q1', 'category': 'closed', 'amount': 400, 'weighted': 400},
+     {'period': 'FY2026-Q2', 'category': 'pipeline', 'amount': 1200, 'weighted': 600}]
+    >>> mc is None
+    True
+    >>> _, mc = leadcore.forecast(deals, categories={"Won": "closed"}, trials=1000, seed=7)
+    >>> pa.table(mc).column("expected").to_pylist()
+    [400.0, 600.0]
     """
+@overload
+def forecast(
+    deals: Any,
+    *,
+    fiscal_start_month: int = 1,
+    weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
+    granularity: Literal["period", "quarter", "year"] = "quarter",
+    categories: Mapping[str, Any] | None = None,
+    trials: int,
+    seed: int | None = None,
+    quotas: Sequence[Mapping[str, Any]] | None = None,
+    threads: int | None = None,
+) -> tuple[ArrowTable, ArrowTable]:
+    """`forecast` with `trials`: the Monte Carlo table is always there."""
 
 @overload
 def forecast_report(
     input: _JsonObject | str, *, threads: int | None = None, json: Literal[False] = False
 ) -> _JsonObject:
-    """The forecast from its wire form.
+    """The forecast from its wire form (as the C door and the vectors take it).
 
     Parameters
     ----------
@@ -1005,10 +1490,26 @@ def forecast_report(
     Returns
     -------
     dict
-        ``{"weighted": [{"currency", "period", "category", "totals"}], "monte_carlo"?:
-        {"seed", "trials", "currency", "periods": [..]}}``.
-    """
+        ``{"weighted": [{"currency", "period": {"year", "granularity", "index"},
+        "category", "totals": {"count", "amount", "weighted"}}], "monte_carlo"?: {"seed",
+        "trials", "currency", "periods": [{"period", "closed", "expected", "mean", "p10",
+        "p50", "p90", "quota"?, "p_reach_quota"?}]}}``.
 
+    Raises
+    ------
+    InputError
+        Bad JSON or an unknown or missing field (located), and the errors of
+        :func:`forecast`.
+
+    Examples
+    --------
+    >>> r = leadcore.forecast_report({"calendar": {"start_month": 1}, "deals": [{"id": "A",
+    ...     "amount": {"minor": 400, "currency": "USD"}, "close_date": "2026-02-01",
+    ...     "stage": "Demo", "probability": 0.5}]})
+    >>> r["weighted"]
+    [{'category': 'pipeline', 'currency': 'USD', 'period': {'granularity': 'quarter', 'index': 1,
+      'year': 2026}, 'totals': {'amount': 400, 'count': 1, 'weighted': 200}}]
+    """
 @overload
 def forecast_report(
     input: _JsonObject | str, *, threads: int | None = None, json: Literal[True]
@@ -1065,17 +1566,22 @@ def forecast_history(
     Returns
     -------
     windows : ArrowTable
-        A row per window: `from`, `to`, `currency`, `expected`, `from_pipeline`,
-        `from_new_deals`, `season`, `mean`, `p10`, `p50`, `p90`.
+        A row per window: `from`, `to` (date32), `currency` (str), `expected`,
+        `from_pipeline`, `from_new_deals` (float64: the expectation and its two parts),
+        `season` (float64, the window's season index), `mean` (float64), `p10`, `p50`,
+        `p90` (int64) of the simulated won value, in minor units.
     model : ArrowTable
-        One row: `as_of`, `currency`, `win_rate`, `realisation`, `creation_rate`,
-        `season_1`, `season_2`, `season_3`, `win_spread`, `creation_spread`, `won`, `closed`.
+        One row: `as_of` (date32), `currency` (str), `win_rate`, `realisation`,
+        `creation_rate` (float64; deals a day), `season_1`, `season_2`, `season_3`
+        (float64, by month of the fiscal quarter), `win_spread`, `creation_spread`
+        (float64), `won`, `closed` (uint64, the deals it learned from).
 
     Raises
     ------
     InputError
         A missing column or value, `closed` without `won`, a close before the creation,
-        mixed currencies, nothing closed before `as_of`, a window before `as_of`.
+        mixed currencies, nothing closed before `as_of`, a window empty or before `as_of`,
+        `trials` out of range, a bad calendar or model setting.
     TypeError
         A table that is not a dict of columns or an Arrow-compatible table.
 
@@ -1087,8 +1593,10 @@ def forecast_history(
     ...          "closed": ["2026-01-11", "2026-01-12", None], "won": [True, False, None]}
     >>> windows, model = leadcore.forecast_history(deals, as_of="2026-01-30",
     ...     windows=[("2026-01-30", "2026-03-01")], model={"new_deals": False})
-    >>> pa.table(windows).column("expected").to_pylist()
-    [500.0]
+    >>> pa.table(windows).select(["from", "expected", "from_pipeline"]).to_pylist()
+    [{'from': datetime.date(2026, 1, 30), 'expected': 500.0, 'from_pipeline': 500.0}]
+    >>> pa.table(model).select(["win_rate", "won", "closed"]).to_pylist()
+    [{'win_rate': 0.5, 'won': 1, 'closed': 2}]
     """
 
 def backtest(
@@ -1141,13 +1649,19 @@ def backtest(
     Returns
     -------
     rows : ArrowTable
-        A row per method and window: `method`, `as_of`, `to`, `actual`, `point`, `p10`,
-        `p50`, `p90` (null without an interval).
+        A row per method and window: `method` (str: ``fixed_40``, ``win_rate``,
+        ``plain_monte_carlo``, ``historical``), `as_of`, `to` (date32), `actual` (int64,
+        the won value), `point` (float64), `p10`, `p50`, `p90` (int64; null for the
+        methods without an interval).
     scores : ArrowTable
-        A row per method: `method`, `windows`, `mape`, `pinball_10`, `pinball_50`,
-        `pinball_90`, `covered` (null without intervals).
+        A row per method: `method` (str), `windows` (uint32, the windows scored: those with
+        a positive actual), `mape` (float64), `pinball_10`, `pinball_50`, `pinball_90`
+        (float64, relative to the actual), `covered` (uint32, windows whose actual lies in
+        [P10, P90]); the last four null for the methods without an interval.
     reps : ArrowTable
-        A row per owner (``""`` without one): `owner`, `expected`, `actual`, `bias`.
+        A row per owner (``""`` without one) under the historical model: `owner` (str),
+        `expected` (float64), `actual` (int64), `bias` (float64, expected ÷ actual − 1; null
+        when nothing was won).
 
     Raises
     ------
@@ -1164,8 +1678,8 @@ def backtest(
     ...          "currency": ["USD"] * 3, "created": ["2026-01-01", "2026-01-02", "2026-01-25"],
     ...          "closed": ["2026-01-11", "2026-01-12", None], "won": [True, False, None]}
     >>> rows, scores, reps = leadcore.backtest(deals, first="2026-01-27", count=1, window_months=1)
-    >>> pa.table(rows).column("point").to_pylist()[0]
-    400.0
+    >>> pa.table(rows).select(["method", "point"]).to_pylist()[:2]
+    [{'method': 'fixed_40', 'point': 400.0}, {'method': 'win_rate', 'point': 500.0}]
     """
 
 def forecast_rollup(
@@ -1208,13 +1722,17 @@ def forecast_rollup(
     Returns
     -------
     cells : ArrowTable
-        A row per node, currency, span and category: `node`, `parent`, `depth`, `period`,
-        `year`, `granularity`, `index`, `currency`, `category`, `own_count`, `own_amount`,
-        `own_weighted`, `total_count`, `total_amount`, `total_weighted`.
+        A row per node, currency, span and category: `node`, `parent` (str; null for a
+        root), `depth` (uint32, 0 for a root), `period` (str), `year` (int32),
+        `granularity` (str), `index` (int32), `currency`, `category` (str), `own_count`
+        (uint64), `own_amount`, `own_weighted` (int64), `total_count` (uint64),
+        `total_amount`, `total_weighted` (int64).
     spans : ArrowTable
         A row per node, span and currency: `node`, `parent`, `depth`, `period`, `year`,
-        `granularity`, `index`, `currency`, `{closed,commit,best_case,pipeline}_{count,
-        amount,weighted}` (the cumulative views), `quota`, `attainment`, `coverage`.
+        `granularity`, `index`, `currency` as above, then the cumulative views
+        `{closed,commit,best_case,pipeline}_count` (uint64), `_amount`, `_weighted`
+        (int64; ``pipeline`` holds every category but omitted), `quota` (int64),
+        `attainment`, `coverage` (float64; the three null without a quota).
 
     Raises
     ------
@@ -1235,8 +1753,9 @@ def forecast_rollup(
     ...          "stage": ["Won", "Demo"], "probability": [1.0, 0.5]}
     >>> cells, spans = leadcore.forecast_rollup(deals, {"max": None, "ana": "max"},
     ...     categories={"Won": "closed"})
-    >>> pa.table(spans).to_pydict()["pipeline_amount"]
-    [400, 1600]
+    >>> pa.table(spans).select(["node", "depth", "closed_amount", "pipeline_amount"]).to_pylist()
+    [{'node': 'ana', 'depth': 1, 'closed_amount': 400, 'pipeline_amount': 400},
+     {'node': 'max', 'depth': 0, 'closed_amount': 400, 'pipeline_amount': 1600}]
     """
 
 @overload
@@ -1262,7 +1781,8 @@ def forecast_history_report(input: _JsonObject | str, *, json: Literal[False] = 
     Raises
     ------
     InputError
-        Bad JSON or an unknown field (located), and the errors of :func:`forecast_history`.
+        Bad JSON or an unknown or missing field (located), and the errors of
+        :func:`forecast_history`.
 
     Examples
     --------
@@ -1352,57 +1872,384 @@ def forecast_rollup_report(input: _JsonObject | str, *, json: Literal[True]) -> 
 
 
 class LeadcoreError(Exception):
-    """Base of every leadcore error."""
+    """Base class of every error leadcore raises.
+
+    The class follows the error's stable code (``ERROR_CLASSES`` maps each code of
+    ``ERROR_CODES`` to its class), so the Python door agrees with the C door's statuses;
+    `str(e)` is the message. A failed call leaves its inputs (states, models) unchanged.
+    Subclasses add the structured attributes of their family.
+
+    Attributes
+    ----------
+    code : str
+        The stable machine code, ``"family.detail"`` (``"input.invalid"``,
+        ``"lifecycle.guard_failed"``, ...).
+    report : dict
+        The core's error report: ``{"code", "message"}`` and the family's fields.
+
+    Examples
+    --------
+    >>> try:
+    ...     leadcore.lead_report("{")
+    ... except leadcore.LeadcoreError as e:
+    ...     print(type(e).__name__, e.code)
+    InputError input.invalid
+    >>> leadcore.ERROR_CLASSES["lifecycle.unknown_pipeline"]
+    <class 'leadcore._leadcore.UnknownPipelineError'>
+    """
 
     code: str
     report: _JsonObject
 
-class PlaybookError(LeadcoreError): ...
+class PlaybookError(LeadcoreError):
+    """A playbook could not be loaded: the base of `PlaybookParseError` and
+    `PlaybookValidationError`.
+
+    Attributes
+    ----------
+    code : str
+        ``"playbook.parse"`` or ``"playbook.invalid"``.
+    report : dict
+        The core's error report.
+
+    Examples
+    --------
+    >>> try:
+    ...     leadcore.Playbook.parse("name: [")
+    ... except leadcore.PlaybookError as e:
+    ...     print(type(e).__name__)
+    PlaybookParseError
+    """
 
 class PlaybookParseError(PlaybookError):
+    """The playbook text is not valid YAML or JSON, or not of the playbook's shape
+    (`Playbook.parse`, `Playbook.from_file`); code ``"playbook.parse"``.
+
+    Attributes
+    ----------
+    format : str or None
+        ``"yaml"`` or ``"json"``.
+    path : str or None
+        Where in the document: a dotted path, ``"(root)"`` for the whole.
+    line, column : int or None
+        The position in the text (1-based), when the parser knows it.
+
+    Examples
+    --------
+    >>> try:
+    ...     leadcore.Playbook.parse("name: [")
+    ... except leadcore.PlaybookParseError as e:
+    ...     print(e.format, e.path, e.line, e.column)
+    yaml name 1 7
+    """
+
     format: str | None
     path: str | None
     line: int | None
     column: int | None
 
 class PlaybookValidationError(PlaybookError):
+    """The input parsed but breaks rules: every problem at once, each located; code
+    ``"playbook.invalid"``.
+
+    Raised by `Playbook.parse` and `Playbook.from_file` for a playbook, and by
+    `forecast_rollup` and `forecast_rollup_report` for a reporting hierarchy (a cycle, an
+    unknown parent, a repeated node).
+
+    Attributes
+    ----------
+    errors : list of dict
+        Every problem: ``{"path", "code", "message"}`` (``"lifecycle.initial"``,
+        ``"pipeline.unknown_initial"``, ...).
+
+    Examples
+    --------
+    >>> text = "schema_version: 1\\nname: x\\nlifecycle: {name: lead, initial: B, stages: [{name: A}]}"
+    >>> try:
+    ...     leadcore.Playbook.parse(text)
+    ... except leadcore.PlaybookValidationError as e:
+    ...     print(e.errors)
+    [{'code': 'pipeline.unknown_initial', 'message': 'initial stage `B` is not declared',
+      'path': 'lifecycle.initial'}]
+    """
+
     errors: list[_JsonObject]
 
-class TransitionError(LeadcoreError): ...
+class TransitionError(LeadcoreError):
+    """A transition was refused and the state left unchanged: the base of
+    `GuardFailedError`, `TransitionNotAllowedError`, `ReasonError` and `TimeOrderError`.
+
+    Attributes
+    ----------
+    code : str
+        ``"lifecycle.not_allowed"``, ``"lifecycle.guard_failed"``,
+        ``"lifecycle.reason_required"``, ``"lifecycle.invalid_reason"`` or
+        ``"lifecycle.time_went_backwards"``.
+    report : dict
+        The core's error report.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> state = pb.start("lead", "L-1", "2026-01-05T09:00:00Z")
+    >>> try:
+    ...     pb.transition(state, "Won", actor=("ada", "ae"), now="2026-01-05T10:00:00Z")
+    ... except leadcore.TransitionError as e:
+    ...     print(e.code, state.current)
+    lifecycle.not_allowed Suspect
+    """
 
 class GuardFailedError(TransitionError):
+    """Entry guards of the target stage refused the transition (`Playbook.transition`,
+    `Playbook.check`); code ``"lifecycle.guard_failed"``.
+
+    Attributes
+    ----------
+    failed_guards : list of dict
+        Every guard that failed: ``{"guard", "check", "message"}``.
+    from_stage, to_stage : str or None
+        The move refused.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> state = pb.start("lead", "L-1", "2026-01-05T09:00:00Z")
+    >>> try:
+    ...     pb.check(state, "MQL", actor=("mia", "marketing"), now="2026-01-05T10:00:00Z")
+    ... except leadcore.GuardFailedError as e:
+    ...     print(e.from_stage, e.to_stage, e.failed_guards)
+    Suspect MQL [{'check': 'score_at_least', 'guard': 'score_100',
+                  'message': 'score `lead` was not supplied'}]
+    """
+
     failed_guards: list[_JsonObject]
     from_stage: str | None
     to_stage: str | None
 
 class TransitionNotAllowedError(TransitionError):
+    """No such move is allowed from the current stage; code ``"lifecycle.not_allowed"``.
+
+    Attributes
+    ----------
+    from_stage, to_stage : str or None
+        The move refused.
+    why : {"undeclared", "back_move_forbidden", "from_terminal", "same_stage"} or None
+        Why: no such transition declared, a move back the pipeline forbids, a move out of
+        a terminal stage, a move to the current stage.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> state = pb.start("lead", "L-1", "2026-01-05T09:00:00Z")
+    >>> try:
+    ...     pb.transition(state, "Won", actor=("ada", "ae"), now="2026-01-05T10:00:00Z")
+    ... except leadcore.TransitionNotAllowedError as e:
+    ...     print(e.from_stage, e.to_stage, e.why)
+    Suspect Won undeclared
+    """
+
     from_stage: str | None
     to_stage: str | None
     why: Literal["undeclared", "back_move_forbidden", "from_terminal", "same_stage"] | None
 
 class ReasonError(TransitionError):
+    """The target stage needs a reason and none was given (code
+    ``"lifecycle.reason_required"``), or it does not accept the one given (code
+    ``"lifecycle.invalid_reason"``).
+
+    Attributes
+    ----------
+    stage : str or None
+        The target stage.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> state = pb.start("lead", "L-1", "2026-01-05T09:00:00Z")
+    >>> try:
+    ...     pb.transition(state, "Nurture", actor=("mia", "marketing"), now="2026-01-05T10:00:00Z")
+    ... except leadcore.ReasonError as e:
+    ...     print(e.code, e.stage)
+    lifecycle.reason_required Nurture
+    """
+
     stage: str | None
 
-class TimeOrderError(TransitionError): ...
+class TimeOrderError(TransitionError):
+    """`now` is earlier than the record's last move (a transition, or `LeadState.dwell`);
+    code ``"lifecycle.time_went_backwards"``. No attributes beyond `code` and `report`.
 
-class ScoringError(LeadcoreError): ...
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> state = pb.start("lead", "L-1", "2026-01-05T09:00:00Z")
+    >>> try:
+    ...     state.dwell("2026-01-05T08:00:00Z")
+    ... except leadcore.TimeOrderError as e:
+    ...     print(e.code)
+    lifecycle.time_went_backwards
+    """
+
+class ScoringError(LeadcoreError):
+    """Scoring could not use its input: the base of `BadEventError`.
+
+    Attributes
+    ----------
+    code : str
+        ``"score.bad_event"``.
+    report : dict
+        The core's error report.
+
+    Examples
+    --------
+    >>> issubclass(leadcore.BadEventError, leadcore.ScoringError)
+    True
+    """
 
 class BadEventError(ScoringError):
+    """A scoring event cannot be used (`Playbook.score`, `Playbook.record`,
+    `Playbook.apply`); code ``"score.bad_event"``.
+
+    Attributes
+    ----------
+    reason : str or None
+        Why: ``"in_future"`` (the event is after `now`).
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> try:
+    ...     pb.score({"id": "B"}, [{"kind": "email_opened", "at": "2026-01-06T09:00:00Z"}],
+    ...              "2026-01-05T09:00:00Z")
+    ... except leadcore.BadEventError as e:
+    ...     print(e.reason)
+    in_future
+    """
+
     reason: str | None
 
 class UnknownPipelineError(LeadcoreError):
+    """No pipeline of that name in the playbook; code ``"lifecycle.unknown_pipeline"``.
+
+    Raised by the `Playbook` methods taking a pipeline, and by `pipeline_report` and
+    `bottleneck_report` when their ``"pipeline"`` is not one of `playbook`'s.
+
+    Attributes
+    ----------
+    pipeline : str or None
+        The name asked for.
+
+    Examples
+    --------
+    >>> try:
+    ...     leadcore.Playbook.default().stages("nope")
+    ... except leadcore.UnknownPipelineError as e:
+    ...     print(e.pipeline, e.report)
+    nope {'code': 'lifecycle.unknown_pipeline', 'message': 'unknown pipeline `nope`', 'pipeline': 'nope'}
+    """
+
     pipeline: str | None
 
 class UnknownStageError(LeadcoreError):
+    """No stage of that name in the pipeline; code ``"lifecycle.unknown_stage"``.
+
+    Raised by the `Playbook` methods taking a stage, and by the deal analytics
+    (`pipeline_metrics`, `bottlenecks` and their reports) for a stage not in `stages`
+    (their pipeline is then called ``"pipeline"``).
+
+    Attributes
+    ----------
+    pipeline : str or None
+        The pipeline.
+    stage : str or None
+        The name asked for.
+
+    Examples
+    --------
+    >>> try:
+    ...     leadcore.Playbook.default().next_stages("lead", "Nowhere")
+    ... except leadcore.UnknownStageError as e:
+    ...     print(e.pipeline, e.stage)
+    lead Nowhere
+    """
+
     pipeline: str | None
     stage: str | None
 
-class VersionError(LeadcoreError): ...
-class InputError(LeadcoreError): ...
+class VersionError(LeadcoreError):
+    """Stored data of a format version this build cannot read (`LeadState.from_json`,
+    `ScoreState.from_json`, `RoutingState.from_json`, `LogisticModel.from_json`, ...); code
+    ``"state.unsupported_version"``. No attributes beyond `code` and `report`.
+
+    Examples
+    --------
+    >>> text = leadcore.Playbook.default().start("lead", "L-1", "2026-01-05T09:00:00Z").to_json()
+    >>> try:
+    ...     leadcore.LeadState.from_json(text.replace('"schema_version":1', '"schema_version":99'))
+    ... except leadcore.VersionError as e:
+    ...     print(e)
+    unsupported state schema_version 99 (supported: 1)
+    """
+
+class InputError(LeadcoreError):
+    """Input of the right Python type but the wrong shape or value; code
+    ``"input.invalid"``.
+
+    A naive datetime, a bad column, JSON that does not parse or has an unknown field (the
+    message locates it), a value out of range, an empty period, a model not fitted. A
+    value of the wrong Python type raises `TypeError` instead. No attributes beyond `code`
+    and `report`.
+
+    Examples
+    --------
+    >>> try:
+    ...     leadcore.lead_report({"period": {"from": "2026-02-01T00:00:00Z",
+    ...                                       "to": "2026-03-01T00:00:00Z"}, "leeds": []})
+    ... except leadcore.InputError as e:
+    ...     print(e)
+    invalid input: lead metrics input at `leeds`: unknown field `leeds`, ...
+    """
 
 class InternalError(LeadcoreError):
-    """leadcore failed inside (a bug): `.code` is `internal.panic`."""
+    """leadcore failed inside: a bug (please report it with `report`); the call had no
+    effect on its inputs.
+
+    A panic in the engine becomes this error instead of pyo3's `PanicException`, so
+    ``except Exception`` catches it.
+
+    Attributes
+    ----------
+    code : str
+        ``"internal.panic"``.
+    report : dict
+        ``{"code", "message"}``.
+
+    Examples
+    --------
+    >>> issubclass(leadcore.InternalError, leadcore.LeadcoreError)
+    True
+    """
 
 class InvalidHistoryError(InputError):
+    """A history to replay is not one the pipeline could have produced (`Playbook.replay`);
+    code ``"lifecycle.invalid_history"``.
+
+    Attributes
+    ----------
+    pipeline : str or None
+        The pipeline replayed.
+    entries : list of dict
+        Every bad entry: ``{"index", "code", "message"}``.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> try:
+    ...     pb.replay("lead", "L-1", [{"from": None, "to": "Won", "at": "2026-01-05T09:00:00Z"}])
+    ... except leadcore.InvalidHistoryError as e:
+    ...     print([x["code"] for x in e.entries])
+    ['history.not_initial']
+    """
+
     pipeline: str | None
     entries: list[_JsonObject]
