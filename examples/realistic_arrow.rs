@@ -182,7 +182,7 @@ fn main() {
         ms(index_t)
     );
     let (score, got) = best(runs, || {
-        ev.score_indexed(s, &door_leads, &index, now, 1, &mut || true)
+        ev.score_indexed(s, &door_leads, &index, now, 1, &mut |_| true)
             .unwrap()
             .unwrap()
     });
@@ -209,7 +209,7 @@ fn main() {
         let leads = build_leads();
         let index = ev.lead_index(&leads).unwrap();
         let got = ev
-            .score_indexed(s, &leads, &index, now, 1, &mut || true)
+            .score_indexed(s, &leads, &index, now, 1, &mut |_| true)
             .unwrap()
             .unwrap();
         leadcore_arrow::scores_batch_with_ids(&got, ids.clone(), s).unwrap()

@@ -309,7 +309,7 @@ impl Events {
         now: DateTime<Utc>,
     ) -> leadcore::Result<BatchScores> {
         let index = self.lead_index(leads)?;
-        self.score_indexed(scoring, leads, &index, now, 1, &mut || true)?
+        self.score_indexed(scoring, leads, &index, now, 1, &mut |_| true)?
             .ok_or_else(|| leadcore::Error::invalid_input("batch stopped".to_owned()))
     }
 
@@ -324,7 +324,7 @@ impl Events {
         index: &[u32],
         now: DateTime<Utc>,
         threads: usize,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
     ) -> leadcore::Result<Option<BatchScores>> {
         let attrs = self.attr_columns();
         let Some(mut out) = scoring.score_columns_parallel_until(
@@ -356,7 +356,7 @@ impl Events {
         now: DateTime<Utc>,
     ) -> leadcore::Result<Vec<ScoreCard>> {
         let index = self.lead_index(leads)?;
-        self.explain_indexed(scoring, leads, &index, now, &mut || true)?
+        self.explain_indexed(scoring, leads, &index, now, &mut |_| true)?
             .ok_or_else(|| leadcore::Error::invalid_input("batch stopped".to_owned()))
     }
 
@@ -368,7 +368,7 @@ impl Events {
         leads: &[Lead],
         index: &[u32],
         now: DateTime<Utc>,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
     ) -> leadcore::Result<Option<Vec<ScoreCard>>> {
         // The core matches rows by id: the leads' own ids as the dictionary, each row's
         // index as its code.
@@ -756,7 +756,7 @@ mod tests {
                 &found.index,
                 now,
                 1,
-                &mut || true,
+                &mut |_| true,
             )
             .unwrap()
             .unwrap();

@@ -160,7 +160,7 @@ pub unsafe extern "C" fn leadcore_score_arrow(
             (leads, None, index)
         };
         let scores = events
-            .score_indexed(scoring, &leads, &index, now, 1, &mut || true)?
+            .score_indexed(scoring, &leads, &index, now, 1, &mut |_| true)?
             .ok_or_else(|| Failure::invalid_input("events: batch stopped".to_owned()))?;
         let batch = match ids {
             Some(ids) => scores_batch_with_ids(&scores, ids, scoring),

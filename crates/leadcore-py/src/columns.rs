@@ -423,16 +423,39 @@ fn values(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
 /// Event columns read with the GIL held; [`EventsArg::finish`] reads them as events.
 pub(crate) struct EventsArg(Table);
 
+/// Renames a table's id column `given` to `core`, the name the core reads (a leads table's
+/// `id`, an events table's `lead_id`): the ids may come under the caller's name. A table
+/// with both columns is refused, naming them.
+pub(crate) fn rename_id(table: &mut Table, of: Of, given: &str, core: &str) -> PyResult<()> {
+    if given == core || table.column(given).is_none() {
+        return Ok(());
+    }
+    if table.column(core).is_some() {
+        return Err(input_error(format!(
+            "{}: both an `{core}` and an `{given}` column: give the ids in one of them",
+            of.name()
+        )));
+    }
+    for c in &mut table.columns {
+        if c.name == given {
+            c.name = core.to_owned();
+        }
+    }
+    Ok(())
+}
+
 impl EventsArg {
-    /// Extracts the events argument.
-    pub(crate) fn extract(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
-        extract_table(
+    /// Extracts the events argument; their lead ids are in `id_column` (`lead_id` unless
+    /// the caller names another).
+    pub(crate) fn extract(obj: &Bound<'_, PyAny>, id_column: &str) -> PyResult<Self> {
+        let mut table = extract_table(
             Of::Events,
             obj,
             "events must be a dict of columns or a table with __arrow_c_stream__ \
              (pandas, polars or pyarrow)",
-        )
-        .map(EventsArg)
+        )?;
+        rename_id(&mut table, Of::Events, id_column, "lead_id")?;
+        Ok(EventsArg(table))
     }
 
     /// No events: the three required columns, empty (`lead_id` text, which matches leads of

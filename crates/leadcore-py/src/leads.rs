@@ -35,18 +35,21 @@ pub(crate) enum Leads {
 }
 
 impl Leads {
-    /// Extracts the leads argument of `score_columns` / `score_many`.
-    pub(crate) fn extract(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+    /// Extracts the leads argument of `score_columns` / `score_many`. A table's ids are
+    /// in its `id` column or in `id_column` (`lead_id` unless the caller names another),
+    /// not both.
+    pub(crate) fn extract(obj: &Bound<'_, PyAny>, id_column: &str) -> PyResult<Self> {
         if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
             return crate::convert::from_py("leads", obj).map(Leads::Ready);
         }
-        extract_table(
+        let mut table = extract_table(
             Of::Leads,
             obj,
             "leads must be a list of lead dicts, a dict of columns, or a table with \
              __arrow_c_stream__ (pandas, polars or pyarrow)",
-        )
-        .map(Leads::Table)
+        )?;
+        crate::columns::rename_id(&mut table, Of::Leads, id_column, "id")?;
+        Ok(Leads::Table(table))
     }
 
     /// The leads and, when a table gave them integer ids, its `id` column as it came (what

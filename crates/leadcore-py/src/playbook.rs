@@ -542,7 +542,7 @@ impl PyPlaybook {
     /// `numpy.datetime64` (read as UTC, any unit) or an RFC 3339 string; a naive datetime
     /// raises `InputError`. The events' `at` column takes Unix seconds, aware datetimes,
     /// `numpy.datetime64`s or RFC 3339 strings, as a list, an array or a column alike.
-    #[pyo3(signature = (leads, events, now, *, explain = false, extra = "error", threads = 1))]
+    #[pyo3(signature = (leads, events, now, *, explain = false, extra = "error", threads = 1, progress = None, id_column = "lead_id"))]
     #[allow(clippy::too_many_arguments)]
     fn score_columns(
         &self,
@@ -553,18 +553,33 @@ impl PyPlaybook {
         explain: bool,
         extra: &str,
         threads: usize,
+        progress: Option<Bound<'_, PyAny>>,
+        id_column: &str,
     ) -> PyResult<PyBatchResult> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            scoring::batch(py, &self.inner, leads, events, now, explain, extra, threads)
+            let progress = callback(progress)?;
+            scoring::batch(
+                py,
+                &self.inner,
+                leads,
+                events,
+                now,
+                explain,
+                extra,
+                threads,
+                progress,
+                id_column,
+            )
         })
     }
 
     /// `score_columns(...).to_pandas()`: a pandas DataFrame indexed by `lead_id`, with
     /// `score_<model>` and `grade_<model>` (models with grade bands). Event rows not counted
     /// are warned about once (`LeadcoreWarning`); `score_columns` keeps them (`errors`).
-    #[pyo3(signature = (leads, events, now, *, extra = "error", threads = 1))]
+    #[pyo3(signature = (leads, events, now, *, extra = "error", threads = 1, progress = None, id_column = "lead_id"))]
+    #[allow(clippy::too_many_arguments)]
     fn score_many<'py>(
         &self,
         py: Python<'py>,
@@ -573,16 +588,30 @@ impl PyPlaybook {
         now: &Bound<'py, PyAny>,
         extra: &str,
         threads: usize,
+        progress: Option<Bound<'py, PyAny>>,
+        id_column: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            let batch = scoring::batch(py, &self.inner, leads, events, now, false, extra, threads)?;
+            let progress = callback(progress)?;
+            let batch = scoring::batch(
+                py,
+                &self.inner,
+                leads,
+                events,
+                now,
+                false,
+                extra,
+                threads,
+                progress,
+                id_column,
+            )?;
             let batch = Bound::new(py, batch)?;
             crate::table::to_pandas(
                 batch.as_any(),
                 "Playbook.score_many",
-                &["lead_id".to_owned()],
+                &[id_column.to_owned()],
                 true,
                 false,
             )
@@ -649,7 +678,7 @@ impl PyPlaybook {
     /// unassignable queue), `unassigned_code` and `unassigned_reason` (None unless the
     /// lead went to the unassignable queue). Decided without the trace (the core's lean
     /// batch: same assignments and state changes as `route_batch`, much faster).
-    #[pyo3(signature = (state, leads, now, *, extra = "error"))]
+    #[pyo3(signature = (state, leads, now, *, extra = "error", id_column = "lead_id"))]
     fn route_many<'py>(
         &self,
         py: Python<'py>,
@@ -657,6 +686,7 @@ impl PyPlaybook {
         leads: &Bound<'py, PyAny>,
         now: &Bound<'py, PyAny>,
         extra: &str,
+        id_column: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
@@ -664,11 +694,19 @@ impl PyPlaybook {
             // pandas and pyarrow first: a missing one must not leave the state changed.
             crate::table::optional(py, "pandas", "pandas", "Playbook.route_many")?;
             crate::table::optional(py, "pyarrow", "pandas", "Playbook.route_many")?;
-            let table = routing::columns(py, &self.inner, &mut state.inner, leads, now, extra)?;
+            let table = routing::columns(
+                py,
+                &self.inner,
+                &mut state.inner,
+                leads,
+                now,
+                extra,
+                id_column,
+            )?;
             crate::table::to_pandas(
                 Bound::new(py, table)?.as_any(),
                 "Playbook.route_many",
-                &["lead_id".to_owned()],
+                &[id_column.to_owned()],
                 true,
                 false,
             )
@@ -679,7 +717,8 @@ impl PyPlaybook {
     /// copy): `lead_id`, `assignee_kind`, `assignee`, `rule`, `unassigned_code` (these four
     /// dictionary-encoded) and `unassigned_reason`, one row per lead in order. Same
     /// assignments and state changes as `route_batch`; needs neither pandas nor pyarrow.
-    #[pyo3(signature = (state, leads, now, *, extra = "error"))]
+    #[pyo3(signature = (state, leads, now, *, extra = "error", id_column = "lead_id"))]
+    #[allow(clippy::too_many_arguments)]
     fn route_columns(
         &self,
         py: Python<'_>,
@@ -687,11 +726,20 @@ impl PyPlaybook {
         leads: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
         extra: &str,
+        id_column: &str,
     ) -> PyResult<crate::table::PyArrowTable> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            routing::columns(py, &self.inner, &mut state.inner, leads, now, extra)
+            routing::columns(
+                py,
+                &self.inner,
+                &mut state.inner,
+                leads,
+                now,
+                extra,
+                id_column,
+            )
         })
     }
 
@@ -766,7 +814,8 @@ impl PyPlaybook {
     /// `started_at`, `stopped_at`, `deadline`, `elapsed_seconds`, `remaining_seconds`,
     /// `next_change`, `escalation`, `attempts`. An event or stage row that cannot be used
     /// raises `InputError` naming the rows.
-    #[pyo3(signature = (leads, now, *, events = None, stages = None, extra = "error"))]
+    #[pyo3(signature = (leads, now, *, events = None, stages = None, extra = "error", id_column = "lead_id"))]
+    #[allow(clippy::too_many_arguments)]
     fn sla_status_many(
         &self,
         py: Python<'_>,
@@ -775,11 +824,12 @@ impl PyPlaybook {
         events: Option<&Bound<'_, PyAny>>,
         stages: Option<&Bound<'_, PyAny>>,
         extra: &str,
+        id_column: &str,
     ) -> PyResult<crate::table::PyArrowTable> {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            crate::sla::many(py, &self.inner, leads, now, events, stages, extra)
+            crate::sla::many(py, &self.inner, leads, now, events, stages, extra, id_column)
         })
     }
 
@@ -815,5 +865,21 @@ impl PyPlaybook {
                 pyo3::types::PyList::new(py, self.pipelines())?.repr()?
             ))
         })
+    }
+}
+
+/// The `progress` keyword: a callable taking `(done, total)`, or None.
+fn callback(progress: Option<Bound<'_, PyAny>>) -> PyResult<Option<Py<PyAny>>> {
+    match progress {
+        Some(p) if !p.is_none() => {
+            if !p.is_callable() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "progress must be a callable taking (done, total), not {}",
+                    crate::convert::type_name(&p)
+                )));
+            }
+            Ok(Some(p.unbind()))
+        }
+        _ => Ok(None),
     }
 }

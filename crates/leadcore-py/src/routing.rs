@@ -193,7 +193,7 @@ pub(crate) fn batch(
     now: DateTime<Utc>,
     extra: ExtraColumns,
 ) -> PyResult<Vec<Decision>> {
-    let leads = Leads::extract(leads)?;
+    let leads = Leads::extract(leads, "lead_id")?;
     let routing = pb.routing();
     let catalog = pb.catalog();
     let result = py.detach(|| {
@@ -212,8 +212,9 @@ pub(crate) fn batch_lean(
     leads: &Bound<'_, PyAny>,
     now: DateTime<Utc>,
     extra: ExtraColumns,
+    id_column: &str,
 ) -> PyResult<(Vec<String>, Assignments)> {
-    let leads = Leads::extract(leads)?;
+    let leads = Leads::extract(leads, id_column)?;
     let routing = pb.routing();
     let catalog = pb.catalog();
     let result = py.detach(|| {
@@ -233,12 +234,15 @@ pub(crate) fn columns(
     leads: &Bound<'_, PyAny>,
     now: DateTime<Utc>,
     extra: ExtraColumns,
+    id_column: &str,
 ) -> PyResult<crate::table::PyArrowTable> {
-    let (ids, assignments) = batch_lean(py, pb, state, leads, now, extra)?;
+    let (ids, assignments) = batch_lean(py, pb, state, leads, now, extra, id_column)?;
     let routing = pb.routing();
-    py.detach(|| leadcore_arrow::assignments_batch(routing, &ids, &assignments))
-        .map(|b| crate::table::PyArrowTable::new(b).indexed(&["lead_id"]))
-        .map_err(|e| arrow_pyerr(crate::columns::Of::Leads, e))
+    let batch = py
+        .detach(|| leadcore_arrow::assignments_batch(routing, &ids, &assignments))
+        .map_err(|e| arrow_pyerr(crate::columns::Of::Leads, e))?;
+    let batch = crate::table::renamed(batch, "lead_id", id_column)?;
+    Ok(crate::table::PyArrowTable::new(batch).indexed(&[id_column]))
 }
 
 /// Decisions as Python values: one dict (`single`) or a list of dicts, or the canonical

@@ -6,7 +6,7 @@
 //! shortest round-trip form as Rust writes it, the same bytes the Rust and C doors give.
 
 use crate::columns::{Detached, EventsArg};
-use crate::convert::{from_json_text, from_py, to_py};
+use crate::convert::{from_json_text, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use crate::leads::Leads;
 use crate::table::PyArrowTable;
@@ -131,6 +131,12 @@ impl PyScoreCard {
         other
             .cast::<PyScoreCard>()
             .is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    /// The card as HTML for notebooks: each model's score and grade, and the rules that
+    /// gave points (events counted, points; caps and floors applied).
+    fn _repr_html_(&self) -> String {
+        crate::table::card_html(&self.inner)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -265,6 +271,9 @@ pub struct PyBatchResult {
     pub(crate) playbook: Arc<Playbook>,
     /// Every lead's card and the tidy explanation table, when scored with `explain`.
     pub(crate) explained: Option<(Vec<ScoreCard>, RecordBatch)>,
+    /// The name of the id column in the tables out (`lead_id` unless the caller named
+    /// another).
+    pub(crate) id_column: String,
 }
 
 impl PyBatchResult {
@@ -277,11 +286,12 @@ impl PyBatchResult {
     /// The scores as a record batch, `lead_id` in the type the ids came in.
     fn batch(&self) -> PyResult<RecordBatch> {
         let scoring = self.playbook.scoring();
-        match &self.int_ids {
+        let batch = match &self.int_ids {
             Some(ids) => leadcore_arrow::scores_batch_with_ids(&self.inner, ids.clone(), scoring),
             None => leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, scoring),
         }
-        .map_err(|e| input_error(e.message()))
+        .map_err(|e| input_error(e.message()))?;
+        crate::table::renamed(batch, "lead_id", &self.id_column)
     }
 
     fn rows<'py, T: Clone + IntoPyObject<'py>>(
@@ -351,7 +361,7 @@ impl PyBatchResult {
         crate::table::to_pandas(
             slf.as_any(),
             "BatchResult.to_pandas",
-            &["lead_id".to_owned()],
+            std::slice::from_ref(&slf.get().id_column),
             index,
             arrow_dtypes,
         )
@@ -474,6 +484,7 @@ impl PyBatchResult {
 
 // ---- what the `Playbook` scoring methods share ---------------------------------------
 
+/// A lead dict; `created_at` may be Unix seconds (an int), like every other time.
 pub(crate) fn lead(obj: &Bound<'_, PyAny>) -> PyResult<Lead> {
     if !obj.is_instance_of::<PyDict>() {
         return Err(PyTypeError::new_err(format!(
@@ -481,9 +492,12 @@ pub(crate) fn lead(obj: &Bound<'_, PyAny>) -> PyResult<Lead> {
             crate::convert::type_name(obj)
         )));
     }
-    from_py("lead", obj)
+    let mut value = crate::convert::py_to_json(obj)?;
+    unix_seconds(&mut value, "created_at", "lead")?;
+    crate::convert::from_value("lead", value)
 }
 
+/// An activity dict; `at` may be Unix seconds (an int).
 pub(crate) fn activity(obj: &Bound<'_, PyAny>) -> PyResult<Activity> {
     if !obj.is_instance_of::<PyDict>() {
         return Err(PyTypeError::new_err(format!(
@@ -491,21 +505,44 @@ pub(crate) fn activity(obj: &Bound<'_, PyAny>) -> PyResult<Activity> {
             crate::convert::type_name(obj)
         )));
     }
-    from_py("activity", obj)
+    let mut value = crate::convert::py_to_json(obj)?;
+    unix_seconds(&mut value, "at", "activity")?;
+    crate::convert::from_value("activity", value)
 }
 
-fn list_of<T: serde::de::DeserializeOwned>(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<T>> {
+/// A list (or tuple) of activity dicts; each `at` may be Unix seconds (an int).
+pub(crate) fn activities(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Activity>> {
     if !(obj.is_instance_of::<PyList>() || obj.is_instance_of::<pyo3::types::PyTuple>()) {
         return Err(PyTypeError::new_err(format!(
-            "{what} must be a list of dicts, not {}",
+            "activities must be a list of dicts, not {}",
             crate::convert::type_name(obj)
         )));
     }
-    from_py(what, obj)
+    let mut value = crate::convert::py_to_json(obj)?;
+    if let serde_json::Value::Array(items) = &mut value {
+        for (i, item) in items.iter_mut().enumerate() {
+            unix_seconds(item, "at", &format!("activities[{i}]"))?;
+        }
+    }
+    crate::convert::from_value("activities", value)
 }
 
-pub(crate) fn activities(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Activity>> {
-    list_of("activities", obj)
+/// Replaces an integer `key` of a JSON object (Unix seconds, as event columns take them)
+/// by the RFC 3339 text the core reads; other values are left for the core to judge.
+fn unix_seconds(value: &mut serde_json::Value, key: &str, what: &str) -> PyResult<()> {
+    let Some(v) = value.as_object_mut().and_then(|m| m.get_mut(key)) else {
+        return Ok(());
+    };
+    let Some(secs) = v.as_i64() else {
+        return Ok(());
+    };
+    let at = DateTime::<Utc>::from_timestamp(secs, 0).ok_or_else(|| {
+        input_error(format!(
+            "{what}: `{key}` = {secs} Unix seconds is out of the range of times"
+        ))
+    })?;
+    *v = serde_json::Value::String(crate::convert::rfc3339(at));
+    Ok(())
 }
 
 /// Signals as a list of dicts, or as canonical JSON text when `json`.
@@ -566,16 +603,18 @@ pub(crate) fn batch(
     explain: bool,
     extra: ExtraColumns,
     threads: usize,
+    progress: Option<Py<PyAny>>,
+    id_column: &str,
 ) -> PyResult<PyBatchResult> {
     let leads = if leads.is_none() {
         None
     } else {
-        Some(Leads::extract(leads)?)
+        Some(Leads::extract(leads, id_column)?)
     };
     let events = if events.is_none() {
         no_events(pb, leads.is_some())?
     } else {
-        EventsArg::extract(events)?
+        EventsArg::extract(events, id_column)?
     };
     let scoring: &Scoring = pb.scoring();
     let result = py.detach(|| {
@@ -594,32 +633,35 @@ pub(crate) fn batch(
                 (found.leads, ids, found.index)
             }
         };
-        let mut signal: Option<PyErr> = None;
-        let mut keep_going = || match Python::attach(|py| py.check_signals()) {
-            Ok(()) => true,
-            Err(e) => {
-                signal = Some(e);
-                false
-            }
+        // Phase one scores; phase two (with `explain`) replays every row per lead: its
+        // rows and leads are added to the total from the start.
+        let second = if explain {
+            (events.len() + leads.len()) as u64
+        } else {
+            0
         };
-        let stopped = |signal: &mut Option<PyErr>| {
-            Detached::Interrupted(signal.take().unwrap_or_else(|| {
-                pyo3::exceptions::PyKeyboardInterrupt::new_err("batch interrupted")
-            }))
-        };
-        let scores =
-            events.score_indexed(scoring, &leads, &index, now, threads, &mut keep_going)?;
+        let mut ticker = Ticker::new(progress);
+        let scores = events.score_indexed(scoring, &leads, &index, now, threads, &mut |p| {
+            ticker.tell(p.done, p.total + second)
+        })?;
         let Some(scores) = scores else {
-            return Err(stopped(&mut signal));
+            return Err(ticker.stopped());
         };
+        let first = ticker.total.saturating_sub(second);
         let cards = if explain {
-            match events.explain_indexed(scoring, &leads, &index, now, &mut keep_going)? {
+            let cards = events.explain_indexed(scoring, &leads, &index, now, &mut |p| {
+                ticker.tell(first + p.done, first + p.total)
+            })?;
+            match cards {
                 Some(cards) => cards,
-                None => return Err(stopped(&mut signal)),
+                None => return Err(ticker.stopped()),
             }
         } else {
             Vec::new()
         };
+        if !ticker.tell(ticker.total, ticker.total) {
+            return Err(ticker.stopped());
+        }
         Ok((leads, int_ids, scores, cards, events.len()))
     });
     let (leads, int_ids, scores, cards, rows) = result?;
@@ -631,7 +673,7 @@ pub(crate) fn batch(
         };
         let table = leadcore_arrow::score_explanations_batch(&cards, ids)
             .map_err(|e| input_error(e.message()))?;
-        Some((cards, table))
+        Some((cards, crate::table::renamed(table, "lead_id", id_column)?))
     } else {
         None
     };
@@ -648,7 +690,53 @@ pub(crate) fn batch(
         int_ids,
         playbook: Arc::clone(pb),
         explained,
+        id_column: id_column.to_owned(),
     })
+}
+
+/// What a batch tells Python between chunks, the GIL taken back briefly: a pending signal
+/// (Ctrl-C) stops it, and the progress callback, if any, is called with `(done, total)`;
+/// an exception from either stops the batch and is raised.
+struct Ticker {
+    progress: Option<Py<PyAny>>,
+    failed: Option<PyErr>,
+    total: u64,
+}
+
+impl Ticker {
+    fn new(progress: Option<Py<PyAny>>) -> Self {
+        Ticker {
+            progress,
+            failed: None,
+            total: 0,
+        }
+    }
+
+    /// Whether to go on after `done` of `total` units.
+    fn tell(&mut self, done: u64, total: u64) -> bool {
+        self.total = total;
+        let told = Python::attach(|py| {
+            py.check_signals()?;
+            if let Some(progress) = &self.progress {
+                progress.call1(py, (done, total))?;
+            }
+            Ok::<_, PyErr>(())
+        });
+        match told {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
+    /// The error that stopped the batch.
+    fn stopped(&mut self) -> Detached {
+        Detached::Interrupted(self.failed.take().unwrap_or_else(|| {
+            pyo3::exceptions::PyKeyboardInterrupt::new_err("batch interrupted")
+        }))
+    }
 }
 
 /// The events of a batch given `events=None`: none, which only a playbook whose models have

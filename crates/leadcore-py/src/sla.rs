@@ -150,11 +150,12 @@ pub(crate) fn many(
     events: Option<&Bound<'_, PyAny>>,
     stages: Option<&Bound<'_, PyAny>>,
     extra: leadcore::columnar::ExtraColumns,
+    id_column: &str,
 ) -> PyResult<PyArrowTable> {
-    let leads = crate::leads::Leads::extract(leads)?;
+    let leads = crate::leads::Leads::extract(leads, id_column)?;
     let events = events
         .filter(|e| !e.is_none())
-        .map(crate::columns::EventsArg::extract)
+        .map(|e| crate::columns::EventsArg::extract(e, id_column))
         .transpose()?;
     let stages = stages
         .filter(|s| !s.is_none())
@@ -164,6 +165,10 @@ pub(crate) fn many(
                 s,
                 "stages must be a dict of columns or a table (lead_id, at, stage)",
             )
+            .and_then(|mut t| {
+                crate::columns::rename_id(&mut t, Of::Events, id_column, "lead_id")?;
+                Ok(t)
+            })
         })
         .transpose()?;
     let result = py.detach(|| -> Result<_, Detached> {
@@ -206,5 +211,6 @@ pub(crate) fn many(
             .map_err(Detached::Core)?;
         leadcore_arrow::sla_statuses_batch(&statuses).map_err(|e| Detached::Arrow(Of::Leads, e))
     });
-    Ok(PyArrowTable::new(result?).indexed(&["lead_id", "policy"]))
+    let batch = crate::table::renamed(result?, "lead_id", id_column)?;
+    Ok(PyArrowTable::new(batch).indexed(&[id_column, "policy"]))
 }

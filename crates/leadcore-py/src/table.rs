@@ -52,6 +52,33 @@ impl PyArrowTable {
     }
 }
 
+/// `batch` with its column `from` named `to` (the caller's name for the id column).
+pub(crate) fn renamed(batch: RecordBatch, from: &str, to: &str) -> PyResult<RecordBatch> {
+    if from == to {
+        return Ok(batch);
+    }
+    let schema = batch.schema();
+    if schema.column_with_name(to).is_some() {
+        return Err(crate::errors::input_error(format!(
+            "id_column `{to}` is the name of another column of the result"
+        )));
+    }
+    let fields: Vec<arrow_schema::Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if f.name() == from {
+                f.as_ref().clone().with_name(to)
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let schema = std::sync::Arc::new(arrow_schema::Schema::new(fields));
+    RecordBatch::try_new(schema, batch.columns().to_vec())
+        .map_err(|e| crate::errors::input_error(format!("cannot rename `{from}`: {e}")))
+}
+
 /// A module of an optional dependency, or `ImportError` naming the extra that brings it.
 pub(crate) fn optional<'py>(
     py: Python<'py>,
@@ -262,6 +289,54 @@ pub(crate) fn html(batch: &RecordBatch, title: &str, errors: usize) -> String {
         );
     }
     out.push_str("</p></div>");
+    out
+}
+
+/// A score card as HTML: a row per model (score, grade), then its rules with points and its
+/// adjustments, so a notebook shows why a lead scores what it does.
+pub(crate) fn card_html(card: &leadcore::scoring::ScoreCard) -> String {
+    let mut out = format!(
+        "<div><p><b>ScoreCard</b> {} at {}{}{}</p>\n<table class=\"dataframe leadcore\">\n\
+         <thead><tr><th>model</th><th>rule</th><th>events</th><th>points</th><th>grade</th></tr></thead>\n<tbody>\n",
+        escape(&card.lead_id),
+        card.at.to_rfc3339(),
+        if card.hot { " · hot" } else { "" },
+        card.zombie
+            .as_ref()
+            .map_or(String::new(), |z| format!(" · zombie ({})", escape(&z.action))),
+    );
+    for m in &card.models {
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><th></th><th></th><th>{:?}</th><th>{}</th></tr>\n",
+            escape(&m.model),
+            m.score,
+            escape(m.grade.as_deref().unwrap_or(""))
+        );
+        for r in m.rules.iter().filter(|r| r.occurrences > 0 || r.points != 0.0) {
+            let _ = write!(
+                out,
+                "<tr><td></td><td>{}</td><td>{}</td><td>{:?}</td><td></td></tr>\n",
+                escape(&r.rule),
+                r.occurrences,
+                r.points
+            );
+        }
+        for a in &m.adjustments {
+            let kind = serde_json::to_value(a.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<tr><td></td><td>{} ({})</td><td></td><td>{:?}</td><td></td></tr>\n",
+                escape(&a.name),
+                escape(&kind),
+                a.points
+            );
+        }
+    }
+    out.push_str("</tbody></table></div>");
     out
 }
 

@@ -494,31 +494,61 @@ fn a_batch_can_be_stopped_between_chunks() {
     };
     let events = table.encode().unwrap();
     let leads: Vec<Lead> = (0..100).map(|i| Lead::new(format!("L{i}"))).collect();
-    let mut calls = 0;
+    let mut seen = Vec::new();
     let full = s
-        .score_events_until(&leads, &events, now, &mut || {
-            calls += 1;
+        .score_events_until(&leads, &events, now, &mut |p| {
+            seen.push(p);
             true
         })
         .unwrap()
         .unwrap();
     assert_eq!(full, s.score_events(&leads, &events, now).unwrap());
-    assert_eq!(
-        calls,
-        4 + 1,
-        "every {STOP_CHECK_ROWS} rows, and once per as many leads"
-    );
+    // Every STOP_CHECK_ROWS rows of the one pass over the rows, then once per as many
+    // leads; told how far it got: rows scanned, then leads finished.
+    let passes = 1;
+    let total = (passes * rows + 100) as u64;
+    let told: Vec<(u64, u64)> = seen.iter().map(|p| (p.done, p.total)).collect();
+    let want: Vec<(u64, u64)> = (0..4)
+        .map(|c| ((c * STOP_CHECK_ROWS) as u64, total))
+        .chain([(rows as u64, total)])
+        .collect();
+    assert_eq!(told, want);
+    // The same on two threads: each thread's rows add up, `done` never goes back.
+    let index: Vec<u32> = (0..rows).map(|i| (i % 100) as u32).collect();
+    let kinds = ["email_opened".to_owned()];
+    let codes = vec![0u32; rows];
+    let at = vec![now.timestamp() - 60; rows];
+    let columns = leadcore::columnar::EventColumns {
+        lead: &index,
+        kind: leadcore::columnar::DictColumn {
+            codes: &codes,
+            dictionary: &kinds,
+        },
+        at: &at,
+        attrs: &[],
+    };
+    let mut two = Vec::new();
+    let parallel = s
+        .score_columns_parallel_until(&leads, &columns, now, 2, &mut |p| {
+            two.push(p);
+            true
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(parallel, full);
+    assert!(two.windows(2).all(|w| w[0].done <= w[1].done), "{two:?}");
+    assert!(two.iter().all(|p| p.total == total && p.done < total));
     // Stopped at the second check: no result, no error.
     let mut calls = 0;
     let stopped = s
-        .score_events_until(&leads, &events, now, &mut || {
+        .score_events_until(&leads, &events, now, &mut |_| {
             calls += 1;
             calls < 2
         })
         .unwrap();
     assert_eq!((stopped, calls), (None, 2));
     let cards = s
-        .explain_events_until(&leads, &events, now, &mut || false)
+        .explain_events_until(&leads, &events, now, &mut |_| false)
         .unwrap();
     assert!(cards.is_none());
 }

@@ -16,7 +16,7 @@ mod state;
 mod table;
 pub(crate) mod validate;
 
-pub use batch::{BatchScores, STOP_CHECK_ROWS};
+pub use batch::{BatchScores, Progress, STOP_CHECK_ROWS};
 pub use explain::{
     Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType, ScoreCard,
     ZombieFlag,

@@ -57,7 +57,7 @@ impl Scoring {
         leads: &[Lead],
         events: &EncodedEvents,
         now: DateTime<Utc>,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(super::batch::Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
         let attrs = events.attr_columns();
         self.score_columns_by_id_until(
@@ -76,7 +76,7 @@ impl Scoring {
         leads: &[Lead],
         events: &EncodedEvents,
         now: DateTime<Utc>,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(super::batch::Progress) -> bool,
     ) -> Result<Option<Vec<ScoreCard>>> {
         let attrs = events.attr_columns();
         self.explain_columns_by_id_until(
@@ -110,7 +110,7 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
-        self.score_columns_by_id_until(leads, lead_ids, events, now, &mut || true)?
+        self.score_columns_by_id_until(leads, lead_ids, events, now, &mut |_| true)?
             .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
@@ -122,7 +122,7 @@ impl Scoring {
         lead_ids: DictColumn<'_>,
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(super::batch::Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
         let lead = lead_index(leads, lead_ids)?;
         let Some(mut out) = self.score_columns_until(
@@ -161,7 +161,7 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<Vec<ScoreCard>> {
-        self.explain_columns_by_id_until(leads, lead_ids, events, now, &mut || true)?
+        self.explain_columns_by_id_until(leads, lead_ids, events, now, &mut |_| true)?
             .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
@@ -173,7 +173,7 @@ impl Scoring {
         lead_ids: DictColumn<'_>,
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(super::batch::Progress) -> bool,
     ) -> Result<Option<Vec<ScoreCard>>> {
         events.check()?;
         let lead = lead_index(leads, lead_ids)?;
@@ -184,8 +184,10 @@ impl Scoring {
             .map(|k| ActivityKind::parse(k))
             .collect();
         let mut states: Vec<_> = leads.iter().map(|l| self.new_state(l.id.clone())).collect();
+        let total = (lead.len() + leads.len()) as u64;
+        let progress = |done: usize| super::batch::Progress::new(done as u64, total);
         for (row, &l) in lead.iter().enumerate() {
-            if row % STOP_CHECK_ROWS == 0 && !keep_going() {
+            if row % STOP_CHECK_ROWS == 0 && !keep_going(progress(row)) {
                 return Ok(None);
             }
             let (Some(state), Some(kind), Some(at)) = (
@@ -227,7 +229,7 @@ impl Scoring {
         }
         let mut cards = Vec::with_capacity(leads.len());
         for (i, (l, s)) in leads.iter().zip(&states).enumerate() {
-            if i % STOP_CHECK_ROWS == 0 && !keep_going() {
+            if i % STOP_CHECK_ROWS == 0 && !keep_going(progress(lead.len() + i)) {
                 return Ok(None);
             }
             cards.push(self.card(s, l, now, true)?);

@@ -15,7 +15,7 @@ use plan::Layout;
 use rows::{Block, RuleState, Scan};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Scores of a batch: `scores[lead * models.len() + m]`.
 ///
@@ -96,6 +96,46 @@ const CHUNK_ROWS: usize = 16384;
 /// hook: about a millisecond of work.
 pub const STOP_CHECK_ROWS: usize = 64 * CHUNK_ROWS;
 
+/// How far a stoppable batch has got, as its `keep_going` hook is told between chunks: a
+/// host shows it (a progress bar) or stops the batch on it (a deadline).
+///
+/// The units are the batch's work: a row scanned by one pass over the rows (a pass serves
+/// up to 64 behaviour rules), then a lead finished, summed over every thread. `done` only
+/// grows, and equals `total` once all the work is done (the hook is not called then: the
+/// batch returns).
+///
+/// ```
+/// use leadcore::scoring::Progress;
+/// let p = Progress::new(250, 1000);
+/// assert_eq!((p.done, p.total), (250, 1000));
+/// assert_eq!(p.fraction(), 0.25);
+/// assert_eq!(Progress::new(0, 0).fraction(), 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Units of work done so far.
+    pub done: u64,
+    /// Units of work in the whole batch.
+    pub total: u64,
+}
+
+impl Progress {
+    /// `done` of `total` units.
+    pub fn new(done: u64, total: u64) -> Self {
+        Progress { done, total }
+    }
+
+    /// The share done, 0 to 1 (1 for a batch with no work).
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            1.0
+        } else {
+            (self.done as f64 / self.total as f64).min(1.0)
+        }
+    }
+}
+
 impl Scoring {
     /// Scores a columnar batch of events for `leads` at `now`, in one pass over the rows
     /// plus one per lead. Events after `now` do not count; events later than `now` plus the
@@ -110,7 +150,7 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
     ) -> Result<BatchScores> {
-        self.score_columns_until(leads, events, now, &mut || true)?
+        self.score_columns_until(leads, events, now, &mut |_| true)?
             .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
@@ -146,7 +186,7 @@ impl Scoring {
         now: DateTime<Utc>,
         threads: usize,
     ) -> Result<BatchScores> {
-        self.run(leads, events, now, threads, &mut || true)?
+        self.run(leads, events, now, threads, &mut |_| true)?
             .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
@@ -159,14 +199,15 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
         threads: usize,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
         self.run(leads, events, now, threads, keep_going)
     }
 
     /// [`Scoring::score_columns`] that can be stopped: `keep_going` is called between
-    /// chunks of rows (every [`STOP_CHECK_ROWS`] rows) and of leads; once it returns
-    /// `false` the batch stops and gives `Ok(None)`, its inputs untouched. The hook is how
+    /// chunks of rows (every [`STOP_CHECK_ROWS`] rows) and of leads, with the
+    /// [`Progress`] so far; once it returns `false` the batch stops and gives `Ok(None)`,
+    /// its inputs untouched. The hook is how
     /// a host checks for Ctrl-C or a deadline; the core itself reads no clock and holds no
     /// global state.
     ///
@@ -179,17 +220,20 @@ impl Scoring {
     /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
     /// let pb = Playbook::default_playbook();
     /// let leads = [Lead::new("A")];
-    /// let stopped = pb.scoring().score_events_until(&leads, &events, now, &mut || false).unwrap();
+    /// let stopped = pb.scoring().score_events_until(&leads, &events, now, &mut |_| false).unwrap();
     /// assert!(stopped.is_none());
-    /// let done = pb.scoring().score_events_until(&leads, &events, now, &mut || true).unwrap();
+    /// let mut seen = Vec::new();
+/// let done = pb.scoring().score_events_until(&leads, &events, now, &mut |p| { seen.push(p); true }).unwrap();
     /// assert_eq!(done.unwrap().score(0, "engagement"), Some(25.0));
+    /// // One pass over the one row, then the one lead: told before each chunk.
+    /// assert_eq!(seen.iter().map(|p| (p.done, p.total)).collect::<Vec<_>>(), [(0, 2), (1, 2)]);
     /// ```
     pub fn score_columns_until(
         &self,
         leads: &[Lead],
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
         self.run(leads, events, now, 1, keep_going)
     }
@@ -200,7 +244,7 @@ impl Scoring {
         events: &EventColumns<'_>,
         now: DateTime<Utc>,
         threads: usize,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
         events.check_shape()?;
         let rows = events.at.len();
@@ -235,9 +279,19 @@ impl Scoring {
 
         // Rows: one run per thread, each into its own blocks, merged in run order.
         let threads = threads.clamp(1, rows.div_ceil(STOP_CHECK_ROWS).max(1));
-        let Some(blocks) = fan_out(split(rows, threads), keep_going, |run, hook| {
-            scan.run(run, hook)
-        })?
+        let passes = self.behaviours.len().div_ceil(plan::RULES_PER_PASS) as u64;
+        let row_units = passes * rows as u64;
+        let tracker = Tracker {
+            done: AtomicU64::new(0),
+            total: row_units + leads.len() as u64,
+        };
+        let Some(blocks) = fan_out(
+            split(rows, threads),
+            &tracker,
+            |run| passes * run.len() as u64,
+            keep_going,
+            |run, hook| scan.run(run, hook),
+        )?
         else {
             return Ok(None);
         };
@@ -250,9 +304,13 @@ impl Scoring {
         }
         // Leads: finished in runs too (each allocation-free but for grades).
         let n_models = self.models.len();
-        let Some(parts) = fan_out(split(leads.len(), threads), keep_going, |run, hook| {
-            self.finish(leads, run, &block, now_s, hook)
-        })?
+        let Some(parts) = fan_out(
+            split(leads.len(), threads),
+            &tracker,
+            |run| run.len() as u64,
+            keep_going,
+            |run, hook| self.finish(leads, run, &block, now_s, hook),
+        )?
         else {
             return Ok(None);
         };
@@ -277,15 +335,16 @@ impl Scoring {
         range: Range<usize>,
         block: &Block,
         now: i64,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Option<Finished>> {
         let n_models = self.models.len();
         let mut scores_q = vec![0 as Q; n_models];
         let mut scores = Vec::with_capacity(range.len() * n_models);
         let mut grades = Vec::with_capacity(range.len() * n_models);
         let mut times = Vec::new();
+        let first = range.start;
         for l in range {
-            if l % STOP_CHECK_ROWS == 0 && !keep_going() {
+            if l % STOP_CHECK_ROWS == 0 && !keep_going((l - first) as u64) {
                 return Ok(None);
             }
             let Some(lead) = leads.get(l) else { break };
@@ -342,34 +401,68 @@ impl Scoring {
 /// A run of leads' scores and grades, lead-major.
 type Finished = (Vec<f64>, Vec<Option<String>>);
 
+/// Work done over every thread, and the batch's total, in [`Progress`] units.
+struct Tracker {
+    done: AtomicU64,
+    total: u64,
+}
+
 /// Runs `work` on each run, the first on this thread (with `keep_going`), the others on
-/// scoped threads that stop at their next check once `keep_going` has said stop. Gives
-/// the results in run order, or `None` if any run stopped (or a worker panicked, which
-/// would be a bug: its part would be lost).
+/// scoped threads that stop at their next check once `keep_going` has said stop. `work`'s
+/// hook takes the units its run has done so far (`units` of the run when complete), which
+/// add up in `tracker`; `keep_going` is told the sum. Gives the results in run order, or
+/// `None` if any run stopped (or a worker panicked, which would be a bug: its part would be
+/// lost).
 fn fan_out<T: Send>(
     runs: Vec<Range<usize>>,
-    keep_going: &mut dyn FnMut() -> bool,
-    work: impl Fn(Range<usize>, &mut dyn FnMut() -> bool) -> Result<Option<T>> + Sync,
+    tracker: &Tracker,
+    units: impl Fn(&Range<usize>) -> u64 + Sync,
+    keep_going: &mut dyn FnMut(Progress) -> bool,
+    work: impl Fn(Range<usize>, &mut dyn FnMut(u64) -> bool) -> Result<Option<T>> + Sync,
 ) -> Result<Option<Vec<T>>> {
     let stop = AtomicBool::new(false);
     let mut done: Vec<Result<Option<T>>> = Vec::with_capacity(runs.len());
+    // Adds a run's units since its last report; gives the batch's sum.
+    let report = |last: &mut u64, now: u64| {
+        let sum = tracker.done.fetch_add(now - *last, Ordering::Relaxed) + now - *last;
+        *last = now;
+        sum
+    };
     std::thread::scope(|s| {
-        let (work, stop) = (&work, &stop);
+        let (work, stop, units, report) = (&work, &stop, &units, &report);
         let workers: Vec<_> = runs[1..]
             .iter()
             .map(|run| {
                 let run = run.clone();
-                s.spawn(move || work(run, &mut || !stop.load(Ordering::Relaxed)))
+                s.spawn(move || {
+                    let mut last = 0;
+                    let all = units(&run);
+                    let out = work(run, &mut |now| {
+                        report(&mut last, now);
+                        !stop.load(Ordering::Relaxed)
+                    });
+                    if matches!(out, Ok(Some(_))) {
+                        report(&mut last, all);
+                    }
+                    out
+                })
             })
             .collect();
-        let mut hook = || {
-            let go = keep_going();
+        let mut last = 0;
+        let all = units(&runs[0]);
+        let mut hook = |now| {
+            let sum = report(&mut last, now);
+            let go = keep_going(Progress::new(sum, tracker.total));
             if !go {
                 stop.store(true, Ordering::Relaxed);
             }
             go
         };
-        done.push(work(runs[0].clone(), &mut hook));
+        let out = work(runs[0].clone(), &mut hook);
+        if matches!(out, Ok(Some(_))) {
+            report(&mut last, all);
+        }
+        done.push(out);
         for w in workers {
             done.push(w.join().unwrap_or(Ok(None)));
         }

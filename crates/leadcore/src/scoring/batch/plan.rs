@@ -9,7 +9,7 @@ use crate::model::ActivityKind;
 use crate::scoring::model::{Behaviour, Decay, Scoring};
 
 /// Rules one pass over the rows handles: one bit each.
-pub(super) const RULES_PER_PASS: usize = 64;
+pub(crate) const RULES_PER_PASS: usize = 64;
 
 /// Occurrence limits up to this many keep their times inline in the lead's block.
 const INLINE_LIMIT: u32 = 8;

@@ -124,12 +124,13 @@ pub(super) struct Scan<'s, 'a> {
 }
 
 impl Scan<'_, '_> {
-    /// Scans rows `range` into fresh blocks; `None` once `keep_going` says stop. A code
+    /// Scans rows `range` into fresh blocks, telling `keep_going` how many rows of its passes
+    /// are scanned; `None` once it says stop. A code
     /// outside its dictionary in a column a rule filters on fails the batch.
     pub(super) fn run(
         &self,
         range: Range<usize>,
-        keep_going: &mut dyn FnMut() -> bool,
+        keep_going: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Option<Block>> {
         let passes = Pass::plan(self.scoring, self.events, self.now);
         let mut block = Block::new(self.n_leads, self.layout);
@@ -138,7 +139,10 @@ impl Scan<'_, '_> {
             let mut start = range.start;
             let mut bad_codes = 0;
             while start < range.end {
-                if (start - range.start).is_multiple_of(STOP_CHECK_ROWS) && !keep_going() {
+                let offset = start - range.start;
+                if offset.is_multiple_of(STOP_CHECK_ROWS)
+                    && !keep_going((p * range.len() + offset) as u64)
+                {
                     return Ok(None);
                 }
                 let end = range.end.min(start + CHUNK_ROWS);
