@@ -829,7 +829,16 @@ impl PyPlaybook {
         crate::errors::shield(|| {
             let now = extract_time(now)?;
             let extra = crate::leads::extra_columns(extra)?;
-            crate::sla::many(py, &self.inner, leads, now, events, stages, extra, id_column)
+            crate::sla::many(
+                py,
+                &self.inner,
+                leads,
+                now,
+                events,
+                stages,
+                extra,
+                id_column,
+            )
         })
     }
 

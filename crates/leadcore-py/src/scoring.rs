@@ -733,9 +733,11 @@ impl Ticker {
 
     /// The error that stopped the batch.
     fn stopped(&mut self) -> Detached {
-        Detached::Interrupted(self.failed.take().unwrap_or_else(|| {
-            pyo3::exceptions::PyKeyboardInterrupt::new_err("batch interrupted")
-        }))
+        Detached::Interrupted(
+            self.failed.take().unwrap_or_else(|| {
+                pyo3::exceptions::PyKeyboardInterrupt::new_err("batch interrupted")
+            }),
+        )
     }
 }
 

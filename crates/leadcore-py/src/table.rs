@@ -301,22 +301,27 @@ pub(crate) fn card_html(card: &leadcore::scoring::ScoreCard) -> String {
         escape(&card.lead_id),
         card.at.to_rfc3339(),
         if card.hot { " · hot" } else { "" },
-        card.zombie
-            .as_ref()
-            .map_or(String::new(), |z| format!(" · zombie ({})", escape(&z.action))),
+        card.zombie.as_ref().map_or(String::new(), |z| format!(
+            " · zombie ({})",
+            escape(&z.action)
+        )),
     );
     for m in &card.models {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<tr><th>{}</th><th></th><th></th><th>{:?}</th><th>{}</th></tr>\n",
+            "<tr><th>{}</th><th></th><th></th><th>{:?}</th><th>{}</th></tr>",
             escape(&m.model),
             m.score,
             escape(m.grade.as_deref().unwrap_or(""))
         );
-        for r in m.rules.iter().filter(|r| r.occurrences > 0 || r.points != 0.0) {
-            let _ = write!(
+        for r in m
+            .rules
+            .iter()
+            .filter(|r| r.occurrences > 0 || r.points != 0.0)
+        {
+            let _ = writeln!(
                 out,
-                "<tr><td></td><td>{}</td><td>{}</td><td>{:?}</td><td></td></tr>\n",
+                "<tr><td></td><td>{}</td><td>{}</td><td>{:?}</td><td></td></tr>",
                 escape(&r.rule),
                 r.occurrences,
                 r.points
@@ -327,9 +332,9 @@ pub(crate) fn card_html(card: &leadcore::scoring::ScoreCard) -> String {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<tr><td></td><td>{} ({})</td><td></td><td>{:?}</td><td></td></tr>\n",
+                "<tr><td></td><td>{} ({})</td><td></td><td>{:?}</td><td></td></tr>",
                 escape(&a.name),
                 escape(&kind),
                 a.points

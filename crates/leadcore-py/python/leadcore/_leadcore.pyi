@@ -4,6 +4,7 @@ import os
 from datetime import date, datetime, timedelta
 from typing import (
     Any,
+    Callable,
     Final,
     Iterable,
     Literal,
@@ -44,6 +45,7 @@ __all__ = [
     "BatchResult",
     "ArrowTable",
     "LeadcoreError",
+    "LeadcoreWarning",
     "PlaybookError",
     "PlaybookParseError",
     "PlaybookValidationError",
@@ -70,8 +72,12 @@ ERROR_CODES: Final[tuple[str, ...]]
 ERROR_CLASSES: Final[dict[str, type[LeadcoreError]]]
 
 if TYPE_CHECKING:
-    # numpy is optional: only its datetime64 type is named here.
+    # The table libraries are optional: only their types are named here (pandas and pyarrow
+    # ship no type information, so their frames and tables are `Any` to mypy).
     import numpy
+    import pandas
+    import polars
+    import pyarrow
 
 # A time: a timezone-aware datetime or pandas.Timestamp (a datetime; any zone, converted to
 # UTC), a numpy.datetime64 (any unit, read as UTC) or an RFC 3339 string. A naive datetime or
@@ -106,24 +112,159 @@ _Horizon: TypeAlias = timedelta | float
 
 @final
 class Playbook:
-    """A validated, immutable playbook; safe to share across threads."""
+    """A validated, immutable playbook: pipelines and stages, scoring models, routing rules
+    and SLA policies; safe to share across threads (and pickles by its JSON).
+
+    Every method that depends on time takes `now` (an aware datetime, a pandas Timestamp, a
+    numpy.datetime64 read as UTC, or RFC 3339 text); no method reads a clock.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> pb.pipelines
+    ['lead', 'new_business']
+    >>> now = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> state = pb.start("lead", "L-1", now)
+    >>> pb.transition(state, "MQL", actor=("mia", "marketing"), now=now, scores={"lead": 120})["to"]
+    'MQL'
+    >>> pb.score({"id": "B"}, [{"kind": "email_opened", "at": now}], now).scores
+    {'engagement': 2.0, 'fit': 0.0, 'lead': 2.0}
+    """
 
     @classmethod
-    def parse(cls, text: str, format: str = "yaml") -> Playbook: ...
+    def parse(cls, text: str, format: str = "yaml") -> Playbook:
+        """Parses and validates playbook text.
+
+        Parameters
+        ----------
+        text : str
+            The playbook.
+        format : {"yaml", "yml", "json", "toml"}, default "yaml"
+            Its format.
+
+        Returns
+        -------
+        Playbook
+
+        Raises
+        ------
+        PlaybookParseError
+            Malformed text (`.format`, `.path`, `.line`, `.column`).
+        PlaybookValidationError
+            Text that parses but breaks rules; `.errors` lists every problem at its path.
+        """
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str], format: str | None = None) -> Playbook: ...
+    def from_file(cls, path: str | os.PathLike[str], format: str | None = None) -> Playbook:
+        """Reads and validates a playbook file.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file.
+        format : {"yaml", "yml", "json", "toml"} or None, default None
+            Its format; None takes it from the file's extension.
+
+        Returns
+        -------
+        Playbook
+
+        Raises
+        ------
+        PlaybookParseError, PlaybookValidationError
+            As for `parse`.
+        OSError
+            The file cannot be read.
+        """
     @classmethod
-    def default(cls) -> Playbook: ...
-    def to_json(self) -> str: ...
+    def default(cls) -> Playbook:
+        """The playbook shipped with leadcore: the recommended lead lifecycle (Suspect, MQL,
+        SRL, SQL, Opportunity, Won/Lost, Nurture, Disqualified), a deal pipeline and the
+        seeds' scoring models.
+
+        Returns
+        -------
+        Playbook
+        """
+    def to_json(self) -> str:
+        """The playbook as JSON text (parses back to an equal playbook).
+
+        Returns
+        -------
+        str
+        """
     @staticmethod
-    def json_schema() -> _JsonObject: ...
+    def json_schema() -> _JsonObject:
+        """The JSON Schema of the playbook format (for editors and validators).
+
+        Returns
+        -------
+        dict
+        """
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The playbook's name."""
     @property
-    def pipelines(self) -> list[str]: ...
-    def stages(self, pipeline: str) -> list[str]: ...
-    def next_stages(self, pipeline: str, stage: str) -> list[str]: ...
-    def start(self, pipeline: str, record_id: str, now: _Time) -> LeadState: ...
+    def pipelines(self) -> list[str]:
+        """Pipeline names, the lead lifecycle first."""
+    def stages(self, pipeline: str) -> list[str]:
+        """A pipeline's stage names, in order.
+
+        Parameters
+        ----------
+        pipeline : str
+            The pipeline.
+
+        Returns
+        -------
+        list of str
+
+        Raises
+        ------
+        UnknownPipelineError
+            No pipeline of that name.
+        """
+    def next_stages(self, pipeline: str, stage: str) -> list[str]:
+        """The stages reachable in one step from `stage` (guards not evaluated).
+
+        Parameters
+        ----------
+        pipeline : str
+            The pipeline.
+        stage : str
+            The stage moved from.
+
+        Returns
+        -------
+        list of str
+
+        Raises
+        ------
+        UnknownPipelineError, UnknownStageError
+            No such pipeline or stage.
+        """
+    def start(self, pipeline: str, record_id: str, now: _Time) -> LeadState:
+        """Starts a record in the pipeline's initial stage.
+
+        Parameters
+        ----------
+        pipeline : str
+            The pipeline.
+        record_id : str
+            The lead's or opportunity's id.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When it enters.
+
+        Returns
+        -------
+        LeadState
+
+        Raises
+        ------
+        UnknownPipelineError
+            No pipeline of that name.
+        InputError
+            A naive datetime (with a hint) or a time that is no time.
+        """
     def transition(
         self,
         state: LeadState,
@@ -136,8 +277,72 @@ class Playbook:
         opportunity: _JsonObject | None = None,
         activities: list[_JsonObject] | None = None,
         scores: dict[str, float] | None = None,
-    ) -> _JsonObject: ...
-    def transition_input(self, state: LeadState, input: _JsonObject | str) -> _JsonObject: ...
+    ) -> _JsonObject:
+        """Moves `state` to stage `to`, checking every guard; `state` is unchanged when this
+        raises.
+
+        Parameters
+        ----------
+        state : LeadState
+            The record's state (updated in place on success).
+        to : str
+            The stage to move to.
+        actor : (id, role) or {"id": ..., "role": ...}
+            Who moves it; role is one of "marketing", "sdr", "ae", "manager", "system".
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When; not before the state's last move.
+        reason : str, optional
+            Why (required by stages that ask for a reason, e.g. Disqualified).
+        lead, opportunity : dict, optional
+            The record's fields, for field guards.
+        activities : list of dict, optional
+            The record's activities (`kind`, `at` as a time or Unix seconds), for activity
+            guards.
+        scores : dict of str to float, optional
+            Scores by model, for score guards.
+
+        Returns
+        -------
+        dict
+            `record_id`, `from`, `to`, `at`, `back_move`, `recycled` and the `actions` to
+            carry out (`kind`, `params`, `stage`, `trigger`).
+
+        Raises
+        ------
+        GuardFailedError
+            Guards refused it; `.failures` lists every one.
+        TransitionNotAllowedError
+            No such move from the current stage (`.why`).
+        ReasonError
+            A reason is required or not one of the allowed ones.
+        TimeOrderError
+            `now` is before the last move.
+        UnknownStageError
+            `to` is no stage of the pipeline.
+        """
+    def transition_input(self, state: LeadState, input: _JsonObject | str) -> _JsonObject:
+        """`transition` taking the wire form, as the Rust and C doors do.
+
+        Parameters
+        ----------
+        state : LeadState
+            The record's state (updated in place on success).
+        input : dict or str
+            A `TransitionInput` as a dict or JSON text: `{"request": {"to", "actor", "now",
+            "reason"?}, "subject"?, "activities"?, "scores"?}`.
+
+        Returns
+        -------
+        dict
+            As `transition` returns.
+
+        Raises
+        ------
+        InputError
+            Input of the wrong shape.
+        TransitionError
+            As `transition` raises.
+        """
     def check(
         self,
         state: LeadState,
@@ -150,7 +355,24 @@ class Playbook:
         opportunity: _JsonObject | None = None,
         activities: list[_JsonObject] | None = None,
         scores: dict[str, float] | None = None,
-    ) -> None: ...
+    ) -> None:
+        """Checks a transition without applying it.
+
+        Parameters
+        ----------
+        state, to, actor, now, reason, lead, opportunity, activities, scores
+            As for `transition`.
+
+        Returns
+        -------
+        None
+            Exactly when `transition` would succeed.
+
+        Raises
+        ------
+        TransitionError
+            What `transition` would raise.
+        """
     def replay(
         self,
         pipeline: str,
@@ -158,18 +380,68 @@ class Playbook:
         history: list[_JsonObject],
         *,
         trust_history: bool = False,
-    ) -> LeadState: ...
+    ) -> LeadState:
+        """Rebuilds a state from its history, checking every entry against the pipeline.
+
+        Parameters
+        ----------
+        pipeline : str
+            The pipeline.
+        record_id : str
+            The record's id.
+        history : list of dict
+            Entries as in `LeadState.history` (`at`, `from`, `to`, `actor`, `reason`).
+        trust_history : bool, default False
+            For imported data: reasons and actor roles are not checked and the first entry
+            may enter any stage (unknown stages and undeclared moves still raise).
+
+        Returns
+        -------
+        LeadState
+
+        Raises
+        ------
+        InvalidHistoryError
+            A bad history; `.entries` lists every bad entry.
+        """
     @overload
     def funnel(
         self, pipeline: str, states: Iterable[LeadState], now: _Time, *, json: Literal[False] = False
-    ) -> list[_JsonObject]: ...
+    ) -> list[_JsonObject]:
+        """The funnel of `states` in `pipeline` at `now`.
+
+        Parameters
+        ----------
+        pipeline : str
+            The pipeline.
+        states : iterable of LeadState
+            The records (states of other pipelines are skipped and counted).
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The time dwell is measured to.
+        json : bool, default False
+            True: the whole funnel as canonical JSON text.
+
+        Returns
+        -------
+        list of dict
+            One per stage: `stage`, `kind`, `reached`, `entered`, `current`,
+            `conversion_to_next`, `mean_dwell_seconds`.
+
+        Raises
+        ------
+        UnknownPipelineError
+            No pipeline of that name.
+        """
     @overload
     def funnel(
         self, pipeline: str, states: Iterable[LeadState], now: _Time, *, json: Literal[True]
-    ) -> str: ...
+    ) -> str:
+        """`funnel` as the core's canonical JSON text (`pipeline`, `records`, `skipped`,
+        `stages`), byte for byte what the Rust and C doors give."""
     # Scoring.
     @property
-    def scoring_models(self) -> list[str]: ...
+    def scoring_models(self) -> list[str]:
+        """Score model names, in declaration order."""
     def score(
         self,
         lead: _JsonObject,
@@ -177,9 +449,62 @@ class Playbook:
         now: _Time,
         *,
         explain: bool = True,
-    ) -> ScoreCard: ...
-    def score_state(self, lead_id: str) -> ScoreState: ...
-    def record(self, state: ScoreState, activity: _JsonObject, now: _Time) -> None: ...
+    ) -> ScoreCard:
+        """Scores one lead from its activities.
+
+        Parameters
+        ----------
+        lead : dict
+            The lead in the core's shape (`id`, `firmographics`, `source`, `custom`, ...;
+            `created_at` a time or Unix seconds).
+        activities : sequence of dict
+            Its activities: `kind`, `at` (a time or Unix seconds) and attributes.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The scoring instant.
+        explain : bool, default True
+            Whether the card carries every rule's contributing events.
+
+        Returns
+        -------
+        ScoreCard
+            Every model's score and grade, hotness, zombie status, the breakdown.
+
+        Raises
+        ------
+        BadEventError
+            An activity after `now` beyond the tolerance (`.reason`).
+        InputError
+            A lead or activity of the wrong shape, naming the path.
+        """
+    def score_state(self, lead_id: str) -> ScoreState:
+        """An empty incremental scoring state for one lead.
+
+        Parameters
+        ----------
+        lead_id : str
+            The lead.
+
+        Returns
+        -------
+        ScoreState
+        """
+    def record(self, state: ScoreState, activity: _JsonObject, now: _Time) -> None:
+        """Records one activity in `state` without checking thresholds.
+
+        Parameters
+        ----------
+        state : ScoreState
+            The lead's state (changed in place; unchanged on error).
+        activity : dict
+            `kind`, `at` (a time or Unix seconds) and attributes.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The current time.
+
+        Raises
+        ------
+        BadEventError
+            An activity after `now` beyond the tolerance.
+        """
     @overload
     def apply(
         self,
@@ -189,7 +514,32 @@ class Playbook:
         now: _Time,
         *,
         json: Literal[False] = False,
-    ) -> list[_JsonObject]: ...
+    ) -> list[_JsonObject]:
+        """Records one activity, then checks thresholds and hotness at `now`.
+
+        Parameters
+        ----------
+        state : ScoreState
+            The lead's state (changed in place; unchanged on error).
+        lead : dict
+            The lead (for fit rules and threshold actions).
+        activity : dict
+            `kind`, `at` (a time or Unix seconds) and attributes.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The current time.
+        json : bool, default False
+            True: the signals as canonical JSON text.
+
+        Returns
+        -------
+        list of dict
+            The signals: threshold crossings (with their actions) and the lead turning hot.
+
+        Raises
+        ------
+        BadEventError
+            An activity after `now` beyond the tolerance.
+        """
     @overload
     def apply(
         self,
@@ -199,18 +549,56 @@ class Playbook:
         now: _Time,
         *,
         json: Literal[True],
-    ) -> str: ...
+    ) -> str:
+        """`apply`, the signals as canonical JSON text."""
     @overload
     def check_thresholds(
         self, state: ScoreState, lead: _JsonObject, now: _Time, *, json: Literal[False] = False
-    ) -> list[_JsonObject]: ...
+    ) -> list[_JsonObject]:
+        """Checks thresholds at `now` with no new activity (decay can carry a score across
+        one between events).
+
+        Parameters
+        ----------
+        state : ScoreState
+            The lead's state (records what was checked).
+        lead : dict
+            The lead.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The current time.
+        json : bool, default False
+            True: the signals as canonical JSON text.
+
+        Returns
+        -------
+        list of dict
+            The crossings, as `apply` gives them.
+        """
     @overload
     def check_thresholds(
         self, state: ScoreState, lead: _JsonObject, now: _Time, *, json: Literal[True]
-    ) -> str: ...
+    ) -> str:
+        """`check_thresholds`, the signals as canonical JSON text."""
     def card(
         self, state: ScoreState, lead: _JsonObject, now: _Time, *, explain: bool = False
-    ) -> ScoreCard: ...
+    ) -> ScoreCard:
+        """The score card of an incremental state at `now`.
+
+        Parameters
+        ----------
+        state : ScoreState
+            The lead's state.
+        lead : dict
+            The lead.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The scoring instant (decay runs to it).
+        explain : bool, default False
+            Whether the card carries the breakdown.
+
+        Returns
+        -------
+        ScoreCard
+        """
     def predict_crossing(
         self,
         state: ScoreState,
@@ -219,51 +607,36 @@ class Playbook:
         threshold: float,
         now: _Time,
         horizon: _Horizon,
-    ) -> datetime | None: ...
-    def score_columns(
-        self,
-        leads: _Leads | None,
-        events: _Events | None,
-        now: _Time,
-        *,
-        extra: Literal["error", "custom"] = "error",
-        threads: int = 1,
-    ) -> BatchResult:
-        """Scores a batch of leads from event columns, with the GIL released.
+    ) -> datetime | None:
+        """When `model`'s score will cross `threshold` if no new activity arrives (decay and
+        windows moving it), the GIL released.
 
         Parameters
         ----------
-        leads : list of dict, table or None
-            Lead dicts or a table of flat lead columns (`id`, built-in fields, declared
-            custom fields); None scores the leads the events name.
-        events : table or None
-            A dict of columns or a pandas, polars or pyarrow table: `lead_id`, `kind`,
-            `at`, optional attributes. `at` takes Unix seconds (ints), aware datetimes or
-            pandas Timestamps, numpy.datetime64 values (UTC) or RFC 3339 strings, as a list,
-            an array or a column alike. None when no model has a behaviour rule (fit rules
-            and combinations only).
+        state : ScoreState
+            The lead's state.
+        lead : dict
+            The lead.
+        model : str
+            The score model.
+        threshold : float
+            The score to cross.
         now : datetime, pandas.Timestamp, numpy.datetime64 or str
-            The scoring instant: timezone-aware (any zone), a numpy.datetime64 of any unit
-            (read as UTC) or RFC 3339 text.
-        extra : {"error", "custom"}, default "error"
-            What a leads column that is no known field does: raise, or become a custom field.
-        threads : int, default 1
-            Threads to score on (the same scores on any number).
+            From when.
+        horizon : timedelta or float
+            How far to look (a float: days).
 
         Returns
         -------
-        BatchResult
-            The scores and grades per lead and model, and the event rows not counted.
+        datetime or None
+            The first crossing in `(now, now + horizon]` (UTC), or None.
 
         Raises
         ------
         InputError
-            A naive datetime (with a hint), NaT, a bad column, `events=None` with a
-            behaviour rule, or `leads` and `events` both None.
-        TypeError
-            A value of no accepted type.
+            An unknown model or a negative horizon.
         """
-    def score_many(
+    def score_columns(
         self,
         leads: _Leads | None,
         events: _Events | None,
@@ -272,25 +645,110 @@ class Playbook:
         explain: bool = False,
         extra: Literal["error", "custom"] = "error",
         threads: int = 1,
-    ) -> Any:  # a pandas.DataFrame
-        """`score_columns` as a pandas DataFrame, one row per lead.
+        progress: Callable[[int, int], object] | None = None,
+        id_column: str = "lead_id",
+    ) -> BatchResult:
+        """Scores a batch of leads from event columns, with the GIL released.
+
+        Event rows that cannot count (an unknown lead, no time, a time after `now` beyond the
+        tolerance, a value the attribute cannot hold) are left out, listed in the result's
+        `errors`, and summed up in one `LeadcoreWarning`; the rest is scored. Ctrl-C stops a
+        long batch between chunks.
 
         Parameters
         ----------
-        leads, events, now, extra, threads
-            As for `score_columns` (`events` may be None when no model has a behaviour
-            rule; `now` a numpy.datetime64 is read as UTC).
+        leads : list of dict, table or None
+            Lead dicts, or a table of flat lead columns: the id (`lead_id`, `id`, or the
+            `id_column`), built-in fields by flat name (`channel`, `employees`, `region`,
+            `created_at`, ...) and declared custom fields; nulls are absent values. None
+            scores the leads the events name, in order of first appearance.
+        events : table or None
+            A dict of columns (lists, tuples, numpy, Arrow, pandas or polars) or a pandas,
+            polars or pyarrow table: the lead id, `kind`, `at`, optional attributes (`page`,
+            `seconds`, `campaign`, `form_id`, `content_id`, `attrs.NAME`). `at` takes Unix
+            seconds, aware datetimes, numpy.datetime64 (UTC) or RFC 3339 strings, as a list,
+            an array or a column alike. None when no model has a behaviour rule.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The scoring instant: timezone-aware, or numpy.datetime64 read as UTC.
         explain : bool, default False
-            Whether to add the `breakdown` column (each lead's `ScoreCard.models`).
+            Whether to keep every lead's breakdown (`cards`, `explanations`).
+        extra : {"error", "custom"}, default "error"
+            What a leads column that is no known field does: raise, or become a custom field.
+        threads : int, default 1
+            Threads to score on (the same scores, bit for bit, on any number).
+        progress : callable, optional
+            Called as `progress(done, total)` between chunks of about a million rows and
+            once at the end (`done == total`), on the calling thread; an exception it raises
+            stops the batch and is raised.
+        id_column : str, default "lead_id"
+            The name of the lead id column in `leads` (besides `id`), in `events`, and in
+            every table out.
+
+        Returns
+        -------
+        BatchResult
+            Scores and grades per lead and model; `errors`, the event rows not counted.
+
+        Raises
+        ------
+        InputError
+            A naive datetime (with a hint), NaT, a bad or misspelt column (naming the closest
+            name), duplicate lead ids, `events=None` with a behaviour rule.
+        TypeError
+            A value of no accepted type.
+        KeyboardInterrupt
+            Ctrl-C during the batch.
+
+        Warns
+        -----
+        LeadcoreWarning
+            Once, when event rows were not counted: how many, for each reason.
+        """
+    def score_many(
+        self,
+        leads: _Leads | None,
+        events: _Events | None,
+        now: _Time,
+        *,
+        extra: Literal["error", "custom"] = "error",
+        threads: int = 1,
+        progress: Callable[[int, int], object] | None = None,
+        id_column: str = "lead_id",
+    ) -> pandas.DataFrame:
+        """`score_columns(...).to_pandas()`: the scores as a pandas DataFrame.
+
+        Parameters
+        ----------
+        leads, events, now, extra, threads, progress, id_column
+            As for `score_columns`.
 
         Returns
         -------
         pandas.DataFrame
-            `lead_id`, `score_<model>`, `grade_<model>` (models with grade bands) and, with
-            `explain`, `breakdown`; event rows not counted in `df.attrs["row_errors"]`.
+            Indexed by the lead id (`id_column`), one row per lead: `score_<model>` (float64)
+            and `grade_<model>` for the models with grade bands. Needs pandas and pyarrow
+            (`pip install "leadcore[pandas]"`).
+
+        Raises
+        ------
+        ImportError
+            pandas or pyarrow is missing.
+        InputError, TypeError
+            As for `score_columns`.
+
+        Warns
+        -----
+        LeadcoreWarning
+            Once, when event rows were not counted (`score_columns(...).errors` lists them).
         """
     def routing_state(self) -> RoutingState:
-        """A fresh routing state (no lead assigned yet)."""
+        """A fresh routing state (no lead assigned yet), for `route`, `route_batch`,
+        `route_many` and `route_columns`.
+
+        Returns
+        -------
+        RoutingState
+        """
     @overload
     def route(
         self,
@@ -301,9 +759,33 @@ class Playbook:
         scores: Mapping[str, float] | None = None,
         json: Literal[False] = False,
     ) -> _JsonObject:
-        """Routes one lead and records the assignment in `state` (unchanged on error); the
-        decision as a dict: lead_id, at, assignee ({"rep": id} or {"queue": name}), rule,
-        unassigned ({code, message}), trace, actions."""
+        """Routes one lead and records the assignment in `state` (unchanged on error).
+
+        Parameters
+        ----------
+        state : RoutingState
+            Rep counters and round-robin positions (changed in place).
+        lead : dict
+            The lead in the core's shape.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When (working hours, out-of-office, daily caps).
+        scores : mapping of str to float, optional
+            Scores by model, for `score` conditions of the rules.
+        json : bool, default False
+            True: the decision as canonical JSON text.
+
+        Returns
+        -------
+        dict
+            `lead_id`, `at`, `assignee` (`{"rep": id}` or `{"queue": name}`), `rule`,
+            `unassigned` (`{code, message}` for the unassignable queue), `trace` (every rule
+            tried, every rep passed over and why), `actions`.
+
+        Raises
+        ------
+        InputError
+            A lead of the wrong shape.
+        """
     @overload
     def route(
         self,
@@ -325,8 +807,27 @@ class Playbook:
         extra: Literal["error", "custom"] = "error",
         json: Literal[False] = False,
     ) -> list[_JsonObject]:
-        """Routes many leads in order, as one `route` after another (GIL released); the
-        decisions as dicts."""
+        """Routes many leads in order, exactly as one `route` after another (fair within the
+        batch), with the GIL released; `state` is unchanged on error.
+
+        Parameters
+        ----------
+        state : RoutingState
+            Changed in place.
+        leads : list of dict or table
+            Lead dicts or a leads table as for `score_columns`.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When.
+        extra : {"error", "custom"}, default "error"
+            As for `score_columns`.
+        json : bool, default False
+            True: the decisions as a canonical JSON array.
+
+        Returns
+        -------
+        list of dict
+            The decisions, as `route` gives them.
+        """
     @overload
     def route_batch(
         self,
@@ -345,9 +846,27 @@ class Playbook:
         now: _Time,
         *,
         extra: Literal["error", "custom"] = "error",
-    ) -> Any:  # a pandas.DataFrame
-        """`route_batch` as a pandas DataFrame: lead_id, assignee_kind ("rep"/"queue"),
-        assignee, rule, unassigned_code, unassigned_reason."""
+        id_column: str = "lead_id",
+    ) -> pandas.DataFrame:
+        """`route_columns(...).to_pandas()`: the assignments as a pandas DataFrame.
+
+        Parameters
+        ----------
+        state, leads, now, extra, id_column
+            As for `route_columns`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by the lead id, one row per lead in order: `assignee_kind`, `assignee`,
+            `rule`, `unassigned_code` (categoricals), `unassigned_reason`. Needs pandas and
+            pyarrow; `state` is not changed when one is missing.
+
+        Raises
+        ------
+        ImportError
+            pandas or pyarrow is missing.
+        """
     def route_columns(
         self,
         state: RoutingState,
@@ -355,10 +874,30 @@ class Playbook:
         now: _Time,
         *,
         extra: Literal["error", "custom"] = "error",
+        id_column: str = "lead_id",
     ) -> ArrowTable:
-        """`route_many` as an ArrowTable (pyarrow, polars, pandas read it): lead_id,
-        assignee_kind, assignee, rule, unassigned_code (dictionary-encoded),
-        unassigned_reason."""
+        """Routes many leads as `route_batch` does (same assignments and state changes) but
+        without the trace, the result as Arrow columns; needs no table library.
+
+        Parameters
+        ----------
+        state : RoutingState
+            Changed in place (unchanged on error).
+        leads : list of dict or table
+            Lead dicts or a leads table as for `score_columns`.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When.
+        extra : {"error", "custom"}, default "error"
+            As for `score_columns`.
+        id_column : str, default "lead_id"
+            The name of the leads table's id column (besides `id`) and of the id column out.
+
+        Returns
+        -------
+        ArrowTable
+            Indexed by the lead id: the id, `assignee_kind` ("rep"/"queue"), `assignee`,
+            `rule`, `unassigned_code` (these four dictionary-encoded), `unassigned_reason`.
+        """
     @overload
     def sla_status(
         self,
@@ -369,10 +908,29 @@ class Playbook:
         stages: LeadState | Sequence[_JsonObject] | None = None,
         json: Literal[False] = False,
     ) -> list[_JsonObject]:
-        """Every SLA policy's status for one lead at `now`: lead_id, policy, status
-        (not_applicable, not_started, pending, due_soon, paused, met, breached), started_at,
-        stopped_at, deadline, elapsed_seconds, remaining_seconds, next_change, escalation,
-        actions."""
+        """Every SLA policy's status for one lead at `now`.
+
+        Parameters
+        ----------
+        lead : dict
+            The lead (its `created_at` often starts a clock).
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When the clocks are read.
+        activities : sequence of dict, optional
+            Its activities (`kind`, `at`): first touches stop clocks.
+        stages : LeadState or sequence of dict, optional
+            Its stage entries (a LeadState's history, or `{"at", "stage"}` dicts).
+        json : bool, default False
+            True: the statuses as canonical JSON text.
+
+        Returns
+        -------
+        list of dict
+            Per policy: `lead_id`, `policy`, `status` (`not_applicable`, `not_started`,
+            `pending`, `due_soon`, `paused`, `met`, `breached`), `started_at`,
+            `stopped_at`, `deadline`, `elapsed_seconds`, `remaining_seconds` (business
+            time), `next_change`, `escalation`, `actions`.
+        """
     @overload
     def sla_status(
         self,
@@ -392,12 +950,45 @@ class Playbook:
         activities: Sequence[_JsonObject] | None = None,
         stages: LeadState | Sequence[_JsonObject] | None = None,
     ) -> list[_JsonObject]:
-        """The lead's clock under every policy: policy, lead_id, applies, started_at,
-        stopped_at, paused_seconds, paused_since, breached_at."""
+        """The lead's clock under every policy: what a host stores to read many clocks at
+        once with `sla_board`.
+
+        Parameters
+        ----------
+        lead, now, activities, stages
+            As for `sla_status`.
+
+        Returns
+        -------
+        list of dict
+            `policy`, `lead_id`, `applies`, `started_at`, `stopped_at`, `paused_seconds`,
+            `paused_since`, `breached_at`.
+        """
     def sla_board(self, policy: str, clocks: Any, now: _Time) -> ArrowTable:
-        """One policy's clocks (a table with started_at, and optionally stopped_at,
-        paused_since, breached_at, paused_seconds, applies, lead_id) read at `now`: lead_id,
-        status, deadline, elapsed_seconds, remaining_seconds, next_change, escalation."""
+        """One policy's stored clocks read at `now`, many at once (GIL released).
+
+        Parameters
+        ----------
+        policy : str
+            The SLA policy.
+        clocks : table
+            A dict of columns or a pandas, polars or pyarrow table: `started_at`, and
+            optionally `stopped_at`, `paused_since`, `breached_at` (datetimes or Unix
+            seconds; null: none), `paused_seconds`, `applies`, `lead_id` (passed through).
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When the clocks are read.
+
+        Returns
+        -------
+        ArrowTable
+            Indexed by `lead_id` when given: `lead_id`, `status`, `deadline`,
+            `elapsed_seconds`, `remaining_seconds`, `next_change`, `escalation`.
+
+        Raises
+        ------
+        InputError
+            An unknown policy or a bad column.
+        """
     def sla_status_many(
         self,
         leads: _Leads,
@@ -406,43 +997,158 @@ class Playbook:
         events: Any = None,
         stages: Any = None,
         extra: Literal["error", "custom"] = "error",
+        id_column: str = "lead_id",
     ) -> ArrowTable:
-        """Every lead's status under every policy at `now` from a leads table, an events table
-        (lead_id, kind, at, attributes) and stage entries (lead_id, at, stage): lead_id,
-        policy, status, started_at, stopped_at, deadline, elapsed_seconds,
-        remaining_seconds, next_change, escalation, attempts."""
+        """Every lead's status under every policy at `now`, many leads at once (GIL
+        released).
+
+        Parameters
+        ----------
+        leads : list of dict or table
+            As for `score_columns`.
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            When the clocks are read.
+        events : table, optional
+            An events table as for `score_columns`.
+        stages : table, optional
+            Stage entries: the lead id, `at`, `stage`.
+        extra : {"error", "custom"}, default "error"
+            As for `score_columns`.
+        id_column : str, default "lead_id"
+            The lead id column's name in every table in and out.
+
+        Returns
+        -------
+        ArrowTable
+            Indexed by (lead id, `policy`), one row per lead and policy: the id, `policy`,
+            `status`, `started_at`, `stopped_at`, `deadline`, `elapsed_seconds`,
+            `remaining_seconds`, `next_change`, `escalation`, `attempts`.
+
+        Raises
+        ------
+        InputError
+            An event or stage row that cannot be used, naming the rows (an SLA computed
+            without some of a lead's data would be silently wrong).
+        """
     @staticmethod
     def sla_metrics(statuses: Sequence[_JsonObject], groups: Sequence[str]) -> list[_JsonObject]:
-        """Statuses summed by group and policy: group, policy, leads, not_started, open,
-        due_soon, met, breached, breach_rate, median/p90/mean_seconds_to_stop."""
+        """Speed-to-lead figures: statuses summed by group and policy.
+
+        Parameters
+        ----------
+        statuses : sequence of dict
+            Statuses as `sla_status` gives them.
+        groups : sequence of str
+            One group per status (a rep, a team, a month).
+
+        Returns
+        -------
+        list of dict
+            `group`, `policy`, `leads`, `not_started`, `open`, `due_soon`, `met`,
+            `breached`, `breach_rate`, `median_seconds_to_stop`, `p90_seconds_to_stop`,
+            `mean_seconds_to_stop`.
+        """
     def __reduce__(self) -> tuple[Any, tuple[str, str]]: ...
 
 @final
 class LeadState:
-    """One record's lifecycle state in one pipeline (plain data; mutated by transitions)."""
+    """One record's lifecycle state in one pipeline: plain data the host persists (JSON,
+    pickle), changed only by `Playbook.transition`.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> state = pb.start("lead", "L-1", t)
+    >>> _ = pb.transition(state, "MQL", actor=("mia", "marketing"), now=t, scores={"lead": 120})
+    >>> state.current, state.highest
+    ('MQL', 'MQL')
+    >>> state.dwell(t + timedelta(hours=2))[1]
+    {'seconds': 7200, 'stage': 'MQL', 'visits': 1}
+    >>> leadcore.LeadState.from_json(state.to_json()) == state
+    True
+    """
 
     @property
-    def pipeline(self) -> str: ...
+    def pipeline(self) -> str:
+        """The pipeline."""
     @property
-    def record_id(self) -> str: ...
+    def record_id(self) -> str:
+        """The record's id."""
     @property
-    def current(self) -> str: ...
+    def current(self) -> str:
+        """The current stage."""
     @property
-    def highest(self) -> str | None: ...
+    def highest(self) -> str | None:
+        """The furthest stage reached along the pipeline's order (None before any)."""
     @property
-    def entered_at(self) -> datetime: ...
+    def entered_at(self) -> datetime:
+        """When the record entered its current stage (UTC)."""
     @property
-    def schema_version(self) -> int: ...
+    def schema_version(self) -> int:
+        """The version of the state's stored form."""
     @property
-    def history(self) -> list[_JsonObject]: ...
+    def history(self) -> list[_JsonObject]:
+        """Every move: `at`, `from`, `to`, `actor`, `reason`, oldest first."""
     def dwell(self, now: _Time) -> list[_JsonObject]:
-        """Seconds spent in each stage up to `now`; `now` before the last move raises
-        `TimeOrderError`."""
-    def to_json(self) -> str: ...
+        """Time spent in each stage up to `now`.
+
+        Parameters
+        ----------
+        now : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The end of the current stay.
+
+        Returns
+        -------
+        list of dict
+            Per stage visited: `stage`, `seconds`, `visits`.
+
+        Raises
+        ------
+        TimeOrderError
+            `now` is before the last move.
+        """
+    def to_json(self) -> str:
+        """The state as canonical JSON text (what `from_json` reads).
+
+        Returns
+        -------
+        str
+        """
     @classmethod
-    def from_json(cls, text: str) -> LeadState: ...
-    def to_dict(self) -> _JsonObject: ...
-    def copy(self) -> LeadState: ...
+    def from_json(cls, text: str) -> LeadState:
+        """A state from its JSON text.
+
+        Parameters
+        ----------
+        text : str
+            As `to_json` gives it.
+
+        Returns
+        -------
+        LeadState
+
+        Raises
+        ------
+        VersionError
+            A stored form of another schema version.
+        InputError
+            Text of the wrong shape.
+        """
+    def to_dict(self) -> _JsonObject:
+        """The state as a dict in its JSON shape.
+
+        Returns
+        -------
+        dict
+        """
+    def copy(self) -> LeadState:
+        """An independent copy.
+
+        Returns
+        -------
+        LeadState
+        """
     def __copy__(self) -> LeadState: ...
     def __deepcopy__(self, memo: Any, /) -> LeadState: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
@@ -451,26 +1157,108 @@ class LeadState:
 
 @final
 class ScoreCard:
-    """One lead's scores at one time, with their breakdown when explained (immutable)."""
+    """One lead's scores at one time: every model's score and grade, hotness, zombie status,
+    and the breakdown when explained (immutable; renders as a table in notebooks).
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> lead = {"id": "B", "firmographics": {"employees": 120, "title": "CTO"}}
+    >>> card = pb.score(lead, [{"kind": "email_opened", "at": t}], t)
+    >>> card.scores
+    {'engagement': 2.0, 'fit': 30.0, 'lead': 32.0}
+    >>> card.grade("fit"), card.hot
+    ('B', False)
+    >>> [r["rule"] for r in card.models[0]["rules"] if r["occurrences"]]
+    ['welcome_email_opened']
+    """
 
     @property
-    def lead_id(self) -> str: ...
+    def lead_id(self) -> str:
+        """The lead."""
     @property
-    def at(self) -> datetime: ...
+    def at(self) -> datetime:
+        """The time scored at (UTC)."""
     @property
-    def hot(self) -> bool: ...
+    def hot(self) -> bool:
+        """Whether the lead is hot at `at`."""
     @property
-    def zombie(self) -> _JsonObject | None: ...
+    def zombie(self) -> _JsonObject | None:
+        """The zombie flag (`follow_ups`, `since`, `last_engagement`, `action`), or None."""
     @property
-    def models(self) -> list[_JsonObject]: ...
+    def models(self) -> list[_JsonObject]:
+        """Each model's breakdown, in declaration order: `model`, `score`, `grade`, `rules`
+        (`rule`, `type`, `group`, `occurrences`, `points`, `contributions` when explained)
+        and `adjustments` (caps, floors, combined terms); a score is exactly the sum of its
+        rules' and adjustments' points."""
     @property
-    def scores(self) -> dict[str, float]: ...
-    def score(self, model: str) -> float: ...
-    def grade(self, model: str) -> str | None: ...
-    def to_dict(self) -> _JsonObject: ...
-    def to_json(self) -> str: ...
+    def scores(self) -> dict[str, float]:
+        """Every model's score by name."""
+    def score(self, model: str) -> float:
+        """One model's score.
+
+        Parameters
+        ----------
+        model : str
+            The model.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        InputError
+            No model of that name.
+        """
+    def grade(self, model: str) -> str | None:
+        """One model's grade.
+
+        Parameters
+        ----------
+        model : str
+            The model.
+
+        Returns
+        -------
+        str or None
+            The grade band the score falls in; None outside every band or for a model with
+            no bands.
+
+        Raises
+        ------
+        InputError
+            No model of that name.
+        """
+    def to_dict(self) -> _JsonObject:
+        """The card as a dict in its JSON shape.
+
+        Returns
+        -------
+        dict
+        """
+    def to_json(self) -> str:
+        """The card as canonical JSON text (the bytes the Rust and C doors give).
+
+        Returns
+        -------
+        str
+        """
     @classmethod
-    def from_json(cls, text: str) -> ScoreCard: ...
+    def from_json(cls, text: str) -> ScoreCard:
+        """A card from its JSON text.
+
+        Parameters
+        ----------
+        text : str
+            As `to_json` gives it.
+
+        Returns
+        -------
+        ScoreCard
+        """
+    def _repr_html_(self) -> str: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
     def __eq__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
@@ -478,31 +1266,146 @@ class ScoreCard:
 @final
 class RoutingState:
     """What routing remembers between decisions: rep counters, round-robin positions, owner
-    maps (plain data; changed by Playbook.route, route_batch and route_many)."""
+    maps and absences; plain data the host persists, changed by `Playbook.route`,
+    `route_batch`, `route_many` and `route_columns` (and the setters here).
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> state = pb.routing_state()
+    >>> state.set_open_leads("ana", 3)
+    >>> state.counters("ana")["open_leads"]
+    3
+    >>> leadcore.RoutingState.from_json(state.to_json()) == state
+    True
+    """
 
     @property
-    def schema_version(self) -> int: ...
+    def schema_version(self) -> int:
+        """The version of the state's stored form."""
     def counters(self, rep: str) -> _JsonObject:
-        """One rep's counters: open_leads, assigned_today, day, assigned_value, win_rate."""
+        """One rep's counters.
+
+        Parameters
+        ----------
+        rep : str
+            The rep.
+
+        Returns
+        -------
+        dict
+            `open_leads`, `assigned_today`, `day`, `assigned_value`, `win_rate`.
+        """
     def set_open_leads(self, rep: str, open: int) -> None:
-        """Sets the open leads a rep holds (the host's count)."""
+        """Sets the open leads a rep holds (the host's count).
+
+        Parameters
+        ----------
+        rep : str
+            The rep.
+        open : int
+            Open leads.
+        """
     def lead_closed(self, rep: str) -> None:
-        """One of a rep's leads closed, converted or died: one open lead fewer."""
+        """One of a rep's leads closed, converted or died: one open lead fewer.
+
+        Parameters
+        ----------
+        rep : str
+            The rep.
+        """
     def set_win_rate(self, rep: str, win_rate: float) -> None:
-        """Sets a rep's win rate, from 0 to 1."""
+        """Sets a rep's win rate (for rules that weigh it).
+
+        Parameters
+        ----------
+        rep : str
+            The rep.
+        win_rate : float
+            From 0 to 1.
+
+        Raises
+        ------
+        InputError
+            A rate outside 0 to 1.
+        """
     def set_out_of_office(self, rep: str, start: _Time, end: _Time) -> None:
-        """Records that `rep` is away from `start` to `end` (passed over meanwhile)."""
+        """Records that `rep` is away from `start` to `end` (passed over meanwhile).
+
+        Parameters
+        ----------
+        rep : str
+            The rep.
+        start, end : datetime, pandas.Timestamp, numpy.datetime64 or str
+            The absence.
+        """
     def clear_out_of_office(self, rep: str) -> None:
-        """Forgets the absences recorded for `rep` in this state."""
+        """Forgets the absences recorded for `rep` in this state.
+
+        Parameters
+        ----------
+        rep : str
+            The rep.
+        """
     def set_account_owner(self, account_id: str, rep: str) -> None:
-        """Records that `rep` owns the account."""
+        """Records that `rep` owns the account (account-based routing).
+
+        Parameters
+        ----------
+        account_id : str
+            The account.
+        rep : str
+            Its owner.
+        """
     def set_domain_owner(self, domain: str, rep: str) -> None:
-        """Records that `rep` owns the e-mail domain."""
-    def to_json(self) -> str: ...
+        """Records that `rep` owns the e-mail domain.
+
+        Parameters
+        ----------
+        domain : str
+            The domain (`example.com`).
+        rep : str
+            Its owner.
+        """
+    def to_json(self) -> str:
+        """The state as canonical JSON text.
+
+        Returns
+        -------
+        str
+        """
     @classmethod
-    def from_json(cls, text: str) -> RoutingState: ...
-    def to_dict(self) -> _JsonObject: ...
-    def copy(self) -> RoutingState: ...
+    def from_json(cls, text: str) -> RoutingState:
+        """A state from its JSON text.
+
+        Parameters
+        ----------
+        text : str
+            As `to_json` gives it.
+
+        Returns
+        -------
+        RoutingState
+
+        Raises
+        ------
+        VersionError, InputError
+            Another schema version, or text of the wrong shape.
+        """
+    def to_dict(self) -> _JsonObject:
+        """The state as a dict in its JSON shape.
+
+        Returns
+        -------
+        dict
+        """
+    def copy(self) -> RoutingState:
+        """An independent copy.
+
+        Returns
+        -------
+        RoutingState
+        """
     def __copy__(self) -> RoutingState: ...
     def __deepcopy__(self, memo: Any, /) -> RoutingState: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
@@ -511,19 +1414,70 @@ class RoutingState:
 
 @final
 class ScoreState:
-    """One lead's incremental scoring state (plain data; changed by the Playbook methods)."""
+    """One lead's incremental scoring state: the counted events per rule, plain data the
+    host persists; changed by `Playbook.record`, `apply` and `check_thresholds`.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> state = pb.score_state("B")
+    >>> pb.apply(state, {"id": "B"}, {"kind": "trial_signup", "at": t}, t)
+    []
+    >>> pb.card(state, {"id": "B"}, t).score("engagement")
+    25.0
+    >>> leadcore.ScoreState.from_json(state.to_json()) == state
+    True
+    """
 
     @property
-    def lead_id(self) -> str: ...
+    def lead_id(self) -> str:
+        """The lead."""
     @property
-    def schema_version(self) -> int: ...
+    def schema_version(self) -> int:
+        """The version of the state's stored form."""
     @property
-    def checked_at(self) -> datetime | None: ...
-    def to_json(self) -> str: ...
+    def checked_at(self) -> datetime | None:
+        """When thresholds were last checked (UTC), or None."""
+    def to_json(self) -> str:
+        """The state as canonical JSON text.
+
+        Returns
+        -------
+        str
+        """
     @classmethod
-    def from_json(cls, text: str) -> ScoreState: ...
-    def to_dict(self) -> _JsonObject: ...
-    def copy(self) -> ScoreState: ...
+    def from_json(cls, text: str) -> ScoreState:
+        """A state from its JSON text.
+
+        Parameters
+        ----------
+        text : str
+            As `to_json` gives it.
+
+        Returns
+        -------
+        ScoreState
+
+        Raises
+        ------
+        VersionError, InputError
+            Another schema version, or text of the wrong shape.
+        """
+    def to_dict(self) -> _JsonObject:
+        """The state as a dict in its JSON shape.
+
+        Returns
+        -------
+        dict
+        """
+    def copy(self) -> ScoreState:
+        """An independent copy.
+
+        Returns
+        -------
+        ScoreState
+        """
     def __copy__(self) -> ScoreState: ...
     def __deepcopy__(self, memo: Any, /) -> ScoreState: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
@@ -532,23 +1486,141 @@ class ScoreState:
 
 @final
 class BatchResult:
-    """Scores of a batch: a row per lead, a column per model, and the rows not counted."""
+    """The scores of a batch: a row per lead (in the order of `leads`), a column per model,
+    and the event rows that were not counted. Reads as an Arrow table (`lead_id`,
+    `score_<model>`, `grade_<model>` for graded models) through `__arrow_c_stream__`, and
+    converts with `to_arrow()`, `to_pandas()` and `to_polars()`.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> events = {"lead_id": ["A", "B", "B"], "kind": ["email_opened", "email_clicked", "email_opened"],
+    ...           "at": [t, t, t]}
+    >>> r = pb.score_columns([{"id": "A"}, {"id": "B"}], events, t)
+    >>> r.models, r.lead_ids
+    (['engagement', 'fit', 'lead'], ['A', 'B'])
+    >>> r.scores
+    [[2.0, 0.0, 2.0], [7.0, 0.0, 7.0]]
+    >>> r.score("B", "engagement")
+    7.0
+    >>> r.errors.num_rows
+    0
+    """
 
     @property
-    def models(self) -> list[str]: ...
+    def models(self) -> list[str]:
+        """Model names: the column order of `scores` and `grades`."""
     @property
-    def lead_ids(self) -> list[str]: ...
+    def lead_ids(self) -> list[str]:
+        """The leads' ids in row order (integer ids in decimal; the tables out keep them
+        integers)."""
     @property
-    def scores(self) -> list[list[float]]: ...
+    def scores(self) -> list[list[float]]:
+        """One list per lead with a score per model."""
     @property
-    def grades(self) -> list[list[str | None]]: ...
+    def grades(self) -> list[list[str | None]]:
+        """One list per lead with a grade (or None) per model."""
     @property
-    def row_errors(self) -> list[_JsonObject]: ...
-    def score(self, lead_id: str | int, model: str) -> float: ...
-    def to_dict(self) -> _JsonObject: ...
-    def to_json(self) -> str: ...
-    def to_arrow(self) -> ArrowTable: ...
-    def row_errors_arrow(self) -> ArrowTable: ...
+    def row_errors(self) -> list[_JsonObject]:
+        """The event rows not counted, as dicts `{row, reason, message}` (`errors` as a
+        table)."""
+    @property
+    def errors(self) -> ArrowTable:
+        """The event rows not counted: `row` (uint64, 0-based), `reason` (`unknown_lead`,
+        `invalid_time`, `in_future`, `bad_value`), `message`; empty when every row
+        counted."""
+    @property
+    def explanations(self) -> ArrowTable:
+        """Every lead's scores explained as a tidy long table (scored with `explain=True`;
+        `InputError` otherwise): the lead id, `model`, `rule`, `kind` (`behaviour`, `fit`,
+        `group_cap`, `combined`, `model_cap`, `model_floor`), `events` (counted; null on
+        adjustments), `raw_points` (before decay), `decay_factor`, `cap` (what a cap or
+        floor added), `points` (after the cap). A model's `points` add up to its score."""
+    @property
+    def cards(self) -> list[ScoreCard]:
+        """Every lead's `ScoreCard` with its breakdown, in row order (scored with
+        `explain=True`; `InputError` otherwise): the cards `Playbook.score` gives."""
+    def score(self, lead_id: str | int, model: str) -> float:
+        """One lead's score in one model.
+
+        Parameters
+        ----------
+        lead_id : str or int
+            The lead (an int for an integer id).
+        model : str
+            The model.
+
+        Returns
+        -------
+        float
+
+        Raises
+        ------
+        InputError
+            No such lead in the batch, or no such model.
+        """
+    def to_dict(self) -> _JsonObject:
+        """The result in its JSON shape: `models`, `scores` and `grades` flat and lead-major
+        (`scores[lead * len(models) + model]`), `row_errors`.
+
+        Returns
+        -------
+        dict
+        """
+    def to_json(self) -> str:
+        """The result as canonical JSON text (the bytes the Rust and C doors give).
+
+        Returns
+        -------
+        str
+        """
+    def to_arrow(self) -> pyarrow.Table:
+        """The scores as a pyarrow Table (needs pyarrow).
+
+        Returns
+        -------
+        pyarrow.Table
+            The lead id (strings, or integers of the type they came in), `score_<model>`
+            (float64), `grade_<model>` (string; null outside every band).
+
+        Raises
+        ------
+        ImportError
+            pyarrow is missing (`pip install "leadcore[pyarrow]"`).
+        """
+    def to_pandas(self, *, index: bool = True, arrow_dtypes: bool = False) -> pandas.DataFrame:
+        """The scores as a pandas DataFrame (needs pandas and pyarrow).
+
+        Parameters
+        ----------
+        index : bool, default True
+            Index the frame by the lead id (False: keep it a column).
+        arrow_dtypes : bool, default False
+            Keep every column Arrow-backed (`pandas.ArrowDtype`).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas or pyarrow is missing (`pip install "leadcore[pandas]"`).
+        """
+    def to_polars(self) -> polars.DataFrame:
+        """The scores as a polars DataFrame (needs polars).
+
+        Returns
+        -------
+        polars.DataFrame
+
+        Raises
+        ------
+        ImportError
+            polars is missing (`pip install "leadcore[polars]"`).
+        """
+    def _repr_html_(self) -> str: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def __len__(self) -> int: ...
     def __eq__(self, other: object, /) -> bool: ...
@@ -556,12 +1628,75 @@ class BatchResult:
 
 @final
 class ArrowTable:
-    """Record batches leaving leadcore; pyarrow, polars and pandas read them without a copy."""
+    """A table leaving leadcore, what every other batch call returns: read it with
+    `to_arrow()`, `to_pandas()` (indexed by its natural key, e.g. the lead id) or
+    `to_polars()`, or hand it to anything that reads the Arrow C stream interface
+    (`pa.table(t)`, `pl.DataFrame(t)`, duckdb) without a copy. Renders as HTML in notebooks.
+
+    Examples
+    --------
+    >>> pb = leadcore.Playbook.default()
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> table = pb.route_columns(pb.routing_state(), {"lead_id": ["X", "Y"]}, t)
+    >>> table.num_rows, table.column_names[:3]
+    (2, ['lead_id', 'assignee_kind', 'assignee'])
+    >>> table.index_columns
+    ['lead_id']
+    """
 
     @property
-    def num_rows(self) -> int: ...
+    def num_rows(self) -> int:
+        """The number of rows."""
     @property
-    def column_names(self) -> list[str]: ...
+    def column_names(self) -> list[str]:
+        """The column names."""
+    @property
+    def index_columns(self) -> list[str]:
+        """The columns `to_pandas()` makes the index (empty: a default index)."""
+    def to_arrow(self) -> pyarrow.Table:
+        """The table as a pyarrow Table (needs pyarrow).
+
+        Returns
+        -------
+        pyarrow.Table
+
+        Raises
+        ------
+        ImportError
+            pyarrow is missing (`pip install "leadcore[pyarrow]"`).
+        """
+    def to_pandas(self, *, index: bool = True, arrow_dtypes: bool = False) -> pandas.DataFrame:
+        """The table as a pandas DataFrame (needs pandas and pyarrow).
+
+        Parameters
+        ----------
+        index : bool, default True
+            Index the frame by `index_columns` (False: a default index).
+        arrow_dtypes : bool, default False
+            Keep every column Arrow-backed (`pandas.ArrowDtype`).
+
+        Returns
+        -------
+        pandas.DataFrame
+
+        Raises
+        ------
+        ImportError
+            pandas or pyarrow is missing (`pip install "leadcore[pandas]"`).
+        """
+    def to_polars(self) -> polars.DataFrame:
+        """The table as a polars DataFrame (needs polars).
+
+        Returns
+        -------
+        polars.DataFrame
+
+        Raises
+        ------
+        ImportError
+            polars is missing (`pip install "leadcore[polars]"`).
+        """
+    def _repr_html_(self) -> str: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def __len__(self) -> int: ...
 
@@ -1900,6 +3035,27 @@ class LeadcoreError(Exception):
 
     code: str
     report: _JsonObject
+
+class LeadcoreWarning(UserWarning):
+    """Warned once by a batch call that left input rows out: how many, and why (each
+    reason's count); the rows are in the result's `errors` table. A warning, not an error:
+    the rest of the batch is scored. Filter it like any warning (`warnings.simplefilter`,
+    pytest's `filterwarnings`).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> pb = leadcore.Playbook.default()
+    >>> t = datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+    >>> events = {"lead_id": ["A", "ghost"], "kind": ["email_opened"] * 2, "at": [t, t]}
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     r = pb.score_columns([{"id": "A"}], events, t)
+    >>> print(caught[0].message)
+    1 of 2 event rows not counted (1 unknown_lead); they are in the `errors` table of Playbook.score_columns' result
+    >>> r.row_errors[0]["reason"]
+    'unknown_lead'
+    """
 
 class PlaybookError(LeadcoreError):
     """A playbook could not be loaded: the base of `PlaybookParseError` and

@@ -223,7 +223,7 @@ impl Scoring {
     /// let stopped = pb.scoring().score_events_until(&leads, &events, now, &mut |_| false).unwrap();
     /// assert!(stopped.is_none());
     /// let mut seen = Vec::new();
-/// let done = pb.scoring().score_events_until(&leads, &events, now, &mut |p| { seen.push(p); true }).unwrap();
+    /// let done = pb.scoring().score_events_until(&leads, &events, now, &mut |p| { seen.push(p); true }).unwrap();
     /// assert_eq!(done.unwrap().score(0, "engagement"), Some(25.0));
     /// // One pass over the one row, then the one lead: told before each chunk.
     /// assert_eq!(seen.iter().map(|p| (p.done, p.total)).collect::<Vec<_>>(), [(0, 2), (1, 2)]);
