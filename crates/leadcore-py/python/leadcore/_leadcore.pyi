@@ -99,14 +99,14 @@ class _ArrowStream(Protocol):
 class _ArrowArray(Protocol):
     def __arrow_c_array__(self, requested_schema: Any = None, /) -> tuple[object, object]: ...
 
-_Events: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
+_Events: TypeAlias = dict[str, Any] | _ArrowStream | _ArrowArray
 # Batch leads: lead dicts in the core's shape, or a table of flat columns, one row per lead (a
 # dict of columns as for events, or a pandas, polars or pyarrow table): `id` (required), any
 # built-in field by its flat name (channel, campaign, direction, first_name, last_name, email,
 # phone, company, employees, users, region, industry, title, owner, account_id, created_at),
 # declared custom fields by name; any other column raises InputError unless extra="custom"
 # keeps it as a custom field. Nulls are absent values.
-_Leads: TypeAlias = Sequence[_JsonObject] | Mapping[str, Any] | _ArrowStream | _ArrowArray
+_Leads: TypeAlias = Sequence[_JsonObject] | dict[str, Any] | _ArrowStream | _ArrowArray
 # A prediction horizon: a timedelta or a number of days.
 _Horizon: TypeAlias = timedelta | float
 
@@ -1776,7 +1776,7 @@ def odoo_score(input: _JsonObject | str, *, json: Literal[False] = False) -> _Js
 def odoo_score(input: _JsonObject | str, *, json: Literal[True]) -> str:
     """`odoo_score`, the result as canonical JSON text."""
 
-_Table: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
+_Table: TypeAlias = dict[str, Any] | _ArrowStream | _ArrowArray
 _Outcomes: TypeAlias = Iterable[bool] | Iterable[int] | _ArrowStream | _ArrowArray
 
 from typing import NotRequired, TypedDict
@@ -2652,7 +2652,7 @@ def forecast_report(
     """`forecast_report`, the result as canonical JSON text."""
 
 # A deal history: a dict of columns, or a pandas, polars or pyarrow table.
-_Deals: TypeAlias = Mapping[str, Any] | _ArrowStream | _ArrowArray
+_Deals: TypeAlias = dict[str, Any] | _ArrowStream | _ArrowArray
 # A date: a datetime.date or a "YYYY-MM-DD" string.
 _Date: TypeAlias = date | str
 

@@ -66,9 +66,33 @@ pub struct OdooScoreOutput {
 }
 
 impl OdooScoreInput {
-    /// Reads one from JSON.
+    /// Reads one from JSON: a stored `table` of another `schema_version` is a
+    /// `state.unsupported_version` error (as for every stored form), anything else wrong an
+    /// `input.invalid` one.
+    ///
+    /// ```
+    /// use leadcore::predictive::odoo::OdooScoreInput;
+    /// let err = OdooScoreInput::from_json(r#"{"config": {"stages": []},
+    ///   "table": {"schema_version": 9, "rows": []}, "score": []}"#).unwrap_err();
+    /// assert_eq!(err.code(), "state.unsupported_version");
+    /// ```
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::invalid_input(format!("odoo_score: {e}")))
+        let bad = |e: serde_json::Error| Error::invalid_input(format!("odoo_score: {e}"));
+        let value: serde_json::Value = serde_json::from_str(text).map_err(bad)?;
+        let found = value
+            .get("table")
+            .and_then(|t| t.get("schema_version"))
+            .and_then(serde_json::Value::as_u64);
+        if let Some(found) = found
+            && found != u64::from(super::table::SCHEMA_VERSION)
+        {
+            return Err(Error::from(crate::error::ErrorKind::UnsupportedVersion {
+                what: "odoo frequency table".to_owned(),
+                found: u32::try_from(found).unwrap_or(u32::MAX),
+                supported: super::table::SCHEMA_VERSION,
+            }));
+        }
+        serde_json::from_value(value).map_err(bad)
     }
 }
 

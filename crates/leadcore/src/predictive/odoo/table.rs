@@ -1,7 +1,7 @@
 //! The frequency table: `(team, variable, value) → won, lost`, to one decimal.
 
 use super::model::{OdooModel, OdooRecord, OdooStatus, STAGE, team_order};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
@@ -86,23 +86,25 @@ pub struct FrequencyTable {
     pub(crate) teams: BTreeMap<TeamKey, Variables>,
 }
 
-fn tenths(x: f64, what: &str) -> Result<i64> {
+fn tenths(x: f64, what: &str) -> std::result::Result<i64, String> {
     if !x.is_finite() || x < 0.0 || x * 10.0 >= MAX_TENTHS as f64 {
-        return Err(Error::invalid_input(format!(
+        return Err(format!(
             "odoo: a frequency row's {what} count must be a number from 0 to 10^15, not {x}"
-        )));
+        ));
     }
     Ok((x * 10.0).round() as i64)
 }
 
 impl TryFrom<RawTable> for FrequencyTable {
-    type Error = Error;
-    fn try_from(raw: RawTable) -> Result<Self> {
+    // A plain message: serde wraps it into its own error, which the caller makes an
+    // `input.invalid` (a version mismatch is caught before, with its own code).
+    type Error = String;
+    fn try_from(raw: RawTable) -> std::result::Result<Self, String> {
         if raw.schema_version != SCHEMA_VERSION {
-            return Err(Error::invalid_input(format!(
+            return Err(format!(
                 "odoo: frequency table schema_version {} is not supported (expected {SCHEMA_VERSION})",
                 raw.schema_version
-            )));
+            ));
         }
         let mut t = FrequencyTable::default();
         for r in raw.rows {
@@ -113,10 +115,10 @@ impl TryFrom<RawTable> for FrequencyTable {
             let team = t.teams.entry(TeamKey(r.team.clone())).or_default();
             let values = team.entry(r.variable.clone()).or_default();
             if values.insert(r.value.clone(), cell).is_some() {
-                return Err(Error::invalid_input(format!(
+                return Err(format!(
                     "odoo: frequency row ({:?}, {}, {}) is listed twice",
                     r.team, r.variable, r.value
-                )));
+                ));
             }
         }
         Ok(t)
