@@ -58,7 +58,7 @@ mod routing;
 mod sla;
 mod table;
 
-pub use analytics::{deal_histories, pipeline_metrics_batch};
+pub use analytics::{deal_columns, deal_histories, pipeline_metrics_batch};
 pub use bottlenecks::bottleneck_batches;
 pub use events::Events;
 pub use forecast::{forecast_deals, monte_carlo_batch, weighted_batch};
