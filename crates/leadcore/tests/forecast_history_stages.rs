@@ -259,7 +259,8 @@ fn bad_stage_visits_and_expected_closes_are_typed_errors_naming_the_deal() {
     let fit = |deals: &[HistoricalDeal]| {
         HistoryModel::fit(deals, at(150), &HistoryModelSpec::plain(), cal()).unwrap_err()
     };
-    let cases: Vec<(Box<dyn Fn(&mut HistoricalDeal)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut HistoricalDeal)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|d| d.expected_close = Some(at(0))),
             "expected to close",
