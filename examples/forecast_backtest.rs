@@ -10,13 +10,18 @@
 //! How the data maps: a deal enters the pipeline on its `engage_date` (the 500 Prospecting
 //! rows have no date and never enter); its expected amount is its product's list price
 //! (`products.csv`; open deals have no `close_value`); Won and Lost rows close on
-//! `close_date` with `close_value` won. Windows: 9 months from April 2017 and 7 rolling
+//! `close_date` with `close_value` won. Each deal's one dated stage visit is `Engaging` on
+//! its `engage_date`, so the stage-to-win probability of `Engaging` is the overall win rate
+//! and its time-to-close curve the pooled one: the figures are those of the model without
+//! stages. The data keeps no expected close dates, so no slip is learned. Windows: 9 months from April 2017 and 7 rolling
 //! quarters (3 months) from April 2017: the first closes are dated March 2017, so April is
 //! the first month with any closed history to learn from.
 
 use chrono::NaiveDate;
 use leadcore::Money;
-use leadcore::forecast::{BacktestReport, BacktestSpec, HistoricalDeal, Outcome, backtest};
+use leadcore::forecast::{
+    BacktestReport, BacktestSpec, HistoricalDeal, Outcome, StageVisit, backtest,
+};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,6 +87,11 @@ fn load(dir: &std::path::Path) -> Result<Vec<HistoricalDeal>, String> {
             amount: Money::new(price, "USD"),
             created,
             outcome,
+            expected_close: None,
+            stages: vec![StageVisit {
+                stage: "Engaging".into(),
+                entered: created,
+            }],
         });
     }
     Ok(deals)

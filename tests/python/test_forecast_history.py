@@ -60,7 +60,7 @@ def table_of(kind: str, cols: dict[str, list[Any]]) -> Any:
 @pytest.mark.parametrize("kind", ["dict", "pandas", "pyarrow", "polars"])
 def test_forecast_history_agrees_with_the_vector(kind: str) -> None:
     p = payload(HISTORY, 0)
-    windows, model = leadcore.forecast_history(
+    windows, model, stages = leadcore.forecast_history(
         table_of(kind, history_columns(p["deals"])),
         as_of=date(2026, 2, 15),
         windows=[(w["from"], w["to"]) for w in p["windows"]],
@@ -80,6 +80,9 @@ def test_forecast_history_agrees_with_the_vector(kind: str) -> None:
     m = pa.table(model).to_pylist()[0]
     assert (m["win_rate"], m["realisation"], m["creation_rate"], m["won"], m["closed"]) == (0.5, 0.9, 0.5, 9, 18)
     assert m["currency"] == "USD" and m["as_of"] == date(2026, 2, 15)
+    # no stage visits, no expected close dates
+    assert pa.table(stages).num_rows == 0
+    assert (m["slip_count"], m["slips_used"], m["slip_p50"]) == (0, False, None)
 
 
 def test_forecast_history_report_is_the_vector_text() -> None:
@@ -130,13 +133,68 @@ def test_history_with_pandas_timestamps_and_default_values() -> None:
             "won": [i % 4 == 0 for i in range(n)],
         }
     )
-    windows, model = leadcore.forecast_history(
+    windows, model, _ = leadcore.forecast_history(
         df, as_of="2026-02-01", windows=[{"from": "2026-02-01", "to": "2026-03-01"}], model={"new_deals": False}
     )
     m = pa.table(model).to_pylist()[0]
     # no `value` column: a won deal won its amount
     assert (m["win_rate"], m["realisation"], m["currency"]) == (0.25, 1.0, "EUR")
     assert pa.table(windows).column("expected").to_pylist() == [0.0]
+
+
+def visit_columns(deals: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The wire form's stage visits as the `stage_history` table, last visits first."""
+    rows = [(d["id"], v["stage"], date.fromisoformat(v["entered"])) for d in deals for v in d.get("stages", [])]
+    rows.reverse()
+    return {"opportunity_id": [r[0] for r in rows], "stage": [r[1] for r in rows], "entered": [r[2] for r in rows]}
+
+
+@pytest.mark.parametrize("kind", ["dict", "pandas", "pyarrow", "polars"])
+def test_forecast_history_with_stages_and_expected_closes_agrees_with_the_vector(kind: str) -> None:
+    p = payload(HISTORY, 6)
+    cols = history_columns(p["deals"])
+    cols["expected_close"] = [date.fromisoformat(d["expected_close"]) if "expected_close" in d else None for d in p["deals"]]
+    windows, model, stages = leadcore.forecast_history(
+        table_of(kind, cols),
+        as_of=p["as_of"],
+        windows=[(w["from"], w["to"]) for w in p["windows"]],
+        trials=p["trials"],
+        seed=p["seed"],
+        model=p["model"],
+        stage_history=table_of(kind, visit_columns(p["deals"])),
+    )
+    want = expected(HISTORY, 6)["ok"]
+    rows = pa.table(windows).to_pylist()
+    keys = ("expected", "from_pipeline", "mean", "p10", "p50", "p90")
+    assert [{k: r[k] for k in keys} for r in rows] == [{k: w[k] for k in keys} for w in want["windows"]]
+    assert [r["expected"] for r in rows] == [6250.0, 2500.0]  # by hand, SOURCE.md
+    st = pa.table(stages).to_pylist()
+    assert st == [{k: s.get(k) for k in ("stage", "closed", "won", "open", "raw", "probability", "own_timing")} for s in want["model"]["stages"]]
+    assert [(s["stage"], s["probability"]) for s in st] == [("Proposal", 0.375), ("Qualify", 0.25)]
+    m = pa.table(model).to_pylist()[0]
+    slips = want["model"]["slips"]
+    assert (m["slip_count"], m["slips_used"], m["slip_mean_days"]) == (slips["count"], True, 7.0)
+    assert [m[f"slip_p{q}"] for q in (10, 25, 50, 75, 90)] == [7] * 5
+    assert leadcore.forecast_history_report(p) == want
+
+
+def test_history_stage_and_expected_close_errors() -> None:
+    p = payload(HISTORY, 6)
+    cols = history_columns(p["deals"])
+    cols["expected_close"] = [date.fromisoformat(d["expected_close"]) if "expected_close" in d else None for d in p["deals"]]
+    cols["expected_close"][3] = date(2025, 12, 31)
+    with pytest.raises(leadcore.InputError, match="deal S03: expected to close 2025-12-31 before its creation"):
+        leadcore.forecast_history(cols, as_of=p["as_of"], windows=[])
+    visits = visit_columns(p["deals"])
+    visits["opportunity_id"][0] = "nobody"
+    with pytest.raises(leadcore.InputError, match="stage history, row 0: no deal `nobody`"):
+        leadcore.forecast_history(history_columns(p["deals"]), as_of=p["as_of"], windows=[], stage_history=visits)
+    visits = visit_columns(p["deals"])
+    visits["entered"][-1] = date(2025, 1, 1)
+    with pytest.raises(leadcore.InputError, match=r"deal S00: stages\[0\]: entered `Qualify` on 2025-01-01"):
+        leadcore.forecast_history(history_columns(p["deals"]), as_of=p["as_of"], windows=[], stage_history=visits)
+    with pytest.raises(leadcore.InputError, match="`entered` column"):
+        leadcore.forecast_history(history_columns(p["deals"]), as_of=p["as_of"], windows=[], stage_history={"opportunity_id": [], "stage": []})
 
 
 def test_history_errors() -> None:

@@ -11,8 +11,11 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, Utc};
-use leadcore::analytics::{DealHistory, GroupReport, SliceKey, StageEntry};
-use leadcore::columnar::DictBuilder;
+use leadcore::analytics::{
+    DealColumns, DealGroups, DealHistory, GroupReport, PipelineStages, SliceKey, StageEntry,
+    StageEntryColumns,
+};
+use leadcore::columnar::{DictBuilder, NULL_CODE};
 use leadcore::{DealType, Money, StageKind};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -290,6 +293,275 @@ pub fn deal_histories(opportunities: &Table, history: Option<&Table>) -> Result<
         }
     }
     Ok(deals)
+}
+
+/// Opportunities and their stage entries as columns for
+/// [`GroupedMetrics::add_columns`](leadcore::analytics::GroupedMetrics::add_columns): the
+/// tables and their errors of [`deal_histories`], read without an object per row. Stage
+/// names resolve against `stages` (an unknown one is `lifecycle.unknown_stage`), each
+/// opportunity's entries are sorted by time (ties keep row order), and the groups are those
+/// of the keys `by` (a missing `kind` is new business).
+///
+/// ```
+/// use arrow_array::{ArrayRef, Int64Array, StringArray};
+/// use leadcore::analytics::{PipelineStages, StageDef};
+/// use leadcore::StageKind;
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
+/// let opps = Table::new(vec![col("opportunity_id", Arc::new(StringArray::from(vec!["A", "B"])))]);
+/// let hist = Table::new(vec![
+///     col("opportunity_id", Arc::new(StringArray::from(vec!["A", "A"]))),
+///     col("at", Arc::new(Int64Array::from(vec![200, 100]))),
+///     col("stage", Arc::new(StringArray::from(vec!["Won", "Open"]))),
+/// ]);
+/// let stages = PipelineStages::new("p", vec![StageDef::new("Open", StageKind::Open), StageDef::new("Won", StageKind::Won)]).unwrap();
+/// let (deals, _, entries) = leadcore_arrow::deal_columns(&opps, Some(&hist), &stages, &[]).unwrap();
+/// assert_eq!(deals.ids, ["A", "B"]);
+/// assert_eq!((entries.deal, entries.stage, entries.at), (vec![0, 0], vec![0, 1], vec![100_000_000, 200_000_000]));
+/// ```
+pub fn deal_columns(
+    opportunities: &Table,
+    history: Option<&Table>,
+    stages: &PipelineStages,
+    by: &[SliceKey],
+) -> Result<(DealColumns, DealGroups, StageEntryColumns)> {
+    const W: &str = "opportunities";
+    let mut ids = DictBuilder::default();
+    let idc = id_column(opportunities, W)?;
+    if !encode_strings(idc, &mut ids) {
+        return Err(Error::Type(format!(
+            "{W} column `{}` is {}, expected text",
+            idc.name, idc.data_type
+        )));
+    }
+    let n = ids.codes.len();
+    let mut next = 0u32;
+    for (row, &c) in ids.codes.iter().enumerate() {
+        if c == NULL_CODE {
+            return Err(invalid(format!("{W}, row {row}: no opportunity_id")));
+        }
+        if c == next {
+            next += 1;
+        } else {
+            let id = ids.dictionary.get(c as usize).map_or("", String::as_str);
+            return Err(invalid(format!(
+                "{W}, row {row}: opportunity `{id}` is listed twice"
+            )));
+        }
+    }
+    let dict = |name: &str| -> Result<Option<DictBuilder>> {
+        let Some(c) = opportunities.column(name) else {
+            return Ok(None);
+        };
+        let mut b = DictBuilder::default();
+        if !encode_strings(c, &mut b) {
+            return Err(Error::Type(format!(
+                "{W} column `{}` is {}, expected text",
+                c.name, c.data_type
+            )));
+        }
+        Ok(Some(b))
+    };
+    // the slice keys, read (and checked) in the order of the row path
+    let mut keys: Vec<(SliceKey, Option<DictBuilder>)> = Vec::new();
+    let mut expansion = Vec::new();
+    for key in SliceKey::ALL {
+        let values = dict(key.name())?;
+        if key == SliceKey::Kind
+            && let Some(b) = &values
+        {
+            let kinds: Vec<Option<DealType>> = b.dictionary.iter().map(|k| deal_type(k)).collect();
+            expansion.reserve(n);
+            for (row, &c) in b.codes.iter().enumerate() {
+                let kind = match c {
+                    NULL_CODE => DealType::NewBusiness,
+                    c => kinds.get(c as usize).copied().flatten().ok_or_else(|| {
+                        let k = b.dictionary.get(c as usize).map_or("", String::as_str);
+                        invalid(format!(
+                            "{W} column `kind`, row {row}: `{k}` is not new_business, upsell or cross_sell"
+                        ))
+                    })?,
+                };
+                expansion.push(kind != DealType::NewBusiness);
+            }
+        }
+        if by.contains(&key) {
+            keys.push((key, values));
+        }
+    }
+    let current = dict("stage")?;
+    let created: Vec<Option<i64>> = match opportunities.column("created_at") {
+        Some(c) => times(c, W)?
+            .into_iter()
+            .map(|t| t.map(|t| t.timestamp_micros()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let (mut amount, mut currency) = (Vec::new(), Vec::new());
+    let mut currencies = DictBuilder::default();
+    if let Some(c) = opportunities.column("amount") {
+        let cur = dict("currency")?;
+        amount = ints(c, W)?;
+        currency.reserve(amount.len());
+        for (row, a) in amount.iter().enumerate() {
+            let code = cur.as_ref().and_then(|c| c.codes.get(row).copied());
+            match (a, code) {
+                (Some(_), None | Some(NULL_CODE)) => {
+                    return Err(invalid(format!(
+                        "{W}, row {row}: an amount needs a `currency`"
+                    )));
+                }
+                (_, Some(c)) if c != NULL_CODE => {
+                    let name = cur
+                        .as_ref()
+                        .and_then(|b| b.dictionary.get(c as usize))
+                        .map_or("", String::as_str);
+                    currencies.push(Some(name));
+                    currency.push(currencies.codes.pop().unwrap_or(0));
+                }
+                _ => currency.push(0),
+            }
+        }
+    }
+    let mut entries = StageEntryColumns::default();
+    if let Some(h) = history {
+        const H: &str = "stage history";
+        let hid = id_column(h, H)?;
+        let known = ids.dictionary.len() as u32;
+        let first = ids.codes.len();
+        if !encode_strings(hid, &mut ids) {
+            return Err(Error::Type(format!(
+                "{H} column `{}` is {}, expected text",
+                hid.name, hid.data_type
+            )));
+        }
+        let at = times(
+            h.column("at")
+                .ok_or_else(|| invalid("stage history needs an `at` column"))?,
+            H,
+        )?;
+        let sc = h
+            .column("stage")
+            .ok_or_else(|| invalid("stage history needs a `stage` column"))?;
+        let mut names = DictBuilder::default();
+        if !encode_strings(sc, &mut names) {
+            return Err(Error::Type(format!(
+                "{H} column `{}` is {}, expected text",
+                sc.name, sc.data_type
+            )));
+        }
+        let hcodes = ids.codes.get(first..).unwrap_or(&[]);
+        if at.len() != hcodes.len() || names.codes.len() != hcodes.len() {
+            return Err(invalid("stage history columns differ in length"));
+        }
+        let mut rows: Vec<(u32, i64, u32)> = Vec::with_capacity(hcodes.len());
+        for (row, ((&d, t), &s)) in hcodes.iter().zip(&at).zip(&names.codes).enumerate() {
+            let (Some(t), false, false) = (t, d == NULL_CODE, s == NULL_CODE) else {
+                return Err(invalid(format!(
+                    "{H}, row {row}: opportunity_id, at and stage are all required"
+                )));
+            };
+            if d >= known {
+                let id = ids.dictionary.get(d as usize).map_or("", String::as_str);
+                return Err(invalid(format!(
+                    "{H}, row {row}: no opportunity `{id}` in the opportunities"
+                )));
+            }
+            rows.push((d, t.timestamp_micros(), s));
+        }
+        // deal codes are deal rows: ids are unique, coded in row order
+        rows.sort_by_key(|r| (r.0, r.1));
+        let index = names
+            .dictionary
+            .iter()
+            .map(|name| stages.index(name).map(|i| i as u32))
+            .collect::<leadcore::Result<Vec<u32>>>()?;
+        entries.deal.reserve(rows.len());
+        entries.stage.reserve(rows.len());
+        entries.at.reserve(rows.len());
+        for (d, t, s) in rows {
+            entries.deal.push(d);
+            entries
+                .stage
+                .push(index.get(s as usize).copied().unwrap_or(0));
+            entries.at.push(t);
+        }
+        ids.codes.truncate(first);
+    }
+    let stage = match current {
+        None => Vec::new(),
+        Some(b) => {
+            let index = b
+                .dictionary
+                .iter()
+                .map(|name| stages.index(name).map(|i| i as u32))
+                .collect::<leadcore::Result<Vec<u32>>>()?;
+            b.codes
+                .iter()
+                .map(|&c| index.get(c as usize).copied())
+                .collect()
+        }
+    };
+    let groups = group_of(n, &keys);
+    let mut dictionary = ids.dictionary;
+    dictionary.truncate(n);
+    Ok((
+        DealColumns {
+            ids: dictionary,
+            amount,
+            currency,
+            currencies: currencies.dictionary,
+            expansion,
+            created,
+            stage,
+        },
+        groups,
+        entries,
+    ))
+}
+
+/// The group of each deal from its key values (`kind` missing: new business).
+fn group_of(n: usize, keys: &[(SliceKey, Option<DictBuilder>)]) -> DealGroups {
+    if keys.is_empty() {
+        return DealGroups::default();
+    }
+    // combined group per deal, key by key: (group so far, code) → group
+    let mut of = vec![0u32; n];
+    let mut tuples: Vec<Vec<u32>> = vec![Vec::new()];
+    for (_, values) in keys {
+        let mut index: HashMap<(u32, u32), u32> = HashMap::new();
+        let mut next: Vec<Vec<u32>> = Vec::new();
+        for (d, g) in of.iter_mut().enumerate() {
+            let code = values
+                .as_ref()
+                .and_then(|v| v.codes.get(d).copied())
+                .unwrap_or(NULL_CODE);
+            *g = *index.entry((*g, code)).or_insert_with(|| {
+                let mut t = tuples.get(*g as usize).cloned().unwrap_or_default();
+                t.push(code);
+                next.push(t);
+                next.len() as u32 - 1
+            });
+        }
+        tuples = next;
+    }
+    let keys_of = |t: &Vec<u32>| -> Vec<Option<String>> {
+        keys.iter()
+            .zip(t)
+            .map(|((key, values), &c)| {
+                let v = values.as_ref().and_then(|v| v.dictionary.get(c as usize));
+                match (key, v) {
+                    (SliceKey::Kind, None) => Some(DealType::NewBusiness.name().to_owned()),
+                    (_, v) => v.cloned(),
+                }
+            })
+            .collect()
+    };
+    DealGroups {
+        keys: tuples.iter().map(keys_of).collect(),
+        of,
+    }
 }
 
 /// Grouped pipeline metrics as one record batch, a row per group and stage: the group key

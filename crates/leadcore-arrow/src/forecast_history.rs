@@ -8,16 +8,17 @@ use crate::read::each_bool;
 use crate::table::{ChunkedColumn, Table};
 use crate::{Error, Result, invalid};
 use arrow_array::{
-    ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray, UInt32Array,
-    UInt64Array,
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    UInt32Array, UInt64Array,
 };
 use arrow_schema::DataType;
 use chrono::NaiveDate;
 use leadcore::Money;
 use leadcore::forecast::{
     BacktestReport, HistoricalDeal, HistoryModelSummary, Outcome, OwnedDeal, PeriodKey,
-    ReportingLine, RollupOutput, Totals, WindowForecast,
+    ReportingLine, RollupOutput, StageVisit, Totals, WindowForecast,
 };
+use std::collections::HashMap;
 use std::sync::Arc;
 
 const W: &str = "deals";
@@ -59,7 +60,8 @@ fn same_length(lengths: &[usize], what: &str) -> Result<()> {
 /// column, nulls allowed), `amount` (integer minor units), `currency` (text), `created`
 /// (dates, timestamps or `YYYY-MM-DD` text), `closed` (the same, null while open), `won`
 /// (booleans, null while open) and optionally `value` (the won value in minor units; null
-/// gives the amount for a won deal and 0 for a lost one). A closed deal without `won`, or a
+/// gives the amount for a won deal and 0 for a lost one) and `expected_close` (dates, null
+/// where none was kept). A closed deal without `won`, or a
 /// `won` without `closed`, is an error naming the row; other columns are ignored. Values
 /// are checked by the core (a close before the creation, mixed currencies, ...).
 ///
@@ -89,6 +91,7 @@ pub fn historical_deals(table: &Table) -> Result<Vec<HistoricalDeal>> {
     let closed = dates(required(table, "closed")?)?;
     let won = bools(required(table, "won")?)?;
     let value = table.column("value").map(|c| ints(c, W)).transpose()?;
+    let expected_close = table.column("expected_close").map(dates).transpose()?;
     let n = ids.len();
     let mut lengths = vec![
         n,
@@ -100,6 +103,7 @@ pub fn historical_deals(table: &Table) -> Result<Vec<HistoricalDeal>> {
     ];
     lengths.extend(owner.as_ref().map(Vec::len));
     lengths.extend(value.as_ref().map(Vec::len));
+    lengths.extend(expected_close.as_ref().map(Vec::len));
     same_length(&lengths, W)?;
     let mut deals = Vec::with_capacity(n);
     for (row, id) in ids.into_iter().enumerate() {
@@ -147,10 +151,78 @@ pub fn historical_deals(table: &Table) -> Result<Vec<HistoricalDeal>> {
                 .flatten()
                 .ok_or_else(|| missing("created"))?,
             outcome,
+            expected_close: expected_close
+                .as_ref()
+                .and_then(|x| x.get(row).copied().flatten()),
+            stages: Vec::new(),
             id,
         });
     }
     Ok(deals)
+}
+
+/// Attaches to `deals` their stage visits from a table of `opportunity_id` (text), `stage`
+/// (text) and `entered` (dates, timestamps or `YYYY-MM-DD` text), one row per stage a deal
+/// entered, in any order (sorted by `entered` per deal, ties in row order). A row naming no
+/// deal, or missing a value, is an error naming the row; so is a deal id listed twice in
+/// `deals`. The visits themselves are checked by the core (before the creation, after the
+/// close, ...).
+///
+/// ```
+/// use arrow_array::{ArrayRef, StringArray};
+/// use leadcore::{forecast::HistoricalDeal, Money};
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
+/// let mut deals = vec![HistoricalDeal { id: "A".into(), owner: None, amount: Money::new(5, "USD"),
+///     created: "2026-01-02".parse().unwrap(), outcome: None, expected_close: None, stages: vec![] }];
+/// let t = Table::new(vec![
+///     col("opportunity_id", Arc::new(StringArray::from(vec!["A", "A"]))),
+///     col("stage", Arc::new(StringArray::from(vec!["Demo", "Qualify"]))),
+///     col("entered", Arc::new(StringArray::from(vec!["2026-01-09", "2026-01-02"]))),
+/// ]);
+/// leadcore_arrow::stage_visits(&mut deals, &t).unwrap();
+/// assert_eq!(deals[0].stages[0].stage, "Qualify");
+/// ```
+pub fn stage_visits(deals: &mut [HistoricalDeal], table: &Table) -> Result<()> {
+    const S: &str = "stage history";
+    let need = |name: &str| {
+        table
+            .column(name)
+            .ok_or_else(|| invalid(format!("{S} needs an `{name}` column")))
+    };
+    let ids = texts(need("opportunity_id")?, S)?;
+    let stage = texts(need("stage")?, S)?;
+    let entered = dates(need("entered")?)?;
+    same_length(&[ids.len(), stage.len(), entered.len()], S)?;
+    let mut index: HashMap<&str, usize> = HashMap::with_capacity(deals.len());
+    for (row, d) in deals.iter().enumerate() {
+        if index.insert(d.id.as_str(), row).is_some() {
+            return Err(invalid(format!(
+                "{W}, row {row}: deal `{}` is listed twice",
+                d.id
+            )));
+        }
+    }
+    let mut visits: Vec<(usize, NaiveDate, String)> = Vec::with_capacity(ids.len());
+    for (row, ((id, stage), entered)) in ids.into_iter().zip(stage).zip(entered).enumerate() {
+        let (Some(id), Some(stage), Some(entered)) = (id, stage, entered) else {
+            return Err(invalid(format!(
+                "{S}, row {row}: opportunity_id, stage and entered are all required"
+            )));
+        };
+        let i = *index
+            .get(id.as_str())
+            .ok_or_else(|| invalid(format!("{S}, row {row}: no deal `{id}` in the deals")))?;
+        visits.push((i, entered, stage));
+    }
+    visits.sort_by_key(|v| (v.0, v.1));
+    for (i, entered, stage) in visits {
+        if let Some(d) = deals.get_mut(i) {
+            d.stages.push(StageVisit { stage, entered });
+        }
+    }
+    Ok(())
 }
 
 /// Owned deals from a table of forecast deals (the columns of [`crate::forecast_deals`])
@@ -283,10 +355,16 @@ pub fn windows_batch(windows: &[WindowForecast], currency: Option<&str>) -> Resu
 
 /// What a history model learned as a one-row record batch: `as_of` (date), `currency`,
 /// `win_rate`, `realisation`, `creation_rate`, `season_1`, `season_2`, `season_3`,
-/// `win_spread`, `creation_spread` (floats), `won`, `closed` (counts).
+/// `win_spread`, `creation_spread` (floats), `won`, `closed` (counts), then the close-date
+/// slips: `slip_count`, `slips_used` (bool), `slip_mean_days`, `slip_p10`, `slip_p25`,
+/// `slip_p50`, `slip_p75`, `slip_p90` (days; null when no closed deal had an expected close).
 pub fn history_model_batch(m: &HistoryModelSummary) -> Result<RecordBatch> {
     let one = std::slice::from_ref(m);
     let season = |i: usize| float_col(one, move |m| m.season.get(i).copied().unwrap_or(1.0));
+    let slips = m.slips.as_ref();
+    let slip = |f: fn(&leadcore::forecast::SlipSummary) -> i64| -> ArrayRef {
+        Arc::new(Int64Array::from(vec![slips.map(f)]))
+    };
     batch(
         vec![
             ("as_of", DataType::Date32, date_col(one, |m| m.as_of)),
@@ -333,8 +411,69 @@ pub fn history_model_batch(m: &HistoryModelSummary) -> Result<RecordBatch> {
                 DataType::UInt64,
                 Arc::new(UInt64Array::from_iter_values([m.closed.total])),
             ),
+            (
+                "slip_count",
+                DataType::UInt64,
+                Arc::new(UInt64Array::from_iter_values(
+                    [slips.map_or(0, |s| s.count)],
+                )),
+            ),
+            (
+                "slips_used",
+                DataType::Boolean,
+                Arc::new(BooleanArray::from(vec![slips.is_some_and(|s| s.used)])),
+            ),
+            (
+                "slip_mean_days",
+                DataType::Float64,
+                Arc::new(Float64Array::from(vec![slips.map(|s| s.mean_days)])),
+            ),
+            ("slip_p10", DataType::Int64, slip(|s| s.p10)),
+            ("slip_p25", DataType::Int64, slip(|s| s.p25)),
+            ("slip_p50", DataType::Int64, slip(|s| s.p50)),
+            ("slip_p75", DataType::Int64, slip(|s| s.p75)),
+            ("slip_p90", DataType::Int64, slip(|s| s.p90)),
         ],
         "history model",
+    )
+}
+
+/// What a history model learned per stage as a record batch, a row per stage (by name):
+/// `stage` (text), `closed`, `won`, `open` (counts), `raw` (won ÷ closed, null without a
+/// close), `probability` (shrunk toward the overall win rate), `own_timing` (bool: its own
+/// time-to-close curve).
+pub fn history_stages_batch(m: &HistoryModelSummary) -> Result<RecordBatch> {
+    let st = &m.stages;
+    let count = |f: fn(&leadcore::forecast::StageRate) -> u64| -> ArrayRef {
+        Arc::new(UInt64Array::from_iter_values(st.iter().map(f)))
+    };
+    batch(
+        vec![
+            ("stage", DataType::Utf8, text_col(st, |s| Some(&s.stage))),
+            ("closed", DataType::UInt64, count(|s| s.closed)),
+            ("won", DataType::UInt64, count(|s| s.won)),
+            ("open", DataType::UInt64, count(|s| s.open)),
+            (
+                "raw",
+                DataType::Float64,
+                Arc::new(Float64Array::from(
+                    st.iter().map(|s| s.raw).collect::<Vec<_>>(),
+                )),
+            ),
+            (
+                "probability",
+                DataType::Float64,
+                float_col(st, |s| s.probability),
+            ),
+            (
+                "own_timing",
+                DataType::Boolean,
+                Arc::new(BooleanArray::from(
+                    st.iter().map(|s| s.own_timing).collect::<Vec<_>>(),
+                )),
+            ),
+        ],
+        "history stages",
     )
 }
 

@@ -45,19 +45,24 @@ pub unsafe extern "C" fn leadcore_forecast(
     })
 }
 
-/// Forecasts windows from a deal history: the model (win rate, time to close, deals not yet
-/// created, season, rate spreads) fitted as of `as_of`, then each window's expectation and
-/// seeded distribution. `input_json` is `{"deals":[{"id","owner"?,"amount":{"minor",
-/// "currency"},"created":"YYYY-MM-DD","outcome"?:{"date","won","value"}}],"as_of",
-/// "windows":[{"from","to"}],"model"?:{"trailing_days","block_days","blocks",
-/// "min_block_closes","max_age_days","new_deals","rate_spread","seasonality"},
-/// "calendar"?:{"start_month",..},"trials"?:2000,"seed"?:0}` (window `k` uses `seed + k`).
-/// On success `*out` receives canonical JSON `{"model":{"as_of","currency","win_rate",
-/// "realisation","creation_rate","season":[3],"spreads":{"win","creation"},"closed":{"won",
-/// "total"}},"windows":[{"from","to","expected","from_pipeline","from_new_deals","season",
-/// "mean","p10","p50","p90"}]}`. Bad JSON, a close before the creation, mixed currencies,
-/// nothing closed before `as_of`, a bad window (`windows[k]: ..`) give
-/// `LEADCORE_INVALID_INPUT`, the message naming the deal at fault.
+/// Forecasts windows from a deal history: the model (win rate, stage-to-win probabilities,
+/// time to close, close-date slips, deals not yet created, season, rate spreads) fitted as
+/// of `as_of`, then each window's expectation and seeded distribution. `input_json` is
+/// `{"deals":[{"id","owner"?,"amount":{"minor","currency"},"created":"YYYY-MM-DD",
+/// "outcome"?:{"date","won","value"},"expected_close"?:"YYYY-MM-DD","stages"?:[{"stage",
+/// "entered"}]}],"as_of","windows":[{"from","to"}],"model"?:{"trailing_days","block_days",
+/// "blocks","min_block_closes","max_age_days","new_deals","rate_spread","seasonality",
+/// "stage_prior","min_stage_closes","min_slips"},"calendar"?:{"start_month",..},
+/// "trials"?:2000,"seed"?:0}` (window `k` uses `seed + k`). On success `*out` receives
+/// canonical JSON `{"model":{"as_of","currency","win_rate","realisation","creation_rate",
+/// "season":[3],"spreads":{"win","creation"},"closed":{"won","total"},"stages":[{"stage",
+/// "closed","won","open","raw"?,"probability","own_timing"}],"slips"?:{"count","used",
+/// "mean_days","p10","p25","p50","p75","p90"}},"windows":[{"from","to","expected",
+/// "from_pipeline","from_new_deals","season","mean","p10","p50","p90"}]}`. Bad JSON, a
+/// close or an expected close before the creation, a stage visit out of order, before the
+/// creation or after the close, mixed currencies, nothing closed before `as_of`, a bad
+/// window (`windows[k]: ..`) give `LEADCORE_INVALID_INPUT`, the message naming the deal at
+/// fault.
 ///
 /// # Safety
 /// `input_json` is NULL (with `len == 0`) or points to `len` readable bytes; `out` is NULL

@@ -98,11 +98,10 @@ pub(crate) fn pipeline_metrics(
                 period,
                 qualified_from.as_deref(),
             )?;
-            let deals = leadcore_arrow::deal_histories(&opps, history.as_ref())?;
+            let (deals, groups, entries) =
+                leadcore_arrow::deal_columns(&opps, history.as_ref(), spec.stages(), &by)?;
             let mut g = GroupedMetrics::new(spec, by.clone());
-            for d in &deals {
-                g.add(d)?;
-            }
+            g.add_columns(&deals, &groups, &entries)?;
             leadcore_arrow::pipeline_metrics_batch(&g.finish()?, &by)
         });
         result

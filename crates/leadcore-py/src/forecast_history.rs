@@ -72,7 +72,7 @@ fn report<'py, I: Send, O: Serialize + Send>(
 
 /// A forecast of windows from a deal history, with the GIL released. See the stubs.
 #[pyfunction]
-#[pyo3(signature = (deals, *, as_of, windows, trials = 2000, seed = 0, model = None, fiscal_start_month = 1, weeks = None))]
+#[pyo3(signature = (deals, *, as_of, windows, trials = 2000, seed = 0, model = None, fiscal_start_month = 1, weeks = None, stage_history = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn forecast_history(
     py: Python<'_>,
@@ -84,7 +84,8 @@ pub(crate) fn forecast_history(
     model: Option<&Bound<'_, PyAny>>,
     fiscal_start_month: u32,
     weeks: Option<String>,
-) -> PyResult<(PyArrowTable, PyArrowTable)> {
+    stage_history: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(PyArrowTable, PyArrowTable, PyArrowTable)> {
     crate::errors::shield(|| {
         let mut spec = json!({
             "deals": [],
@@ -99,16 +100,36 @@ pub(crate) fn forecast_history(
         }
         let mut input = HistoryForecastInput::from_json(&spec.to_string()).py_err()?;
         let table = extract_table(Of::Leads, deals, DEALS)?;
+        let visits = stage_history
+            .filter(|h| !h.is_none())
+            .map(|h| {
+                extract_table(
+                    Of::Events,
+                    h,
+                    "stage_history must be a dict of columns or a table (opportunity_id, stage, entered)",
+                )
+            })
+            .transpose()?;
         let result = py.detach(|| -> Result<_, leadcore_arrow::Error> {
             input.deals = leadcore_arrow::historical_deals(&table)?;
+            if let Some(v) = &visits {
+                leadcore_arrow::stage_visits(&mut input.deals, v)?;
+            }
             let out = input.run()?;
             let windows =
                 leadcore_arrow::windows_batch(&out.windows, out.model.currency.as_deref())?;
             let model = leadcore_arrow::history_model_batch(&out.model)?;
-            Ok((windows, model))
+            let stages = leadcore_arrow::history_stages_batch(&out.model)?;
+            Ok((windows, model, stages))
         });
         result
-            .map(|(w, m)| (PyArrowTable::new(w), PyArrowTable::new(m)))
+            .map(|(w, m, s)| {
+                (
+                    PyArrowTable::new(w),
+                    PyArrowTable::new(m),
+                    PyArrowTable::new(s),
+                )
+            })
             .map_err(|e| arrow_pyerr(Of::Leads, e))
     })
 }

@@ -295,8 +295,9 @@
 //! let mut deals: Vec<HistoricalDeal> = (0..40).map(|i| HistoricalDeal {
 //!     id: format!("O{i}"), owner: None, amount: Money::new(100, "USD"), created: d(1, 1 + i % 20),
 //!     outcome: Some(Outcome { date: d(1, 11 + i % 20), won: i % 2 == 0, value: if i % 2 == 0 { 100 } else { 0 } }),
+//!     expected_close: None, stages: vec![],
 //! }).collect();
-//! deals.push(HistoricalDeal { id: "X".into(), owner: None, amount: Money::new(1000, "USD"), created: d(2, 5), outcome: None });
+//! deals.push(HistoricalDeal { id: "X".into(), owner: None, amount: Money::new(1000, "USD"), created: d(2, 5), outcome: None, expected_close: None, stages: vec![] });
 //! let model = HistoryModel::fit(&deals, d(2, 10), &HistoryModelSpec::plain(), FiscalCalendar::new(1).unwrap()).unwrap();
 //! assert_eq!(model.win_rate(), 0.5);
 //! let window = model.forecast(&deals, d(2, 10), d(3, 1), 1000, 7).unwrap();

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use leadcore::analytics::{
-    DealColumns, DealHistory, GroupedMetrics, MetricsSpec, Period, PipelineMetrics,
+    DealColumns, DealGroups, DealHistory, GroupedMetrics, MetricsSpec, Period, PipelineMetrics,
     PipelineMetricsInput, PipelineReport, PipelineStages, SliceKey, StageDef, StageEntry,
     StageEntryColumns,
 };
@@ -506,4 +506,78 @@ fn stages_from_the_playbook_deal_pipeline() {
     let out = input.run(Some(p)).unwrap();
     assert_eq!(out.groups[0].report.stages.len(), p.stages().len());
     assert_eq!(input.run(None).unwrap_err().code(), "input.invalid");
+}
+
+/// The groups of `deals` under `by`, as [`DealGroups`] (first-seen order).
+fn groups_of(deals: &[DealHistory], by: &[SliceKey]) -> DealGroups {
+    let mut g = DealGroups::default();
+    for o in deals {
+        let key: Vec<Option<String>> = by.iter().map(|k| k.value(o).map(str::to_owned)).collect();
+        let i = g.keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+            g.keys.push(key);
+            g.keys.len() - 1
+        });
+        g.of.push(i as u32);
+    }
+    g
+}
+
+fn grouped_rows(spec: &MetricsSpec, by: &[SliceKey], deals: &[DealHistory]) -> GroupedMetrics {
+    let mut g = GroupedMetrics::new(spec.clone(), by.to_vec());
+    for d in deals {
+        g.add(d).unwrap();
+    }
+    g
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn grouped_columns_give_the_same_reports_as_grouped_rows(
+        deals in proptest::collection::vec(deal(false), 0..40),
+        shuffle in proptest::collection::vec(0usize..5, 40),
+        keys in proptest::sample::subsequence(vec![SliceKey::Owner, SliceKey::Office, SliceKey::Kind], 0..=3),
+    ) {
+        let spec = spec(Some("Engaging"));
+        let rows = grouped_rows(&spec, &keys, &deals);
+        let (cols, entries) = columns(&spec, &deals, &shuffle);
+        let mut g = GroupedMetrics::new(spec.clone(), keys.clone());
+        g.add_columns(&cols, &groups_of(&deals, &keys), &entries).unwrap();
+        prop_assert_eq!(g.finish().map_err(|e| e.to_string()), rows.finish().map_err(|e| e.to_string()));
+    }
+}
+
+#[test]
+fn grouped_columns_report_the_row_paths_error_for_the_first_deal_at_fault() {
+    let spec = spec(None);
+    let good = opp("A", 0, vec![entry(40, "Prospecting")], Some(5));
+    let faults = [
+        opp("N", 0, vec![entry(40, "Won")], Some(-5)),
+        opp("E", 50, vec![entry(40, "Prospecting"), entry(45, "Won")], None),
+        DealHistory {
+            stage: Some("Won".into()),
+            ..opp("V", 0, vec![entry(40, "Prospecting")], None)
+        },
+        opp("W", 0, vec![entry(40, "Prospecting"), entry(39, "Won")], None),
+    ];
+    for bad in faults {
+        // the fault, then a second one later: the first deal at fault is named
+        let deals = vec![good.clone(), bad.clone(), faults_last()];
+        let mut rows = GroupedMetrics::new(spec.clone(), vec![SliceKey::Owner]);
+        let want = deals.iter().try_for_each(|d| rows.add(d)).unwrap_err();
+        // the columns keep each deal's rows as given (W's are out of time order)
+        let (cols, entries) = columns(&spec, &deals, &[0, 0, 0]);
+        let mut g = GroupedMetrics::new(spec.clone(), vec![SliceKey::Owner]);
+        let before = g.clone();
+        let got = g
+            .add_columns(&cols, &groups_of(&deals, &[SliceKey::Owner]), &entries)
+            .unwrap_err();
+        assert_eq!((got.code(), got.to_string()), (want.code(), want.to_string()));
+        assert_eq!(g, before);
+    }
+}
+
+fn faults_last() -> DealHistory {
+    opp("Z", 0, vec![entry(40, "Won")], Some(-1))
 }

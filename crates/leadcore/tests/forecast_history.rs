@@ -32,6 +32,8 @@ fn history(n: u32, cycle: impl Fn(u32) -> u64, won: impl Fn(u32) -> bool) -> Vec
                     won: w,
                     value: if w { 1000 } else { 0 },
                 }),
+                expected_close: None,
+                stages: vec![],
             }
         })
         .collect()

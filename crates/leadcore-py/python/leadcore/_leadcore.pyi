@@ -2666,13 +2666,18 @@ def forecast_history(
     model: Mapping[str, Any] | None = None,
     fiscal_start_month: int = 1,
     weeks: Literal["4-4-5", "4-5-4", "5-4-4"] | None = None,
-) -> tuple[ArrowTable, ArrowTable]:
+    stage_history: _Deals | None = None,
+) -> tuple[ArrowTable, ArrowTable, ArrowTable]:
     """Forecast windows from a deal history with the model learned from it (GIL released).
 
     The model, fitted as of `as_of` from the deals created before it and the outcomes dated
-    before it, learns the win rate, the realisation (won value over amount), the time to
-    close, the flow of deals not yet created, the season within the fiscal quarter and how
-    much the rates move; each window gets its expectation and a seeded distribution.
+    before it, learns the win rate, the realisation (won value over amount), the win
+    probability of each stage (from the deals that passed through it, shrunk toward the
+    overall rate), the time to close (per stage when it has enough closes), the close-date
+    slips, the flow of deals not yet created, the season within the fiscal quarter and how
+    much the rates move; each window gets its expectation and a seeded distribution, an open
+    deal winning with its current stage's probability and, when it has an expected close,
+    closing on it plus a learned slip.
 
     Parameters
     ----------
@@ -2680,7 +2685,8 @@ def forecast_history(
         Columns `opportunity_id` (str), `owner` (str, optional), `amount` (int, minor
         units), `currency` (str), `created` (dates, datetimes or ``YYYY-MM-DD`` strings),
         `closed` (the same, None while open), `won` (bool, None while open) and optionally
-        `value` (int, the won value; None gives the amount for a won deal, 0 for a lost one).
+        `value` (int, the won value; None gives the amount for a won deal, 0 for a lost one)
+        and `expected_close` (dates, None where none was kept; not before `created`).
     as_of : date or str
         The fit date.
     windows : list of (from, to) pairs or {"from", "to"} dicts
@@ -2692,11 +2698,15 @@ def forecast_history(
     model : dict, optional
         Settings: `trailing_days` (91), `block_days` (30), `blocks` (6),
         `min_block_closes` (20), `max_age_days` (730), `new_deals`, `rate_spread`,
-        `seasonality` (all True).
+        `seasonality` (all True), `stage_prior` (10.0, pseudo-deals at the overall rate),
+        `min_stage_closes` (30), `min_slips` (20).
     fiscal_start_month : int, default 1
         Month (1-12) the fiscal year starts in (for the season index).
     weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
         Retail week pattern of each quarter.
+    stage_history : dict of columns, pandas, polars or pyarrow table, optional
+        The open stages each deal entered: `opportunity_id` (str), `stage` (str), `entered`
+        (dates; on or after the creation, not after the close), a row per entry, any order.
 
     Returns
     -------
@@ -2709,12 +2719,20 @@ def forecast_history(
         One row: `as_of` (date32), `currency` (str), `win_rate`, `realisation`,
         `creation_rate` (float64; deals a day), `season_1`, `season_2`, `season_3`
         (float64, by month of the fiscal quarter), `win_spread`, `creation_spread`
-        (float64), `won`, `closed` (uint64, the deals it learned from).
+        (float64), `won`, `closed` (uint64, the deals it learned from), `slip_count`
+        (uint64), `slips_used` (bool), `slip_mean_days` (float64), `slip_p10`, `slip_p25`,
+        `slip_p50`, `slip_p75`, `slip_p90` (int64 days; null without expected closes).
+    stages : ArrowTable
+        A row per stage seen (by name): `stage` (str), `closed`, `won`, `open` (uint64),
+        `raw` (float64, won over closed; null without a close), `probability` (float64, the
+        one used), `own_timing` (bool, its own time-to-close curve).
 
     Raises
     ------
     InputError
-        A missing column or value, `closed` without `won`, a close before the creation,
+        A missing column or value, `closed` without `won`, a close or an expected close
+        before the creation, a stage entry before the creation or after the close, a
+        `stage_history` row naming no deal,
         mixed currencies, nothing closed before `as_of`, a window empty or before `as_of`,
         `trials` out of range, a bad calendar or model setting.
     TypeError
@@ -2726,7 +2744,7 @@ def forecast_history(
     >>> deals = {"opportunity_id": ["A", "B", "X"], "amount": [100, 100, 1000],
     ...          "currency": ["USD"] * 3, "created": ["2026-01-01", "2026-01-02", "2026-01-25"],
     ...          "closed": ["2026-01-11", "2026-01-12", None], "won": [True, False, None]}
-    >>> windows, model = leadcore.forecast_history(deals, as_of="2026-01-30",
+    >>> windows, model, stages = leadcore.forecast_history(deals, as_of="2026-01-30",
     ...     windows=[("2026-01-30", "2026-03-01")], model={"new_deals": False})
     >>> pa.table(windows).select(["from", "expected", "from_pipeline"]).to_pylist()
     [{'from': datetime.date(2026, 1, 30), 'expected': 500.0, 'from_pipeline': 500.0}]

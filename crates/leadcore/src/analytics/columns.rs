@@ -5,9 +5,10 @@
 //!
 //! [`DealHistory`]: super::DealHistory
 
-use super::pipeline::{DealView, PipelineMetrics, add_i128};
+use super::pipeline::{DealView, GroupedMetrics, PipelineMetrics, add_i128};
 use crate::error::{Error, Result};
 use crate::lifecycle::StageKind;
+use std::sync::Arc;
 
 /// Opportunities as columns, for [`PipelineMetrics::add_columns`]. Every per-deal column has
 /// one value per deal, or is empty (unknown for every deal: no amount, new business, no
@@ -141,14 +142,12 @@ fn group<'a>(n: usize, e: &'a StageEntryColumns) -> Grouped<'a> {
 }
 
 impl PipelineMetrics {
-    /// Adds every opportunity of `deals` with its entries: the same as adding each as a
-    /// [`DealHistory`](super::DealHistory), without a string or an allocation per row.
-    ///
-    /// Refused, leaving the accumulator unchanged (`input.invalid`, naming the deal and the
-    /// row): columns of different lengths, a deal, stage or currency index out of range, a
-    /// negative amount, a deal's entries out of time order, an entry before its creation, a
-    /// current stage that is not the last entry's.
-    pub fn add_columns(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+    /// The columns' shape: lengths and indices in range (no value checked).
+    pub(crate) fn check_columns(
+        &self,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+    ) -> Result<()> {
         let n = deals.len();
         let bad = |m: String| Err(Error::invalid_input(m));
         for (name, len) in [
@@ -185,6 +184,21 @@ impl PipelineMetrics {
                 return bad(format!("stage entry row {k}: stage {s} of {stages} stages"));
             }
         }
+        Ok(())
+    }
+
+    /// Adds every opportunity of `deals` with its entries: the same as adding each as a
+    /// [`DealHistory`](super::DealHistory), without a string or an allocation per row.
+    ///
+    /// Refused, leaving the accumulator unchanged (`input.invalid`, naming the deal and the
+    /// row): columns of different lengths, a deal, stage or currency index out of range, a
+    /// negative amount, a deal's entries out of time order, an entry before its creation, a
+    /// current stage that is not the last entry's.
+    pub fn add_columns(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+        self.check_columns(deals, entries)?;
+        let n = deals.len();
+        let stages = self.spec().stages().len();
+        let bad = |m: String| Err(Error::invalid_input(m));
         for d in 0..n {
             if let Some(Some(a)) = deals.amount.get(d)
                 && *a < 0
@@ -518,5 +532,246 @@ impl PipelineMetrics {
             }
         }
         Ok(())
+    }
+}
+
+/// Which group each opportunity of a [`DealColumns`] falls in, for
+/// [`GroupedMetrics::add_columns`]: the distinct key values (one value per key of the
+/// grouping, in its order; `None` for a missing value) and, per deal, an index into them.
+///
+/// ```
+/// let g = leadcore::analytics::DealGroups {
+///     keys: vec![vec![Some("Ann".into())], vec![None]],
+///     of: vec![0, 1, 0],
+/// };
+/// assert_eq!(g.of.len(), 3);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DealGroups {
+    /// The key values of each group.
+    pub keys: Vec<Vec<Option<String>>>,
+    /// Per deal, its group (index into `keys`); empty: every deal in one group of the
+    /// first key values (or of none, without keys).
+    pub of: Vec<u32>,
+}
+
+fn micros_text(t: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(t).map_or_else(|| t.to_string(), |d| d.to_rfc3339())
+}
+
+impl GroupedMetrics {
+    /// Adds every opportunity of `deals`, with its entries, to its group: the same as
+    /// [`GroupedMetrics::add`] of each as a [`DealHistory`](super::DealHistory) in deal
+    /// order, the same errors first (a negative amount, an entry out of time order or before
+    /// the creation, a current stage that is not the last entry's, reported for the first
+    /// deal at fault with the row path's message), without a string or an allocation per
+    /// row. Refused as a whole, leaving the accumulator unchanged; also refused: the
+    /// [`PipelineMetrics::add_columns`] errors, a group index out of range, keys of the wrong
+    /// width.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::analytics::{DealColumns, DealGroups, GroupedMetrics, MetricsSpec, Period, PipelineStages, SliceKey, StageDef, StageEntryColumns};
+    /// use leadcore::StageKind;
+    /// let stages = PipelineStages::new("deals", vec![StageDef::new("Open", StageKind::Open),
+    ///     StageDef::new("Won", StageKind::Won)]).unwrap();
+    /// let t = |m| Utc.with_ymd_and_hms(2017, m, 1, 0, 0, 0).unwrap();
+    /// let spec = MetricsSpec::new(stages, Period { from: t(1), to: t(7) }, None).unwrap();
+    /// let deals = DealColumns { ids: vec!["A".into(), "B".into()], ..Default::default() };
+    /// let groups = DealGroups { keys: vec![vec![Some("Ann".into())], vec![Some("Bob".into())]], of: vec![1, 0] };
+    /// let entries = StageEntryColumns { deal: vec![0, 1], stage: vec![1, 0], at: vec![t(2).timestamp_micros(); 2] };
+    /// let mut g = GroupedMetrics::new(spec, vec![SliceKey::Owner]);
+    /// g.add_columns(&deals, &groups, &entries).unwrap();
+    /// let r = g.finish().unwrap();
+    /// assert_eq!(r[0].key["owner"].as_deref(), Some("Ann"));
+    /// assert_eq!(r[0].report.stages[0].in_stage, 1); // B, still Open
+    /// ```
+    pub fn add_columns(
+        &mut self,
+        deals: &DealColumns,
+        groups: &DealGroups,
+        entries: &StageEntryColumns,
+    ) -> Result<()> {
+        let n = deals.len();
+        let bad = |m: String| Err(Error::invalid_input(m));
+        if !groups.of.is_empty() && groups.of.len() != n {
+            return bad(format!(
+                "deal groups: {} values for {n} deals",
+                groups.of.len()
+            ));
+        }
+        if let Some(k) = groups.keys.iter().find(|k| k.len() != self.by.len()) {
+            return bad(format!(
+                "deal groups: a key of {} values for {} group keys",
+                k.len(),
+                self.by.len()
+            ));
+        }
+        if let Some(&g) = groups.of.iter().find(|&&g| g as usize >= groups.keys.len()) {
+            return bad(format!("deal groups: group {g} of {}", groups.keys.len()));
+        }
+        if groups.of.is_empty() && groups.keys.is_empty() && !self.by.is_empty() && n > 0 {
+            return bad("deal groups: no keys for a grouping".into());
+        }
+        // Checked as a whole first (lengths, indices), then in deal order with the row
+        // path's messages.
+        PipelineMetrics::new(Arc::clone(&self.spec)).check_columns(deals, entries)?;
+        self.check_in_deal_order(deals, entries)?;
+        let whole = |g: &Self| -> Vec<Option<String>> {
+            groups
+                .keys
+                .first()
+                .cloned()
+                .unwrap_or_else(|| vec![None; g.by.len()])
+        };
+        let single = groups.of.is_empty() || groups.of.iter().all(|&g| g == groups.of[0]);
+        if single {
+            if n == 0 {
+                return Ok(());
+            }
+            let key = match groups.of.first() {
+                Some(&g) => groups.keys.get(g as usize).cloned().unwrap_or_default(),
+                None => whole(self),
+            };
+            let mut fresh = PipelineMetrics::new(Arc::clone(&self.spec));
+            fresh.add_columns(deals, entries)?;
+            return self.merge_group(key, fresh);
+        }
+        // Split by group: local deal indices, each group's columns and entries.
+        let ng = groups.keys.len();
+        let mut local = vec![0u32; n];
+        let mut sizes = vec![0u32; ng];
+        for (d, &g) in groups.of.iter().enumerate() {
+            local[d] = sizes[g as usize];
+            sizes[g as usize] += 1;
+        }
+        let mut parts: Vec<(DealColumns, StageEntryColumns)> = (0..ng)
+            .map(|g| {
+                let k = sizes[g] as usize;
+                let cap = |has: bool| if has { k } else { 0 };
+                (
+                    DealColumns {
+                        ids: Vec::with_capacity(cap(!deals.ids.is_empty())),
+                        amount: Vec::with_capacity(cap(!deals.amount.is_empty())),
+                        currency: Vec::with_capacity(cap(!deals.currency.is_empty())),
+                        currencies: deals.currencies.clone(),
+                        expansion: Vec::with_capacity(cap(!deals.expansion.is_empty())),
+                        created: Vec::with_capacity(cap(!deals.created.is_empty())),
+                        stage: Vec::with_capacity(cap(!deals.stage.is_empty())),
+                    },
+                    StageEntryColumns::default(),
+                )
+            })
+            .collect();
+        for (d, &g) in groups.of.iter().enumerate() {
+            let Some((p, _)) = parts.get_mut(g as usize) else {
+                continue;
+            };
+            if let Some(x) = deals.ids.get(d) {
+                p.ids.push(x.clone());
+            }
+            if let Some(&x) = deals.amount.get(d) {
+                p.amount.push(x);
+            }
+            if let Some(&x) = deals.currency.get(d) {
+                p.currency.push(x);
+            }
+            if let Some(&x) = deals.expansion.get(d) {
+                p.expansion.push(x);
+            }
+            if let Some(&x) = deals.created.get(d) {
+                p.created.push(x);
+            }
+            if let Some(&x) = deals.stage.get(d) {
+                p.stage.push(x);
+            }
+        }
+        for ((&d, &s), &t) in entries.deal.iter().zip(&entries.stage).zip(&entries.at) {
+            let (Some(&g), Some(&l)) = (groups.of.get(d as usize), local.get(d as usize)) else {
+                continue;
+            };
+            if let Some((_, e)) = parts.get_mut(g as usize) {
+                e.deal.push(l);
+                e.stage.push(s);
+                e.at.push(t);
+            }
+        }
+        let mut done: Vec<(Vec<Option<String>>, PipelineMetrics)> = Vec::new();
+        for (g, (cols, ents)) in parts.into_iter().enumerate() {
+            if sizes[g] == 0 {
+                continue;
+            }
+            let mut fresh = PipelineMetrics::new(Arc::clone(&self.spec));
+            fresh.add_columns(&cols, &ents)?;
+            done.push((groups.keys[g].clone(), fresh));
+        }
+        for (key, m) in done {
+            self.merge_group(key, m)?;
+        }
+        Ok(())
+    }
+
+    /// The row path's checks, in deal order, with its messages.
+    fn check_in_deal_order(&self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+        let n = deals.len();
+        let g = group(n, entries);
+        let st = self.spec.stages();
+        let name = |s: u32| st.stages().get(s as usize).map_or("", |d| d.name.as_str());
+        for d in 0..n {
+            let bad = |m: String| {
+                Err(Error::invalid_input(format!(
+                    "opportunity {}: {m}",
+                    deals.name(d)
+                )))
+            };
+            if let Some(Some(a)) = deals.amount.get(d)
+                && *a < 0
+            {
+                return bad(format!("negative amount {a}"));
+            }
+            let (lo, hi) = (g.offsets[d], g.offsets[d + 1]);
+            let created = deals.created.get(d).copied().flatten();
+            let mut prev: Option<i64> = None;
+            for k in 0..hi - lo {
+                let (t, s) = (g.at[lo + k], g.stage[lo + k]);
+                if prev.is_some_and(|p| t < p) {
+                    return bad(format!(
+                        "history[{k}] at {} is before the entry before it",
+                        micros_text(t)
+                    ));
+                }
+                if let Some(c) = created
+                    && t < c
+                {
+                    return bad(format!(
+                        "history[{k}] (`{}` at {}) is before its creation at {}",
+                        name(s),
+                        micros_text(t),
+                        micros_text(c)
+                    ));
+                }
+                prev = Some(t);
+            }
+            if let (Some(&Some(s)), Some(&last)) = (deals.stage.get(d), g.stage[lo..hi].last())
+                && s != last
+            {
+                return bad(format!(
+                    "stage `{}` is not the last history entry's (`{}`)",
+                    name(s),
+                    name(last)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn merge_group(&mut self, key: Vec<Option<String>>, m: PipelineMetrics) -> Result<()> {
+        match self.groups.get_mut(&key) {
+            Some(mine) => mine.merge(m),
+            None => {
+                self.groups.insert(key, m);
+                Ok(())
+            }
+        }
     }
 }

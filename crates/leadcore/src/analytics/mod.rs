@@ -14,7 +14,7 @@ pub use bottleneck::{
     BottleneckReason, BottleneckReport, BottleneckSpec, Bottlenecks, ClosestDeal, Leak,
     LostAtStage, StageBottleneck,
 };
-pub use columns::{DealColumns, StageEntryColumns};
+pub use columns::{DealColumns, DealGroups, StageEntryColumns};
 pub use funnel::{Funnel, FunnelStage};
 pub use leads::{
     ActivityMetrics, ActivityReport, Benchmark, Conversion, LeadFunnel, LeadGroup, LeadHistory,

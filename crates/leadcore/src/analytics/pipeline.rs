@@ -1072,9 +1072,9 @@ pub struct PipelineReport {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupedMetrics {
-    spec: Arc<MetricsSpec>,
-    by: Vec<SliceKey>,
-    groups: BTreeMap<Vec<Option<String>>, PipelineMetrics>,
+    pub(crate) spec: Arc<MetricsSpec>,
+    pub(crate) by: Vec<SliceKey>,
+    pub(crate) groups: BTreeMap<Vec<Option<String>>, PipelineMetrics>,
 }
 
 impl GroupedMetrics {

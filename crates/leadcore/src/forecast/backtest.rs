@@ -163,7 +163,7 @@ fn pinball(q: f64, forecast: i64, actual: i64) -> f64 {
 ///     let created = d(2016, 10, 1) + chrono::Days::new(u64::from(i * 7 / 12));
 ///     let won = i % 3 != 0;
 ///     HistoricalDeal { id: format!("O{i}"), owner: Some(format!("rep{}", i % 4)), amount: Money::new(1000, "USD"), created,
-///         outcome: Some(Outcome { date: created + chrono::Days::new(20), won, value: if won { 1000 } else { 0 } }) }
+///         outcome: Some(Outcome { date: created + chrono::Days::new(20), won, value: if won { 1000 } else { 0 } }), expected_close: None, stages: vec![] }
 /// }).collect();
 /// let spec: BacktestSpec = serde_json::from_str(r#"{"first": "2017-04-01", "count": 3, "window_months": 1, "trials": 500}"#).unwrap();
 /// let report = backtest(&deals, &spec).unwrap();

@@ -21,7 +21,10 @@ pub use hierarchy::{
     Attainment, Cumulative, Hierarchy, HierarchyRollup, NodeQuota, NodeRollup, OwnedDeal,
     QuotaMode, Quotas, ReportingLine, RollupSpec,
 };
-pub use history::{HistoricalDeal, HistoryModel, HistoryModelSpec, Outcome, WindowForecast};
+pub use history::{
+    HISTORY_MODEL_VERSION, HistoricalDeal, HistoryModel, HistoryModelSpec, Outcome, SlipSummary,
+    StageRate, StageVisit, WindowForecast,
+};
 pub use monte_carlo::{
     CHUNK_TRIALS, MAX_TRIALS, MonteCarlo, MonteCarloForecast, MonteCarloSpec, PeriodForecast, Quota,
 };

@@ -15,7 +15,9 @@ use super::category::{Category, CategoryMap};
 use super::hierarchy::{
     Cumulative, Hierarchy, NodeQuota, OwnedDeal, QuotaMode, Quotas, ReportingLine, RollupSpec,
 };
-use super::history::{HistoricalDeal, HistoryModel, HistoryModelSpec, WindowForecast};
+use super::history::{
+    HistoricalDeal, HistoryModel, HistoryModelSpec, SlipSummary, StageRate, WindowForecast,
+};
 use super::monte_carlo::{MonteCarlo, MonteCarloForecast, MonteCarloSpec, about_deal};
 use super::pipeline::{ForecastDeal, RollupRow, Totals, WeightedPipeline};
 use crate::error::{Error, ErrorKind, Result};
@@ -24,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The calendar as given, its `start_month` checked (serde reads any number).
-fn checked(calendar: FiscalCalendar) -> Result<FiscalCalendar> {
+pub(super) fn checked(calendar: FiscalCalendar) -> Result<FiscalCalendar> {
     let checked = FiscalCalendar::new(calendar.start_month)?;
     Ok(match calendar.weeks {
         Some(w) => checked.with_weeks(w, calendar.week_start),
@@ -239,6 +241,13 @@ pub struct HistoryModelSummary {
     pub spreads: RateSpreads,
     /// Deals closed before the fit date.
     pub closed: ClosedCount,
+    /// Per stage seen in the deals' visits (by name): `P(won | the deal was in it)`, its
+    /// counts, and whether it has its own time-to-close curve.
+    #[serde(default)]
+    pub stages: Vec<StageRate>,
+    /// The close-date slips learned (absent when no closed deal had an expected close).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slips: Option<SlipSummary>,
 }
 
 impl HistoryModelSummary {
@@ -246,14 +255,17 @@ impl HistoryModelSummary {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// use leadcore::forecast::{FiscalCalendar, HistoricalDeal, HistoryModel, HistoryModelSpec, HistoryModelSummary, Outcome};
+    /// use leadcore::forecast::{FiscalCalendar, HistoricalDeal, HistoryModel, HistoryModelSpec, HistoryModelSummary, Outcome, StageVisit};
     /// use leadcore::Money;
     /// let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
     /// let deal = HistoricalDeal { id: "A".into(), owner: None, amount: Money::new(10, "EUR"), created: day(1),
-    ///     outcome: Some(Outcome { date: day(3), won: true, value: 8 }) };
+    ///     outcome: Some(Outcome { date: day(3), won: true, value: 8 }), expected_close: Some(day(2)),
+    ///     stages: vec![StageVisit { stage: "Demo".into(), entered: day(2) }] };
     /// let m = HistoryModel::fit(&[deal], day(10), &HistoryModelSpec::plain(), FiscalCalendar::new(1).unwrap()).unwrap();
     /// let s = HistoryModelSummary::of(&m);
     /// assert_eq!((s.win_rate, s.realisation, s.currency.as_deref()), (1.0, 0.8, Some("EUR")));
+    /// assert_eq!((s.stages[0].stage.as_str(), s.stages[0].closed, s.stages[0].probability), ("Demo", 1, 1.0));
+    /// assert_eq!(s.slips.unwrap().p50, 1); // closed a day after it was expected to
     /// ```
     pub fn of(model: &HistoryModel) -> Self {
         let (won, total) = model.closed();
@@ -267,6 +279,8 @@ impl HistoryModelSummary {
             season: model.season(),
             spreads: RateSpreads { win, creation },
             closed: ClosedCount { won, total },
+            stages: model.stages().to_vec(),
+            slips: model.slips(),
         }
     }
 }
