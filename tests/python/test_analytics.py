@@ -107,6 +107,27 @@ def test_dict_of_columns_and_current_stage_only() -> None:
     assert [r["in_stage"] for r in east][:2] == [1, 1]
 
 
+def test_grouping_by_deal_kind_keeps_the_stage_kind_apart() -> None:
+    o, h = tables()
+    t = pa.table(leadcore.pipeline_metrics(o, history=h, stages=STAGES, period=PERIOD, group_by="kind"))
+    assert t.column_names[:3] == ["kind", "stage", "stage_kind"]
+    assert set(t["kind"].to_pylist()) <= {"new_business", "upsell", "cross_sell", None}
+    assert set(t["stage_kind"].to_pylist()) == {"open", "won", "lost"}
+
+
+def test_a_period_as_a_list_and_times_as_rfc3339_text() -> None:
+    o, h = tables()
+    want = pa.table(leadcore.pipeline_metrics(o, history=h, stages=STAGES, period=PERIOD))
+    as_text = h.set_column(
+        1, "at", pa.array([t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in h["at"].to_pylist()])
+    )
+    got = pa.table(leadcore.pipeline_metrics(o, history=as_text, stages=STAGES, period=list(PERIOD)))
+    assert got.equals(want)
+    bad = h.set_column(1, "at", pa.array(["yesterday"] * h.num_rows))
+    with pytest.raises(leadcore.InputError, match="row 0: `yesterday` is not an RFC 3339 time"):
+        leadcore.pipeline_metrics(o, history=bad, stages=STAGES, period=PERIOD)
+
+
 def test_typed_errors() -> None:
     o, h = tables()
     bad = h.set_column(2, "stage", pa.array(["Signed"] * h.num_rows))

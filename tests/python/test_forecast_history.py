@@ -222,6 +222,24 @@ def test_history_errors() -> None:
         leadcore.backtest_report(payload(HISTORY, 5))
     with pytest.raises(TypeError):
         leadcore.forecast_history(42, as_of="2026-01-05", windows=[])  # type: ignore[arg-type]
+    # A bad trial count is the argument's error, not the first window's.
+    with pytest.raises(leadcore.InputError, match=r"^invalid input: trials: must be 1..=1000000, got 0"):
+        leadcore.forecast_history(
+            history_columns(deals), as_of="2026-02-15", windows=[("2026-03-01", "2026-04-01")], trials=0
+        )
+
+
+def test_a_backtest_with_no_scored_window_has_no_error_figures() -> None:
+    """No window with a positive actual: no MAPE, pinball loss or coverage (null), never a
+    perfect-looking 0."""
+    p = payload(HISTORY, 1)
+    cols = history_columns(p["deals"])
+    cols["won"] = [False if w is not None else None for w in cols["won"]]
+    cols["value"] = [None] * len(cols["value"])
+    _, scores, _ = leadcore.backtest(cols, first="2026-02-01", count=1, window_months=1, trials=50)
+    rows = pa.table(scores).to_pylist()
+    assert [r["windows"] for r in rows] == [0, 0, 0, 0]
+    assert all(r["mape"] is None and r["pinball_50"] is None and r["covered"] is None for r in rows)
 
 
 def rollup_columns(deals: list[dict[str, Any]]) -> dict[str, list[Any]]:

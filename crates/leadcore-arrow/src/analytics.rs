@@ -81,7 +81,8 @@ pub(crate) fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
     Ok(out)
 }
 
-/// A time column: timestamps of any unit (UTC), dates, or integers (Unix seconds).
+/// A time column: timestamps of any unit (UTC), dates, integers (Unix seconds), or RFC 3339
+/// text (to the second).
 pub(crate) fn times(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<DateTime<Utc>>>> {
     let mut out = Vec::with_capacity(c.len());
     let bad = |row: usize| {
@@ -90,8 +91,32 @@ pub(crate) fn times(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<DateTime
             c.name
         ))
     };
+    let rfc3339 = |row: usize, text: &str| -> Result<i64> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.timestamp())
+            .map_err(|e| {
+                invalid(format!(
+                    "{what} column `{}`, row {row}: `{text}` is not an RFC 3339 time ({e})",
+                    c.name
+                ))
+            })
+    };
     for chunk in &c.chunks {
-        let secs: Vec<Option<i64>> = if *chunk.data_type() == DataType::Null {
+        let texts: Option<Vec<Option<&str>>> = if let Some(a) = chunk.as_string_opt::<i32>() {
+            Some(a.iter().collect())
+        } else if let Some(a) = chunk.as_string_opt::<i64>() {
+            Some(a.iter().collect())
+        } else {
+            chunk.as_string_view_opt().map(|a| a.iter().collect())
+        };
+        let secs: Vec<Option<i64>> = if let Some(texts) = texts {
+            let start = out.len();
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| t.map(|t| rfc3339(start + i, t)).transpose())
+                .collect::<Result<_>>()?
+        } else if *chunk.data_type() == DataType::Null {
             vec![None; chunk.len()]
         } else if let Some(a) = chunk.as_primitive_opt::<Date32Type>() {
             a.iter().map(|d| d.map(|d| i64::from(d) * 86_400)).collect()
@@ -120,7 +145,7 @@ pub(crate) fn times(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<DateTime
                     Some(r) => r?,
                     None => {
                         return Err(Error::Type(format!(
-                            "{what} column `{}` is {}, expected timestamps, dates or Unix seconds",
+                            "{what} column `{}` is {}, expected timestamps, dates, Unix seconds or RFC 3339 text",
                             c.name, c.data_type
                         )));
                     }
@@ -565,7 +590,7 @@ fn group_of(n: usize, keys: &[(SliceKey, Option<DictBuilder>)]) -> DealGroups {
 }
 
 /// Grouped pipeline metrics as one record batch, a row per group and stage: the group key
-/// columns (`by`, text, null for a missing value), `stage`, `kind`, `entered`, `in_stage`,
+/// columns (`by`, text, null for a missing value), `stage`, `stage_kind` (`open`, `won`, `lost`), `entered`, `in_stage`,
 /// `converted`, `conversion_to_next`, `dwell_count`, `dwell_mean_s`, `dwell_median_s`,
 /// `dwell_p90_s`, `currency` (the group's one currency, null when it has no amounts),
 /// `value_entered`, `value_in_stage` (minor units), then the group's figures repeated on
@@ -658,7 +683,11 @@ pub fn pipeline_metrics_batch(groups: &[GroupReport], by: &[SliceKey]) -> Result
     let i = |v: Vec<Option<i64>>| -> ArrayRef { Arc::new(Int64Array::from(v)) };
     let f = |v: Vec<Option<f64>>| -> ArrayRef { Arc::new(Float64Array::from(v)) };
     add("stage", DataType::Utf8, Arc::new(StringArray::from(stage)));
-    add("kind", DataType::Utf8, Arc::new(StringArray::from(kind)));
+    add(
+        "stage_kind",
+        DataType::Utf8,
+        Arc::new(StringArray::from(kind)),
+    );
     add("entered", DataType::UInt64, u(entered));
     add("in_stage", DataType::UInt64, u(in_stage));
     add(

@@ -113,7 +113,7 @@ pub fn scores_batch_with_ids(
 /// let batch = leadcore_arrow::score_explanations_batch(&[card], Arc::new(StringArray::from(vec!["A"]))).unwrap();
 /// let rule = batch.column_by_name("rule").unwrap().as_string::<i32>();
 /// let points = batch.column_by_name("points").unwrap().as_primitive::<Float64Type>();
-/// let opened = (0..batch.num_rows()).find(|&r| rule.value(r) == "email_opened").unwrap();
+/// let opened = (0..batch.num_rows()).find(|&r| rule.value(r) == "welcome_email_opened").unwrap();
 /// assert_eq!(points.value(opened), 2.0);
 /// ```
 pub fn score_explanations_batch(

@@ -3,16 +3,16 @@
 //! vectors take it).
 
 use crate::columns::{Of, arrow_pyerr, extract_table};
-use crate::convert::{extract_time_in, from_py, py_to_json, to_py};
+use crate::convert::{from_py, py_to_json, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use crate::table::PyArrowTable;
 use leadcore::Playbook;
 use leadcore::analytics::{
-    GroupedMetrics, MetricsSpec, Period, PipelineMetricsInput, PipelineStages, SliceKey, StageDef,
+    GroupedMetrics, MetricsSpec, PipelineMetricsInput, PipelineStages, SliceKey, StageDef,
 };
 use leadcore::wire::canonical_json;
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::PyString;
 
 /// The deal pipeline `name` of a `Playbook` object (read through its JSON form).
 pub(crate) fn playbook_pipeline(pb: &Bound<'_, PyAny>, name: &str) -> PyResult<leadcore::Pipeline> {
@@ -76,20 +76,14 @@ pub(crate) fn pipeline_metrics(
     py: Python<'_>,
     opportunities: &Bound<'_, PyAny>,
     stages: &Bound<'_, PyAny>,
-    period: &Bound<'_, PyTuple>,
+    period: &Bound<'_, PyAny>,
     history: Option<&Bound<'_, PyAny>>,
     group_by: Option<&Bound<'_, PyAny>>,
     qualified_from: Option<String>,
 ) -> PyResult<PyArrowTable> {
     crate::errors::shield(|| {
         let stages: Vec<StageDef> = from_py("stages", stages)?;
-        if period.len() != 2 {
-            return Err(input_error("period must be a (from, to) pair"));
-        }
-        let period = Period {
-            from: extract_time_in("period[0]", &period.get_item(0)?)?,
-            to: extract_time_in("period[1]", &period.get_item(1)?)?,
-        };
+        let period = crate::analytics_extras::extract_period(period)?;
         let by = group_keys(group_by)?;
         let (opps, history) = deal_tables(opportunities, history)?;
         let result = py.detach(|| -> Result<_, leadcore_arrow::Error> {

@@ -21,8 +21,8 @@ use pyo3::types::{PyDict, PyString};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// `(from, to)`: a pair of times.
-fn extract_period(period: &Bound<'_, PyAny>) -> PyResult<Period> {
+/// `(from, to)`: a pair of times (a tuple, a list, any sequence of two).
+pub(crate) fn extract_period(period: &Bound<'_, PyAny>) -> PyResult<Period> {
     let pair: Vec<Bound<'_, PyAny>> = if period.is_instance_of::<PyString>() {
         Vec::new()
     } else {

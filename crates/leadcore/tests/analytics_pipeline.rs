@@ -554,12 +554,22 @@ fn grouped_columns_report_the_row_paths_error_for_the_first_deal_at_fault() {
     let good = opp("A", 0, vec![entry(40, "Prospecting")], Some(5));
     let faults = [
         opp("N", 0, vec![entry(40, "Won")], Some(-5)),
-        opp("E", 50, vec![entry(40, "Prospecting"), entry(45, "Won")], None),
+        opp(
+            "E",
+            50,
+            vec![entry(40, "Prospecting"), entry(45, "Won")],
+            None,
+        ),
         DealHistory {
             stage: Some("Won".into()),
             ..opp("V", 0, vec![entry(40, "Prospecting")], None)
         },
-        opp("W", 0, vec![entry(40, "Prospecting"), entry(39, "Won")], None),
+        opp(
+            "W",
+            0,
+            vec![entry(40, "Prospecting"), entry(39, "Won")],
+            None,
+        ),
     ];
     for bad in faults {
         // the fault, then a second one later: the first deal at fault is named
@@ -573,7 +583,10 @@ fn grouped_columns_report_the_row_paths_error_for_the_first_deal_at_fault() {
         let got = g
             .add_columns(&cols, &groups_of(&deals, &[SliceKey::Owner]), &entries)
             .unwrap_err();
-        assert_eq!((got.code(), got.to_string()), (want.code(), want.to_string()));
+        assert_eq!(
+            (got.code(), got.to_string()),
+            (want.code(), want.to_string())
+        );
         assert_eq!(g, before);
     }
 }

@@ -2063,7 +2063,7 @@ def pipeline_metrics(
     opportunities: Any,
     *,
     stages: Sequence[str | Mapping[str, str]],
-    period: tuple[datetime | str, datetime | str],
+    period: tuple[_Time, _Time] | Sequence[_Time],
     history: Any | None = None,
     group_by: str | Sequence[str] | None = None,
     qualified_from: str | None = None,
@@ -2087,9 +2087,10 @@ def pipeline_metrics(
         The pipeline's stages in order: a name is an open stage, ``{"name", "kind"}`` gives
         another kind (``won``, ``lost``, ``nurture``, ``disqualified``).
     period : (from, to)
-        The period: aware datetimes or RFC 3339 strings.
+        The period: a pair (tuple or list) of times.
     history : dict of columns or table, optional
-        Stage entries: `opportunity_id`, `at` (timestamps, dates or Unix seconds) and
+        Stage entries: `opportunity_id`, `at` (timestamps, dates, Unix seconds or RFC 3339
+        text) and
         `stage`, in any row order.
     group_by : str or sequence of str, optional
         Keys to group by: ``owner``, ``team``, ``manager``, ``office``, ``source``,
@@ -2102,7 +2103,8 @@ def pipeline_metrics(
     -------
     ArrowTable
         A row per group and stage, in stage order: the group keys (str, one column each),
-        `stage`, `kind` (str), `entered`, `in_stage`, `converted` (uint64),
+        `stage`, `stage_kind` (str: `open`, `won`, `lost`, ...), `entered`, `in_stage`,
+        `converted` (uint64),
         `conversion_to_next` (float64), `dwell_count` (uint64), `dwell_mean_s` (float64),
         `dwell_median_s`, `dwell_p90_s` (int64 seconds), `currency` (str),
         `value_entered`, `value_in_stage` (int64 minor units), then the group's
@@ -2118,11 +2120,10 @@ def pipeline_metrics(
     InputError
         A `period` not a pair or empty, a bad stage kind, an unknown `group_by` key, a
         repeated opportunity, a history entry before the creation, a `stage` other than
-        the last history entry's, mixed currencies in a group, a column of the wrong type
-        (RFC 3339 strings are not read as times here).
+        the last history entry's, mixed currencies in a group, a column of the wrong type,
+        text in a time column that is no RFC 3339 time (naming the row).
     TypeError
-        A table that is not a dict of columns or an Arrow-compatible table; a `period`
-        that is not a tuple.
+        A table that is not a dict of columns or an Arrow-compatible table.
 
     Examples
     --------

@@ -106,12 +106,15 @@ pub struct MethodScore {
     pub method: String,
     /// Windows scored (with a positive actual).
     pub windows: u32,
-    /// Mean absolute percentage error of the point.
-    pub mape: f64,
-    /// Mean pinball loss at 0.1, 0.5 and 0.9 relative to the actual (None without intervals).
+    /// Mean absolute percentage error of the point (None when no window was scored: no
+    /// error to average, not a perfect score).
+    pub mape: Option<f64>,
+    /// Mean pinball loss at 0.1, 0.5 and 0.9 relative to the actual (None without intervals
+    /// or without a scored window).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinball: Option<[f64; 3]>,
-    /// Windows whose actual lies in `[P10, P90]` (None without intervals).
+    /// Windows whose actual lies in `[P10, P90]` (None without intervals or without a
+    /// scored window).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub covered: Option<u32>,
 }
@@ -168,7 +171,7 @@ fn pinball(q: f64, forecast: i64, actual: i64) -> f64 {
 /// let spec: BacktestSpec = serde_json::from_str(r#"{"first": "2017-04-01", "count": 3, "window_months": 1, "trials": 500}"#).unwrap();
 /// let report = backtest(&deals, &spec).unwrap();
 /// let historical = report.scores.iter().find(|s| s.method == "historical").unwrap();
-/// assert!(historical.mape < 0.1, "{historical:?}");
+/// assert!(historical.mape.unwrap() < 0.1, "{historical:?}");
 /// ```
 pub fn backtest(deals: &[HistoricalDeal], spec: &BacktestSpec) -> Result<BacktestReport> {
     if spec.count == 0 || spec.count > 1000 || spec.window_months == 0 || spec.step_months == 0 {
@@ -257,13 +260,14 @@ pub fn backtest(deals: &[HistoricalDeal], spec: &BacktestSpec) -> Result<Backtes
                 .iter()
                 .filter(|r| r.method == method && r.actual > 0)
                 .collect();
-            let n = mine.len().max(1) as f64;
-            let mape = mine
-                .iter()
-                .map(|r| (r.point - r.actual as f64).abs() / r.actual as f64)
-                .sum::<f64>()
-                / n;
-            let banded = mine.iter().all(|r| r.p10.is_some());
+            let n = mine.len() as f64;
+            let mape = (!mine.is_empty()).then(|| {
+                mine.iter()
+                    .map(|r| (r.point - r.actual as f64).abs() / r.actual as f64)
+                    .sum::<f64>()
+                    / n
+            });
+            let banded = !mine.is_empty() && mine.iter().all(|r| r.p10.is_some());
             let pinball = banded.then(|| {
                 let mut p = [0.0; 3];
                 for r in &mine {

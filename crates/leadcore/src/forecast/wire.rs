@@ -314,9 +314,16 @@ impl HistoryForecastInput {
     /// [`MAX_WINDOWS`] windows, the fit's errors naming the deal (a negative amount or value,
     /// a close before the creation, mixed currencies, nothing closed before `as_of`; see
     /// [`HistoryModel::fit`]) and a window's (`windows[k]: ...`: empty, starting before
-    /// `as_of`, bad `trials`; see [`HistoryModel::forecast`]).
+    /// `as_of`; see [`HistoryModel::forecast`]); `trials` outside 1..=1,000,000 is
+    /// `trials: ...`.
     pub fn run(&self) -> Result<HistoryForecastOutput> {
         let calendar = checked(self.calendar)?;
+        if self.trials == 0 || self.trials > 1_000_000 {
+            return Err(Error::invalid_input(format!(
+                "trials: must be 1..=1000000, got {}",
+                self.trials
+            )));
+        }
         if self.windows.len() > MAX_WINDOWS {
             return Err(Error::invalid_input(format!(
                 "at most {MAX_WINDOWS} windows, got {}",
