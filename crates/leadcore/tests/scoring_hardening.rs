@@ -426,6 +426,42 @@ fn per_lead_scoring_of_events_in_any_order_is_n_log_n() {
     assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
 }
 
+#[test]
+#[allow(clippy::disallowed_methods)] // the test's own stopwatch, not a clock in the core
+fn explaining_a_batch_of_events_in_any_order_is_n_log_n() {
+    // One lead, 200k events newest-first: recorded in row order, each insertion moved the
+    // whole state (minutes); the batch explain now sorts the rows by lead and time first.
+    let pb = Playbook::default_playbook();
+    let s = pb.scoring();
+    let now = t0();
+    let rows = 200_000usize;
+    let kinds = ["email_opened", "email_clicked", "content_downloaded"];
+    // Row i: the kind and age of event i, oldest first; reversed rows, newest first.
+    let table = |newest_first: bool| {
+        let event = |r: usize| if newest_first { rows - 1 - r } else { r };
+        leadcore::EventTable {
+            lead_id: vec!["L".to_owned(); rows],
+            kind: (0..rows).map(|r| kinds[event(r) % 3].to_owned()).collect(),
+            at: (0..rows)
+                .map(|r| now.timestamp() - (rows - event(r)) as i64)
+                .collect(),
+            ..leadcore::EventTable::default()
+        }
+    };
+    let leads = [Lead::new("L")];
+    let (backwards, forwards) = (
+        table(true).encode().unwrap(),
+        table(false).encode().unwrap(),
+    );
+    let started = std::time::Instant::now();
+    let cards = s.explain_events(&leads, &backwards, now).unwrap();
+    let took = started.elapsed();
+    // (not assert_eq: the cards hold 200k contributions each)
+    assert!(cards == s.explain_events(&leads, &forwards, now).unwrap());
+    assert_eq!(cards[0].score("engagement"), Some(1_133_329.0));
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+}
+
 const EXPIRING: &str = r#"
 schema_version: 1
 lifecycle: {name: lead, initial: New, stages: [{name: New}]}

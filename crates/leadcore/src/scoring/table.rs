@@ -186,10 +186,16 @@ impl Scoring {
         let mut states: Vec<_> = leads.iter().map(|l| self.new_state(l.id.clone())).collect();
         let total = (lead.len() + leads.len()) as u64;
         let progress = |done: usize| super::batch::Progress::new(done as u64, total);
-        for (row, &l) in lead.iter().enumerate() {
-            if row % STOP_CHECK_ROWS == 0 && !keep_going(progress(row)) {
+        // Rows recorded lead by lead in time order: a state keeps its times sorted, and
+        // rows out of order would make each insertion a shift (quadratic for a lead with
+        // many events). The cards do not depend on the order.
+        let mut order: Vec<usize> = (0..lead.len()).collect();
+        order.sort_by_key(|&row| (lead[row], events.at.get(row).copied().unwrap_or(0)));
+        for (done, &row) in order.iter().enumerate() {
+            if done % STOP_CHECK_ROWS == 0 && !keep_going(progress(done)) {
                 return Ok(None);
             }
+            let l = lead[row];
             let (Some(state), Some(kind), Some(at)) = (
                 states.get_mut(l as usize),
                 events
