@@ -1,0 +1,64 @@
+"""Times `leadcore.pipeline_metrics` through the Python door on 1 M stage-history rows
+(250,000 opportunities x 4 entries, pyarrow tables in), with and without a grouping.
+
+    .venv/bin/python benches/pipeline_metrics_door.py
+
+Take it on a release build of the door (`maturin develop --release` in crates/leadcore-py);
+the core's own rate on the columnar path is `benches/analytics_pandas.py`'s.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyarrow as pa
+
+import leadcore
+
+
+def main() -> None:
+    n = 250_000
+    rng = np.random.default_rng(7)
+    base = np.datetime64("2017-01-01T00:00:00", "s")
+    created = base + rng.integers(0, 300, n).astype("timedelta64[D]")
+    ids = np.array([f"O{i}" for i in range(n)])
+    opps = pa.table(
+        {
+            "opportunity_id": ids,
+            "owner": np.array(["ann", "bob", "cy", "dee"])[rng.integers(0, 4, n)],
+            "amount": rng.integers(100, 100_000, n),
+            "currency": np.full(n, "USD"),
+            "created_at": created,
+        }
+    )
+    stages = ["Prospecting", "Engaging", "Proposal"]
+    gaps = rng.integers(0, 20, (n, 4)).astype("timedelta64[D]")
+    at = created[:, None] + np.cumsum(gaps, axis=1)
+    names = np.empty((n, 4), dtype=object)
+    names[:, 0], names[:, 1], names[:, 2] = stages
+    names[:, 3] = np.where(rng.random(n) < 0.6, "Won", "Lost")
+    history = pa.table(
+        {
+            "opportunity_id": np.repeat(ids, 4),
+            "at": at.reshape(-1),
+            "stage": names.reshape(-1).astype(str),
+        }
+    )
+    spec = [{"name": s} for s in stages] + [{"name": "Won", "kind": "won"}, {"name": "Lost", "kind": "lost"}]
+    period = ("2017-01-01T00:00:00Z", "2018-01-01T00:00:00Z")
+    for group_by in (None, "owner"):
+        runs = []
+        for _ in range(5):
+            t = time.perf_counter()
+            out = leadcore.pipeline_metrics(opps, stages=spec, period=period, history=history, group_by=group_by)
+            runs.append(time.perf_counter() - t)
+        best = min(runs)
+        print(
+            f"group_by={group_by}: best of 5 {best * 1000:.0f} ms ({history.num_rows / best / 1e6:.1f} M rows/s), "
+            f"median {sorted(runs)[2] * 1000:.0f} ms, {out.num_rows} rows out"
+        )
+
+
+if __name__ == "__main__":
+    main()
