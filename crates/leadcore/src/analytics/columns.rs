@@ -177,45 +177,27 @@ impl PipelineMetrics {
             ));
         }
         let stages = self.spec().stages().len();
-        for (k, (&d, &s)) in entries.deal.iter().zip(&entries.stage).enumerate() {
-            if d as usize >= n {
-                return bad(format!("stage entry row {k}: deal {d} of {n} deals"));
-            }
-            if s as usize >= stages {
-                return bad(format!("stage entry row {k}: stage {s} of {stages} stages"));
-            }
-        }
-        for d in 0..n {
-            if let Some(Some(a)) = deals.amount.get(d)
-                && *a < 0
-            {
-                return bad(format!(
-                    "opportunity {}: negative amount {a}",
-                    deals.name(d)
-                ));
-            }
-            if let (Some(Some(_)), Some(&c)) = (deals.amount.get(d), deals.currency.get(d))
-                && c as usize >= deals.currencies.len()
-            {
-                return bad(format!(
-                    "opportunity {}: currency {c} of {}",
-                    deals.name(d),
-                    deals.currencies.len()
-                ));
-            }
-            if let Some(&Some(s)) = deals.stage.get(d)
-                && s as usize >= stages
-            {
-                return bad(format!(
-                    "opportunity {}: stage {s} of {stages} stages",
-                    deals.name(d)
-                ));
-            }
-        }
         if stages <= 32 {
             let mut fresh = PipelineMetrics::new(self.spec_arc());
-            fresh.stream(deals, entries)?;
-            return self.merge(fresh);
+            match fresh.stream(deals, entries, PART_BITS, BLOCK_ROWS)? {
+                Streamed::Done => return self.merge(fresh),
+                Streamed::OutOfRange => {} // instants too far apart to pack: by deal
+            }
+        }
+        self.add_grouped(deals, entries)
+    }
+
+    /// The path for any number of stages: rows grouped by deal (a stable counting sort
+    /// unless already grouped), then each deal applied as the row path does.
+    fn add_grouped(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+        let n = deals.len();
+        let bad = |m: String| Err(Error::invalid_input(m));
+        let stages = self.spec().stages().len();
+        if let Some(e) = row_error(n, stages, entries, 0) {
+            return Err(e);
+        }
+        if let Some(e) = deal_error(deals, stages) {
+            return Err(e);
         }
         let g = group(n, entries);
         for d in 0..n {
@@ -266,184 +248,419 @@ impl PipelineMetrics {
     }
 }
 
-/// One deal's running state in the streaming pass (rows in any order across deals): 24 bytes,
-/// so the deals in flight stay in cache.
-#[derive(Clone, Copy, Default)]
-struct Running {
-    /// The last entry known at the snapshot.
-    last_at: i64,
-    /// Open stages first entered in the period and not yet converted (bits).
-    pending: u32,
-    /// Stages entered in the period (bits).
-    entered: u32,
-    last_stage: u16,
-    /// `HAS_ENTRY`, `KNOWN`, `QUALIFIED`, `BEYOND`.
-    flags: u8,
+/// The first row (from `from`, in table order) naming a deal or a stage out of range.
+fn row_error(n: usize, stages: usize, e: &StageEntryColumns, from: usize) -> Option<Error> {
+    let rows = e.deal.iter().zip(&e.stage).enumerate().skip(from);
+    for (k, (&d, &s)) in rows {
+        if d as usize >= n {
+            return Some(Error::invalid_input(format!(
+                "stage entry row {k}: deal {d} of {n} deals"
+            )));
+        }
+        if s as usize >= stages {
+            return Some(Error::invalid_input(format!(
+                "stage entry row {k}: stage {s} of {stages} stages"
+            )));
+        }
+    }
+    None
 }
 
-const HAS_ENTRY: u8 = 1;
-const KNOWN: u8 = 2;
-const QUALIFIED: u8 = 4;
+/// The first deal (in index order) with a negative amount, a currency or a current stage out
+/// of range.
+fn deal_error(deals: &DealColumns, stages: usize) -> Option<Error> {
+    let ncur = deals.currencies.len();
+    let bad = |d: usize| {
+        let amount = deals.amount.get(d).copied().flatten();
+        if let Some(a) = amount
+            && a < 0
+        {
+            return Some(format!(
+                "opportunity {}: negative amount {a}",
+                deals.name(d)
+            ));
+        }
+        if let (Some(_), Some(&c)) = (amount, deals.currency.get(d))
+            && c as usize >= ncur
+        {
+            return Some(format!(
+                "opportunity {}: currency {c} of {ncur}",
+                deals.name(d)
+            ));
+        }
+        if let Some(&Some(s)) = deals.stage.get(d)
+            && s as usize >= stages
+        {
+            return Some(format!(
+                "opportunity {}: stage {s} of {stages} stages",
+                deals.name(d)
+            ));
+        }
+        None
+    };
+    // A quick scan column by column, then the first failing deal's message.
+    let amounts = deals.amount.iter().zip(
+        deals
+            .currency
+            .iter()
+            .map(Some)
+            .chain(std::iter::repeat(None)),
+    );
+    let first_amount = amounts
+        .enumerate()
+        .find(|(_, (a, c))| a.is_some_and(|a| a < 0 || c.is_some_and(|&c| c as usize >= ncur)))
+        .map(|(d, _)| d);
+    let first_stage = deals
+        .stage
+        .iter()
+        .position(|s| s.is_some_and(|s| s as usize >= stages));
+    let d = match (first_amount, first_stage) {
+        (Some(a), Some(s)) => a.min(s),
+        (a, s) => a.or(s)?,
+    };
+    bad(d).map(Error::invalid_input)
+}
+
+/// One deal's running state in the streaming pass (rows in any order across deals): 16
+/// bytes, so a partition's deals stay in a core's L2 cache.
+#[derive(Clone, Copy)]
+struct Running {
+    /// Packed: the last entry known at the snapshot, as microseconds after the stream's
+    /// base instant (55 bits, signed; before the first entry, the creation or the lowest
+    /// value, so one comparison checks both the time order and the creation), then the last
+    /// stage (5 bits), then the flags (4 bits).
+    key: i64,
+    /// Stages entered in the period (bits).
+    entered: u32,
+    /// Open stages first entered in the period and not yet converted (bits); once the deal
+    /// has an entry at or after the snapshot (`BEYOND`: no more conversions), the index of
+    /// its latest such entry in the stream's `beyond` list.
+    pending: u32,
+}
+
+const HAS_ENTRY: i64 = 1;
+const KNOWN: i64 = 2;
+const QUALIFIED: i64 = 4;
 /// Has an entry at or after the snapshot (kept aside in `beyond`).
-const BEYOND: u8 = 8;
+const BEYOND: i64 = 8;
+const FLAGS: i64 = 15;
+/// Bits of a packed key below the time.
+const TIME_SHIFT: u32 = 9;
+/// Packed times lie in `[-LIMIT, LIMIT)` microseconds of the base (±570 years).
+const LIMIT: i64 = 1 << 54;
 
-/// Deals per partition (2^14 × 24 bytes of running state: within a core's L2 cache).
+impl Running {
+    fn time(self) -> i64 {
+        self.key >> TIME_SHIFT
+    }
+    fn stage(self) -> usize {
+        ((self.key >> 4) & 31) as usize
+    }
+    fn flags(self) -> i64 {
+        self.key & FLAGS
+    }
+}
+
+/// Deals per partition (2^14 × 16 bytes of running state: well within a core's L2 cache).
 const PART_BITS: u32 = 14;
+/// Rows scattered into partitions at a time (12 bytes each): the buffer is reused, so no
+/// fresh memory per row; large enough that each partition gets many rows per block.
+const BLOCK_ROWS: usize = 1 << 20;
 
-/// The rows packed `(deal, stage, at)` and partitioned by deal range, each deal's rows kept
-/// in table order (a stable counting scatter), so the pass over one partition touches only
-/// its deals' state.
-fn partition(n: usize, e: &StageEntryColumns) -> Vec<(u32, u32, i64)> {
-    let parts = (n >> PART_BITS) + 1;
-    let mut next = vec![0usize; parts + 1];
-    for &d in &e.deal {
-        next[(d >> PART_BITS) as usize + 1] += 1;
-    }
-    for p in 0..parts {
-        next[p + 1] += next[p];
-    }
-    let mut out = vec![(0u32, 0u32, 0i64); e.deal.len()];
-    for ((&d, &s), &t) in e.deal.iter().zip(&e.stage).zip(&e.at) {
-        let slot = &mut next[(d >> PART_BITS) as usize];
-        out[*slot] = (d, s, t);
-        *slot += 1;
-    }
-    out
+/// How the streaming pass ended.
+enum Streamed {
+    Done,
+    /// Instants more than ±570 years apart: they do not pack into a running state.
+    OutOfRange,
 }
 
 impl PipelineMetrics {
-    /// The pass over rows in table order for pipelines of at most 32 stages: per deal, a
-    /// small running state; per row, a few bit operations. A row out of time order within
-    /// its deal, or before its creation, is an error (the caller's accumulator is untouched:
-    /// this one is fresh).
-    fn stream(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+    /// The pass over rows for pipelines of at most 32 stages: per deal, a 16-byte running
+    /// state; per row, a few bit operations. Rows are taken a block at a time, scattered by
+    /// deal range (2^`part_bits` deals) into a reused buffer, and applied a range at a time,
+    /// so the states being updated stay in cache; each deal's rows keep their table order. A
+    /// row out of time order within its deal, or before its creation, is an error (the
+    /// caller's accumulator is untouched: this one is fresh). Errors are those of the row
+    /// path's checks, in the same precedence: a bad row index, then a bad deal, then the rest.
+    fn stream(
+        &mut self,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> Result<Streamed> {
         let spec = self.spec_arc();
         let st = spec.stages();
         let ns = st.len();
+        let n = deals.len();
+        // Deals first: their errors come after any row's, so check the rows before saying.
+        if let Some(e) = deal_error(deals, ns) {
+            return Err(row_error(n, ns, entries, 0).unwrap_or(e));
+        }
+        let base = entries.at.first().copied().unwrap_or(0);
+        let rel = |t: i64| t.checked_sub(base).filter(|r| (-LIMIT..LIMIT).contains(r));
+        // Per deal: the creation as the lowest time an entry may have.
+        let mut state = Vec::with_capacity(n);
+        for d in 0..n {
+            let floor = match deals.created.get(d).copied().flatten() {
+                Some(c) => match rel(c) {
+                    Some(r) => r,
+                    None if c < base => -LIMIT,
+                    None => return Ok(Streamed::OutOfRange),
+                },
+                None => -LIMIT,
+            };
+            state.push(Running {
+                key: floor << TIME_SHIFT,
+                entered: 0,
+                pending: 0,
+            });
+        }
+        match self.stream_rows(deals, entries, &mut state, base, part_bits, block_rows) {
+            Ok(Some(beyond)) => self.finish_deals(deals, &state, &beyond, base),
+            Ok(None) => Ok(Streamed::OutOfRange),
+            // a later row's bad index comes first
+            Err((e, k)) => Err(row_error(n, ns, entries, k).unwrap_or(e)),
+        }
+    }
+
+    /// The row pass: `None` if an instant is out of the packable range; on an error, the
+    /// row from which the rest is unchecked.
+    #[allow(clippy::type_complexity)]
+    fn stream_rows(
+        &mut self,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        state: &mut [Running],
+        base: i64,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> std::result::Result<Option<Vec<(i64, u16)>>, (Error, usize)> {
+        let spec = self.spec_arc();
+        let st = spec.stages();
+        let ns = st.len();
+        let n = deals.len();
         let (from, to) = (
             spec.period().from.timestamp_micros(),
             spec.period().to.timestamp_micros(),
         );
         let qualify = spec.qualified_from.and_then(|q| st.rank(q));
         // Per stage: the open stages of lower rank it converts, whether it qualifies.
-        let mut converts = vec![0u32; ns];
-        let mut qualifies = vec![qualify.is_none(); ns];
-        for (s, c) in converts.iter_mut().enumerate() {
+        let mut converts = [0u32; 32];
+        let mut qualifies = [0i64; 32];
+        for (s, c) in converts.iter_mut().enumerate().take(ns) {
             if let Some(r) = st.rank(s) {
                 for o in 0..ns {
                     if st.kind(o) == StageKind::Open && st.rank(o).is_some_and(|ro| ro < r) {
                         *c |= 1 << o;
                     }
                 }
-                qualifies[s] = qualify.is_none_or(|q| r >= q);
+                if qualify.is_none_or(|q| r >= q) {
+                    qualifies[s] = QUALIFIED;
+                }
+            } else if qualify.is_none() {
+                qualifies[s] = QUALIFIED;
             }
         }
         let open_bits: u32 = (0..ns)
             .filter(|&s| st.kind(s) == StageKind::Open && st.rank(s).is_some())
             .fold(0, |m, s| m | 1 << s);
-        let n = deals.len();
-        let ncur = deals.currencies.len().max(1);
-        let mut state = vec![Running::default(); n];
-        let mut beyond: Vec<(i64, u16)> = Vec::new();
-        let mut entered = vec![0u64; ns];
-        let mut converted = vec![0u64; ns];
-        // value entered per (stage, currency): sum and whether any amount was added
-        let mut value = vec![(0i128, false); ns * ncur];
-        let amount_of = |d: usize| match (deals.amount.get(d), deals.currency.get(d)) {
-            (Some(&Some(a)), Some(&c)) => Some((c as usize, a)),
-            _ => None,
-        };
         let out_of_order = |d: usize| {
             Error::invalid_input(format!(
                 "opportunity {}: an entry is before the entry before it",
                 deals.name(d)
             ))
         };
+        let before_creation = |d: usize| {
+            Error::invalid_input(format!(
+                "opportunity {}: an entry is before its creation",
+                deals.name(d)
+            ))
+        };
+        let mut entered = [0u64; 32];
+        let mut converted = [0u64; 32];
         let mut dwell: Vec<Vec<i64>> = vec![Vec::new(); ns];
-        for (d, s, t) in partition(n, entries) {
-            let (d, s) = (d as usize, s as usize);
-            let r = &mut state[d];
-            if r.flags & HAS_ENTRY == 0 {
-                if let Some(&Some(c)) = deals.created.get(d)
-                    && t < c
+        // Latest entry at or after the snapshot of each deal that has one.
+        let mut beyond: Vec<(i64, u16)> = Vec::new();
+        let parts = (n >> part_bits) + 1;
+        let mask = (1u32 << part_bits) - 1;
+        let mut next = vec![0usize; parts + 1];
+        let cap = block_rows.min(entries.deal.len());
+        let mut keys = vec![0u32; cap];
+        let mut times = vec![0i64; cap];
+        let mut start = 0;
+        while start < entries.deal.len() {
+            let end = (start + block_rows).min(entries.deal.len());
+            let (dc, sc, tc) = (
+                &entries.deal[start..end],
+                &entries.stage[start..end],
+                &entries.at[start..end],
+            );
+            // Count per partition, checking every index and instant.
+            next.fill(0);
+            for (k, ((&d, &s), &t)) in dc.iter().zip(sc).zip(tc).enumerate() {
+                if d as usize >= n || s as usize >= ns {
+                    let e = row_error(n, ns, entries, start + k);
+                    return Err((e.unwrap_or_else(|| out_of_order(0)), start + k));
+                }
+                if !t
+                    .checked_sub(base)
+                    .is_some_and(|r| (-LIMIT..LIMIT).contains(&r))
                 {
-                    return Err(Error::invalid_input(format!(
-                        "opportunity {}: an entry is before its creation",
-                        deals.name(d)
-                    )));
+                    return Ok(None);
                 }
-            } else if t < r.last_at {
-                return Err(out_of_order(d));
+                next[(d >> part_bits) as usize + 1] += 1;
             }
-            if t >= to {
-                if beyond.is_empty() {
-                    beyond = vec![(i64::MIN, 0); n];
+            for p in 0..parts {
+                next[p + 1] += next[p];
+            }
+            // Scatter, stable: each deal's rows keep their table order.
+            for ((&d, &s), &t) in dc.iter().zip(sc).zip(tc) {
+                let slot = &mut next[(d >> part_bits) as usize];
+                keys[*slot] = (d & mask) << 5 | s;
+                times[*slot] = t;
+                *slot += 1;
+            }
+            // Apply a partition at a time (`next[p]` is now where partition `p + 1` starts).
+            let mut lo = 0;
+            for p in 0..parts {
+                let hi = next[p];
+                let first = p << part_bits;
+                for (&key, &t) in keys[lo..hi].iter().zip(&times[lo..hi]) {
+                    let d = first | (key >> 5) as usize;
+                    let s = (key & 31) as usize;
+                    let r = &mut state[d];
+                    let flags = r.flags();
+                    let tr = t - base;
+                    if tr < r.time() {
+                        let e = if flags & HAS_ENTRY == 0 {
+                            before_creation(d)
+                        } else {
+                            out_of_order(d)
+                        };
+                        return Err((e, end));
+                    }
+                    if t >= to {
+                        if flags & BEYOND != 0 {
+                            let b = &mut beyond[r.pending as usize];
+                            if t < b.0 {
+                                return Err((out_of_order(d), end));
+                            }
+                            *b = (t, s as u16);
+                        } else {
+                            r.pending =
+                                u32::try_from(beyond.len()).map_err(|_| (out_of_order(d), end))?;
+                            beyond.push((t, s as u16));
+                            r.key |= HAS_ENTRY | BEYOND;
+                        }
+                        continue;
+                    }
+                    if flags & BEYOND != 0 {
+                        return Err((out_of_order(d), end)); // before an entry at or after the snapshot
+                    }
+                    let in_period = from <= t;
+                    if flags & KNOWN != 0 && in_period {
+                        dwell[r.stage()].push((tr - r.time()) / 1_000_000);
+                    }
+                    // conversions of earlier first entries to this later ranked stage
+                    let done = r.pending & converts[s];
+                    if done != 0 {
+                        r.pending &= !done;
+                        let mut bits = done;
+                        while bits != 0 {
+                            converted[bits.trailing_zeros() as usize] += 1;
+                            bits &= bits - 1;
+                        }
+                    }
+                    if in_period && r.entered & (1 << s) == 0 {
+                        r.entered |= 1 << s;
+                        entered[s] += 1;
+                        r.pending |= open_bits & (1 << s);
+                    }
+                    r.key = tr << TIME_SHIFT
+                        | (s as i64) << 4
+                        | flags
+                        | qualifies[s]
+                        | HAS_ENTRY
+                        | KNOWN;
                 }
-                if r.flags & BEYOND != 0 && t < beyond[d].0 {
-                    return Err(out_of_order(d));
-                }
-                beyond[d] = (t, s as u16);
-                r.flags |= HAS_ENTRY | BEYOND;
-                continue;
+                lo = hi;
             }
-            if r.flags & BEYOND != 0 {
-                return Err(out_of_order(d)); // before an entry at or after the snapshot
-            }
-            let in_period = from <= t;
-            if r.flags & KNOWN != 0 && in_period {
-                dwell[r.last_stage as usize].push((t - r.last_at) / 1_000_000);
-            }
-            // conversions of earlier first entries to this later ranked stage
-            let done = r.pending & converts[s];
-            if done != 0 {
-                r.pending &= !done;
-                let mut bits = done;
+            start = end;
+        }
+        for (s, acc) in self.stages.iter_mut().enumerate() {
+            acc.entered += entered[s];
+            acc.converted += converted[s];
+            acc.dwell = std::mem::take(&mut dwell[s]);
+        }
+        Ok(Some(beyond))
+    }
+
+    /// Per deal, after the rows: the stage at the snapshot, the current-stage check, values
+    /// entered and in stage, closes.
+    fn finish_deals(
+        &mut self,
+        deals: &DealColumns,
+        state: &[Running],
+        beyond: &[(i64, u16)],
+        base: i64,
+    ) -> Result<Streamed> {
+        let spec = self.spec_arc();
+        let st = spec.stages();
+        let ns = st.len();
+        let n = deals.len();
+        let (from, to) = (
+            spec.period().from.timestamp_micros(),
+            spec.period().to.timestamp_micros(),
+        );
+        let qualify = spec.qualified_from.and_then(|q| st.rank(q));
+        let qualifies: Vec<bool> = (0..ns)
+            .map(|s| qualify.is_none_or(|q| st.rank(s).is_some_and(|r| r >= q)))
+            .collect();
+        let ncur = deals.currencies.len().max(1);
+        let amount_of = |d: usize| match (deals.amount.get(d), deals.currency.get(d)) {
+            (Some(&Some(a)), Some(&c)) => Some((c as usize, a)),
+            _ => None,
+        };
+        let mut in_stage = vec![0u64; ns];
+        // value per (stage, currency): sum and whether any amount was added
+        let mut value = vec![(0i128, false); ns * ncur];
+        let mut value_in = vec![(0i128, false); ns * ncur];
+        let mut won_value = vec![(0i128, false); ncur];
+        for (d, &r) in state.iter().enumerate() {
+            let flags = r.flags();
+            let amount = amount_of(d);
+            if let Some((c, a)) = amount {
+                let mut bits = r.entered;
                 while bits != 0 {
-                    converted[bits.trailing_zeros() as usize] += 1;
+                    let v = &mut value[bits.trailing_zeros() as usize * ncur + c];
+                    v.0 += i128::from(a);
+                    v.1 = true;
                     bits &= bits - 1;
                 }
             }
-            if in_period && r.entered & (1 << s) == 0 {
-                r.entered |= 1 << s;
-                entered[s] += 1;
-                r.pending |= open_bits & (1 << s);
-                if let Some((c, a)) = amount_of(d) {
-                    let v = &mut value[s * ncur + c];
-                    v.0 += i128::from(a);
-                    v.1 = true;
+            let given = deals.stage.get(d).copied().flatten();
+            if let Some(g) = given
+                && flags & HAS_ENTRY != 0
+            {
+                let last_any = if flags & BEYOND != 0 {
+                    beyond
+                        .get(r.pending as usize)
+                        .map_or(0, |b| usize::from(b.1))
+                } else {
+                    r.stage()
+                };
+                if g as usize != last_any {
+                    return Err(Error::invalid_input(format!(
+                        "opportunity {}: stage {g} is not the last entry's ({last_any})",
+                        deals.name(d)
+                    )));
                 }
             }
-            if qualifies[s] {
-                r.flags |= QUALIFIED;
-            }
-            r.flags |= HAS_ENTRY | KNOWN;
-            r.last_at = t;
-            r.last_stage = s as u16;
-        }
-        // Per deal: the stage at the snapshot, the current-stage check, closes.
-        let mut in_stage = vec![0u64; ns];
-        let mut value_in = vec![(0i128, false); ns * ncur];
-        let mut won_value = vec![(0i128, false); ncur];
-        for (d, r) in state.iter().enumerate() {
-            let given = deals.stage.get(d).copied().flatten();
-            let last_any = if r.flags & BEYOND != 0 {
-                beyond[d].1
-            } else {
-                r.last_stage
-            };
-            if let Some(g) = given
-                && r.flags & HAS_ENTRY != 0
-                && g != u32::from(last_any)
-            {
-                return Err(Error::invalid_input(format!(
-                    "opportunity {}: stage {g} is not the last entry's ({last_any})",
-                    deals.name(d)
-                )));
-            }
             let created = deals.created.get(d).copied().flatten();
-            let (cur, entered_at) = if r.flags & KNOWN != 0 {
-                (r.last_stage as usize, Some(r.last_at))
-            } else if r.flags & HAS_ENTRY == 0 && created.is_none_or(|c| c < to) {
+            let (cur, entered_at) = if flags & KNOWN != 0 {
+                (r.stage(), Some(base + r.time()))
+            } else if flags & HAS_ENTRY == 0 && created.is_none_or(|c| c < to) {
                 match given {
                     Some(g) => (g as usize, None),
                     None => continue,
@@ -452,7 +669,6 @@ impl PipelineMetrics {
                 continue;
             };
             in_stage[cur] += 1;
-            let amount = amount_of(d);
             if let Some((c, a)) = amount {
                 let v = &mut value_in[cur * ncur + c];
                 v.0 += i128::from(a);
@@ -460,7 +676,7 @@ impl PipelineMetrics {
             }
             let qualified = match qualify {
                 None => true,
-                Some(_) => r.flags & QUALIFIED != 0 || (r.flags & KNOWN == 0 && qualifies[cur]),
+                Some(_) => flags & QUALIFIED != 0 || (flags & KNOWN == 0 && qualifies[cur]),
             };
             if !qualified {
                 continue;
@@ -495,10 +711,7 @@ impl PipelineMetrics {
         self.opportunities += n as u64;
         let currency = |c: usize| deals.currencies.get(c).map_or("", String::as_str);
         for (s, acc) in self.stages.iter_mut().enumerate() {
-            acc.entered += entered[s];
-            acc.converted += converted[s];
             acc.in_stage += in_stage[s];
-            acc.dwell = std::mem::take(&mut dwell[s]);
             for c in 0..ncur {
                 if value[s * ncur + c].1 {
                     add_i128(&mut acc.value_entered, currency(c), value[s * ncur + c].0);
@@ -517,6 +730,215 @@ impl PipelineMetrics {
                 add_i128(&mut self.won_value, currency(c), v.0);
             }
         }
-        Ok(())
+        Ok(Streamed::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::{MetricsSpec, Period, PipelineStages, StageDef};
+    use chrono::{TimeZone, Utc};
+
+    /// A small seeded generator (splitmix64).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) % n
+        }
+    }
+
+    fn spec() -> MetricsSpec {
+        let kinds = [
+            StageKind::Open,
+            StageKind::Open,
+            StageKind::Open,
+            StageKind::Open,
+            StageKind::Won,
+            StageKind::Lost,
+        ];
+        let defs = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| StageDef::new(format!("S{i}"), k))
+            .collect();
+        let t = |d| Utc.with_ymd_and_hms(2024, 1, d, 0, 0, 0).unwrap();
+        MetricsSpec::new(
+            PipelineStages::new("p", defs).unwrap(),
+            Period {
+                from: t(10),
+                to: t(20),
+            },
+            Some("S1"),
+        )
+        .unwrap()
+    }
+
+    /// Deals with 0-5 entries each over 1-29 January (crossing both ends of the period),
+    /// rows interleaved across deals in a random order, each deal's rows in time order.
+    fn fixture(seed: u64, n: usize) -> (DealColumns, StageEntryColumns) {
+        let mut rng = Rng(seed);
+        let day = 86_400_000_000i64;
+        let jan = Utc
+            .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+            .unwrap()
+            .timestamp_micros();
+        let mut deals = DealColumns {
+            currencies: vec!["USD".into(), "EUR".into()],
+            ..Default::default()
+        };
+        let mut rows = Vec::new();
+        for d in 0..n {
+            let created = jan + rng.below(28) as i64 * day;
+            deals.created.push(Some(created));
+            deals
+                .amount
+                .push((rng.below(5) > 0).then(|| rng.below(1000) as i64));
+            deals.currency.push(rng.below(2) as u32);
+            deals.expansion.push(rng.below(3) == 0);
+            let mut at = created;
+            let mut last = rng.below(6) as u32;
+            for _ in 0..rng.below(6) {
+                at += rng.below(4 * day as u64) as i64;
+                last = rng.below(6) as u32;
+                rows.push((rng.below(1 << 20), d as u32, last, at));
+            }
+            // the current stage given for some deals (the last entry's, if any)
+            deals.stage.push((rng.below(2) == 0).then_some(last));
+        }
+        // random order across deals, each deal's rows in time order
+        let mut by_deal: Vec<Vec<(u32, u32, i64)>> = vec![Vec::new(); n];
+        for &(_, d, s, t) in &rows {
+            by_deal[d as usize].push((d, s, t));
+        }
+        let mut order: Vec<(u64, u32)> = rows.iter().map(|r| (r.0, r.1)).collect();
+        order.sort_unstable();
+        let mut taken = vec![0usize; n];
+        let mut entries = StageEntryColumns::default();
+        for (_, d) in order {
+            let (d, s, t) = by_deal[d as usize][taken[d as usize]];
+            taken[d as usize] += 1;
+            entries.deal.push(d);
+            entries.stage.push(s);
+            entries.at.push(t);
+        }
+        (deals, entries)
+    }
+
+    /// Everything an accumulator holds, its runs of durations sorted.
+    fn canon(mut m: PipelineMetrics) -> String {
+        for a in &mut m.stages {
+            a.dwell.sort_unstable();
+        }
+        m.cycle.sort_unstable();
+        format!(
+            "{} {:?} {:?} {:?} {:?} {} {:?} {}",
+            m.opportunities,
+            m.stages,
+            m.new_business,
+            m.expansion,
+            m.won_value,
+            m.won_with_amount,
+            m.cycle,
+            m.open_qualified
+        )
+    }
+
+    fn streamed(
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec());
+        match m.stream(deals, entries, part_bits, block_rows)? {
+            Streamed::Done => Ok(canon(m)),
+            Streamed::OutOfRange => Err(Error::invalid_input("out of range")),
+        }
+    }
+
+    fn grouped(deals: &DealColumns, entries: &StageEntryColumns) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec());
+        m.add_grouped(deals, entries)?;
+        Ok(canon(m))
+    }
+
+    fn columns(deals: &DealColumns, entries: &StageEntryColumns) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec());
+        m.add_columns(deals, entries)?;
+        Ok(canon(m))
+    }
+
+    #[test]
+    fn blocks_and_partitions_of_any_size_give_the_grouped_report() {
+        for seed in 0..20 {
+            let (deals, entries) = fixture(seed, 200);
+            let want = grouped(&deals, &entries).unwrap();
+            for (bits, block) in [(0, 1), (1, 7), (3, 64), (5, 1000), (PART_BITS, BLOCK_ROWS)] {
+                assert_eq!(
+                    streamed(&deals, &entries, bits, block).unwrap(),
+                    want,
+                    "seed {seed}, {bits} bits, blocks of {block}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn errors_in_a_later_block_are_found() {
+        let (deals, entries) = fixture(3, 200);
+        // a deal's two rows swapped: out of time order
+        let mut e = entries.clone();
+        let d = e.deal[e.deal.len() - 1];
+        let ks: Vec<usize> = (0..e.deal.len()).filter(|&k| e.deal[k] == d).collect();
+        assert!(ks.len() >= 2 && e.at[ks[0]] < e.at[ks[ks.len() - 1]]);
+        e.at.swap(ks[0], ks[ks.len() - 1]);
+        for (bits, block) in [(1, 7), (3, 64), (PART_BITS, BLOCK_ROWS)] {
+            let err = streamed(&deals, &e, bits, block).unwrap_err().to_string();
+            assert!(err.contains(&format!("#{d}")), "{err}");
+        }
+        // a bad stage index after an out-of-order row: the index is reported
+        let last = e.stage.len() - 1;
+        e.stage[last] = 6;
+        for (bits, block) in [(1, 7), (3, 64), (PART_BITS, BLOCK_ROWS)] {
+            let err = streamed(&deals, &e, bits, block).unwrap_err().to_string();
+            assert!(err.contains(&format!("row {last}: stage 6 of 6")), "{err}");
+        }
+    }
+
+    #[test]
+    fn instants_too_far_apart_take_the_grouped_path() {
+        let (mut deals, mut entries) = fixture(5, 50);
+        let want = grouped(&deals, &entries).unwrap();
+        assert_eq!(columns(&deals, &entries).unwrap(), want);
+        // a deal created at the dawn of time: still packs (its creation bounds nothing)
+        deals.created[0] = Some(i64::MIN / 2);
+        assert_eq!(
+            streamed(&deals, &entries, PART_BITS, BLOCK_ROWS).unwrap(),
+            grouped(&deals, &entries).unwrap()
+        );
+        // an entry in the far future: out of range for the stream, same report by deal
+        deals.created[0] = None;
+        let d = deals.len() as u32;
+        deals.created.push(None);
+        deals.amount.push(None);
+        deals.currency.push(0);
+        deals.expansion.push(false);
+        deals.stage.push(None);
+        entries.deal.push(d);
+        entries.stage.push(0);
+        entries.at.push(i64::MAX);
+        assert!(matches!(
+            PipelineMetrics::new(spec()).stream(&deals, &entries, PART_BITS, BLOCK_ROWS),
+            Ok(Streamed::OutOfRange)
+        ));
+        assert_eq!(
+            columns(&deals, &entries).unwrap(),
+            grouped(&deals, &entries).unwrap()
+        );
     }
 }
