@@ -299,26 +299,18 @@ fn deal_error(deals: &DealColumns, stages: usize) -> Option<Error> {
         None
     };
     // A quick scan column by column, then the first failing deal's message.
-    let amounts = deals.amount.iter().zip(
-        deals
-            .currency
-            .iter()
-            .map(Some)
-            .chain(std::iter::repeat(None)),
-    );
-    let first_amount = amounts
-        .enumerate()
-        .find(|(_, (a, c))| a.is_some_and(|a| a < 0 || c.is_some_and(|&c| c as usize >= ncur)))
-        .map(|(d, _)| d);
-    let first_stage = deals
+    let amounts_bad = deals.amount.iter().enumerate().any(|(d, a)| {
+        let c = deals.currency.get(d).map_or(0, |&c| c as usize);
+        a.is_some_and(|a| (a < 0) | (c >= ncur))
+    });
+    let stages_bad = deals
         .stage
         .iter()
-        .position(|s| s.is_some_and(|s| s as usize >= stages));
-    let d = match (first_amount, first_stage) {
-        (Some(a), Some(s)) => a.min(s),
-        (a, s) => a.or(s)?,
-    };
-    bad(d).map(Error::invalid_input)
+        .any(|s| s.is_some_and(|s| s as usize >= stages));
+    if !(amounts_bad || stages_bad) {
+        return None;
+    }
+    (0..deals.len()).find_map(bad).map(Error::invalid_input)
 }
 
 /// One deal's running state in the streaming pass (rows in any order across deals): 16
@@ -366,6 +358,21 @@ const PART_BITS: u32 = 14;
 /// Rows scattered into partitions at a time (12 bytes each): the buffer is reused, so no
 /// fresh memory per row; large enough that each partition gets many rows per block.
 const BLOCK_ROWS: usize = 1 << 20;
+
+/// A deal's latest entry at or after the snapshot, and its pending bits when its first such
+/// entry came (conversions stop there).
+struct Beyond {
+    at: i64,
+    stage: u8,
+    pending: u32,
+}
+
+/// The open ranked stages, as bits: those a later entry can convert.
+fn open_bits(st: &super::PipelineStages) -> u32 {
+    (0..st.len())
+        .filter(|&s| st.kind(s) == StageKind::Open && st.rank(s).is_some())
+        .fold(0, |m, s| m | 1 << s)
+}
 
 /// How the streaming pass ended.
 enum Streamed {
@@ -435,7 +442,7 @@ impl PipelineMetrics {
         base: i64,
         part_bits: u32,
         block_rows: usize,
-    ) -> std::result::Result<Option<Vec<(i64, u16)>>, (Error, usize)> {
+    ) -> std::result::Result<Option<Vec<Beyond>>, (Error, usize)> {
         let spec = self.spec_arc();
         let st = spec.stages();
         let ns = st.len();
@@ -462,9 +469,7 @@ impl PipelineMetrics {
                 qualifies[s] = QUALIFIED;
             }
         }
-        let open_bits: u32 = (0..ns)
-            .filter(|&s| st.kind(s) == StageKind::Open && st.rank(s).is_some())
-            .fold(0, |m, s| m | 1 << s);
+        let open_bits = open_bits(st);
         let out_of_order = |d: usize| {
             Error::invalid_input(format!(
                 "opportunity {}: an entry is before the entry before it",
@@ -477,11 +482,12 @@ impl PipelineMetrics {
                 deals.name(d)
             ))
         };
-        let mut entered = [0u64; 32];
-        let mut converted = [0u64; 32];
-        let mut dwell: Vec<Vec<i64>> = vec![Vec::new(); ns];
+        let mut dwell: [Vec<i64>; 32] = std::array::from_fn(|_| Vec::new());
         // Latest entry at or after the snapshot of each deal that has one.
-        let mut beyond: Vec<(i64, u16)> = Vec::new();
+        let mut beyond: Vec<Beyond> = Vec::new();
+        // Instants that pack: `[lo, lo + span)`.
+        let lo = base.saturating_sub(LIMIT);
+        let span = base.saturating_add(LIMIT).wrapping_sub(lo) as u64;
         let parts = (n >> part_bits) + 1;
         let mask = (1u32 << part_bits) - 1;
         let mut next = vec![0usize; parts + 1];
@@ -496,19 +502,21 @@ impl PipelineMetrics {
                 &entries.stage[start..end],
                 &entries.at[start..end],
             );
-            // Count per partition, checking every index and instant.
+            // Check every index and instant (branch-free), then count per partition.
+            let top_deal = dc.iter().fold(0, |m, &d| m.max(d));
+            let top_stage = sc.iter().fold(0, |m, &s| m.max(s));
+            let far = tc
+                .iter()
+                .fold(false, |f, &t| f | (t.wrapping_sub(lo) as u64 >= span));
+            if top_deal as usize >= n || top_stage as usize >= ns {
+                let e = row_error(n, ns, entries, start);
+                return Err((e.unwrap_or_else(|| out_of_order(0)), start));
+            }
+            if far {
+                return Ok(None);
+            }
             next.fill(0);
-            for (k, ((&d, &s), &t)) in dc.iter().zip(sc).zip(tc).enumerate() {
-                if d as usize >= n || s as usize >= ns {
-                    let e = row_error(n, ns, entries, start + k);
-                    return Err((e.unwrap_or_else(|| out_of_order(0)), start + k));
-                }
-                if !t
-                    .checked_sub(base)
-                    .is_some_and(|r| (-LIMIT..LIMIT).contains(&r))
-                {
-                    return Ok(None);
-                }
+            for &d in dc {
                 next[(d >> part_bits) as usize + 1] += 1;
             }
             for p in 0..parts {
@@ -530,9 +538,9 @@ impl PipelineMetrics {
                     let d = first | (key >> 5) as usize;
                     let s = (key & 31) as usize;
                     let r = &mut state[d];
-                    let flags = r.flags();
-                    let tr = t - base;
-                    if tr < r.time() {
+                    let (key, flags) = (r.key, r.flags());
+                    let (tr, last) = (t - base, r.time());
+                    if tr < last {
                         let e = if flags & HAS_ENTRY == 0 {
                             before_creation(d)
                         } else {
@@ -543,14 +551,19 @@ impl PipelineMetrics {
                     if t >= to {
                         if flags & BEYOND != 0 {
                             let b = &mut beyond[r.pending as usize];
-                            if t < b.0 {
+                            if t < b.at {
                                 return Err((out_of_order(d), end));
                             }
-                            *b = (t, s as u16);
+                            (b.at, b.stage) = (t, s as u8);
                         } else {
-                            r.pending =
-                                u32::try_from(beyond.len()).map_err(|_| (out_of_order(d), end))?;
-                            beyond.push((t, s as u16));
+                            // no conversion after this: keep the pending bits beside it
+                            beyond.push(Beyond {
+                                at: t,
+                                stage: s as u8,
+                                pending: r.pending,
+                            });
+                            r.pending = u32::try_from(beyond.len() - 1)
+                                .map_err(|_| (out_of_order(d), end))?;
                             r.key |= HAS_ENTRY | BEYOND;
                         }
                         continue;
@@ -558,25 +571,18 @@ impl PipelineMetrics {
                     if flags & BEYOND != 0 {
                         return Err((out_of_order(d), end)); // before an entry at or after the snapshot
                     }
+                    // Branch-free from here: whether an entry came before, whether this one is
+                    // in the period, its stage are all data.
                     let in_period = from <= t;
-                    if flags & KNOWN != 0 && in_period {
-                        dwell[r.stage()].push((tr - r.time()) / 1_000_000);
-                    }
-                    // conversions of earlier first entries to this later ranked stage
-                    let done = r.pending & converts[s];
-                    if done != 0 {
-                        r.pending &= !done;
-                        let mut bits = done;
-                        while bits != 0 {
-                            converted[bits.trailing_zeros() as usize] += 1;
-                            bits &= bits - 1;
-                        }
-                    }
-                    if in_period && r.entered & (1 << s) == 0 {
-                        r.entered |= 1 << s;
-                        entered[s] += 1;
-                        r.pending |= open_bits & (1 << s);
-                    }
+                    // the dwell in the last stage, kept if completed in the period
+                    let run = &mut dwell[((key >> 4) & 31) as usize];
+                    run.push((tr - last) / 1_000_000);
+                    let keep = in_period & (flags & KNOWN != 0);
+                    run.truncate(run.len() - usize::from(!keep));
+                    // a first entry in the period; earlier first entries this one converts
+                    let first = (u32::from(in_period) << s) & !r.entered;
+                    r.entered |= first;
+                    r.pending = (r.pending & !converts[s]) | (first & open_bits);
                     r.key = tr << TIME_SHIFT
                         | (s as i64) << 4
                         | flags
@@ -588,10 +594,8 @@ impl PipelineMetrics {
             }
             start = end;
         }
-        for (s, acc) in self.stages.iter_mut().enumerate() {
-            acc.entered += entered[s];
-            acc.converted += converted[s];
-            acc.dwell = std::mem::take(&mut dwell[s]);
+        for (acc, run) in self.stages.iter_mut().zip(&mut dwell) {
+            acc.dwell = std::mem::take(run);
         }
         Ok(Some(beyond))
     }
@@ -602,7 +606,7 @@ impl PipelineMetrics {
         &mut self,
         deals: &DealColumns,
         state: &[Running],
-        beyond: &[(i64, u16)],
+        beyond: &[Beyond],
         base: i64,
     ) -> Result<Streamed> {
         let spec = self.spec_arc();
@@ -622,6 +626,9 @@ impl PipelineMetrics {
             (Some(&Some(a)), Some(&c)) => Some((c as usize, a)),
             _ => None,
         };
+        let open_bits = open_bits(st);
+        let mut entered = [0u64; 32];
+        let mut converted = [0u64; 32];
         let mut in_stage = vec![0u64; ns];
         // value per (stage, currency): sum and whether any amount was added
         let mut value = vec![(0i128, false); ns * ncur];
@@ -630,26 +637,29 @@ impl PipelineMetrics {
         for (d, &r) in state.iter().enumerate() {
             let flags = r.flags();
             let amount = amount_of(d);
-            if let Some((c, a)) = amount {
-                let mut bits = r.entered;
-                while bits != 0 {
-                    let v = &mut value[bits.trailing_zeros() as usize * ncur + c];
+            let beyond = (flags & BEYOND != 0)
+                .then(|| beyond.get(r.pending as usize))
+                .flatten();
+            // Stages first entered in the period; those of them converted: no longer pending.
+            let pending = beyond.map_or(r.pending, |b| b.pending);
+            let done = r.entered & open_bits & !pending;
+            let mut bits = r.entered;
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                entered[s] += 1;
+                converted[s] += u64::from(done >> s & 1);
+                if let Some((c, a)) = amount {
+                    let v = &mut value[s * ncur + c];
                     v.0 += i128::from(a);
                     v.1 = true;
-                    bits &= bits - 1;
                 }
+                bits &= bits - 1;
             }
             let given = deals.stage.get(d).copied().flatten();
             if let Some(g) = given
                 && flags & HAS_ENTRY != 0
             {
-                let last_any = if flags & BEYOND != 0 {
-                    beyond
-                        .get(r.pending as usize)
-                        .map_or(0, |b| usize::from(b.1))
-                } else {
-                    r.stage()
-                };
+                let last_any = beyond.map_or(r.stage(), |b| usize::from(b.stage));
                 if g as usize != last_any {
                     return Err(Error::invalid_input(format!(
                         "opportunity {}: stage {g} is not the last entry's ({last_any})",
@@ -711,6 +721,8 @@ impl PipelineMetrics {
         self.opportunities += n as u64;
         let currency = |c: usize| deals.currencies.get(c).map_or("", String::as_str);
         for (s, acc) in self.stages.iter_mut().enumerate() {
+            acc.entered += entered[s];
+            acc.converted += converted[s];
             acc.in_stage += in_stage[s];
             for c in 0..ncur {
                 if value[s * ncur + c].1 {
