@@ -627,6 +627,22 @@ impl PipelineMetrics {
             _ => None,
         };
         let open_bits = open_bits(st);
+        // Per stage: 1 if open, 2 if won, 4 if lost.
+        let mut kinds = [0u8; 32];
+        for (s, k) in kinds.iter_mut().enumerate().take(ns) {
+            *k = match st.kind(s) {
+                StageKind::Open => 1,
+                StageKind::Won => 2,
+                StageKind::Lost => 4,
+                _ => 0,
+            };
+        }
+        // Per set of the first 8 stages (a byte): deals that entered exactly those in the
+        // period, their value per currency, deals that converted exactly those; stages from
+        // the 9th on one by one.
+        let mut entered_low = [0u64; 256];
+        let mut converted_low = [0u64; 256];
+        let mut value_low = vec![(0i128, false); 256 * ncur];
         let mut entered = [0u64; 32];
         let mut converted = [0u64; 32];
         let mut in_stage = vec![0u64; ns];
@@ -634,6 +650,11 @@ impl PipelineMetrics {
         let mut value = vec![(0i128, false); ns * ncur];
         let mut value_in = vec![(0i128, false); ns * ncur];
         let mut won_value = vec![(0i128, false); ncur];
+        // won, lost: new business, expansion
+        let mut closes = [[0u64; 2]; 2];
+        let mut won_with_amount = 0;
+        let mut open_qualified = 0;
+        let mut cycle = std::mem::take(&mut self.cycle);
         for (d, &r) in state.iter().enumerate() {
             let flags = r.flags();
             let amount = amount_of(d);
@@ -643,7 +664,16 @@ impl PipelineMetrics {
             // Stages first entered in the period; those of them converted: no longer pending.
             let pending = beyond.map_or(r.pending, |b| b.pending);
             let done = r.entered & open_bits & !pending;
-            let mut bits = r.entered;
+            let low = (r.entered & 0xFF) as usize;
+            entered_low[low] += 1;
+            converted_low[(done & 0xFF) as usize] += 1;
+            if let Some((c, a)) = amount
+                && let Some(v) = value_low.get_mut(low * ncur + c)
+            {
+                v.0 += i128::from(a);
+                v.1 = true;
+            }
+            let mut bits = r.entered & !0xFF;
             while bits != 0 {
                 let s = bits.trailing_zeros() as usize;
                 entered[s] += 1;
@@ -669,10 +699,11 @@ impl PipelineMetrics {
             }
             let created = deals.created.get(d).copied().flatten();
             let (cur, entered_at) = if flags & KNOWN != 0 {
-                (r.stage(), Some(base + r.time()))
+                (r.stage(), base + r.time())
             } else if flags & HAS_ENTRY == 0 && created.is_none_or(|c| c < to) {
                 match given {
-                    Some(g) => (g as usize, None),
+                    // no entry: never closed in the period
+                    Some(g) => (g as usize, i64::MIN),
                     None => continue,
                 }
             } else {
@@ -684,40 +715,57 @@ impl PipelineMetrics {
                 v.0 += i128::from(a);
                 v.1 = true;
             }
-            let qualified = match qualify {
-                None => true,
-                Some(_) => flags & QUALIFIED != 0 || (flags & KNOWN == 0 && qualifies[cur]),
-            };
-            if !qualified {
-                continue;
+            // Branch-free: whether it counts, and as what, is data.
+            let qualified = qualify.is_none()
+                | (flags & QUALIFIED != 0)
+                | ((flags & KNOWN == 0) & qualifies[cur]);
+            let kind = kinds[cur & 31];
+            open_qualified += u64::from(qualified & (kind & 1 != 0));
+            let closed = qualified & (from <= entered_at) & (entered_at < to);
+            let won = closed & (kind & 2 != 0);
+            let expansion = usize::from(deals.expansion.get(d).copied().unwrap_or(false));
+            closes[0][expansion] += u64::from(won);
+            closes[1][expansion] += u64::from(closed & (kind & 4 != 0));
+            if let Some((c, a)) = amount {
+                let v = &mut won_value[c];
+                v.0 += i128::from(a & -i64::from(won));
+                v.1 |= won;
+                won_with_amount += u64::from(won);
             }
-            let kind = st.kind(cur);
-            let closed_in_period = entered_at.is_some_and(|t| from <= t && t < to);
-            match kind {
-                StageKind::Open => self.open_qualified += 1,
-                StageKind::Won | StageKind::Lost if closed_in_period => {
-                    let split = if deals.expansion.get(d).copied().unwrap_or(false) {
-                        &mut self.expansion
-                    } else {
-                        &mut self.new_business
-                    };
-                    if kind == StageKind::Won {
-                        split.won += 1;
-                        if let Some((c, a)) = amount {
-                            won_value[c].0 += i128::from(a);
-                            won_value[c].1 = true;
-                            self.won_with_amount += 1;
-                        }
-                        if let (Some(c), Some(t)) = (created, entered_at) {
-                            self.cycle.push((t - c) / 1_000_000);
-                        }
-                    } else {
-                        split.lost += 1;
-                    }
-                }
-                _ => {}
+            if let Some(c) = created {
+                cycle.push(entered_at.wrapping_sub(c) / 1_000_000);
+                cycle.truncate(cycle.len() - usize::from(!won));
             }
         }
+        // (a set with no deal names only stages of this pipeline)
+        for (m, &c) in converted_low.iter().enumerate() {
+            let mut bits = if c > 0 { m } else { 0 };
+            while bits != 0 {
+                converted[bits.trailing_zeros() as usize] += c;
+                bits &= bits - 1;
+            }
+        }
+        for (m, &e) in entered_low.iter().enumerate() {
+            let mut bits = if e > 0 { m } else { 0 };
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                entered[s] += e;
+                for k in 0..ncur {
+                    let (sum, any) = value_low[m * ncur + k];
+                    let v = &mut value[s * ncur + k];
+                    v.0 += sum;
+                    v.1 |= any;
+                }
+                bits &= bits - 1;
+            }
+        }
+        for (x, k) in [(&mut self.new_business, 0), (&mut self.expansion, 1)] {
+            x.won += closes[0][k];
+            x.lost += closes[1][k];
+        }
+        self.cycle = cycle;
+        self.won_with_amount += won_with_amount;
+        self.open_qualified += open_qualified;
         self.opportunities += n as u64;
         let currency = |c: usize| deals.currencies.get(c).map_or("", String::as_str);
         for (s, acc) in self.stages.iter_mut().enumerate() {
@@ -764,15 +812,15 @@ mod tests {
         }
     }
 
-    fn spec() -> MetricsSpec {
-        let kinds = [
-            StageKind::Open,
-            StageKind::Open,
-            StageKind::Open,
-            StageKind::Open,
-            StageKind::Won,
-            StageKind::Lost,
-        ];
+    /// Stages: 4 open, won, lost; or with `wide`, 10 open, won, lost, nurture (more than a
+    /// byte of stages).
+    fn spec_of(wide: bool) -> MetricsSpec {
+        let open = if wide { 10 } else { 4 };
+        let mut kinds = vec![StageKind::Open; open];
+        kinds.extend([StageKind::Won, StageKind::Lost]);
+        if wide {
+            kinds.push(StageKind::Nurture);
+        }
         let defs = kinds
             .iter()
             .enumerate()
@@ -790,9 +838,17 @@ mod tests {
         .unwrap()
     }
 
+    fn spec() -> MetricsSpec {
+        spec_of(false)
+    }
+
     /// Deals with 0-5 entries each over 1-29 January (crossing both ends of the period),
     /// rows interleaved across deals in a random order, each deal's rows in time order.
     fn fixture(seed: u64, n: usize) -> (DealColumns, StageEntryColumns) {
+        fixture_of(seed, n, 6)
+    }
+
+    fn fixture_of(seed: u64, n: usize, stages: u64) -> (DealColumns, StageEntryColumns) {
         let mut rng = Rng(seed);
         let day = 86_400_000_000i64;
         let jan = Utc
@@ -813,10 +869,10 @@ mod tests {
             deals.currency.push(rng.below(2) as u32);
             deals.expansion.push(rng.below(3) == 0);
             let mut at = created;
-            let mut last = rng.below(6) as u32;
+            let mut last = rng.below(stages) as u32;
             for _ in 0..rng.below(6) {
                 at += rng.below(4 * day as u64) as i64;
-                last = rng.below(6) as u32;
+                last = rng.below(stages) as u32;
                 rows.push((rng.below(1 << 20), d as u32, last, at));
             }
             // the current stage given for some deals (the last entry's, if any)
@@ -866,7 +922,17 @@ mod tests {
         part_bits: u32,
         block_rows: usize,
     ) -> Result<String> {
-        let mut m = PipelineMetrics::new(spec());
+        streamed_with(spec(), deals, entries, part_bits, block_rows)
+    }
+
+    fn streamed_with(
+        spec: MetricsSpec,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec);
         match m.stream(deals, entries, part_bits, block_rows)? {
             Streamed::Done => Ok(canon(m)),
             Streamed::OutOfRange => Err(Error::invalid_input("out of range")),
@@ -874,7 +940,15 @@ mod tests {
     }
 
     fn grouped(deals: &DealColumns, entries: &StageEntryColumns) -> Result<String> {
-        let mut m = PipelineMetrics::new(spec());
+        grouped_with(spec(), deals, entries)
+    }
+
+    fn grouped_with(
+        spec: MetricsSpec,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+    ) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec);
         m.add_grouped(deals, entries)?;
         Ok(canon(m))
     }
@@ -887,12 +961,14 @@ mod tests {
 
     #[test]
     fn blocks_and_partitions_of_any_size_give_the_grouped_report() {
-        for seed in 0..20 {
-            let (deals, entries) = fixture(seed, 200);
-            let want = grouped(&deals, &entries).unwrap();
+        for seed in 0..40 {
+            // more than a byte of stages on odd seeds
+            let wide = seed % 2 == 1;
+            let (deals, entries) = fixture_of(seed, 200, if wide { 13 } else { 6 });
+            let want = grouped_with(spec_of(wide), &deals, &entries).unwrap();
             for (bits, block) in [(0, 1), (1, 7), (3, 64), (5, 1000), (PART_BITS, BLOCK_ROWS)] {
                 assert_eq!(
-                    streamed(&deals, &entries, bits, block).unwrap(),
+                    streamed_with(spec_of(wide), &deals, &entries, bits, block).unwrap(),
                     want,
                     "seed {seed}, {bits} bits, blocks of {block}"
                 );
