@@ -531,8 +531,7 @@ impl PipelineMetrics {
             }
             // Apply a partition at a time (`next[p]` is now where partition `p + 1` starts).
             let mut lo = 0;
-            for p in 0..parts {
-                let hi = next[p];
+            for (p, &hi) in next.iter().enumerate().take(parts) {
                 let first = p << part_bits;
                 for (&key, &t) in keys[lo..hi].iter().zip(&times[lo..hi]) {
                     let d = first | (key >> 5) as usize;
