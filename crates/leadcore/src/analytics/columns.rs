@@ -142,12 +142,8 @@ fn group<'a>(n: usize, e: &'a StageEntryColumns) -> Grouped<'a> {
 }
 
 impl PipelineMetrics {
-    /// The columns' shape: lengths and indices in range (no value checked).
-    pub(crate) fn check_columns(
-        &self,
-        deals: &DealColumns,
-        entries: &StageEntryColumns,
-    ) -> Result<()> {
+    /// The columns' lengths (no index or value checked).
+    fn check_shape(&self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
         let n = deals.len();
         let bad = |m: String| Err(Error::invalid_input(m));
         for (name, len) in [
@@ -175,16 +171,20 @@ impl PipelineMetrics {
                 entries.at.len()
             ));
         }
-        let stages = self.spec().stages().len();
-        for (k, (&d, &s)) in entries.deal.iter().zip(&entries.stage).enumerate() {
-            if d as usize >= n {
-                return bad(format!("stage entry row {k}: deal {d} of {n} deals"));
-            }
-            if s as usize >= stages {
-                return bad(format!("stage entry row {k}: stage {s} of {stages} stages"));
-            }
-        }
         Ok(())
+    }
+
+    /// The columns' shape: lengths and indices in range (no value checked).
+    pub(crate) fn check_columns(
+        &self,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+    ) -> Result<()> {
+        self.check_shape(deals, entries)?;
+        match row_error(deals.len(), self.spec().stages().len(), entries, 0) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     /// Adds every opportunity of `deals` with its entries: the same as adding each as a
@@ -195,41 +195,29 @@ impl PipelineMetrics {
     /// negative amount, a deal's entries out of time order, an entry before its creation, a
     /// current stage that is not the last entry's.
     pub fn add_columns(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
-        self.check_columns(deals, entries)?;
-        let n = deals.len();
+        self.check_shape(deals, entries)?;
         let stages = self.spec().stages().len();
-        let bad = |m: String| Err(Error::invalid_input(m));
-        for d in 0..n {
-            if let Some(Some(a)) = deals.amount.get(d)
-                && *a < 0
-            {
-                return bad(format!(
-                    "opportunity {}: negative amount {a}",
-                    deals.name(d)
-                ));
-            }
-            if let (Some(Some(_)), Some(&c)) = (deals.amount.get(d), deals.currency.get(d))
-                && c as usize >= deals.currencies.len()
-            {
-                return bad(format!(
-                    "opportunity {}: currency {c} of {}",
-                    deals.name(d),
-                    deals.currencies.len()
-                ));
-            }
-            if let Some(&Some(s)) = deals.stage.get(d)
-                && s as usize >= stages
-            {
-                return bad(format!(
-                    "opportunity {}: stage {s} of {stages} stages",
-                    deals.name(d)
-                ));
-            }
-        }
         if stages <= 32 {
             let mut fresh = PipelineMetrics::new(self.spec_arc());
-            fresh.stream(deals, entries)?;
-            return self.merge(fresh);
+            match fresh.stream(deals, entries, PART_BITS, BLOCK_ROWS)? {
+                Streamed::Done => return self.merge(fresh),
+                Streamed::OutOfRange => {} // instants too far apart to pack: by deal
+            }
+        }
+        self.add_grouped(deals, entries)
+    }
+
+    /// The path for any number of stages: rows grouped by deal (a stable counting sort
+    /// unless already grouped), then each deal applied as the row path does.
+    fn add_grouped(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+        let n = deals.len();
+        let bad = |m: String| Err(Error::invalid_input(m));
+        let stages = self.spec().stages().len();
+        if let Some(e) = row_error(n, stages, entries, 0) {
+            return Err(e);
+        }
+        if let Some(e) = deal_error(deals, stages) {
+            return Err(e);
         }
         let g = group(n, entries);
         for d in 0..n {
@@ -280,239 +268,529 @@ impl PipelineMetrics {
     }
 }
 
-/// One deal's running state in the streaming pass (rows in any order across deals): 24 bytes,
-/// so the deals in flight stay in cache.
-#[derive(Clone, Copy, Default)]
-struct Running {
-    /// The last entry known at the snapshot.
-    last_at: i64,
-    /// Open stages first entered in the period and not yet converted (bits).
-    pending: u32,
-    /// Stages entered in the period (bits).
-    entered: u32,
-    last_stage: u16,
-    /// `HAS_ENTRY`, `KNOWN`, `QUALIFIED`, `BEYOND`.
-    flags: u8,
+/// The first row (from `from`, in table order) naming a deal or a stage out of range.
+fn row_error(n: usize, stages: usize, e: &StageEntryColumns, from: usize) -> Option<Error> {
+    let rows = e.deal.iter().zip(&e.stage).enumerate().skip(from);
+    for (k, (&d, &s)) in rows {
+        if d as usize >= n {
+            return Some(Error::invalid_input(format!(
+                "stage entry row {k}: deal {d} of {n} deals"
+            )));
+        }
+        if s as usize >= stages {
+            return Some(Error::invalid_input(format!(
+                "stage entry row {k}: stage {s} of {stages} stages"
+            )));
+        }
+    }
+    None
 }
 
-const HAS_ENTRY: u8 = 1;
-const KNOWN: u8 = 2;
-const QUALIFIED: u8 = 4;
+/// The first deal (in index order) with a negative amount, a currency or a current stage out
+/// of range.
+fn deal_error(deals: &DealColumns, stages: usize) -> Option<Error> {
+    let ncur = deals.currencies.len();
+    let bad = |d: usize| {
+        let amount = deals.amount.get(d).copied().flatten();
+        if let Some(a) = amount
+            && a < 0
+        {
+            return Some(format!(
+                "opportunity {}: negative amount {a}",
+                deals.name(d)
+            ));
+        }
+        if let (Some(_), Some(&c)) = (amount, deals.currency.get(d))
+            && c as usize >= ncur
+        {
+            return Some(format!(
+                "opportunity {}: currency {c} of {ncur}",
+                deals.name(d)
+            ));
+        }
+        if let Some(&Some(s)) = deals.stage.get(d)
+            && s as usize >= stages
+        {
+            return Some(format!(
+                "opportunity {}: stage {s} of {stages} stages",
+                deals.name(d)
+            ));
+        }
+        None
+    };
+    // A quick scan column by column, then the first failing deal's message.
+    let amounts_bad = deals.amount.iter().enumerate().any(|(d, a)| {
+        let c = deals.currency.get(d).map_or(0, |&c| c as usize);
+        a.is_some_and(|a| (a < 0) | (c >= ncur))
+    });
+    let stages_bad = deals
+        .stage
+        .iter()
+        .any(|s| s.is_some_and(|s| s as usize >= stages));
+    if !(amounts_bad || stages_bad) {
+        return None;
+    }
+    (0..deals.len()).find_map(bad).map(Error::invalid_input)
+}
+
+/// One deal's running state in the streaming pass (rows in any order across deals): 16
+/// bytes, so a partition's deals stay in a core's L2 cache.
+#[derive(Clone, Copy)]
+struct Running {
+    /// Packed: the last entry known at the snapshot, as microseconds after the stream's
+    /// base instant (55 bits, signed; before the first entry, the creation or the lowest
+    /// value, so one comparison checks both the time order and the creation), then the last
+    /// stage (5 bits), then the flags (4 bits).
+    key: i64,
+    /// Stages entered in the period (bits).
+    entered: u32,
+    /// Open stages first entered in the period and not yet converted (bits); once the deal
+    /// has an entry at or after the snapshot (`BEYOND`: no more conversions), the index of
+    /// its latest such entry in the stream's `beyond` list.
+    pending: u32,
+}
+
+const HAS_ENTRY: i64 = 1;
+const KNOWN: i64 = 2;
+const QUALIFIED: i64 = 4;
 /// Has an entry at or after the snapshot (kept aside in `beyond`).
-const BEYOND: u8 = 8;
+const BEYOND: i64 = 8;
+const FLAGS: i64 = 15;
+/// Bits of a packed key below the time.
+const TIME_SHIFT: u32 = 9;
+/// Packed times lie in `[-LIMIT, LIMIT)` microseconds of the base (±570 years).
+const LIMIT: i64 = 1 << 54;
 
-/// Deals per partition (2^14 × 24 bytes of running state: within a core's L2 cache).
+impl Running {
+    fn time(self) -> i64 {
+        self.key >> TIME_SHIFT
+    }
+    fn stage(self) -> usize {
+        ((self.key >> 4) & 31) as usize
+    }
+    fn flags(self) -> i64 {
+        self.key & FLAGS
+    }
+}
+
+/// Deals per partition (2^14 × 16 bytes of running state: well within a core's L2 cache).
 const PART_BITS: u32 = 14;
+/// Rows scattered into partitions at a time (12 bytes each): the buffer is reused, so no
+/// fresh memory per row; large enough that each partition gets many rows per block.
+const BLOCK_ROWS: usize = 1 << 20;
 
-/// The rows packed `(deal, stage, at)` and partitioned by deal range, each deal's rows kept
-/// in table order (a stable counting scatter), so the pass over one partition touches only
-/// its deals' state.
-fn partition(n: usize, e: &StageEntryColumns) -> Vec<(u32, u32, i64)> {
-    let parts = (n >> PART_BITS) + 1;
-    let mut next = vec![0usize; parts + 1];
-    for &d in &e.deal {
-        next[(d >> PART_BITS) as usize + 1] += 1;
-    }
-    for p in 0..parts {
-        next[p + 1] += next[p];
-    }
-    let mut out = vec![(0u32, 0u32, 0i64); e.deal.len()];
-    for ((&d, &s), &t) in e.deal.iter().zip(&e.stage).zip(&e.at) {
-        let slot = &mut next[(d >> PART_BITS) as usize];
-        out[*slot] = (d, s, t);
-        *slot += 1;
-    }
-    out
+/// A deal's latest entry at or after the snapshot, and its pending bits when its first such
+/// entry came (conversions stop there).
+struct Beyond {
+    at: i64,
+    stage: u8,
+    pending: u32,
+}
+
+/// The open ranked stages, as bits: those a later entry can convert.
+fn open_bits(st: &super::PipelineStages) -> u32 {
+    (0..st.len())
+        .filter(|&s| st.kind(s) == StageKind::Open && st.rank(s).is_some())
+        .fold(0, |m, s| m | 1 << s)
+}
+
+/// How the streaming pass ended.
+enum Streamed {
+    Done,
+    /// Instants more than ±570 years apart: they do not pack into a running state.
+    OutOfRange,
 }
 
 impl PipelineMetrics {
-    /// The pass over rows in table order for pipelines of at most 32 stages: per deal, a
-    /// small running state; per row, a few bit operations. A row out of time order within
-    /// its deal, or before its creation, is an error (the caller's accumulator is untouched:
-    /// this one is fresh).
-    fn stream(&mut self, deals: &DealColumns, entries: &StageEntryColumns) -> Result<()> {
+    /// The pass over rows for pipelines of at most 32 stages: per deal, a 16-byte running
+    /// state; per row, a few bit operations. Rows are taken a block at a time, scattered by
+    /// deal range (2^`part_bits` deals) into a reused buffer, and applied a range at a time,
+    /// so the states being updated stay in cache; each deal's rows keep their table order. A
+    /// row out of time order within its deal, or before its creation, is an error (the
+    /// caller's accumulator is untouched: this one is fresh). Errors are those of the row
+    /// path's checks, in the same precedence: a bad row index, then a bad deal, then the rest.
+    fn stream(
+        &mut self,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> Result<Streamed> {
         let spec = self.spec_arc();
         let st = spec.stages();
         let ns = st.len();
+        let n = deals.len();
+        // Deals first: their errors come after any row's, so check the rows before saying.
+        if let Some(e) = deal_error(deals, ns) {
+            return Err(row_error(n, ns, entries, 0).unwrap_or(e));
+        }
+        let base = entries.at.first().copied().unwrap_or(0);
+        let rel = |t: i64| t.checked_sub(base).filter(|r| (-LIMIT..LIMIT).contains(r));
+        // Per deal: the creation as the lowest time an entry may have.
+        let mut state = Vec::with_capacity(n);
+        for d in 0..n {
+            let floor = match deals.created.get(d).copied().flatten() {
+                Some(c) => match rel(c) {
+                    Some(r) => r,
+                    None if c < base => -LIMIT,
+                    None => return Ok(Streamed::OutOfRange),
+                },
+                None => -LIMIT,
+            };
+            state.push(Running {
+                key: floor << TIME_SHIFT,
+                entered: 0,
+                pending: 0,
+            });
+        }
+        match self.stream_rows(deals, entries, &mut state, base, part_bits, block_rows) {
+            Ok(Some(beyond)) => self.finish_deals(deals, &state, &beyond, base),
+            Ok(None) => Ok(Streamed::OutOfRange),
+            // a later row's bad index comes first
+            Err((e, k)) => Err(row_error(n, ns, entries, k).unwrap_or(e)),
+        }
+    }
+
+    /// The row pass: `None` if an instant is out of the packable range; on an error, the
+    /// row from which the rest is unchecked.
+    #[allow(clippy::type_complexity)]
+    fn stream_rows(
+        &mut self,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        state: &mut [Running],
+        base: i64,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> std::result::Result<Option<Vec<Beyond>>, (Error, usize)> {
+        let spec = self.spec_arc();
+        let st = spec.stages();
+        let ns = st.len();
+        let n = deals.len();
         let (from, to) = (
             spec.period().from.timestamp_micros(),
             spec.period().to.timestamp_micros(),
         );
         let qualify = spec.qualified_from.and_then(|q| st.rank(q));
         // Per stage: the open stages of lower rank it converts, whether it qualifies.
-        let mut converts = vec![0u32; ns];
-        let mut qualifies = vec![qualify.is_none(); ns];
-        for (s, c) in converts.iter_mut().enumerate() {
+        let mut converts = [0u32; 32];
+        let mut qualifies = [0i64; 32];
+        for (s, c) in converts.iter_mut().enumerate().take(ns) {
             if let Some(r) = st.rank(s) {
                 for o in 0..ns {
                     if st.kind(o) == StageKind::Open && st.rank(o).is_some_and(|ro| ro < r) {
                         *c |= 1 << o;
                     }
                 }
-                qualifies[s] = qualify.is_none_or(|q| r >= q);
+                if qualify.is_none_or(|q| r >= q) {
+                    qualifies[s] = QUALIFIED;
+                }
+            } else if qualify.is_none() {
+                qualifies[s] = QUALIFIED;
             }
         }
-        let open_bits: u32 = (0..ns)
-            .filter(|&s| st.kind(s) == StageKind::Open && st.rank(s).is_some())
-            .fold(0, |m, s| m | 1 << s);
-        let n = deals.len();
-        let ncur = deals.currencies.len().max(1);
-        let mut state = vec![Running::default(); n];
-        let mut beyond: Vec<(i64, u16)> = Vec::new();
-        let mut entered = vec![0u64; ns];
-        let mut converted = vec![0u64; ns];
-        // value entered per (stage, currency): sum and whether any amount was added
-        let mut value = vec![(0i128, false); ns * ncur];
-        let amount_of = |d: usize| match (deals.amount.get(d), deals.currency.get(d)) {
-            (Some(&Some(a)), Some(&c)) => Some((c as usize, a)),
-            _ => None,
-        };
+        let open_bits = open_bits(st);
         let out_of_order = |d: usize| {
             Error::invalid_input(format!(
                 "opportunity {}: an entry is before the entry before it",
                 deals.name(d)
             ))
         };
-        let mut dwell: Vec<Vec<i64>> = vec![Vec::new(); ns];
-        for (d, s, t) in partition(n, entries) {
-            let (d, s) = (d as usize, s as usize);
-            let r = &mut state[d];
-            if r.flags & HAS_ENTRY == 0 {
-                if let Some(&Some(c)) = deals.created.get(d)
-                    && t < c
-                {
-                    return Err(Error::invalid_input(format!(
-                        "opportunity {}: an entry is before its creation",
-                        deals.name(d)
-                    )));
+        let before_creation = |d: usize| {
+            Error::invalid_input(format!(
+                "opportunity {}: an entry is before its creation",
+                deals.name(d)
+            ))
+        };
+        let mut dwell: [Vec<i64>; 32] = std::array::from_fn(|_| Vec::new());
+        // Latest entry at or after the snapshot of each deal that has one.
+        let mut beyond: Vec<Beyond> = Vec::new();
+        // Instants that pack: `[lo, lo + span)`.
+        let lo = base.saturating_sub(LIMIT);
+        let span = base.saturating_add(LIMIT).wrapping_sub(lo) as u64;
+        let parts = (n >> part_bits) + 1;
+        let mask = (1u32 << part_bits) - 1;
+        let mut next = vec![0usize; parts + 1];
+        let cap = block_rows.min(entries.deal.len());
+        let mut keys = vec![0u32; cap];
+        let mut times = vec![0i64; cap];
+        let mut start = 0;
+        while start < entries.deal.len() {
+            let end = (start + block_rows).min(entries.deal.len());
+            let (dc, sc, tc) = (
+                &entries.deal[start..end],
+                &entries.stage[start..end],
+                &entries.at[start..end],
+            );
+            // Check every index and instant (branch-free), then count per partition.
+            let top_deal = dc.iter().fold(0, |m, &d| m.max(d));
+            let top_stage = sc.iter().fold(0, |m, &s| m.max(s));
+            let far = tc
+                .iter()
+                .fold(false, |f, &t| f | (t.wrapping_sub(lo) as u64 >= span));
+            if top_deal as usize >= n || top_stage as usize >= ns {
+                let e = row_error(n, ns, entries, start);
+                return Err((e.unwrap_or_else(|| out_of_order(0)), start));
+            }
+            if far {
+                return Ok(None);
+            }
+            next.fill(0);
+            for &d in dc {
+                next[(d >> part_bits) as usize + 1] += 1;
+            }
+            for p in 0..parts {
+                next[p + 1] += next[p];
+            }
+            // Scatter, stable: each deal's rows keep their table order.
+            for ((&d, &s), &t) in dc.iter().zip(sc).zip(tc) {
+                let slot = &mut next[(d >> part_bits) as usize];
+                keys[*slot] = (d & mask) << 5 | s;
+                times[*slot] = t;
+                *slot += 1;
+            }
+            // Apply a partition at a time (`next[p]` is now where partition `p + 1` starts).
+            let mut lo = 0;
+            for (p, &hi) in next.iter().enumerate().take(parts) {
+                let first = p << part_bits;
+                for (&key, &t) in keys[lo..hi].iter().zip(&times[lo..hi]) {
+                    let d = first | (key >> 5) as usize;
+                    let s = (key & 31) as usize;
+                    let r = &mut state[d];
+                    let (key, flags) = (r.key, r.flags());
+                    let (tr, last) = (t - base, r.time());
+                    if tr < last {
+                        let e = if flags & HAS_ENTRY == 0 {
+                            before_creation(d)
+                        } else {
+                            out_of_order(d)
+                        };
+                        return Err((e, end));
+                    }
+                    if t >= to {
+                        if flags & BEYOND != 0 {
+                            let b = &mut beyond[r.pending as usize];
+                            if t < b.at {
+                                return Err((out_of_order(d), end));
+                            }
+                            (b.at, b.stage) = (t, s as u8);
+                        } else {
+                            // no conversion after this: keep the pending bits beside it
+                            beyond.push(Beyond {
+                                at: t,
+                                stage: s as u8,
+                                pending: r.pending,
+                            });
+                            r.pending = u32::try_from(beyond.len() - 1)
+                                .map_err(|_| (out_of_order(d), end))?;
+                            r.key |= HAS_ENTRY | BEYOND;
+                        }
+                        continue;
+                    }
+                    if flags & BEYOND != 0 {
+                        return Err((out_of_order(d), end)); // before an entry at or after the snapshot
+                    }
+                    // Branch-free from here: whether an entry came before, whether this one is
+                    // in the period, its stage are all data.
+                    let in_period = from <= t;
+                    // the dwell in the last stage, kept if completed in the period
+                    let run = &mut dwell[((key >> 4) & 31) as usize];
+                    run.push((tr - last) / 1_000_000);
+                    let keep = in_period & (flags & KNOWN != 0);
+                    run.truncate(run.len() - usize::from(!keep));
+                    // a first entry in the period; earlier first entries this one converts
+                    let first = (u32::from(in_period) << s) & !r.entered;
+                    r.entered |= first;
+                    r.pending = (r.pending & !converts[s]) | (first & open_bits);
+                    r.key = tr << TIME_SHIFT
+                        | (s as i64) << 4
+                        | flags
+                        | qualifies[s]
+                        | HAS_ENTRY
+                        | KNOWN;
                 }
-            } else if t < r.last_at {
-                return Err(out_of_order(d));
+                lo = hi;
             }
-            if t >= to {
-                if beyond.is_empty() {
-                    beyond = vec![(i64::MIN, 0); n];
-                }
-                if r.flags & BEYOND != 0 && t < beyond[d].0 {
-                    return Err(out_of_order(d));
-                }
-                beyond[d] = (t, s as u16);
-                r.flags |= HAS_ENTRY | BEYOND;
-                continue;
+            start = end;
+        }
+        for (acc, run) in self.stages.iter_mut().zip(&mut dwell) {
+            acc.dwell = std::mem::take(run);
+        }
+        Ok(Some(beyond))
+    }
+
+    /// Per deal, after the rows: the stage at the snapshot, the current-stage check, values
+    /// entered and in stage, closes.
+    fn finish_deals(
+        &mut self,
+        deals: &DealColumns,
+        state: &[Running],
+        beyond: &[Beyond],
+        base: i64,
+    ) -> Result<Streamed> {
+        let spec = self.spec_arc();
+        let st = spec.stages();
+        let ns = st.len();
+        let n = deals.len();
+        let (from, to) = (
+            spec.period().from.timestamp_micros(),
+            spec.period().to.timestamp_micros(),
+        );
+        let qualify = spec.qualified_from.and_then(|q| st.rank(q));
+        let qualifies: Vec<bool> = (0..ns)
+            .map(|s| qualify.is_none_or(|q| st.rank(s).is_some_and(|r| r >= q)))
+            .collect();
+        let ncur = deals.currencies.len().max(1);
+        let amount_of = |d: usize| match (deals.amount.get(d), deals.currency.get(d)) {
+            (Some(&Some(a)), Some(&c)) => Some((c as usize, a)),
+            _ => None,
+        };
+        let open_bits = open_bits(st);
+        // Per stage: 1 if open, 2 if won, 4 if lost.
+        let mut kinds = [0u8; 32];
+        for (s, k) in kinds.iter_mut().enumerate().take(ns) {
+            *k = match st.kind(s) {
+                StageKind::Open => 1,
+                StageKind::Won => 2,
+                StageKind::Lost => 4,
+                _ => 0,
+            };
+        }
+        // Per set of the first 8 stages (a byte): deals that entered exactly those in the
+        // period, their value per currency, deals that converted exactly those; stages from
+        // the 9th on one by one.
+        let mut entered_low = [0u64; 256];
+        let mut converted_low = [0u64; 256];
+        let mut value_low = vec![(0i128, false); 256 * ncur];
+        let mut entered = [0u64; 32];
+        let mut converted = [0u64; 32];
+        let mut in_stage = vec![0u64; ns];
+        // value per (stage, currency): sum and whether any amount was added
+        let mut value = vec![(0i128, false); ns * ncur];
+        let mut value_in = vec![(0i128, false); ns * ncur];
+        let mut won_value = vec![(0i128, false); ncur];
+        // won, lost: new business, expansion
+        let mut closes = [[0u64; 2]; 2];
+        let mut won_with_amount = 0;
+        let mut open_qualified = 0;
+        let mut cycle = std::mem::take(&mut self.cycle);
+        for (d, &r) in state.iter().enumerate() {
+            let flags = r.flags();
+            let amount = amount_of(d);
+            let beyond = (flags & BEYOND != 0)
+                .then(|| beyond.get(r.pending as usize))
+                .flatten();
+            // Stages first entered in the period; those of them converted: no longer pending.
+            let pending = beyond.map_or(r.pending, |b| b.pending);
+            let done = r.entered & open_bits & !pending;
+            let low = (r.entered & 0xFF) as usize;
+            entered_low[low] += 1;
+            converted_low[(done & 0xFF) as usize] += 1;
+            if let Some((c, a)) = amount
+                && let Some(v) = value_low.get_mut(low * ncur + c)
+            {
+                v.0 += i128::from(a);
+                v.1 = true;
             }
-            if r.flags & BEYOND != 0 {
-                return Err(out_of_order(d)); // before an entry at or after the snapshot
-            }
-            let in_period = from <= t;
-            if r.flags & KNOWN != 0 && in_period {
-                dwell[r.last_stage as usize].push((t - r.last_at) / 1_000_000);
-            }
-            // conversions of earlier first entries to this later ranked stage
-            let done = r.pending & converts[s];
-            if done != 0 {
-                r.pending &= !done;
-                let mut bits = done;
-                while bits != 0 {
-                    converted[bits.trailing_zeros() as usize] += 1;
-                    bits &= bits - 1;
-                }
-            }
-            if in_period && r.entered & (1 << s) == 0 {
-                r.entered |= 1 << s;
+            let mut bits = r.entered & !0xFF;
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
                 entered[s] += 1;
-                r.pending |= open_bits & (1 << s);
-                if let Some((c, a)) = amount_of(d) {
+                converted[s] += u64::from(done >> s & 1);
+                if let Some((c, a)) = amount {
                     let v = &mut value[s * ncur + c];
                     v.0 += i128::from(a);
                     v.1 = true;
                 }
+                bits &= bits - 1;
             }
-            if qualifies[s] {
-                r.flags |= QUALIFIED;
-            }
-            r.flags |= HAS_ENTRY | KNOWN;
-            r.last_at = t;
-            r.last_stage = s as u16;
-        }
-        // Per deal: the stage at the snapshot, the current-stage check, closes.
-        let mut in_stage = vec![0u64; ns];
-        let mut value_in = vec![(0i128, false); ns * ncur];
-        let mut won_value = vec![(0i128, false); ncur];
-        for (d, r) in state.iter().enumerate() {
             let given = deals.stage.get(d).copied().flatten();
-            let last_any = if r.flags & BEYOND != 0 {
-                beyond[d].1
-            } else {
-                r.last_stage
-            };
             if let Some(g) = given
-                && r.flags & HAS_ENTRY != 0
-                && g != u32::from(last_any)
+                && flags & HAS_ENTRY != 0
             {
-                return Err(Error::invalid_input(format!(
-                    "opportunity {}: stage {g} is not the last entry's ({last_any})",
-                    deals.name(d)
-                )));
+                let last_any = beyond.map_or(r.stage(), |b| usize::from(b.stage));
+                if g as usize != last_any {
+                    return Err(Error::invalid_input(format!(
+                        "opportunity {}: stage {g} is not the last entry's ({last_any})",
+                        deals.name(d)
+                    )));
+                }
             }
             let created = deals.created.get(d).copied().flatten();
-            let (cur, entered_at) = if r.flags & KNOWN != 0 {
-                (r.last_stage as usize, Some(r.last_at))
-            } else if r.flags & HAS_ENTRY == 0 && created.is_none_or(|c| c < to) {
+            let (cur, entered_at) = if flags & KNOWN != 0 {
+                (r.stage(), base + r.time())
+            } else if flags & HAS_ENTRY == 0 && created.is_none_or(|c| c < to) {
                 match given {
-                    Some(g) => (g as usize, None),
+                    // no entry: never closed in the period
+                    Some(g) => (g as usize, i64::MIN),
                     None => continue,
                 }
             } else {
                 continue;
             };
             in_stage[cur] += 1;
-            let amount = amount_of(d);
             if let Some((c, a)) = amount {
                 let v = &mut value_in[cur * ncur + c];
                 v.0 += i128::from(a);
                 v.1 = true;
             }
-            let qualified = match qualify {
-                None => true,
-                Some(_) => r.flags & QUALIFIED != 0 || (r.flags & KNOWN == 0 && qualifies[cur]),
-            };
-            if !qualified {
-                continue;
+            // Branch-free: whether it counts, and as what, is data.
+            let qualified = qualify.is_none()
+                | (flags & QUALIFIED != 0)
+                | ((flags & KNOWN == 0) & qualifies[cur]);
+            let kind = kinds[cur & 31];
+            open_qualified += u64::from(qualified & (kind & 1 != 0));
+            let closed = qualified & (from <= entered_at) & (entered_at < to);
+            let won = closed & (kind & 2 != 0);
+            let expansion = usize::from(deals.expansion.get(d).copied().unwrap_or(false));
+            closes[0][expansion] += u64::from(won);
+            closes[1][expansion] += u64::from(closed & (kind & 4 != 0));
+            if let Some((c, a)) = amount {
+                let v = &mut won_value[c];
+                v.0 += i128::from(a & -i64::from(won));
+                v.1 |= won;
+                won_with_amount += u64::from(won);
             }
-            let kind = st.kind(cur);
-            let closed_in_period = entered_at.is_some_and(|t| from <= t && t < to);
-            match kind {
-                StageKind::Open => self.open_qualified += 1,
-                StageKind::Won | StageKind::Lost if closed_in_period => {
-                    let split = if deals.expansion.get(d).copied().unwrap_or(false) {
-                        &mut self.expansion
-                    } else {
-                        &mut self.new_business
-                    };
-                    if kind == StageKind::Won {
-                        split.won += 1;
-                        if let Some((c, a)) = amount {
-                            won_value[c].0 += i128::from(a);
-                            won_value[c].1 = true;
-                            self.won_with_amount += 1;
-                        }
-                        if let (Some(c), Some(t)) = (created, entered_at) {
-                            self.cycle.push((t - c) / 1_000_000);
-                        }
-                    } else {
-                        split.lost += 1;
-                    }
-                }
-                _ => {}
+            if let Some(c) = created {
+                cycle.push(entered_at.wrapping_sub(c) / 1_000_000);
+                cycle.truncate(cycle.len() - usize::from(!won));
             }
         }
+        // (a set with no deal names only stages of this pipeline)
+        for (m, &c) in converted_low.iter().enumerate() {
+            let mut bits = if c > 0 { m } else { 0 };
+            while bits != 0 {
+                converted[bits.trailing_zeros() as usize] += c;
+                bits &= bits - 1;
+            }
+        }
+        for (m, &e) in entered_low.iter().enumerate() {
+            let mut bits = if e > 0 { m } else { 0 };
+            while bits != 0 {
+                let s = bits.trailing_zeros() as usize;
+                entered[s] += e;
+                for k in 0..ncur {
+                    let (sum, any) = value_low[m * ncur + k];
+                    let v = &mut value[s * ncur + k];
+                    v.0 += sum;
+                    v.1 |= any;
+                }
+                bits &= bits - 1;
+            }
+        }
+        for (x, k) in [(&mut self.new_business, 0), (&mut self.expansion, 1)] {
+            x.won += closes[0][k];
+            x.lost += closes[1][k];
+        }
+        self.cycle = cycle;
+        self.won_with_amount += won_with_amount;
+        self.open_qualified += open_qualified;
         self.opportunities += n as u64;
         let currency = |c: usize| deals.currencies.get(c).map_or("", String::as_str);
         for (s, acc) in self.stages.iter_mut().enumerate() {
             acc.entered += entered[s];
             acc.converted += converted[s];
             acc.in_stage += in_stage[s];
-            acc.dwell = std::mem::take(&mut dwell[s]);
             for c in 0..ncur {
                 if value[s * ncur + c].1 {
                     add_i128(&mut acc.value_entered, currency(c), value[s * ncur + c].0);
@@ -531,7 +809,244 @@ impl PipelineMetrics {
                 add_i128(&mut self.won_value, currency(c), v.0);
             }
         }
-        Ok(())
+        Ok(Streamed::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::{MetricsSpec, Period, PipelineStages, StageDef};
+    use chrono::{TimeZone, Utc};
+
+    /// A small seeded generator (splitmix64).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) % n
+        }
+    }
+
+    /// Stages: 4 open, won, lost; or with `wide`, 10 open, won, lost, nurture (more than a
+    /// byte of stages).
+    fn spec_of(wide: bool) -> MetricsSpec {
+        let open = if wide { 10 } else { 4 };
+        let mut kinds = vec![StageKind::Open; open];
+        kinds.extend([StageKind::Won, StageKind::Lost]);
+        if wide {
+            kinds.push(StageKind::Nurture);
+        }
+        let defs = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| StageDef::new(format!("S{i}"), k))
+            .collect();
+        let t = |d| Utc.with_ymd_and_hms(2024, 1, d, 0, 0, 0).unwrap();
+        MetricsSpec::new(
+            PipelineStages::new("p", defs).unwrap(),
+            Period {
+                from: t(10),
+                to: t(20),
+            },
+            Some("S1"),
+        )
+        .unwrap()
+    }
+
+    fn spec() -> MetricsSpec {
+        spec_of(false)
+    }
+
+    /// Deals with 0-5 entries each over 1-29 January (crossing both ends of the period),
+    /// rows interleaved across deals in a random order, each deal's rows in time order.
+    fn fixture(seed: u64, n: usize) -> (DealColumns, StageEntryColumns) {
+        fixture_of(seed, n, 6)
+    }
+
+    fn fixture_of(seed: u64, n: usize, stages: u64) -> (DealColumns, StageEntryColumns) {
+        let mut rng = Rng(seed);
+        let day = 86_400_000_000i64;
+        let jan = Utc
+            .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+            .unwrap()
+            .timestamp_micros();
+        let mut deals = DealColumns {
+            currencies: vec!["USD".into(), "EUR".into()],
+            ..Default::default()
+        };
+        let mut rows = Vec::new();
+        for d in 0..n {
+            let created = jan + rng.below(28) as i64 * day;
+            deals.created.push(Some(created));
+            deals
+                .amount
+                .push((rng.below(5) > 0).then(|| rng.below(1000) as i64));
+            deals.currency.push(rng.below(2) as u32);
+            deals.expansion.push(rng.below(3) == 0);
+            let mut at = created;
+            let mut last = rng.below(stages) as u32;
+            for _ in 0..rng.below(6) {
+                at += rng.below(4 * day as u64) as i64;
+                last = rng.below(stages) as u32;
+                rows.push((rng.below(1 << 20), d as u32, last, at));
+            }
+            // the current stage given for some deals (the last entry's, if any)
+            deals.stage.push((rng.below(2) == 0).then_some(last));
+        }
+        // random order across deals, each deal's rows in time order
+        let mut by_deal: Vec<Vec<(u32, u32, i64)>> = vec![Vec::new(); n];
+        for &(_, d, s, t) in &rows {
+            by_deal[d as usize].push((d, s, t));
+        }
+        let mut order: Vec<(u64, u32)> = rows.iter().map(|r| (r.0, r.1)).collect();
+        order.sort_unstable();
+        let mut taken = vec![0usize; n];
+        let mut entries = StageEntryColumns::default();
+        for (_, d) in order {
+            let (d, s, t) = by_deal[d as usize][taken[d as usize]];
+            taken[d as usize] += 1;
+            entries.deal.push(d);
+            entries.stage.push(s);
+            entries.at.push(t);
+        }
+        (deals, entries)
+    }
+
+    /// Everything an accumulator holds, its runs of durations sorted.
+    fn canon(mut m: PipelineMetrics) -> String {
+        for a in &mut m.stages {
+            a.dwell.sort_unstable();
+        }
+        m.cycle.sort_unstable();
+        format!(
+            "{} {:?} {:?} {:?} {:?} {} {:?} {}",
+            m.opportunities,
+            m.stages,
+            m.new_business,
+            m.expansion,
+            m.won_value,
+            m.won_with_amount,
+            m.cycle,
+            m.open_qualified
+        )
+    }
+
+    fn streamed(
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> Result<String> {
+        streamed_with(spec(), deals, entries, part_bits, block_rows)
+    }
+
+    fn streamed_with(
+        spec: MetricsSpec,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+        part_bits: u32,
+        block_rows: usize,
+    ) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec);
+        match m.stream(deals, entries, part_bits, block_rows)? {
+            Streamed::Done => Ok(canon(m)),
+            Streamed::OutOfRange => Err(Error::invalid_input("out of range")),
+        }
+    }
+
+    fn grouped(deals: &DealColumns, entries: &StageEntryColumns) -> Result<String> {
+        grouped_with(spec(), deals, entries)
+    }
+
+    fn grouped_with(
+        spec: MetricsSpec,
+        deals: &DealColumns,
+        entries: &StageEntryColumns,
+    ) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec);
+        m.add_grouped(deals, entries)?;
+        Ok(canon(m))
+    }
+
+    fn columns(deals: &DealColumns, entries: &StageEntryColumns) -> Result<String> {
+        let mut m = PipelineMetrics::new(spec());
+        m.add_columns(deals, entries)?;
+        Ok(canon(m))
+    }
+
+    #[test]
+    fn blocks_and_partitions_of_any_size_give_the_grouped_report() {
+        for seed in 0..40 {
+            // more than a byte of stages on odd seeds
+            let wide = seed % 2 == 1;
+            let (deals, entries) = fixture_of(seed, 200, if wide { 13 } else { 6 });
+            let want = grouped_with(spec_of(wide), &deals, &entries).unwrap();
+            for (bits, block) in [(0, 1), (1, 7), (3, 64), (5, 1000), (PART_BITS, BLOCK_ROWS)] {
+                assert_eq!(
+                    streamed_with(spec_of(wide), &deals, &entries, bits, block).unwrap(),
+                    want,
+                    "seed {seed}, {bits} bits, blocks of {block}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn errors_in_a_later_block_are_found() {
+        let (deals, entries) = fixture(3, 200);
+        // a deal's two rows swapped: out of time order
+        let mut e = entries.clone();
+        let d = e.deal[e.deal.len() - 1];
+        let ks: Vec<usize> = (0..e.deal.len()).filter(|&k| e.deal[k] == d).collect();
+        assert!(ks.len() >= 2 && e.at[ks[0]] < e.at[ks[ks.len() - 1]]);
+        e.at.swap(ks[0], ks[ks.len() - 1]);
+        for (bits, block) in [(1, 7), (3, 64), (PART_BITS, BLOCK_ROWS)] {
+            let err = streamed(&deals, &e, bits, block).unwrap_err().to_string();
+            assert!(err.contains(&format!("#{d}")), "{err}");
+        }
+        // a bad stage index after an out-of-order row: the index is reported
+        let last = e.stage.len() - 1;
+        e.stage[last] = 6;
+        for (bits, block) in [(1, 7), (3, 64), (PART_BITS, BLOCK_ROWS)] {
+            let err = streamed(&deals, &e, bits, block).unwrap_err().to_string();
+            assert!(err.contains(&format!("row {last}: stage 6 of 6")), "{err}");
+        }
+    }
+
+    #[test]
+    fn instants_too_far_apart_take_the_grouped_path() {
+        let (mut deals, mut entries) = fixture(5, 50);
+        let want = grouped(&deals, &entries).unwrap();
+        assert_eq!(columns(&deals, &entries).unwrap(), want);
+        // a deal created at the dawn of time: still packs (its creation bounds nothing)
+        deals.created[0] = Some(i64::MIN / 2);
+        assert_eq!(
+            streamed(&deals, &entries, PART_BITS, BLOCK_ROWS).unwrap(),
+            grouped(&deals, &entries).unwrap()
+        );
+        // an entry in the far future: out of range for the stream, same report by deal
+        deals.created[0] = None;
+        let d = deals.len() as u32;
+        deals.created.push(None);
+        deals.amount.push(None);
+        deals.currency.push(0);
+        deals.expansion.push(false);
+        deals.stage.push(None);
+        entries.deal.push(d);
+        entries.stage.push(0);
+        entries.at.push(i64::MAX);
+        assert!(matches!(
+            PipelineMetrics::new(spec()).stream(&deals, &entries, PART_BITS, BLOCK_ROWS),
+            Ok(Streamed::OutOfRange)
+        ));
+        assert_eq!(
+            columns(&deals, &entries).unwrap(),
+            grouped(&deals, &entries).unwrap()
+        );
     }
 }
 

@@ -911,23 +911,17 @@ pub struct DurationStats {
 
 impl DurationStats {
     pub(crate) fn of(values: &[i64]) -> Self {
-        let mut v = values.to_vec();
-        let n = v.len();
-        let sum: i128 = v.iter().map(|&x| i128::from(x)).sum();
+        let n = values.len();
+        let (sum, lo, hi) = values
+            .iter()
+            .fold((0i128, i64::MAX, i64::MIN), |(s, a, b), &v| {
+                (s + i128::from(v), a.min(v), b.max(v))
+            });
         // Nearest ranks (ceil(p n), from 1) by selection: linear, no full sort.
         let rank = |p_num: usize, p_den: usize| (p_num * n).div_ceil(p_den).max(1) - 1;
-        let (median, p90) = if n == 0 {
-            (None, None)
-        } else {
-            let (m, q) = (rank(1, 2), rank(9, 10));
-            let (_, &mut p90, _) = v.select_nth_unstable(q);
-            // the median's rank is at most the p90's: select within the lower part
-            let median = if m == q {
-                p90
-            } else {
-                *v[..q].select_nth_unstable(m).1
-            };
-            (Some(median), Some(p90))
+        let (median, p90) = match ranked(values, (lo, hi), rank(1, 2), rank(9, 10)) {
+            Some((m, q)) => (Some(m), Some(q)),
+            None => (None, None),
         };
         DurationStats {
             count: n as u64,
@@ -939,6 +933,70 @@ impl DurationStats {
             p90_seconds: p90,
         }
     }
+}
+
+/// The values of ranks `m <= q` (from 0) of `values` (all within `[lo, hi]`) in sorted
+/// order, without sorting or copying the whole run: a histogram of 2^16 buckets over the
+/// value range says which bucket holds each rank, and only those buckets' values are copied
+/// and selected from. `None` when empty.
+fn ranked(values: &[i64], (lo, hi): (i64, i64), m: usize, q: usize) -> Option<(i64, i64)> {
+    // Selects within a copy: the lower rank within the part below the higher.
+    fn select(mut v: Vec<i64>, m: usize, q: usize) -> Option<(i64, i64)> {
+        let (_, &mut hi, _) = v.get(q).is_some().then(|| v.select_nth_unstable(q))?;
+        let lo = if m == q {
+            hi
+        } else {
+            *v.get_mut(..q)?.select_nth_unstable(m).1
+        };
+        Some((lo, hi))
+    }
+    const BITS: u32 = 16;
+    if values.len() <= 1 << BITS {
+        return select(values.to_vec(), m, q);
+    }
+    // v - lo as an unsigned offset (exact: v >= lo), bucketed by its top bits
+    let range = hi.wrapping_sub(lo) as u64;
+    let shift = (u64::BITS - range.leading_zeros()).saturating_sub(BITS);
+    let bucket = |v: i64| (v.wrapping_sub(lo) as u64 >> shift) as usize;
+    let mut counts = vec![0usize; (range >> shift) as usize + 1];
+    for &v in values {
+        if let Some(c) = counts.get_mut(bucket(v)) {
+            *c += 1;
+        }
+    }
+    // The bucket of a rank and the number of values in buckets below it.
+    let find = |rank: usize| {
+        let mut below = 0;
+        for (b, &c) in counts.iter().enumerate() {
+            if rank < below + c {
+                return Some((b, below));
+            }
+            below += c;
+        }
+        None
+    };
+    let ((bm, below_m), (bq, below_q)) = (find(m)?, find(q)?);
+    if shift == 0 {
+        // a bucket is one value
+        let at = |b: usize| lo.wrapping_add(b as i64);
+        return Some((at(bm), at(bq)));
+    }
+    // the two buckets' values, in one pass
+    let (mut in_m, mut in_q) = (Vec::new(), Vec::new());
+    for &v in values {
+        let b = bucket(v);
+        if b == bm {
+            in_m.push(v);
+        } else if b == bq {
+            in_q.push(v);
+        }
+    }
+    if bm == bq {
+        return select(in_m, m - below_m, q - below_q);
+    }
+    let (at_m, _) = select(in_m, m - below_m, m - below_m)?;
+    let (_, at_q) = select(in_q, q - below_q, q - below_q)?;
+    Some((at_m, at_q))
 }
 
 /// One stage's row of a [`PipelineReport`]: the four V's.
@@ -1230,5 +1288,47 @@ impl PipelineMetricsInput {
         Ok(PipelineMetricsOutput {
             groups: g.finish()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ranks by the histogram agree with a full sort, whatever the spread of the values.
+    #[test]
+    fn ranks_by_histogram_equal_ranks_by_sorting() {
+        let mut x = 7u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let runs: Vec<Vec<i64>> = vec![
+            (0..100_000).map(|_| (next() % 1_000_000) as i64).collect(),
+            // concentrated, with one far outlier either side
+            (0..100_000)
+                .map(|_| (next() % 50) as i64)
+                .chain([i64::MIN, i64::MAX])
+                .collect(),
+            (0..70_000).map(|_| next() as i64).collect(),
+            (0..70_000).map(|_| (next() % 3) as i64 - 1).collect(),
+            vec![42; 80_000],
+            (0..300_000)
+                .map(|_| ((next() % 10_000) as f64).powi(2) as i64 - 5_000_000)
+                .collect(),
+            (0..1000).map(|_| next() as i64).collect(),
+            vec![5],
+        ];
+        for v in runs {
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            let s = DurationStats::of(&v);
+            let n = v.len();
+            assert_eq!(s.median_seconds, Some(sorted[n.div_ceil(2) - 1]), "{n}");
+            assert_eq!(s.p90_seconds, Some(sorted[(9 * n).div_ceil(10) - 1]), "{n}");
+        }
+        assert_eq!(DurationStats::of(&[]).median_seconds, None);
     }
 }
