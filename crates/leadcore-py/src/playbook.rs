@@ -607,14 +607,7 @@ impl PyPlaybook {
                 progress,
                 id_column,
             )?;
-            let batch = Bound::new(py, batch)?;
-            crate::table::to_pandas(
-                batch.as_any(),
-                "Playbook.score_many",
-                &[id_column.to_owned()],
-                true,
-                false,
-            )
+            Bound::new(py, batch)?.call_method0("to_pandas")
         })
     }
 
@@ -703,13 +696,8 @@ impl PyPlaybook {
                 extra,
                 id_column,
             )?;
-            crate::table::to_pandas(
-                Bound::new(py, table)?.as_any(),
-                "Playbook.route_many",
-                &[id_column.to_owned()],
-                true,
-                false,
-            )
+            // The table knows its index (the id column).
+            Bound::new(py, table)?.call_method0("to_pandas")
         })
     }
 
