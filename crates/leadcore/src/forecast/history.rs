@@ -716,7 +716,8 @@ impl HistoryModel {
                     won: tally.won,
                     open: tally.open,
                     raw: (tally.closed > 0).then(|| tally.won as f64 / tally.closed as f64),
-                    probability: if weight > 0.0 {
+                    // no close of its own: exactly the overall rate (k·p/k rounds)
+                    probability: if tally.closed > 0 && weight > 0.0 {
                         ((tally.won as f64 + k * win_rate) / weight).clamp(0.0, 1.0)
                     } else {
                         win_rate
