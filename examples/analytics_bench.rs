@@ -167,7 +167,8 @@ fn main() {
 
     let mut best = f64::INFINITY;
     let mut report = None;
-    for _ in 0..5 {
+    let runs: usize = std::env::var("RUNS").map_or(5, |s| s.parse().expect("RUNS"));
+    for _ in 0..runs {
         let t = Instant::now();
         let mut m = PipelineMetrics::new(spec.clone());
         m.add_columns(&deals, &entries).expect("add");
