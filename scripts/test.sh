@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the one before it took, and the end the total: where CI's time goes.
+started=$SECONDS
+last=$SECONDS
+step() {
+    printf '\n(%d s)\n==> %s\n' "$((SECONDS - last))" "$*"
+    last=$SECONDS
+}
+trap 'printf "\n(%d s)\ntest.sh: %d s in all\n" "$((SECONDS - last))" "$((SECONDS - started))"' EXIT
 
 step "format"
 cargo fmt --all -- --check
