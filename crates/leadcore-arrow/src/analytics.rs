@@ -495,8 +495,22 @@ pub fn deal_columns(
             }
             rows.push((d, t.timestamp_micros(), s));
         }
-        // deal codes are deal rows: ids are unique, coded in row order
-        rows.sort_by_key(|r| (r.0, r.1));
+        // deal codes are deal rows: ids are unique, coded in row order. The core takes rows
+        // in any order across deals, each deal's in time order: a table already so (grouped
+        // by deal, or in time order as a history export is) is kept as it is; otherwise
+        // sorted by deal and time (ties keep row order either way).
+        let mut last = vec![i64::MIN; known as usize];
+        let in_order = rows.iter().all(|&(d, t, _)| {
+            last.get_mut(d as usize).is_some_and(|l| {
+                let ok = *l <= t;
+                *l = t;
+                ok
+            })
+        });
+        drop(last);
+        if !in_order {
+            rows.sort_by_key(|r| (r.0, r.1));
+        }
         let index = names
             .dictionary
             .iter()
@@ -728,6 +742,75 @@ pub fn pipeline_metrics_batch(groups: &[GroupReport], by: &[SliceKey]) -> Result
 mod tests {
     use super::*;
     use leadcore::analytics::PipelineMetricsInput;
+
+    /// A history in time order (as exported), grouped by deal, or in any order: the same
+    /// entries for the core, each deal's in time order (ties in row order), the table
+    /// order kept when it already is so.
+    #[test]
+    fn history_rows_in_any_order_give_each_deals_entries_in_time_order() {
+        use arrow_array::{ArrayRef, Int64Array, StringArray};
+        use leadcore::analytics::{PipelineStages, StageDef};
+        let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
+        let opps = Table::new(vec![col(
+            "opportunity_id",
+            Arc::new(StringArray::from(vec!["A", "B", "C"])),
+        )]);
+        let stages = PipelineStages::new(
+            "p",
+            vec![
+                StageDef::new("Open", StageKind::Open),
+                StageDef::new("Won", StageKind::Won),
+            ],
+        )
+        .unwrap();
+        // (deal, at, stage) in time order across deals
+        let rows = [
+            ("B", 1, "Open"),
+            ("A", 2, "Open"),
+            ("C", 3, "Open"),
+            ("A", 4, "Won"),
+            ("B", 4, "Won"),
+        ];
+        let entries = |order: &[usize]| {
+            let pick =
+                |f: &dyn Fn(usize) -> &'static str| order.iter().map(|&k| f(k)).collect::<Vec<_>>();
+            let hist = Table::new(vec![
+                col(
+                    "opportunity_id",
+                    Arc::new(StringArray::from(pick(&|k| rows[k].0))),
+                ),
+                col(
+                    "at",
+                    Arc::new(Int64Array::from(
+                        order.iter().map(|&k| rows[k].1).collect::<Vec<i64>>(),
+                    )),
+                ),
+                col("stage", Arc::new(StringArray::from(pick(&|k| rows[k].2)))),
+            ]);
+            let (_, _, e) = deal_columns(&opps, Some(&hist), &stages, &[]).unwrap();
+            e.deal
+                .iter()
+                .zip(&e.at)
+                .zip(&e.stage)
+                .map(|((&d, &t), &s)| (d, t / 1_000_000, s))
+                .collect::<Vec<_>>()
+        };
+        let by_deal = vec![(0, 2, 0), (0, 4, 1), (1, 1, 0), (1, 4, 1), (2, 3, 0)];
+        // in time order: kept as it is
+        assert_eq!(
+            entries(&[0, 1, 2, 3, 4]),
+            [(1, 1, 0), (0, 2, 0), (2, 3, 0), (0, 4, 1), (1, 4, 1)]
+        );
+        // a deal's rows out of time order: sorted by deal and time
+        assert_eq!(entries(&[4, 3, 2, 1, 0]), by_deal);
+        assert_eq!(
+            entries(&[1, 3, 0, 4, 2]),
+            [(0, 2, 0), (0, 4, 1), (1, 1, 0), (1, 4, 1), (2, 3, 0)]
+        );
+        let mut sorted = entries(&[2, 0, 4, 3, 1]);
+        sorted.sort();
+        assert_eq!(sorted, by_deal);
+    }
 
     #[test]
     fn a_row_per_group_and_stage() {
