@@ -94,6 +94,34 @@ def test_overall_hand_checked_and_pandas() -> None:
     assert lead.sales_velocity_per_day == 1398
 
 
+def int_ids(t: pa.Table, ids: dict[str, int], type: pa.DataType) -> pa.Table:
+    """`t` with its text `opportunity_id`s replaced by integers (as a CRM's keys are)."""
+    col = pa.array([ids[x] for x in t.column("opportunity_id").to_pylist()], type)
+    return t.set_column(t.schema.get_field_index("opportunity_id"), "opportunity_id", col)
+
+
+def test_integer_opportunity_ids_give_the_same_table() -> None:
+    o, h = tables()
+    args: dict[str, Any] = {"stages": STAGES, "period": PERIOD, "group_by": "manager", "qualified_from": "Demo"}
+    want = pa.table(leadcore.pipeline_metrics(o, history=h, **args))
+    # a small range (a direct table) and ids far apart (a hash table); int32 and int64
+    for scale, type in ((1, pa.int32()), (10**15, pa.int64())):
+        ids = {x: (i + 1) * scale for i, x in enumerate(o.column("opportunity_id").to_pylist())}
+        got = pa.table(leadcore.pipeline_metrics(int_ids(o, ids, type), history=int_ids(h, ids, pa.int64()), **args))
+        assert got.equals(want)
+    # pandas int64 ids as they are
+    pytest.importorskip("pandas")
+    ids = {x: 100 + i for i, x in enumerate(o.column("opportunity_id").to_pylist())}
+    got = pa.table(
+        leadcore.pipeline_metrics(int_ids(o, ids, pa.int64()).to_pandas(), history=int_ids(h, ids, pa.int64()).to_pandas(), **args)
+    )
+    assert got.equals(want)
+    # an id of no opportunity is named as the integer it is
+    bad = int_ids(h, ids, pa.int64()).slice(0, 1).set_column(0, "opportunity_id", pa.array([99], pa.int64()))
+    with pytest.raises(leadcore.InputError, match="no opportunity `99`"):
+        leadcore.pipeline_metrics(int_ids(o, ids, pa.int64()), history=bad, **args)
+
+
 def test_dict_of_columns_and_current_stage_only() -> None:
     t = leadcore.pipeline_metrics(
         {"id": ["A", "B", "C"], "stage": ["Lead", "Lead", "Demo"], "office": ["East", None, "East"]},

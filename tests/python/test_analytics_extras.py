@@ -124,6 +124,22 @@ def test_bottlenecks_from_pyarrow_tables() -> None:
     check_bottleneck_tables(leadcore.bottlenecks(o, h, **bottleneck_args()))
 
 
+def test_bottlenecks_with_integer_opportunity_ids() -> None:
+    o, h = deal_tables()
+    ids = {x: 1000 + i for i, x in enumerate(o.column("opportunity_id").to_pylist())}
+
+    def as_ints(t: pa.Table) -> pa.Table:
+        col = pa.array([ids[x] for x in t.column("opportunity_id").to_pylist()], pa.int64())
+        return t.set_column(t.schema.get_field_index("opportunity_id"), "opportunity_id", col)
+
+    text = leadcore.bottlenecks(o, h, **bottleneck_args())
+    ints = leadcore.bottlenecks(as_ints(o), as_ints(h), **bottleneck_args())
+    assert pa.table(ints["stages"]).equals(pa.table(text["stages"]))
+    # the deals closest to closing are named by their ids, as decimal text
+    closest = pa.table(ints["closest"]).column("opportunity_id").to_pylist()
+    assert closest == [str(ids[x]) for x in pa.table(text["closest"]).column("opportunity_id").to_pylist()]
+
+
 def test_bottlenecks_from_pandas_and_timedelta_thresholds() -> None:
     o, h = deal_tables()
     args = bottleneck_args()

@@ -1,6 +1,7 @@
 //! Pipeline analytics in and out as Arrow: opportunities (and their stage entries) from
 //! tables, grouped pipeline metrics out as one record batch of a row per group and stage.
 
+use crate::ids::{IntIds, KeyIndex};
 use crate::read::{each_float, each_int, each_timestamp, encode_strings};
 use crate::table::{ChunkedColumn, Table};
 use crate::{Error, Result, invalid};
@@ -32,6 +33,18 @@ pub(crate) fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>
         .iter()
         .map(|&k| b.dictionary.get(k as usize).cloned())
         .collect())
+}
+
+/// Ids as text: text, or integers of any width as their decimal text.
+fn id_texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
+    match KeyIndex::keys(c) {
+        Some((keys, texts)) => Ok(keys
+            .iter()
+            .zip(texts)
+            .map(|(k, t)| k.is_some().then_some(t))
+            .collect()),
+        None => texts(c, what),
+    }
 }
 
 pub(crate) fn ints(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<i64>>> {
@@ -215,7 +228,7 @@ fn id_column<'a>(t: &'a Table, what: &str) -> Result<&'a ChunkedColumn> {
 /// ```
 pub fn deal_histories(opportunities: &Table, history: Option<&Table>) -> Result<Vec<DealHistory>> {
     const W: &str = "opportunities";
-    let ids = texts(id_column(opportunities, W)?, W)?;
+    let ids = id_texts(id_column(opportunities, W)?, W)?;
     let n = ids.len();
     let text_col = |name: &str| -> Result<Option<Vec<Option<String>>>> {
         opportunities.column(name).map(|c| texts(c, W)).transpose()
@@ -284,7 +297,7 @@ pub fn deal_histories(opportunities: &Table, history: Option<&Table>) -> Result<
     }
     if let Some(h) = history {
         const H: &str = "stage history";
-        let ids = texts(id_column(h, H)?, H)?;
+        let ids = id_texts(id_column(h, H)?, H)?;
         let at = times(
             h.column("at")
                 .ok_or_else(|| invalid("stage history needs an `at` column"))?,
@@ -354,13 +367,36 @@ pub fn deal_columns(
     const W: &str = "opportunities";
     let mut ids = DictBuilder::default();
     let idc = id_column(opportunities, W)?;
-    if !encode_strings(idc, &mut ids) {
-        return Err(Error::Type(format!(
-            "{W} column `{}` is {}, expected text",
-            idc.name, idc.data_type
-        )));
-    }
-    let n = ids.codes.len();
+    // Integer ids (any width) are found as integers, text ids through a dictionary.
+    let int_ids = match KeyIndex::keys(idc) {
+        Some((keys, texts)) => {
+            if let Some(row) = keys.iter().position(Option::is_none) {
+                return Err(invalid(format!("{W}, row {row}: no opportunity_id")));
+            }
+            let index = KeyIndex::new(&keys).map_err(|row| {
+                let id = texts.get(row).map_or("", String::as_str);
+                invalid(format!(
+                    "{W}, row {row}: opportunity `{id}` is listed twice"
+                ))
+            })?;
+            ids.dictionary = texts;
+            Some(index)
+        }
+        None => {
+            if !encode_strings(idc, &mut ids) {
+                return Err(Error::Type(format!(
+                    "{W} column `{}` is {}, expected text or integers",
+                    idc.name, idc.data_type
+                )));
+            }
+            None
+        }
+    };
+    let n = if int_ids.is_some() {
+        ids.dictionary.len()
+    } else {
+        ids.codes.len()
+    };
     let mut next = 0u32;
     for (row, &c) in ids.codes.iter().enumerate() {
         if c == NULL_CODE {
@@ -455,12 +491,36 @@ pub fn deal_columns(
         let hid = id_column(h, H)?;
         let known = ids.dictionary.len() as u32;
         let first = ids.codes.len();
-        if !encode_strings(hid, &mut ids) {
-            return Err(Error::Type(format!(
-                "{H} column `{}` is {}, expected text",
-                hid.name, hid.data_type
-            )));
-        }
+        // Per row, its deal: a code of the dictionary (text ids; a code from `known` on is an
+        // id of no opportunity), or a row of the opportunities (integer ids).
+        let hcodes: Vec<u32> = match &int_ids {
+            Some(index) => {
+                if !KeyIndex::is_int(hid) && !hid.is_empty() {
+                    return Err(Error::Type(format!(
+                        "{H} column `{}` is {}, expected integers as the opportunities' ids are",
+                        hid.name, hid.data_type
+                    )));
+                }
+                index.rows(hid)
+            }
+            None => {
+                if !encode_strings(hid, &mut ids) {
+                    return Err(Error::Type(format!(
+                        "{H} column `{}` is {}, expected text as the opportunities' ids are",
+                        hid.name, hid.data_type
+                    )));
+                }
+                ids.codes.split_off(first)
+            }
+        };
+        let null_id = |row: usize| match &int_ids {
+            Some(_) => IntIds(hid.clone()).text(row).is_none(),
+            None => true, // a text id of no opportunity has a code of its own
+        };
+        let id_at = |row: usize, d: u32| match &int_ids {
+            Some(_) => IntIds(hid.clone()).text(row).unwrap_or_default(),
+            None => ids.dictionary.get(d as usize).cloned().unwrap_or_default(),
+        };
         let at = times(
             h.column("at")
                 .ok_or_else(|| invalid("stage history needs an `at` column"))?,
@@ -476,19 +536,19 @@ pub fn deal_columns(
                 sc.name, sc.data_type
             )));
         }
-        let hcodes = ids.codes.get(first..).unwrap_or(&[]);
         if at.len() != hcodes.len() || names.codes.len() != hcodes.len() {
             return Err(invalid("stage history columns differ in length"));
         }
         let mut rows: Vec<(u32, i64, u32)> = Vec::with_capacity(hcodes.len());
         for (row, ((&d, t), &s)) in hcodes.iter().zip(&at).zip(&names.codes).enumerate() {
-            let (Some(t), false, false) = (t, d == NULL_CODE, s == NULL_CODE) else {
+            let (Some(t), false, false) = (t, d == NULL_CODE && null_id(row), s == NULL_CODE)
+            else {
                 return Err(invalid(format!(
                     "{H}, row {row}: opportunity_id, at and stage are all required"
                 )));
             };
             if d >= known {
-                let id = ids.dictionary.get(d as usize).map_or("", String::as_str);
+                let id = id_at(row, d);
                 return Err(invalid(format!(
                     "{H}, row {row}: no opportunity `{id}` in the opportunities"
                 )));
@@ -810,6 +870,104 @@ mod tests {
         let mut sorted = entries(&[2, 0, 4, 3, 1]);
         sorted.sort();
         assert_eq!(sorted, by_deal);
+    }
+
+    /// Integer opportunity ids of any width are matched as integers (no text), with the
+    /// text path's errors naming the id.
+    #[test]
+    fn integer_opportunity_ids_give_the_text_ids_columns() {
+        use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray, UInt64Array};
+        use leadcore::analytics::{PipelineStages, StageDef};
+        let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
+        let stages = PipelineStages::new(
+            "p",
+            vec![
+                StageDef::new("Open", StageKind::Open),
+                StageDef::new("Won", StageKind::Won),
+            ],
+        )
+        .unwrap();
+        let hist = |ids: ArrayRef| {
+            Table::new(vec![
+                col("opportunity_id", ids),
+                col("at", Arc::new(Int64Array::from(vec![1, 2, 3, 4]))),
+                col(
+                    "stage",
+                    Arc::new(StringArray::from(vec!["Open", "Open", "Won", "Won"])),
+                ),
+            ])
+        };
+        let run = |opps: ArrayRef, h: ArrayRef| {
+            deal_columns(
+                &Table::new(vec![col("opportunity_id", opps)]),
+                Some(&hist(h)),
+                &stages,
+                &[],
+            )
+            .map(|(d, _, e)| (d.ids, e))
+            .map_err(|e| e.to_string())
+        };
+        let (text_ids, want) = run(
+            Arc::new(StringArray::from(vec!["900", "7", "-5"])),
+            Arc::new(StringArray::from(vec!["7", "-5", "7", "900"])),
+        )
+        .unwrap();
+        // ids far apart (a hash table) and in a small range (a direct table)
+        for (opps, h) in [
+            (vec![900i64, 7, -5], vec![7i32, -5, 7, 900]),
+            (vec![12, 10, 11], vec![10, 11, 10, 12]),
+        ] {
+            let (ids, e) = run(
+                Arc::new(Int64Array::from(opps.clone())),
+                Arc::new(Int32Array::from(h)),
+            )
+            .unwrap();
+            assert_eq!(e, want);
+            assert_eq!(ids, opps.iter().map(|i| i.to_string()).collect::<Vec<_>>());
+        }
+        assert_eq!(text_ids, ["900", "7", "-5"]);
+        // unsigned ids beyond i64 keep their own value
+        let (ids, e) = run(
+            Arc::new(UInt64Array::from(vec![u64::MAX, 7, 5])),
+            Arc::new(UInt64Array::from(vec![7, 5, 7, u64::MAX])),
+        )
+        .unwrap();
+        assert_eq!((ids[0].as_str(), e), (u64::MAX.to_string().as_str(), want));
+        let err = |opps: Vec<Option<i64>>, h: Vec<Option<i64>>| {
+            run(
+                Arc::new(Int64Array::from(opps)),
+                Arc::new(Int64Array::from(h)),
+            )
+            .unwrap_err()
+        };
+        let ok = vec![Some(7), Some(8), Some(7), Some(8)];
+        assert!(
+            err(vec![Some(7), Some(8), Some(7)], ok.clone())
+                .contains("row 2: opportunity `7` is listed twice")
+        );
+        assert!(
+            err(vec![Some(7), None], ok.clone())
+                .contains("opportunities, row 1: no opportunity_id")
+        );
+        let unknown = vec![Some(7), Some(8), Some(9), Some(8)];
+        assert!(
+            err(vec![Some(7), Some(8)], unknown)
+                .contains("row 2: no opportunity `9` in the opportunities")
+        );
+        let null = vec![Some(7), None, Some(7), Some(8)];
+        assert!(
+            err(vec![Some(7), Some(8)], null)
+                .contains("row 1: opportunity_id, at and stage are all required")
+        );
+        let mixed = run(
+            Arc::new(Int64Array::from(vec![7, 8])),
+            Arc::new(StringArray::from(vec!["7", "8", "7", "8"])),
+        );
+        assert!(
+            mixed
+                .unwrap_err()
+                .contains("expected integers as the opportunities' ids are")
+        );
     }
 
     #[test]

@@ -443,6 +443,58 @@ pub(crate) fn repeat_rows(ids: &ArrayRef, rows: &[u32]) -> crate::Result<ArrayRe
     })
 }
 
+/// A table's rows found by their integer ids (the opportunities a stage history names),
+/// through the same direct or hash table as leads, never through text.
+#[derive(Debug)]
+pub(crate) struct KeyIndex(Lookup);
+
+impl KeyIndex {
+    /// Whether `c` holds integers.
+    pub(crate) fn is_int(c: &ChunkedColumn) -> bool {
+        int_type!(&c.data_type, T => { let _ = std::marker::PhantomData::<T>; true }, _ => false)
+    }
+
+    /// The keys of an integer column and each as decimal text (`None` and `""` for a null);
+    /// `None` for a column of another type.
+    pub(crate) fn keys(c: &ChunkedColumn) -> Option<(Vec<Option<i64>>, Vec<String>)> {
+        int_type!(&c.data_type, T => {
+            let mut keys = Vec::with_capacity(c.len());
+            for chunk in &c.chunks {
+                let a = chunk.as_primitive::<T>();
+                keys.extend((0..a.len()).map(|i| a.is_valid(i).then(|| a.value(i).key())));
+            }
+            let text = |k: &Option<i64>| {
+                k.map_or_else(String::new, <<T as ArrowPrimitiveType>::Native as IdKey>::text)
+            };
+            let texts = keys.iter().map(text).collect();
+            Some((keys, texts))
+        }, _ => None)
+    }
+
+    /// The lookup of row `i` by `keys[i]`; `Err(row)`: the first row whose key an earlier
+    /// row has.
+    pub(crate) fn new(keys: &[Option<i64>]) -> Result<KeyIndex, usize> {
+        Lookup::new(keys).map(KeyIndex).map_err(|Duplicate| {
+            let mut seen = std::collections::HashSet::with_capacity(keys.len());
+            keys.iter()
+                .position(|k| k.is_some_and(|k| !seen.insert(k)))
+                .unwrap_or(0)
+        })
+    }
+
+    /// The row of each value of `c` ([`MISS`] for a null, a key of no row, or a column
+    /// that is not integers).
+    pub(crate) fn rows(&self, c: &ChunkedColumn) -> Vec<u32> {
+        int_type!(&c.data_type, T => {
+            let mut out = Vec::with_capacity(c.len());
+            for chunk in &c.chunks {
+                self.0.index(chunk.as_primitive::<T>(), &mut out);
+            }
+            out
+        }, _ => vec![MISS; c.len()])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

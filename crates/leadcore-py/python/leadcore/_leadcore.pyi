@@ -2078,7 +2078,8 @@ def pipeline_metrics(
     Parameters
     ----------
     opportunities : dict of columns, pandas, polars or pyarrow table
-        One row per opportunity: `opportunity_id` (or `id`) and optionally `owner`, `team`,
+        One row per opportunity: `opportunity_id` (or `id`: text, or integers of any width,
+        matched as integers) and optionally `owner`, `team`,
         `manager`, `office`, `source`, `pipeline`, `kind` (``new_business``, ``upsell``,
         ``cross_sell``), `amount` (integer minor units) with `currency`, `created_at`
         (timestamps, dates or Unix seconds) and `stage` (the current stage, for rows
@@ -2089,9 +2090,9 @@ def pipeline_metrics(
     period : (from, to)
         The period: a pair (tuple or list) of times.
     history : dict of columns or table, optional
-        Stage entries: `opportunity_id`, `at` (timestamps, dates, Unix seconds or RFC 3339
-        text) and
-        `stage`, in any row order.
+        Stage entries: `opportunity_id` (of the opportunities' type), `at` (timestamps,
+        dates, Unix seconds or RFC 3339 text) and `stage`, in any row order (fastest in
+        time order within each opportunity, as an export in time order is).
     group_by : str or sequence of str, optional
         Keys to group by: ``owner``, ``team``, ``manager``, ``office``, ``source``,
         ``pipeline``, ``kind``.
@@ -2224,7 +2225,8 @@ def bottlenecks(
     Parameters
     ----------
     opportunities : dict of columns, pandas, polars or pyarrow table
-        `opportunity_id` (or `id`) and optionally `owner`, `team`, `manager`, `office`,
+        `opportunity_id` (or `id`: text or integers, named in the results by their decimal
+        text) and optionally `owner`, `team`, `manager`, `office`,
         `source`, `pipeline`, `kind`, `amount` (integer minor units) with `currency`,
         `created_at` and `stage` (the current stage, for rows without history). The same
         table `pipeline_metrics` reads.
