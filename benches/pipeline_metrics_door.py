@@ -50,16 +50,28 @@ def main() -> None:
     period = ("2017-01-01T00:00:00Z", "2018-01-01T00:00:00Z")
     # the same rows in time order, as an export of a stage-history table comes
     in_time_order = history.take(pa.array(np.argsort(at.reshape(-1), kind="stable")))
-    for label, table, group_by in (
-        ("grouped by opportunity", history, None),
-        ("grouped by opportunity", history, "owner"),
-        ("in time order", in_time_order, None),
+    # integer ids (a CRM's keys), as they are
+    keys = np.arange(n, dtype=np.int64) * 3 + 1000
+    int_opps = opps.set_column(0, "opportunity_id", pa.array(keys))
+    int_history = history.set_column(0, "opportunity_id", pa.array(np.repeat(keys, 4)))
+    int_in_time_order = int_history.take(pa.array(np.argsort(at.reshape(-1), kind="stable")))
+    reference = None
+    for label, o, table, group_by in (
+        ("grouped by opportunity", opps, history, None),
+        ("grouped by opportunity", opps, history, "owner"),
+        ("in time order", opps, in_time_order, None),
+        ("int64 ids, grouped by opportunity", int_opps, int_history, None),
+        ("int64 ids, in time order", int_opps, int_in_time_order, None),
     ):
         runs = []
         for _ in range(5):
             t = time.perf_counter()
-            out = leadcore.pipeline_metrics(opps, stages=spec, period=period, history=table, group_by=group_by)
+            out = leadcore.pipeline_metrics(o, stages=spec, period=period, history=table, group_by=group_by)
             runs.append(time.perf_counter() - t)
+        if group_by is None:
+            # every order and id type: the same table
+            assert reference is None or out.to_arrow().equals(reference), label
+            reference = out.to_arrow()
         best = min(runs)
         print(
             f"history {label}, group_by={group_by}: best of 5 {best * 1000:.0f} ms "
