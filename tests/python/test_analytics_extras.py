@@ -314,3 +314,18 @@ def test_activity_report() -> None:
         leadcore.activity_report(payload("analytics_lead_metrics", "activity_metrics", 1))
     with pytest.raises(leadcore.InputError, match="empty period"):
         leadcore.activity_report(payload("analytics_lead_metrics", "activity_metrics", 2))
+
+
+def test_lead_metrics_with_integer_lead_ids() -> None:
+    lt, ht = lead_tables()
+    ids = {x: 7 * i + 3 for i, x in enumerate(lt.column("lead_id").to_pylist())}
+
+    def as_ints(t: pa.Table) -> pa.Table:
+        col = pa.array([ids[x] for x in t.column("lead_id").to_pylist()], pa.int32())
+        return t.set_column(t.schema.get_field_index("lead_id"), "lead_id", col)
+
+    p = payload("analytics_lead_metrics", "lead_metrics")
+    text = leadcore.lead_metrics(lt, ht, period=period(p["period"]))
+    ints = leadcore.lead_metrics(as_ints(lt), as_ints(ht), period=period(p["period"]))
+    for name in ("funnel", "summary", "by_source"):
+        assert pa.table(ints[name]).equals(pa.table(text[name])), name

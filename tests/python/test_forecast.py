@@ -142,3 +142,12 @@ def test_bad_arguments() -> None:
         leadcore.forecast(columns(), seed=3)
     with pytest.raises(leadcore.InputError, match="unknown field"):
         leadcore.forecast_report({**vector_payload(), "extra": 1})
+
+
+def test_integer_deal_ids_give_the_same_forecast() -> None:
+    cols = columns()
+    text = run(pa.table(cols), granularity="quarter", trials=200, seed=3)
+    cols["id"] = [100 + i for i in range(len(cols["id"]))]
+    ints = run(pa.table(cols), granularity="quarter", trials=200, seed=3)
+    assert ints[0].equals(text[0])
+    assert ints[1] is not None and text[1] is not None and ints[1].equals(text[1])

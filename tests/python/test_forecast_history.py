@@ -307,3 +307,22 @@ def test_rollup_errors() -> None:
         leadcore.forecast_rollup({k: v for k, v in deals.items() if k != "owner"}, {"vp": None})
     with pytest.raises(leadcore.PlaybookValidationError):
         leadcore.forecast_rollup_report(payload(ROLLUP, 2))
+
+
+def test_integer_opportunity_ids_give_the_same_forecast() -> None:
+    p = payload(HISTORY, 6)
+    cols, visits = history_columns(p["deals"]), visit_columns(p["deals"])
+    ids = {x: 1000 + i for i, x in enumerate(cols["opportunity_id"])}
+    args: dict[str, Any] = {
+        "as_of": p["as_of"],
+        "windows": [(w["from"], w["to"]) for w in p["windows"]],
+        "trials": p["trials"],
+        "seed": p["seed"],
+        "model": p["model"],
+    }
+    text = leadcore.forecast_history(pa.table(cols), stage_history=pa.table(visits), **args)
+    cols["opportunity_id"] = [ids[x] for x in cols["opportunity_id"]]
+    visits["opportunity_id"] = [ids[x] for x in visits["opportunity_id"]]
+    ints = leadcore.forecast_history(pa.table(cols), stage_history=pa.table(visits), **args)
+    for a, b in zip(ints, text):
+        assert pa.table(a).equals(pa.table(b))

@@ -36,7 +36,7 @@ pub(crate) fn texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>
 }
 
 /// Ids as text: text, or integers of any width as their decimal text.
-fn id_texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
+pub(crate) fn id_texts(c: &ChunkedColumn, what: &str) -> Result<Vec<Option<String>>> {
     match KeyIndex::keys(c) {
         Some((keys, texts)) => Ok(keys
             .iter()

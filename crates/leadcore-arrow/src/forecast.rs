@@ -1,7 +1,7 @@
 //! Forecasting in and out as Arrow: deals from a table; the weighted roll-up and the Monte
 //! Carlo distribution out as record batches.
 
-use crate::analytics::{ints, texts};
+use crate::analytics::{id_texts, ints, texts};
 use crate::read::{each_float, each_int, each_timestamp};
 use crate::table::{ChunkedColumn, Table};
 use crate::{Error, Result, invalid};
@@ -192,7 +192,7 @@ pub(crate) fn label(p: PeriodKey) -> String {
 /// assert_eq!(deals[0].weighted_minor().unwrap(), 200);
 /// ```
 pub fn forecast_deals(table: &Table) -> Result<Vec<ForecastDeal>> {
-    let ids = texts(required(table, "id")?, W)?;
+    let ids = id_texts(required(table, "id")?, W)?;
     let amount = ints(required(table, "amount")?, W)?;
     let currency = texts(required(table, "currency")?, W)?;
     let close = dates(required(table, "close_date")?)?;

@@ -2,7 +2,7 @@
 //! a deal history and owned deals from tables; windows, the fitted model, the backtest's
 //! rows, scores and reps, and the roll-up's cells and spans out as record batches.
 
-use crate::analytics::{ints, texts};
+use crate::analytics::{id_texts, ints, texts};
 use crate::forecast::{batch, category_name, dates, forecast_deals, required, span_columns};
 use crate::read::each_bool;
 use crate::table::{ChunkedColumn, Table};
@@ -83,7 +83,7 @@ fn same_length(lengths: &[usize], what: &str) -> Result<()> {
 /// assert!(deals[1].outcome.is_none());
 /// ```
 pub fn historical_deals(table: &Table) -> Result<Vec<HistoricalDeal>> {
-    let ids = texts(required(table, "opportunity_id")?, W)?;
+    let ids = id_texts(required(table, "opportunity_id")?, W)?;
     let owner = table.column("owner").map(|c| texts(c, W)).transpose()?;
     let amount = ints(required(table, "amount")?, W)?;
     let currency = texts(required(table, "currency")?, W)?;
@@ -191,7 +191,7 @@ pub fn stage_visits(deals: &mut [HistoricalDeal], table: &Table) -> Result<()> {
             .column(name)
             .ok_or_else(|| invalid(format!("{S} needs an `{name}` column")))
     };
-    let ids = texts(need("opportunity_id")?, S)?;
+    let ids = id_texts(need("opportunity_id")?, S)?;
     let stage = texts(need("stage")?, S)?;
     let entered = dates(need("entered")?)?;
     same_length(&[ids.len(), stage.len(), entered.len()], S)?;

@@ -2,7 +2,7 @@
 //! stage entries, and a lead report out as record batches (the funnel a row per step, the
 //! summary, and a row per source or owner).
 
-use crate::analytics::{texts, times};
+use crate::analytics::{id_texts, texts, times};
 use crate::table::{ChunkedColumn, Table};
 use crate::{Result, invalid};
 use arrow_array::{
@@ -47,7 +47,7 @@ fn lead_id_column<'a>(t: &'a Table, what: &str) -> Result<&'a ChunkedColumn> {
 /// ```
 pub fn lead_histories(leads: &Table, history: &Table) -> Result<Vec<LeadHistory>> {
     const W: &str = "leads";
-    let ids = texts(lead_id_column(leads, W)?, W)?;
+    let ids = id_texts(lead_id_column(leads, W)?, W)?;
     let mut out: Vec<LeadHistory> = Vec::with_capacity(ids.len());
     let mut index: HashMap<String, usize> = HashMap::with_capacity(ids.len());
     for (row, id) in ids.into_iter().enumerate() {
@@ -78,7 +78,7 @@ pub fn lead_histories(leads: &Table, history: &Table) -> Result<Vec<LeadHistory>
         }
     }
     const H: &str = "stage history";
-    let ids = texts(lead_id_column(history, H)?, H)?;
+    let ids = id_texts(lead_id_column(history, H)?, H)?;
     let at = times(
         history
             .column("at")

@@ -2319,7 +2319,8 @@ def lead_metrics(
     Parameters
     ----------
     leads : dict of columns, pandas, polars or pyarrow table
-        `lead_id` (or `id`) and optionally `source`, `owner` and `created_at`.
+        `lead_id` (or `id`: text, or integers taken as their decimal text) and optionally
+        `source`, `owner` and `created_at`.
     history : dict of columns, pandas, polars or pyarrow table
         Stage entries: `lead_id`, `at` (timestamps, dates or Unix seconds) and `stage`, in
         any row order (sorted by time per lead).
@@ -2527,9 +2528,10 @@ def forecast(
     Parameters
     ----------
     deals : dict of columns, pandas, polars or pyarrow table
-        Columns `id` (str), `amount` (int, minor units), `currency` (str), `close_date`
-        (dates, datetimes or ``YYYY-MM-DD`` strings), `stage` (str), `probability` (float in
-        [0, 1]) and optionally `category_override` (a category name or None).
+        Columns `id` (str, or int taken as its decimal text), `amount` (int, minor units),
+        `currency` (str), `close_date` (dates, datetimes or ``YYYY-MM-DD`` strings), `stage`
+        (str), `probability` (float in [0, 1]) and optionally `category_override` (a
+        category name or None).
     fiscal_start_month : int, default 1
         Month (1-12) the fiscal year starts in; fiscal years are named after the calendar
         year they end in.
@@ -2685,8 +2687,8 @@ def forecast_history(
     Parameters
     ----------
     deals : dict of columns, pandas, polars or pyarrow table
-        Columns `opportunity_id` (str), `owner` (str, optional), `amount` (int, minor
-        units), `currency` (str), `created` (dates, datetimes or ``YYYY-MM-DD`` strings),
+        Columns `opportunity_id` (str, or int taken as its decimal text), `owner` (str,
+        optional), `amount` (int, minor units), `currency` (str), `created` (dates, datetimes or ``YYYY-MM-DD`` strings),
         `closed` (the same, None while open), `won` (bool, None while open) and optionally
         `value` (int, the won value; None gives the amount for a won deal, 0 for a lost one)
         and `expected_close` (dates, None where none was kept; not before `created`).
@@ -2708,8 +2710,9 @@ def forecast_history(
     weeks : {"4-4-5", "4-5-4", "5-4-4"}, optional
         Retail week pattern of each quarter.
     stage_history : dict of columns, pandas, polars or pyarrow table, optional
-        The open stages each deal entered: `opportunity_id` (str), `stage` (str), `entered`
-        (dates; on or after the creation, not after the close), a row per entry, any order.
+        The open stages each deal entered: `opportunity_id` (as the deals'), `stage` (str),
+        `entered` (dates; on or after the creation, not after the close), a row per entry,
+        any order.
 
     Returns
     -------
