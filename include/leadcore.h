@@ -648,6 +648,54 @@ leadcore_status leadcore_pipeline_metrics(const struct leadcore_playbook *playbo
                                           struct leadcore_error **err);
 
 /**
+ * Pipeline metrics from tables: the Python door's `pipeline_metrics` for a C host holding
+ * Arrow data (Arrow C++, nanoarrow, DuckDB, polars), a row per group and stage out.
+ *
+ * `spec_json` is the input of `leadcore_pipeline_metrics` without the opportunities:
+ * `{"stages":[..]` (or `"pipeline"`, a deal pipeline of `playbook`), `"period":{"from","to"}`,
+ * `"qualified_from"?`, `"group_by"?:[..]}`. `opportunities` is a stream of record batches
+ * with one row per opportunity: `opportunity_id` (or `id`: text, or integers of any
+ * width, matched as integers), and optionally `owner`, `team`, `manager`, `office`,
+ * `source`, `pipeline` (text), `kind` (`new_business`, `upsell`, `cross_sell`), `amount`
+ * (integer minor units) with `currency` (text), `created_at` (timestamps, dates or
+ * integers as Unix seconds) and `stage` (the current stage, for rows without history).
+ * `history` (NULL: none) is a stream of stage entries: `opportunity_id` (of the
+ * opportunities' type), `at` and `stage`, in any row order. Ownership of both streams
+ * moves to the call as in `leadcore_score_arrow`: each is released exactly once, before
+ * the call returns, whatever it returns.
+ *
+ * On success `*out` receives a new stream, owned by the caller, of one record batch: the
+ * group keys (`owner`, .. as asked, utf8), a row per group and stage: `stage`,
+ * `stage_kind`, `entered`, `in_stage`, `converted`, `conversion_to_next`, `dwell_count`,
+ * `dwell_mean_s`, `dwell_median_s`, `dwell_p90_s`, `currency`, `value_entered`,
+ * `value_in_stage`, then the group's `opportunities`, `won`, `lost`, `win_rate`,
+ * `win_rate_new_business`, `win_rate_expansion`, `won_value`, `average_deal_size`,
+ * `cycle_mean_s`, `cycle_median_s`, `cycle_p90_s`, `open_qualified`,
+ * `sales_velocity_per_day` (the Python door's table, column for column); the figures are
+ * those of `leadcore_pipeline_metrics` for the same opportunities.
+ *
+ * Errors: a NULL `spec_json`, `opportunities` or `out` gives `LEADCORE_NULL_ARGUMENT`;
+ * bad spec JSON (or opportunities in it), a malformed stream, a column of a wrong type,
+ * a duplicate or missing id, an entry naming no opportunity, entries out of time order
+ * and the rest of `leadcore_pipeline_metrics`' errors give `LEADCORE_INVALID_INPUT`; an
+ * unknown stage `LEADCORE_UNKNOWN_STAGE`.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `spec_json` is NULL or points to `spec_len`
+ * readable bytes; `opportunities` and `history` are NULL or point to readable and writable
+ * `struct ArrowArrayStream`s whose callbacks, when set, follow the Arrow C stream
+ * interface; `out` is NULL or valid for writing a `struct ArrowArrayStream`; `err` is NULL
+ * or valid for writing a pointer.
+ */
+leadcore_status leadcore_pipeline_metrics_arrow(const struct leadcore_playbook *playbook,
+                                                const uint8_t *spec_json,
+                                                size_t spec_len,
+                                                struct ArrowArrayStream *opportunities,
+                                                struct ArrowArrayStream *history,
+                                                struct ArrowArrayStream *out,
+                                                struct leadcore_error **err);
+
+/**
  * Finds the bottlenecks of a deal pipeline over a period against a trailing baseline of
  * periods of the same length: stages accumulating deals or holding them longer, deals lost
  * by stage, leaks (deals in a stage past its threshold) and the deals closest to closing.

@@ -97,6 +97,7 @@ void routing_tests(void);
 void sla_tests(void);
 void predictive_tests(void);
 void analytics_tests(void);
+void analytics_arrow_tests(void);
 void analytics_extras_tests(void);
 void forecast_tests(void);
 void forecast_history_tests(void);

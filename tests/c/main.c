@@ -70,6 +70,7 @@ int main(int argc, char **argv) {
     sla_tests();
     predictive_tests();
     analytics_tests();
+    analytics_arrow_tests();
     analytics_extras_tests();
     forecast_tests();
     forecast_history_tests();

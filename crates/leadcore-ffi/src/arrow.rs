@@ -30,7 +30,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 /// # Safety
 /// A non-NULL `ptr` points to a readable and writable `struct ArrowArrayStream` (released
 /// or not) whose callbacks, if set, behave as the Arrow spec requires.
-unsafe fn take_stream(
+pub(crate) unsafe fn take_stream(
     ptr: *mut FFI_ArrowArrayStream,
     what: &str,
 ) -> Result<FFI_ArrowArrayStream, Failure> {
@@ -48,7 +48,7 @@ unsafe fn take_stream(
 
 /// `leadcore-arrow`'s error: the core's error as it is, a wrong Arrow type as
 /// `input.invalid`.
-fn arrow_failure(e: leadcore_arrow::Error) -> Failure {
+pub(crate) fn arrow_failure(e: leadcore_arrow::Error) -> Failure {
     match e {
         leadcore_arrow::Error::Core(e) => Failure::Core(e),
         other => Failure::invalid_input(other.message()),

@@ -36,7 +36,7 @@ mod status;
 mod time;
 mod version;
 
-pub use analytics::leadcore_pipeline_metrics;
+pub use analytics::{leadcore_pipeline_metrics, leadcore_pipeline_metrics_arrow};
 pub use analytics_extras::{
     leadcore_activity_metrics, leadcore_bottlenecks, leadcore_lead_metrics,
 };
