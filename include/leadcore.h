@@ -918,6 +918,47 @@ leadcore_status leadcore_forecast(const uint8_t *input_json,
                                   struct leadcore_error **err);
 
 /**
+ * The forecast of `leadcore_forecast` from a table of open deals handed over as an Arrow C
+ * stream, its tables out as streams: for a C host holding Arrow data.
+ *
+ * `spec_json` is the input of `leadcore_forecast` without the deals (`{"calendar",
+ * "granularity"?, "categories"?, "monte_carlo"?}`). `deals` is a stream of record batches
+ * with the columns of the Python door's `forecast`: `id` (text, or integers taken as their
+ * decimal text), `amount` (integer minor units), `currency` (text), `close_date` (dates,
+ * timestamps or `YYYY-MM-DD` text), `stage` (text), `probability` (float in [0, 1]) and
+ * optionally `category_override` (text, null for none). Ownership of `deals` moves to the
+ * call as in `leadcore_score_arrow`: it is released exactly once, before the call
+ * returns, whatever it returns.
+ *
+ * On success `*weighted_out` receives a stream of one record batch, a row per period,
+ * currency and category (`period`, `year`, `granularity`, `index`, `currency`,
+ * `category`, `count`, `amount`, `weighted`: the Python door's table), and, when the spec
+ * asks for a simulation, `*monte_carlo_out` a stream of one batch, a row per period (the
+ * period's columns, `currency`, `closed`, `expected`, `mean`, `p10`, `p50`, `p90`,
+ * `quota`, `p_reach_quota`); the caller owns and releases each. Without a simulation `*monte_carlo_out` is left as it
+ * was and may be NULL. The simulation runs on `threads` threads (0 or 1: the calling
+ * thread); its numbers never depend on `threads`.
+ *
+ * Errors: a NULL `spec_json`, `deals` or `weighted_out` (or a NULL `monte_carlo_out` with
+ * a simulation asked) gives `LEADCORE_NULL_ARGUMENT`; bad spec JSON (or deals in it), a
+ * malformed stream, a missing or mistyped column and the errors of `leadcore_forecast`
+ * give `LEADCORE_INVALID_INPUT`.
+ *
+ * # Safety
+ * `spec_json` is NULL or points to `spec_len` readable bytes; `deals` is NULL or points to
+ * a readable and writable `struct ArrowArrayStream` whose callbacks, when set, follow the
+ * Arrow C stream interface; `weighted_out` and `monte_carlo_out` are NULL or valid for
+ * writing a `struct ArrowArrayStream`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_forecast_arrow(const uint8_t *spec_json,
+                                        size_t spec_len,
+                                        struct ArrowArrayStream *deals,
+                                        uint32_t threads,
+                                        struct ArrowArrayStream *weighted_out,
+                                        struct ArrowArrayStream *monte_carlo_out,
+                                        struct leadcore_error **err);
+
+/**
  * Forecasts windows from a deal history: the model (win rate, stage-to-win probabilities,
  * time to close, close-date slips, deals not yet created, season, rate spreads) fitted as
  * of `as_of`, then each window's expectation and seeded distribution. `input_json` is

@@ -1,8 +1,9 @@
-/* Unit tests of leadcore_pipeline_metrics_arrow: an opportunities table (int64 ids, a utf8
- * owner, int64 creation times) and its stage history (in time order across deals) handed
- * over as Arrow C streams built by hand here, the table that comes back read and compared
- * with leadcore_pipeline_metrics on the same deals as JSON; both streams released exactly
- * once, on success and on failure. */
+/* Unit tests of the C door's Arrow tables for analytics and forecasts:
+ * leadcore_pipeline_metrics_arrow, an opportunities table (int64 ids, a utf8 owner, int64
+ * creation times) and its stage history (in time order across deals), and
+ * leadcore_forecast_arrow, a table of open deals; each handed over as Arrow C streams built
+ * by hand here, the tables that come back read and compared with the JSON form on the same
+ * deals; every stream released exactly once, on success and on failure. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,7 +12,7 @@
 /* 2026-01-05 and days after it, in Unix seconds. */
 #define DAY(d) (INT64_C(1767571200) + (int64_t)(d) * 86400)
 
-enum { DEALS = 3, ENTRIES = 5, MAX_COLUMNS = 3 };
+enum { DEALS = 3, ENTRIES = 5, MAX_COLUMNS = 6 };
 
 static const int64_t OPP_ID[DEALS] = {70, 80, 90};
 static const char *const OWNER[DEALS] = {"ann", "ann", "bob"};
@@ -38,13 +39,14 @@ static const char *const ENTRY_STAGE[ENTRIES] = {"Lead", "Lead", "Lead", "Won", 
     "{\"id\":\"90\",\"owner\":\"bob\",\"created_at\":\"2026-01-07T00:00:00Z\",\"history\":[" \
     H("2026-01-07", "Lead") "]}]}"
 
-/* ---- A producer of one record batch: each column int64 ("l") or utf8 ("u") ------------- */
+/* ---- A producer of one record batch: each column int64 ("l"), float64 ("g") or utf8 ("u") */
 
 typedef struct {
     const char *name;
     const char *format;
     const int64_t *ints;
     const char *const *texts;
+    const double *doubles;
 } column;
 
 typedef struct {
@@ -85,9 +87,10 @@ static struct ArrowArray *column_array(const column *col, int rows) {
     a->private_data = c;
     a->release = release_array;
     a->buffers = c->buffers;
-    if (col->ints) {
+    if (col->ints || col->doubles) {
         a->n_buffers = 2;
-        c->buffers[1] = col->ints; /* static data: nothing to free */
+        /* static data: nothing to free */
+        c->buffers[1] = col->ints ? (const void *)col->ints : (const void *)col->doubles;
         return a;
     }
     size_t bytes = 0;
@@ -179,16 +182,16 @@ static struct ArrowArrayStream table_stream(const column *columns, int n_columns
 }
 
 static struct ArrowArrayStream opportunities(int *released) {
-    const column cols[] = {{"opportunity_id", "l", OPP_ID, NULL},
-                           {"owner", "u", NULL, OWNER},
-                           {"created_at", "l", CREATED, NULL}};
+    const column cols[] = {{"opportunity_id", "l", OPP_ID, NULL, NULL},
+                           {"owner", "u", NULL, OWNER, NULL},
+                           {"created_at", "l", CREATED, NULL, NULL}};
     return table_stream(cols, 3, DEALS, released);
 }
 
 static struct ArrowArrayStream history(const char *const *stages, int *released) {
-    const column cols[] = {{"opportunity_id", "l", ENTRY_ID, NULL},
-                           {"at", "l", ENTRY_AT, NULL},
-                           {"stage", "u", NULL, stages}};
+    const column cols[] = {{"opportunity_id", "l", ENTRY_ID, NULL, NULL},
+                           {"at", "l", ENTRY_AT, NULL, NULL},
+                           {"stage", "u", NULL, stages, NULL}};
     return table_stream(cols, 3, ENTRIES, released);
 }
 
@@ -288,7 +291,95 @@ static void test_errors_are_typed_and_the_streams_released(void) {
     if (out.release) out.release(&out);
 }
 
+/* Open deals for the forecast. */
+static const int64_t DEAL_ID[DEALS] = {1, 2, 3};
+static const int64_t AMOUNT[DEALS] = {1000, 2500, 400};
+static const char *const CURRENCY[DEALS] = {"USD", "USD", "USD"};
+static const char *const CLOSE[DEALS] = {"2026-02-01", "2026-05-10", "2026-03-31"};
+static const char *const STAGE[DEALS] = {"Demo", "Proposal", "Demo"};
+static const double PROBABILITY[DEALS] = {0.2, 0.6, 0.9};
+
+static struct ArrowArrayStream open_deals(int *released) {
+    const column cols[] = {{"id", "l", DEAL_ID, NULL, NULL},
+                           {"amount", "l", AMOUNT, NULL, NULL},
+                           {"currency", "u", NULL, CURRENCY, NULL},
+                           {"close_date", "u", NULL, CLOSE, NULL},
+                           {"stage", "u", NULL, STAGE, NULL},
+                           {"probability", "g", NULL, NULL, PROBABILITY}};
+    return table_stream(cols, 6, DEALS, released);
+}
+
+#define FORECAST_SPEC                                                                       \
+    "{\"calendar\":{\"start_month\":1},\"granularity\":\"quarter\",\"monte_carlo\":{"      \
+    "\"trials\":500,\"seed\":7}"
+#define DEAL(id, amount, close, stage, p)                                                      \
+    "{\"id\":\"" id "\",\"amount\":{\"minor\":" amount ",\"currency\":\"USD\"},"           \
+    "\"close_date\":\"" close "\",\"stage\":\"" stage "\",\"probability\":" p "}"
+
+static void test_a_forecast_from_a_table_of_deals(void) {
+    leadcore_error *err = NULL;
+    int released = 0;
+    struct ArrowArrayStream deals = open_deals(&released);
+    struct ArrowArrayStream weighted, mc;
+    memset(&weighted, 0, sizeof weighted);
+    memset(&mc, 0, sizeof mc);
+    EXPECT_OK(leadcore_forecast_arrow(LIT(FORECAST_SPEC "}"), &deals, 2, &weighted, &mc, &err));
+    CHECK(released == 1 && deals.release == NULL);
+    CHECK(weighted.release != NULL && mc.release != NULL);
+
+    /* The JSON form of the same deals: Q1 weighted 0.2 x 1000 + 0.9 x 400 = 560, Q2 1500. */
+    leadcore_buf b = LEADCORE_BUF_INIT;
+    EXPECT_OK(leadcore_forecast(LIT(FORECAST_SPEC ",\"deals\":["
+                                    DEAL("1", "1000", "2026-02-01", "Demo", "0.2") ","
+                                    DEAL("2", "2500", "2026-05-10", "Proposal", "0.6") ","
+                                    DEAL("3", "400", "2026-03-31", "Demo", "0.9") "]}"),
+                                1, &b, &err));
+    char *json = (char *)malloc(b.len + 1);
+    CHECK(json != NULL);
+    if (json) {
+        memcpy(json, b.data, b.len);
+        json[b.len] = '\0';
+        CHECK_CONTAINS(json, "\"totals\":{\"amount\":1400,\"count\":2,\"weighted\":560}");
+        CHECK_CONTAINS(json, "\"totals\":{\"amount\":2500,\"count\":1,\"weighted\":1500}");
+        free(json);
+    }
+    leadcore_buf_free(&b);
+
+    struct ArrowSchema schema;
+    struct ArrowArray batch;
+    CHECK(weighted.get_schema(&weighted, &schema) == 0);
+    CHECK(weighted.get_next(&weighted, &batch) == 0 && batch.release != NULL);
+    int64_t w = column_index(&schema, "weighted");
+    CHECK(w >= 0 && batch.length == 2);
+    if (w >= 0 && batch.length == 2) {
+        const int64_t *v = batch.children[w]->buffers[1];
+        CHECK(v[0] == 560 && v[1] == 1500);
+    }
+    batch.release(&batch);
+    schema.release(&schema);
+    weighted.release(&weighted);
+    mc.release(&mc);
+
+    /* Deals in the spec: refused, the stream released; no simulation: NULL is fine. */
+    deals = open_deals(&released);
+    EXPECT_INVALID_INPUT(leadcore_forecast_arrow(LIT("{\"calendar\":{\"start_month\":1},"
+                                                     "\"deals\":[]}"),
+                                                 &deals, 1, &weighted, NULL, &err));
+    CHECK(released == 2 && weighted.release == NULL);
+    deals = open_deals(&released);
+    EXPECT_OK(leadcore_forecast_arrow(LIT("{\"calendar\":{\"start_month\":1}}"), &deals, 1,
+                                      &weighted, NULL, &err));
+    CHECK(released == 3 && weighted.release != NULL);
+    if (weighted.release) weighted.release(&weighted);
+    deals = open_deals(&released);
+    EXPECT_NULL_ARG(leadcore_forecast_arrow(LIT(FORECAST_SPEC "}"), &deals, 1, &weighted, NULL,
+                                            &err));
+    CHECK(released == 4);
+}
+
 void analytics_arrow_tests(void) {
+    run_test("forecast arrow: a table of deals gives the JSON form's forecast",
+             test_a_forecast_from_a_table_of_deals);
     run_test("analytics arrow: tables give the JSON form's figures",
              test_tables_give_the_json_forms_figures);
     run_test("analytics arrow: errors are typed and the streams released",

@@ -55,7 +55,7 @@ pub unsafe extern "C" fn leadcore_pipeline_metrics(
 
 /// Reads a stream of record batches as a table (released whatever happens); a malformed
 /// stream, even one arrow-rs asserts on, is `input.invalid` naming `what`.
-fn read_table(stream: FFI_ArrowArrayStream, what: &str) -> Result<Table, Failure> {
+pub(crate) fn read_table(stream: FFI_ArrowArrayStream, what: &str) -> Result<Table, Failure> {
     catch_unwind(AssertUnwindSafe(|| Table::from_stream(stream)))
         .map_err(|payload| {
             Failure::invalid_input(format!(

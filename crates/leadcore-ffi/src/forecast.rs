@@ -1,14 +1,18 @@
-//! Forecasting, JSON in and out: `leadcore_forecast` (weighted pipeline and Monte Carlo),
+//! Forecasting, JSON in and out: `leadcore_forecast` (weighted pipeline and Monte Carlo; its
+//! tables also through the Arrow C stream interface, `leadcore_forecast_arrow`),
 //! `leadcore_forecast_history` (the model learned from closed history),
 //! `leadcore_forecast_backtest` and `leadcore_forecast_rollup` (the reporting hierarchy).
 
+use crate::analytics::read_table;
 use crate::args;
+use crate::arrow::{arrow_failure, take_stream};
 use crate::buf::leadcore_buf;
 use crate::entry::fallible;
-use crate::error::leadcore_error;
+use crate::error::{Failure, leadcore_error};
 use crate::status::leadcore_status;
 use leadcore::forecast::{BacktestInput, ForecastInput, HistoryForecastInput, RollupInput};
 use leadcore::wire::canonical_json;
+use leadcore_arrow::{FFI_ArrowArrayStream, export_stream};
 
 /// Runs a forecast: the weighted pipeline rolled up per currency, fiscal span and category
 /// and, when asked, a seeded Monte Carlo simulation per span. `input_json` is
@@ -42,6 +46,84 @@ pub unsafe extern "C" fn leadcore_forecast(
         let out = args::out(out, "out")?;
         let input = ForecastInput::from_json(text)?;
         out.text(canonical_json(&input.run(threads as usize)?));
+    })
+}
+
+/// The forecast of `leadcore_forecast` from a table of open deals handed over as an Arrow C
+/// stream, its tables out as streams: for a C host holding Arrow data.
+///
+/// `spec_json` is the input of `leadcore_forecast` without the deals (`{"calendar",
+/// "granularity"?, "categories"?, "monte_carlo"?}`). `deals` is a stream of record batches
+/// with the columns of the Python door's `forecast`: `id` (text, or integers taken as their
+/// decimal text), `amount` (integer minor units), `currency` (text), `close_date` (dates,
+/// timestamps or `YYYY-MM-DD` text), `stage` (text), `probability` (float in [0, 1]) and
+/// optionally `category_override` (text, null for none). Ownership of `deals` moves to the
+/// call as in `leadcore_score_arrow`: it is released exactly once, before the call
+/// returns, whatever it returns.
+///
+/// On success `*weighted_out` receives a stream of one record batch, a row per period,
+/// currency and category (`period`, `year`, `granularity`, `index`, `currency`,
+/// `category`, `count`, `amount`, `weighted`: the Python door's table), and, when the spec
+/// asks for a simulation, `*monte_carlo_out` a stream of one batch, a row per period (the
+/// period's columns, `currency`, `closed`, `expected`, `mean`, `p10`, `p50`, `p90`,
+/// `quota`, `p_reach_quota`); the caller owns and releases each. Without a simulation `*monte_carlo_out` is left as it
+/// was and may be NULL. The simulation runs on `threads` threads (0 or 1: the calling
+/// thread); its numbers never depend on `threads`.
+///
+/// Errors: a NULL `spec_json`, `deals` or `weighted_out` (or a NULL `monte_carlo_out` with
+/// a simulation asked) gives `LEADCORE_NULL_ARGUMENT`; bad spec JSON (or deals in it), a
+/// malformed stream, a missing or mistyped column and the errors of `leadcore_forecast`
+/// give `LEADCORE_INVALID_INPUT`.
+///
+/// # Safety
+/// `spec_json` is NULL or points to `spec_len` readable bytes; `deals` is NULL or points to
+/// a readable and writable `struct ArrowArrayStream` whose callbacks, when set, follow the
+/// Arrow C stream interface; `weighted_out` and `monte_carlo_out` are NULL or valid for
+/// writing a `struct ArrowArrayStream`; `err` is NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_forecast_arrow(
+    spec_json: *const u8,
+    spec_len: usize,
+    deals: *mut FFI_ArrowArrayStream,
+    threads: u32,
+    weighted_out: *mut FFI_ArrowArrayStream,
+    monte_carlo_out: *mut FFI_ArrowArrayStream,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    fallible!(err, {
+        // Taken before any other check, so every failure below releases it too.
+        let deals = take_stream(deals, "deals")?;
+        let text = args::text(spec_json, spec_len, "spec_json")?;
+        let weighted_out = args::out(weighted_out, "weighted_out")?;
+        let mut spec: serde_json::Value = args::json(text, "spec")?;
+        match spec.as_object_mut() {
+            Some(o) if o.contains_key("deals") => {
+                return Err(Failure::invalid_input(
+                    "spec: the deals come from the stream, not the spec".to_owned(),
+                ));
+            }
+            Some(o) => {
+                o.insert("deals".to_owned(), serde_json::Value::Array(Vec::new()));
+            }
+            None => {} // refused below, as the JSON form refuses it
+        }
+        let mut input = ForecastInput::from_json(&spec.to_string())?;
+        let monte_carlo_out = match input.monte_carlo {
+            Some(_) => Some(args::out(monte_carlo_out, "monte_carlo_out")?),
+            None => None,
+        };
+        let table = read_table(deals, "deals")?;
+        input.deals = leadcore_arrow::forecast_deals(&table).map_err(arrow_failure)?;
+        let out = input.run(threads as usize)?;
+        let weighted = leadcore_arrow::weighted_batch(&out.weighted).map_err(arrow_failure)?;
+        let mc = (out.monte_carlo.as_ref())
+            .map(leadcore_arrow::monte_carlo_batch)
+            .transpose()
+            .map_err(arrow_failure)?;
+        weighted_out.write(export_stream(weighted.schema(), vec![weighted]));
+        if let (Some(target), Some(mc)) = (monte_carlo_out, mc) {
+            target.write(export_stream(mc.schema(), vec![mc]));
+        }
     })
 }
 
@@ -189,5 +271,165 @@ mod tests {
             assert_eq!(st, crate::status::LEADCORE_PLAYBOOK_INVALID);
             assert!(buf.data.is_null());
         }
+    }
+
+    /// A table of deals in through an Arrow stream gives the JSON form's forecast: the
+    /// weighted rows and the simulation's percentiles; the stream is taken over, also on
+    /// failure.
+    #[test]
+    fn forecast_from_an_arrow_stream_equals_the_json_form() {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::Int64Type;
+        use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+        use leadcore_arrow::Table;
+        use std::sync::Arc;
+        const SPEC: &str = r#"{"calendar":{"start_month":1},"granularity":"quarter","monte_carlo":{"trials":500,"seed":7}}"#;
+        let deals = || {
+            let batch = RecordBatch::try_from_iter([
+                ("id", Arc::new(Int64Array::from(vec![1, 2, 3])) as ArrayRef),
+                (
+                    "amount",
+                    Arc::new(Int64Array::from(vec![1000, 2500, 400])) as ArrayRef,
+                ),
+                (
+                    "currency",
+                    Arc::new(StringArray::from(vec!["USD"; 3])) as ArrayRef,
+                ),
+                (
+                    "close_date",
+                    Arc::new(StringArray::from(vec![
+                        "2026-02-01",
+                        "2026-05-10",
+                        "2026-03-31",
+                    ])) as ArrayRef,
+                ),
+                (
+                    "stage",
+                    Arc::new(StringArray::from(vec!["Demo", "Proposal", "Demo"])) as ArrayRef,
+                ),
+                (
+                    "probability",
+                    Arc::new(Float64Array::from(vec![0.2, 0.6, 0.9])) as ArrayRef,
+                ),
+            ])
+            .unwrap();
+            export_stream(batch.schema(), vec![batch])
+        };
+        let mut d = deals();
+        let (mut w, mut mc) = (FFI_ArrowArrayStream::empty(), FFI_ArrowArrayStream::empty());
+        let st = unsafe {
+            leadcore_forecast_arrow(
+                SPEC.as_ptr(),
+                SPEC.len(),
+                &mut d,
+                2,
+                &mut w,
+                &mut mc,
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, 0);
+        assert!(d.release().is_none(), "the deals are taken over");
+        let w = Table::from_stream(w).unwrap();
+        let mc = Table::from_stream(mc).unwrap();
+        let json = r#"{"calendar":{"start_month":1},"granularity":"quarter","monte_carlo":{"trials":500,"seed":7},"deals":[
+            {"id":"1","amount":{"minor":1000,"currency":"USD"},"close_date":"2026-02-01","stage":"Demo","probability":0.2},
+            {"id":"2","amount":{"minor":2500,"currency":"USD"},"close_date":"2026-05-10","stage":"Proposal","probability":0.6},
+            {"id":"3","amount":{"minor":400,"currency":"USD"},"close_date":"2026-03-31","stage":"Demo","probability":0.9}]}"#;
+        let mut buf = leadcore_buf {
+            data: std::ptr::null_mut(),
+            len: 0,
+        };
+        let st = unsafe {
+            leadcore_forecast(json.as_ptr(), json.len(), 1, &mut buf, std::ptr::null_mut())
+        };
+        assert_eq!(st, 0);
+        let want: serde_json::Value =
+            serde_json::from_slice(unsafe { std::slice::from_raw_parts(buf.data, buf.len) })
+                .unwrap();
+        unsafe { leadcore_buf_free(&mut buf) };
+        let weighted: Vec<i64> = w.column("weighted").unwrap().chunks[0]
+            .as_primitive::<Int64Type>()
+            .values()
+            .to_vec();
+        let want_weighted: Vec<i64> = want["weighted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["totals"]["weighted"].as_i64().unwrap())
+            .collect();
+        assert_eq!(weighted, want_weighted);
+        let p50: Vec<i64> = mc.column("p50").unwrap().chunks[0]
+            .as_primitive::<Int64Type>()
+            .values()
+            .to_vec();
+        let want_p50: Vec<i64> = want["monte_carlo"]["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["p50"].as_i64().unwrap())
+            .collect();
+        assert_eq!(p50, want_p50);
+        assert_eq!(
+            w.column("period").unwrap().chunks[0]
+                .as_string::<i32>()
+                .value(0),
+            "FY2026-Q1"
+        );
+        // deals in the spec: refused, the stream still released; no simulation: NULL is fine
+        let mut d = deals();
+        let with_deals = r#"{"calendar":{"start_month":1},"deals":[]}"#;
+        let mut w = FFI_ArrowArrayStream::empty();
+        let st = unsafe {
+            leadcore_forecast_arrow(
+                with_deals.as_ptr(),
+                with_deals.len(),
+                &mut d,
+                1,
+                &mut w,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, crate::status::LEADCORE_INVALID_INPUT);
+        assert!(d.release().is_none() && w.release().is_none());
+        let mut d = deals();
+        let plain = r#"{"calendar":{"start_month":1}}"#;
+        let st = unsafe {
+            leadcore_forecast_arrow(
+                plain.as_ptr(),
+                plain.len(),
+                &mut d,
+                1,
+                &mut w,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, 0);
+        assert_eq!(
+            Table::from_stream(w)
+                .unwrap()
+                .column("weighted")
+                .unwrap()
+                .len(),
+            2
+        );
+        // a simulation asked with no place for it
+        let mut d = deals();
+        let mut w = FFI_ArrowArrayStream::empty();
+        let st = unsafe {
+            leadcore_forecast_arrow(
+                SPEC.as_ptr(),
+                SPEC.len(),
+                &mut d,
+                1,
+                &mut w,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(st, crate::status::LEADCORE_NULL_ARGUMENT);
+        assert!(d.release().is_none());
     }
 }

@@ -48,8 +48,8 @@ pub use error::{
     leadcore_error_status, leadcore_error_to_json,
 };
 pub use forecast::{
-    leadcore_forecast, leadcore_forecast_backtest, leadcore_forecast_history,
-    leadcore_forecast_rollup,
+    leadcore_forecast, leadcore_forecast_arrow, leadcore_forecast_backtest,
+    leadcore_forecast_history, leadcore_forecast_rollup,
 };
 pub use funnel::leadcore_funnel;
 pub use playbook::{
