@@ -55,6 +55,8 @@ int is_sentinel_buf(leadcore_buf b);
 leadcore_buf report_of(const leadcore_error *e);
 /* The default playbook (checked), to free with leadcore_playbook_free. */
 leadcore_playbook *default_playbook(void);
+/* The buffer's bytes as a NUL-terminated string the caller frees (NULL if out of memory). */
+char *text_of(leadcore_buf b);
 /* Whether two buffers hold the same bytes. */
 int same_buf(leadcore_buf a, leadcore_buf b);
 /* Checks `err` holds an error with that status and code, then frees it. */

@@ -1,5 +1,6 @@
 /* Helpers shared by the C API tests (declared in check.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <threads.h>
 
 #include "check.h"
@@ -27,6 +28,15 @@ leadcore_playbook *default_playbook(void) {
     leadcore_error *err = NULL;
     EXPECT_OK(leadcore_playbook_default(&pb, &err));
     return pb;
+}
+
+char *text_of(leadcore_buf b) {
+    char *s = (char *)malloc(b.len + 1);
+    if (s) {
+        memcpy(s, b.data, b.len);
+        s[b.len] = '\0';
+    }
+    return s;
 }
 
 int same_buf(leadcore_buf a, leadcore_buf b) {

@@ -22,11 +22,9 @@ static void test_metrics_json(void) {
         OPP("B", "Ann", "USD", "0", "2026-01-25", "Lost") ","
         OPP("C", "Bob", "USD", "300", "2026-02-04", "Won") "]}";
     EXPECT_OK(leadcore_pipeline_metrics(NULL, STR(input), &b, &err));
-    char *json = (char *)malloc(b.len + 1);
+    char *json = text_of(b);
     CHECK(json != NULL);
     if (json) {
-        memcpy(json, b.data, b.len);
-        json[b.len] = '\0';
         CHECK_CONTAINS(json, "\"key\":{\"manager\":\"Ann\"}");
         CHECK_CONTAINS(json, "\"win_rate\":{\"expansion\":{\"lost\":0,\"rate\":null,\"won\":0},"
                              "\"lost\":1,\"new_business\":{\"lost\":1,\"rate\":0.5,\"won\":1},"

@@ -234,11 +234,9 @@ static void test_tables_give_the_json_forms_figures(void) {
          * of 10 and 19) */
         leadcore_buf b = LEADCORE_BUF_INIT;
         EXPECT_OK(leadcore_pipeline_metrics(NULL, LIT(JSON_INPUT), &b, &err));
-        char *json = (char *)malloc(b.len + 1);
+        char *json = text_of(b);
         CHECK(json != NULL);
         if (json) {
-            memcpy(json, b.data, b.len);
-            json[b.len] = '\0';
             CHECK_CONTAINS(json, "\"key\":{\"owner\":\"ann\"}");
             CHECK_CONTAINS(json, "\"dwell\":{\"count\":2,\"mean_seconds\":1252800.0,"
                                  "\"median_seconds\":864000,\"p90_seconds\":1641600}");
@@ -334,11 +332,9 @@ static void test_a_forecast_from_a_table_of_deals(void) {
                                     DEAL("2", "2500", "2026-05-10", "Proposal", "0.6") ","
                                     DEAL("3", "400", "2026-03-31", "Demo", "0.9") "]}"),
                                 1, &b, &err));
-    char *json = (char *)malloc(b.len + 1);
+    char *json = text_of(b);
     CHECK(json != NULL);
     if (json) {
-        memcpy(json, b.data, b.len);
-        json[b.len] = '\0';
         CHECK_CONTAINS(json, "\"totals\":{\"amount\":1400,\"count\":2,\"weighted\":560}");
         CHECK_CONTAINS(json, "\"totals\":{\"amount\":2500,\"count\":1,\"weighted\":1500}");
         free(json);

@@ -11,16 +11,6 @@
 #define BSTAGES "\"stages\":[\"Lead\",\"Demo\",{\"name\":\"Won\",\"kind\":\"won\"},{\"name\":\"Lost\",\"kind\":\"lost\"}]"
 #define LPERIOD "\"period\":{\"from\":\"2026-02-01T00:00:00Z\",\"to\":\"2026-03-01T00:00:00Z\"}"
 
-/* The buffer's bytes as a NUL-terminated string the caller frees. */
-static char *text_of(leadcore_buf b) {
-    char *s = (char *)malloc(b.len + 1);
-    if (s) {
-        memcpy(s, b.data, b.len);
-        s[b.len] = '\0';
-    }
-    return s;
-}
-
 static void test_bottlenecks_json(void) {
     leadcore_error *err = NULL;
     leadcore_buf b = LEADCORE_BUF_INIT;

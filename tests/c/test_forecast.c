@@ -12,15 +12,6 @@
 #define HEAD "{\"calendar\":{\"start_month\":1},\"categories\":{\"default\":\"pipeline\","    \
              "\"stages\":{\"Won\":\"closed\"}},\"deals\":["
 
-static char *text_of(const leadcore_buf *b) {
-    char *s = (char *)malloc(b->len + 1);
-    if (s) {
-        memcpy(s, b->data, b->len);
-        s[b->len] = '\0';
-    }
-    return s;
-}
-
 static void test_forecast_json(void) {
     leadcore_error *err = NULL;
     leadcore_buf one = LEADCORE_BUF_INIT;
@@ -31,7 +22,7 @@ static void test_forecast_json(void) {
         "\"monte_carlo\":{\"trials\":3000,\"seed\":9}}";
     EXPECT_OK(leadcore_forecast(STR(input), 1, &one, &err));
     EXPECT_OK(leadcore_forecast(STR(input), 4, &four, &err));
-    char *json = text_of(&one);
+    char *json = text_of(one);
     CHECK(json != NULL);
     if (json) {
         CHECK_CONTAINS(json, "\"category\":\"pipeline\",\"currency\":\"USD\",\"period\":{"

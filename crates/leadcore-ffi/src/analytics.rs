@@ -124,22 +124,7 @@ pub unsafe extern "C" fn leadcore_pipeline_metrics_arrow(
         let opportunities = take_stream(opportunities, "opportunities")?;
         let text = args::text(spec_json, spec_len, "spec_json")?;
         let out = args::out(out, "out")?;
-        let mut spec: serde_json::Value = args::json(text, "spec")?;
-        match spec.as_object_mut() {
-            Some(o) if o.contains_key("opportunities") => {
-                return Err(Failure::invalid_input(
-                    "spec: the opportunities come from the stream, not the spec".to_owned(),
-                ));
-            }
-            Some(o) => {
-                o.insert(
-                    "opportunities".to_owned(),
-                    serde_json::Value::Array(Vec::new()),
-                );
-            }
-            None => {} // refused below, as the JSON form refuses it
-        }
-        let input = PipelineMetricsInput::from_json(&spec.to_string())?;
+        let input = PipelineMetricsInput::from_json(&args::spec_without(text, "opportunities")?)?;
         let pipeline = match (&input.stages, &input.pipeline) {
             (None, Some(name)) => Some(args::obj(playbook, "playbook")?.inner.pipeline(name)?),
             _ => None,

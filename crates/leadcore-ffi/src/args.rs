@@ -246,6 +246,22 @@ impl<T: Copy> OutSlice<T> {
     }
 }
 
+/// The JSON text of an input object whose `field` (a list) comes from elsewhere (an Arrow
+/// stream): `text` with `"field": []` added; `text` naming `field` itself is refused. Text
+/// that is no object is passed on as it is, for the input's own reading to refuse.
+pub(crate) fn spec_without(text: &str, field: &str) -> Result<String, Failure> {
+    let mut spec: serde_json::Value = json(text, "spec")?;
+    if let Some(o) = spec.as_object_mut() {
+        if o.contains_key(field) {
+            return Err(Failure::invalid_input(format!(
+                "spec: the {field} come from the stream, not the spec"
+            )));
+        }
+        o.insert(field.to_owned(), serde_json::Value::Array(Vec::new()));
+    }
+    Ok(spec.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

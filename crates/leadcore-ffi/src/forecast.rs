@@ -8,7 +8,7 @@ use crate::args;
 use crate::arrow::{arrow_failure, take_stream};
 use crate::buf::leadcore_buf;
 use crate::entry::fallible;
-use crate::error::{Failure, leadcore_error};
+use crate::error::leadcore_error;
 use crate::status::leadcore_status;
 use leadcore::forecast::{BacktestInput, ForecastInput, HistoryForecastInput, RollupInput};
 use leadcore::wire::canonical_json;
@@ -95,19 +95,7 @@ pub unsafe extern "C" fn leadcore_forecast_arrow(
         let deals = take_stream(deals, "deals")?;
         let text = args::text(spec_json, spec_len, "spec_json")?;
         let weighted_out = args::out(weighted_out, "weighted_out")?;
-        let mut spec: serde_json::Value = args::json(text, "spec")?;
-        match spec.as_object_mut() {
-            Some(o) if o.contains_key("deals") => {
-                return Err(Failure::invalid_input(
-                    "spec: the deals come from the stream, not the spec".to_owned(),
-                ));
-            }
-            Some(o) => {
-                o.insert("deals".to_owned(), serde_json::Value::Array(Vec::new()));
-            }
-            None => {} // refused below, as the JSON form refuses it
-        }
-        let mut input = ForecastInput::from_json(&spec.to_string())?;
+        let mut input = ForecastInput::from_json(&args::spec_without(text, "deals")?)?;
         let monte_carlo_out = match input.monte_carlo {
             Some(_) => Some(args::out(monte_carlo_out, "monte_carlo_out")?),
             None => None,
