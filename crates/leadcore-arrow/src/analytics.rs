@@ -803,26 +803,28 @@ mod tests {
     use super::*;
     use leadcore::analytics::PipelineMetricsInput;
 
+    /// Stages `Open`, `Won`.
+    fn open_won() -> leadcore::analytics::PipelineStages {
+        use leadcore::analytics::{PipelineStages, StageDef};
+        let stages = vec![
+            StageDef::new("Open", StageKind::Open),
+            StageDef::new("Won", StageKind::Won),
+        ];
+        PipelineStages::new("p", stages).unwrap()
+    }
+
     /// A history in time order (as exported), grouped by deal, or in any order: the same
     /// entries for the core, each deal's in time order (ties in row order), the table
     /// order kept when it already is so.
     #[test]
     fn history_rows_in_any_order_give_each_deals_entries_in_time_order() {
         use arrow_array::{ArrayRef, Int64Array, StringArray};
-        use leadcore::analytics::{PipelineStages, StageDef};
         let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
         let opps = Table::new(vec![col(
             "opportunity_id",
             Arc::new(StringArray::from(vec!["A", "B", "C"])),
         )]);
-        let stages = PipelineStages::new(
-            "p",
-            vec![
-                StageDef::new("Open", StageKind::Open),
-                StageDef::new("Won", StageKind::Won),
-            ],
-        )
-        .unwrap();
+        let stages = open_won();
         // (deal, at, stage) in time order across deals
         let rows = [
             ("B", 1, "Open"),
@@ -877,16 +879,8 @@ mod tests {
     #[test]
     fn integer_opportunity_ids_give_the_text_ids_columns() {
         use arrow_array::{ArrayRef, Int32Array, Int64Array, StringArray, UInt64Array};
-        use leadcore::analytics::{PipelineStages, StageDef};
         let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
-        let stages = PipelineStages::new(
-            "p",
-            vec![
-                StageDef::new("Open", StageKind::Open),
-                StageDef::new("Won", StageKind::Won),
-            ],
-        )
-        .unwrap();
+        let stages = open_won();
         let hist = |ids: ArrayRef| {
             Table::new(vec![
                 col("opportunity_id", ids),

@@ -365,59 +365,27 @@ mod tests {
             "FY2026-Q1"
         );
         // deals in the spec: refused, the stream still released; no simulation: NULL is fine
-        let mut d = deals();
+        let call = |spec: &str, w: &mut FFI_ArrowArrayStream| {
+            let mut d = deals();
+            let st = unsafe {
+                let (no_mc, no_err) = (std::ptr::null_mut(), std::ptr::null_mut());
+                leadcore_forecast_arrow(spec.as_ptr(), spec.len(), &mut d, 1, w, no_mc, no_err)
+            };
+            assert!(d.release().is_none(), "the deals are released");
+            st
+        };
+        let mut w = FFI_ArrowArrayStream::empty();
         let with_deals = r#"{"calendar":{"start_month":1},"deals":[]}"#;
-        let mut w = FFI_ArrowArrayStream::empty();
-        let st = unsafe {
-            leadcore_forecast_arrow(
-                with_deals.as_ptr(),
-                with_deals.len(),
-                &mut d,
-                1,
-                &mut w,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, crate::status::LEADCORE_INVALID_INPUT);
-        assert!(d.release().is_none() && w.release().is_none());
-        let mut d = deals();
-        let plain = r#"{"calendar":{"start_month":1}}"#;
-        let st = unsafe {
-            leadcore_forecast_arrow(
-                plain.as_ptr(),
-                plain.len(),
-                &mut d,
-                1,
-                &mut w,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, 0);
         assert_eq!(
-            Table::from_stream(w)
-                .unwrap()
-                .column("weighted")
-                .unwrap()
-                .len(),
-            2
+            call(with_deals, &mut w),
+            crate::status::LEADCORE_INVALID_INPUT
         );
+        assert!(w.release().is_none());
+        assert_eq!(call(r#"{"calendar":{"start_month":1}}"#, &mut w), 0);
+        let weighted = Table::from_stream(w).unwrap();
+        assert_eq!(weighted.column("weighted").unwrap().len(), 2);
         // a simulation asked with no place for it
-        let mut d = deals();
         let mut w = FFI_ArrowArrayStream::empty();
-        let st = unsafe {
-            leadcore_forecast_arrow(
-                SPEC.as_ptr(),
-                SPEC.len(),
-                &mut d,
-                1,
-                &mut w,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            )
-        };
-        assert_eq!(st, crate::status::LEADCORE_NULL_ARGUMENT);
-        assert!(d.release().is_none());
+        assert_eq!(call(SPEC, &mut w), crate::status::LEADCORE_NULL_ARGUMENT);
     }
 }
