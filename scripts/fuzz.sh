@@ -2,7 +2,9 @@
 # Fuzzes every target under fuzz/fuzz_targets/ for a bounded time each (default 60 s), or
 # only the targets named: playbook (parsing + validation + a walk), scoring (per-lead, batch,
 # incremental, prediction on arbitrary JSON inputs), lifecycle (stored states and wire inputs:
-# checks against the playbook, transitions, dwell and the funnel at any time). Not part of
+# checks against the playbook, transitions, dwell and the funnel at any time), analytics
+# (pipeline, bottleneck, lead and activity metrics, forecasts, the history model, backtest
+# and roll-up from arbitrary JSON: no panic, no NaN or infinity in a result). Not part of
 # CI's default run: it builds instrumented binaries (~2-3 min) first.
 #   bash scripts/fuzz.sh [SECONDS] [TARGET...]
 set -euo pipefail
