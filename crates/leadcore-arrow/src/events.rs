@@ -5,22 +5,22 @@
 //! keys with no nulls, an `Int64` or `Float64` attribute's values.
 
 use crate::columns::{Codes, column_validity, ints, natives, select};
-use crate::ids::{EventLeads, IntIds, MISS};
+use crate::ids::{EventLeads, IntIds, LeadKeys, MISS, discover_keys};
 use crate::read::{Kind, each_bool, each_float, each_int, kind_of};
 use crate::table::{ChunkedColumn, Table, is_pandas_index};
 use crate::{Error, Result, invalid};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType,
+    Float64Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, StringArray};
 use arrow_buffer::ScalarBuffer;
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
 use leadcore::columnar::{
-    AttrColumn, AttrValues, Column, DictBuilder, DictColumn, EventColumns, NULL_TIME, OwnedAttr,
-    RowErrorReason,
+    AttrColumn, AttrValues, BatchLeads, Column, DictBuilder, DictColumn, EventColumns, LeadRows,
+    NULL_TIME, OwnedAttr, RowErrorReason,
 };
 use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
@@ -278,6 +278,85 @@ impl Events {
         }
     }
 
+    /// The `lead_id` column as int64 keys, when it is one int64 chunk with no nulls (what
+    /// [`LeadKeys::rows`] reads).
+    pub fn int64_keys(&self) -> Option<&[i64]> {
+        let LeadIds::Int(ids) = &self.lead_id else {
+            return None;
+        };
+        match ids.0.chunks.as_slice() {
+            [chunk] if chunk.null_count() == 0 => chunk
+                .as_primitive_opt::<Int64Type>()
+                .map(|a| a.values().as_ref()),
+            [] => Some(&[]),
+            _ => None,
+        }
+    }
+
+    /// The leads an int64 `lead_id` column with no nulls names, one per distinct id in
+    /// order of first appearance (as [`Events::leads`]), found with no lead record and no
+    /// index column: their ids (an `Int64` array) and the lookup of each row's lead.
+    /// `None` for other id columns or ids spread too wide.
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int64Array, StringArray};
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let table = Table::new(vec![
+    ///     ChunkedColumn::new("lead_id", Arc::new(Int64Array::from(vec![9, 7, 9])) as ArrayRef),
+    ///     ChunkedColumn::new("kind", Arc::new(StringArray::from(vec!["web_visit"; 3])) as ArrayRef),
+    ///     ChunkedColumn::new("at", Arc::new(Int64Array::from(vec![0; 3])) as ArrayRef),
+    /// ]);
+    /// let events = Events::from_table(&table).unwrap();
+    /// let (ids, keys) = events.int64_leads().unwrap();
+    /// assert_eq!(ids, [9, 7]);
+    /// let rows = keys.rows(events.int64_keys().unwrap()).unwrap();
+    /// assert_eq!((rows.get(0), rows.get(1), rows.get(2)), (0, 1, 0));
+    /// ```
+    pub fn int64_leads(&self) -> Option<(Vec<i64>, LeadKeys)> {
+        discover_keys(self.int64_keys()?)
+    }
+
+    /// Scores the events for `leads` ([`BatchLeads`]: records, or only their number and
+    /// ids) with each row's lead given as [`LeadRows`] ([`Scoring::score_rows`]); an
+    /// `unknown_lead` row error names the row's id. The same scores as
+    /// [`Events::score_indexed`] for the same leads.
+    pub fn score_rows(
+        &self,
+        scoring: &Scoring,
+        leads: BatchLeads<'_>,
+        rows: LeadRows<'_>,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
+    ) -> leadcore::Result<Option<BatchScores>> {
+        let attrs = self.attr_columns();
+        let Some(mut out) = scoring.score_rows(
+            leads,
+            rows,
+            &self.columns(&[], &attrs),
+            now,
+            threads,
+            keep_going,
+        )?
+        else {
+            return Ok(None);
+        };
+        self.name_unknown_leads(&mut out);
+        Ok(Some(out))
+    }
+
+    fn name_unknown_leads(&self, out: &mut BatchScores) {
+        for e in &mut out.row_errors {
+            if e.reason == RowErrorReason::UnknownLead {
+                e.message = match self.lead_id(e.row) {
+                    Some(id) => format!("no lead with id `{id}`"),
+                    None => "the event has no lead id".to_owned(),
+                };
+            }
+        }
+    }
+
     /// The attribute columns, borrowed (pass them to [`Events::columns`]).
     pub fn attr_columns(&self) -> Vec<AttrColumn<'_>> {
         self.attrs
@@ -337,14 +416,7 @@ impl Events {
         else {
             return Ok(None);
         };
-        for e in &mut out.row_errors {
-            if e.reason == RowErrorReason::UnknownLead {
-                e.message = match self.lead_id(e.row) {
-                    Some(id) => format!("no lead with id `{id}`"),
-                    None => "the event has no lead id".to_owned(),
-                };
-            }
-        }
+        self.name_unknown_leads(&mut out);
         Ok(Some(out))
     }
 

@@ -16,10 +16,13 @@ use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
 use leadcore::Lead;
+use leadcore::columnar::BatchLeads;
 use leadcore::wire::canonical_json;
 use leadcore_arrow::{
-    Events, FFI_ArrowArrayStream, Table, export_stream, scores_batch, scores_batch_with_ids,
+    Events, FFI_ArrowArrayStream, LeadKeys, Table, export_stream, scores_batch, scores_batch_int64,
+    scores_batch_with_ids,
 };
+use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Takes ownership of the stream `*ptr` the way the Arrow C data interface moves a struct:
@@ -70,6 +73,21 @@ fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
         })?
         .map_err(|e| Failure::invalid_input(format!("events: {}", e.message())))?;
     Events::from_table(&table).map_err(arrow_failure)
+}
+
+/// A lead of the leads JSON with no field but its id.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdOnly<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+}
+
+/// The ids of leads JSON whose leads have no field but `id` (`None` otherwise, or for
+/// JSON the full reading refuses: it says why).
+fn ids_only(text: &str) -> Option<Vec<Cow<'_, str>>> {
+    let leads: Vec<IdOnly<'_>> = serde_json::from_str(text).ok()?;
+    Some(leads.into_iter().map(|l| l.id).collect())
 }
 
 /// Scores a batch of events given through the Arrow C stream interface, the columnar
@@ -149,28 +167,58 @@ pub unsafe extern "C" fn leadcore_score_arrow(
         let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
         let events = read_events(events)?;
         let scoring = playbook.inner.scoring();
-        // Without leads JSON, one lead per distinct `lead_id` of the events, ids in their
-        // own type (as the Python door's `leads=None`).
-        let (leads, ids, index) = if leads_json.is_null() {
-            let found = events.leads();
-            (found.leads, Some(found.ids), found.index)
+        let stopped = || Failure::invalid_input("events: batch stopped".to_owned());
+        let batch = if leads_json.is_null() {
+            // One lead per distinct `lead_id` of the events, ids in their own type (as the
+            // Python door's `leads=None`); int64 ids found with no lead record made.
+            if let Some((ids, keys)) = events.int64_leads()
+                && let Some(rows) = events.int64_keys().and_then(|k| keys.rows(k))
+            {
+                let id = |i: usize| ids.get(i).map(i64::to_string).unwrap_or_default();
+                let leads = BatchLeads::Bare {
+                    count: ids.len(),
+                    id: &id,
+                };
+                let scores = events
+                    .score_rows(scoring, leads, rows, now, 1, &mut |_| true)?
+                    .ok_or_else(stopped)?;
+                (scores_batch_int64(&scores, ids, scoring), scores.row_errors)
+            } else {
+                let found = events.leads();
+                let scores = events
+                    .score_indexed(scoring, &found.leads, &found.index, now, 1, &mut |_| true)?
+                    .ok_or_else(stopped)?;
+                (
+                    scores_batch_with_ids(&scores, found.ids, scoring),
+                    scores.row_errors,
+                )
+            }
+        } else if let Some(ids) = ids_only(leads_text)
+            && let Some(event_keys) = events.int64_keys()
+            && let Some(keys) = LeadKeys::from_ids(&ids)?
+            && let Some(rows) = keys.rows(event_keys)
+        {
+            // Leads with no field but their id, matched by int64 ids: no lead record made.
+            let id = |i: usize| ids.get(i).map(|s| s.to_string()).unwrap_or_default();
+            let leads = BatchLeads::Bare {
+                count: ids.len(),
+                id: &id,
+            };
+            let scores = events
+                .score_rows(scoring, leads, rows, now, 1, &mut |_| true)?
+                .ok_or_else(stopped)?;
+            (scores_batch(&scores, &ids, scoring), scores.row_errors)
         } else {
             let leads: Vec<Lead> = args::json(leads_text, "leads")?;
             let index = events.lead_index(&leads)?;
-            (leads, None, index)
+            let scores = events
+                .score_indexed(scoring, &leads, &index, now, 1, &mut |_| true)?
+                .ok_or_else(stopped)?;
+            let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
+            (scores_batch(&scores, &ids, scoring), scores.row_errors)
         };
-        let scores = events
-            .score_indexed(scoring, &leads, &index, now, 1, &mut |_| true)?
-            .ok_or_else(|| Failure::invalid_input("events: batch stopped".to_owned()))?;
-        let batch = match ids {
-            Some(ids) => scores_batch_with_ids(&scores, ids, scoring),
-            None => {
-                let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
-                scores_batch(&scores, &ids, scoring)
-            }
-        }
-        .map_err(arrow_failure)?;
-        let row_errors = scores.row_errors;
+        let (batch, row_errors) = batch;
+        let batch = batch.map_err(arrow_failure)?;
         let errors = canonical_json(&row_errors);
         scores_out.write(export_stream(batch.schema(), vec![batch]));
         row_errors_out.text(errors);

@@ -468,6 +468,12 @@ impl EventsArg {
         ]))
     }
 
+    /// The events, as `leadcore-arrow` reads them, the columns borrowed; runs without the
+    /// GIL.
+    pub(crate) fn read(&self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
+        leadcore_arrow::Events::from_table(&self.0).map_err(|e| (Of::Events, e))
+    }
+
     /// The events, as `leadcore-arrow` reads them; runs without the GIL.
     pub(crate) fn finish(self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
         leadcore_arrow::Events::from_table(&self.0).map_err(|e| (Of::Events, e))

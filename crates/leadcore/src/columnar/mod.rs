@@ -130,6 +130,158 @@ pub struct AttrColumn<'a> {
     pub values: AttrValues<'a>,
 }
 
+/// Each event row's lead, as [`Scoring::score_rows`](crate::Scoring::score_rows) reads it:
+/// lead indices, or the rows' integer lead ids as they came (read a block of rows at a
+/// time, so no index column is made).
+///
+/// ```
+/// use leadcore::columnar::LeadRows;
+/// let keys = [107, 100, 7];
+/// let run = LeadRows::Run { keys: &keys, first: 100 };
+/// assert_eq!((run.get(0), run.get(1), run.get(2)), (7, 0, u32::MAX));
+/// let table = [2, u32::MAX, 0];
+/// let found = LeadRows::Table { keys: &[9, 7, 8, 70], min: 7, table: &table };
+/// assert_eq!((0..4).map(|r| found.get(r)).collect::<Vec<_>>(), [0, 2, u32::MAX, u32::MAX]);
+/// assert_eq!(LeadRows::Index(&[3, 1]).get(1), 1);
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum LeadRows<'a> {
+    /// Each row's index in the leads (an index past the last lead, such as `u32::MAX`: the
+    /// row's lead is unknown).
+    Index(&'a [u32]),
+    /// Each row's integer key; lead `i` has key `first + i` (a key below `first`, or past
+    /// the last lead: unknown).
+    Run {
+        /// One key per row.
+        keys: &'a [i64],
+        /// The first lead's key.
+        first: i64,
+    },
+    /// Each row's integer key; its lead is `table[key - min]` (a key outside the table, or
+    /// an entry `u32::MAX`: unknown).
+    Table {
+        /// One key per row.
+        keys: &'a [i64],
+        /// The key of the table's first entry.
+        min: i64,
+        /// Lead index per key from `min` on.
+        table: &'a [u32],
+    },
+}
+
+impl LeadRows<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            LeadRows::Index(i) => i.len(),
+            LeadRows::Run { keys, .. } | LeadRows::Table { keys, .. } => keys.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `row`'s lead index (`u32::MAX`: unknown, or no such row).
+    pub fn get(&self, row: usize) -> u32 {
+        match *self {
+            LeadRows::Index(i) => i.get(row).copied().unwrap_or(u32::MAX),
+            LeadRows::Run { keys, first } => keys.get(row).map_or(u32::MAX, |&k| run(k, first)),
+            LeadRows::Table { keys, min, table } => {
+                keys.get(row).map_or(u32::MAX, |&k| in_table(k, min, table))
+            }
+        }
+    }
+
+    /// The lead indices of rows `rows` into `out` (cleared first).
+    pub(crate) fn fill(&self, rows: std::ops::Range<usize>, out: &mut Vec<u32>) {
+        out.clear();
+        match *self {
+            LeadRows::Index(i) => out.extend_from_slice(&i[rows]),
+            LeadRows::Run { keys, first } => {
+                out.extend(keys[rows].iter().map(|&k| run(k, first)));
+            }
+            LeadRows::Table { keys, min, table } => {
+                out.extend(keys[rows].iter().map(|&k| in_table(k, min, table)));
+            }
+        }
+    }
+}
+
+/// `key - first` as an index, `u32::MAX` (unknown) below `first` or beyond `u32`.
+#[inline]
+fn run(key: i64, first: i64) -> u32 {
+    (key.wrapping_sub(first) as u64).min(u64::from(u32::MAX)) as u32
+}
+
+#[inline]
+fn in_table(key: i64, min: i64, table: &[u32]) -> u32 {
+    table
+        .get(key.wrapping_sub(min) as u64 as usize)
+        .copied()
+        .unwrap_or(u32::MAX)
+}
+
+/// The leads of a batch ([`Scoring::score_rows`](crate::Scoring::score_rows)): records, or
+/// only how many there are and their ids, for leads with no fields but their id (no
+/// [`Lead`] is made per lead unless a fit rule reads one).
+///
+/// ```
+/// use leadcore::columnar::BatchLeads;
+/// let id = |i: usize| format!("L{i}");
+/// let bare = BatchLeads::Bare { count: 3, id: &id };
+/// assert_eq!((bare.len(), bare.id(2)), (3, "L2".to_owned()));
+/// ```
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum BatchLeads<'a> {
+    /// The leads themselves.
+    Records(&'a [Lead]),
+    /// `count` leads with no field but their id; `id(i)` is lead `i`'s id, asked for only
+    /// by fit rules and error messages.
+    Bare {
+        /// How many leads.
+        count: usize,
+        /// Lead `i`'s id.
+        id: &'a (dyn Fn(usize) -> String + Sync),
+    },
+}
+
+impl BatchLeads<'_> {
+    /// How many leads.
+    pub fn len(&self) -> usize {
+        match self {
+            BatchLeads::Records(l) => l.len(),
+            BatchLeads::Bare { count, .. } => *count,
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Lead `i`'s id (empty past the last).
+    pub fn id(&self, i: usize) -> String {
+        match self {
+            BatchLeads::Records(l) => l.get(i).map(|l| l.id.clone()).unwrap_or_default(),
+            BatchLeads::Bare { count, id } if i < *count => id(i),
+            BatchLeads::Bare { .. } => String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for BatchLeads<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchLeads::Records(l) => f.debug_tuple("Records").field(&l.len()).finish(),
+            BatchLeads::Bare { count, .. } => f.debug_struct("Bare").field("count", count).finish(),
+        }
+    }
+}
+
 /// Activity events as columns. Every column has one entry per row.
 #[derive(Debug, Clone, Copy)]
 pub struct EventColumns<'a> {

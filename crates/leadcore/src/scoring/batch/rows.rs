@@ -5,7 +5,7 @@
 use super::plan::{Acc, Layout, Pass};
 use super::{CHUNK_ROWS, MAX_TIME, MIN_TIME, STOP_CHECK_ROWS};
 use crate::columnar::{
-    AttrColumn, EventColumns, NULL_CODE, NULL_TIME, RowError, RowErrorReason, check_dict,
+    AttrColumn, EventColumns, LeadRows, NULL_CODE, NULL_TIME, RowError, RowErrorReason, check_dict,
 };
 use crate::error::Result;
 use crate::model::{Activity, ActivityKind, AttributeDef};
@@ -17,6 +17,8 @@ use std::ops::Range;
 /// Buffers a chunk's scan reuses.
 #[derive(Default)]
 pub(super) struct Scratch {
+    /// The chunk's lead indices, where the rows give keys.
+    lead: Vec<u32>,
     /// Per row: its kind code, or past the last kind where the row does not count.
     bucket: Vec<u32>,
     /// Where each kind's rows start in `order`.
@@ -116,6 +118,8 @@ fn merge_rules(mine: &mut [RuleState], theirs: Vec<RuleState>) {
 pub(super) struct Scan<'s, 'a> {
     pub scoring: &'a Scoring,
     pub events: &'s EventColumns<'a>,
+    /// Each row's lead (`events.lead` is not read).
+    pub lead_rows: LeadRows<'a>,
     pub layout: &'s Layout,
     pub checked: &'s [(&'s AttrColumn<'a>, &'s AttributeDef)],
     pub n_leads: usize,
@@ -180,7 +184,13 @@ impl Scan<'_, '_> {
     ) -> u64 {
         let ev = self.events;
         let start = rows.start;
-        let leads = &ev.lead[rows.clone()];
+        let leads: &[u32] = match self.lead_rows {
+            LeadRows::Index(all) => &all[rows.clone()],
+            keyed => {
+                keyed.fill(rows.clone(), &mut scratch.lead);
+                &scratch.lead
+            }
+        };
         let codes = &ev.kind.codes[rows.clone()];
         let ats = &ev.at[rows.clone()];
         let n_kinds = pass.kind_masks.len();
@@ -209,7 +219,7 @@ impl Scan<'_, '_> {
             b.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
             let check = !all_fine || !self.checked.is_empty();
             for (i, b) in b.iter_mut().enumerate() {
-                if check && let Some(e) = self.row_error(start + i) {
+                if check && let Some(e) = self.row_error(start + i, leads[i]) {
                     *b = n_kinds as u32;
                     if p == 0 {
                         block.row_errors.push(e);
@@ -358,9 +368,9 @@ impl Scan<'_, '_> {
     }
 
     /// The error of row `row`, if it has one: checked in the order of the row's fields.
-    fn row_error(&self, row: usize) -> Option<RowError> {
+    fn row_error(&self, row: usize, lead: u32) -> Option<RowError> {
         let ev = self.events;
-        let lead = ev.lead[row] as usize;
+        let lead = lead as usize;
         let at = ev.at[row];
         let error = |reason, message| {
             Some(RowError {
