@@ -230,6 +230,71 @@ impl Codes {
     }
 }
 
+/// A text column read from a table whose dictionary keys were not checked
+/// ([`crate::validate_deferring_keys`]).
+pub(crate) enum Deferred {
+    /// One dictionary chunk's `int32`/`uint32` keys, borrowed as they are: neither checked
+    /// against the dictionary nor under the nulls (`Some`: its validity) yet.
+    Keys(Codes, Option<NullBuffer>),
+    /// Read and checked as [`Codes::read`] reads a checked column.
+    Read(Codes),
+}
+
+impl Codes {
+    /// [`Codes::read`] of a column whose dictionary keys were not checked: one dictionary
+    /// chunk with `int32`/`uint32` keys and distinct values is borrowed unchecked (the
+    /// caller checks its keys where it reads them); any other column has its keys checked
+    /// first. `None` if it holds no strings.
+    pub(crate) fn read_deferred(column: &ChunkedColumn) -> Option<crate::Result<Deferred>> {
+        if let [chunk] = column.chunks.as_slice()
+            && let DataType::Dictionary(key, _) = chunk.data_type()
+            && matches!(key.as_ref(), DataType::Int32 | DataType::UInt32)
+        {
+            let mut b = DictBuilder::default();
+            let mut distinct = true;
+            let ok = each_str(chunk.as_any_dictionary().values().as_ref(), &mut |v| {
+                let before = b.dictionary.len();
+                b.push(v);
+                distinct &= v.is_some() && b.dictionary.len() == before + 1;
+            });
+            if !ok {
+                return None;
+            }
+            if distinct {
+                let keys = match key.as_ref() {
+                    DataType::Int32 => chunk
+                        .as_dictionary::<Int32Type>()
+                        .keys()
+                        .values()
+                        .inner()
+                        .clone(),
+                    _ => chunk
+                        .as_dictionary::<UInt32Type>()
+                        .keys()
+                        .values()
+                        .inner()
+                        .clone(),
+                };
+                let codes = ScalarBuffer::<u32>::from(keys);
+                let nulls = chunk.nulls().filter(|n| n.null_count() > 0).cloned();
+                return Some(Ok(Deferred::Keys(
+                    Codes {
+                        codes,
+                        dictionary: b.dictionary,
+                    },
+                    nulls,
+                )));
+            }
+        }
+        for chunk in &column.chunks {
+            if let Some(e) = crate::table::bad_keys(chunk.as_ref()) {
+                return Some(Err(e));
+            }
+        }
+        Codes::read(column).map(|c| Ok(Deferred::Read(c)))
+    }
+}
+
 /// For each validity byte, a mask per row of its 8: `u32::MAX` where valid, 0 where null.
 /// The base x86-64 target has no per-lane variable shift; a table lookup per 8 rows keeps
 /// the masked loops below branch-free and vectorised.

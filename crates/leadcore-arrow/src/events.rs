@@ -4,7 +4,7 @@
 //! copied: an `Int64` (or `timestamp[s]`) `at` with no nulls, `int32`/`uint32` dictionary
 //! keys with no nulls, an `Int64` or `Float64` attribute's values.
 
-use crate::columns::{Codes, column_validity, ints, natives, select};
+use crate::columns::{Codes, Deferred, column_validity, ints, natives, select};
 use crate::ids::{EventLeads, IntIds, LeadKeys, MISS, discover_keys};
 use crate::read::{Kind, each_bool, each_float, each_int, kind_of};
 use crate::table::{ChunkedColumn, Table, is_pandas_index};
@@ -15,17 +15,17 @@ use arrow_array::types::{
     TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, StringArray};
-use arrow_buffer::ScalarBuffer;
+use arrow_buffer::{NullBuffer, ScalarBuffer};
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
 use leadcore::columnar::{
     AttrColumn, AttrValues, BatchLeads, Column, DictBuilder, DictColumn, EventColumns, LeadRows,
-    NULL_TIME, OwnedAttr, RowErrorReason,
+    NULL_CODE, NULL_TIME, OwnedAttr, RowErrorReason, TextNulls,
 };
 use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
 use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, ValueRef};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Events read from Arrow columns, owning (or sharing the Arrow buffers of) what
 /// [`EventColumns`] borrows.
@@ -67,6 +67,9 @@ pub struct Events {
     kind: Codes,
     at: ScalarBuffer<i64>,
     attrs: Vec<(String, Attr)>,
+    /// Whether the `kind` codes are the producer's keys, unchecked (the core makes a row
+    /// of a code outside the dictionary a row error, which then fails the batch).
+    kind_unchecked: bool,
 }
 
 #[derive(Debug)]
@@ -82,6 +85,11 @@ enum Attr {
     Int(ScalarBuffer<i64>, Option<Vec<bool>>),
     Float(ScalarBuffer<f64>, Option<Vec<bool>>),
     Owned(OwnedAttr),
+    /// A dictionary's keys as the producer gave them, neither checked nor checked under
+    /// their nulls: scored with their validity ([`TextNulls`]); read otherwise as codes
+    /// with [`NULL_CODE`] under the nulls (and a key outside the dictionary missing), made
+    /// when first asked for.
+    Lazy(Codes, NullBuffer, OnceLock<Vec<u32>>),
 }
 
 impl Attr {
@@ -97,6 +105,31 @@ impl Attr {
                 valid: valid.as_deref(),
             }),
             Attr::Owned(o) => o.values(),
+            Attr::Lazy(c, nulls, fixed) => AttrValues::Text(DictColumn {
+                codes: fixed.get_or_init(|| {
+                    let n = c.dictionary.len();
+                    c.codes
+                        .iter()
+                        .enumerate()
+                        .map(|(r, &k)| {
+                            if nulls.is_valid(r) && (k as usize) < n {
+                                k
+                            } else {
+                                NULL_CODE
+                            }
+                        })
+                        .collect()
+                }),
+                dictionary: &c.dictionary,
+            }),
+        }
+    }
+
+    /// The values as the batch scores them: a lazy column's keys as they came.
+    fn raw_values(&self) -> AttrValues<'_> {
+        match self {
+            Attr::Lazy(c, ..) => AttrValues::Text(c.column()),
+            other => other.values(),
         }
     }
 }
@@ -104,6 +137,45 @@ impl Attr {
 impl Events {
     /// Reads events from a table's columns (see [`Events`]).
     pub fn from_table(table: &Table) -> Result<Self> {
+        Events::read(table, false)
+    }
+
+    /// Reads events for batch scoring from a table whose dictionary keys were not checked
+    /// ([`Table::from_stream_deferring_keys`], [`crate::validate_deferring_keys`]): a text
+    /// column of one dictionary chunk with `int32`/`uint32` keys is taken as it is, its keys
+    /// checked (and its nulls read) by the batch a block of rows at a time where it reads
+    /// them ([`Events::score_rows`], [`Events::score_indexed`]); any other text column has
+    /// its keys checked here. A key outside its dictionary fails the batch as it fails
+    /// [`crate::validate`]. The events are otherwise those of [`Events::from_table`].
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, DictionaryArray, Int32Array, Int64Array, StringArray};
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let page = DictionaryArray::new(
+    ///     Int32Array::from(vec![Some(0), None]),
+    ///     Arc::new(StringArray::from(vec!["/pricing"])),
+    /// );
+    /// let table = Table::new(vec![
+    ///     ChunkedColumn::new("lead_id", Arc::new(Int64Array::from(vec![1, 1])) as ArrayRef),
+    ///     ChunkedColumn::new("kind", Arc::new(StringArray::from(vec!["web_visit"; 2])) as ArrayRef),
+    ///     ChunkedColumn::new("at", Arc::new(Int64Array::from(vec![0; 2])) as ArrayRef),
+    ///     ChunkedColumn::new("page", Arc::new(page) as ArrayRef),
+    /// ]);
+    /// let fast = Events::for_scoring(&table).unwrap();
+    /// let pb = leadcore::Playbook::default_playbook();
+    /// let now = chrono::DateTime::from_timestamp(60, 0).unwrap();
+    /// let leads = [leadcore::Lead::new("1")];
+    /// assert_eq!(
+    ///     fast.score(pb.scoring(), &leads, now).unwrap(),
+    ///     Events::from_table(&table).unwrap().score(pb.scoring(), &leads, now).unwrap()
+    /// );
+    /// ```
+    pub fn for_scoring(table: &Table) -> Result<Self> {
+        Events::read(table, true)
+    }
+
+    fn read(table: &Table, deferred: bool) -> Result<Self> {
         let columns: Vec<&ChunkedColumn> = table
             .columns
             .iter()
@@ -143,6 +215,13 @@ impl Events {
         same_length(lead_id_col)?;
         same_length(kind_col)?;
         let strings = |c: &ChunkedColumn, or_ints: &str| {
+            if deferred {
+                for chunk in &c.chunks {
+                    if let Some(e) = crate::table::bad_keys(chunk.as_ref()) {
+                        return Err(e);
+                    }
+                }
+            }
             Codes::read(c).ok_or_else(|| {
                 Error::Type(format!(
                     "events column `{}` has Arrow type {}; expected strings (utf8, large_utf8, \
@@ -156,7 +235,12 @@ impl Events {
         } else {
             LeadIds::Text(strings(lead_id_col, " or integers")?)
         };
-        let kind = strings(kind_col, "")?;
+        // A deferred `kind` with no nulls is taken as it is: the core checks every row's
+        // kind code.
+        let (kind, kind_unchecked) = match deferred.then(|| Codes::read_deferred(kind_col)) {
+            Some(Some(Ok(Deferred::Keys(codes, None)))) => (codes, true),
+            _ => (strings(kind_col, "")?, false),
+        };
         let mut attrs = Vec::new();
         for c in columns {
             if matches!(c.name.as_str(), "lead_id" | "kind" | "at") {
@@ -166,7 +250,7 @@ impl Events {
             same_length(c)?;
             attrs.push((
                 c.name.clone(),
-                attribute(c, Activity::attribute_def(&c.name))?,
+                attribute(c, Activity::attribute_def(&c.name), deferred)?,
             ));
         }
         Ok(Events {
@@ -174,6 +258,7 @@ impl Events {
             kind,
             at,
             attrs,
+            kind_unchecked,
         })
     }
 
@@ -330,11 +415,31 @@ impl Events {
         threads: usize,
         keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
     ) -> leadcore::Result<Option<BatchScores>> {
-        let attrs = self.attr_columns();
+        let attrs: Vec<AttrColumn<'_>> = self
+            .attrs
+            .iter()
+            .map(|(name, a)| AttrColumn {
+                name,
+                values: a.raw_values(),
+            })
+            .collect();
+        let nulls: Vec<TextNulls<'_>> = self
+            .attrs
+            .iter()
+            .filter_map(|(name, a)| match a {
+                Attr::Lazy(_, n, _) => Some(TextNulls {
+                    column: name,
+                    bits: n.inner().values(),
+                    offset: n.inner().offset(),
+                }),
+                _ => None,
+            })
+            .collect();
         let Some(mut out) = scoring.score_rows(
             leads,
             rows,
             &self.columns(&[], &attrs),
+            &nulls,
             now,
             threads,
             keep_going,
@@ -342,10 +447,64 @@ impl Events {
         else {
             return Ok(None);
         };
+        self.check_kinds(&out)?;
         self.name_unknown_leads(&mut out);
         Ok(Some(out))
     }
 
+    /// Checks every key [`Events::for_scoring`] left unchecked (a key outside its
+    /// dictionary is the error [`crate::validate`] gives): for events read that way and
+    /// then used other than by [`Events::score_rows`] or [`Events::score_indexed`].
+    pub fn check_keys(&self) -> Result<()> {
+        let outside = |name: &str, codes: &Codes, nulls: Option<&NullBuffer>| {
+            let n = codes.dictionary.len();
+            match crate::table::first_outside(&codes.codes, nulls, n) {
+                None => Ok(()),
+                Some(r) => Err(invalid(format!(
+                    "malformed Arrow data: events column `{name}` row {r}: key {} is outside \
+                     its dictionary of {n}",
+                    codes.codes[r] as i32
+                ))),
+            }
+        };
+        if self.kind_unchecked {
+            outside("kind", &self.kind, None)?;
+        }
+        for (name, a) in &self.attrs {
+            if let Attr::Lazy(codes, nulls, _) = a {
+                outside(name, codes, Some(nulls))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// With unchecked `kind` keys: a key outside the dictionary fails the batch, as
+    /// validation fails it (the core made its row a row error; a row whose lead is unknown
+    /// is refused for that first, so then every key is checked).
+    fn check_kinds(&self, out: &BatchScores) -> leadcore::Result<()> {
+        if !self.kind_unchecked {
+            return Ok(());
+        }
+        let n = self.kind.dictionary.len();
+        let outside = |r: usize| self.kind.codes.get(r).is_some_and(|&c| c as usize >= n);
+        let bad = if out
+            .row_errors
+            .iter()
+            .any(|e| e.reason == RowErrorReason::UnknownLead)
+        {
+            (0..self.kind.codes.len()).find(|&r| outside(r))
+        } else {
+            out.row_errors.iter().map(|e| e.row).find(|&r| outside(r))
+        };
+        match bad {
+            None => Ok(()),
+            Some(r) => Err(leadcore::Error::invalid_input(format!(
+                "malformed Arrow data: events column `kind` row {r}: key {} is outside its \
+                 dictionary of {n}",
+                self.kind.codes[r] as i32
+            ))),
+        }
+    }
     fn name_unknown_leads(&self, out: &mut BatchScores) {
         for e in &mut out.row_errors {
             if e.reason == RowErrorReason::UnknownLead {
@@ -405,19 +564,14 @@ impl Events {
         threads: usize,
         keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
     ) -> leadcore::Result<Option<BatchScores>> {
-        let attrs = self.attr_columns();
-        let Some(mut out) = scoring.score_columns_parallel_until(
-            leads,
-            &self.columns(index, &attrs),
+        self.score_rows(
+            scoring,
+            BatchLeads::Records(leads),
+            LeadRows::Index(index),
             now,
             threads,
             keep_going,
-        )?
-        else {
-            return Ok(None);
-        };
-        self.name_unknown_leads(&mut out);
-        Ok(Some(out))
+        )
     }
 
     /// Each lead's score card with its breakdown ([`Scoring::explain_columns_by_id`]).
@@ -555,7 +709,11 @@ fn fits(kind: Kind, ty: Option<FieldType>) -> bool {
 /// once per distinct value), integers and `Float64` as they come (a built-in number's
 /// whole floats as integers, as its setter reads them), anything else value by value
 /// through the registry (read back through its getter, so `seconds` arrives whole).
-fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Attr> {
+fn attribute(
+    c: &ChunkedColumn,
+    def: Option<&'static AttributeDef>,
+    deferred: bool,
+) -> Result<Attr> {
     // A column with no rows holds no value of any type (an empty pandas or polars column
     // has whatever type its library defaults to).
     let kind = if c.is_empty() {
@@ -576,7 +734,17 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<At
         return Ok(Attr::Owned(OwnedAttr::Text(DictBuilder::default())));
     }
     if matches!(kind, Some(Kind::Text | Kind::Null)) {
-        let Some(codes) = Codes::read(c) else {
+        let (read, lazy) = if deferred {
+            match Codes::read_deferred(c) {
+                Some(Ok(Deferred::Keys(codes, nulls))) => (Some(codes), nulls),
+                Some(Ok(Deferred::Read(codes))) => (Some(codes), None),
+                Some(Err(e)) => return Err(e),
+                None => (None, None),
+            }
+        } else {
+            (Codes::read(c), None)
+        };
+        let Some(codes) = read else {
             return Err(Error::Type(format!(
                 "events column `{name}` has Arrow type {}; expected strings",
                 c.data_type
@@ -587,7 +755,9 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<At
             let mut scratch = Activity::new(ActivityKind::WebVisit, DateTime::UNIX_EPOCH);
             for (i, v) in codes.dictionary.iter().enumerate() {
                 if let Err(m) = def.set(&mut scratch, Some(ValueRef::Text(v))) {
-                    let row = codes.codes.iter().position(|&code| code as usize == i);
+                    let row = (0..codes.codes.len()).position(|r| {
+                        codes.codes[r] as usize == i && lazy.as_ref().is_none_or(|n| n.is_valid(r))
+                    });
                     return Err(invalid(format!(
                         "events column `{name}` row {}: {m}",
                         row.unwrap_or(0)
@@ -595,7 +765,10 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<At
                 }
             }
         }
-        return Ok(Attr::Text(codes));
+        return Ok(match lazy {
+            Some(nulls) => Attr::Lazy(codes, nulls, OnceLock::new()),
+            None => Attr::Text(codes),
+        });
     }
     if kind == Some(Kind::Int) {
         // Kept as given: a value the attribute cannot hold (seconds beyond 0..=2^32-1) makes

@@ -76,7 +76,9 @@ pub use results::{
 };
 pub use routing::assignments_batch;
 pub use sla::{sla_clocks, sla_stages, sla_status_batch, sla_statuses_batch};
-pub use table::{ChunkedColumn, Table, is_pandas_index, read_stream, validate};
+pub use table::{
+    ChunkedColumn, Table, is_pandas_index, read_stream, validate, validate_deferring_keys,
+};
 
 pub use arrow_array::RecordBatch;
 pub use arrow_array::ffi_stream::FFI_ArrowArrayStream;

@@ -64,15 +64,17 @@ fn arrow_failure(e: leadcore_arrow::Error) -> Failure {
 /// the producer's fault, not a bug here, so it becomes `input.invalid` like any other
 /// malformed stream.
 fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
-    let table = catch_unwind(AssertUnwindSafe(|| Table::from_stream(stream)))
-        .map_err(|payload| {
-            Failure::invalid_input(format!(
-                "events: malformed Arrow C data ({})",
-                payload_text(payload.as_ref())
-            ))
-        })?
-        .map_err(|e| Failure::invalid_input(format!("events: {}", e.message())))?;
-    Events::from_table(&table).map_err(arrow_failure)
+    let table = catch_unwind(AssertUnwindSafe(|| {
+        Table::from_stream_deferring_keys(stream)
+    }))
+    .map_err(|payload| {
+        Failure::invalid_input(format!(
+            "events: malformed Arrow C data ({})",
+            payload_text(payload.as_ref())
+        ))
+    })?
+    .map_err(|e| Failure::invalid_input(format!("events: {}", e.message())))?;
+    Events::for_scoring(&table).map_err(arrow_failure)
 }
 
 /// A lead of the leads JSON with no field but its id.
@@ -110,8 +112,10 @@ fn ids_only(text: &str) -> Option<Vec<Cow<'_, str>>> {
 /// it returns (as the Arrow spec's move): it copies the struct, marks `*events` released
 /// (`events->release` becomes NULL) and calls the producer's `release` callback exactly
 /// once before returning, also on failure. The caller must not release it again (a
-/// released stream needs no release). Every array the stream hands out is validated in full
-/// (offsets, UTF-8, dictionary keys, child lengths) before it is read.
+/// released stream needs no release). Every array the stream hands out is validated
+/// (offsets, UTF-8, child lengths, a dictionary's values) before it is read; dictionary
+/// keys are checked where the batch reads them, a block of rows at a time, and a key
+/// outside its dictionary fails the call as malformed input.
 ///
 /// On success `*scores_out` receives a new stream, owned by the caller, who releases it
 /// with `scores_out->release(scores_out)` (and each schema and array it gives with its own

@@ -44,21 +44,35 @@ pub(crate) fn read(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Ve
     Ok((imported.data_type, imported.chunks?))
 }
 
-fn validated(what: &str, chunks: Vec<ArrayRef>) -> PyResult<Vec<ArrayRef>> {
+fn validated(what: &str, chunks: Vec<ArrayRef>, defer_keys: bool) -> PyResult<Vec<ArrayRef>> {
     for c in &chunks {
-        leadcore_arrow::validate(c)
-            .map_err(|e| crate::errors::input_error(format!("{what}: {}", e.message())))?;
+        if defer_keys {
+            leadcore_arrow::validate_deferring_keys(c)
+        } else {
+            leadcore_arrow::validate(c)
+        }
+        .map_err(|e| crate::errors::input_error(format!("{what}: {}", e.message())))?;
     }
     Ok(chunks)
 }
 
 /// Imports an object's Arrow data; fails only when not even its type can be read.
 pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
+    import_with(what, obj, false)
+}
+
+/// [`import`], dictionary keys left unchecked when `defer_keys` (for
+/// `leadcore_arrow::Events::for_scoring`, which checks them where it reads them).
+pub(crate) fn import_with(
+    what: &str,
+    obj: &Bound<'_, PyAny>,
+    defer_keys: bool,
+) -> PyResult<Imported> {
     if !obj.hasattr("__arrow_c_stream__")? {
         let (data_type, array) = read_array(what, obj)?;
         return Ok(Imported {
             data_type,
-            chunks: validated(what, vec![array]),
+            chunks: validated(what, vec![array], defer_keys),
         });
     }
     let capsule = obj.call_method0("__arrow_c_stream__")?;
@@ -93,7 +107,7 @@ pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     let chunks = reader
         .collect::<Result<Vec<ArrayRef>, ArrowError>>()
         .map_err(|e| arrow_err(what, e))
-        .and_then(|c| validated(what, c));
+        .and_then(|c| validated(what, c, defer_keys));
     Ok(Imported { data_type, chunks })
 }
 

@@ -90,6 +90,17 @@ impl From<Detached> for PyErr {
 /// Extracts a table argument: a dict of columns, or a table with `__arrow_c_stream__` /
 /// `__arrow_c_array__`. `expected` says what else it may be.
 pub(crate) fn extract_table(of: Of, obj: &Bound<'_, PyAny>, expected: &str) -> PyResult<Table> {
+    extract_table_with(of, obj, expected, false)
+}
+
+/// [`extract_table`], an Arrow table's dictionary keys left unchecked when `defer_keys`
+/// (for `leadcore_arrow::Events::for_scoring`, which checks them where it reads them).
+fn extract_table_with(
+    of: Of,
+    obj: &Bound<'_, PyAny>,
+    expected: &str,
+    defer_keys: bool,
+) -> PyResult<Table> {
     let what = of.name();
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut columns = Vec::with_capacity(dict.len());
@@ -113,7 +124,7 @@ pub(crate) fn extract_table(of: Of, obj: &Bound<'_, PyAny>, expected: &str) -> P
             type_name(obj)
         )));
     }
-    let imported = arrow::import(what, obj)?;
+    let imported = arrow::import_with(what, obj, defer_keys)?;
     let DataType::Struct(fields) = &imported.data_type else {
         return Err(PyTypeError::new_err(format!(
             "{what}: expected a table of columns, got Arrow data of type {}",
@@ -448,11 +459,12 @@ impl EventsArg {
     /// Extracts the events argument; their lead ids are in `id_column` (`lead_id` unless
     /// the caller names another).
     pub(crate) fn extract(obj: &Bound<'_, PyAny>, id_column: &str) -> PyResult<Self> {
-        let mut table = extract_table(
+        let mut table = extract_table_with(
             Of::Events,
             obj,
             "events must be a dict of columns or a table with __arrow_c_stream__ \
              (pandas, polars or pyarrow)",
+            true,
         )?;
         rename_id(&mut table, Of::Events, id_column, "lead_id")?;
         Ok(EventsArg(table))
@@ -470,12 +482,16 @@ impl EventsArg {
 
     /// The events, as `leadcore-arrow` reads them, the columns borrowed; runs without the
     /// GIL.
+    /// Their dictionary keys (left unchecked on import) are checked where the batch reads
+    /// them: for `score_rows` and `score_indexed` only.
     pub(crate) fn read(&self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
-        leadcore_arrow::Events::from_table(&self.0).map_err(|e| (Of::Events, e))
+        leadcore_arrow::Events::for_scoring(&self.0).map_err(|e| (Of::Events, e))
     }
 
-    /// The events, as `leadcore-arrow` reads them; runs without the GIL.
+    /// The events, as `leadcore-arrow` reads them, every key checked; runs without the GIL.
     pub(crate) fn finish(self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
-        leadcore_arrow::Events::from_table(&self.0).map_err(|e| (Of::Events, e))
+        let events = self.read()?;
+        events.check_keys().map_err(|e| (Of::Events, e))?;
+        Ok(events)
     }
 }

@@ -224,6 +224,58 @@ fn in_table(key: i64, min: i64, table: &[u32]) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
+/// Which rows of a text attribute column hold a value, for a column whose codes were not
+/// checked under its nulls ([`Scoring::score_rows`](crate::Scoring::score_rows)): Arrow's
+/// validity bitmap, as a dictionary array with nulls comes. A row whose bit is clear is
+/// missing, whatever its code; a set row's code must lie inside the dictionary. The batch
+/// checks the codes of the rows it reads, a block at a time, so a producer's column is
+/// read as it is (no pass over it before scoring, no copy unless its nulls hold codes
+/// other than [`NULL_CODE`], and then a block at a time).
+///
+/// ```
+/// use leadcore::columnar::TextNulls;
+/// let nulls = TextNulls { column: "page", bits: &[0b101], offset: 0 };
+/// assert_eq!((nulls.valid(0), nulls.valid(1), nulls.valid(2)), (true, false, true));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct TextNulls<'a> {
+    /// The attribute column's name.
+    pub column: &'a str,
+    /// Validity bits, least significant bit first: row `r` holds a value when bit
+    /// `offset + r` is set.
+    pub bits: &'a [u8],
+    /// The bit of row 0.
+    pub offset: usize,
+}
+
+impl TextNulls<'_> {
+    /// Whether row `row` holds a value (`false` past the bits).
+    #[inline]
+    pub fn valid(&self, row: usize) -> bool {
+        let bit = self.offset + row;
+        self.bits
+            .get(bit / 8)
+            .is_some_and(|b| (b >> (bit % 8)) & 1 == 1)
+    }
+}
+
+/// For each validity byte, a mask per row of its 8: `u32::MAX` where valid, 0 where null.
+pub(crate) static VALID8: [[u32; 8]; 256] = {
+    let mut t = [[0u32; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            if (b >> i) & 1 == 1 {
+                t[b][i] = u32::MAX;
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
 /// The leads of a batch ([`Scoring::score_rows`](crate::Scoring::score_rows)): records, or
 /// only how many there are and their ids, for leads with no fields but their id (no
 /// [`Lead`] is made per lead unless a fit rule reads one).
@@ -354,6 +406,22 @@ impl<'a> EventColumns<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// [`check_dict`] of the rows `nulls` says hold a value.
+pub(crate) fn check_dict_valid(
+    name: &str,
+    col: &DictColumn<'_>,
+    nulls: &TextNulls<'_>,
+) -> Result<()> {
+    let n = col.dictionary.len();
+    match (0..col.codes.len()).find(|&r| nulls.valid(r) && col.codes[r] as usize >= n) {
+        Some(row) => Err(Error::invalid_input(format!(
+            "event column `{name}` row {row}: code {} is outside its dictionary of {n}",
+            col.codes[row] as i32
+        ))),
+        None => Ok(()),
     }
 }
 

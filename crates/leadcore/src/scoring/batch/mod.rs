@@ -7,7 +7,10 @@ mod rows;
 use super::evaluate::{Tally, evaluate, grade};
 use super::model::{RuleKind, Scoring};
 use super::points::{Factors, Q, to_f64};
-use crate::columnar::{AttrColumn, AttrValues, BatchLeads, EventColumns, LeadRows, RowError};
+use crate::columnar::{
+    AttrColumn, AttrValues, BatchLeads, DictColumn, EventColumns, LeadRows, NULL_CODE, RowError,
+    TextNulls,
+};
 use crate::error::{Error, Result};
 use crate::model::{Activity, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
@@ -190,6 +193,7 @@ impl Scoring {
             BatchLeads::Records(leads),
             LeadRows::Index(events.lead),
             events,
+            &[],
             now,
             threads,
             &mut |_| true,
@@ -212,6 +216,7 @@ impl Scoring {
             BatchLeads::Records(leads),
             LeadRows::Index(events.lead),
             events,
+            &[],
             now,
             threads,
             keep_going,
@@ -253,6 +258,7 @@ impl Scoring {
             BatchLeads::Records(leads),
             LeadRows::Index(events.lead),
             events,
+            &[],
             now,
             1,
             keep_going,
@@ -264,6 +270,10 @@ impl Scoring {
     /// [`LeadRows`] (indices, or integer keys read a block of rows at a time): what a door
     /// holding integer lead ids and leads with no fields scores through, with no index
     /// column and no lead record made. `events.lead` is not read (`rows` stands for it).
+    /// `nulls` gives the validity of text attribute columns whose codes were not checked
+    /// under their nulls ([`TextNulls`]: a dictionary array's keys as a producer hands them
+    /// over): each is read as it is, its set rows' codes checked and its nulls read as
+    /// missing a chunk at a time where the batch reads it.
     /// The same scores as [`Scoring::score_columns`] for the same leads and rows.
     ///
     /// ```
@@ -282,28 +292,98 @@ impl Scoring {
     /// let id = |i: usize| (1000 + i).to_string();
     /// let leads = BatchLeads::Bare { count: 2, id: &id };
     /// let rows = LeadRows::Run { keys: &[1000, 1001, 1000], first: 1000 };
-    /// let out = pb.scoring().score_rows(leads, rows, &events, now, 1, &mut |_| true).unwrap().unwrap();
+    /// let out = pb.scoring().score_rows(leads, rows, &events, &[], now, 1, &mut |_| true).unwrap().unwrap();
     /// let by_index = EventColumns { lead: &[0, 1, 0], ..events };
     /// let records = [Lead::new("1000"), Lead::new("1001")];
     /// assert_eq!(out, pb.scoring().score_columns(&records, &by_index, now).unwrap());
     /// ```
+    #[allow(clippy::too_many_arguments)]
     pub fn score_rows(
         &self,
         leads: BatchLeads<'_>,
         rows: LeadRows<'_>,
         events: &EventColumns<'_>,
+        nulls: &[TextNulls<'_>],
         now: DateTime<Utc>,
         threads: usize,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        self.run(leads, rows, events, now, threads, keep_going)
+        let mut fixed: Vec<(usize, Vec<u32>)> = Vec::new();
+        for n in nulls {
+            let Some((at, d)) = events
+                .attrs
+                .iter()
+                .enumerate()
+                .find_map(|(i, c)| match c.values {
+                    AttrValues::Text(d) if c.name == n.column => Some((i, d)),
+                    _ => None,
+                })
+            else {
+                return Err(Error::invalid_input(format!(
+                    "validity of `{}`, which is no text column of the events",
+                    n.column
+                )));
+            };
+            if n.bits.len() * 8 < n.offset + d.codes.len() {
+                return Err(Error::invalid_input(format!(
+                    "validity of `{}` is shorter than its {} rows",
+                    n.column,
+                    d.codes.len()
+                )));
+            }
+            if nulls[..].iter().filter(|o| o.column == n.column).count() > 1 {
+                return Err(Error::invalid_input(format!(
+                    "validity of `{}` given twice",
+                    n.column
+                )));
+            }
+            fixed.push((at, Vec::new()));
+        }
+        // Row tests read columns row by row: columns with unchecked nulls are checked and
+        // made with NULL_CODE under their nulls first (the passes' masks check them a chunk
+        // at a time).
+        let now_s = now.timestamp();
+        let tested = !nulls.is_empty()
+            && plan::Pass::plan(self, events, &[], now_s)
+                .iter()
+                .any(|p| p.tested != 0);
+        if !tested {
+            return self.run(leads, rows, events, nulls, now, threads, keep_going);
+        }
+        for ((at, out), n) in fixed.iter_mut().zip(nulls) {
+            if let AttrValues::Text(d) = events.attrs[*at].values {
+                crate::columnar::check_dict_valid(n.column, &d, n)?;
+                out.extend(
+                    d.codes
+                        .iter()
+                        .enumerate()
+                        .map(|(r, &c)| if n.valid(r) { c } else { NULL_CODE }),
+                );
+            }
+        }
+        let mut attrs: Vec<AttrColumn<'_>> = events.attrs.to_vec();
+        for (at, codes) in &fixed {
+            if let AttrValues::Text(d) = attrs[*at].values {
+                attrs[*at].values = AttrValues::Text(DictColumn {
+                    codes,
+                    dictionary: d.dictionary,
+                });
+            }
+        }
+        let events = EventColumns {
+            attrs: &attrs,
+            ..*events
+        };
+        self.run(leads, rows, &events, &[], now, threads, keep_going)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run(
         &self,
         leads: BatchLeads<'_>,
         lead_rows: LeadRows<'_>,
         events: &EventColumns<'_>,
+        nulls: &[TextNulls<'_>],
         now: DateTime<Utc>,
         threads: usize,
         keep_going: &mut dyn FnMut(Progress) -> bool,
@@ -333,6 +413,7 @@ impl Scoring {
             scoring: self,
             events,
             lead_rows,
+            nulls,
             layout: &layout,
             checked: &checked,
             n_leads: leads.len(),

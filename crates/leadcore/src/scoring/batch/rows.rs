@@ -5,7 +5,8 @@
 use super::plan::{Acc, Layout, Pass};
 use super::{CHUNK_ROWS, MAX_TIME, MIN_TIME, STOP_CHECK_ROWS};
 use crate::columnar::{
-    AttrColumn, EventColumns, LeadRows, NULL_CODE, NULL_TIME, RowError, RowErrorReason, check_dict,
+    AttrColumn, EventColumns, LeadRows, NULL_CODE, NULL_TIME, RowError, RowErrorReason, TextNulls,
+    VALID8, check_dict, check_dict_valid,
 };
 use crate::error::Result;
 use crate::model::{Activity, ActivityKind, AttributeDef};
@@ -28,6 +29,9 @@ pub(super) struct Scratch {
     order: Vec<u32>,
     /// Per row of one kind: its rules still matching.
     masks: Vec<u64>,
+    /// Per filtered column with unchecked nulls: the chunk's codes, [`NULL_CODE`] under
+    /// its nulls (made only for a chunk whose nulls hold other codes).
+    fixed: Vec<Vec<u32>>,
 }
 
 /// One rule's running state, for every lead.
@@ -120,6 +124,8 @@ pub(super) struct Scan<'s, 'a> {
     pub events: &'s EventColumns<'a>,
     /// Each row's lead (`events.lead` is not read).
     pub lead_rows: LeadRows<'a>,
+    /// Text columns whose codes are checked under their nulls a chunk at a time.
+    pub nulls: &'s [TextNulls<'a>],
     pub layout: &'s Layout,
     pub checked: &'s [(&'s AttrColumn<'a>, &'s AttributeDef)],
     pub n_leads: usize,
@@ -136,7 +142,7 @@ impl Scan<'_, '_> {
         range: Range<usize>,
         keep_going: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Option<Block>> {
-        let passes = Pass::plan(self.scoring, self.events, self.now);
+        let passes = Pass::plan(self.scoring, self.events, self.nulls, self.now);
         let mut block = Block::new(self.n_leads, self.layout);
         let mut scratch = Scratch::default();
         for (p, pass) in passes.iter().enumerate() {
@@ -155,7 +161,10 @@ impl Scan<'_, '_> {
             }
             for (d, dict) in pass.dicts.iter().enumerate() {
                 if bad_codes & (1 << d.min(63)) != 0 {
-                    check_dict(dict.name, &dict.col)?;
+                    match &dict.nulls {
+                        None => check_dict(dict.name, &dict.col)?,
+                        Some(nulls) => check_dict_valid(dict.name, &dict.col, nulls)?,
+                    }
                 }
             }
             for test in pass.tests.iter().flatten() {
@@ -267,13 +276,28 @@ impl Scan<'_, '_> {
 
         // A code outside its dictionary in a filtered column fails the batch (checked in a
         // loop of its own, which vectorises).
+        // A column with unchecked nulls: its set rows' codes checked, and the chunk's codes
+        // made with NULL_CODE under its nulls where they hold another code.
         let mut bad_codes = 0;
+        let mut fixed_cols = 0u64;
+        scratch.fixed.resize_with(pass.dicts.len(), Vec::new);
         for (d, dict) in pass.dicts.iter().enumerate() {
             let outside = (dict.masks.len() - 1) as u32;
-            if dict.codes[rows.clone()]
-                .iter()
-                .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside))
-            {
+            let codes = &dict.codes[rows.clone()];
+            let bad = match &dict.nulls {
+                None => codes
+                    .iter()
+                    .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside)),
+                Some(nulls) => {
+                    let (bad, stray) = check_chunk(codes, nulls, start, outside - 1);
+                    if stray && d < 64 {
+                        fix_chunk(codes, nulls, start, &mut scratch.fixed[d]);
+                        fixed_cols |= 1 << d;
+                    }
+                    bad
+                }
+            };
+            if bad {
                 bad_codes |= 1 << d.min(63);
             }
         }
@@ -293,7 +317,11 @@ impl Scan<'_, '_> {
                 let dict = &pass.dicts[d];
                 let table = &dict.masks[..];
                 let outside = (table.len() - 1) as u32;
-                let codes = &dict.codes[rows.clone()];
+                let codes: &[u32] = if fixed_cols & (1 << d.min(63)) != 0 {
+                    &scratch.fixed[d]
+                } else {
+                    &dict.codes[rows.clone()]
+                };
                 for (m, &i) in masks.iter_mut().zip(mine) {
                     let code = codes[i as usize];
                     *m &= table[code.wrapping_add(1).min(outside) as usize];
@@ -428,6 +456,83 @@ impl Scan<'_, '_> {
         }
         None
     }
+}
+
+/// Calls `group(acc, offset, codes of 8 rows, their validity masks)` over the rows of
+/// `codes` (rows `start..` of a column with `nulls`) whose validity is a whole byte, and
+/// `row(acc, offset, code, valid)` over the others.
+#[inline(always)]
+fn each_masked<A>(
+    codes: &[u32],
+    nulls: &TextNulls<'_>,
+    start: usize,
+    acc: &mut A,
+    group: impl Fn(&mut A, usize, &[u32; 8], &[u32; 8]),
+    row: impl Fn(&mut A, usize, u32, bool),
+) {
+    let first = nulls.offset + start;
+    let head = ((8 - first % 8) % 8).min(codes.len());
+    for (i, &c) in codes[..head].iter().enumerate() {
+        row(acc, i, c, nulls.valid(start + i));
+    }
+    let bytes = nulls.bits.get((first + head) / 8..).unwrap_or_default();
+    let mut done = head;
+    for (g, &byte) in codes[head..].chunks_exact(8).zip(bytes) {
+        if let Ok(g) = <&[u32; 8]>::try_from(g) {
+            group(acc, done, g, &VALID8[byte as usize]);
+            done += 8;
+        }
+    }
+    for (i, &c) in codes.iter().enumerate().skip(done) {
+        row(acc, i, c, nulls.valid(start + i));
+    }
+}
+
+/// Over a chunk of a column with unchecked nulls: whether a set row's code lies outside
+/// the dictionary of `len`, and whether a null row holds a code other than [`NULL_CODE`].
+fn check_chunk(codes: &[u32], nulls: &TextNulls<'_>, start: usize, len: u32) -> (bool, bool) {
+    let mut acc = (false, 0u32);
+    each_masked(
+        codes,
+        nulls,
+        start,
+        &mut acc,
+        |acc, _, g, m| {
+            let (mut b, mut s) = (false, 0);
+            for (&c, &m) in g.iter().zip(m) {
+                b |= (c >= len) & (m != 0);
+                s |= !(c | m);
+            }
+            acc.0 |= b;
+            acc.1 |= s;
+        },
+        |acc, _, c, valid| {
+            if valid {
+                acc.0 |= c >= len;
+            } else {
+                acc.1 |= !c;
+            }
+        },
+    );
+    (acc.0, acc.1 != 0)
+}
+
+/// A chunk's codes with [`NULL_CODE`] under its nulls, into `out`.
+fn fix_chunk(codes: &[u32], nulls: &TextNulls<'_>, start: usize, out: &mut Vec<u32>) {
+    out.clear();
+    out.resize(codes.len(), NULL_CODE);
+    each_masked(
+        codes,
+        nulls,
+        start,
+        out,
+        |out, at, g, m| {
+            for ((o, &c), &m) in out[at..at + 8].iter_mut().zip(g).zip(m) {
+                *o = c | !m;
+            }
+        },
+        |out, at, c, valid| out[at] = if valid { c } else { NULL_CODE },
+    );
 }
 
 /// Keeps the earliest times in `slot = [count, t1, .., t_n]`.
