@@ -221,15 +221,16 @@ fn main() {
     );
 
     // The doors' path with no lead record and no index column (int64 ids, leads with no
-    // field but their id), alternating with the core so both see the same machine.
+    // field but their id) and dictionary keys checked where the batch reads them,
+    // alternating with the core so both see the same machine.
     let keys: Vec<Option<i64>> = f.lead_ids.iter().map(|&k| Some(k)).collect();
     let fast = || {
         table
             .columns
             .iter()
             .flat_map(|c| &c.chunks)
-            .for_each(|a| leadcore_arrow::validate(a).unwrap());
-        let ev = Events::from_table(&table).unwrap();
+            .for_each(|a| leadcore_arrow::validate_deferring_keys(a).unwrap());
+        let ev = Events::for_scoring(&table).unwrap();
         let lookup = leadcore_arrow::LeadKeys::new(&keys).unwrap().unwrap();
         let rows = lookup.rows(ev.int64_keys().unwrap()).unwrap();
         let id = |i: usize| f.lead_ids[i].to_string();

@@ -1,6 +1,6 @@
 //! Scoring events handed over through the Arrow C stream interface
 //! (`leadcore_score_arrow`): the C door's side of `leadcore-arrow`, which reads the stream
-//! (every array validated in full), reads the events as the Python door does, and exports
+//! (every array validated, dictionary keys where they are read), reads the events as the Python door does, and exports
 //! the scores as a stream.
 //!
 //! The Arrow C structs are `leadcore-arrow`'s (arrow-rs') `FFI_ArrowArrayStream`, laid out
