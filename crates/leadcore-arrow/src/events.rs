@@ -4,7 +4,7 @@
 //! copied: an `Int64` (or `timestamp[s]`) `at` with no nulls, `int32`/`uint32` dictionary
 //! keys with no nulls, an `Int64` or `Float64` attribute's values.
 
-use crate::columns::{Codes, Deferred, column_validity, ints, natives, select};
+use crate::columns::{Codes, Deferred, Raw, column_validity, ints, natives, select};
 use crate::ids::{EventLeads, IntIds, LeadKeys, MISS, discover_keys};
 use crate::read::{Kind, each_bool, each_float, each_int, kind_of};
 use crate::table::{ChunkedColumn, Table, is_pandas_index};
@@ -15,17 +15,17 @@ use arrow_array::types::{
     TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, StringArray};
-use arrow_buffer::{NullBuffer, ScalarBuffer};
+use arrow_buffer::ScalarBuffer;
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
 use leadcore::columnar::{
     AttrColumn, AttrValues, BatchLeads, Column, DictBuilder, DictColumn, EventColumns, LeadRows,
-    NULL_CODE, NULL_TIME, OwnedAttr, RowErrorReason, TextNulls,
+    NULL_CODE, NULL_TIME, OwnedAttr, RawText, RowErrorReason,
 };
 use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
 use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, ValueRef};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// Events read from Arrow columns, owning (or sharing the Arrow buffers of) what
 /// [`EventColumns`] borrows.
@@ -67,9 +67,10 @@ pub struct Events {
     kind: Codes,
     at: ScalarBuffer<i64>,
     attrs: Vec<(String, Attr)>,
-    /// Whether the `kind` codes are the producer's keys, unchecked (the core makes a row
-    /// of a code outside the dictionary a row error, which then fails the batch).
-    kind_unchecked: bool,
+    /// The `kind` column as the producer holds it (its keys unchecked: the core makes a
+    /// row of a key outside the dictionary a row error, which then fails the batch); `kind`
+    /// then holds only the dictionary.
+    raw_kind: Option<Raw>,
 }
 
 #[derive(Debug)]
@@ -85,11 +86,9 @@ enum Attr {
     Int(ScalarBuffer<i64>, Option<Vec<bool>>),
     Float(ScalarBuffer<f64>, Option<Vec<bool>>),
     Owned(OwnedAttr),
-    /// A dictionary's keys as the producer gave them, neither checked nor checked under
-    /// their nulls: scored with their validity ([`TextNulls`]); read otherwise as codes
-    /// with [`NULL_CODE`] under the nulls (and a key outside the dictionary missing), made
-    /// when first asked for.
-    Lazy(Codes, NullBuffer, OnceLock<Vec<u32>>),
+    /// A dictionary's keys as the producer gave them, unchecked: scored as they are
+    /// ([`RawText`]); read otherwise as codes made when first asked for.
+    Lazy(Raw),
 }
 
 impl Attr {
@@ -105,30 +104,18 @@ impl Attr {
                 valid: valid.as_deref(),
             }),
             Attr::Owned(o) => o.values(),
-            Attr::Lazy(c, nulls, fixed) => AttrValues::Text(DictColumn {
-                codes: fixed.get_or_init(|| {
-                    let n = c.dictionary.len();
-                    c.codes
-                        .iter()
-                        .enumerate()
-                        .map(|(r, &k)| {
-                            if nulls.is_valid(r) && (k as usize) < n {
-                                k
-                            } else {
-                                NULL_CODE
-                            }
-                        })
-                        .collect()
-                }),
-                dictionary: &c.dictionary,
-            }),
+            Attr::Lazy(raw) => AttrValues::Text(raw.column()),
         }
     }
 
-    /// The values as the batch scores them: a lazy column's keys as they came.
+    /// The values as the batch scores them: a raw column's dictionary only (its keys go
+    /// as [`RawText`]).
     fn raw_values(&self) -> AttrValues<'_> {
         match self {
-            Attr::Lazy(c, ..) => AttrValues::Text(c.column()),
+            Attr::Lazy(raw) => AttrValues::Text(DictColumn {
+                codes: &[],
+                dictionary: &raw.dictionary,
+            }),
             other => other.values(),
         }
     }
@@ -237,9 +224,15 @@ impl Events {
         };
         // A deferred `kind` with no nulls is taken as it is: the core checks every row's
         // kind code.
-        let (kind, kind_unchecked) = match deferred.then(|| Codes::read_deferred(kind_col)) {
-            Some(Some(Ok(Deferred::Keys(codes, None)))) => (codes, true),
-            _ => (strings(kind_col, "")?, false),
+        let (kind, raw_kind) = match deferred.then(|| Codes::read_deferred(kind_col)) {
+            Some(Some(Ok(Deferred::Keys(raw)))) => (
+                Codes {
+                    codes: ScalarBuffer::from(Vec::new()),
+                    dictionary: raw.dictionary.clone(),
+                },
+                Some(raw),
+            ),
+            _ => (strings(kind_col, "")?, None),
         };
         let mut attrs = Vec::new();
         for c in columns {
@@ -258,7 +251,7 @@ impl Events {
             kind,
             at,
             attrs,
-            kind_unchecked,
+            raw_kind,
         })
     }
 
@@ -423,27 +416,30 @@ impl Events {
                 values: a.raw_values(),
             })
             .collect();
-        let nulls: Vec<TextNulls<'_>> = self
+        let mut raw: Vec<RawText<'_>> = self
             .attrs
             .iter()
             .filter_map(|(name, a)| match a {
-                Attr::Lazy(_, n, _) => Some(TextNulls {
-                    column: name,
-                    bits: n.inner().values(),
-                    offset: n.inner().offset(),
-                }),
+                Attr::Lazy(r) => Some(r.text(name)),
                 _ => None,
             })
             .collect();
-        let Some(mut out) = scoring.score_rows(
-            leads,
-            rows,
-            &self.columns(&[], &attrs),
-            &nulls,
-            now,
-            threads,
-            keep_going,
-        )?
+        raw.extend(self.raw_kind.as_ref().map(|r| r.text("kind")));
+        let columns = EventColumns {
+            lead: &[],
+            kind: DictColumn {
+                codes: if self.raw_kind.is_some() {
+                    &[]
+                } else {
+                    &self.kind.codes
+                },
+                dictionary: &self.kind.dictionary,
+            },
+            at: &self.at,
+            attrs: &attrs,
+        };
+        let Some(mut out) =
+            scoring.score_rows(leads, rows, &columns, &raw, now, threads, keep_going)?
         else {
             return Ok(None);
         };
@@ -456,23 +452,12 @@ impl Events {
     /// dictionary is the error [`crate::validate`] gives): for events read that way and
     /// then used other than by [`Events::score_rows`] or [`Events::score_indexed`].
     pub fn check_keys(&self) -> Result<()> {
-        let outside = |name: &str, codes: &Codes, nulls: Option<&NullBuffer>| {
-            let n = codes.dictionary.len();
-            match crate::table::first_outside(&codes.codes, nulls, n) {
-                None => Ok(()),
-                Some(r) => Err(invalid(format!(
-                    "malformed Arrow data: events column `{name}` row {r}: key {} is outside \
-                     its dictionary of {n}",
-                    codes.codes[r] as i32
-                ))),
-            }
-        };
-        if self.kind_unchecked {
-            outside("kind", &self.kind, None)?;
+        if let Some(raw) = &self.raw_kind {
+            raw.check("kind")?;
         }
         for (name, a) in &self.attrs {
-            if let Attr::Lazy(codes, nulls, _) = a {
-                outside(name, codes, Some(nulls))?;
+            if let Attr::Lazy(raw) = a {
+                raw.check(name)?;
             }
         }
         Ok(())
@@ -482,29 +467,27 @@ impl Events {
     /// validation fails it (the core made its row a row error; a row whose lead is unknown
     /// is refused for that first, so then every key is checked).
     fn check_kinds(&self, out: &BatchScores) -> leadcore::Result<()> {
-        if !self.kind_unchecked {
+        let Some(raw) = &self.raw_kind else {
             return Ok(());
-        }
-        let n = self.kind.dictionary.len();
-        let outside = |r: usize| self.kind.codes.get(r).is_some_and(|&c| c as usize >= n);
-        let bad = if out
+        };
+        if out
             .row_errors
             .iter()
             .any(|e| e.reason == RowErrorReason::UnknownLead)
         {
-            (0..self.kind.codes.len()).find(|&r| outside(r))
-        } else {
-            out.row_errors.iter().map(|e| e.row).find(|&r| outside(r))
-        };
-        match bad {
+            return raw.check("kind").map_err(core_error);
+        }
+        let text = raw.text("kind");
+        let n = raw.dictionary.len();
+        match out.row_errors.iter().map(|e| e.row).find(|&r| {
+            let c = text.code(r);
+            c != NULL_CODE && c as usize >= n
+        }) {
             None => Ok(()),
-            Some(r) => Err(leadcore::Error::invalid_input(format!(
-                "malformed Arrow data: events column `kind` row {r}: key {} is outside its \
-                 dictionary of {n}",
-                self.kind.codes[r] as i32
-            ))),
+            Some(_) => raw.check("kind").map_err(core_error),
         }
     }
+
     fn name_unknown_leads(&self, out: &mut BatchScores) {
         for e in &mut out.row_errors {
             if e.reason == RowErrorReason::UnknownLead {
@@ -532,7 +515,10 @@ impl Events {
     pub fn columns<'a>(&'a self, lead: &'a [u32], attrs: &'a [AttrColumn<'a>]) -> EventColumns<'a> {
         EventColumns {
             lead,
-            kind: self.kind.column(),
+            kind: match &self.raw_kind {
+                Some(raw) => raw.column(),
+                None => self.kind.column(),
+            },
             at: &self.at,
             attrs,
         }
@@ -611,6 +597,14 @@ impl Events {
             now,
             keep_going,
         )
+    }
+}
+
+/// This crate's error as the core's (`invalid input` with its message).
+fn core_error(e: Error) -> leadcore::Error {
+    match e {
+        Error::Core(e) => e,
+        other => leadcore::Error::invalid_input(other.message()),
     }
 }
 
@@ -736,7 +730,7 @@ fn attribute(
     if matches!(kind, Some(Kind::Text | Kind::Null)) {
         let (read, lazy) = if deferred {
             match Codes::read_deferred(c) {
-                Some(Ok(Deferred::Keys(codes, nulls))) => (Some(codes), nulls),
+                Some(Ok(Deferred::Keys(raw))) => (None, Some(raw)),
                 Some(Ok(Deferred::Read(codes))) => (Some(codes), None),
                 Some(Err(e)) => return Err(e),
                 None => (None, None),
@@ -744,20 +738,30 @@ fn attribute(
         } else {
             (Codes::read(c), None)
         };
-        let Some(codes) = read else {
-            return Err(Error::Type(format!(
-                "events column `{name}` has Arrow type {}; expected strings",
-                c.data_type
-            )));
+        let dictionary = match (&read, &lazy) {
+            (Some(codes), _) => &codes.dictionary,
+            (None, Some(raw)) => &raw.dictionary,
+            (None, None) => {
+                return Err(Error::Type(format!(
+                    "events column `{name}` has Arrow type {}; expected strings",
+                    c.data_type
+                )));
+            }
         };
         if let Some(def) = def {
             // One check per distinct value.
             let mut scratch = Activity::new(ActivityKind::WebVisit, DateTime::UNIX_EPOCH);
-            for (i, v) in codes.dictionary.iter().enumerate() {
+            for (i, v) in dictionary.iter().enumerate() {
                 if let Err(m) = def.set(&mut scratch, Some(ValueRef::Text(v))) {
-                    let row = (0..codes.codes.len()).position(|r| {
-                        codes.codes[r] as usize == i && lazy.as_ref().is_none_or(|n| n.is_valid(r))
-                    });
+                    let column = match (&read, &lazy) {
+                        (Some(codes), _) => codes.column(),
+                        (None, Some(raw)) => raw.column(),
+                        (None, None) => DictColumn {
+                            codes: &[],
+                            dictionary,
+                        },
+                    };
+                    let row = column.codes.iter().position(|&code| code as usize == i);
                     return Err(invalid(format!(
                         "events column `{name}` row {}: {m}",
                         row.unwrap_or(0)
@@ -765,9 +769,10 @@ fn attribute(
                 }
             }
         }
-        return Ok(match lazy {
-            Some(nulls) => Attr::Lazy(codes, nulls, OnceLock::new()),
-            None => Attr::Text(codes),
+        return Ok(match (read, lazy) {
+            (_, Some(raw)) => Attr::Lazy(raw),
+            (Some(codes), None) => Attr::Text(codes),
+            (None, None) => Attr::Owned(OwnedAttr::Text(DictBuilder::default())),
         });
     }
     if kind == Some(Kind::Int) {
@@ -937,6 +942,96 @@ mod tests {
 
     /// Integer lead ids of every width score as their decimal text does, across chunks and
     /// with nulls; an unknown id is an `unknown_lead` row error naming it, as a text id is.
+    /// Events as a producer hands them over: int64 ids, `kind` and `page` as dictionaries
+    /// with int32 keys, `page`'s nulls holding `under_null` (what a null's key holds is
+    /// undefined in Arrow).
+    fn producer_table(rows: usize, under_null: i32) -> (Table, Vec<Lead>) {
+        let kinds = ["web_visit", "email_opened", "trial_signup"];
+        let pages = ["/pricing", "/blog/a", "/docs", "/pricing-faq"];
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let (mut ids, mut kind, mut at, mut page, mut valid) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..rows {
+            ids.push(next(40) as i64 + 1000);
+            kind.push(next(3) as i32);
+            at.push(1_767_225_600 - next(86_400 * 30) as i64);
+            let present = next(3) != 0;
+            page.push(if present { next(4) as i32 } else { under_null });
+            valid.push(present);
+        }
+        let page = DictionaryArray::new(
+            Int32Array::new(page.into(), Some(valid.into())),
+            Arc::new(StringArray::from(pages.to_vec())),
+        );
+        let kind = DictionaryArray::new(
+            Int32Array::from(kind),
+            Arc::new(StringArray::from(kinds.to_vec())),
+        );
+        let table = Table::new(vec![
+            col("lead_id", Int64Array::from(ids)),
+            col("kind", kind),
+            col("at", Int64Array::from(at)),
+            col("page", page),
+        ]);
+        let leads = (1000..1040).map(|i| Lead::new(i.to_string())).collect();
+        (table, leads)
+    }
+
+    #[test]
+    fn keys_checked_where_read_score_as_checked_keys() {
+        let pb = Playbook::default_playbook();
+        let now = DateTime::from_timestamp(1_767_312_000, 0).unwrap();
+        for under_null in [-1, 0, 3, 77, i32::MIN] {
+            let (table, leads) = producer_table(5_000, under_null);
+            let want = Events::from_table(&table)
+                .unwrap()
+                .score(pb.scoring(), &leads, now)
+                .unwrap();
+            let fast = Events::for_scoring(&table).unwrap();
+            assert_eq!(fast.score(pb.scoring(), &leads, now).unwrap(), want);
+            // Bare leads, int64 keys, one and two threads (the second run starts at a row
+            // whose validity bit is no byte's first).
+            let keys: Vec<Option<i64>> = (1000..1040).map(Some).collect();
+            let lookup = crate::LeadKeys::new(&keys).unwrap().unwrap();
+            let id = |i: usize| (1000 + i).to_string();
+            for threads in [1, 2, 3] {
+                let out = fast
+                    .score_rows(
+                        pb.scoring(),
+                        BatchLeads::Bare { count: 40, id: &id },
+                        lookup.rows(fast.int64_keys().unwrap()).unwrap(),
+                        now,
+                        threads,
+                        &mut |_| true,
+                    )
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(out, want, "under_null {under_null}, {threads} threads");
+            }
+            // A slice whose validity starts mid-byte.
+            let sliced = Table::new(
+                table
+                    .columns
+                    .iter()
+                    .map(|c| ChunkedColumn::new(&c.name, c.chunks[0].slice(3, 4_000)))
+                    .collect(),
+            );
+            let want = Events::from_table(&sliced)
+                .unwrap()
+                .score(pb.scoring(), &leads, now)
+                .unwrap();
+            let fast = Events::for_scoring(&sliced).unwrap();
+            assert_eq!(fast.score(pb.scoring(), &leads, now).unwrap(), want);
+            assert!(fast.check_keys().is_ok());
+        }
+    }
+
     #[test]
     fn int_lead_ids_score_as_their_text() {
         let pb = Playbook::default_playbook();

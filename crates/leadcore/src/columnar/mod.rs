@@ -224,36 +224,112 @@ fn in_table(key: i64, min: i64, table: &[u32]) -> u32 {
         .unwrap_or(u32::MAX)
 }
 
-/// Which rows of a text attribute column hold a value, for a column whose codes were not
-/// checked under its nulls ([`Scoring::score_rows`](crate::Scoring::score_rows)): Arrow's
-/// validity bitmap, as a dictionary array with nulls comes. A row whose bit is clear is
-/// missing, whatever its code; a set row's code must lie inside the dictionary. The batch
-/// checks the codes of the rows it reads, a block at a time, so a producer's column is
-/// read as it is (no pass over it before scoring, no copy unless its nulls hold codes
-/// other than [`NULL_CODE`], and then a block at a time).
+/// A text column's keys as a producer holds them, for
+/// [`Scoring::score_rows`](crate::Scoring::score_rows): keys of any width, with Arrow's
+/// validity bits or pandas' `-1` for a missing value, read a block of rows at a time (no
+/// pass over the column before scoring, no copy of it). The column's [`DictColumn`] in the
+/// events gives the dictionary; its `codes` are not read (they may be empty).
+///
+/// A row is missing where its validity bit is clear (whatever its key), or where its key is
+/// -1 and `minus_one_missing`; any other key must lie inside the dictionary (a negative one
+/// does not): a row of the `kind` column with another key is a row error, a row of an
+/// attribute column the batch reads fails the batch.
 ///
 /// ```
-/// use leadcore::columnar::TextNulls;
-/// let nulls = TextNulls { column: "page", bits: &[0b101], offset: 0 };
-/// assert_eq!((nulls.valid(0), nulls.valid(1), nulls.valid(2)), (true, false, true));
+/// use leadcore::columnar::{Bits, Keys, RawText};
+/// let page = RawText {
+///     column: "page",
+///     keys: Keys::I8(&[0, -1, 2]),
+///     valid: None,
+///     minus_one_missing: true,
+/// };
+/// assert_eq!(page.code(1), leadcore::columnar::NULL_CODE);
+/// let arrow = RawText { valid: Some(Bits { bytes: &[0b101], offset: 0 }), minus_one_missing: false, ..page };
+/// assert_eq!((arrow.code(0), arrow.code(1), arrow.code(2)), (0, leadcore::columnar::NULL_CODE, 2));
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct TextNulls<'a> {
-    /// The attribute column's name.
+pub struct RawText<'a> {
+    /// The column's name: `kind`, or a text attribute column of the events.
     pub column: &'a str,
-    /// Validity bits, least significant bit first: row `r` holds a value when bit
-    /// `offset + r` is set.
-    pub bits: &'a [u8],
+    /// One key per row.
+    pub keys: Keys<'a>,
+    /// Which rows hold a value (none: every row, but for pandas' -1).
+    pub valid: Option<Bits<'a>>,
+    /// Whether a key of -1 is a missing value (pandas' categorical codes).
+    pub minus_one_missing: bool,
+}
+
+impl RawText<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self.keys {
+            Keys::U8(k) => k.len(),
+            Keys::U16(k) => k.len(),
+            Keys::U32(k) => k.len(),
+            Keys::I8(k) => k.len(),
+            Keys::I16(k) => k.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `row`'s code: its key as a code ([`NULL_CODE`] where missing; a key outside
+    /// any dictionary, such as a negative one, as a code past it).
+    pub fn code(&self, row: usize) -> u32 {
+        if self.valid.is_some_and(|v| !v.get(row)) {
+            return NULL_CODE;
+        }
+        let code = match self.keys {
+            Keys::U8(k) => k.get(row).map(|&k| u32::from(k)),
+            Keys::U16(k) => k.get(row).map(|&k| u32::from(k)),
+            Keys::U32(k) => k.get(row).copied(),
+            Keys::I8(k) => k.get(row).map(|&k| i32::from(k) as u32),
+            Keys::I16(k) => k.get(row).map(|&k| i32::from(k) as u32),
+        };
+        match code {
+            None => NULL_CODE,
+            // -1 of a column whose -1 is no missing value: outside the dictionary.
+            Some(NULL_CODE) if !self.minus_one_missing => NULL_CODE - 1,
+            Some(c) => c,
+        }
+    }
+}
+
+/// The keys of a [`RawText`] column.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Keys<'a> {
+    /// `uint8` keys.
+    U8(&'a [u8]),
+    /// `uint16` keys.
+    U16(&'a [u16]),
+    /// `uint32` keys (also `int32` keys as their bits: -1 reads as [`NULL_CODE`]).
+    U32(&'a [u32]),
+    /// `int8` keys.
+    I8(&'a [i8]),
+    /// `int16` keys.
+    I16(&'a [i16]),
+}
+
+/// Validity bits, least significant bit first (Arrow's layout): row `r` holds a value when
+/// bit `offset + r` of `bytes` is set.
+#[derive(Debug, Clone, Copy)]
+pub struct Bits<'a> {
+    /// The bits.
+    pub bytes: &'a [u8],
     /// The bit of row 0.
     pub offset: usize,
 }
 
-impl TextNulls<'_> {
-    /// Whether row `row` holds a value (`false` past the bits).
+impl Bits<'_> {
+    /// Whether row `row`'s bit is set (`false` past the bits).
     #[inline]
-    pub fn valid(&self, row: usize) -> bool {
+    pub fn get(&self, row: usize) -> bool {
         let bit = self.offset + row;
-        self.bits
+        self.bytes
             .get(bit / 8)
             .is_some_and(|b| (b >> (bit % 8)) & 1 == 1)
     }
@@ -373,23 +449,33 @@ impl<'a> EventColumns<'a> {
     /// front, as it checks each code where it reads it (a bad kind code is a row error, a
     /// bad attribute code fails the batch).
     pub(crate) fn check_shape(&self) -> Result<()> {
+        self.check_shape_raw(&[])
+    }
+
+    /// [`EventColumns::check_shape`], the columns `raw` names measured by their keys.
+    pub(crate) fn check_shape_raw(&self, raw: &[RawText<'_>]) -> Result<()> {
         let rows = self.at.len();
         let bad = |message: String| Err(Error::invalid_input(message));
-        if self.kind.codes.len() != rows {
+        let len_of = |name: &str, codes: usize| {
+            raw.iter()
+                .find(|r| r.column == name)
+                .map_or(codes, RawText::len)
+        };
+        if len_of("kind", self.kind.codes.len()) != rows {
             return bad(format!(
                 "event columns have different lengths: `kind` has {}, `at` has {rows}",
-                self.kind.codes.len()
+                len_of("kind", self.kind.codes.len())
             ));
         }
         for (i, c) in self.attrs.iter().enumerate() {
             if self.attrs[..i].iter().any(|o| o.name == c.name) {
                 return bad(format!("event column `{}` appears twice", c.name));
             }
-            if c.values.len() != rows {
+            let len = len_of(c.name, c.values.len());
+            if len != rows {
                 return bad(format!(
-                    "event columns have different lengths: `{}` has {}, `at` has {rows}",
-                    c.name,
-                    c.values.len()
+                    "event columns have different lengths: `{}` has {len}, `at` has {rows}",
+                    c.name
                 ));
             }
             let valid = match &c.values {
@@ -409,17 +495,17 @@ impl<'a> EventColumns<'a> {
     }
 }
 
-/// [`check_dict`] of the rows `nulls` says hold a value.
-pub(crate) fn check_dict_valid(
-    name: &str,
-    col: &DictColumn<'_>,
-    nulls: &TextNulls<'_>,
-) -> Result<()> {
-    let n = col.dictionary.len();
-    match (0..col.codes.len()).find(|&r| nulls.valid(r) && col.codes[r] as usize >= n) {
+/// The first row of a raw column the batch reads whose code lies outside its dictionary of
+/// `len`, as the error [`check_dict`] gives.
+pub(crate) fn check_raw(raw: &RawText<'_>, len: usize) -> Result<()> {
+    match (0..raw.len()).find(|&r| {
+        let c = raw.code(r);
+        c != NULL_CODE && c as usize >= len
+    }) {
         Some(row) => Err(Error::invalid_input(format!(
-            "event column `{name}` row {row}: code {} is outside its dictionary of {n}",
-            col.codes[row] as i32
+            "event column `{}` row {row}: code {} is outside its dictionary of {len}",
+            raw.column,
+            raw.code(row) as i32
         ))),
         None => Ok(()),
     }

@@ -8,8 +8,7 @@ use super::evaluate::{Tally, evaluate, grade};
 use super::model::{RuleKind, Scoring};
 use super::points::{Factors, Q, to_f64};
 use crate::columnar::{
-    AttrColumn, AttrValues, BatchLeads, DictColumn, EventColumns, LeadRows, NULL_CODE, RowError,
-    TextNulls,
+    AttrColumn, AttrValues, BatchLeads, DictColumn, EventColumns, LeadRows, RawText, RowError,
 };
 use crate::error::{Error, Result};
 use crate::model::{Activity, AttributeDef, FieldType, Lead};
@@ -270,10 +269,10 @@ impl Scoring {
     /// [`LeadRows`] (indices, or integer keys read a block of rows at a time): what a door
     /// holding integer lead ids and leads with no fields scores through, with no index
     /// column and no lead record made. `events.lead` is not read (`rows` stands for it).
-    /// `nulls` gives the validity of text attribute columns whose codes were not checked
-    /// under their nulls ([`TextNulls`]: a dictionary array's keys as a producer hands them
-    /// over): each is read as it is, its set rows' codes checked and its nulls read as
-    /// missing a chunk at a time where the batch reads it.
+    /// `raw` gives text columns (`kind`, attributes) as their producer holds them
+    /// ([`RawText`]: keys of any width with Arrow's validity or pandas' -1): each is read a
+    /// chunk at a time where the batch reads it, its codes checked there, with no pass over
+    /// it before and no copy of it.
     /// The same scores as [`Scoring::score_columns`] for the same leads and rows.
     ///
     /// ```
@@ -303,74 +302,72 @@ impl Scoring {
         leads: BatchLeads<'_>,
         rows: LeadRows<'_>,
         events: &EventColumns<'_>,
-        nulls: &[TextNulls<'_>],
+        raw: &[RawText<'_>],
         now: DateTime<Utc>,
         threads: usize,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        let mut fixed: Vec<(usize, Vec<u32>)> = Vec::new();
-        for n in nulls {
-            let Some((at, d)) = events
-                .attrs
-                .iter()
-                .enumerate()
-                .find_map(|(i, c)| match c.values {
-                    AttrValues::Text(d) if c.name == n.column => Some((i, d)),
-                    _ => None,
-                })
-            else {
+        for (i, r) in raw.iter().enumerate() {
+            let text = r.column == "kind"
+                || events
+                    .attrs
+                    .iter()
+                    .any(|c| c.name == r.column && matches!(c.values, AttrValues::Text(_)));
+            if !text {
                 return Err(Error::invalid_input(format!(
-                    "validity of `{}`, which is no text column of the events",
-                    n.column
+                    "raw keys of `{}`, which is no text column of the events",
+                    r.column
                 )));
-            };
-            if n.bits.len() * 8 < n.offset + d.codes.len() {
+            }
+            if raw[..i].iter().any(|o| o.column == r.column) {
+                return Err(Error::invalid_input(format!(
+                    "raw keys of `{}` given twice",
+                    r.column
+                )));
+            }
+            if let Some(v) = r.valid
+                && v.bytes.len() * 8 < v.offset + r.len()
+            {
                 return Err(Error::invalid_input(format!(
                     "validity of `{}` is shorter than its {} rows",
-                    n.column,
-                    d.codes.len()
+                    r.column,
+                    r.len()
                 )));
             }
-            if nulls[..].iter().filter(|o| o.column == n.column).count() > 1 {
-                return Err(Error::invalid_input(format!(
-                    "validity of `{}` given twice",
-                    n.column
-                )));
-            }
-            fixed.push((at, Vec::new()));
         }
-        // Row tests read columns row by row: columns with unchecked nulls are checked and
-        // made with NULL_CODE under their nulls first (the passes' masks check them a chunk
-        // at a time).
-        let now_s = now.timestamp();
-        let tested = !nulls.is_empty()
-            && plan::Pass::plan(self, events, &[], now_s)
+        // Row tests read columns row by row: raw columns are made codes first (the passes'
+        // masks read them a chunk at a time).
+        let tested = !raw.is_empty()
+            && plan::Pass::plan(self, events, &[], now.timestamp())
                 .iter()
                 .any(|p| p.tested != 0);
         if !tested {
-            return self.run(leads, rows, events, nulls, now, threads, keep_going);
+            return self.run(leads, rows, events, raw, now, threads, keep_going);
         }
-        for ((at, out), n) in fixed.iter_mut().zip(nulls) {
-            if let AttrValues::Text(d) = events.attrs[*at].values {
-                crate::columnar::check_dict_valid(n.column, &d, n)?;
-                out.extend(
-                    d.codes
-                        .iter()
-                        .enumerate()
-                        .map(|(r, &c)| if n.valid(r) { c } else { NULL_CODE }),
-                );
+        let mut owned: Vec<(&str, Vec<u32>)> = Vec::with_capacity(raw.len());
+        for r in raw {
+            if let Some(c) = events.attrs.iter().find(|c| c.name == r.column)
+                && let AttrValues::Text(d) = c.values
+            {
+                crate::columnar::check_raw(r, d.dictionary.len())?;
             }
+            owned.push((r.column, (0..r.len()).map(|row| r.code(row)).collect()));
         }
+        let codes_of = |name: &str| owned.iter().find(|(n, _)| *n == name).map(|(_, c)| &c[..]);
         let mut attrs: Vec<AttrColumn<'_>> = events.attrs.to_vec();
-        for (at, codes) in &fixed {
-            if let AttrValues::Text(d) = attrs[*at].values {
-                attrs[*at].values = AttrValues::Text(DictColumn {
+        for c in &mut attrs {
+            if let (AttrValues::Text(d), Some(codes)) = (c.values, codes_of(c.name)) {
+                c.values = AttrValues::Text(DictColumn {
                     codes,
                     dictionary: d.dictionary,
                 });
             }
         }
         let events = EventColumns {
+            kind: DictColumn {
+                codes: codes_of("kind").unwrap_or(events.kind.codes),
+                dictionary: events.kind.dictionary,
+            },
             attrs: &attrs,
             ..*events
         };
@@ -383,12 +380,12 @@ impl Scoring {
         leads: BatchLeads<'_>,
         lead_rows: LeadRows<'_>,
         events: &EventColumns<'_>,
-        nulls: &[TextNulls<'_>],
+        raw: &[RawText<'_>],
         now: DateTime<Utc>,
         threads: usize,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        events.check_shape()?;
+        events.check_shape_raw(raw)?;
         let rows = events.at.len();
         if lead_rows.len() != rows {
             return Err(Error::invalid_input(format!(
@@ -413,7 +410,7 @@ impl Scoring {
             scoring: self,
             events,
             lead_rows,
-            nulls,
+            raw,
             layout: &layout,
             checked: &checked,
             n_leads: leads.len(),

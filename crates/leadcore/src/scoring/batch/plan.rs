@@ -3,7 +3,7 @@
 //! 64 rules) one bit mask per kind and per dictionary entry of each filtered column, so a
 //! row's matching rules are a handful of lookups and ANDs.
 
-use crate::columnar::{DictColumn, EventColumns, TextNulls};
+use crate::columnar::{DictColumn, EventColumns, RawText};
 use crate::condition::{DictVerdicts, IntRange, RowCondition};
 use crate::model::ActivityKind;
 use crate::scoring::model::{Behaviour, Decay, Scoring};
@@ -67,8 +67,8 @@ pub(super) struct DictMask<'a> {
     /// The column and its name, for the bad-code error.
     pub name: &'a str,
     pub col: DictColumn<'a>,
-    /// Its validity, where its codes were not checked under nulls.
-    pub nulls: Option<TextNulls<'a>>,
+    /// The column as its producer holds it, where it is raw (`codes` then not read).
+    pub raw: Option<RawText<'a>>,
 }
 
 /// What the rows of one kind need read.
@@ -133,7 +133,7 @@ impl<'a> Pass<'a> {
     pub(super) fn plan(
         scoring: &'a Scoring,
         events: &EventColumns<'a>,
-        nulls: &[TextNulls<'a>],
+        raw: &[RawText<'a>],
         now: i64,
     ) -> Vec<Pass<'a>> {
         let flats: Vec<usize> = (0..scoring.behaviours.len()).collect();
@@ -148,7 +148,7 @@ impl<'a> Pass<'a> {
             .map(|rules| {
                 let mut pass = Pass::new(scoring, events, &kinds, rules, now);
                 for d in &mut pass.dicts {
-                    d.nulls = nulls.iter().find(|n| n.column == d.name).copied();
+                    d.raw = raw.iter().find(|r| r.column == d.name).copied();
                 }
                 pass
             })
@@ -281,7 +281,7 @@ impl<'a> Pass<'a> {
                     involved: 0,
                     name: v.name,
                     col: v.col,
-                    nulls: None,
+                    raw: None,
                 });
                 self.dicts.len() - 1
             }
