@@ -5,7 +5,8 @@
 //! an `arrow_array_stream` capsule (what [`crate::table::PyArrowTable`] hands out).
 //!
 //! This module holds the only `unsafe` code of the Python door: taking ownership of the C
-//! structs a capsule points to. The producer's callbacks run here, with the GIL held.
+//! structs a capsule points to (the producer's callbacks run here, with the GIL held), and
+//! sharing a numpy array's buffer with Arrow (pandas columns read without a copy).
 #![allow(unsafe_code)]
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
@@ -152,4 +153,75 @@ fn read_array(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, ArrayRe
 pub(crate) fn stream_capsule(py: Python<'_>, batch: RecordBatch) -> PyResult<Bound<'_, PyCapsule>> {
     let stream = leadcore_arrow::export_stream(batch.schema(), vec![batch]);
     PyCapsule::new_with_value(py, stream, STREAM)
+}
+
+/// The owner of a shared numpy buffer: the `Py_buffer` view keeps the exporter's memory
+/// alive until it is released (when the last Arrow buffer sharing it is dropped).
+struct Shared<T: pyo3::buffer::Element> {
+    /// Held for its release on drop.
+    _view: std::panic::AssertUnwindSafe<pyo3::buffer::PyBuffer<T>>,
+}
+
+/// A one-dimensional, C-contiguous, aligned buffer of `T` (a numpy array, through the buffer
+/// protocol) as an Arrow buffer sharing its memory; `None` for any other object.
+pub(crate) fn shared<T>(obj: &Bound<'_, PyAny>) -> Option<arrow_buffer::ScalarBuffer<T>>
+where
+    T: pyo3::buffer::Element + arrow_buffer::ArrowNativeType,
+{
+    let buffer = pyo3::buffer::PyBuffer::<T>::get(obj).ok()?;
+    if buffer.dimensions() != 1 || !buffer.is_c_contiguous() {
+        return None;
+    }
+    let len = buffer.item_count();
+    let ptr = std::ptr::NonNull::new(buffer.buf_ptr().cast::<u8>())?;
+    if !(ptr.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()) {
+        return None;
+    }
+    let bytes = len * std::mem::size_of::<T>();
+    let owner: std::sync::Arc<dyn arrow_buffer::alloc::Allocation> = std::sync::Arc::new(Shared {
+        _view: std::panic::AssertUnwindSafe(buffer),
+    });
+    // SAFETY: `ptr` points to `bytes` readable bytes (a one-dimensional C-contiguous buffer
+    // of `len` items of `T`, checked above, aligned for `T`) that the exporter keeps alive
+    // while the `Py_buffer` view is held (PEP 3118); `owner` holds the view and is dropped
+    // only with the last Arrow buffer sharing the memory. The door reads the memory while
+    // the batch runs; a Python thread writing to the array meanwhile would change what it
+    // reads, as with any buffer shared with Arrow.
+    let buffer = unsafe { arrow_buffer::Buffer::from_custom_allocation(ptr, bytes, owner) };
+    Some(arrow_buffer::ScalarBuffer::new(buffer, 0, len))
+}
+
+/// A pandas categorical column as an Arrow dictionary: its codes (their buffer shared) as
+/// keys, null where a code is -1, and its categories as the values.
+pub(crate) fn pandas_categorical<K>(
+    codes: arrow_buffer::ScalarBuffer<K::Native>,
+    categories: Vec<String>,
+) -> Option<ArrayRef>
+where
+    K: arrow_array::types::ArrowDictionaryKeyType,
+    K::Native: Into<i64>,
+{
+    let n = categories.len() as i64;
+    // pandas keeps every code in -1..categories.len(); checked, as the keys' validity is
+    // made in the same pass (a code of -1 is a null).
+    let mut fine = true;
+    let valid = arrow_buffer::BooleanBuffer::collect_bool(codes.len(), |i| {
+        let c: i64 = codes[i].into();
+        fine &= (-1..n).contains(&c);
+        c >= 0
+    });
+    if !fine {
+        return None;
+    }
+    let nulls = arrow_buffer::NullBuffer::new(valid);
+    let keys =
+        arrow_array::PrimitiveArray::<K>::new(codes, Some(nulls).filter(|n| n.null_count() > 0));
+    let values = std::sync::Arc::new(arrow_array::StringArray::from(categories));
+    // SAFETY: every valid key is a code in 0..categories.len() (checked above: the nulls
+    // are exactly the codes of -1), so the dictionary is valid as `try_new` would find it;
+    // `try_new`'s own check (one key and one validity bit at a time, with a branch) would
+    // cost as much as the batch's other work on this column.
+    Some(std::sync::Arc::new(unsafe {
+        arrow_array::DictionaryArray::<K>::new_unchecked(keys, values)
+    }))
 }

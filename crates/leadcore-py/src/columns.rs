@@ -118,12 +118,22 @@ fn extract_table_with(
         }
         return Ok(Table::new(columns));
     }
+    if defer_keys && let Some(table) = crate::pandas::events_table(of, obj)? {
+        return Ok(table);
+    }
     if !arrow::is_arrow(obj) {
         return Err(PyTypeError::new_err(format!(
             "{expected}, not {}",
             type_name(obj)
         )));
     }
+    arrow_table(of, obj, defer_keys)
+}
+
+/// A table with `__arrow_c_stream__` (or `__arrow_c_array__`), dictionary keys left
+/// unchecked when `defer_keys`.
+pub(crate) fn arrow_table(of: Of, obj: &Bound<'_, PyAny>, defer_keys: bool) -> PyResult<Table> {
+    let what = of.name();
     let imported = arrow::import_with(what, obj, defer_keys)?;
     let DataType::Struct(fields) = &imported.data_type else {
         return Err(PyTypeError::new_err(format!(
@@ -489,7 +499,7 @@ impl EventsArg {
     }
 
     /// The events, as `leadcore-arrow` reads them, every key checked; runs without the GIL.
-    pub(crate) fn finish(self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
+    pub(crate) fn finish(&self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
         let events = self.read()?;
         events.check_keys().map_err(|e| (Of::Events, e))?;
         Ok(events)
