@@ -34,7 +34,9 @@ fn is_frame(obj: &Bound<'_, PyAny>) -> bool {
 /// A pandas DataFrame's columns, read for batch scoring (its index left out); `None` for
 /// any other object.
 pub(crate) fn events_table(of: Of, obj: &Bound<'_, PyAny>) -> PyResult<Option<Table>> {
-    if !is_frame(obj) {
+    // An empty frame goes through pandas' export (which gives no chunks: columns of no
+    // type to check, as pandas types empty lists as floats).
+    if !is_frame(obj) || obj.len()? == 0 {
         return Ok(None);
     }
     let py = obj.py();
@@ -53,7 +55,14 @@ pub(crate) fn events_table(of: Of, obj: &Bound<'_, PyAny>) -> PyResult<Option<Ta
         match array {
             Some(array) => columns.push(ChunkedColumn::new(&text, array)),
             None => {
-                let one = obj.get_item(PyList::new(py, [&name])?)?;
+                // The column alone (its index left behind, which pandas would export).
+                let kwargs = pyo3::types::PyDict::new(py);
+                kwargs.set_item("drop", true)?;
+                let one = obj.get_item(PyList::new(py, [&name])?)?.call_method(
+                    "reset_index",
+                    (),
+                    Some(&kwargs),
+                )?;
                 let mut table = arrow_table(of, &one, true)?;
                 columns.append(&mut table.columns);
             }
@@ -124,6 +133,10 @@ fn numbers(values: &Bound<'_, PyAny>, nulls: Option<NullBuffer>) -> Option<Array
     None
 }
 
+fn py_none<'py>(obj: &Bound<'py, PyAny>) -> Bound<'py, PyAny> {
+    obj.py().None().into_bound(obj.py())
+}
+
 /// The nulls of a pandas mask (`True`: missing).
 fn mask_nulls(mask: &Bound<'_, PyAny>) -> Option<NullBuffer> {
     let bytes = mask.call_method1("view", ("uint8",)).ok()?;
@@ -136,7 +149,18 @@ fn mask_nulls(mask: &Bound<'_, PyAny>) -> Option<NullBuffer> {
 /// A `datetime64` column (naive, or with a zone: its values are UTC) as timestamps of its
 /// unit; NaT is null.
 fn datetimes(series: &Bound<'_, PyAny>, zoned: bool) -> PyResult<Option<ArrayRef>> {
-    let values = series.getattr("values")?;
+    // A DatetimeArray's numpy values (UTC for a zoned one); else a converted copy.
+    let array = series.getattr("array")?;
+    let values = if array.hasattr("_ndarray")? {
+        array.getattr("_ndarray")?
+    } else if zoned {
+        series
+            .getattr("dt")?
+            .call_method1("tz_convert", (py_none(series),))?
+            .call_method0("to_numpy")?
+    } else {
+        series.call_method0("to_numpy")?
+    };
     let unit: String = values.getattr("dtype")?.getattr("str")?.extract()?;
     let ints = values.call_method1("view", ("int64",))?;
     let Some(v) = shared::<i64>(&ints) else {
