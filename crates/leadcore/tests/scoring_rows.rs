@@ -23,6 +23,27 @@ fn kinds() -> Vec<String> {
         .to_vec()
 }
 
+fn campaigns() -> Vec<String> {
+    ["welcome", "spring", "welcome-back"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// Rules on two text columns (so the batch reads two raw columns) and a decaying one.
+const TWO_COLUMNS: &str = r#"
+schema_version: 1
+lifecycle: {name: lead, initial: New, stages: [{name: New}]}
+scoring:
+  models:
+    - name: lead
+      rules:
+        - {type: behaviour, name: pricing, activity: web_visit, filters: [{attr: page, op: contains, value: pricing}], points: 15, occurrence: once}
+        - {type: behaviour, name: blog, activity: web_visit, filters: [{attr: page, op: starts_with, value: /blog}], points: 2}
+        - {type: behaviour, name: welcome, activity: email_opened, filters: [{attr: campaign, op: eq, value: welcome}], points: 3, occurrence: {at_most: 2}}
+        - {type: behaviour, name: clicks, activity: email_clicked, points: 5, decay: {type: half_life, days: 7}}
+        - {type: behaviour, name: trial, activity: trial_signup, points: 25}
+"#;
+
 fn pages() -> Vec<String> {
     ["/pricing", "/blog/x", "/docs", "/pricing/faq"]
         .map(String::from)
@@ -66,89 +87,199 @@ proptest! {
         first in -5i64..5,
         threads in 1usize..4,
     ) {
-        let pb = Playbook::default_playbook();
-        let s = pb.scoring();
-        let (kinds, pages) = (kinds(), pages());
-        let lead: Vec<u32> = rows.iter().map(|r| r.0).collect();
-        let kind: Vec<u32> = rows.iter().map(|r| r.1).collect();
-        let at: Vec<i64> = rows.iter().map(|r| NOW - r.2 * 3600).collect();
-        let fixed: Vec<u32> = rows.iter().map(|r| r.3.unwrap_or(NULL_CODE)).collect();
-        let raw: Vec<u32> = rows.iter().map(|r| r.3.unwrap_or_else(|k| k)).collect();
-        let valid: Vec<bool> = rows.iter().map(|r| r.3.is_ok()).collect();
-        let bits = bits(&valid, offset);
-
-        // The reference: lead records (ids first + i), indices, NULL_CODE under nulls.
-        let n = 10usize; // leads 10 and 11 are unknown
-        let records: Vec<Lead> = (0..n).map(|i| Lead::new((first + i as i64).to_string())).collect();
-        let attrs = [AttrColumn {
-            name: "page",
-            values: AttrValues::Text(DictColumn { codes: &fixed, dictionary: &pages }),
-        }];
-        let events = EventColumns {
-            lead: &lead,
-            kind: DictColumn { codes: &kind, dictionary: &kinds },
-            at: &at,
-            attrs: &attrs,
-        };
-        let want = s.score_columns_parallel(&records, &events, now(), threads).unwrap();
-
-        let raw_attrs = [AttrColumn {
-            name: "page",
-            values: AttrValues::Text(DictColumn { codes: &[], dictionary: &pages }),
-        }];
-        let raw_events = EventColumns {
-            lead: &[],
-            kind: DictColumn { codes: &[], dictionary: &kinds },
-            attrs: &raw_attrs,
-            ..events
-        };
-        // The page as Arrow keys of each width (nulls holding anything), and as pandas codes
-        // (-1 missing, no validity); the kind as uint8 and int8 keys.
-        let (p8, p16): (Vec<u8>, Vec<u16>) = raw.iter().map(|&k| (k as u8, k as u16)).unzip();
-        let pandas: Vec<i16> = fixed.iter().map(|&c| if c == NULL_CODE { -1 } else { c as i16 }).collect();
-        let pandas8: Vec<i8> = pandas.iter().map(|&c| c as i8).collect();
-        let kind8: Vec<u8> = kind.iter().map(|&k| k as u8).collect();
-        let kindi8: Vec<i8> = kind.iter().map(|&k| k as i8).collect();
-        let valid = Some(Bits { bytes: &bits, offset });
-        let arrow = |keys| RawText { column: "page", keys, valid, minus_one_missing: false };
-        let pages_raw = [
-            arrow(Keys::U32(&raw)),
-            arrow(Keys::U16(&p16)),
-            arrow(Keys::U8(&p8)),
-            RawText { column: "page", keys: Keys::I16(&pandas), valid: None, minus_one_missing: true },
-            RawText { column: "page", keys: Keys::I8(&pandas8), valid: None, minus_one_missing: true },
-        ];
-        let kinds_raw = [
-            RawText { column: "kind", keys: Keys::U8(&kind8), valid: None, minus_one_missing: false },
-            RawText { column: "kind", keys: Keys::I8(&kindi8), valid: None, minus_one_missing: true },
-            RawText { column: "kind", keys: Keys::U32(&kind), valid: None, minus_one_missing: false },
-        ];
-        let keys: Vec<i64> = lead.iter().map(|&l| first + i64::from(l)).collect();
-        let table: Vec<u32> = (0..n as u32).chain([u32::MAX; 2]).collect();
-        let id = |i: usize| (first + i as i64).to_string();
-        let bare = BatchLeads::Bare { count: n, id: &id };
-        for (p, page) in pages_raw.iter().enumerate() {
-            let kind_raw = kinds_raw[p % kinds_raw.len()];
-            let rows_of = [
-                LeadRows::Index(&lead),
-                LeadRows::Run { keys: &keys, first },
-                LeadRows::Table { keys: &keys, min: first, table: &table },
-            ][p % 3];
-            let leads = if p % 2 == 0 { BatchLeads::Records(&records) } else { bare };
-            let mut got = s
-                .score_rows(leads, rows_of, &raw_events, &[*page, kind_raw], now(), threads, &mut |_| true)
-                .unwrap()
-                .unwrap();
-            // Rows whose lead is unknown name it by index or by key.
-            for (e, w) in got.row_errors.iter_mut().zip(&want.row_errors) {
-                if matches!(rows_of, LeadRows::Run { .. } | LeadRows::Table { .. }) {
-                    prop_assert!(e.message.starts_with("lead key "), "{}", e.message);
-                    e.message.clone_from(&w.message);
-                }
-            }
-            prop_assert_eq!(&got, &want, "page keys {}", p);
+        for pb in [Playbook::default_playbook(), Playbook::from_yaml(TWO_COLUMNS).unwrap()] {
+            same_scores(&pb, &rows, offset, first, threads)?;
         }
     }
+}
+
+fn same_scores(
+    pb: &Playbook,
+    rows: &[Row],
+    offset: usize,
+    first: i64,
+    threads: usize,
+) -> Result<(), TestCaseError> {
+    let s = pb.scoring();
+    let (kinds, pages, campaigns) = (kinds(), pages(), campaigns());
+    let lead: Vec<u32> = rows.iter().map(|r| r.0).collect();
+    let kind: Vec<u32> = rows.iter().map(|r| r.1).collect();
+    let at: Vec<i64> = rows.iter().map(|r| NOW - r.2 * 3600).collect();
+    let fixed: Vec<u32> = rows.iter().map(|r| r.3.unwrap_or(NULL_CODE)).collect();
+    let raw: Vec<u32> = rows.iter().map(|r| r.3.unwrap_or_else(|k| k)).collect();
+    let valid: Vec<bool> = rows.iter().map(|r| r.3.is_ok()).collect();
+    let bits = bits(&valid, offset);
+
+    // The reference: lead records (ids first + i), indices, NULL_CODE under nulls.
+    let n = 10usize; // leads 10 and 11 are unknown
+    let records: Vec<Lead> = (0..n)
+        .map(|i| Lead::new((first + i as i64).to_string()))
+        .collect();
+    // The campaign: the page's code modulo 3, missing where the page is.
+    let campaign: Vec<u32> = fixed
+        .iter()
+        .map(|&c| if c == NULL_CODE { c } else { c % 3 })
+        .collect();
+    let campaign8: Vec<u8> = raw.iter().map(|&k| (k % 3) as u8).collect();
+    let attrs = [
+        AttrColumn {
+            name: "page",
+            values: AttrValues::Text(DictColumn {
+                codes: &fixed,
+                dictionary: &pages,
+            }),
+        },
+        AttrColumn {
+            name: "campaign",
+            values: AttrValues::Text(DictColumn {
+                codes: &campaign,
+                dictionary: &campaigns,
+            }),
+        },
+    ];
+    let events = EventColumns {
+        lead: &lead,
+        kind: DictColumn {
+            codes: &kind,
+            dictionary: &kinds,
+        },
+        at: &at,
+        attrs: &attrs,
+    };
+    let want = s
+        .score_columns_parallel(&records, &events, now(), threads)
+        .unwrap();
+
+    let raw_attrs = [
+        AttrColumn {
+            name: "page",
+            values: AttrValues::Text(DictColumn {
+                codes: &[],
+                dictionary: &pages,
+            }),
+        },
+        AttrColumn {
+            name: "campaign",
+            values: AttrValues::Text(DictColumn {
+                codes: &[],
+                dictionary: &campaigns,
+            }),
+        },
+    ];
+    let raw_events = EventColumns {
+        lead: &[],
+        kind: DictColumn {
+            codes: &[],
+            dictionary: &kinds,
+        },
+        attrs: &raw_attrs,
+        ..events
+    };
+    // The page as Arrow keys of each width (nulls holding anything), and as pandas codes
+    // (-1 missing, no validity); the kind as uint8 and int8 keys.
+    let (p8, p16): (Vec<u8>, Vec<u16>) = raw.iter().map(|&k| (k as u8, k as u16)).unzip();
+    let pandas: Vec<i16> = fixed
+        .iter()
+        .map(|&c| if c == NULL_CODE { -1 } else { c as i16 })
+        .collect();
+    let pandas8: Vec<i8> = pandas.iter().map(|&c| c as i8).collect();
+    let kind8: Vec<u8> = kind.iter().map(|&k| k as u8).collect();
+    let kindi8: Vec<i8> = kind.iter().map(|&k| k as i8).collect();
+    let valid = Some(Bits {
+        bytes: &bits,
+        offset,
+    });
+    let arrow = |keys| RawText {
+        column: "page",
+        keys,
+        valid,
+        minus_one_missing: false,
+    };
+    let pages_raw = [
+        arrow(Keys::U32(&raw)),
+        arrow(Keys::U16(&p16)),
+        arrow(Keys::U8(&p8)),
+        RawText {
+            column: "page",
+            keys: Keys::I16(&pandas),
+            valid: None,
+            minus_one_missing: true,
+        },
+        RawText {
+            column: "page",
+            keys: Keys::I8(&pandas8),
+            valid: None,
+            minus_one_missing: true,
+        },
+    ];
+    let kinds_raw = [
+        RawText {
+            column: "kind",
+            keys: Keys::U8(&kind8),
+            valid: None,
+            minus_one_missing: false,
+        },
+        RawText {
+            column: "kind",
+            keys: Keys::I8(&kindi8),
+            valid: None,
+            minus_one_missing: true,
+        },
+        RawText {
+            column: "kind",
+            keys: Keys::U32(&kind),
+            valid: None,
+            minus_one_missing: false,
+        },
+    ];
+    let keys: Vec<i64> = lead.iter().map(|&l| first + i64::from(l)).collect();
+    let table: Vec<u32> = (0..n as u32).chain([u32::MAX; 2]).collect();
+    let id = |i: usize| (first + i as i64).to_string();
+    let bare = BatchLeads::Bare { count: n, id: &id };
+    for (p, page) in pages_raw.iter().enumerate() {
+        let kind_raw = kinds_raw[p % kinds_raw.len()];
+        let rows_of = [
+            LeadRows::Index(&lead),
+            LeadRows::Run { keys: &keys, first },
+            LeadRows::Table {
+                keys: &keys,
+                min: first,
+                table: &table,
+            },
+        ][p % 3];
+        let leads = if p % 2 == 0 {
+            BatchLeads::Records(&records)
+        } else {
+            bare
+        };
+        let campaign_raw = RawText {
+            column: "campaign",
+            keys: Keys::U8(&campaign8),
+            valid,
+            minus_one_missing: false,
+        };
+        let mut got = s
+            .score_rows(
+                leads,
+                rows_of,
+                &raw_events,
+                &[*page, kind_raw, campaign_raw],
+                now(),
+                threads,
+                &mut |_| true,
+            )
+            .unwrap()
+            .unwrap();
+        // Rows whose lead is unknown name it by index or by key.
+        for (e, w) in got.row_errors.iter_mut().zip(&want.row_errors) {
+            if matches!(rows_of, LeadRows::Run { .. } | LeadRows::Table { .. }) {
+                prop_assert!(e.message.starts_with("lead key "), "{}", e.message);
+                e.message.clone_from(&w.message);
+            }
+        }
+        prop_assert_eq!(&got, &want, "page keys {}", p);
+    }
+    Ok(())
 }
 
 #[test]

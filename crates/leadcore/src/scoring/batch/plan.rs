@@ -268,7 +268,9 @@ impl<'a> Pass<'a> {
         let at = match self
             .dicts
             .iter()
-            .position(|d| std::ptr::eq(d.codes, v.codes))
+            // By name: a raw column's codes are empty (not read), so no two differ by
+            // address.
+            .position(|d| d.name == v.name)
         {
             Some(at) => at,
             None => {
