@@ -245,6 +245,46 @@ fn main() {
         assert_eq!(got, want, "the keyed path's scores differ from the core's");
         leadcore_arrow::scores_batch_with_ids(&got, ids.clone(), s).unwrap()
     };
+    // Its phases, each on its own (best of `runs`).
+    let (t_validate, ()) = best(runs, || {
+        table
+            .columns
+            .iter()
+            .flat_map(|c| &c.chunks)
+            .for_each(|a| leadcore_arrow::validate_deferring_keys(a).unwrap())
+    });
+    let (t_read, ev) = best(runs, || Events::for_scoring(&table).unwrap());
+    let lookup = leadcore_arrow::LeadKeys::new(&keys).unwrap().unwrap();
+    let id = |i: usize| f.lead_ids[i].to_string();
+    let (t_score, _) = best(runs, || {
+        let bare = leadcore::columnar::BatchLeads::Bare {
+            count: keys.len(),
+            id: &id,
+        };
+        let rows = lookup.rows(ev.int64_keys().unwrap()).unwrap();
+        ev.score_rows(s, bare, rows, now, 1, &mut |_| true)
+            .unwrap()
+            .unwrap()
+    });
+    let (t_indexed, _) = best(runs, || {
+        ev.score_rows(
+            s,
+            leadcore::columnar::BatchLeads::Records(&f.leads),
+            leadcore::columnar::LeadRows::Index(&f.lead),
+            now,
+            1,
+            &mut |_| true,
+        )
+        .unwrap()
+        .unwrap()
+    });
+    println!(
+        "  keyed path: validating {:.1} ms, Events::for_scoring {:.1} ms, score_rows {:.1} ms (with lead records and indices: {:.1} ms)",
+        ms(t_validate),
+        ms(t_read),
+        ms(t_score),
+        ms(t_indexed)
+    );
     let (mut core_t, mut fast_t) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..runs {
         core_t = core_t.min(best(1, || s.score_columns(&f.leads, &cols, now).unwrap()).0);

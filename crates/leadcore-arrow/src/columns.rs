@@ -249,6 +249,8 @@ pub(crate) struct Raw {
     pub(crate) keys: KeyBuf,
     pub(crate) dictionary: Vec<String>,
     pub(crate) nulls: Option<NullBuffer>,
+    /// Whether a key of -1 is a missing value (pandas' codes, handed over with no validity).
+    pub(crate) minus_one_missing: bool,
     codes: OnceLock<Vec<u32>>,
 }
 
@@ -268,7 +270,7 @@ impl Raw {
                 bytes: n.inner().values(),
                 offset: n.inner().offset(),
             }),
-            minus_one_missing: false,
+            minus_one_missing: self.minus_one_missing,
         }
     }
 
@@ -317,7 +319,11 @@ impl Codes {
     /// chunk with integer keys of up to 32 bits and distinct values is taken as it is (the
     /// core checks its keys where it reads them); any other column has its keys checked
     /// first. `None` if it holds no strings.
-    pub(crate) fn read_deferred(column: &ChunkedColumn) -> Option<crate::Result<Deferred>> {
+    /// With `minus_one_missing`, a key of -1 is a missing value (pandas' codes).
+    pub(crate) fn read_deferred(
+        column: &ChunkedColumn,
+        minus_one_missing: bool,
+    ) -> Option<crate::Result<Deferred>> {
         if let [chunk] = column.chunks.as_slice()
             && let DataType::Dictionary(key, _) = chunk.data_type()
         {
@@ -354,6 +360,7 @@ impl Codes {
                     keys,
                     dictionary: b.dictionary,
                     nulls: dict.keys().nulls().filter(|n| n.null_count() > 0).cloned(),
+                    minus_one_missing,
                     codes: OnceLock::new(),
                 })));
             }

@@ -124,7 +124,7 @@ impl Attr {
 impl Events {
     /// Reads events from a table's columns (see [`Events`]).
     pub fn from_table(table: &Table) -> Result<Self> {
-        Events::read(table, false)
+        Events::read(table, false, &[])
     }
 
     /// Reads events for batch scoring from a table whose dictionary keys were not checked
@@ -159,10 +159,18 @@ impl Events {
     /// );
     /// ```
     pub fn for_scoring(table: &Table) -> Result<Self> {
-        Events::read(table, true)
+        Events::read(table, true, &[])
     }
 
-    fn read(table: &Table, deferred: bool) -> Result<Self> {
+    /// [`Events::for_scoring`], the dictionary columns named in `minus_one_missing` read
+    /// with a key of -1 as a missing value: pandas' categorical codes, handed over as a
+    /// dictionary of its codes with no validity (so no pass over the codes makes one).
+    pub fn for_scoring_with(table: &Table, minus_one_missing: &[String]) -> Result<Self> {
+        Events::read(table, true, minus_one_missing)
+    }
+
+    fn read(table: &Table, deferred: bool, minus_one_missing: &[String]) -> Result<Self> {
+        let mom = |c: &ChunkedColumn| minus_one_missing.contains(&c.name);
         let columns: Vec<&ChunkedColumn> = table
             .columns
             .iter()
@@ -220,11 +228,22 @@ impl Events {
         let lead_id = if kind_of(&lead_id_col.data_type) == Some(Kind::Int) {
             LeadIds::Int(IntIds(lead_id_col.clone()))
         } else {
-            LeadIds::Text(strings(lead_id_col, " or integers")?)
+            // pandas' codes (-1 missing) made codes, as ids are looked up row by row.
+            match (deferred && mom(lead_id_col)).then(|| Codes::read_deferred(lead_id_col, true)) {
+                Some(Some(Ok(Deferred::Keys(raw)))) => {
+                    raw.check("lead_id")?;
+                    LeadIds::Text(Codes {
+                        codes: ScalarBuffer::from(raw.column().codes.to_vec()),
+                        dictionary: raw.dictionary.clone(),
+                    })
+                }
+                _ => LeadIds::Text(strings(lead_id_col, " or integers")?),
+            }
         };
         // A deferred `kind` with no nulls is taken as it is: the core checks every row's
         // kind code.
-        let (kind, raw_kind) = match deferred.then(|| Codes::read_deferred(kind_col)) {
+        let (kind, raw_kind) = match deferred.then(|| Codes::read_deferred(kind_col, mom(kind_col)))
+        {
             Some(Some(Ok(Deferred::Keys(raw)))) => (
                 Codes {
                     codes: ScalarBuffer::from(Vec::new()),
@@ -243,7 +262,7 @@ impl Events {
             same_length(c)?;
             attrs.push((
                 c.name.clone(),
-                attribute(c, Activity::attribute_def(&c.name), deferred)?,
+                attribute(c, Activity::attribute_def(&c.name), deferred, mom(c))?,
             ));
         }
         Ok(Events {
@@ -707,6 +726,7 @@ fn attribute(
     c: &ChunkedColumn,
     def: Option<&'static AttributeDef>,
     deferred: bool,
+    minus_one_missing: bool,
 ) -> Result<Attr> {
     // A column with no rows holds no value of any type (an empty pandas or polars column
     // has whatever type its library defaults to).
@@ -729,7 +749,7 @@ fn attribute(
     }
     if matches!(kind, Some(Kind::Text | Kind::Null)) {
         let (read, lazy) = if deferred {
-            match Codes::read_deferred(c) {
+            match Codes::read_deferred(c, minus_one_missing) {
                 Some(Ok(Deferred::Keys(raw))) => (None, Some(raw)),
                 Some(Ok(Deferred::Read(codes))) => (Some(codes), None),
                 Some(Err(e)) => return Err(e),

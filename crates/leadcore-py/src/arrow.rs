@@ -191,36 +191,36 @@ where
     Some(arrow_buffer::ScalarBuffer::new(buffer, 0, len))
 }
 
-/// A pandas categorical column as an Arrow dictionary: its codes (their buffer shared) as
-/// keys, null where a code is -1, and its categories as the values.
+/// A pandas categorical column as a dictionary of its codes (their buffer shared) and
+/// categories, a missing value keeping its code of -1 with no validity: for
+/// `leadcore_arrow::Events::for_scoring_with`, told the column's -1 is a missing value,
+/// and nothing else. `None` if a code lies outside -1..categories.len().
 pub(crate) fn pandas_categorical<K>(
     codes: arrow_buffer::ScalarBuffer<K::Native>,
     categories: Vec<String>,
 ) -> Option<ArrayRef>
 where
     K: arrow_array::types::ArrowDictionaryKeyType,
-    K::Native: Into<i64>,
+    K::Native: Into<i64> + Ord,
 {
     let n = categories.len() as i64;
-    // pandas keeps every code in -1..categories.len(); checked, as the keys' validity is
-    // made in the same pass (a code of -1 is a null).
-    let mut fine = true;
-    let valid = arrow_buffer::BooleanBuffer::collect_bool(codes.len(), |i| {
-        let c: i64 = codes[i].into();
-        fine &= (-1..n).contains(&c);
-        c >= 0
-    });
-    if !fine {
-        return None;
+    // pandas keeps every code in -1..categories.len(): checked (a min and max that
+    // vectorise), as the reader relies on it.
+    if let Some(&c) = codes.first() {
+        let (lo, hi) = codes
+            .iter()
+            .fold((c, c), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+        if lo.into() < -1 || hi.into() >= n {
+            return None;
+        }
     }
-    let nulls = arrow_buffer::NullBuffer::new(valid);
-    let keys =
-        arrow_array::PrimitiveArray::<K>::new(codes, Some(nulls).filter(|n| n.null_count() > 0));
+    let keys = arrow_array::PrimitiveArray::<K>::new(codes, None);
     let values = std::sync::Arc::new(arrow_array::StringArray::from(categories));
-    // SAFETY: every valid key is a code in 0..categories.len() (checked above: the nulls
-    // are exactly the codes of -1), so the dictionary is valid as `try_new` would find it;
-    // `try_new`'s own check (one key and one validity bit at a time, with a branch) would
-    // cost as much as the batch's other work on this column.
+    // SAFETY: the array is handed only to `Events::for_scoring_with` with the column named
+    // as one whose key -1 is a missing value: it reads the keys as they are, each checked
+    // against the dictionary where it is read (never through arrow-rs' unchecked access,
+    // which a key of -1 would break), and no arrow-rs kernel sees the array. Every other
+    // key lies inside the dictionary (checked above).
     Some(std::sync::Arc::new(unsafe {
         arrow_array::DictionaryArray::<K>::new_unchecked(keys, values)
     }))

@@ -118,9 +118,6 @@ fn extract_table_with(
         }
         return Ok(Table::new(columns));
     }
-    if defer_keys && let Some(table) = crate::pandas::events_table(of, obj)? {
-        return Ok(table);
-    }
     if !arrow::is_arrow(obj) {
         return Err(PyTypeError::new_err(format!(
             "{expected}, not {}",
@@ -442,7 +439,11 @@ fn values(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
 }
 
 /// Event columns read with the GIL held; [`EventsArg::finish`] reads them as events.
-pub(crate) struct EventsArg(Table);
+pub(crate) struct EventsArg {
+    table: Table,
+    /// Columns whose dictionary key -1 is a missing value (pandas' categorical codes).
+    minus_one_missing: Vec<String>,
+}
 
 /// Renames a table's id column `given` to `core`, the name the core reads (a leads table's
 /// `id`, an events table's `lead_id`): the ids may come under the caller's name. A table
@@ -469,21 +470,47 @@ impl EventsArg {
     /// Extracts the events argument; their lead ids are in `id_column` (`lead_id` unless
     /// the caller names another).
     pub(crate) fn extract(obj: &Bound<'_, PyAny>, id_column: &str) -> PyResult<Self> {
-        let mut table = extract_table_with(
-            Of::Events,
-            obj,
-            "events must be a dict of columns or a table with __arrow_c_stream__ \
-             (pandas, polars or pyarrow)",
-            true,
-        )?;
+        let (mut table, minus_one_missing) = match crate::pandas::events_table(Of::Events, obj)? {
+            Some((table, codes)) => (table, codes),
+            None => (
+                extract_table_with(
+                    Of::Events,
+                    obj,
+                    "events must be a dict of columns or a table with __arrow_c_stream__ \
+                     (pandas, polars or pyarrow)",
+                    true,
+                )?,
+                Vec::new(),
+            ),
+        };
         rename_id(&mut table, Of::Events, id_column, "lead_id")?;
-        Ok(EventsArg(table))
+        let minus_one_missing = minus_one_missing
+            .into_iter()
+            .map(|n| {
+                if n == id_column {
+                    "lead_id".to_owned()
+                } else {
+                    n
+                }
+            })
+            .collect();
+        Ok(EventsArg {
+            table,
+            minus_one_missing,
+        })
+    }
+
+    fn of(table: Table) -> Self {
+        EventsArg {
+            table,
+            minus_one_missing: Vec::new(),
+        }
     }
 
     /// No events: the three required columns, empty (`lead_id` text, which matches leads of
     /// any id type).
     pub(crate) fn empty() -> Self {
-        EventsArg(Table::new(vec![
+        EventsArg::of(Table::new(vec![
             ChunkedColumn::new("lead_id", Arc::new(StringArray::from(Vec::<&str>::new()))),
             ChunkedColumn::new("kind", Arc::new(StringArray::from(Vec::<&str>::new()))),
             ChunkedColumn::new("at", Arc::new(Int64Array::from(Vec::<i64>::new()))),
@@ -495,7 +522,8 @@ impl EventsArg {
     /// Their dictionary keys (left unchecked on import) are checked where the batch reads
     /// them: for `score_rows` and `score_indexed` only.
     pub(crate) fn read(&self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
-        leadcore_arrow::Events::for_scoring(&self.0).map_err(|e| (Of::Events, e))
+        leadcore_arrow::Events::for_scoring_with(&self.table, &self.minus_one_missing)
+            .map_err(|e| (Of::Events, e))
     }
 
     /// The events, as `leadcore-arrow` reads them, every key checked; runs without the GIL.

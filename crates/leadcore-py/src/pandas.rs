@@ -13,7 +13,7 @@ use arrow_array::types::{
     TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{
-    ArrayRef, Float32Array, Float64Array, Int8Array, Int16Array, Int32Array, Int64Array,
+    Array, ArrayRef, Float32Array, Float64Array, Int8Array, Int16Array, Int32Array, Int64Array,
     PrimitiveArray, UInt8Array, UInt16Array, UInt32Array, UInt64Array,
 };
 use arrow_buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
@@ -31,9 +31,13 @@ fn is_frame(obj: &Bound<'_, PyAny>) -> bool {
             .is_ok_and(|m| m.to_str().is_ok_and(|m| m.starts_with("pandas")))
 }
 
-/// A pandas DataFrame's columns, read for batch scoring (its index left out); `None` for
-/// any other object.
-pub(crate) fn events_table(of: Of, obj: &Bound<'_, PyAny>) -> PyResult<Option<Table>> {
+/// A pandas DataFrame's columns, read for batch scoring (its index left out), and the
+/// names of its categorical columns read as their codes (-1 missing); `None` for any other
+/// object.
+pub(crate) fn events_table(
+    of: Of,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<Option<(Table, Vec<String>)>> {
     // An empty frame goes through pandas' export (which gives no chunks: columns of no
     // type to check, as pandas types empty lists as floats).
     if !is_frame(obj) || obj.len()? == 0 {
@@ -41,6 +45,7 @@ pub(crate) fn events_table(of: Of, obj: &Bound<'_, PyAny>) -> PyResult<Option<Ta
     }
     let py = obj.py();
     let mut columns = Vec::new();
+    let mut codes = Vec::new();
     for name in obj.getattr("columns")?.try_iter()? {
         let name = name?;
         let Ok(text) = name.extract::<String>() else {
@@ -53,7 +58,12 @@ pub(crate) fn events_table(of: Of, obj: &Bound<'_, PyAny>) -> PyResult<Option<Ta
             None // a name shared by several columns: pandas' export says so
         };
         match array {
-            Some(array) => columns.push(ChunkedColumn::new(&text, array)),
+            Some(array) => {
+                if matches!(array.data_type(), arrow_schema::DataType::Dictionary(..)) {
+                    codes.push(text.clone());
+                }
+                columns.push(ChunkedColumn::new(&text, array));
+            }
             None => {
                 // The column alone (its index left behind, which pandas would export).
                 let kwargs = pyo3::types::PyDict::new(py);
@@ -68,7 +78,7 @@ pub(crate) fn events_table(of: Of, obj: &Bound<'_, PyAny>) -> PyResult<Option<Ta
             }
         }
     }
-    Ok(Some(Table::new(columns)))
+    Ok(Some((Table::new(columns), codes)))
 }
 
 /// One column as Arrow, its buffers shared; `None` where pandas' export is needed.
