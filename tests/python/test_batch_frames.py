@@ -154,3 +154,24 @@ def test_a_dictionary_key_outside_its_dictionary_is_an_input_error(pb: leadcore.
         pa.array(keys, mask=np.arange(ROWS) == 17), pa.array(PAGES), safe=False
     )
     pb.score_columns(None, reference().set_column(3, "page", page), NOW)
+
+
+def test_pandas_categorical_ids_and_kinds_with_missing_values(pb: leadcore.Playbook) -> None:
+    """Text lead ids and kinds as pandas categoricals with missing values (code -1): the
+    same scores and row errors as the same strings with nulls in pyarrow."""
+    ref = reference()
+    ids = [str(i) for i in ref["lead_id"].to_pylist()]
+    ids[3] = None
+    kinds = ref["kind"].to_pylist()
+    kinds[5] = None
+    plain = ref.set_column(0, "lead_id", pa.array(ids)).set_column(1, "kind", pa.array(kinds))
+    frame = plain.to_pandas()
+    for name in ("lead_id", "kind", "page"):
+        frame[name] = frame[name].astype("category")
+    assert frame["lead_id"].cat.codes.iloc[3] == -1
+    leads = {"id": [str(i) for i in range(1000, 1000 + LEADS)]}
+    want = pb.score_columns(leads, plain, NOW)
+    got = pb.score_columns(leads, frame, NOW)
+    assert got == want
+    reasons = {e["row"]: e["reason"] for e in pa.table(got.errors).to_pylist()}
+    assert reasons[3] == "unknown_lead" and reasons[5] == "bad_value"
