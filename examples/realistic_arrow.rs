@@ -256,6 +256,40 @@ fn main() {
     let (t_read, ev) = best(runs, || Events::for_scoring(&table).unwrap());
     let lookup = leadcore_arrow::LeadKeys::new(&keys).unwrap().unwrap();
     let id = |i: usize| f.lead_ids[i].to_string();
+    let keyed = || {
+        let bare = leadcore::columnar::BatchLeads::Bare {
+            count: keys.len(),
+            id: &id,
+        };
+        let rows = lookup.rows(ev.int64_keys().unwrap()).unwrap();
+        ev.score_rows(s, bare, rows, now, 1, &mut |_| true)
+            .unwrap()
+            .unwrap()
+    };
+    let indexed = || {
+        ev.score_rows(
+            s,
+            leadcore::columnar::BatchLeads::Records(&f.leads),
+            leadcore::columnar::LeadRows::Index(&f.lead),
+            now,
+            1,
+            &mut |_| true,
+        )
+        .unwrap()
+        .unwrap()
+    };
+    let (mut a, mut b, mut c) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    for _ in 0..runs {
+        a = a.min(best(1, keyed).0);
+        b = b.min(best(1, indexed).0);
+        c = c.min(best(1, || s.score_columns(&f.leads, &cols, now).unwrap()).0);
+    }
+    println!(
+        "  in alternation: score_rows keyed, bare {:.1} ms; score_rows indexed, records {:.1} ms; score_columns {:.1} ms",
+        ms(a),
+        ms(b),
+        ms(c)
+    );
     let (t_score, _) = best(runs, || {
         let bare = leadcore::columnar::BatchLeads::Bare {
             count: keys.len(),
