@@ -531,40 +531,6 @@ pub(super) fn raw_chunk<'k>(
             let k = &k[rows];
             (Some(k), k.iter().fold(false, |b, &c| b | outside(c)))
         }
-        (Keys::U32(k), Some(valid)) if len > 0 && !mom && (valid.offset + start) % 8 == 0 => {
-            // The common case (a dictionary's int32 keys, -1 under the nulls): two
-            // reductions that vectorise, the largest set code and any null's code other
-            // than NULL_CODE; borrowed when there is none.
-            let k = &k[rows];
-            let bytes = valid
-                .bytes
-                .get((valid.offset + start) / 8..)
-                .unwrap_or_default();
-            let (mut largest, mut stray, mut done) = (0u32, 0u32, 0);
-            for (g, &byte) in k.chunks_exact(8).zip(bytes) {
-                let m = &VALID8[byte as usize];
-                let (mut l, mut s) = (0, 0);
-                for (&c, &m) in g.iter().zip(m) {
-                    l = l.max(c & m);
-                    s |= !(c | m);
-                }
-                largest = largest.max(l);
-                stray |= s;
-                done += 8;
-            }
-            for (i, &c) in k.iter().enumerate().skip(done) {
-                if valid.get(start + i) {
-                    largest = largest.max(c);
-                } else {
-                    stray |= !c;
-                }
-            }
-            let bad = largest >= len;
-            if stray == 0 {
-                return (Some(k), bad);
-            }
-            (None, widen(k, Some(&valid), start, &outside, out))
-        }
         (Keys::U32(k), Some(valid)) => {
             let k = &k[rows];
             // Borrowed when every null holds NULL_CODE.
