@@ -307,6 +307,104 @@ mod tests {
         unsafe { leadcore_buf_free(&mut errors) };
     }
 
+    /// Calls `leadcore_score_arrow`; the `score_engagement` column, or the status.
+    fn engagement(
+        pb: &leadcore_playbook,
+        leads: Option<&[u8]>,
+        batch: RecordBatch,
+    ) -> Result<Vec<f64>, leadcore_status> {
+        let mut events = export_stream(batch.schema(), vec![batch]);
+        let mut scores = FFI_ArrowArrayStream::empty();
+        let mut errors = leadcore_buf {
+            data: ptr::null_mut(),
+            len: 0,
+        };
+        let (text, len) = leads.map_or((ptr::null(), 0), |l| (l.as_ptr(), l.len()));
+        let mut err: *mut leadcore_error = ptr::null_mut();
+        let status = unsafe {
+            leadcore_score_arrow(
+                pb,
+                text,
+                len,
+                &mut events,
+                NOW,
+                &mut scores,
+                &mut errors,
+                &mut err,
+            )
+        };
+        unsafe {
+            leadcore_buf_free(&mut errors);
+            leadcore_error_free(err);
+        }
+        if status != LEADCORE_OK {
+            return Err(status);
+        }
+        let table = Table::from_stream(scores).unwrap();
+        Ok(table.column("score_engagement").unwrap().chunks[0]
+            .as_primitive::<Float64Type>()
+            .values()
+            .to_vec())
+    }
+
+    #[test]
+    fn leads_of_ids_only_score_as_full_leads_and_bad_keys_are_input_errors() {
+        use arrow_array::{DictionaryArray, Int32Array};
+        let pb = playbook();
+        let page = |keys: Int32Array| -> ArrayRef {
+            let values = Arc::new(StringArray::from(vec!["/pricing", "/blog/x"]));
+            // SAFETY: none needed for the test's data but the keys' range, which the
+            // library checks itself (a key outside the dictionary is the point).
+            Arc::new(unsafe { DictionaryArray::new_unchecked(keys, values) })
+        };
+        let batch = |keys: Int32Array| {
+            RecordBatch::try_from_iter([
+                (
+                    "lead_id",
+                    Arc::new(Int64Array::from(vec![7, 9, 7, 8])) as ArrayRef,
+                ),
+                (
+                    "kind",
+                    Arc::new(StringArray::from(vec!["web_visit"; 4])) as ArrayRef,
+                ),
+                (
+                    "at",
+                    Arc::new(Int64Array::from(vec![NOW - 86_400; 4])) as ArrayRef,
+                ),
+                ("page", page(keys)),
+            ])
+            .unwrap()
+        };
+        // Nulls holding any key, as Arrow allows.
+        let keys = || Int32Array::from(vec![Some(0), None, Some(1), Some(0)]);
+        let ids_only = engagement(
+            &pb,
+            Some(br#"[{"id":"7"},{"id":"8"},{"id":"9"}]"#),
+            batch(keys()),
+        )
+        .unwrap();
+        let full = br#"[{"id":"7","custom":{}},{"id":"8","firmographics":{}},{"id":"9"}]"#;
+        assert_eq!(
+            engagement(&pb, Some(full), batch(keys())).unwrap(),
+            ids_only
+        );
+        assert!(ids_only[0] > ids_only[2], "lead 7 saw the pricing page");
+        // No leads JSON: the leads in order of first appearance (7, 9, 8).
+        let found = engagement(&pb, None, batch(keys())).unwrap();
+        assert_eq!(found, [ids_only[0], ids_only[2], ids_only[1]]);
+        // A set key outside the dictionary fails the call; under a null it is no value.
+        let bad = Int32Array::from(vec![Some(0), Some(5), Some(1), Some(0)]);
+        assert_eq!(
+            engagement(&pb, None, batch(bad)),
+            Err(LEADCORE_INVALID_INPUT)
+        );
+        let hidden = Int32Array::new(
+            vec![0, 5, 1, 0].into(),
+            Some(vec![true, false, true, true].into()),
+        );
+        assert_eq!(engagement(&pb, None, batch(hidden)).unwrap(), found);
+    }
+
     #[test]
     fn the_stream_is_released_on_failure_and_bad_streams_are_input_errors() {
         let pb = playbook();
