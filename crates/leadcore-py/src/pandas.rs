@@ -176,7 +176,7 @@ fn datetimes(series: &Bound<'_, PyAny>, zoned: bool) -> PyResult<Option<ArrayRef
     let Some(v) = shared::<i64>(&ints) else {
         return Ok(None);
     };
-    let nulls = if v.iter().any(|&t| t == i64::MIN) {
+    let nulls = if v.contains(&i64::MIN) {
         Some(NullBuffer::new(BooleanBuffer::collect_bool(v.len(), |i| {
             v[i] != i64::MIN
         })))
