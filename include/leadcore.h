@@ -50,8 +50,8 @@
  * typed arrays instead: leadcore_score_columns reads C arrays and writes scores into a
  * caller-allocated double array; leadcore_score_state_record takes a typed event. Columnar
  * data also travels as the Arrow C data interface: leadcore_score_arrow reads events from
- * an Arrow C stream of record batches (every array validated in full) and gives the scores
- * back as one, its row errors as JSON.
+ * an Arrow C stream of record batches (every array validated, dictionary keys where the
+ * batch reads them) and gives the scores back as one, its row errors as JSON.
  *
  * Enums in. Values such as the playbook format are plain uint32_t; an unknown value gives
  * LEADCORE_INVALID_ARGUMENT rather than undefined behaviour.
@@ -783,8 +783,10 @@ leadcore_status leadcore_activity_metrics(const uint8_t *input_json,
  * it returns (as the Arrow spec's move): it copies the struct, marks `*events` released
  * (`events->release` becomes NULL) and calls the producer's `release` callback exactly
  * once before returning, also on failure. The caller must not release it again (a
- * released stream needs no release). Every array the stream hands out is validated in full
- * (offsets, UTF-8, dictionary keys, child lengths) before it is read.
+ * released stream needs no release). Every array the stream hands out is validated
+ * (offsets, UTF-8, child lengths, a dictionary's values) before it is read; dictionary
+ * keys are checked where the batch reads them, a block of rows at a time, and a key
+ * outside its dictionary fails the call as malformed input.
  *
  * On success `*scores_out` receives a new stream, owned by the caller, who releases it
  * with `scores_out->release(scores_out)` (and each schema and array it gives with its own

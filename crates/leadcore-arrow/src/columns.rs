@@ -10,7 +10,8 @@ use arrow_array::types::{Int32Type, Int64Type, UInt32Type, UInt64Type};
 use arrow_array::{Array, ArrowPrimitiveType, DictionaryArray, PrimitiveArray};
 use arrow_buffer::{ArrowNativeType, NullBuffer, ScalarBuffer};
 use arrow_schema::DataType;
-use leadcore::columnar::{DictBuilder, DictColumn, NULL_CODE};
+use leadcore::columnar::{Bits, DictBuilder, DictColumn, Keys, NULL_CODE, RawText};
+use std::sync::OnceLock;
 
 /// Evaluates `$body` with `$T` naming the Arrow integer type of `$data_type` (`Int8Type`
 /// ... `UInt64Type`), or `$other` when it is no integer type.
@@ -227,6 +228,149 @@ impl Codes {
             codes: ScalarBuffer::from(codes),
             dictionary: b.dictionary,
         })
+    }
+}
+
+/// The keys of a dictionary chunk as they came (`int32` as their bits).
+#[derive(Debug, Clone)]
+pub(crate) enum KeyBuf {
+    U8(ScalarBuffer<u8>),
+    U16(ScalarBuffer<u16>),
+    U32(ScalarBuffer<u32>),
+    I8(ScalarBuffer<i8>),
+    I16(ScalarBuffer<i16>),
+}
+
+/// A text column of one dictionary chunk read as the producer holds it: its keys (of any
+/// width, unchecked) and validity, which the core reads a block of rows at a time
+/// ([`RawText`]); as codes ([`Raw::column`]) only when something else asks.
+#[derive(Debug)]
+pub(crate) struct Raw {
+    pub(crate) keys: KeyBuf,
+    pub(crate) dictionary: Vec<String>,
+    pub(crate) nulls: Option<NullBuffer>,
+    /// Whether a key of -1 is a missing value (pandas' codes, handed over with no validity).
+    pub(crate) minus_one_missing: bool,
+    codes: OnceLock<Vec<u32>>,
+}
+
+impl Raw {
+    /// The column as the core reads it.
+    pub(crate) fn text<'a>(&'a self, column: &'a str) -> RawText<'a> {
+        RawText {
+            column,
+            keys: match &self.keys {
+                KeyBuf::U8(k) => Keys::U8(k),
+                KeyBuf::U16(k) => Keys::U16(k),
+                KeyBuf::U32(k) => Keys::U32(k),
+                KeyBuf::I8(k) => Keys::I8(k),
+                KeyBuf::I16(k) => Keys::I16(k),
+            },
+            valid: self.nulls.as_ref().map(|n| Bits {
+                bytes: n.inner().values(),
+                offset: n.inner().offset(),
+            }),
+            minus_one_missing: self.minus_one_missing,
+        }
+    }
+
+    /// The column as codes ([`NULL_CODE`] where missing; a key outside the dictionary as
+    /// a code past it), made when first asked for.
+    pub(crate) fn column(&self) -> DictColumn<'_> {
+        let codes = self.codes.get_or_init(|| {
+            let raw = self.text("");
+            (0..raw.len()).map(|r| raw.code(r)).collect()
+        });
+        DictColumn {
+            codes,
+            dictionary: &self.dictionary,
+        }
+    }
+
+    /// The first row whose code lies outside the dictionary, as the error validation gives.
+    pub(crate) fn check(&self, name: &str) -> crate::Result<()> {
+        let raw = self.text(name);
+        let n = self.dictionary.len();
+        match (0..raw.len()).find(|&r| {
+            let c = raw.code(r);
+            c != NULL_CODE && c as usize >= n
+        }) {
+            None => Ok(()),
+            Some(r) => Err(crate::invalid(format!(
+                "malformed Arrow data: events column `{name}` row {r}: key {} is outside its \
+                 dictionary of {n}",
+                raw.code(r) as i32
+            ))),
+        }
+    }
+}
+
+/// A text column read from a table whose dictionary keys were not checked
+/// ([`crate::validate_deferring_keys`]).
+pub(crate) enum Deferred {
+    /// One dictionary chunk of distinct values, its keys as they came.
+    Keys(Raw),
+    /// Read and checked as [`Codes::read`] reads a checked column.
+    Read(Codes),
+}
+
+impl Codes {
+    /// [`Codes::read`] of a column whose dictionary keys were not checked: one dictionary
+    /// chunk with integer keys of up to 32 bits and distinct values is taken as it is (the
+    /// core checks its keys where it reads them); any other column has its keys checked
+    /// first. `None` if it holds no strings.
+    /// With `minus_one_missing`, a key of -1 is a missing value (pandas' codes).
+    pub(crate) fn read_deferred(
+        column: &ChunkedColumn,
+        minus_one_missing: bool,
+    ) -> Option<crate::Result<Deferred>> {
+        if let [chunk] = column.chunks.as_slice()
+            && let DataType::Dictionary(key, _) = chunk.data_type()
+        {
+            let mut b = DictBuilder::default();
+            let mut distinct = true;
+            let ok = each_str(chunk.as_any_dictionary().values().as_ref(), &mut |v| {
+                let before = b.dictionary.len();
+                b.push(v);
+                distinct &= v.is_some() && b.dictionary.len() == before + 1;
+            });
+            if !ok {
+                return None;
+            }
+            let raw = |k: &dyn Array| {
+                let d = k.to_data();
+                let buffer = d.buffers().first()?.clone();
+                Some((buffer, d.offset(), d.len()))
+            };
+            let dict = chunk.as_any_dictionary();
+            let found = raw(dict.keys()).and_then(|(buffer, offset, len)| {
+                Some(match key.as_ref() {
+                    DataType::UInt8 => KeyBuf::U8(ScalarBuffer::new(buffer, offset, len)),
+                    DataType::UInt16 => KeyBuf::U16(ScalarBuffer::new(buffer, offset, len)),
+                    DataType::UInt32 | DataType::Int32 => {
+                        KeyBuf::U32(ScalarBuffer::new(buffer, offset, len))
+                    }
+                    DataType::Int8 => KeyBuf::I8(ScalarBuffer::new(buffer, offset, len)),
+                    DataType::Int16 => KeyBuf::I16(ScalarBuffer::new(buffer, offset, len)),
+                    _ => return None,
+                })
+            });
+            if distinct && let Some(keys) = found {
+                return Some(Ok(Deferred::Keys(Raw {
+                    keys,
+                    dictionary: b.dictionary,
+                    nulls: dict.keys().nulls().filter(|n| n.null_count() > 0).cloned(),
+                    minus_one_missing,
+                    codes: OnceLock::new(),
+                })));
+            }
+        }
+        for chunk in &column.chunks {
+            if let Some(e) = crate::table::bad_keys(chunk.as_ref()) {
+                return Some(Err(e));
+            }
+        }
+        Codes::read(column).map(|c| Ok(Deferred::Read(c)))
     }
 }
 

@@ -4,23 +4,23 @@
 //! copied: an `Int64` (or `timestamp[s]`) `at` with no nulls, `int32`/`uint32` dictionary
 //! keys with no nulls, an `Int64` or `Float64` attribute's values.
 
-use crate::columns::{Codes, column_validity, ints, natives, select};
-use crate::ids::{EventLeads, IntIds, MISS};
+use crate::columns::{Codes, Deferred, Raw, column_validity, ints, natives, select};
+use crate::ids::{EventLeads, IntIds, LeadKeys, MISS, discover_keys};
 use crate::read::{Kind, each_bool, each_float, each_int, kind_of};
 use crate::table::{ChunkedColumn, Table, is_pandas_index};
 use crate::{Error, Result, invalid};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Float64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType,
+    Float64Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType,
 };
 use arrow_array::{Array, StringArray};
 use arrow_buffer::ScalarBuffer;
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
 use leadcore::columnar::{
-    AttrColumn, AttrValues, Column, DictBuilder, DictColumn, EventColumns, NULL_TIME, OwnedAttr,
-    RowErrorReason,
+    AttrColumn, AttrValues, BatchLeads, Column, DictBuilder, DictColumn, EventColumns, LeadRows,
+    NULL_CODE, NULL_TIME, OwnedAttr, RawText, RowErrorReason,
 };
 use leadcore::model::AttributeDef;
 use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
@@ -67,6 +67,10 @@ pub struct Events {
     kind: Codes,
     at: ScalarBuffer<i64>,
     attrs: Vec<(String, Attr)>,
+    /// The `kind` column as the producer holds it (its keys unchecked: the core makes a
+    /// row of a key outside the dictionary a row error, which then fails the batch); `kind`
+    /// then holds only the dictionary.
+    raw_kind: Option<Raw>,
 }
 
 #[derive(Debug)]
@@ -82,6 +86,9 @@ enum Attr {
     Int(ScalarBuffer<i64>, Option<Vec<bool>>),
     Float(ScalarBuffer<f64>, Option<Vec<bool>>),
     Owned(OwnedAttr),
+    /// A dictionary's keys as the producer gave them, unchecked: scored as they are
+    /// ([`RawText`]); read otherwise as codes made when first asked for.
+    Lazy(Raw),
 }
 
 impl Attr {
@@ -97,6 +104,19 @@ impl Attr {
                 valid: valid.as_deref(),
             }),
             Attr::Owned(o) => o.values(),
+            Attr::Lazy(raw) => AttrValues::Text(raw.column()),
+        }
+    }
+
+    /// The values as the batch scores them: a raw column's dictionary only (its keys go
+    /// as [`RawText`]).
+    fn raw_values(&self) -> AttrValues<'_> {
+        match self {
+            Attr::Lazy(raw) => AttrValues::Text(DictColumn {
+                codes: &[],
+                dictionary: &raw.dictionary,
+            }),
+            other => other.values(),
         }
     }
 }
@@ -104,6 +124,53 @@ impl Attr {
 impl Events {
     /// Reads events from a table's columns (see [`Events`]).
     pub fn from_table(table: &Table) -> Result<Self> {
+        Events::read(table, false, &[])
+    }
+
+    /// Reads events for batch scoring from a table whose dictionary keys were not checked
+    /// ([`Table::from_stream_deferring_keys`], [`crate::validate_deferring_keys`]): a text
+    /// column of one dictionary chunk with `int32`/`uint32` keys is taken as it is, its keys
+    /// checked (and its nulls read) by the batch a block of rows at a time where it reads
+    /// them ([`Events::score_rows`], [`Events::score_indexed`]); any other text column has
+    /// its keys checked here. A key outside its dictionary fails the batch as it fails
+    /// [`crate::validate`]. The events are otherwise those of [`Events::from_table`].
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, DictionaryArray, Int32Array, Int64Array, StringArray};
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let page = DictionaryArray::new(
+    ///     Int32Array::from(vec![Some(0), None]),
+    ///     Arc::new(StringArray::from(vec!["/pricing"])),
+    /// );
+    /// let table = Table::new(vec![
+    ///     ChunkedColumn::new("lead_id", Arc::new(Int64Array::from(vec![1, 1])) as ArrayRef),
+    ///     ChunkedColumn::new("kind", Arc::new(StringArray::from(vec!["web_visit"; 2])) as ArrayRef),
+    ///     ChunkedColumn::new("at", Arc::new(Int64Array::from(vec![0; 2])) as ArrayRef),
+    ///     ChunkedColumn::new("page", Arc::new(page) as ArrayRef),
+    /// ]);
+    /// let fast = Events::for_scoring(&table).unwrap();
+    /// let pb = leadcore::Playbook::default_playbook();
+    /// let now = chrono::DateTime::from_timestamp(60, 0).unwrap();
+    /// let leads = [leadcore::Lead::new("1")];
+    /// assert_eq!(
+    ///     fast.score(pb.scoring(), &leads, now).unwrap(),
+    ///     Events::from_table(&table).unwrap().score(pb.scoring(), &leads, now).unwrap()
+    /// );
+    /// ```
+    pub fn for_scoring(table: &Table) -> Result<Self> {
+        Events::read(table, true, &[])
+    }
+
+    /// [`Events::for_scoring`], the dictionary columns named in `minus_one_missing` read
+    /// with a key of -1 as a missing value: pandas' categorical codes, handed over as a
+    /// dictionary of its codes with no validity (so no pass over the codes makes one).
+    pub fn for_scoring_with(table: &Table, minus_one_missing: &[String]) -> Result<Self> {
+        Events::read(table, true, minus_one_missing)
+    }
+
+    fn read(table: &Table, deferred: bool, minus_one_missing: &[String]) -> Result<Self> {
+        let mom = |c: &ChunkedColumn| minus_one_missing.contains(&c.name);
         let columns: Vec<&ChunkedColumn> = table
             .columns
             .iter()
@@ -143,6 +210,13 @@ impl Events {
         same_length(lead_id_col)?;
         same_length(kind_col)?;
         let strings = |c: &ChunkedColumn, or_ints: &str| {
+            if deferred {
+                for chunk in &c.chunks {
+                    if let Some(e) = crate::table::bad_keys(chunk.as_ref()) {
+                        return Err(e);
+                    }
+                }
+            }
             Codes::read(c).ok_or_else(|| {
                 Error::Type(format!(
                     "events column `{}` has Arrow type {}; expected strings (utf8, large_utf8, \
@@ -154,9 +228,31 @@ impl Events {
         let lead_id = if kind_of(&lead_id_col.data_type) == Some(Kind::Int) {
             LeadIds::Int(IntIds(lead_id_col.clone()))
         } else {
-            LeadIds::Text(strings(lead_id_col, " or integers")?)
+            // pandas' codes (-1 missing) made codes, as ids are looked up row by row.
+            match (deferred && mom(lead_id_col)).then(|| Codes::read_deferred(lead_id_col, true)) {
+                Some(Some(Ok(Deferred::Keys(raw)))) => {
+                    raw.check("lead_id")?;
+                    LeadIds::Text(Codes {
+                        codes: ScalarBuffer::from(raw.column().codes.to_vec()),
+                        dictionary: raw.dictionary.clone(),
+                    })
+                }
+                _ => LeadIds::Text(strings(lead_id_col, " or integers")?),
+            }
         };
-        let kind = strings(kind_col, "")?;
+        // A deferred `kind` with no nulls is taken as it is: the core checks every row's
+        // kind code.
+        let (kind, raw_kind) = match deferred.then(|| Codes::read_deferred(kind_col, mom(kind_col)))
+        {
+            Some(Some(Ok(Deferred::Keys(raw)))) => (
+                Codes {
+                    codes: ScalarBuffer::from(Vec::new()),
+                    dictionary: raw.dictionary.clone(),
+                },
+                Some(raw),
+            ),
+            _ => (strings(kind_col, "")?, None),
+        };
         let mut attrs = Vec::new();
         for c in columns {
             if matches!(c.name.as_str(), "lead_id" | "kind" | "at") {
@@ -166,7 +262,7 @@ impl Events {
             same_length(c)?;
             attrs.push((
                 c.name.clone(),
-                attribute(c, Activity::attribute_def(&c.name))?,
+                attribute(c, Activity::attribute_def(&c.name), deferred, mom(c))?,
             ));
         }
         Ok(Events {
@@ -174,6 +270,7 @@ impl Events {
             kind,
             at,
             attrs,
+            raw_kind,
         })
     }
 
@@ -278,6 +375,149 @@ impl Events {
         }
     }
 
+    /// The `lead_id` column as int64 keys, when it is one int64 chunk with no nulls (what
+    /// [`LeadKeys::rows`] reads).
+    pub fn int64_keys(&self) -> Option<&[i64]> {
+        let LeadIds::Int(ids) = &self.lead_id else {
+            return None;
+        };
+        match ids.0.chunks.as_slice() {
+            [chunk] if chunk.null_count() == 0 => chunk
+                .as_primitive_opt::<Int64Type>()
+                .map(|a| a.values().as_ref()),
+            [] => Some(&[]),
+            _ => None,
+        }
+    }
+
+    /// The leads an int64 `lead_id` column with no nulls names, one per distinct id in
+    /// order of first appearance (as [`Events::leads`]), found with no lead record and no
+    /// index column: their ids (an `Int64` array) and the lookup of each row's lead.
+    /// `None` for other id columns or ids spread too wide.
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int64Array, StringArray};
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let table = Table::new(vec![
+    ///     ChunkedColumn::new("lead_id", Arc::new(Int64Array::from(vec![9, 7, 9])) as ArrayRef),
+    ///     ChunkedColumn::new("kind", Arc::new(StringArray::from(vec!["web_visit"; 3])) as ArrayRef),
+    ///     ChunkedColumn::new("at", Arc::new(Int64Array::from(vec![0; 3])) as ArrayRef),
+    /// ]);
+    /// let events = Events::from_table(&table).unwrap();
+    /// let (ids, keys) = events.int64_leads().unwrap();
+    /// assert_eq!(ids, [9, 7]);
+    /// let rows = keys.rows(events.int64_keys().unwrap()).unwrap();
+    /// assert_eq!((rows.get(0), rows.get(1), rows.get(2)), (0, 1, 0));
+    /// ```
+    pub fn int64_leads(&self) -> Option<(Vec<i64>, LeadKeys)> {
+        discover_keys(self.int64_keys()?)
+    }
+
+    /// Scores the events for `leads` ([`BatchLeads`]: records, or only their number and
+    /// ids) with each row's lead given as [`LeadRows`] ([`Scoring::score_rows`]); an
+    /// `unknown_lead` row error names the row's id. The same scores as
+    /// [`Events::score_indexed`] for the same leads.
+    pub fn score_rows(
+        &self,
+        scoring: &Scoring,
+        leads: BatchLeads<'_>,
+        rows: LeadRows<'_>,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
+    ) -> leadcore::Result<Option<BatchScores>> {
+        let attrs: Vec<AttrColumn<'_>> = self
+            .attrs
+            .iter()
+            .map(|(name, a)| AttrColumn {
+                name,
+                values: a.raw_values(),
+            })
+            .collect();
+        let mut raw: Vec<RawText<'_>> = self
+            .attrs
+            .iter()
+            .filter_map(|(name, a)| match a {
+                Attr::Lazy(r) => Some(r.text(name)),
+                _ => None,
+            })
+            .collect();
+        raw.extend(self.raw_kind.as_ref().map(|r| r.text("kind")));
+        let columns = EventColumns {
+            lead: &[],
+            kind: DictColumn {
+                codes: if self.raw_kind.is_some() {
+                    &[]
+                } else {
+                    &self.kind.codes
+                },
+                dictionary: &self.kind.dictionary,
+            },
+            at: &self.at,
+            attrs: &attrs,
+        };
+        let Some(mut out) =
+            scoring.score_rows(leads, rows, &columns, &raw, now, threads, keep_going)?
+        else {
+            return Ok(None);
+        };
+        self.check_kinds(&out)?;
+        self.name_unknown_leads(&mut out);
+        Ok(Some(out))
+    }
+
+    /// Checks every key [`Events::for_scoring`] left unchecked (a key outside its
+    /// dictionary is the error [`crate::validate`] gives): for events read that way and
+    /// then used other than by [`Events::score_rows`] or [`Events::score_indexed`].
+    pub fn check_keys(&self) -> Result<()> {
+        if let Some(raw) = &self.raw_kind {
+            raw.check("kind")?;
+        }
+        for (name, a) in &self.attrs {
+            if let Attr::Lazy(raw) = a {
+                raw.check(name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// With unchecked `kind` keys: a key outside the dictionary fails the batch, as
+    /// validation fails it (the core made its row a row error; a row whose lead is unknown
+    /// is refused for that first, so then every key is checked).
+    fn check_kinds(&self, out: &BatchScores) -> leadcore::Result<()> {
+        let Some(raw) = &self.raw_kind else {
+            return Ok(());
+        };
+        if out
+            .row_errors
+            .iter()
+            .any(|e| e.reason == RowErrorReason::UnknownLead)
+        {
+            return raw.check("kind").map_err(core_error);
+        }
+        let text = raw.text("kind");
+        let n = raw.dictionary.len();
+        match out.row_errors.iter().map(|e| e.row).find(|&r| {
+            let c = text.code(r);
+            c != NULL_CODE && c as usize >= n
+        }) {
+            None => Ok(()),
+            Some(_) => raw.check("kind").map_err(core_error),
+        }
+    }
+
+    fn name_unknown_leads(&self, out: &mut BatchScores) {
+        for e in &mut out.row_errors {
+            if e.reason == RowErrorReason::UnknownLead {
+                e.message = match self.lead_id(e.row) {
+                    Some(id) => format!("no lead with id `{id}`"),
+                    None => "the event has no lead id".to_owned(),
+                };
+            }
+        }
+    }
+
     /// The attribute columns, borrowed (pass them to [`Events::columns`]).
     pub fn attr_columns(&self) -> Vec<AttrColumn<'_>> {
         self.attrs
@@ -294,7 +534,10 @@ impl Events {
     pub fn columns<'a>(&'a self, lead: &'a [u32], attrs: &'a [AttrColumn<'a>]) -> EventColumns<'a> {
         EventColumns {
             lead,
-            kind: self.kind.column(),
+            kind: match &self.raw_kind {
+                Some(raw) => raw.column(),
+                None => self.kind.column(),
+            },
             at: &self.at,
             attrs,
         }
@@ -326,26 +569,14 @@ impl Events {
         threads: usize,
         keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
     ) -> leadcore::Result<Option<BatchScores>> {
-        let attrs = self.attr_columns();
-        let Some(mut out) = scoring.score_columns_parallel_until(
-            leads,
-            &self.columns(index, &attrs),
+        self.score_rows(
+            scoring,
+            BatchLeads::Records(leads),
+            LeadRows::Index(index),
             now,
             threads,
             keep_going,
-        )?
-        else {
-            return Ok(None);
-        };
-        for e in &mut out.row_errors {
-            if e.reason == RowErrorReason::UnknownLead {
-                e.message = match self.lead_id(e.row) {
-                    Some(id) => format!("no lead with id `{id}`"),
-                    None => "the event has no lead id".to_owned(),
-                };
-            }
-        }
-        Ok(Some(out))
+        )
     }
 
     /// Each lead's score card with its breakdown ([`Scoring::explain_columns_by_id`]).
@@ -385,6 +616,14 @@ impl Events {
             now,
             keep_going,
         )
+    }
+}
+
+/// This crate's error as the core's (`invalid input` with its message).
+fn core_error(e: Error) -> leadcore::Error {
+    match e {
+        Error::Core(e) => e,
+        other => leadcore::Error::invalid_input(other.message()),
     }
 }
 
@@ -483,7 +722,12 @@ fn fits(kind: Kind, ty: Option<FieldType>) -> bool {
 /// once per distinct value), integers and `Float64` as they come (a built-in number's
 /// whole floats as integers, as its setter reads them), anything else value by value
 /// through the registry (read back through its getter, so `seconds` arrives whole).
-fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<Attr> {
+fn attribute(
+    c: &ChunkedColumn,
+    def: Option<&'static AttributeDef>,
+    deferred: bool,
+    minus_one_missing: bool,
+) -> Result<Attr> {
     // A column with no rows holds no value of any type (an empty pandas or polars column
     // has whatever type its library defaults to).
     let kind = if c.is_empty() {
@@ -504,18 +748,40 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<At
         return Ok(Attr::Owned(OwnedAttr::Text(DictBuilder::default())));
     }
     if matches!(kind, Some(Kind::Text | Kind::Null)) {
-        let Some(codes) = Codes::read(c) else {
-            return Err(Error::Type(format!(
-                "events column `{name}` has Arrow type {}; expected strings",
-                c.data_type
-            )));
+        let (read, lazy) = if deferred {
+            match Codes::read_deferred(c, minus_one_missing) {
+                Some(Ok(Deferred::Keys(raw))) => (None, Some(raw)),
+                Some(Ok(Deferred::Read(codes))) => (Some(codes), None),
+                Some(Err(e)) => return Err(e),
+                None => (None, None),
+            }
+        } else {
+            (Codes::read(c), None)
+        };
+        let dictionary = match (&read, &lazy) {
+            (Some(codes), _) => &codes.dictionary,
+            (None, Some(raw)) => &raw.dictionary,
+            (None, None) => {
+                return Err(Error::Type(format!(
+                    "events column `{name}` has Arrow type {}; expected strings",
+                    c.data_type
+                )));
+            }
         };
         if let Some(def) = def {
             // One check per distinct value.
             let mut scratch = Activity::new(ActivityKind::WebVisit, DateTime::UNIX_EPOCH);
-            for (i, v) in codes.dictionary.iter().enumerate() {
+            for (i, v) in dictionary.iter().enumerate() {
                 if let Err(m) = def.set(&mut scratch, Some(ValueRef::Text(v))) {
-                    let row = codes.codes.iter().position(|&code| code as usize == i);
+                    let column = match (&read, &lazy) {
+                        (Some(codes), _) => codes.column(),
+                        (None, Some(raw)) => raw.column(),
+                        (None, None) => DictColumn {
+                            codes: &[],
+                            dictionary,
+                        },
+                    };
+                    let row = column.codes.iter().position(|&code| code as usize == i);
                     return Err(invalid(format!(
                         "events column `{name}` row {}: {m}",
                         row.unwrap_or(0)
@@ -523,7 +789,11 @@ fn attribute(c: &ChunkedColumn, def: Option<&'static AttributeDef>) -> Result<At
                 }
             }
         }
-        return Ok(Attr::Text(codes));
+        return Ok(match (read, lazy) {
+            (_, Some(raw)) => Attr::Lazy(raw),
+            (Some(codes), None) => Attr::Text(codes),
+            (None, None) => Attr::Owned(OwnedAttr::Text(DictBuilder::default())),
+        });
     }
     if kind == Some(Kind::Int) {
         // Kept as given: a value the attribute cannot hold (seconds beyond 0..=2^32-1) makes
@@ -692,6 +962,96 @@ mod tests {
 
     /// Integer lead ids of every width score as their decimal text does, across chunks and
     /// with nulls; an unknown id is an `unknown_lead` row error naming it, as a text id is.
+    /// Events as a producer hands them over: int64 ids, `kind` and `page` as dictionaries
+    /// with int32 keys, `page`'s nulls holding `under_null` (what a null's key holds is
+    /// undefined in Arrow).
+    fn producer_table(rows: usize, under_null: i32) -> (Table, Vec<Lead>) {
+        let kinds = ["web_visit", "email_opened", "trial_signup"];
+        let pages = ["/pricing", "/blog/a", "/docs", "/pricing-faq"];
+        let mut state = 7u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let (mut ids, mut kind, mut at, mut page, mut valid) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        for _ in 0..rows {
+            ids.push(next(40) as i64 + 1000);
+            kind.push(next(3) as i32);
+            at.push(1_767_225_600 - next(86_400 * 30) as i64);
+            let present = next(3) != 0;
+            page.push(if present { next(4) as i32 } else { under_null });
+            valid.push(present);
+        }
+        let page = DictionaryArray::new(
+            Int32Array::new(page.into(), Some(valid.into())),
+            Arc::new(StringArray::from(pages.to_vec())),
+        );
+        let kind = DictionaryArray::new(
+            Int32Array::from(kind),
+            Arc::new(StringArray::from(kinds.to_vec())),
+        );
+        let table = Table::new(vec![
+            col("lead_id", Int64Array::from(ids)),
+            col("kind", kind),
+            col("at", Int64Array::from(at)),
+            col("page", page),
+        ]);
+        let leads = (1000..1040).map(|i| Lead::new(i.to_string())).collect();
+        (table, leads)
+    }
+
+    #[test]
+    fn keys_checked_where_read_score_as_checked_keys() {
+        let pb = Playbook::default_playbook();
+        let now = DateTime::from_timestamp(1_767_312_000, 0).unwrap();
+        for under_null in [-1, 0, 3, 77, i32::MIN] {
+            let (table, leads) = producer_table(5_000, under_null);
+            let want = Events::from_table(&table)
+                .unwrap()
+                .score(pb.scoring(), &leads, now)
+                .unwrap();
+            let fast = Events::for_scoring(&table).unwrap();
+            assert_eq!(fast.score(pb.scoring(), &leads, now).unwrap(), want);
+            // Bare leads, int64 keys, one and two threads (the second run starts at a row
+            // whose validity bit is no byte's first).
+            let keys: Vec<Option<i64>> = (1000..1040).map(Some).collect();
+            let lookup = crate::LeadKeys::new(&keys).unwrap().unwrap();
+            let id = |i: usize| (1000 + i).to_string();
+            for threads in [1, 2, 3] {
+                let out = fast
+                    .score_rows(
+                        pb.scoring(),
+                        BatchLeads::Bare { count: 40, id: &id },
+                        lookup.rows(fast.int64_keys().unwrap()).unwrap(),
+                        now,
+                        threads,
+                        &mut |_| true,
+                    )
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(out, want, "under_null {under_null}, {threads} threads");
+            }
+            // A slice whose validity starts mid-byte.
+            let sliced = Table::new(
+                table
+                    .columns
+                    .iter()
+                    .map(|c| ChunkedColumn::new(&c.name, c.chunks[0].slice(3, 4_000)))
+                    .collect(),
+            );
+            let want = Events::from_table(&sliced)
+                .unwrap()
+                .score(pb.scoring(), &leads, now)
+                .unwrap();
+            let fast = Events::for_scoring(&sliced).unwrap();
+            assert_eq!(fast.score(pb.scoring(), &leads, now).unwrap(), want);
+            assert!(fast.check_keys().is_ok());
+        }
+    }
+
     #[test]
     fn int_lead_ids_score_as_their_text() {
         let pb = Playbook::default_playbook();

@@ -9,6 +9,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, ArrowPrimitiveType, PrimitiveArray};
 use arrow_buffer::{ArrowNativeType, NullBuffer};
 use leadcore::Lead;
+use leadcore::columnar::LeadRows;
 use std::sync::Arc;
 
 /// The lead index of a row whose lead is unknown (or has no id).
@@ -228,6 +229,125 @@ impl IdHash {
             i = (i + 1) & mask;
         }
     }
+}
+
+/// The leads' integer keys, ready to find each event row's lead from its int64 `lead_id`
+/// a block of rows at a time inside the core ([`leadcore::columnar::LeadRows`]), with no
+/// index column made: leads whose keys run `first, first + 1, ..` or lie in a small range
+/// (a table of at most 4 slots per lead). Keys spread wider are left to
+/// [`crate::Events::lead_index`].
+///
+/// ```
+/// use leadcore::columnar::LeadRows;
+/// let keys = leadcore_arrow::LeadKeys::new(&[Some(10), Some(12), Some(11)]).unwrap().unwrap();
+/// let rows = keys.rows(&[12, 10, 99]).unwrap();
+/// assert_eq!((rows.get(0), rows.get(1), rows.get(2)), (1, 0, u32::MAX));
+/// assert!(leadcore_arrow::LeadKeys::new(&[Some(1), Some(1)]).is_err());
+/// assert!(leadcore_arrow::LeadKeys::new(&[Some(0), Some(i64::MAX)]).unwrap().is_none());
+/// ```
+#[derive(Debug)]
+pub struct LeadKeys(Lookup);
+
+impl LeadKeys {
+    /// The lookup of lead `i`'s key `keys[i]` (`None` for a lead no integer matches);
+    /// `Ok(None)` when the keys are spread too wide for a table; an error when two leads
+    /// share a key.
+    pub fn new(keys: &[Option<i64>]) -> leadcore::Result<Option<LeadKeys>> {
+        if u32::try_from(keys.len()).is_err() {
+            return Err(leadcore::Error::invalid_input(format!(
+                "{} leads are more than a batch holds",
+                keys.len()
+            )));
+        }
+        match Lookup::new(keys) {
+            Err(Duplicate) => Err(leadcore::Error::invalid_input(
+                "lead ids are not unique".to_owned(),
+            )),
+            Ok(Lookup::Hash(_)) => Ok(None),
+            Ok(lookup) => Ok(Some(LeadKeys(lookup))),
+        }
+    }
+
+    /// The lookup of leads by their ids as text, matched by int64 `lead_id`s (a lead whose
+    /// id is no canonical decimal int64 is matched by none); `Ok(None)` when the keys are
+    /// spread too wide; an error when two leads share an id.
+    ///
+    /// ```
+    /// let keys = leadcore_arrow::LeadKeys::from_ids(&["7", "8", "x"]).unwrap().unwrap();
+    /// let rows = keys.rows(&[8, 7]).unwrap();
+    /// assert_eq!((rows.get(0), rows.get(1)), (1, 0));
+    /// assert!(leadcore_arrow::LeadKeys::from_ids(&["x", "x"]).is_err());
+    /// ```
+    pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> leadcore::Result<Option<LeadKeys>> {
+        let keys: Vec<Option<i64>> = ids.iter().map(|s| i64::parse(s.as_ref())).collect();
+        if keys.iter().any(Option::is_none) {
+            // Leads no integer matches may still share an id.
+            let mut seen = std::collections::HashSet::with_capacity(ids.len());
+            if !ids.iter().all(|s| seen.insert(s.as_ref())) {
+                return Err(leadcore::Error::invalid_input(
+                    "lead ids are not unique".to_owned(),
+                ));
+            }
+        }
+        LeadKeys::new(&keys)
+    }
+
+    /// Each row's lead, found from its key (`None` for a hash lookup, which
+    /// [`LeadKeys::new`] never gives).
+    pub fn rows<'a>(&'a self, keys: &'a [i64]) -> Option<LeadRows<'a>> {
+        match &self.0 {
+            &Lookup::Run { first, len } => Some(if len == 0 {
+                LeadRows::Table {
+                    keys,
+                    min: 0,
+                    table: &[],
+                }
+            } else {
+                LeadRows::Run { keys, first }
+            }),
+            Lookup::Table { min, table } => Some(LeadRows::Table {
+                keys,
+                min: *min,
+                table,
+            }),
+            Lookup::Hash(_) => None,
+        }
+    }
+}
+
+/// The distinct keys of an int64 `lead_id` column with no nulls, in order of first
+/// appearance, and their lookup: the leads of a batch with no leads table, found with no
+/// lead record and no index column (`None` when the keys are spread too wide for a
+/// table).
+pub(crate) fn discover_keys(keys: &[i64]) -> Option<(Vec<i64>, LeadKeys)> {
+    let (mut min, mut max) = (i64::MAX, i64::MIN);
+    for &k in keys {
+        min = min.min(k);
+        max = max.max(k);
+    }
+    if keys.is_empty() {
+        return Some((
+            Vec::new(),
+            LeadKeys(Lookup::Table {
+                min: 0,
+                table: Vec::new(),
+            }),
+        ));
+    }
+    let span = max.abs_diff(min);
+    if span >= TABLE_PER_ID * keys.len() as u64 + TABLE_SLACK {
+        return None;
+    }
+    let mut table = vec![MISS; span as usize + 1];
+    let mut seen: Vec<i64> = Vec::new();
+    for &k in keys {
+        let slot = &mut table[k.abs_diff(min) as usize];
+        if *slot == MISS {
+            *slot = seen.len() as u32;
+            seen.push(k);
+        }
+    }
+    Some((seen, LeadKeys(Lookup::Table { min, table })))
 }
 
 /// The leads found in an events table: one per distinct id, in order of first appearance.

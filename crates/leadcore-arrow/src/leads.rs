@@ -112,6 +112,41 @@ pub fn leads(table: &Table, catalog: &Catalog, extra: ExtraColumns) -> Result<Ve
     .build(catalog, extra)?)
 }
 
+/// The keys of a leads table that has no column but an int64 `id` with no nulls (pandas
+/// index columns aside): leads with no field but their id, which batch scoring matches to
+/// int64 event ids with no lead record made ([`crate::LeadKeys`]). `None` for any other
+/// table.
+///
+/// ```
+/// use arrow_array::{ArrayRef, Int64Array};
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let t = Table::new(vec![ChunkedColumn::new("id", Arc::new(Int64Array::from(vec![5, 3])) as ArrayRef)]);
+/// assert_eq!(leadcore_arrow::int64_id_keys(&t), Some(vec![Some(5), Some(3)]));
+/// ```
+pub fn int64_id_keys(table: &Table) -> Option<Vec<Option<i64>>> {
+    let [c] = table
+        .columns
+        .iter()
+        .filter(|c| !is_pandas_index(&c.name))
+        .collect::<Vec<_>>()[..]
+    else {
+        return None;
+    };
+    if c.name != "id" || c.data_type != arrow_schema::DataType::Int64 {
+        return None;
+    }
+    let mut keys = Vec::with_capacity(c.len());
+    for chunk in &c.chunks {
+        let a = chunk.as_primitive_opt::<arrow_array::types::Int64Type>()?;
+        if arrow_array::Array::null_count(a) > 0 {
+            return None;
+        }
+        keys.extend(a.values().iter().map(|&k| Some(k)));
+    }
+    Some(keys)
+}
+
 /// A leads table's `id` column as it came, when it holds integers (chunks joined): what a
 /// batch's results carry as their `lead_id` column, in the type given. `None` when the
 /// table has no `id` column or its ids are text.

@@ -67,15 +67,18 @@ pub use forecast_history::{
     reporting_lines, rollup_batches, stage_visits, windows_batch,
 };
 pub use frame::{INTERCEPT, explanations_batch, frame, infer_features, outcomes};
-pub use ids::EventLeads;
+pub use ids::{EventLeads, LeadKeys};
 pub use lead_history::{lead_histories, lead_report_batches};
-pub use leads::{int_lead_ids, leads};
+pub use leads::{int_lead_ids, int64_id_keys, leads};
 pub use results::{
-    export_stream, row_errors_batch, score_explanations_batch, scores_batch, scores_batch_with_ids,
+    export_stream, row_errors_batch, score_explanations_batch, scores_batch, scores_batch_int64,
+    scores_batch_with_ids,
 };
 pub use routing::assignments_batch;
 pub use sla::{sla_clocks, sla_stages, sla_status_batch, sla_statuses_batch};
-pub use table::{ChunkedColumn, Table, is_pandas_index, read_stream, validate};
+pub use table::{
+    ChunkedColumn, Table, is_pandas_index, read_stream, validate, validate_deferring_keys,
+};
 
 pub use arrow_array::RecordBatch;
 pub use arrow_array::ffi_stream::FFI_ArrowArrayStream;

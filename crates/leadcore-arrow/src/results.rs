@@ -4,7 +4,8 @@
 use crate::{Result, invalid};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::{
-    Array, ArrayRef, Float64Array, RecordBatch, RecordBatchIterator, StringArray, UInt64Array,
+    Array, ArrayRef, Float64Array, Int64Array, RecordBatch, RecordBatchIterator, StringArray,
+    UInt64Array,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use leadcore::RowError;
@@ -30,6 +31,23 @@ pub fn scores_batch<S: AsRef<str>>(
 ) -> Result<RecordBatch> {
     let ids = StringArray::from_iter_values(lead_ids.iter().map(AsRef::as_ref));
     scores_batch_with_ids(scores, Arc::new(ids), scoring)
+}
+
+/// [`scores_batch`] with int64 lead ids, which come back as an `Int64` `lead_id` column.
+///
+/// ```
+/// use leadcore::scoring::BatchScores;
+/// let pb = leadcore::Playbook::default_playbook();
+/// let scores = BatchScores { models: vec!["fit".into()], scores: vec![50.0], grades: vec![None], row_errors: vec![] };
+/// let batch = leadcore_arrow::scores_batch_int64(&scores, vec![42], pb.scoring()).unwrap();
+/// assert_eq!(batch.schema().field(0).data_type(), &arrow_schema::DataType::Int64);
+/// ```
+pub fn scores_batch_int64(
+    scores: &BatchScores,
+    lead_ids: Vec<i64>,
+    scoring: &Scoring,
+) -> Result<RecordBatch> {
+    scores_batch_with_ids(scores, Arc::new(Int64Array::from(lead_ids)), scoring)
 }
 
 /// [`scores_batch`] with the `lead_id` column given as an array of any type, one row per

@@ -131,18 +131,56 @@ pub fn validate(array: &ArrayRef) -> Result<()> {
     check_data(&array.to_data()).map_err(|e| invalid(format!("malformed Arrow data: {e}")))
 }
 
+/// [`validate`] but for dictionary keys, which are left to the reader: what batch scoring
+/// imports its events with ([`Table::from_stream_deferring_keys`],
+/// [`crate::Events::for_scoring`]), reading each text column's keys once, where it reads
+/// them, instead of a pass of their own. Every other part of the array (buffer sizes,
+/// offsets, UTF-8, a dictionary's values, validity) is checked in full.
+///
+/// ```
+/// use arrow_array::{ArrayRef, DictionaryArray, Int32Array, StringArray};
+/// use std::sync::Arc;
+/// let keys = Int32Array::from(vec![0, 7]);
+/// let values = Arc::new(StringArray::from(vec!["a"]));
+/// let bad: ArrayRef = Arc::new(unsafe { DictionaryArray::new_unchecked(keys, values) });
+/// assert!(leadcore_arrow::validate(&bad).is_err());
+/// assert!(leadcore_arrow::validate_deferring_keys(&bad).is_ok());
+/// ```
+pub fn validate_deferring_keys(array: &ArrayRef) -> Result<()> {
+    check_data_with(&array.to_data(), false)
+        .map_err(|e| invalid(format!("malformed Arrow data: {e}")))
+}
+
+/// The first valid key of a dictionary chunk outside its dictionary, as the error
+/// [`validate`] gives (`None`: every key is fine, or the array is no dictionary).
+pub(crate) fn bad_keys(array: &dyn Array) -> Option<Error> {
+    let d = array.to_data();
+    let DataType::Dictionary(key, _) = d.data_type() else {
+        return None;
+    };
+    check_keys(&d, key)
+        .err()
+        .map(|e| invalid(format!("malformed Arrow data: {e}")))
+}
+
 /// `ArrayData::validate_full`, with a dictionary's keys checked 8 rows at a time, branch
 /// free (arrow's own check reads one key and one validity bit at a time, with a branch on
 /// each: most of the time of importing a table of dictionary columns, 20 ms per 10 M rows).
 fn check_data(d: &ArrayData) -> Result<(), ArrowError> {
+    check_data_with(d, true)
+}
+
+/// [`check_data`], a dictionary's keys checked only when `keys`.
+fn check_data_with(d: &ArrayData, keys: bool) -> Result<(), ArrowError> {
     d.validate()?;
     d.validate_nulls()?;
     match d.data_type() {
-        DataType::Dictionary(key, _) => check_keys(d, key)?,
+        DataType::Dictionary(key, _) if keys => check_keys(d, key)?,
+        DataType::Dictionary(..) => {}
         _ => d.validate_values()?,
     }
     for (i, child) in d.child_data().iter().enumerate() {
-        check_data(child).map_err(|e| {
+        check_data_with(child, keys).map_err(|e| {
             ArrowError::InvalidArgumentError(format!("{} child #{i} invalid: {e}", d.data_type()))
         })?;
     }
@@ -176,7 +214,7 @@ fn check_keys(d: &ArrayData, key: &DataType) -> Result<(), ArrowError> {
 }
 
 /// The first valid key at or past `n` (a negative key too: it converts to a huge `usize`).
-fn first_outside<K: ArrowNativeType>(
+pub(crate) fn first_outside<K: ArrowNativeType>(
     keys: &[K],
     nulls: Option<&NullBuffer>,
     n: usize,
@@ -221,6 +259,10 @@ fn first_outside<K: ArrowNativeType>(
 /// assert!(matches!(field.data_type(), arrow_schema::DataType::Struct(_)));
 /// ```
 pub fn read_stream(stream: FFI_ArrowArrayStream) -> Result<(Field, Vec<ArrayRef>)> {
+    read_stream_with(stream, true)
+}
+
+fn read_stream_with(stream: FFI_ArrowArrayStream, keys: bool) -> Result<(Field, Vec<ArrayRef>)> {
     if stream.release().is_none() {
         return Err(invalid("the Arrow stream is released already"));
     }
@@ -242,7 +284,11 @@ pub fn read_stream(stream: FFI_ArrowArrayStream) -> Result<(Field, Vec<ArrayRef>
                 field.data_type()
             )));
         }
-        validate(&chunk)?;
+        if keys {
+            validate(&chunk)?;
+        } else {
+            validate_deferring_keys(&chunk)?;
+        }
         chunks.push(chunk);
     }
     Ok((field, chunks))
@@ -351,6 +397,13 @@ impl Table {
     /// validating every array.
     pub fn from_stream(stream: FFI_ArrowArrayStream) -> Result<Self> {
         let (field, chunks) = read_stream(stream)?;
+        Table::from_struct_chunks(field.data_type(), &chunks)
+    }
+
+    /// [`Table::from_stream`] with dictionary keys left to the reader
+    /// ([`validate_deferring_keys`]): for [`crate::Events::for_scoring`] only.
+    pub fn from_stream_deferring_keys(stream: FFI_ArrowArrayStream) -> Result<Self> {
+        let (field, chunks) = read_stream_with(stream, false)?;
         Table::from_struct_chunks(field.data_type(), &chunks)
     }
 

@@ -1,6 +1,6 @@
 //! Scoring events handed over through the Arrow C stream interface
 //! (`leadcore_score_arrow`): the C door's side of `leadcore-arrow`, which reads the stream
-//! (every array validated in full), reads the events as the Python door does, and exports
+//! (every array validated, dictionary keys where they are read), reads the events as the Python door does, and exports
 //! the scores as a stream.
 //!
 //! The Arrow C structs are `leadcore-arrow`'s (arrow-rs') `FFI_ArrowArrayStream`, laid out
@@ -16,10 +16,13 @@ use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
 use leadcore::Lead;
+use leadcore::columnar::BatchLeads;
 use leadcore::wire::canonical_json;
 use leadcore_arrow::{
-    Events, FFI_ArrowArrayStream, Table, export_stream, scores_batch, scores_batch_with_ids,
+    Events, FFI_ArrowArrayStream, LeadKeys, Table, export_stream, scores_batch, scores_batch_int64,
+    scores_batch_with_ids,
 };
+use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Takes ownership of the stream `*ptr` the way the Arrow C data interface moves a struct:
@@ -61,15 +64,32 @@ pub(crate) fn arrow_failure(e: leadcore_arrow::Error) -> Failure {
 /// the producer's fault, not a bug here, so it becomes `input.invalid` like any other
 /// malformed stream.
 fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
-    let table = catch_unwind(AssertUnwindSafe(|| Table::from_stream(stream)))
-        .map_err(|payload| {
-            Failure::invalid_input(format!(
-                "events: malformed Arrow C data ({})",
-                payload_text(payload.as_ref())
-            ))
-        })?
-        .map_err(|e| Failure::invalid_input(format!("events: {}", e.message())))?;
-    Events::from_table(&table).map_err(arrow_failure)
+    let table = catch_unwind(AssertUnwindSafe(|| {
+        Table::from_stream_deferring_keys(stream)
+    }))
+    .map_err(|payload| {
+        Failure::invalid_input(format!(
+            "events: malformed Arrow C data ({})",
+            payload_text(payload.as_ref())
+        ))
+    })?
+    .map_err(|e| Failure::invalid_input(format!("events: {}", e.message())))?;
+    Events::for_scoring(&table).map_err(arrow_failure)
+}
+
+/// A lead of the leads JSON with no field but its id.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdOnly<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+}
+
+/// The ids of leads JSON whose leads have no field but `id` (`None` otherwise, or for
+/// JSON the full reading refuses: it says why).
+fn ids_only(text: &str) -> Option<Vec<Cow<'_, str>>> {
+    let leads: Vec<IdOnly<'_>> = serde_json::from_str(text).ok()?;
+    Some(leads.into_iter().map(|l| l.id).collect())
 }
 
 /// Scores a batch of events given through the Arrow C stream interface, the columnar
@@ -92,8 +112,10 @@ fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
 /// it returns (as the Arrow spec's move): it copies the struct, marks `*events` released
 /// (`events->release` becomes NULL) and calls the producer's `release` callback exactly
 /// once before returning, also on failure. The caller must not release it again (a
-/// released stream needs no release). Every array the stream hands out is validated in full
-/// (offsets, UTF-8, dictionary keys, child lengths) before it is read.
+/// released stream needs no release). Every array the stream hands out is validated
+/// (offsets, UTF-8, child lengths, a dictionary's values) before it is read; dictionary
+/// keys are checked where the batch reads them, a block of rows at a time, and a key
+/// outside its dictionary fails the call as malformed input.
 ///
 /// On success `*scores_out` receives a new stream, owned by the caller, who releases it
 /// with `scores_out->release(scores_out)` (and each schema and array it gives with its own
@@ -149,28 +171,58 @@ pub unsafe extern "C" fn leadcore_score_arrow(
         let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
         let events = read_events(events)?;
         let scoring = playbook.inner.scoring();
-        // Without leads JSON, one lead per distinct `lead_id` of the events, ids in their
-        // own type (as the Python door's `leads=None`).
-        let (leads, ids, index) = if leads_json.is_null() {
-            let found = events.leads();
-            (found.leads, Some(found.ids), found.index)
+        let stopped = || Failure::invalid_input("events: batch stopped".to_owned());
+        let batch = if leads_json.is_null() {
+            // One lead per distinct `lead_id` of the events, ids in their own type (as the
+            // Python door's `leads=None`); int64 ids found with no lead record made.
+            if let Some((ids, keys)) = events.int64_leads()
+                && let Some(rows) = events.int64_keys().and_then(|k| keys.rows(k))
+            {
+                let id = |i: usize| ids.get(i).map(i64::to_string).unwrap_or_default();
+                let leads = BatchLeads::Bare {
+                    count: ids.len(),
+                    id: &id,
+                };
+                let scores = events
+                    .score_rows(scoring, leads, rows, now, 1, &mut |_| true)?
+                    .ok_or_else(stopped)?;
+                (scores_batch_int64(&scores, ids, scoring), scores.row_errors)
+            } else {
+                let found = events.leads();
+                let scores = events
+                    .score_indexed(scoring, &found.leads, &found.index, now, 1, &mut |_| true)?
+                    .ok_or_else(stopped)?;
+                (
+                    scores_batch_with_ids(&scores, found.ids, scoring),
+                    scores.row_errors,
+                )
+            }
+        } else if let Some(ids) = ids_only(leads_text)
+            && let Some(event_keys) = events.int64_keys()
+            && let Some(keys) = LeadKeys::from_ids(&ids)?
+            && let Some(rows) = keys.rows(event_keys)
+        {
+            // Leads with no field but their id, matched by int64 ids: no lead record made.
+            let id = |i: usize| ids.get(i).map(|s| s.to_string()).unwrap_or_default();
+            let leads = BatchLeads::Bare {
+                count: ids.len(),
+                id: &id,
+            };
+            let scores = events
+                .score_rows(scoring, leads, rows, now, 1, &mut |_| true)?
+                .ok_or_else(stopped)?;
+            (scores_batch(&scores, &ids, scoring), scores.row_errors)
         } else {
             let leads: Vec<Lead> = args::json(leads_text, "leads")?;
             let index = events.lead_index(&leads)?;
-            (leads, None, index)
+            let scores = events
+                .score_indexed(scoring, &leads, &index, now, 1, &mut |_| true)?
+                .ok_or_else(stopped)?;
+            let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
+            (scores_batch(&scores, &ids, scoring), scores.row_errors)
         };
-        let scores = events
-            .score_indexed(scoring, &leads, &index, now, 1, &mut |_| true)?
-            .ok_or_else(|| Failure::invalid_input("events: batch stopped".to_owned()))?;
-        let batch = match ids {
-            Some(ids) => scores_batch_with_ids(&scores, ids, scoring),
-            None => {
-                let ids: Vec<&str> = leads.iter().map(|l| l.id.as_str()).collect();
-                scores_batch(&scores, &ids, scoring)
-            }
-        }
-        .map_err(arrow_failure)?;
-        let row_errors = scores.row_errors;
+        let (batch, row_errors) = batch;
+        let batch = batch.map_err(arrow_failure)?;
         let errors = canonical_json(&row_errors);
         scores_out.write(export_stream(batch.schema(), vec![batch]));
         row_errors_out.text(errors);
@@ -253,6 +305,104 @@ mod tests {
             Ok(r#"[{"message":"no lead with id `ghost`","reason":"unknown_lead","row":2}]"#)
         );
         unsafe { leadcore_buf_free(&mut errors) };
+    }
+
+    /// Calls `leadcore_score_arrow`; the `score_engagement` column, or the status.
+    fn engagement(
+        pb: &leadcore_playbook,
+        leads: Option<&[u8]>,
+        batch: RecordBatch,
+    ) -> Result<Vec<f64>, leadcore_status> {
+        let mut events = export_stream(batch.schema(), vec![batch]);
+        let mut scores = FFI_ArrowArrayStream::empty();
+        let mut errors = leadcore_buf {
+            data: ptr::null_mut(),
+            len: 0,
+        };
+        let (text, len) = leads.map_or((ptr::null(), 0), |l| (l.as_ptr(), l.len()));
+        let mut err: *mut leadcore_error = ptr::null_mut();
+        let status = unsafe {
+            leadcore_score_arrow(
+                pb,
+                text,
+                len,
+                &mut events,
+                NOW,
+                &mut scores,
+                &mut errors,
+                &mut err,
+            )
+        };
+        unsafe {
+            leadcore_buf_free(&mut errors);
+            leadcore_error_free(err);
+        }
+        if status != LEADCORE_OK {
+            return Err(status);
+        }
+        let table = Table::from_stream(scores).unwrap();
+        Ok(table.column("score_engagement").unwrap().chunks[0]
+            .as_primitive::<Float64Type>()
+            .values()
+            .to_vec())
+    }
+
+    #[test]
+    fn leads_of_ids_only_score_as_full_leads_and_bad_keys_are_input_errors() {
+        use arrow_array::{DictionaryArray, Int32Array};
+        let pb = playbook();
+        let page = |keys: Int32Array| -> ArrayRef {
+            let values = Arc::new(StringArray::from(vec!["/pricing", "/blog/x"]));
+            // SAFETY: none needed for the test's data but the keys' range, which the
+            // library checks itself (a key outside the dictionary is the point).
+            Arc::new(unsafe { DictionaryArray::new_unchecked(keys, values) })
+        };
+        let batch = |keys: Int32Array| {
+            RecordBatch::try_from_iter([
+                (
+                    "lead_id",
+                    Arc::new(Int64Array::from(vec![7, 9, 7, 8])) as ArrayRef,
+                ),
+                (
+                    "kind",
+                    Arc::new(StringArray::from(vec!["web_visit"; 4])) as ArrayRef,
+                ),
+                (
+                    "at",
+                    Arc::new(Int64Array::from(vec![NOW - 86_400; 4])) as ArrayRef,
+                ),
+                ("page", page(keys)),
+            ])
+            .unwrap()
+        };
+        // Nulls holding any key, as Arrow allows.
+        let keys = || Int32Array::from(vec![Some(0), None, Some(1), Some(0)]);
+        let ids_only = engagement(
+            &pb,
+            Some(br#"[{"id":"7"},{"id":"8"},{"id":"9"}]"#),
+            batch(keys()),
+        )
+        .unwrap();
+        let full = br#"[{"id":"7","custom":{}},{"id":"8","firmographics":{}},{"id":"9"}]"#;
+        assert_eq!(
+            engagement(&pb, Some(full), batch(keys())).unwrap(),
+            ids_only
+        );
+        assert!(ids_only[0] > ids_only[2], "lead 7 saw the pricing page");
+        // No leads JSON: the leads in order of first appearance (7, 9, 8).
+        let found = engagement(&pb, None, batch(keys())).unwrap();
+        assert_eq!(found, [ids_only[0], ids_only[2], ids_only[1]]);
+        // A set key outside the dictionary fails the call; under a null it is no value.
+        let bad = Int32Array::from(vec![Some(0), Some(5), Some(1), Some(0)]);
+        assert_eq!(
+            engagement(&pb, None, batch(bad)),
+            Err(LEADCORE_INVALID_INPUT)
+        );
+        let hidden = Int32Array::new(
+            vec![0, 5, 1, 0].into(),
+            Some(vec![true, false, true, true].into()),
+        );
+        assert_eq!(engagement(&pb, None, batch(hidden)).unwrap(), found);
     }
 
     #[test]

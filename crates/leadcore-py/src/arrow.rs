@@ -5,7 +5,8 @@
 //! an `arrow_array_stream` capsule (what [`crate::table::PyArrowTable`] hands out).
 //!
 //! This module holds the only `unsafe` code of the Python door: taking ownership of the C
-//! structs a capsule points to. The producer's callbacks run here, with the GIL held.
+//! structs a capsule points to (the producer's callbacks run here, with the GIL held), and
+//! sharing a numpy array's buffer with Arrow (pandas columns read without a copy).
 #![allow(unsafe_code)]
 
 use arrow_array::ffi::{FFI_ArrowArray, FFI_ArrowSchema, from_ffi};
@@ -44,21 +45,35 @@ pub(crate) fn read(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, Ve
     Ok((imported.data_type, imported.chunks?))
 }
 
-fn validated(what: &str, chunks: Vec<ArrayRef>) -> PyResult<Vec<ArrayRef>> {
+fn validated(what: &str, chunks: Vec<ArrayRef>, defer_keys: bool) -> PyResult<Vec<ArrayRef>> {
     for c in &chunks {
-        leadcore_arrow::validate(c)
-            .map_err(|e| crate::errors::input_error(format!("{what}: {}", e.message())))?;
+        if defer_keys {
+            leadcore_arrow::validate_deferring_keys(c)
+        } else {
+            leadcore_arrow::validate(c)
+        }
+        .map_err(|e| crate::errors::input_error(format!("{what}: {}", e.message())))?;
     }
     Ok(chunks)
 }
 
 /// Imports an object's Arrow data; fails only when not even its type can be read.
 pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
+    import_with(what, obj, false)
+}
+
+/// [`import`], dictionary keys left unchecked when `defer_keys` (for
+/// `leadcore_arrow::Events::for_scoring`, which checks them where it reads them).
+pub(crate) fn import_with(
+    what: &str,
+    obj: &Bound<'_, PyAny>,
+    defer_keys: bool,
+) -> PyResult<Imported> {
     if !obj.hasattr("__arrow_c_stream__")? {
         let (data_type, array) = read_array(what, obj)?;
         return Ok(Imported {
             data_type,
-            chunks: validated(what, vec![array]),
+            chunks: validated(what, vec![array], defer_keys),
         });
     }
     let capsule = obj.call_method0("__arrow_c_stream__")?;
@@ -93,7 +108,7 @@ pub(crate) fn import(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<Imported> {
     let chunks = reader
         .collect::<Result<Vec<ArrayRef>, ArrowError>>()
         .map_err(|e| arrow_err(what, e))
-        .and_then(|c| validated(what, c));
+        .and_then(|c| validated(what, c, defer_keys));
     Ok(Imported { data_type, chunks })
 }
 
@@ -138,4 +153,75 @@ fn read_array(what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(DataType, ArrayRe
 pub(crate) fn stream_capsule(py: Python<'_>, batch: RecordBatch) -> PyResult<Bound<'_, PyCapsule>> {
     let stream = leadcore_arrow::export_stream(batch.schema(), vec![batch]);
     PyCapsule::new_with_value(py, stream, STREAM)
+}
+
+/// The owner of a shared numpy buffer: the `Py_buffer` view keeps the exporter's memory
+/// alive until it is released (when the last Arrow buffer sharing it is dropped).
+struct Shared<T: pyo3::buffer::Element> {
+    /// Held for its release on drop.
+    _view: std::panic::AssertUnwindSafe<pyo3::buffer::PyBuffer<T>>,
+}
+
+/// A one-dimensional, C-contiguous, aligned buffer of `T` (a numpy array, through the buffer
+/// protocol) as an Arrow buffer sharing its memory; `None` for any other object.
+pub(crate) fn shared<T>(obj: &Bound<'_, PyAny>) -> Option<arrow_buffer::ScalarBuffer<T>>
+where
+    T: pyo3::buffer::Element + arrow_buffer::ArrowNativeType,
+{
+    let buffer = pyo3::buffer::PyBuffer::<T>::get(obj).ok()?;
+    if buffer.dimensions() != 1 || !buffer.is_c_contiguous() {
+        return None;
+    }
+    let len = buffer.item_count();
+    let ptr = std::ptr::NonNull::new(buffer.buf_ptr().cast::<u8>())?;
+    if !(ptr.as_ptr() as usize).is_multiple_of(std::mem::align_of::<T>()) {
+        return None;
+    }
+    let bytes = len * std::mem::size_of::<T>();
+    let owner: std::sync::Arc<dyn arrow_buffer::alloc::Allocation> = std::sync::Arc::new(Shared {
+        _view: std::panic::AssertUnwindSafe(buffer),
+    });
+    // SAFETY: `ptr` points to `bytes` readable bytes (a one-dimensional C-contiguous buffer
+    // of `len` items of `T`, checked above, aligned for `T`) that the exporter keeps alive
+    // while the `Py_buffer` view is held (PEP 3118); `owner` holds the view and is dropped
+    // only with the last Arrow buffer sharing the memory. The door reads the memory while
+    // the batch runs; a Python thread writing to the array meanwhile would change what it
+    // reads, as with any buffer shared with Arrow.
+    let buffer = unsafe { arrow_buffer::Buffer::from_custom_allocation(ptr, bytes, owner) };
+    Some(arrow_buffer::ScalarBuffer::new(buffer, 0, len))
+}
+
+/// A pandas categorical column as a dictionary of its codes (their buffer shared) and
+/// categories, a missing value keeping its code of -1 with no validity: for
+/// `leadcore_arrow::Events::for_scoring_with`, told the column's -1 is a missing value,
+/// and nothing else. `None` if a code lies outside -1..categories.len().
+pub(crate) fn pandas_categorical<K>(
+    codes: arrow_buffer::ScalarBuffer<K::Native>,
+    categories: Vec<String>,
+) -> Option<ArrayRef>
+where
+    K: arrow_array::types::ArrowDictionaryKeyType,
+    K::Native: Into<i64> + Ord,
+{
+    let n = categories.len() as i64;
+    // pandas keeps every code in -1..categories.len(): checked (a min and max that
+    // vectorise), as the reader relies on it.
+    if let Some(&c) = codes.first() {
+        let (lo, hi) = codes
+            .iter()
+            .fold((c, c), |(lo, hi), &c| (lo.min(c), hi.max(c)));
+        if lo.into() < -1 || hi.into() >= n {
+            return None;
+        }
+    }
+    let keys = arrow_array::PrimitiveArray::<K>::new(codes, None);
+    let values = std::sync::Arc::new(arrow_array::StringArray::from(categories));
+    // SAFETY: the array is handed only to `Events::for_scoring_with` with the column named
+    // as one whose key -1 is a missing value: it reads the keys as they are, each checked
+    // against the dictionary where it is read (never through arrow-rs' unchecked access,
+    // which a key of -1 would break), and no arrow-rs kernel sees the array. Every other
+    // key lies inside the dictionary (checked above).
+    Some(std::sync::Arc::new(unsafe {
+        arrow_array::DictionaryArray::<K>::new_unchecked(keys, values)
+    }))
 }

@@ -90,6 +90,17 @@ impl From<Detached> for PyErr {
 /// Extracts a table argument: a dict of columns, or a table with `__arrow_c_stream__` /
 /// `__arrow_c_array__`. `expected` says what else it may be.
 pub(crate) fn extract_table(of: Of, obj: &Bound<'_, PyAny>, expected: &str) -> PyResult<Table> {
+    extract_table_with(of, obj, expected, false)
+}
+
+/// [`extract_table`], an Arrow table's dictionary keys left unchecked when `defer_keys`
+/// (for `leadcore_arrow::Events::for_scoring`, which checks them where it reads them).
+fn extract_table_with(
+    of: Of,
+    obj: &Bound<'_, PyAny>,
+    expected: &str,
+    defer_keys: bool,
+) -> PyResult<Table> {
     let what = of.name();
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut columns = Vec::with_capacity(dict.len());
@@ -113,7 +124,14 @@ pub(crate) fn extract_table(of: Of, obj: &Bound<'_, PyAny>, expected: &str) -> P
             type_name(obj)
         )));
     }
-    let imported = arrow::import(what, obj)?;
+    arrow_table(of, obj, defer_keys)
+}
+
+/// A table with `__arrow_c_stream__` (or `__arrow_c_array__`), dictionary keys left
+/// unchecked when `defer_keys`.
+pub(crate) fn arrow_table(of: Of, obj: &Bound<'_, PyAny>, defer_keys: bool) -> PyResult<Table> {
+    let what = of.name();
+    let imported = arrow::import_with(what, obj, defer_keys)?;
     let DataType::Struct(fields) = &imported.data_type else {
         return Err(PyTypeError::new_err(format!(
             "{what}: expected a table of columns, got Arrow data of type {}",
@@ -421,7 +439,11 @@ fn values(what: &str, items: &[Bound<'_, PyAny>]) -> PyResult<ArrayRef> {
 }
 
 /// Event columns read with the GIL held; [`EventsArg::finish`] reads them as events.
-pub(crate) struct EventsArg(Table);
+pub(crate) struct EventsArg {
+    table: Table,
+    /// Columns whose dictionary key -1 is a missing value (pandas' categorical codes).
+    minus_one_missing: Vec<String>,
+}
 
 /// Renames a table's id column `given` to `core`, the name the core reads (a leads table's
 /// `id`, an events table's `lead_id`): the ids may come under the caller's name. A table
@@ -448,28 +470,66 @@ impl EventsArg {
     /// Extracts the events argument; their lead ids are in `id_column` (`lead_id` unless
     /// the caller names another).
     pub(crate) fn extract(obj: &Bound<'_, PyAny>, id_column: &str) -> PyResult<Self> {
-        let mut table = extract_table(
-            Of::Events,
-            obj,
-            "events must be a dict of columns or a table with __arrow_c_stream__ \
-             (pandas, polars or pyarrow)",
-        )?;
+        let (mut table, minus_one_missing) = match crate::pandas::events_table(Of::Events, obj)? {
+            Some((table, codes)) => (table, codes),
+            None => (
+                extract_table_with(
+                    Of::Events,
+                    obj,
+                    "events must be a dict of columns or a table with __arrow_c_stream__ \
+                     (pandas, polars or pyarrow)",
+                    true,
+                )?,
+                Vec::new(),
+            ),
+        };
         rename_id(&mut table, Of::Events, id_column, "lead_id")?;
-        Ok(EventsArg(table))
+        let minus_one_missing = minus_one_missing
+            .into_iter()
+            .map(|n| {
+                if n == id_column {
+                    "lead_id".to_owned()
+                } else {
+                    n
+                }
+            })
+            .collect();
+        Ok(EventsArg {
+            table,
+            minus_one_missing,
+        })
+    }
+
+    fn of(table: Table) -> Self {
+        EventsArg {
+            table,
+            minus_one_missing: Vec::new(),
+        }
     }
 
     /// No events: the three required columns, empty (`lead_id` text, which matches leads of
     /// any id type).
     pub(crate) fn empty() -> Self {
-        EventsArg(Table::new(vec![
+        EventsArg::of(Table::new(vec![
             ChunkedColumn::new("lead_id", Arc::new(StringArray::from(Vec::<&str>::new()))),
             ChunkedColumn::new("kind", Arc::new(StringArray::from(Vec::<&str>::new()))),
             ChunkedColumn::new("at", Arc::new(Int64Array::from(Vec::<i64>::new()))),
         ]))
     }
 
-    /// The events, as `leadcore-arrow` reads them; runs without the GIL.
-    pub(crate) fn finish(self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
-        leadcore_arrow::Events::from_table(&self.0).map_err(|e| (Of::Events, e))
+    /// The events, as `leadcore-arrow` reads them, the columns borrowed; runs without the
+    /// GIL.
+    /// Their dictionary keys (left unchecked on import) are checked where the batch reads
+    /// them: for `score_rows` and `score_indexed` only.
+    pub(crate) fn read(&self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
+        leadcore_arrow::Events::for_scoring_with(&self.table, &self.minus_one_missing)
+            .map_err(|e| (Of::Events, e))
+    }
+
+    /// The events, as `leadcore-arrow` reads them, every key checked; runs without the GIL.
+    pub(crate) fn finish(&self) -> Result<leadcore_arrow::Events, (Of, leadcore_arrow::Error)> {
+        let events = self.read()?;
+        events.check_keys().map_err(|e| (Of::Events, e))?;
+        Ok(events)
     }
 }

@@ -15,6 +15,7 @@ mod errors;
 mod forecast;
 mod forecast_history;
 mod leads;
+mod pandas;
 mod playbook;
 mod predictive;
 mod routing;

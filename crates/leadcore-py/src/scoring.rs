@@ -5,7 +5,7 @@
 //! or `json=True` on the methods that return lists of signals): its float text is the
 //! shortest round-trip form as Rust writes it, the same bytes the Rust and C doors give.
 
-use crate::columns::{Detached, EventsArg};
+use crate::columns::{Detached, EventsArg, Of};
 use crate::convert::{from_json_text, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use crate::leads::Leads;
@@ -20,7 +20,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use pyo3::types::{PyBool, PyDelta, PyDict, PyFloat, PyInt, PyList, PyString, PyType};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 fn text_repr(py: Python<'_>, s: &str) -> PyResult<String> {
     Ok(PyString::new(py, s).repr()?.to_string())
@@ -262,8 +262,9 @@ impl PyScoreState {
 #[pyclass(name = "BatchResult", module = "leadcore._leadcore", frozen)]
 pub struct PyBatchResult {
     pub(crate) inner: BatchScores,
-    /// The leads' ids as the core holds them (an integer id in decimal).
-    pub(crate) lead_ids: Vec<String>,
+    /// The leads' ids as the core holds them (an integer id in decimal); made from
+    /// `int_ids` when first asked for where the batch made no lead record.
+    pub(crate) lead_ids: OnceLock<Vec<String>>,
     /// The ids as they were given when they were integers (the leads table's `id` column,
     /// or the events' distinct `lead_id`s): the Arrow output's `lead_id` column.
     pub(crate) int_ids: Option<ArrayRef>,
@@ -277,6 +278,19 @@ pub struct PyBatchResult {
 }
 
 impl PyBatchResult {
+    /// The leads' ids as text.
+    fn ids(&self) -> &Vec<String> {
+        self.lead_ids.get_or_init(|| match &self.int_ids {
+            // Only the batches scored with no lead record leave it unset: int64 ids.
+            Some(ids) => ids
+                .as_any()
+                .downcast_ref::<arrow_array::Int64Array>()
+                .map(|a| a.values().iter().map(i64::to_string).collect())
+                .unwrap_or_default(),
+            None => Vec::new(),
+        })
+    }
+
     fn explained(&self) -> PyResult<&(Vec<ScoreCard>, RecordBatch)> {
         self.explained.as_ref().ok_or_else(|| {
             input_error("this batch was scored without explain=True: nothing to explain")
@@ -288,7 +302,7 @@ impl PyBatchResult {
         let scoring = self.playbook.scoring();
         let batch = match &self.int_ids {
             Some(ids) => leadcore_arrow::scores_batch_with_ids(&self.inner, ids.clone(), scoring),
-            None => leadcore_arrow::scores_batch(&self.inner, &self.lead_ids, scoring),
+            None => leadcore_arrow::scores_batch(&self.inner, self.ids(), scoring),
         }
         .map_err(|e| input_error(e.message()))?;
         crate::table::renamed(batch, "lead_id", &self.id_column)
@@ -301,7 +315,7 @@ impl PyBatchResult {
     ) -> PyResult<Bound<'py, PyList>> {
         let width = self.inner.models.len();
         let out = PyList::empty(py);
-        for l in 0..self.lead_ids.len() {
+        for l in 0..self.ids().len() {
             let row = flat.get(l * width..(l + 1) * width).unwrap_or_default();
             out.append(PyList::new(py, row.iter().cloned())?)?;
         }
@@ -321,7 +335,7 @@ impl PyBatchResult {
     /// Arrow output keeps them integers).
     #[getter]
     fn lead_ids(&self) -> Vec<&str> {
-        self.lead_ids.iter().map(String::as_str).collect()
+        self.ids().iter().map(String::as_str).collect()
     }
 
     /// One list per lead with a score per model.
@@ -439,7 +453,7 @@ impl PyBatchResult {
                     )));
                 };
             let lead = self
-                .lead_ids
+                .ids()
                 .iter()
                 .position(|l| *l == lead_id)
                 .ok_or_else(|| input_error(format!("no lead with id `{lead_id}` in this batch")))?;
@@ -461,20 +475,23 @@ impl PyBatchResult {
     }
 
     fn __len__(&self) -> usize {
-        self.lead_ids.len()
+        match (self.lead_ids.get(), &self.int_ids) {
+            (None, Some(ids)) => ids.len(),
+            _ => self.ids().len(),
+        }
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other
             .cast::<PyBatchResult>()
-            .is_ok_and(|o| o.get().inner == self.inner && o.get().lead_ids == self.lead_ids)
+            .is_ok_and(|o| o.get().inner == self.inner && o.get().ids() == self.ids())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         crate::errors::shield(|| {
             Ok(format!(
                 "BatchResult(leads={}, models={}, row_errors={})",
-                self.lead_ids.len(),
+                self.__len__(),
                 PyList::new(py, &self.inner.models)?.repr()?,
                 self.inner.row_errors.len()
             ))
@@ -617,6 +634,90 @@ pub(crate) fn batch(
         EventsArg::extract(events, id_column)?
     };
     let scoring: &Scoring = pb.scoring();
+    // Leads with no field but an int64 id (a leads table of one `id` column, or the
+    // events' distinct ids) and int64 event ids: scored with no lead record and no index
+    // column made (`Scoring::score_rows`).
+    let bare_keys = match &leads {
+        _ if explain => None,
+        Some(Leads::Table(table)) => leadcore_arrow::int64_id_keys(table).map(Some),
+        Some(Leads::Ready(_)) => None,
+        None => Some(None),
+    };
+    let mut progress = progress;
+    if let Some(keys) = bare_keys {
+        let fast = py.detach(|| -> Result<_, Detached> {
+            let ev = events.read().map_err(Detached::from)?;
+            let Some(event_keys) = ev.int64_keys() else {
+                return Ok(None);
+            };
+            let (ids, lookup): (ArrayRef, _) = match (keys, &leads) {
+                (Some(keys), Some(Leads::Table(table))) => {
+                    let Some(lookup) = leadcore_arrow::LeadKeys::new(&keys)
+                        .map_err(|e| (Of::Leads, leadcore_arrow::Error::Core(e)))?
+                    else {
+                        return Ok(None);
+                    };
+                    let ids = leadcore_arrow::int_lead_ids(table)
+                        .map_err(|e| (Of::Leads, e))?
+                        .ok_or_else(|| {
+                            (
+                                Of::Leads,
+                                leadcore_arrow::Error::Type("no id column".into()),
+                            )
+                        })?;
+                    (ids, lookup)
+                }
+                _ => match ev.int64_leads() {
+                    Some((ids, lookup)) => (
+                        Arc::new(arrow_array::Int64Array::from(ids)) as ArrayRef,
+                        lookup,
+                    ),
+                    None => return Ok(None),
+                },
+            };
+            let Some(rows) = lookup.rows(event_keys) else {
+                return Ok(None);
+            };
+            let values = ids
+                .as_any()
+                .downcast_ref::<arrow_array::Int64Array>()
+                .map(|a| a.values().clone())
+                .unwrap_or_default();
+            let id = |i: usize| values.get(i).map(i64::to_string).unwrap_or_default();
+            let bare = leadcore::columnar::BatchLeads::Bare {
+                count: ids.len(),
+                id: &id,
+            };
+            let mut ticker = Ticker::new(progress.take());
+            let scores = ev.score_rows(scoring, bare, rows, now, threads, &mut |p| {
+                ticker.tell(p.done, p.total)
+            })?;
+            let Some(scores) = scores else {
+                return Err(ticker.stopped());
+            };
+            if !ticker.tell(ticker.total, ticker.total) {
+                return Err(ticker.stopped());
+            }
+            Ok(Some((ids, scores, ev.len())))
+        })?;
+        if let Some((ids, scores, rows)) = fast {
+            crate::table::warn_dropped(
+                py,
+                &scores.row_errors,
+                rows,
+                "event rows",
+                "they are in the `errors` table of Playbook.score_columns' result",
+            )?;
+            return Ok(PyBatchResult {
+                inner: scores,
+                lead_ids: OnceLock::new(),
+                int_ids: Some(ids),
+                playbook: Arc::clone(pb),
+                explained: None,
+                id_column: id_column.to_owned(),
+            });
+        }
+    }
     let result = py.detach(|| {
         let leads = leads
             .map(|l| l.finish_with_ids(pb.catalog(), extra))
@@ -686,7 +787,7 @@ pub(crate) fn batch(
     )?;
     Ok(PyBatchResult {
         inner: scores,
-        lead_ids,
+        lead_ids: OnceLock::from(lead_ids),
         int_ids,
         playbook: Arc::clone(pb),
         explained,

@@ -175,7 +175,9 @@ pub(crate) fn many(
         let leads = leads
             .finish(pb.catalog(), extra)
             .map_err(|(of, e)| Detached::Arrow(of, e))?;
-        let activities = match events {
+        // Borrowed: the events' buffers (a pandas frame's, shared) are released after the
+        // GIL is taken back.
+        let activities = match &events {
             None => Vec::new(),
             Some(ev) => {
                 let ev = ev.finish().map_err(|(of, e)| Detached::Arrow(of, e))?;

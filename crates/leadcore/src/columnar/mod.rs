@@ -130,6 +130,289 @@ pub struct AttrColumn<'a> {
     pub values: AttrValues<'a>,
 }
 
+/// Each event row's lead, as [`Scoring::score_rows`](crate::Scoring::score_rows) reads it:
+/// lead indices, or the rows' integer lead ids as they came (read a block of rows at a
+/// time, so no index column is made).
+///
+/// ```
+/// use leadcore::columnar::LeadRows;
+/// let keys = [107, 100, 7];
+/// let run = LeadRows::Run { keys: &keys, first: 100 };
+/// assert_eq!((run.get(0), run.get(1), run.get(2)), (7, 0, u32::MAX));
+/// let table = [2, u32::MAX, 0];
+/// let found = LeadRows::Table { keys: &[9, 7, 8, 70], min: 7, table: &table };
+/// assert_eq!((0..4).map(|r| found.get(r)).collect::<Vec<_>>(), [0, 2, u32::MAX, u32::MAX]);
+/// assert_eq!(LeadRows::Index(&[3, 1]).get(1), 1);
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum LeadRows<'a> {
+    /// Each row's index in the leads (an index past the last lead, such as `u32::MAX`: the
+    /// row's lead is unknown).
+    Index(&'a [u32]),
+    /// Each row's integer key; lead `i` has key `first + i` (a key below `first`, or past
+    /// the last lead: unknown).
+    Run {
+        /// One key per row.
+        keys: &'a [i64],
+        /// The first lead's key.
+        first: i64,
+    },
+    /// Each row's integer key; its lead is `table[key - min]` (a key outside the table, or
+    /// an entry `u32::MAX`: unknown).
+    Table {
+        /// One key per row.
+        keys: &'a [i64],
+        /// The key of the table's first entry.
+        min: i64,
+        /// Lead index per key from `min` on.
+        table: &'a [u32],
+    },
+}
+
+impl LeadRows<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            LeadRows::Index(i) => i.len(),
+            LeadRows::Run { keys, .. } | LeadRows::Table { keys, .. } => keys.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `row`'s lead index (`u32::MAX`: unknown, or no such row).
+    pub fn get(&self, row: usize) -> u32 {
+        match *self {
+            LeadRows::Index(i) => i.get(row).copied().unwrap_or(u32::MAX),
+            LeadRows::Run { keys, first } => keys.get(row).map_or(u32::MAX, |&k| run(k, first)),
+            LeadRows::Table { keys, min, table } => {
+                keys.get(row).map_or(u32::MAX, |&k| in_table(k, min, table))
+            }
+        }
+    }
+
+    /// The lead indices of rows `rows` into `out` (cleared first).
+    pub(crate) fn fill(&self, rows: std::ops::Range<usize>, out: &mut Vec<u32>) {
+        out.clear();
+        match *self {
+            LeadRows::Index(i) => out.extend_from_slice(&i[rows]),
+            LeadRows::Run { keys, first } => {
+                out.extend(keys[rows].iter().map(|&k| run(k, first)));
+            }
+            LeadRows::Table { keys, min, table } => {
+                out.extend(keys[rows].iter().map(|&k| in_table(k, min, table)));
+            }
+        }
+    }
+}
+
+/// `key - first` as an index, `u32::MAX` (unknown) below `first` or beyond `u32` (in 32-bit
+/// halves, which baseline x86-64 vectorises: it has no 64-bit compare).
+#[inline]
+fn run(key: i64, first: i64) -> u32 {
+    let d = key.wrapping_sub(first) as u64;
+    let high = (d >> 32) as u32;
+    (d as u32) | u32::from(high != 0).wrapping_neg()
+}
+
+#[inline]
+fn in_table(key: i64, min: i64, table: &[u32]) -> u32 {
+    table
+        .get(key.wrapping_sub(min) as u64 as usize)
+        .copied()
+        .unwrap_or(u32::MAX)
+}
+
+/// A text column's keys as a producer holds them, for
+/// [`Scoring::score_rows`](crate::Scoring::score_rows): keys of any width, with Arrow's
+/// validity bits or pandas' `-1` for a missing value, read a block of rows at a time (no
+/// pass over the column before scoring, no copy of it). The column's [`DictColumn`] in the
+/// events gives the dictionary; its `codes` are not read (they may be empty).
+///
+/// A row is missing where its validity bit is clear (whatever its key), or where its key is
+/// -1 and `minus_one_missing`; any other key must lie inside the dictionary (a negative one
+/// does not): a row of the `kind` column with another key is a row error, a row of an
+/// attribute column the batch reads fails the batch.
+///
+/// ```
+/// use leadcore::columnar::{Bits, Keys, RawText};
+/// let page = RawText {
+///     column: "page",
+///     keys: Keys::I8(&[0, -1, 2]),
+///     valid: None,
+///     minus_one_missing: true,
+/// };
+/// assert_eq!(page.code(1), leadcore::columnar::NULL_CODE);
+/// let arrow = RawText { valid: Some(Bits { bytes: &[0b101], offset: 0 }), minus_one_missing: false, ..page };
+/// assert_eq!((arrow.code(0), arrow.code(1), arrow.code(2)), (0, leadcore::columnar::NULL_CODE, 2));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RawText<'a> {
+    /// The column's name: `kind`, or a text attribute column of the events.
+    pub column: &'a str,
+    /// One key per row.
+    pub keys: Keys<'a>,
+    /// Which rows hold a value (none: every row, but for pandas' -1).
+    pub valid: Option<Bits<'a>>,
+    /// Whether a key of -1 is a missing value (pandas' categorical codes).
+    pub minus_one_missing: bool,
+}
+
+impl RawText<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self.keys {
+            Keys::U8(k) => k.len(),
+            Keys::U16(k) => k.len(),
+            Keys::U32(k) => k.len(),
+            Keys::I8(k) => k.len(),
+            Keys::I16(k) => k.len(),
+        }
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Row `row`'s code: its key as a code ([`NULL_CODE`] where missing; a key outside
+    /// any dictionary, such as a negative one, as a code past it).
+    pub fn code(&self, row: usize) -> u32 {
+        if self.valid.is_some_and(|v| !v.get(row)) {
+            return NULL_CODE;
+        }
+        let code = match self.keys {
+            Keys::U8(k) => k.get(row).map(|&k| u32::from(k)),
+            Keys::U16(k) => k.get(row).map(|&k| u32::from(k)),
+            Keys::U32(k) => k.get(row).copied(),
+            Keys::I8(k) => k.get(row).map(|&k| i32::from(k) as u32),
+            Keys::I16(k) => k.get(row).map(|&k| i32::from(k) as u32),
+        };
+        match code {
+            None => NULL_CODE,
+            // -1 of a column whose -1 is no missing value: outside the dictionary.
+            Some(NULL_CODE) if !self.minus_one_missing => NULL_CODE - 1,
+            Some(c) => c,
+        }
+    }
+}
+
+/// The keys of a [`RawText`] column.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Keys<'a> {
+    /// `uint8` keys.
+    U8(&'a [u8]),
+    /// `uint16` keys.
+    U16(&'a [u16]),
+    /// `uint32` keys (also `int32` keys as their bits: -1 reads as [`NULL_CODE`]).
+    U32(&'a [u32]),
+    /// `int8` keys.
+    I8(&'a [i8]),
+    /// `int16` keys.
+    I16(&'a [i16]),
+}
+
+/// Validity bits, least significant bit first (Arrow's layout): row `r` holds a value when
+/// bit `offset + r` of `bytes` is set.
+#[derive(Debug, Clone, Copy)]
+pub struct Bits<'a> {
+    /// The bits.
+    pub bytes: &'a [u8],
+    /// The bit of row 0.
+    pub offset: usize,
+}
+
+impl Bits<'_> {
+    /// Whether row `row`'s bit is set (`false` past the bits).
+    #[inline]
+    pub fn get(&self, row: usize) -> bool {
+        let bit = self.offset + row;
+        self.bytes
+            .get(bit / 8)
+            .is_some_and(|b| (b >> (bit % 8)) & 1 == 1)
+    }
+}
+
+/// For each validity byte, a mask per row of its 8: `u32::MAX` where valid, 0 where null.
+pub(crate) static VALID8: [[u32; 8]; 256] = {
+    let mut t = [[0u32; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            if (b >> i) & 1 == 1 {
+                t[b][i] = u32::MAX;
+            }
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// The leads of a batch ([`Scoring::score_rows`](crate::Scoring::score_rows)): records, or
+/// only how many there are and their ids, for leads with no fields but their id (no
+/// [`Lead`] is made per lead unless a fit rule reads one).
+///
+/// ```
+/// use leadcore::columnar::BatchLeads;
+/// let id = |i: usize| format!("L{i}");
+/// let bare = BatchLeads::Bare { count: 3, id: &id };
+/// assert_eq!((bare.len(), bare.id(2)), (3, "L2".to_owned()));
+/// ```
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum BatchLeads<'a> {
+    /// The leads themselves.
+    Records(&'a [Lead]),
+    /// `count` leads with no field but their id; `id(i)` is lead `i`'s id, asked for only
+    /// by fit rules and error messages.
+    Bare {
+        /// How many leads.
+        count: usize,
+        /// Lead `i`'s id.
+        id: &'a (dyn Fn(usize) -> String + Sync),
+    },
+}
+
+impl BatchLeads<'_> {
+    /// How many leads.
+    pub fn len(&self) -> usize {
+        match self {
+            BatchLeads::Records(l) => l.len(),
+            BatchLeads::Bare { count, .. } => *count,
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Lead `i`'s id (empty past the last).
+    pub fn id(&self, i: usize) -> String {
+        match self {
+            BatchLeads::Records(l) => l.get(i).map(|l| l.id.clone()).unwrap_or_default(),
+            BatchLeads::Bare { count, id } if i < *count => id(i),
+            BatchLeads::Bare { .. } => String::new(),
+        }
+    }
+}
+
+impl fmt::Debug for BatchLeads<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchLeads::Records(l) => f.debug_tuple("Records").field(&l.len()).finish(),
+            BatchLeads::Bare { count, .. } => f.debug_struct("Bare").field("count", count).finish(),
+        }
+    }
+}
+
 /// Activity events as columns. Every column has one entry per row.
 #[derive(Debug, Clone, Copy)]
 pub struct EventColumns<'a> {
@@ -169,23 +452,33 @@ impl<'a> EventColumns<'a> {
     /// front, as it checks each code where it reads it (a bad kind code is a row error, a
     /// bad attribute code fails the batch).
     pub(crate) fn check_shape(&self) -> Result<()> {
+        self.check_shape_raw(&[])
+    }
+
+    /// [`EventColumns::check_shape`], the columns `raw` names measured by their keys.
+    pub(crate) fn check_shape_raw(&self, raw: &[RawText<'_>]) -> Result<()> {
         let rows = self.at.len();
         let bad = |message: String| Err(Error::invalid_input(message));
-        if self.kind.codes.len() != rows {
+        let len_of = |name: &str, codes: usize| {
+            raw.iter()
+                .find(|r| r.column == name)
+                .map_or(codes, RawText::len)
+        };
+        if len_of("kind", self.kind.codes.len()) != rows {
             return bad(format!(
                 "event columns have different lengths: `kind` has {}, `at` has {rows}",
-                self.kind.codes.len()
+                len_of("kind", self.kind.codes.len())
             ));
         }
         for (i, c) in self.attrs.iter().enumerate() {
             if self.attrs[..i].iter().any(|o| o.name == c.name) {
                 return bad(format!("event column `{}` appears twice", c.name));
             }
-            if c.values.len() != rows {
+            let len = len_of(c.name, c.values.len());
+            if len != rows {
                 return bad(format!(
-                    "event columns have different lengths: `{}` has {}, `at` has {rows}",
-                    c.name,
-                    c.values.len()
+                    "event columns have different lengths: `{}` has {len}, `at` has {rows}",
+                    c.name
                 ));
             }
             let valid = match &c.values {
@@ -202,6 +495,22 @@ impl<'a> EventColumns<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// The first row of a raw column the batch reads whose code lies outside its dictionary of
+/// `len`, as the error [`check_dict`] gives.
+pub(crate) fn check_raw(raw: &RawText<'_>, len: usize) -> Result<()> {
+    match (0..raw.len()).find(|&r| {
+        let c = raw.code(r);
+        c != NULL_CODE && c as usize >= len
+    }) {
+        Some(row) => Err(Error::invalid_input(format!(
+            "event column `{}` row {row}: code {} is outside its dictionary of {len}",
+            raw.column,
+            raw.code(row) as i32
+        ))),
+        None => Ok(()),
     }
 }
 

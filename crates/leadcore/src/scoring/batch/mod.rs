@@ -5,9 +5,11 @@ mod plan;
 mod rows;
 
 use super::evaluate::{Tally, evaluate, grade};
-use super::model::Scoring;
+use super::model::{RuleKind, Scoring};
 use super::points::{Factors, Q, to_f64};
-use crate::columnar::{AttrColumn, AttrValues, EventColumns, RowError};
+use crate::columnar::{
+    AttrColumn, AttrValues, BatchLeads, DictColumn, EventColumns, LeadRows, RawText, RowError,
+};
 use crate::error::{Error, Result};
 use crate::model::{Activity, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
@@ -186,8 +188,16 @@ impl Scoring {
         now: DateTime<Utc>,
         threads: usize,
     ) -> Result<BatchScores> {
-        self.run(leads, events, now, threads, &mut |_| true)?
-            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+        self.run(
+            BatchLeads::Records(leads),
+            LeadRows::Index(events.lead),
+            events,
+            &[],
+            now,
+            threads,
+            &mut |_| true,
+        )?
+        .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
     /// [`Scoring::score_columns_parallel`] that can be stopped, as
@@ -201,7 +211,15 @@ impl Scoring {
         threads: usize,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        self.run(leads, events, now, threads, keep_going)
+        self.run(
+            BatchLeads::Records(leads),
+            LeadRows::Index(events.lead),
+            events,
+            &[],
+            now,
+            threads,
+            keep_going,
+        )
     }
 
     /// [`Scoring::score_columns`] that can be stopped: `keep_going` is called between
@@ -235,23 +253,144 @@ impl Scoring {
         now: DateTime<Utc>,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        self.run(leads, events, now, 1, keep_going)
+        self.run(
+            BatchLeads::Records(leads),
+            LeadRows::Index(events.lead),
+            events,
+            &[],
+            now,
+            1,
+            keep_going,
+        )
     }
 
-    fn run(
+    /// [`Scoring::score_columns_parallel_until`] with the leads given as
+    /// [`BatchLeads`] (records, or only their number and ids) and each row's lead as
+    /// [`LeadRows`] (indices, or integer keys read a block of rows at a time): what a door
+    /// holding integer lead ids and leads with no fields scores through, with no index
+    /// column and no lead record made. `events.lead` is not read (`rows` stands for it).
+    /// `raw` gives text columns (`kind`, attributes) as their producer holds them
+    /// ([`RawText`]: keys of any width with Arrow's validity or pandas' -1): each is read a
+    /// chunk at a time where the batch reads it, its codes checked there, with no pass over
+    /// it before and no copy of it.
+    /// The same scores as [`Scoring::score_columns`] for the same leads and rows.
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use leadcore::columnar::{BatchLeads, DictColumn, EventColumns, LeadRows};
+    /// use leadcore::{Lead, Playbook};
+    /// let kinds = ["trial_signup".to_owned(), "email_opened".to_owned()];
+    /// let events = EventColumns {
+    ///     lead: &[],
+    ///     kind: DictColumn { codes: &[0, 1, 1], dictionary: &kinds },
+    ///     at: &[1767225600; 3],
+    ///     attrs: &[],
+    /// };
+    /// let now = Utc.with_ymd_and_hms(2026, 1, 2, 0, 0, 0).unwrap();
+    /// let pb = Playbook::default_playbook();
+    /// let id = |i: usize| (1000 + i).to_string();
+    /// let leads = BatchLeads::Bare { count: 2, id: &id };
+    /// let rows = LeadRows::Run { keys: &[1000, 1001, 1000], first: 1000 };
+    /// let out = pb.scoring().score_rows(leads, rows, &events, &[], now, 1, &mut |_| true).unwrap().unwrap();
+    /// let by_index = EventColumns { lead: &[0, 1, 0], ..events };
+    /// let records = [Lead::new("1000"), Lead::new("1001")];
+    /// assert_eq!(out, pb.scoring().score_columns(&records, &by_index, now).unwrap());
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn score_rows(
         &self,
-        leads: &[Lead],
+        leads: BatchLeads<'_>,
+        rows: LeadRows<'_>,
         events: &EventColumns<'_>,
+        raw: &[RawText<'_>],
         now: DateTime<Utc>,
         threads: usize,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        events.check_shape()?;
+        for (i, r) in raw.iter().enumerate() {
+            let text = r.column == "kind"
+                || events
+                    .attrs
+                    .iter()
+                    .any(|c| c.name == r.column && matches!(c.values, AttrValues::Text(_)));
+            if !text {
+                return Err(Error::invalid_input(format!(
+                    "raw keys of `{}`, which is no text column of the events",
+                    r.column
+                )));
+            }
+            if raw[..i].iter().any(|o| o.column == r.column) {
+                return Err(Error::invalid_input(format!(
+                    "raw keys of `{}` given twice",
+                    r.column
+                )));
+            }
+            if let Some(v) = r.valid
+                && v.bytes.len() * 8 < v.offset + r.len()
+            {
+                return Err(Error::invalid_input(format!(
+                    "validity of `{}` is shorter than its {} rows",
+                    r.column,
+                    r.len()
+                )));
+            }
+        }
+        // Row tests read columns row by row: raw columns are made codes first (the passes'
+        // masks read them a chunk at a time).
+        let tested = !raw.is_empty()
+            && plan::Pass::plan(self, events, &[], now.timestamp())
+                .iter()
+                .any(|p| p.tested != 0);
+        if !tested {
+            return self.run(leads, rows, events, raw, now, threads, keep_going);
+        }
+        let mut owned: Vec<(&str, Vec<u32>)> = Vec::with_capacity(raw.len());
+        for r in raw {
+            if let Some(c) = events.attrs.iter().find(|c| c.name == r.column)
+                && let AttrValues::Text(d) = c.values
+            {
+                crate::columnar::check_raw(r, d.dictionary.len())?;
+            }
+            owned.push((r.column, (0..r.len()).map(|row| r.code(row)).collect()));
+        }
+        let codes_of = |name: &str| owned.iter().find(|(n, _)| *n == name).map(|(_, c)| &c[..]);
+        let mut attrs: Vec<AttrColumn<'_>> = events.attrs.to_vec();
+        for c in &mut attrs {
+            if let (AttrValues::Text(d), Some(codes)) = (c.values, codes_of(c.name)) {
+                c.values = AttrValues::Text(DictColumn {
+                    codes,
+                    dictionary: d.dictionary,
+                });
+            }
+        }
+        let events = EventColumns {
+            kind: DictColumn {
+                codes: codes_of("kind").unwrap_or(events.kind.codes),
+                dictionary: events.kind.dictionary,
+            },
+            attrs: &attrs,
+            ..*events
+        };
+        self.run(leads, rows, &events, &[], now, threads, keep_going)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        leads: BatchLeads<'_>,
+        lead_rows: LeadRows<'_>,
+        events: &EventColumns<'_>,
+        raw: &[RawText<'_>],
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<Option<BatchScores>> {
+        events.check_shape_raw(raw)?;
         let rows = events.at.len();
-        if events.lead.len() != rows {
+        if lead_rows.len() != rows {
             return Err(Error::invalid_input(format!(
                 "event columns have different lengths: `lead` has {}, `at` has {rows}",
-                events.lead.len()
+                lead_rows.len()
             )));
         }
         let now_s = now.timestamp();
@@ -270,6 +409,8 @@ impl Scoring {
         let scan = Scan {
             scoring: self,
             events,
+            lead_rows,
+            raw,
             layout: &layout,
             checked: &checked,
             n_leads: leads.len(),
@@ -309,7 +450,7 @@ impl Scoring {
             &tracker,
             |run| run.len() as u64,
             keep_going,
-            |run, hook| self.finish(leads, run, &block, now_s, hook),
+            |run, hook| self.finish(&leads, run, &block, now_s, hook),
         )?
         else {
             return Ok(None);
@@ -331,7 +472,7 @@ impl Scoring {
     /// Scores leads `range` from the merged blocks.
     fn finish(
         &self,
-        leads: &[Lead],
+        leads: &BatchLeads<'_>,
         range: Range<usize>,
         block: &Block,
         now: i64,
@@ -343,11 +484,31 @@ impl Scoring {
         let mut grades = Vec::with_capacity(range.len() * n_models);
         let mut times = Vec::new();
         let first = range.start;
+        // Bare leads: one record, its id set only where a fit rule may read it.
+        let mut bare = Lead::default();
+        let reads_lead = self
+            .models
+            .iter()
+            .any(|m| m.rules.iter().any(|r| matches!(r.kind, RuleKind::Fit(_))));
         for l in range {
             if l % STOP_CHECK_ROWS == 0 && !keep_going((l - first) as u64) {
                 return Ok(None);
             }
-            let Some(lead) = leads.get(l) else { break };
+            let lead: &Lead = match *leads {
+                BatchLeads::Records(all) => match all.get(l) {
+                    Some(lead) => lead,
+                    None => break,
+                },
+                BatchLeads::Bare { count, id } => {
+                    if l >= count {
+                        break;
+                    }
+                    if reads_lead {
+                        bare.id = id(l);
+                    }
+                    &bare
+                }
+            };
             let mut tally = |flat: usize| {
                 let Some(b) = self.behaviour(flat) else {
                     return Tally::default();
@@ -388,7 +549,7 @@ impl Scoring {
                 }
             };
             evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
-                .map_err(|o| o.error(self, &lead.id))?;
+                .map_err(|o| o.error(self, &leads.id(l)))?;
             for (m, &q) in scores_q.iter().enumerate() {
                 scores.push(to_f64(q));
                 grades.push(grade(&self.models[m], q).map(str::to_owned));

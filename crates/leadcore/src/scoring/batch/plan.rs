@@ -3,7 +3,7 @@
 //! 64 rules) one bit mask per kind and per dictionary entry of each filtered column, so a
 //! row's matching rules are a handful of lookups and ANDs.
 
-use crate::columnar::{DictColumn, EventColumns};
+use crate::columnar::{DictColumn, EventColumns, RawText};
 use crate::condition::{DictVerdicts, IntRange, RowCondition};
 use crate::model::ActivityKind;
 use crate::scoring::model::{Behaviour, Decay, Scoring};
@@ -67,6 +67,8 @@ pub(super) struct DictMask<'a> {
     /// The column and its name, for the bad-code error.
     pub name: &'a str,
     pub col: DictColumn<'a>,
+    /// The column as its producer holds it, where it is raw (`codes` then not read).
+    pub raw: Option<RawText<'a>>,
 }
 
 /// What the rows of one kind need read.
@@ -128,7 +130,12 @@ pub(super) struct Pass<'a> {
 
 impl<'a> Pass<'a> {
     /// The passes for `scoring`'s rules over `events` at `now` (Unix seconds).
-    pub(super) fn plan(scoring: &'a Scoring, events: &EventColumns<'a>, now: i64) -> Vec<Pass<'a>> {
+    pub(super) fn plan(
+        scoring: &'a Scoring,
+        events: &EventColumns<'a>,
+        raw: &[RawText<'a>],
+        now: i64,
+    ) -> Vec<Pass<'a>> {
         let flats: Vec<usize> = (0..scoring.behaviours.len()).collect();
         let kinds: Vec<ActivityKind> = events
             .kind
@@ -138,7 +145,13 @@ impl<'a> Pass<'a> {
             .collect();
         flats
             .chunks(RULES_PER_PASS)
-            .map(|rules| Pass::new(scoring, events, &kinds, rules, now))
+            .map(|rules| {
+                let mut pass = Pass::new(scoring, events, &kinds, rules, now);
+                for d in &mut pass.dicts {
+                    d.raw = raw.iter().find(|r| r.column == d.name).copied();
+                }
+                pass
+            })
             .collect()
     }
 
@@ -255,7 +268,9 @@ impl<'a> Pass<'a> {
         let at = match self
             .dicts
             .iter()
-            .position(|d| std::ptr::eq(d.codes, v.codes))
+            // By name: a raw column's codes are empty (not read), so no two differ by
+            // address.
+            .position(|d| d.name == v.name)
         {
             Some(at) => at,
             None => {
@@ -268,6 +283,7 @@ impl<'a> Pass<'a> {
                     involved: 0,
                     name: v.name,
                     col: v.col,
+                    raw: None,
                 });
                 self.dicts.len() - 1
             }

@@ -5,7 +5,8 @@
 use super::plan::{Acc, Layout, Pass};
 use super::{CHUNK_ROWS, MAX_TIME, MIN_TIME, STOP_CHECK_ROWS};
 use crate::columnar::{
-    AttrColumn, EventColumns, NULL_CODE, NULL_TIME, RowError, RowErrorReason, check_dict,
+    AttrColumn, Bits, EventColumns, Keys, LeadRows, NULL_CODE, NULL_TIME, RawText, RowError,
+    RowErrorReason, VALID8, check_dict, check_raw,
 };
 use crate::error::Result;
 use crate::model::{Activity, ActivityKind, AttributeDef};
@@ -17,6 +18,8 @@ use std::ops::Range;
 /// Buffers a chunk's scan reuses.
 #[derive(Default)]
 pub(super) struct Scratch {
+    /// The chunk's lead indices, where the rows give keys.
+    lead: Vec<u32>,
     /// Per row: its kind code, or past the last kind where the row does not count.
     bucket: Vec<u32>,
     /// Where each kind's rows start in `order`.
@@ -26,6 +29,10 @@ pub(super) struct Scratch {
     order: Vec<u32>,
     /// Per row of one kind: its rules still matching.
     masks: Vec<u64>,
+    /// Per filtered raw column: the chunk's codes, where they are not its keys.
+    fixed: Vec<Vec<u32>>,
+    /// The chunk's kind codes, where the `kind` column is raw and they are not its keys.
+    kind: Vec<u32>,
 }
 
 /// One rule's running state, for every lead.
@@ -116,6 +123,10 @@ fn merge_rules(mine: &mut [RuleState], theirs: Vec<RuleState>) {
 pub(super) struct Scan<'s, 'a> {
     pub scoring: &'a Scoring,
     pub events: &'s EventColumns<'a>,
+    /// Each row's lead (`events.lead` is not read).
+    pub lead_rows: LeadRows<'a>,
+    /// Text columns as their producer holds them, read a chunk at a time.
+    pub raw: &'s [RawText<'a>],
     pub layout: &'s Layout,
     pub checked: &'s [(&'s AttrColumn<'a>, &'s AttributeDef)],
     pub n_leads: usize,
@@ -132,7 +143,7 @@ impl Scan<'_, '_> {
         range: Range<usize>,
         keep_going: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Option<Block>> {
-        let passes = Pass::plan(self.scoring, self.events, self.now);
+        let passes = Pass::plan(self.scoring, self.events, self.raw, self.now);
         let mut block = Block::new(self.n_leads, self.layout);
         let mut scratch = Scratch::default();
         for (p, pass) in passes.iter().enumerate() {
@@ -151,7 +162,10 @@ impl Scan<'_, '_> {
             }
             for (d, dict) in pass.dicts.iter().enumerate() {
                 if bad_codes & (1 << d.min(63)) != 0 {
-                    check_dict(dict.name, &dict.col)?;
+                    match &dict.raw {
+                        None => check_dict(dict.name, &dict.col)?,
+                        Some(raw) => check_raw(raw, dict.col.dictionary.len())?,
+                    }
                 }
             }
             for test in pass.tests.iter().flatten() {
@@ -180,8 +194,21 @@ impl Scan<'_, '_> {
     ) -> u64 {
         let ev = self.events;
         let start = rows.start;
-        let leads = &ev.lead[rows.clone()];
-        let codes = &ev.kind.codes[rows.clone()];
+        let leads: &[u32] = match self.lead_rows {
+            LeadRows::Index(all) => &all[rows.clone()],
+            keyed => {
+                keyed.fill(rows.clone(), &mut scratch.lead);
+                &scratch.lead
+            }
+        };
+        let raw_kind = self.raw.iter().find(|r| r.column == "kind");
+        let codes: &[u32] = match raw_kind {
+            None => &ev.kind.codes[rows.clone()],
+            Some(raw) => match raw_chunk(raw, rows.clone(), 0, &mut scratch.kind).0 {
+                Some(keys) => keys,
+                None => &scratch.kind,
+            },
+        };
         let ats = &ev.at[rows.clone()];
         let n_kinds = pass.kind_masks.len();
         let now = self.now;
@@ -209,7 +236,7 @@ impl Scan<'_, '_> {
             b.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
             let check = !all_fine || !self.checked.is_empty();
             for (i, b) in b.iter_mut().enumerate() {
-                if check && let Some(e) = self.row_error(start + i) {
+                if check && let Some(e) = self.row_error(start + i, leads[i], codes[i]) {
                     *b = n_kinds as u32;
                     if p == 0 {
                         block.row_errors.push(e);
@@ -257,13 +284,32 @@ impl Scan<'_, '_> {
 
         // A code outside its dictionary in a filtered column fails the batch (checked in a
         // loop of its own, which vectorises).
+        // A raw column: its keys as codes where they are (else the chunk's codes made), and
+        // the codes read checked.
         let mut bad_codes = 0;
+        let mut chunk_codes: [Option<&[u32]>; 64] = [None; 64];
+        scratch.fixed.resize_with(pass.dicts.len(), Vec::new);
         for (d, dict) in pass.dicts.iter().enumerate() {
             let outside = (dict.masks.len() - 1) as u32;
-            if dict.codes[rows.clone()]
-                .iter()
-                .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside))
-            {
+            let bad = match &dict.raw {
+                None => dict.codes[rows.clone()]
+                    .iter()
+                    .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside)),
+                Some(raw) => {
+                    let (keys, bad) =
+                        raw_chunk(raw, rows.clone(), outside - 1, &mut scratch.fixed[d]);
+                    match (keys, chunk_codes.get_mut(d)) {
+                        (keys, Some(slot)) => *slot = keys,
+                        (Some(keys), None) => {
+                            scratch.fixed[d].clear();
+                            scratch.fixed[d].extend_from_slice(keys);
+                        }
+                        (None, None) => {}
+                    }
+                    bad
+                }
+            };
+            if bad {
                 bad_codes |= 1 << d.min(63);
             }
         }
@@ -283,7 +329,11 @@ impl Scan<'_, '_> {
                 let dict = &pass.dicts[d];
                 let table = &dict.masks[..];
                 let outside = (table.len() - 1) as u32;
-                let codes = &dict.codes[rows.clone()];
+                let codes: &[u32] = match (&dict.raw, chunk_codes.get(d).copied().flatten()) {
+                    (None, _) => &dict.codes[rows.clone()],
+                    (Some(_), Some(keys)) => keys,
+                    (Some(_), None) => &scratch.fixed[d],
+                };
                 for (m, &i) in masks.iter_mut().zip(mine) {
                     let code = codes[i as usize];
                     *m &= table[code.wrapping_add(1).min(outside) as usize];
@@ -358,9 +408,9 @@ impl Scan<'_, '_> {
     }
 
     /// The error of row `row`, if it has one: checked in the order of the row's fields.
-    fn row_error(&self, row: usize) -> Option<RowError> {
+    fn row_error(&self, row: usize, lead: u32, code: u32) -> Option<RowError> {
         let ev = self.events;
-        let lead = ev.lead[row] as usize;
+        let lead = lead as usize;
         let at = ev.at[row];
         let error = |reason, message| {
             Some(RowError {
@@ -370,12 +420,18 @@ impl Scan<'_, '_> {
             })
         };
         if lead >= self.n_leads {
-            return error(
-                RowErrorReason::UnknownLead,
-                format!("lead index {lead} is not among the {} leads", self.n_leads),
-            );
+            let message = match self.lead_rows {
+                LeadRows::Index(_) => {
+                    format!("lead index {lead} is not among the {} leads", self.n_leads)
+                }
+                LeadRows::Run { keys, .. } | LeadRows::Table { keys, .. } => format!(
+                    "lead key {} is not among the {} leads",
+                    keys.get(row).copied().unwrap_or_default(),
+                    self.n_leads
+                ),
+            };
+            return error(RowErrorReason::UnknownLead, message);
         }
-        let code = ev.kind.codes[row];
         if code as usize >= ev.kind.dictionary.len() {
             return error(
                 RowErrorReason::BadValue,
@@ -417,6 +473,178 @@ impl Scan<'_, '_> {
             }
         }
         None
+    }
+}
+
+/// A key type of a [`RawText`] column, as a code (a signed key's bits: -1 is
+/// [`NULL_CODE`], any other negative key lies past every dictionary).
+trait Key: Copy {
+    fn code(self) -> u32;
+}
+
+impl Key for u8 {
+    #[inline(always)]
+    fn code(self) -> u32 {
+        u32::from(self)
+    }
+}
+impl Key for u16 {
+    #[inline(always)]
+    fn code(self) -> u32 {
+        u32::from(self)
+    }
+}
+impl Key for u32 {
+    #[inline(always)]
+    fn code(self) -> u32 {
+        self
+    }
+}
+impl Key for i8 {
+    #[inline(always)]
+    fn code(self) -> u32 {
+        i32::from(self) as u32
+    }
+}
+impl Key for i16 {
+    #[inline(always)]
+    fn code(self) -> u32 {
+        i32::from(self) as u32
+    }
+}
+
+/// A raw column's codes for rows `rows` (borrowed where its keys are the codes, else made
+/// into `out`: [`NULL_CODE`] where missing), and whether a code read lies outside the
+/// dictionary of `len`.
+pub(super) fn raw_chunk<'k>(
+    raw: &RawText<'k>,
+    rows: Range<usize>,
+    len: u32,
+    out: &mut Vec<u32>,
+) -> (Option<&'k [u32]>, bool) {
+    let mom = raw.minus_one_missing;
+    // Outside: past the dictionary, but for a missing -1.
+    let outside = move |c: u32| (c >= len) & !(mom & (c == NULL_CODE));
+    let start = rows.start;
+    match (raw.keys, raw.valid) {
+        (Keys::U32(k), None) => {
+            let k = &k[rows];
+            (Some(k), k.iter().fold(false, |b, &c| b | outside(c)))
+        }
+        (Keys::U32(k), Some(valid)) => {
+            let k = &k[rows];
+            // Borrowed when every null holds NULL_CODE.
+            let mut acc = (false, 0u32);
+            each_masked(
+                k,
+                &valid,
+                start,
+                &mut acc,
+                |acc, _, g, m| {
+                    let (mut b, mut s) = (false, 0);
+                    for (&c, &m) in g.iter().zip(m) {
+                        b |= outside(c) & (m != 0);
+                        s |= !(c | m);
+                    }
+                    acc.0 |= b;
+                    acc.1 |= s;
+                },
+                |acc, _, c, valid| {
+                    if valid {
+                        acc.0 |= outside(c);
+                    } else {
+                        acc.1 |= !c;
+                    }
+                },
+            );
+            if acc.1 == 0 {
+                return (Some(k), acc.0);
+            }
+            (None, widen(k, Some(&valid), start, &outside, out))
+        }
+        (Keys::U8(k), v) => (None, widen(&k[rows], v.as_ref(), start, &outside, out)),
+        (Keys::U16(k), v) => (None, widen(&k[rows], v.as_ref(), start, &outside, out)),
+        (Keys::I8(k), v) => (None, widen(&k[rows], v.as_ref(), start, &outside, out)),
+        (Keys::I16(k), v) => (None, widen(&k[rows], v.as_ref(), start, &outside, out)),
+    }
+}
+
+/// `keys` (rows `start..` of a column with validity `valid`) as codes into `out`,
+/// [`NULL_CODE`] under the nulls; whether a set row's code is `outside`. Widened in one
+/// loop, then masked a validity byte (8 rows) at a time, so both vectorise.
+fn widen<K: Key>(
+    keys: &[K],
+    valid: Option<&Bits<'_>>,
+    start: usize,
+    outside: &impl Fn(u32) -> bool,
+    out: &mut Vec<u32>,
+) -> bool {
+    out.clear();
+    out.extend(keys.iter().map(|&k| k.code()));
+    let Some(valid) = valid else {
+        return out.iter().fold(false, |b, &c| b | outside(c));
+    };
+    let first = valid.offset + start;
+    let head = ((8 - first % 8) % 8).min(out.len());
+    let mut bad = false;
+    let (head_codes, body) = out.split_at_mut(head);
+    for (i, c) in head_codes.iter_mut().enumerate() {
+        let set = valid.get(start + i);
+        bad |= set & outside(*c);
+        if !set {
+            *c = NULL_CODE;
+        }
+    }
+    let bytes = valid.bytes.get((first + head) / 8..).unwrap_or_default();
+    let mut groups = body.chunks_exact_mut(8);
+    let mut done = head;
+    for (g, &byte) in (&mut groups).zip(bytes) {
+        let m = &VALID8[byte as usize];
+        let mut b = false;
+        for (c, &m) in g.iter_mut().zip(m) {
+            b |= outside(*c) & (m != 0);
+            *c |= !m;
+        }
+        bad |= b;
+        done += 8;
+    }
+    for (i, c) in out.iter_mut().enumerate().skip(done) {
+        let set = valid.get(start + i);
+        bad |= set & outside(*c);
+        if !set {
+            *c = NULL_CODE;
+        }
+    }
+    bad
+}
+
+/// Calls `group(acc, offset, 8 keys, their validity masks)` over the keys (rows `start..`
+/// of a column with validity `valid`) whose validity is a whole byte, and
+/// `row(acc, offset, key, valid)` over the others.
+#[inline(always)]
+fn each_masked<K: Copy, A>(
+    keys: &[K],
+    valid: &Bits<'_>,
+    start: usize,
+    acc: &mut A,
+    group: impl Fn(&mut A, usize, &[K; 8], &[u32; 8]),
+    row: impl Fn(&mut A, usize, K, bool),
+) {
+    let first = valid.offset + start;
+    let head = ((8 - first % 8) % 8).min(keys.len());
+    for (i, &k) in keys[..head].iter().enumerate() {
+        row(acc, i, k, valid.get(start + i));
+    }
+    let bytes = valid.bytes.get((first + head) / 8..).unwrap_or_default();
+    let mut done = head;
+    for (g, &byte) in keys[head..].chunks_exact(8).zip(bytes) {
+        if let Ok(g) = <&[K; 8]>::try_from(g) {
+            group(acc, done, g, &VALID8[byte as usize]);
+            done += 8;
+        }
+    }
+    for (i, &k) in keys.iter().enumerate().skip(done) {
+        row(acc, i, k, valid.get(start + i));
     }
 }
 
