@@ -160,7 +160,7 @@ def test_pandas_categorical_ids_and_kinds_with_missing_values(pb: leadcore.Playb
     """Text lead ids and kinds as pandas categoricals with missing values (code -1): the
     same scores and row errors as the same strings with nulls in pyarrow."""
     ref = reference()
-    ids = [str(i) for i in ref["lead_id"].to_pylist()]
+    ids: list[str | None] = [str(i) for i in ref["lead_id"].to_pylist()]
     ids[3] = None
     kinds = ref["kind"].to_pylist()
     kinds[5] = None
