@@ -10,7 +10,7 @@ use arrow_array::types::{Int32Type, Int64Type, UInt32Type, UInt64Type};
 use arrow_array::{Array, ArrowPrimitiveType, DictionaryArray, PrimitiveArray};
 use arrow_buffer::{ArrowNativeType, NullBuffer, ScalarBuffer};
 use arrow_schema::DataType;
-use leadcore::columnar::{Bits, DictBuilder, DictColumn, Keys, NULL_CODE, RawText};
+use leadcore::columnar::{Bits, DictBuilder, DictColumn, Keys, NULL_CODE, RawText, VALID8};
 use std::sync::OnceLock;
 
 /// Evaluates `$body` with `$T` naming the Arrow integer type of `$data_type` (`Int8Type`
@@ -373,25 +373,6 @@ impl Codes {
         Codes::read(column).map(|c| Ok(Deferred::Read(c)))
     }
 }
-
-/// For each validity byte, a mask per row of its 8: `u32::MAX` where valid, 0 where null.
-/// The base x86-64 target has no per-lane variable shift; a table lookup per 8 rows keeps
-/// the masked loops below branch-free and vectorised.
-static VALID8: [[u32; 8]; 256] = {
-    let mut t = [[0u32; 8]; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut i = 0;
-        while i < 8 {
-            if (b >> i) & 1 == 1 {
-                t[b][i] = u32::MAX;
-            }
-            i += 1;
-        }
-        b += 1;
-    }
-    t
-};
 
 /// [`VALID8`] as booleans.
 static BOOL8: [[bool; 8]; 256] = {

@@ -414,6 +414,29 @@ impl Events {
         discover_keys(self.int64_keys()?)
     }
 
+    /// Scores the events for leads that are only an id, lead `i`'s id being `ids[i]` (as
+    /// text through `Display`), each row's lead found from its int64 `lead_id` through
+    /// `keys` a block of rows at a time: no lead record and no index column made. `None`
+    /// (nothing scored) when the events' ids are not one null-free int64 column or `keys`
+    /// is no table; the caller then takes [`Events::score_indexed`].
+    pub fn score_bare<T: std::fmt::Display + Sync>(
+        &self,
+        scoring: &Scoring,
+        ids: &[T],
+        keys: &LeadKeys,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut(leadcore::scoring::Progress) -> bool,
+    ) -> Option<leadcore::Result<Option<BatchScores>>> {
+        let rows = keys.rows(self.int64_keys()?)?;
+        let id = |i: usize| ids.get(i).map(ToString::to_string).unwrap_or_default();
+        let leads = BatchLeads::Bare {
+            count: ids.len(),
+            id: &id,
+        };
+        Some(self.score_rows(scoring, leads, rows, now, threads, keep_going))
+    }
+
     /// Scores the events for `leads` ([`BatchLeads`]: records, or only their number and
     /// ids) with each row's lead given as [`LeadRows`] ([`Scoring::score_rows`]); an
     /// `unknown_lead` row error names the row's id. The same scores as

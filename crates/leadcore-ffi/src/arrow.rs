@@ -16,7 +16,6 @@ use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
 use leadcore::Lead;
-use leadcore::columnar::BatchLeads;
 use leadcore::wire::canonical_json;
 use leadcore_arrow::{
     Events, FFI_ArrowArrayStream, LeadKeys, Table, export_stream, scores_batch, scores_batch_int64,
@@ -175,18 +174,15 @@ pub unsafe extern "C" fn leadcore_score_arrow(
         let batch = if leads_json.is_null() {
             // One lead per distinct `lead_id` of the events, ids in their own type (as the
             // Python door's `leads=None`); int64 ids found with no lead record made.
-            if let Some((ids, keys)) = events.int64_leads()
-                && let Some(rows) = events.int64_keys().and_then(|k| keys.rows(k))
+            let found = events.int64_leads();
+            if let Some((ids, keys)) = &found
+                && let Some(scores) = events.score_bare(scoring, ids, keys, now, 1, &mut |_| true)
             {
-                let id = |i: usize| ids.get(i).map(i64::to_string).unwrap_or_default();
-                let leads = BatchLeads::Bare {
-                    count: ids.len(),
-                    id: &id,
-                };
-                let scores = events
-                    .score_rows(scoring, leads, rows, now, 1, &mut |_| true)?
-                    .ok_or_else(stopped)?;
-                (scores_batch_int64(&scores, ids, scoring), scores.row_errors)
+                let scores = scores?.ok_or_else(stopped)?;
+                (
+                    scores_batch_int64(&scores, ids.clone(), scoring),
+                    scores.row_errors,
+                )
             } else {
                 let found = events.leads();
                 let scores = events
@@ -198,19 +194,12 @@ pub unsafe extern "C" fn leadcore_score_arrow(
                 )
             }
         } else if let Some(ids) = ids_only(leads_text)
-            && let Some(event_keys) = events.int64_keys()
+            && events.int64_keys().is_some()
             && let Some(keys) = LeadKeys::from_ids(&ids)?
-            && let Some(rows) = keys.rows(event_keys)
+            && let Some(scores) = events.score_bare(scoring, &ids, &keys, now, 1, &mut |_| true)
         {
             // Leads with no field but their id, matched by int64 ids: no lead record made.
-            let id = |i: usize| ids.get(i).map(|s| s.to_string()).unwrap_or_default();
-            let leads = BatchLeads::Bare {
-                count: ids.len(),
-                id: &id,
-            };
-            let scores = events
-                .score_rows(scoring, leads, rows, now, 1, &mut |_| true)?
-                .ok_or_else(stopped)?;
+            let scores = scores?.ok_or_else(stopped)?;
             (scores_batch(&scores, &ids, scoring), scores.row_errors)
         } else {
             let leads: Vec<Lead> = args::json(leads_text, "leads")?;

@@ -647,9 +647,9 @@ pub(crate) fn batch(
     if let Some(keys) = bare_keys {
         let fast = py.detach(|| -> Result<_, Detached> {
             let ev = events.read().map_err(Detached::from)?;
-            let Some(event_keys) = ev.int64_keys() else {
+            if ev.int64_keys().is_none() {
                 return Ok(None);
-            };
+            }
             let (ids, lookup): (ArrayRef, _) = match (keys, &leads) {
                 (Some(keys), Some(Leads::Table(table))) => {
                     let Some(lookup) = leadcore_arrow::LeadKeys::new(&keys)
@@ -675,24 +675,20 @@ pub(crate) fn batch(
                     None => return Ok(None),
                 },
             };
-            let Some(rows) = lookup.rows(event_keys) else {
-                return Ok(None);
-            };
             let values = ids
                 .as_any()
                 .downcast_ref::<arrow_array::Int64Array>()
                 .map(|a| a.values().clone())
                 .unwrap_or_default();
-            let id = |i: usize| values.get(i).map(i64::to_string).unwrap_or_default();
-            let bare = leadcore::columnar::BatchLeads::Bare {
-                count: ids.len(),
-                id: &id,
-            };
+            // (`LeadKeys` are always tables and the events' keys were found above, so
+            // `score_bare` scores: the progress callback taken here is not lost)
             let mut ticker = Ticker::new(progress.take());
-            let scores = ev.score_rows(scoring, bare, rows, now, threads, &mut |p| {
+            let Some(scores) = ev.score_bare(scoring, &values, &lookup, now, threads, &mut |p| {
                 ticker.tell(p.done, p.total)
-            })?;
-            let Some(scores) = scores else {
+            }) else {
+                return Ok(None);
+            };
+            let Some(scores) = scores? else {
                 return Err(ticker.stopped());
             };
             if !ticker.tell(ticker.total, ticker.total) {

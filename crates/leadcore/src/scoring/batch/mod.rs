@@ -188,16 +188,8 @@ impl Scoring {
         now: DateTime<Utc>,
         threads: usize,
     ) -> Result<BatchScores> {
-        self.run(
-            BatchLeads::Records(leads),
-            LeadRows::Index(events.lead),
-            events,
-            &[],
-            now,
-            threads,
-            &mut |_| true,
-        )?
-        .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
+        self.run_records(leads, events, now, threads, &mut |_| true)?
+            .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
     /// [`Scoring::score_columns_parallel`] that can be stopped, as
@@ -211,15 +203,7 @@ impl Scoring {
         threads: usize,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        self.run(
-            BatchLeads::Records(leads),
-            LeadRows::Index(events.lead),
-            events,
-            &[],
-            now,
-            threads,
-            keep_going,
-        )
+        self.run_records(leads, events, now, threads, keep_going)
     }
 
     /// [`Scoring::score_columns`] that can be stopped: `keep_going` is called between
@@ -253,15 +237,7 @@ impl Scoring {
         now: DateTime<Utc>,
         keep_going: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Option<BatchScores>> {
-        self.run(
-            BatchLeads::Records(leads),
-            LeadRows::Index(events.lead),
-            events,
-            &[],
-            now,
-            1,
-            keep_going,
-        )
+        self.run_records(leads, events, now, 1, keep_going)
     }
 
     /// [`Scoring::score_columns_parallel_until`] with the leads given as
@@ -372,6 +348,19 @@ impl Scoring {
             ..*events
         };
         self.run(leads, rows, &events, &[], now, threads, keep_going)
+    }
+
+    /// [`Scoring::run`] for lead records and rows indexing them (`events.lead`).
+    fn run_records(
+        &self,
+        leads: &[Lead],
+        events: &EventColumns<'_>,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<Option<BatchScores>> {
+        let (leads, rows) = (BatchLeads::Records(leads), LeadRows::Index(events.lead));
+        self.run(leads, rows, events, &[], now, threads, keep_going)
     }
 
     #[allow(clippy::too_many_arguments)]
