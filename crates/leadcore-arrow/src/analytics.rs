@@ -13,8 +13,8 @@ use arrow_array::{
 use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, Utc};
 use leadcore::analytics::{
-    DealColumns, DealGroups, DealHistory, GroupReport, PipelineStages, SliceKey, StageEntry,
-    StageEntryColumns,
+    DealColumns, DealGroups, DealHistory, GroupReport, GroupedMetrics, MetricsSpec, PipelineStages,
+    SliceKey, StageEntry, StageEntryColumns,
 };
 use leadcore::columnar::{DictBuilder, NULL_CODE};
 use leadcore::{DealType, Money, StageKind};
@@ -618,6 +618,44 @@ pub fn deal_columns(
         groups,
         entries,
     ))
+}
+
+/// Pipeline metrics from tables, as every door gives them: the opportunities (and their
+/// stage history) read as [`deal_columns`] reads them, accumulated per group of `by` in one
+/// columnar pass, and the report as [`pipeline_metrics_batch`]'s table (a row per group and
+/// stage).
+///
+/// ```
+/// use arrow_array::{ArrayRef, Int64Array, StringArray};
+/// use chrono::{TimeZone, Utc};
+/// use leadcore::analytics::{MetricsSpec, Period, PipelineStages, StageDef};
+/// use leadcore::StageKind;
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
+/// let opps = Table::new(vec![col("opportunity_id", Arc::new(Int64Array::from(vec![7, 8])))]);
+/// let hist = Table::new(vec![
+///     col("opportunity_id", Arc::new(Int64Array::from(vec![7, 8, 7]))),
+///     col("at", Arc::new(Int64Array::from(vec![1_483_228_800, 1_483_315_200, 1_484_092_800]))),
+///     col("stage", Arc::new(StringArray::from(vec!["Open", "Open", "Won"]))),
+/// ]);
+/// let stages = PipelineStages::new("p", vec![StageDef::new("Open", StageKind::Open),
+///     StageDef::new("Won", StageKind::Won)]).unwrap();
+/// let t = |y| Utc.with_ymd_and_hms(y, 1, 1, 0, 0, 0).unwrap();
+/// let spec = MetricsSpec::new(stages, Period { from: t(2017), to: t(2018) }, None).unwrap();
+/// let table = leadcore_arrow::pipeline_metrics_table(&opps, Some(&hist), spec, &[]).unwrap();
+/// assert_eq!(table.num_rows(), 2); // a row per stage
+/// ```
+pub fn pipeline_metrics_table(
+    opportunities: &Table,
+    history: Option<&Table>,
+    spec: MetricsSpec,
+    by: &[SliceKey],
+) -> Result<RecordBatch> {
+    let (deals, groups, entries) = deal_columns(opportunities, history, spec.stages(), by)?;
+    let mut g = GroupedMetrics::new(spec, by.to_vec());
+    g.add_columns(&deals, &groups, &entries)?;
+    pipeline_metrics_batch(&g.finish()?, by)
 }
 
 /// The group of each deal from its key values (`kind` missing: new business).

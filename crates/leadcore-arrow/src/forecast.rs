@@ -14,7 +14,7 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate};
 use leadcore::Money;
 use leadcore::forecast::{
-    Category, ForecastDeal, Granularity, MonteCarloForecast, PeriodKey, RollupRow,
+    Category, ForecastDeal, ForecastInput, Granularity, MonteCarloForecast, PeriodKey, RollupRow,
 };
 use std::sync::Arc;
 
@@ -248,6 +248,46 @@ pub fn forecast_deals(table: &Table) -> Result<Vec<ForecastDeal>> {
         deals.push(deal);
     }
     Ok(deals)
+}
+
+/// A forecast from a table of open deals, as every door gives it: `input`'s settings (its
+/// `deals` replaced by the table's, read as [`forecast_deals`] reads them) run on `threads`
+/// threads, the weighted pipeline as [`weighted_batch`]'s table and, when `input` asks for a
+/// simulation, the Monte Carlo as [`monte_carlo_batch`]'s.
+///
+/// ```
+/// use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+/// use leadcore::forecast::ForecastInput;
+/// use leadcore_arrow::{ChunkedColumn, Table};
+/// use std::sync::Arc;
+/// let col = |n: &str, a: ArrayRef| ChunkedColumn::new(n, a);
+/// let deals = Table::new(vec![
+///     col("id", Arc::new(Int64Array::from(vec![1, 2]))),
+///     col("amount", Arc::new(Int64Array::from(vec![1000, 400]))),
+///     col("currency", Arc::new(StringArray::from(vec!["USD", "USD"]))),
+///     col("close_date", Arc::new(StringArray::from(vec!["2026-02-01", "2026-03-31"]))),
+///     col("stage", Arc::new(StringArray::from(vec!["Demo", "Demo"]))),
+///     col("probability", Arc::new(Float64Array::from(vec![0.2, 0.9]))),
+/// ]);
+/// let input = ForecastInput::from_json(r#"{"calendar":{"start_month":1},"deals":[]}"#).unwrap();
+/// let (weighted, mc) = leadcore_arrow::forecast_tables(input, &deals, 1).unwrap();
+/// assert_eq!(weighted.num_rows(), 1); // one period, one currency, one category
+/// assert!(mc.is_none());
+/// ```
+pub fn forecast_tables(
+    mut input: ForecastInput,
+    deals: &Table,
+    threads: usize,
+) -> Result<(RecordBatch, Option<RecordBatch>)> {
+    input.deals = forecast_deals(deals)?;
+    let out = input.run(threads)?;
+    let weighted = weighted_batch(&out.weighted)?;
+    let mc = out
+        .monte_carlo
+        .as_ref()
+        .map(monte_carlo_batch)
+        .transpose()?;
+    Ok((weighted, mc))
 }
 
 pub(crate) fn batch(columns: Vec<(&str, DataType, ArrayRef)>, what: &str) -> Result<RecordBatch> {

@@ -58,10 +58,10 @@ mod routing;
 mod sla;
 mod table;
 
-pub use analytics::{deal_columns, deal_histories, pipeline_metrics_batch};
+pub use analytics::{deal_columns, deal_histories, pipeline_metrics_batch, pipeline_metrics_table};
 pub use bottlenecks::bottleneck_batches;
 pub use events::Events;
-pub use forecast::{forecast_deals, monte_carlo_batch, weighted_batch};
+pub use forecast::{forecast_deals, forecast_tables, monte_carlo_batch, weighted_batch};
 pub use forecast_history::{
     backtest_batches, historical_deals, history_model_batch, history_stages_batch, owned_deals,
     reporting_lines, rollup_batches, stage_visits, windows_batch,

@@ -10,7 +10,7 @@ use crate::error::{Failure, leadcore_error};
 use crate::panic::payload_text;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
-use leadcore::analytics::{GroupedMetrics, MetricsSpec, PipelineMetricsInput};
+use leadcore::analytics::{MetricsSpec, PipelineMetricsInput};
 use leadcore::wire::canonical_json;
 use leadcore_arrow::{FFI_ArrowArrayStream, Table, export_stream};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -136,14 +136,13 @@ pub unsafe extern "C" fn leadcore_pipeline_metrics_arrow(
             input.period,
             input.qualified_from.as_deref(),
         )?;
-        let by = input.group_by;
-        let (deals, groups, entries) =
-            leadcore_arrow::deal_columns(&opps, history.as_ref(), metrics.stages(), &by)
-                .map_err(arrow_failure)?;
-        let mut g = GroupedMetrics::new(metrics, by.clone());
-        g.add_columns(&deals, &groups, &entries)?;
-        let batch =
-            leadcore_arrow::pipeline_metrics_batch(&g.finish()?, &by).map_err(arrow_failure)?;
+        let batch = leadcore_arrow::pipeline_metrics_table(
+            &opps,
+            history.as_ref(),
+            metrics,
+            &input.group_by,
+        )
+        .map_err(arrow_failure)?;
         out.write(export_stream(batch.schema(), vec![batch]));
     })
 }

@@ -95,18 +95,13 @@ pub unsafe extern "C" fn leadcore_forecast_arrow(
         let deals = take_stream(deals, "deals")?;
         let text = args::text(spec_json, spec_len, "spec_json")?;
         let weighted_out = args::out(weighted_out, "weighted_out")?;
-        let mut input = ForecastInput::from_json(&args::spec_without(text, "deals")?)?;
+        let input = ForecastInput::from_json(&args::spec_without(text, "deals")?)?;
         let monte_carlo_out = match input.monte_carlo {
             Some(_) => Some(args::out(monte_carlo_out, "monte_carlo_out")?),
             None => None,
         };
         let table = read_table(deals, "deals")?;
-        input.deals = leadcore_arrow::forecast_deals(&table).map_err(arrow_failure)?;
-        let out = input.run(threads as usize)?;
-        let weighted = leadcore_arrow::weighted_batch(&out.weighted).map_err(arrow_failure)?;
-        let mc = (out.monte_carlo.as_ref())
-            .map(leadcore_arrow::monte_carlo_batch)
-            .transpose()
+        let (weighted, mc) = leadcore_arrow::forecast_tables(input, &table, threads as usize)
             .map_err(arrow_failure)?;
         weighted_out.write(export_stream(weighted.schema(), vec![weighted]));
         if let (Some(target), Some(mc)) = (monte_carlo_out, mc) {

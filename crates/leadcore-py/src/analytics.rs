@@ -7,9 +7,7 @@ use crate::convert::{from_py, py_to_json, to_py};
 use crate::errors::{IntoPyResult, input_error};
 use crate::table::PyArrowTable;
 use leadcore::Playbook;
-use leadcore::analytics::{
-    GroupedMetrics, MetricsSpec, PipelineMetricsInput, PipelineStages, SliceKey, StageDef,
-};
+use leadcore::analytics::{MetricsSpec, PipelineMetricsInput, PipelineStages, SliceKey, StageDef};
 use leadcore::wire::canonical_json;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -92,11 +90,7 @@ pub(crate) fn pipeline_metrics(
                 period,
                 qualified_from.as_deref(),
             )?;
-            let (deals, groups, entries) =
-                leadcore_arrow::deal_columns(&opps, history.as_ref(), spec.stages(), &by)?;
-            let mut g = GroupedMetrics::new(spec, by.clone());
-            g.add_columns(&deals, &groups, &entries)?;
-            leadcore_arrow::pipeline_metrics_batch(&g.finish()?, &by)
+            leadcore_arrow::pipeline_metrics_table(&opps, history.as_ref(), spec, &by)
         });
         result
             .map(PyArrowTable::new)

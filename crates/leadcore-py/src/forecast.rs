@@ -77,24 +77,14 @@ pub(crate) fn forecast(
             (None, None, None) => {}
             (None, _, _) => return Err(input_error("seed and quotas need trials")),
         }
-        let mut input = ForecastInput::from_json(&spec.to_string()).py_err()?;
+        let input = ForecastInput::from_json(&spec.to_string()).py_err()?;
         let table = extract_table(
             Of::Leads,
             deals,
             "deals must be a dict of columns or a table (pandas, polars, pyarrow)",
         )?;
         let threads = default_threads(threads);
-        let result = py.detach(|| -> Result<_, leadcore_arrow::Error> {
-            input.deals = leadcore_arrow::forecast_deals(&table)?;
-            let out = input.run(threads)?;
-            let weighted = leadcore_arrow::weighted_batch(&out.weighted)?;
-            let mc = out
-                .monte_carlo
-                .as_ref()
-                .map(leadcore_arrow::monte_carlo_batch)
-                .transpose()?;
-            Ok((weighted, mc))
-        });
+        let result = py.detach(|| leadcore_arrow::forecast_tables(input, &table, threads));
         result
             .map(|(w, mc)| (PyArrowTable::new(w), mc.map(PyArrowTable::new)))
             .map_err(|e| arrow_pyerr(Of::Leads, e))

@@ -697,13 +697,7 @@ pub(crate) fn batch(
             Ok(Some((ids, scores, ev.len())))
         })?;
         if let Some((ids, scores, rows)) = fast {
-            crate::table::warn_dropped(
-                py,
-                &scores.row_errors,
-                rows,
-                "event rows",
-                "they are in the `errors` table of Playbook.score_columns' result",
-            )?;
+            warn_dropped_rows(py, &scores, rows)?;
             return Ok(PyBatchResult {
                 inner: scores,
                 lead_ids: OnceLock::new(),
@@ -774,13 +768,7 @@ pub(crate) fn batch(
     } else {
         None
     };
-    crate::table::warn_dropped(
-        py,
-        &scores.row_errors,
-        rows,
-        "event rows",
-        "they are in the `errors` table of Playbook.score_columns' result",
-    )?;
+    warn_dropped_rows(py, &scores, rows)?;
     Ok(PyBatchResult {
         inner: scores,
         lead_ids: OnceLock::from(lead_ids),
@@ -841,6 +829,17 @@ impl Ticker {
 /// The events of a batch given `events=None`: none, which only a playbook whose models have
 /// no behaviour rule can score that way (fit rules and combinations); `InputError` naming
 /// the first behaviour rule otherwise, or when `leads` is `None` too.
+/// One `LeadcoreWarning` for the event rows a batch did not count.
+fn warn_dropped_rows(py: Python<'_>, scores: &BatchScores, rows: usize) -> PyResult<()> {
+    crate::table::warn_dropped(
+        py,
+        &scores.row_errors,
+        rows,
+        "event rows",
+        "they are in the `errors` table of Playbook.score_columns' result",
+    )
+}
+
 fn no_events(pb: &Playbook, have_leads: bool) -> PyResult<EventsArg> {
     if !have_leads {
         return Err(input_error(
