@@ -3,17 +3,15 @@
 //! interface.
 
 use crate::args;
-use crate::arrow::{arrow_failure, take_stream};
+use crate::arrow::{arrow_failure, read_stream, take_stream};
 use crate::buf::leadcore_buf;
 use crate::entry::fallible;
 use crate::error::{Failure, leadcore_error};
-use crate::panic::payload_text;
 use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use leadcore::analytics::{MetricsSpec, PipelineMetricsInput};
 use leadcore::wire::canonical_json;
 use leadcore_arrow::{FFI_ArrowArrayStream, Table, export_stream};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Computes pipeline metrics (the four V's per stage, win rate new vs expansion, average
 /// deal size, cycle, sales velocity) per group in one pass. `input_json` is
@@ -53,17 +51,9 @@ pub unsafe extern "C" fn leadcore_pipeline_metrics(
     })
 }
 
-/// Reads a stream of record batches as a table (released whatever happens); a malformed
-/// stream, even one arrow-rs asserts on, is `input.invalid` naming `what`.
+/// A stream of record batches as a table (released whatever happens).
 pub(crate) fn read_table(stream: FFI_ArrowArrayStream, what: &str) -> Result<Table, Failure> {
-    catch_unwind(AssertUnwindSafe(|| Table::from_stream(stream)))
-        .map_err(|payload| {
-            Failure::invalid_input(format!(
-                "{what}: malformed Arrow C data ({})",
-                payload_text(payload.as_ref())
-            ))
-        })?
-        .map_err(|e| Failure::invalid_input(format!("{what}: {}", e.message())))
+    read_stream(stream, what, Table::from_stream)
 }
 
 /// Pipeline metrics from tables: the Python door's `pipeline_metrics` for a C host holding

@@ -63,17 +63,26 @@ pub(crate) fn arrow_failure(e: leadcore_arrow::Error) -> Failure {
 /// the producer's fault, not a bug here, so it becomes `input.invalid` like any other
 /// malformed stream.
 fn read_events(stream: FFI_ArrowArrayStream) -> Result<Events, Failure> {
-    let table = catch_unwind(AssertUnwindSafe(|| {
-        Table::from_stream_deferring_keys(stream)
-    }))
-    .map_err(|payload| {
-        Failure::invalid_input(format!(
-            "events: malformed Arrow C data ({})",
-            payload_text(payload.as_ref())
-        ))
-    })?
-    .map_err(|e| Failure::invalid_input(format!("events: {}", e.message())))?;
+    let table = read_stream(stream, "events", Table::from_stream_deferring_keys)?;
     Events::for_scoring(&table).map_err(arrow_failure)
+}
+
+/// Reads a stream of record batches as a table with `read` (the stream released whatever
+/// happens); a malformed stream, even one arrow-rs asserts on, is `input.invalid` naming
+/// `what`.
+pub(crate) fn read_stream(
+    stream: FFI_ArrowArrayStream,
+    what: &str,
+    read: fn(FFI_ArrowArrayStream) -> leadcore_arrow::Result<Table>,
+) -> Result<Table, Failure> {
+    catch_unwind(AssertUnwindSafe(|| read(stream)))
+        .map_err(|payload| {
+            Failure::invalid_input(format!(
+                "{what}: malformed Arrow C data ({})",
+                payload_text(payload.as_ref())
+            ))
+        })?
+        .map_err(|e| Failure::invalid_input(format!("{what}: {}", e.message())))
 }
 
 /// A lead of the leads JSON with no field but its id.
