@@ -2,7 +2,7 @@
 //! chunk's updates applied to the lead blocks in one tight loop (so the cache misses on
 //! blocks, as leads arrive at random, overlap).
 
-use super::plan::{Acc, Layout, Pass};
+use super::plan::{Acc, Hot, Layout, Pass};
 use super::{CHUNK_ROWS, MAX_TIME, MIN_TIME, STOP_CHECK_ROWS};
 use crate::columnar::{
     AttrColumn, Bits, EventColumns, Keys, LeadRows, NULL_CODE, NULL_TIME, RawText, RowError,
@@ -378,31 +378,7 @@ impl Scan<'_, '_> {
             }
             // Into the rules' states, rule by rule (the rows of one kind hit the same
             // rules, so their arrays stay in cache).
-            for (&m, &i) in masks.iter().zip(mine) {
-                let (lead, at) = (leads[i as usize] as usize, ats[i as usize]);
-                if lead >= n_leads {
-                    continue;
-                }
-                let mut bits = m;
-                while bits != 0 {
-                    let r = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    let hot = &pass.hot[r];
-                    match &mut states[hot.flat] {
-                        RuleState::Count(counts) => counts[lead] += 1,
-                        RuleState::Factors(sums) => {
-                            if let Some(rule) = hot.rule {
-                                let f = rule.factor(now.saturating_sub(at));
-                                sums[lead] = sums[lead].saturating_add(Factors::fixed(f));
-                            }
-                        }
-                        RuleState::Earliest(width, times) => {
-                            keep_inline(&mut times[lead * *width..(lead + 1) * *width], at)
-                        }
-                        RuleState::Side(n, lists) => keep_earliest(&mut lists[lead], at, *n),
-                    }
-                }
-            }
+            add_rows(masks, mine, leads, ats, n_leads, now, &pass.hot, states);
         }
         bad_codes
     }
@@ -645,6 +621,48 @@ fn each_masked<K: Copy, A>(
     }
     for (i, &k) in keys.iter().enumerate().skip(done) {
         row(acc, i, k, valid.get(start + i));
+    }
+}
+
+/// Adds the rows `mine` (indexes into the chunk's `leads` and `ats`), each with its matching
+/// rules `masks`, into the rules' per-lead states. A function of its own, so the row loop
+/// gets the registers to itself.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn add_rows(
+    masks: &[u64],
+    mine: &[u32],
+    leads: &[u32],
+    ats: &[i64],
+    n_leads: usize,
+    now: i64,
+    hot: &[Hot<'_>],
+    states: &mut [RuleState],
+) {
+    for (&m, &i) in masks.iter().zip(mine) {
+        let (lead, at) = (leads[i as usize] as usize, ats[i as usize]);
+        if lead >= n_leads {
+            continue;
+        }
+        let mut bits = m;
+        while bits != 0 {
+            let r = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let hot = &hot[r];
+            match &mut states[hot.flat] {
+                RuleState::Count(counts) => counts[lead] += 1,
+                RuleState::Factors(sums) => {
+                    if let Some(rule) = hot.rule {
+                        let f = rule.factor(now.saturating_sub(at));
+                        sums[lead] = sums[lead].saturating_add(Factors::fixed(f));
+                    }
+                }
+                RuleState::Earliest(width, times) => {
+                    keep_inline(&mut times[lead * *width..(lead + 1) * *width], at)
+                }
+                RuleState::Side(n, lists) => keep_earliest(&mut lists[lead], at, *n),
+            }
+        }
     }
 }
 
