@@ -554,10 +554,16 @@ impl PipelineMetrics {
                 *slot += 1;
             }
             // Apply a partition at a time (`next[p]` is now where partition `p + 1` starts).
+            // Each completed dwell is written back into the rows' own times, packed with its
+            // stage (`seconds << 5 | stage`) at a position the loop keeps in a register,
+            // then handed to its stage's run once the partition is done: no store whose
+            // address hangs on the state just loaded.
             let mut lo = 0;
             for (p, &hi) in next.iter().enumerate().take(parts) {
                 let first = p << part_bits;
-                for (&key, &t) in keys[lo..hi].iter().zip(&times[lo..hi]) {
+                let mut kept = lo;
+                for i in lo..hi {
+                    let (key, t) = (keys[i], times[i]);
                     let d = first | (key >> 5) as usize;
                     let s = (key & 31) as usize;
                     let r = &mut state[d];
@@ -598,10 +604,9 @@ impl PipelineMetrics {
                     // in the period, its stage are all data.
                     let in_period = from <= t;
                     // the dwell in the last stage, kept if completed in the period
-                    let run = &mut dwell[((key >> 4) & 31) as usize];
-                    run.push((tr - last) / 1_000_000);
-                    let keep = in_period & (flags & KNOWN != 0);
-                    run.truncate(run.len() - usize::from(!keep));
+                    // (`times[i]` is read: `kept <= i`)
+                    times[kept] = ((tr - last) / 1_000_000) << 5 | ((key >> 4) & 31);
+                    kept += usize::from(in_period & (flags & KNOWN != 0));
                     // a first entry in the period; earlier first entries this one converts
                     let first = (u32::from(in_period) << s) & !r.entered;
                     r.entered |= first;
@@ -612,6 +617,9 @@ impl PipelineMetrics {
                         | qualifies[s]
                         | HAS_ENTRY
                         | KNOWN;
+                }
+                for &v in &times[lo..kept] {
+                    dwell[(v & 31) as usize].push(v >> 5);
                 }
                 lo = hi;
             }
