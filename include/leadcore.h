@@ -51,7 +51,8 @@
  * caller-allocated double array; leadcore_score_state_record takes a typed event. Columnar
  * data also travels as the Arrow C data interface: leadcore_score_arrow reads events from
  * an Arrow C stream of record batches (every array validated, dictionary keys where the
- * batch reads them) and gives the scores back as one, its row errors as JSON.
+ * batch reads them) and gives the scores back as one, its row errors as JSON;
+ * leadcore_score_arrow_leads takes the leads as such a stream too.
  *
  * Enums in. Values such as the playbook format are plain uint32_t; an unknown value gives
  * LEADCORE_INVALID_ARGUMENT rather than undefined behaviour.
