@@ -861,10 +861,10 @@ leadcore_status leadcore_score_arrow(const struct leadcore_playbook *playbook,
  * Errors: a NULL `leads`, `events`, `scores_out` or `row_errors_out`, or NULL `playbook`,
  * gives `LEADCORE_NULL_ARGUMENT`; a `now_unix_s` out of range
  * `LEADCORE_INVALID_ARGUMENT`. A malformed stream of either (as `leadcore_score_arrow`
- * says; the message names `leads` or `events`), duplicate lead ids, a null or missing
- * lead id, both an `id` and a `lead_id` column, a leads column that is no lead field or
- * of a wrong Arrow type for its field, and the events' errors of `leadcore_score_arrow`
- * give `LEADCORE_INVALID_INPUT`. On failure `*scores_out` and `*row_errors_out` are left as
+ * says; the message names `leads` or `events`), duplicate lead ids, no `lead_id` (or
+ * `id`) column, a null lead id, both an `id` and a `lead_id` column, a leads column that
+ * is no lead field or holds values its field cannot (text in `employees`), and the
+ * events' errors of `leadcore_score_arrow` give `LEADCORE_INVALID_INPUT`. On failure `*scores_out` and `*row_errors_out` are left as
  * they were.
  *
  * # Safety

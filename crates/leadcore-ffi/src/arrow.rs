@@ -257,10 +257,10 @@ pub unsafe extern "C" fn leadcore_score_arrow(
 /// Errors: a NULL `leads`, `events`, `scores_out` or `row_errors_out`, or NULL `playbook`,
 /// gives `LEADCORE_NULL_ARGUMENT`; a `now_unix_s` out of range
 /// `LEADCORE_INVALID_ARGUMENT`. A malformed stream of either (as `leadcore_score_arrow`
-/// says; the message names `leads` or `events`), duplicate lead ids, a null or missing
-/// lead id, both an `id` and a `lead_id` column, a leads column that is no lead field or
-/// of a wrong Arrow type for its field, and the events' errors of `leadcore_score_arrow`
-/// give `LEADCORE_INVALID_INPUT`. On failure `*scores_out` and `*row_errors_out` are left as
+/// says; the message names `leads` or `events`), duplicate lead ids, no `lead_id` (or
+/// `id`) column, a null lead id, both an `id` and a `lead_id` column, a leads column that
+/// is no lead field or holds values its field cannot (text in `employees`), and the
+/// events' errors of `leadcore_score_arrow` give `LEADCORE_INVALID_INPUT`. On failure `*scores_out` and `*row_errors_out` are left as
 /// they were.
 ///
 /// # Safety
@@ -291,6 +291,11 @@ pub unsafe extern "C" fn leadcore_score_arrow_leads(
         let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
         let mut leads = read_stream(leads, "leads", Table::from_stream)?;
         let events = read_events(events)?;
+        if leads.column("lead_id").is_none() && leads.column("id").is_none() {
+            return Err(Failure::invalid_input(
+                "leads: no `lead_id` column".to_owned(),
+            ));
+        }
         leads
             .rename_id_column("lead_id", "id")
             .map_err(|e| Failure::invalid_input(format!("leads: {}", e.message())))?;

@@ -447,6 +447,17 @@ fn bad_leads_tables_are_invalid_input() {
         "employees",
     );
     refused(
+        vec![("employees", Arc::new(Int64Array::from(vec![3])))],
+        "leads: no `lead_id` column",
+    );
+    refused(
+        vec![
+            ("lead_id", strings(&["A"])),
+            ("employees", strings(&["many"])),
+        ],
+        "a text value cannot fill `employees`",
+    );
+    refused(
         vec![("lead_id", strings(&["A"])), ("id", strings(&["A"]))],
         "both the `id` and the `lead_id` column",
     );
