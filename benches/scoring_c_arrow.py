@@ -1,15 +1,20 @@
-"""The realistic fixture through the C door's Arrow path (`leadcore_score_arrow`), timed
-against the Rust core on the same fixture.
+"""The realistic fixture through the C door's Arrow path (`leadcore_score_arrow`, and
+`leadcore_score_arrow_leads` with the leads as a stream too), timed against the Rust core on
+the same fixture.
 
     cargo run --release --example realistic_fixture -- target/realistic-fixture
     cargo build --release -p leadcore-ffi
-    .venv/bin/python benches/scoring_c_arrow.py target/realistic-fixture [target/release/libleadcore_ffi.so]
+    .venv/bin/python benches/scoring_c_arrow.py target/realistic-fixture [target/release/libleadcore_ffi.so [ROUNDS]]
 
 A C host holding Arrow data (Arrow C++, nanoarrow, DuckDB) hands the library an
 `ArrowArrayStream`; here pyarrow exports the events through the Arrow C stream interface
 and ctypes calls the shared library, the way a C program would: int64 lead ids, dictionary
-text columns, leads as the JSON array the C door takes. The scores come back as an Arrow
-stream and are checked equal to the core's (`scores.f64` of the same fixture).
+text columns, and the leads three ways: as the JSON array `leadcore_score_arrow` takes, as an
+Arrow stream of one int64 `lead_id` column (`leadcore_score_arrow_leads`), and not at all
+(the leads the events name). The variants alternate, round by round, so that a loaded
+machine weighs on each alike; the best and the median of the rounds are printed. The scores
+come back as an Arrow stream and are checked equal to the core's (`scores.f64` of the same
+fixture). Only the call is timed: not the JSON's making, nor pyarrow's exports.
 """
 
 from __future__ import annotations
@@ -46,53 +51,94 @@ def main() -> None:
     pb = ctypes.c_void_p()
     text = json.dumps(meta["playbook"]).encode()
     assert lib.leadcore_playbook_parse(0, text, len(text), ctypes.byref(pb), None) == 0
-    _, events = door_tables(meta, cols, int_ids=True)
+    leads_table, events = door_tables(meta, cols, int_ids=True)
+    leads_table = leads_table.rename_columns(["lead_id"])
     leads_json = json.dumps([{"id": str(i)} for i in range(n)]).encode()
     reference = np.fromfile(folder / "scores.f64", dtype="<f8")
     model = "score_" + meta["models"][0]
+    active = np.zeros(n, dtype=bool)
+    active[cols["lead"]] = True
 
-    def timed(leads: bytes | None) -> float:
-        best = float("inf")
-        for _ in range(5):
-            reader = pa.RecordBatchReader.from_batches(events.schema, events.to_batches())
-            stream_in, stream_out, errors = Stream(), Stream(), Buf()
-            reader._export_to_c(ctypes.addressof(stream_in))
+    def export(table: pa.Table) -> Stream:
+        stream = Stream()
+        pa.RecordBatchReader.from_batches(table.schema, table.to_batches())._export_to_c(ctypes.addressof(stream))
+        return stream
+
+    def run(variant: str, events: pa.Table = events) -> float:
+        """Times one call; checks its scores when given the fixture's events."""
+        stream_in, stream_out, errors = export(events), Stream(), Buf()
+        now = ctypes.c_int64(meta["now"])
+        if variant == "arrow":
+            leads_in = export(leads_table)
             t = time.perf_counter()
-            status = lib.leadcore_score_arrow(
-                pb, leads, len(leads or b""), ctypes.byref(stream_in), ctypes.c_int64(meta["now"]),
+            status = lib.leadcore_score_arrow_leads(
+                pb, ctypes.byref(leads_in), ctypes.byref(stream_in), now,
                 ctypes.byref(stream_out), ctypes.byref(errors), None,
             )
-            best = min(best, time.perf_counter() - t)
-            assert status == 0, status
-            out = pa.RecordBatchReader._import_from_c(ctypes.addressof(stream_out)).read_all()
-            lib.leadcore_buf_free(ctypes.byref(errors))
-            ids = out.column("lead_id").to_numpy()
-            scores = out.column(model).to_numpy()
-            # With no leads JSON the leads come in order of first appearance, ids as integers.
-            order = np.argsort(ids.astype(np.int64))
+        else:
+            leads = leads_json if variant == "json" else None
+            t = time.perf_counter()
+            status = lib.leadcore_score_arrow(
+                pb, leads, len(leads or b""), ctypes.byref(stream_in), now,
+                ctypes.byref(stream_out), ctypes.byref(errors), None,
+            )
+        seconds = time.perf_counter() - t
+        assert status == 0, (variant, status)
+        out = pa.RecordBatchReader._import_from_c(ctypes.addressof(stream_out)).read_all()
+        lib.leadcore_buf_free(ctypes.byref(errors))
+        ids = out.column("lead_id").to_numpy()
+        scores = out.column(model).to_numpy()
+        if len(events) == 0:
+            # The leads alone: every score is the fit of a lead with no fields, 0 here.
+            assert np.array_equal(ids.astype(np.int64), np.arange(n)) and not scores.any(), variant
+            return seconds
+        if variant == "none":
+            # The leads in order of first appearance, ids as integers.
             got = np.zeros(n)
-            got[ids.astype(np.int64)[order]] = scores[order]
-            if leads is not None:
-                got = scores
-            active = np.zeros(n, dtype=bool)
-            active[cols["lead"]] = True
-            want = reference if leads is not None else np.where(active, reference, 0.0)
-            assert np.array_equal(got, want), "C door differs from the core"
-        return best
+            got[ids.astype(np.int64)] = scores
+            want = np.where(active, reference, 0.0)
+        else:
+            # One row per lead in the leads' order: text ids from JSON, int64 from Arrow.
+            assert np.array_equal(ids.astype(np.int64), np.arange(n)), variant
+            got, want = scores, reference
+        assert np.array_equal(got, want), f"C door ({variant}) differs from the core"
+        return seconds
 
-    with_json = timed(leads_json)
-    without = timed(None)
+    variants = ["json", "arrow", "none"]
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    times: dict[str, list[float]] = {v: [] for v in variants}
+    for r in range(rounds):
+        # Each round starts with another variant.
+        for v in variants[r % 3 :] + variants[: r % 3]:
+            times[v].append(run(v))
+    # What the leads alone cost: the same calls with no events (the leads' 100 k ids read,
+    # their lookup made, the scores batch written).
+    no_events = events.slice(0, 0)
+    alone: dict[str, list[float]] = {v: [] for v in variants[:2]}
+    for r in range(4 * rounds):
+        for v in variants[:2] if r % 2 == 0 else variants[1::-1]:
+            alone[v].append(run(v, no_events))
     lib.leadcore_playbook_free(pb)
 
     core = meta["leadcore_best_seconds"]
     events_n = meta["events"]
-    print(f"{events_n:,} events, {n:,} leads: all scores equal the core's")
+    print(f"{events_n:,} events, {n:,} leads: all scores equal the core's ({rounds} alternating rounds)")
     print(f"  Rust core (1 thread, from meta.json): {core:.3f} s, {events_n / core / 1e6:.1f} M events/s")
-    for label, best in (("leads as JSON", with_json), ("no leads JSON: leads from the events' ids", without)):
+    labels = {
+        "json": "leadcore_score_arrow, leads as JSON",
+        "arrow": "leadcore_score_arrow_leads, leads as an Arrow stream",
+        "none": "leadcore_score_arrow, no leads JSON: leads from the events' ids",
+    }
+    for v in variants:
+        best, median = min(times[v]), float(np.median(times[v]))
         print(
-            f"  C door, leadcore_score_arrow (Arrow stream in and out, {label}): {best:.3f} s, "
+            f"  C door, {labels[v]}: best {best:.3f} s (median {median:.3f} s), "
             f"{events_n / best / 1e6:.1f} M events/s, {100 * core / best:.0f}% of the core's rate"
         )
+        print("    rounds: " + " ".join(f"{t:.3f}" for t in times[v]))
+    for v in variants[:2]:
+        best, median = min(alone[v]), float(np.median(alone[v]))
+        print(f"  the {n:,} leads alone (no events), {labels[v]}: best {1e3 * best:.1f} ms (median {1e3 * median:.1f} ms)")
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@
  * caller-allocated double array; leadcore_score_state_record takes a typed event. Columnar
  * data also travels as the Arrow C data interface: leadcore_score_arrow reads events from
  * an Arrow C stream of record batches (every array validated, dictionary keys where the
- * batch reads them) and gives the scores back as one, its row errors as JSON.
+ * batch reads them) and gives the scores back as one, its row errors as JSON;
+ * leadcore_score_arrow_leads takes the leads as such a stream too.
  *
  * Enums in. Values such as the playbook format are plain uint32_t; an unknown value gives
  * LEADCORE_INVALID_ARGUMENT rather than undefined behaviour.
@@ -830,6 +831,57 @@ leadcore_status leadcore_score_arrow(const struct leadcore_playbook *playbook,
                                      struct ArrowArrayStream *scores_out,
                                      struct leadcore_buf *row_errors_out,
                                      struct leadcore_error **err);
+
+/**
+ * `leadcore_score_arrow` with the leads given as an Arrow C stream too: no JSON to parse
+ * when the host holds its leads as Arrow data.
+ *
+ * `leads` is a stream of record batches, one row per lead, as the Python door's leads
+ * tables: `lead_id` (or `id`, not both; strings: utf8, large_utf8, utf8_view or a
+ * dictionary of them, or integers of any width, no nulls) and any fit attribute columns by
+ * their flat field names (`employees`, `users`, `title`, `channel`, `created_at`, ...,
+ * and the playbook's declared custom fields by name; strings, integers, floats, booleans,
+ * dates, timestamps of any unit, integers in a date-time field as Unix seconds; nulls are
+ * absent values). A column that is no lead field is refused, naming the closest one.
+ * `events`, `now_unix_s` and the outputs are those of `leadcore_score_arrow`: the same
+ * scores and the same row errors as `leadcore_score_arrow` given the same leads as JSON
+ * (an event's `lead_id` matched to a lead's id, an integer to the lead whose id is its
+ * decimal text), one row per lead in the order of the leads stream. The `lead_id` column
+ * of `*scores_out` is utf8 for text ids and the leads' own integer type for integer ids.
+ * Leads of nothing but an int64 `lead_id`, with int64 event ids, are scored with no lead
+ * record made: the fast path for behaviour-only models.
+ *
+ * Ownership of `leads` and `events`: each that is not NULL is taken over whatever the call
+ * returns, as `leadcore_score_arrow` takes `events` (both are taken before any argument
+ * is checked): `release` becomes NULL in the caller's struct and the producer's `release`
+ * callback runs exactly once before the call returns, also on failure, also when the
+ * other stream is NULL or malformed. Every array of `leads` is validated in full before
+ * it is read; `events` as in `leadcore_score_arrow`.
+ *
+ * Errors: a NULL `leads`, `events`, `scores_out` or `row_errors_out`, or NULL `playbook`,
+ * gives `LEADCORE_NULL_ARGUMENT`; a `now_unix_s` out of range
+ * `LEADCORE_INVALID_ARGUMENT`. A malformed stream of either (as `leadcore_score_arrow`
+ * says; the message names `leads` or `events`), duplicate lead ids, no `lead_id` (or
+ * `id`) column, a null lead id, both an `id` and a `lead_id` column, a leads column that
+ * is no lead field or holds values its field cannot (text in `employees`), and the
+ * events' errors of `leadcore_score_arrow` give `LEADCORE_INVALID_INPUT`. On failure `*scores_out` and `*row_errors_out` are left as
+ * they were.
+ *
+ * # Safety
+ * `playbook` is NULL or a live playbook; `leads` and `events` are each NULL or point to a
+ * readable and writable `struct ArrowArrayStream` (two distinct structs) whose callbacks,
+ * when set, follow the Arrow C stream interface (the library calls them from this thread
+ * during the call only); `scores_out` is NULL or valid for writing a
+ * `struct ArrowArrayStream`; `row_errors_out` is NULL or valid for writing a
+ * `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+ */
+leadcore_status leadcore_score_arrow_leads(const struct leadcore_playbook *playbook,
+                                           struct ArrowArrayStream *leads,
+                                           struct ArrowArrayStream *events,
+                                           int64_t now_unix_s,
+                                           struct ArrowArrayStream *scores_out,
+                                           struct leadcore_buf *row_errors_out,
+                                           struct leadcore_error **err);
 
 /**
  * Frees a buffer's bytes and zeroes it (`data = NULL`, `len = 0`). NULL and a zeroed buffer

@@ -1,8 +1,11 @@
-/* Unit tests of leadcore_score_arrow: events handed over as an Arrow C stream built by hand
+/* Unit tests of leadcore_score_arrow and leadcore_score_arrow_leads: events (and leads)
+ * handed over as an Arrow C stream built by hand
  * here (a producer as any Arrow library writes one: utf8 lead_id and kind, int64 at, a
  * nullable utf8 page and attrs.tier), scores read back from the stream it returns and
  * compared with leadcore_score_table on the same events as JSON; failing and malformed
- * streams are typed errors and are released exactly once; NULL arguments are refused. */
+ * streams are typed errors and are released exactly once; NULL arguments are refused. The
+ * leads' producer gives the leads of LEADS_JSON as a table (lead_id, employees): the same
+ * scores and row errors as the JSON, and both streams released exactly once on every path. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -572,6 +575,193 @@ static void test_null_arguments_are_refused_and_the_stream_released(void) {
     leadcore_playbook_free(pb);
 }
 
+/* ---- leadcore_score_arrow_leads: the leads as a stream too ------------------------------ */
+
+/* What a leads producer gives or does wrong: the leads of LEADS_JSON (A with 120 employees,
+ * B with 8) as a table of lead_id (utf8) and employees (int64). */
+typedef enum {
+    LEADS_GOOD,
+    LEADS_DUPLICATE,  /* lead_id A twice */
+    LEADS_NEXT_FAILS, /* get_next returns EIO, with a message */
+    LEADS_MISSPELT,   /* `employes` instead of `employees` */
+} leads_behaviour;
+
+enum { LEADS = 2 };
+static const char *const LEAD_IDS[LEADS] = {"A", "B"};
+static const char *const DUPLICATE_IDS[LEADS] = {"A", "A"};
+static const int64_t EMPLOYEES[LEADS] = {120, 8};
+
+typedef struct {
+    leads_behaviour how;
+    int done;      /* the one batch was given */
+    int *released; /* counts release calls, outlives the stream */
+} leads_producer;
+
+static int leads_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema *out) {
+    leads_producer *p = stream->private_data;
+    memset(out, 0, sizeof *out);
+    struct ArrowSchema **children = calloc(2, sizeof *children);
+    if (!children) abort();
+    children[0] = field("lead_id", "u", 0);
+    children[1] = field(p->how == LEADS_MISSPELT ? "employes" : "employees", "l", 0);
+    out->format = "+s";
+    out->name = "";
+    out->n_children = 2;
+    out->children = children;
+    out->release = release_root;
+    return 0;
+}
+
+static int leads_get_next(struct ArrowArrayStream *stream, struct ArrowArray *out) {
+    leads_producer *p = stream->private_data;
+    if (p->how == LEADS_NEXT_FAILS) return EIO;
+    memset(out, 0, sizeof *out);
+    if (p->done) return 0; /* released: the end of the stream */
+    p->done = 1;
+    struct ArrowArray **children = calloc(2, sizeof *children);
+    const void **buffers = calloc(1, sizeof *buffers);
+    if (!children || !buffers) abort();
+    children[0] = utf8_array(p->how == LEADS_DUPLICATE ? DUPLICATE_IDS : LEAD_IDS, 0, LEADS);
+    children[1] = int64_array(EMPLOYEES, 0, LEADS);
+    out->length = LEADS;
+    out->n_buffers = 1;
+    out->buffers = buffers;
+    out->n_children = 2;
+    out->children = children;
+    out->release = release_batch;
+    return 0;
+}
+
+static const char *leads_get_last_error(struct ArrowArrayStream *stream) {
+    leads_producer *p = stream->private_data;
+    return p->how == LEADS_NEXT_FAILS ? "the CRM export broke off" : NULL;
+}
+
+static void leads_release(struct ArrowArrayStream *stream) {
+    leads_producer *p = stream->private_data;
+    (*p->released)++;
+    free(p);
+    stream->release = NULL;
+}
+
+/* A stream of the leads; `*released` counts its releases. */
+static struct ArrowArrayStream leads_stream(leads_behaviour how, int *released) {
+    leads_producer *p = calloc(1, sizeof *p);
+    if (!p) abort();
+    p->how = how;
+    p->released = released;
+    struct ArrowArrayStream s = {leads_get_schema, leads_get_next, leads_get_last_error,
+                                 leads_release, p};
+    return s;
+}
+
+static void test_leads_as_a_stream_give_the_scores_of_leads_as_json(void) {
+    leadcore_playbook *pb = arrow_playbook();
+    leadcore_error *err = NULL;
+    leadcore_buf table = {0};
+    CHECK_STATUS(leadcore_score_table(pb, LIT(TABLE_JSON), &table, &err), LEADCORE_OK, err);
+    double want[4] = {0};
+    CHECK(number_array(table.data, "scores", want, 4) == 4);
+    CHECK(want[1] == 20 && want[3] == 0); /* fit: A is big, B is not */
+    char want_errors[512];
+    table_row_errors(table.data, want_errors, sizeof want_errors);
+
+    /* The events in one batch, then in batches of 3. */
+    static const int split[] = {ROWS, 3};
+    for (size_t i = 0; i < sizeof split / sizeof split[0]; i++) {
+        int leads_released = 0, events_released = 0;
+        struct ArrowArrayStream leads = leads_stream(LEADS_GOOD, &leads_released);
+        struct ArrowArrayStream events = events_stream(GOOD, split[i], &events_released);
+        struct ArrowArrayStream scores;
+        memset(&scores, 0, sizeof scores);
+        leadcore_buf row_errors = {0};
+        CHECK_STATUS(leadcore_score_arrow_leads(pb, &leads, &events, NOW_S, &scores, &row_errors,
+                                                &err),
+                     LEADCORE_OK, err);
+        CHECK(leads_released == 1 && leads.release == NULL);
+        CHECK(events_released == 1 && events.release == NULL);
+        CHECK_STR_EQ(row_errors.data, want_errors);
+        check_scores_stream(&scores, want);
+        leadcore_buf_free(&row_errors);
+    }
+    leadcore_buf_free(&table);
+    leadcore_playbook_free(pb);
+}
+
+static void test_bad_leads_streams_fail_and_both_streams_are_released(void) {
+    leadcore_playbook *pb = arrow_playbook();
+    struct {
+        leads_behaviour leads;
+        behaviour events;
+        const char *message;
+    } cases[] = {
+        {LEADS_DUPLICATE, GOOD, "lead ids are not unique"},
+        {LEADS_NEXT_FAILS, GOOD, "the CRM export broke off"},
+        {LEADS_MISSPELT, GOOD, "did you mean `employees`?"},
+        {LEADS_GOOD, NEXT_FAILS, "the disk is on fire"},
+        {LEADS_GOOD, MISSING_AT, "no `at` column"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int leads_released = 0, events_released = 0;
+        struct ArrowArrayStream leads = leads_stream(cases[i].leads, &leads_released);
+        struct ArrowArrayStream events = events_stream(cases[i].events, ROWS, &events_released);
+        struct ArrowArrayStream scores;
+        leadcore_buf row_errors;
+        preset(&scores, &row_errors);
+        leadcore_error *err = NULL;
+        CHECK_STATUS(leadcore_score_arrow_leads(pb, &leads, &events, NOW_S, &scores, &row_errors,
+                                                &err),
+                     LEADCORE_INVALID_INPUT, err);
+        if (err) CHECK_CONTAINS(leadcore_error_message(err), cases[i].message);
+        expect_error(err, LEADCORE_INVALID_INPUT, "input.invalid");
+        CHECK(leads_released == 1 && leads.release == NULL);
+        CHECK(events_released == 1 && events.release == NULL);
+        CHECK(untouched(&scores, row_errors));
+    }
+    leadcore_playbook_free(pb);
+}
+
+static void test_a_null_argument_still_releases_both_streams(void) {
+    leadcore_playbook *pb = arrow_playbook();
+    struct ArrowArrayStream scores;
+    leadcore_buf row_errors;
+    preset(&scores, &row_errors);
+    leadcore_error *err = NULL;
+    int leads_released = 0, events_released = 0;
+    for (int which = 0; which < 5; which++) {
+        struct ArrowArrayStream leads = leads_stream(LEADS_GOOD, &leads_released);
+        struct ArrowArrayStream events = events_stream(GOOD, ROWS, &events_released);
+        const leadcore_playbook *p = which == 0 ? NULL : pb;
+        struct ArrowArrayStream *leads_in = which == 1 ? NULL : &leads;
+        struct ArrowArrayStream *events_in = which == 2 ? NULL : &events;
+        struct ArrowArrayStream *out = which == 3 ? NULL : &scores;
+        leadcore_buf *errors_out = which == 4 ? NULL : &row_errors;
+        EXPECT_NULL_ARG(leadcore_score_arrow_leads(p, leads_in, events_in, NOW_S, out,
+                                                   errors_out, &err));
+        /* A stream given is released by the call; one not given stays the caller's. */
+        if (which == 1) {
+            CHECK(leads.release != NULL && leads_released == which);
+            leads.release(&leads);
+        }
+        if (which == 2) {
+            CHECK(events.release != NULL && events_released == which);
+            events.release(&events);
+        }
+        CHECK(leads_released == which + 1 && leads.release == NULL);
+        CHECK(events_released == which + 1 && events.release == NULL);
+    }
+    CHECK(untouched(&scores, row_errors));
+
+    /* A time out of range, and err NULL: a status, and both streams still released. */
+    struct ArrowArrayStream leads = leads_stream(LEADS_GOOD, &leads_released);
+    struct ArrowArrayStream events = events_stream(GOOD, ROWS, &events_released);
+    CHECK(leadcore_score_arrow_leads(pb, &leads, &events, INT64_MAX, &scores, &row_errors,
+                                     NULL) == LEADCORE_INVALID_ARGUMENT);
+    CHECK(leads_released == 6 && events_released == 6);
+    CHECK(untouched(&scores, row_errors));
+    leadcore_playbook_free(pb);
+}
+
 void arrow_tests(void) {
     run_test("arrow: a stream gives the scores of the JSON table",
              test_a_stream_gives_the_scores_of_the_json_table);
@@ -579,4 +769,10 @@ void arrow_tests(void) {
              test_bad_streams_are_typed_errors_and_released);
     run_test("arrow: NULL arguments are refused, the stream released",
              test_null_arguments_are_refused_and_the_stream_released);
+    run_test("arrow: leads as a stream give the scores of leads as JSON",
+             test_leads_as_a_stream_give_the_scores_of_leads_as_json);
+    run_test("arrow: bad leads or events streams fail, both released once",
+             test_bad_leads_streams_fail_and_both_streams_are_released);
+    run_test("arrow: a NULL argument still releases both streams",
+             test_a_null_argument_still_releases_both_streams);
 }

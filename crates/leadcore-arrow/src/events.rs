@@ -14,16 +14,16 @@ use arrow_array::types::{
     Float64Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
     TimestampNanosecondType, TimestampSecondType,
 };
-use arrow_array::{Array, StringArray};
+use arrow_array::{Array, ArrayRef, Int64Array, StringArray};
 use arrow_buffer::ScalarBuffer;
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, Utc};
 use leadcore::columnar::{
-    AttrColumn, AttrValues, BatchLeads, Column, DictBuilder, DictColumn, EventColumns, LeadRows,
-    NULL_CODE, NULL_TIME, OwnedAttr, RawText, RowErrorReason,
+    AttrColumn, AttrValues, BatchLeads, Column, DictBuilder, DictColumn, EventColumns,
+    ExtraColumns, LeadRows, NULL_CODE, NULL_TIME, OwnedAttr, RawText, RowErrorReason,
 };
-use leadcore::model::AttributeDef;
-use leadcore::scoring::{BatchScores, ScoreCard, Scoring};
+use leadcore::model::{AttributeDef, Catalog};
+use leadcore::scoring::{BatchScores, Progress, ScoreCard, Scoring};
 use leadcore::{Activity, ActivityKind, EventTable, FieldType, FieldValue, Lead, ValueRef};
 use std::sync::Arc;
 
@@ -435,6 +435,75 @@ impl Events {
             id: &id,
         };
         Some(self.score_rows(scoring, leads, rows, now, threads, keep_going))
+    }
+
+    /// Scores the events for the leads of a table, one row per lead as [`crate::leads`]
+    /// reads it (`id`, text or integers of any width, and fit attribute columns; a column
+    /// that is no lead field as `extra` says), at `now` on `threads` threads; `keep_going`
+    /// may stop it (`Ok(None)`). Gives the scores and the results' `lead_id` column
+    /// (integer ids in the type they came in, text ids as `Utf8`) for
+    /// [`crate::scores_batch_with_ids`]. A table of nothing but a null-free int64 `id`,
+    /// with int64 event ids, is scored with no lead record made ([`Events::score_bare`]);
+    /// any other through [`Events::score_indexed`]: the same scores either way. Two leads
+    /// with one id are an error.
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int64Array, StringArray};
+    /// use leadcore::columnar::ExtraColumns;
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let column = |name: &str, a: ArrayRef| ChunkedColumn::new(name, a);
+    /// let events = Events::from_table(&Table::new(vec![
+    ///     column("lead_id", Arc::new(Int64Array::from(vec![9, 7, 9]))),
+    ///     column("kind", Arc::new(StringArray::from(vec!["email_opened"; 3]))),
+    ///     column("at", Arc::new(Int64Array::from(vec![0; 3]))),
+    /// ])).unwrap();
+    /// let leads = Table::new(vec![column("id", Arc::new(Int64Array::from(vec![7, 9, 8])))]);
+    /// let pb = leadcore::Playbook::default_playbook();
+    /// let now = chrono::DateTime::from_timestamp(60, 0).unwrap();
+    /// let (scores, ids) = events
+    ///     .score_leads_table(pb.scoring(), pb.catalog(), &leads, ExtraColumns::Error, now, 1, &mut |_| true)
+    ///     .unwrap()
+    ///     .unwrap();
+    /// assert_eq!(ids.data_type(), &arrow_schema::DataType::Int64);
+    /// let engagement: Vec<_> = (0..3).map(|l| scores.score(l, "engagement")).collect();
+    /// assert_eq!(engagement, [Some(2.0), Some(4.0), Some(0.0)]); // leads 7, 9, 8
+    /// let twice = Table::new(vec![column("id", Arc::new(Int64Array::from(vec![7, 7])))]);
+    /// assert!(events.score_leads_table(pb.scoring(), pb.catalog(), &twice, ExtraColumns::Error, now, 1, &mut |_| true).is_err());
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn score_leads_table(
+        &self,
+        scoring: &Scoring,
+        catalog: &Catalog,
+        leads: &Table,
+        extra: ExtraColumns,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<Option<(BatchScores, ArrayRef)>> {
+        if self.int64_keys().is_some()
+            && let Some(keys) = crate::int64_id_keys(leads)
+            && let Some(lookup) = LeadKeys::new(&keys)?
+        {
+            let ids: Vec<i64> = keys.into_iter().flatten().collect();
+            if let Some(scores) = self.score_bare(scoring, &ids, &lookup, now, threads, keep_going)
+            {
+                let ids: ArrayRef = Arc::new(Int64Array::from(ids));
+                return Ok(scores?.map(|s| (s, ids)));
+            }
+        }
+        let records = crate::leads(leads, catalog, extra)?;
+        let ids = match crate::int_lead_ids(leads)? {
+            Some(ids) => ids,
+            None => Arc::new(StringArray::from_iter_values(
+                records.iter().map(|l| l.id.as_str()),
+            )),
+        };
+        let index = self.lead_index(&records)?;
+        Ok(self
+            .score_indexed(scoring, &records, &index, now, threads, keep_going)?
+            .map(|s| (s, ids)))
     }
 
     /// Scores the events for `leads` ([`BatchLeads`]: records, or only their number and

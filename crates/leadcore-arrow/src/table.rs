@@ -412,6 +412,39 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// Takes a table's ids from column `given` when it is not the column `core` a reader
+    /// takes them from (a leads table's `lead_id` for [`crate::leads`]' `id`): renames it
+    /// to `core`. Nothing when `given` is `core` or absent; an error when the table has
+    /// both.
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int64Array};
+    /// use leadcore_arrow::{ChunkedColumn, Table};
+    /// use std::sync::Arc;
+    /// let ids = || ChunkedColumn::new("lead_id", Arc::new(Int64Array::from(vec![7])) as ArrayRef);
+    /// let mut table = Table::new(vec![ids()]);
+    /// table.rename_id_column("lead_id", "id").unwrap();
+    /// assert!(table.column("id").is_some() && table.column("lead_id").is_none());
+    /// table.columns.push(ids());
+    /// assert!(table.rename_id_column("lead_id", "id").is_err());
+    /// ```
+    pub fn rename_id_column(&mut self, given: &str, core: &str) -> Result<()> {
+        if given == core || self.column(given).is_none() {
+            return Ok(());
+        }
+        if self.column(core).is_some() {
+            return Err(invalid(format!(
+                "both the `{core}` and the `{given}` column: give the ids in one of them"
+            )));
+        }
+        for c in &mut self.columns {
+            if c.name == given {
+                c.name = core.to_owned();
+            }
+        }
+        Ok(())
+    }
+
     fn check(&self) -> Result<()> {
         self.columns
             .iter()

@@ -1,5 +1,6 @@
 //! Scoring events handed over through the Arrow C stream interface
-//! (`leadcore_score_arrow`): the C door's side of `leadcore-arrow`, which reads the stream
+//! (`leadcore_score_arrow`, and `leadcore_score_arrow_leads` with the leads as a stream
+//! too): the C door's side of `leadcore-arrow`, which reads the stream
 //! (every array validated, dictionary keys where they are read), reads the events as the Python door does, and exports
 //! the scores as a stream.
 //!
@@ -16,6 +17,7 @@ use crate::playbook::leadcore_playbook;
 use crate::status::leadcore_status;
 use crate::time::from_unix_s;
 use leadcore::Lead;
+use leadcore::columnar::ExtraColumns;
 use leadcore::wire::canonical_json;
 use leadcore_arrow::{
     Events, FFI_ArrowArrayStream, LeadKeys, Table, export_stream, scores_batch, scores_batch_int64,
@@ -222,6 +224,96 @@ pub unsafe extern "C" fn leadcore_score_arrow(
         let (batch, row_errors) = batch;
         let batch = batch.map_err(arrow_failure)?;
         let errors = canonical_json(&row_errors);
+        scores_out.write(export_stream(batch.schema(), vec![batch]));
+        row_errors_out.text(errors);
+    })
+}
+
+/// `leadcore_score_arrow` with the leads given as an Arrow C stream too: no JSON to parse
+/// when the host holds its leads as Arrow data.
+///
+/// `leads` is a stream of record batches, one row per lead, as the Python door's leads
+/// tables: `lead_id` (or `id`, not both; strings: utf8, large_utf8, utf8_view or a
+/// dictionary of them, or integers of any width, no nulls) and any fit attribute columns by
+/// their flat field names (`employees`, `users`, `title`, `channel`, `created_at`, ...,
+/// and the playbook's declared custom fields by name; strings, integers, floats, booleans,
+/// dates, timestamps of any unit, integers in a date-time field as Unix seconds; nulls are
+/// absent values). A column that is no lead field is refused, naming the closest one.
+/// `events`, `now_unix_s` and the outputs are those of `leadcore_score_arrow`: the same
+/// scores and the same row errors as `leadcore_score_arrow` given the same leads as JSON
+/// (an event's `lead_id` matched to a lead's id, an integer to the lead whose id is its
+/// decimal text), one row per lead in the order of the leads stream. The `lead_id` column
+/// of `*scores_out` is utf8 for text ids and the leads' own integer type for integer ids.
+/// Leads of nothing but an int64 `lead_id`, with int64 event ids, are scored with no lead
+/// record made: the fast path for behaviour-only models.
+///
+/// Ownership of `leads` and `events`: each that is not NULL is taken over whatever the call
+/// returns, as `leadcore_score_arrow` takes `events` (both are taken before any argument
+/// is checked): `release` becomes NULL in the caller's struct and the producer's `release`
+/// callback runs exactly once before the call returns, also on failure, also when the
+/// other stream is NULL or malformed. Every array of `leads` is validated in full before
+/// it is read; `events` as in `leadcore_score_arrow`.
+///
+/// Errors: a NULL `leads`, `events`, `scores_out` or `row_errors_out`, or NULL `playbook`,
+/// gives `LEADCORE_NULL_ARGUMENT`; a `now_unix_s` out of range
+/// `LEADCORE_INVALID_ARGUMENT`. A malformed stream of either (as `leadcore_score_arrow`
+/// says; the message names `leads` or `events`), duplicate lead ids, no `lead_id` (or
+/// `id`) column, a null lead id, both an `id` and a `lead_id` column, a leads column that
+/// is no lead field or holds values its field cannot (text in `employees`), and the
+/// events' errors of `leadcore_score_arrow` give `LEADCORE_INVALID_INPUT`. On failure `*scores_out` and `*row_errors_out` are left as
+/// they were.
+///
+/// # Safety
+/// `playbook` is NULL or a live playbook; `leads` and `events` are each NULL or point to a
+/// readable and writable `struct ArrowArrayStream` (two distinct structs) whose callbacks,
+/// when set, follow the Arrow C stream interface (the library calls them from this thread
+/// during the call only); `scores_out` is NULL or valid for writing a
+/// `struct ArrowArrayStream`; `row_errors_out` is NULL or valid for writing a
+/// `leadcore_buf`; `err` is NULL or valid for writing a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leadcore_score_arrow_leads(
+    playbook: *const leadcore_playbook,
+    leads: *mut FFI_ArrowArrayStream,
+    events: *mut FFI_ArrowArrayStream,
+    now_unix_s: i64,
+    scores_out: *mut FFI_ArrowArrayStream,
+    row_errors_out: *mut leadcore_buf,
+    err: *mut *mut leadcore_error,
+) -> leadcore_status {
+    fallible!(err, {
+        // Both taken before any other check (a NULL one included), so every failure below
+        // releases both.
+        let (leads, events) = (take_stream(leads, "leads"), take_stream(events, "events"));
+        let (leads, events) = (leads?, events?);
+        let playbook = args::obj(playbook, "playbook")?;
+        let now = from_unix_s(now_unix_s, "now_unix_s")?;
+        let scores_out = args::out(scores_out, "scores_out")?;
+        let row_errors_out = args::out(row_errors_out, "row_errors_out")?;
+        let mut leads = read_stream(leads, "leads", Table::from_stream)?;
+        let events = read_events(events)?;
+        if leads.column("lead_id").is_none() && leads.column("id").is_none() {
+            return Err(Failure::invalid_input(
+                "leads: no `lead_id` column".to_owned(),
+            ));
+        }
+        leads
+            .rename_id_column("lead_id", "id")
+            .map_err(|e| Failure::invalid_input(format!("leads: {}", e.message())))?;
+        let scoring = playbook.inner.scoring();
+        let (scores, ids) = events
+            .score_leads_table(
+                scoring,
+                playbook.inner.catalog(),
+                &leads,
+                ExtraColumns::Error,
+                now,
+                1,
+                &mut |_| true,
+            )
+            .map_err(arrow_failure)?
+            .ok_or_else(|| Failure::invalid_input("events: batch stopped".to_owned()))?;
+        let batch = scores_batch_with_ids(&scores, ids, scoring).map_err(arrow_failure)?;
+        let errors = canonical_json(&scores.row_errors);
         scores_out.write(export_stream(batch.schema(), vec![batch]));
         row_errors_out.text(errors);
     })

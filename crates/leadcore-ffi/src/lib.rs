@@ -41,7 +41,7 @@ pub use analytics_extras::{
     leadcore_activity_metrics, leadcore_bottlenecks, leadcore_lead_metrics,
 };
 pub use args::leadcore_str;
-pub use arrow::leadcore_score_arrow;
+pub use arrow::{leadcore_score_arrow, leadcore_score_arrow_leads};
 pub use buf::{leadcore_buf, leadcore_buf_free};
 pub use error::{
     leadcore_error, leadcore_error_code, leadcore_error_free, leadcore_error_message,
