@@ -51,6 +51,9 @@ cargo run --quiet --example forecast_backtest >/dev/null
 step "Pipeline metrics: the columnar path against pandas (groupby, merge) on a 100,000-deal stage history, every figure equal"
 .venv/bin/python benches/analytics_pandas.py --debug --deals 100000 --dir target/analytics-small --runs 1 >/dev/null
 
+step "Instruction budgets: the batch scorer's and the pipeline metrics' instruction counts (callgrind, release build) within 2% of benches/instruction_budget.json"
+.venv/bin/python benches/instruction_budget.py
+
 step "C door"
 bash scripts/test-c.sh
 
