@@ -552,6 +552,77 @@ fn large_batches_visited_by_lead_range_give_per_lead_scores() {
 }
 
 #[test]
+fn threads_take_pieces_of_a_large_batch_and_give_the_same_bits_and_row_errors() {
+    // Enough rows (2.5 M) for three threads, each taking many pieces in turn: the scores,
+    // grades and row errors (unknown leads and rows after `now`, in row order) are those of
+    // one thread, bit for bit, however the pieces fell to the threads.
+    let pb = Playbook::from_yaml(DECAYING).unwrap();
+    let s = pb.scoring();
+    let now = t0() + Duration::days(30);
+    let n_leads = 20_000usize;
+    let leads: Vec<Lead> = (0..n_leads).map(|i| Lead::new(format!("L{i}"))).collect();
+    let rows = 2_500_000usize;
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut table = EventTable::default();
+    let (mut pages, mut secs) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
+    for row in 0..rows {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        // time order with jitter, the last minutes past `now`; leads skewed to the low ids
+        let minute = (row as i64 * 60 * 24 * 31) / rows as i64 - (x >> 44) as i64 % 30;
+        let lead = ((x % n_leads as u64) * ((x >> 32) % n_leads as u64)) as usize / n_leads;
+        let a = activity(
+            (x >> 20) as usize % KINDS.len(),
+            minute,
+            (x >> 40) as usize % 3,
+            (x >> 50) as u32 % 120,
+        );
+        table.lead_id.push(if row % 400_009 == 7 {
+            "nobody".into()
+        } else {
+            format!("L{lead}")
+        });
+        table.kind.push(a.kind.name().to_owned());
+        table.at.push(a.at.timestamp());
+        pages.push(a.page.clone());
+        secs.push(a.seconds.map(i64::from));
+    }
+    table.attrs.insert("page".to_owned(), texts(pages));
+    table.attrs.insert("seconds".to_owned(), ints(secs));
+    let encoded = table.encode().unwrap();
+    let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids()).unwrap();
+    let attrs = encoded.attr_columns();
+    let cols = leadcore::columnar::EventColumns {
+        lead: &index,
+        ..encoded.with_attrs(&attrs)
+    };
+    let one = s.score_columns(&leads, &cols, now).unwrap();
+    let reasons = |b: &leadcore::BatchScores, r: RowErrorReason| {
+        b.row_errors.iter().filter(|e| e.reason == r).count()
+    };
+    assert_eq!(reasons(&one, RowErrorReason::UnknownLead), 7);
+    assert!(reasons(&one, RowErrorReason::InFuture) > 0);
+    for threads in [2, 3] {
+        let many = s
+            .score_columns_parallel(&leads, &cols, now, threads)
+            .unwrap();
+        assert!(
+            many.scores
+                .iter()
+                .map(|v| v.to_bits())
+                .eq(one.scores.iter().map(|v| v.to_bits())),
+            "{threads} threads: the same bits"
+        );
+        assert_eq!(many.grades, one.grades, "{threads} threads");
+        assert_eq!(
+            many.row_errors, one.row_errors,
+            "{threads} threads: row errors in row order"
+        );
+    }
+}
+
+#[test]
 fn an_event_outside_one_rules_window_still_counts_for_the_next_rule() {
     let pb = Playbook::from_yaml(
         r#"

@@ -17,7 +17,7 @@ use plan::Layout;
 use rows::{Block, RuleState, Scan};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Scores of a batch: `scores[lead * models.len() + m]`.
 ///
@@ -98,6 +98,11 @@ const CHUNK_ROWS: usize = 16384;
 /// hook: about a millisecond of work.
 pub const STOP_CHECK_ROWS: usize = 64 * CHUNK_ROWS;
 
+/// Rows per piece handed to a thread of a parallel batch (16 chunks).
+const PIECE_ROWS: usize = 16 * CHUNK_ROWS;
+/// Leads per piece handed to a thread of a parallel batch.
+const PIECE_LEADS: usize = 4096;
+
 /// How far a stoppable batch has got, as its `keep_going` hook is told between chunks: a
 /// host shows it (a progress bar) or stops the batch on it (a deadline).
 ///
@@ -156,10 +161,14 @@ impl Scoring {
             .ok_or_else(|| Error::invalid_input("batch stopped".to_owned()))
     }
 
-    /// [`Scoring::score_columns`] on `threads` threads (1: this thread only): the rows are
-    /// split into `threads` runs, each scanned into its own lead blocks, the blocks merged,
-    /// and the leads finished in `threads` runs. Sums are exact, so the scores are the same
-    /// bits on any number of threads. The core starts scoped threads of its own and
+    /// [`Scoring::score_columns`] on `threads` threads (1: this thread only; at most one
+    /// per [`STOP_CHECK_ROWS`] rows): the rows are cut into pieces of 262,144 that the
+    /// threads take in turn, each thread scanning its pieces into its own lead blocks; the
+    /// blocks are merged, and the leads finished in pieces taken the same way. Taken in turn,
+    /// the pieces keep the threads busy to the end when some rows cost more than others (a
+    /// time-ordered log's recent rows fall inside more windows). Sums are exact, so the
+    /// scores are the same bits on any number of threads, and the row errors come in row
+    /// order. The core starts scoped threads of its own and
     /// returns once they are done; it keeps no pool.
     ///
     /// ```
@@ -407,7 +416,7 @@ impl Scoring {
             horizon: now_s.saturating_add(self.tolerance),
         };
 
-        // Rows: one run per thread, each into its own blocks, merged in run order.
+        // Rows: pieces taken in turn by the threads, each into its own blocks, then merged.
         let threads = threads.clamp(1, rows.div_ceil(STOP_CHECK_ROWS).max(1));
         let passes = self.behaviours.len().div_ceil(plan::RULES_PER_PASS) as u64;
         let row_units = passes * rows as u64;
@@ -415,38 +424,51 @@ impl Scoring {
             done: AtomicU64::new(0),
             total: row_units + leads.len() as u64,
         };
-        let Some(blocks) = fan_out(
-            split(rows, threads),
+        let Some(runs) = fan_out(
+            &pieces(rows, threads, PIECE_ROWS),
+            threads,
             &tracker,
             |run| passes * run.len() as u64,
             keep_going,
-            |run, hook| scan.run(run, hook),
+            || scan.begin(),
+            |run, _, piece, hook| scan.scan_piece(run, piece, hook),
         )?
         else {
             return Ok(None);
         };
-        let mut blocks = blocks.into_iter();
+        let mut blocks = runs.into_iter().map(|r| r.block);
         let Some(mut block) = blocks.next() else {
             return Ok(None);
         };
         for other in blocks {
             block.merge(other, threads);
         }
+        if threads > 1 {
+            // each thread's pieces in turn: the rows' order again
+            block.row_errors.sort_by_key(|e| e.row);
+        }
         // Leads: finished in runs too (each allocation-free but for grades).
         let n_models = self.models.len();
         let Some(parts) = fan_out(
-            split(leads.len(), threads),
+            &pieces(leads.len(), threads, PIECE_LEADS),
+            threads,
             &tracker,
             |run| run.len() as u64,
             keep_going,
-            |run, hook| self.finish(&leads, run, &block, now_s, hook),
+            Vec::new,
+            |done: &mut Vec<(usize, Finished)>, i, piece, hook| {
+                let part = self.finish(&leads, piece, &block, now_s, hook)?;
+                Ok(part.map(|part| done.push((i, part))).is_some())
+            },
         )?
         else {
             return Ok(None);
         };
+        let mut parts: Vec<(usize, Finished)> = parts.into_iter().flatten().collect();
+        parts.sort_unstable_by_key(|(i, _)| *i);
         let mut scores = Vec::with_capacity(leads.len() * n_models);
         let mut grades = Vec::with_capacity(leads.len() * n_models);
-        for (s, g) in parts {
+        for (_, (s, g)) in parts {
             scores.extend(s);
             grades.extend(g);
         }
@@ -557,87 +579,100 @@ struct Tracker {
     total: u64,
 }
 
-/// Runs `work` on each run, the first on this thread (with `keep_going`), the others on
-/// scoped threads that stop at their next check once `keep_going` has said stop. `work`'s
-/// hook takes the units its run has done so far (`units` of the run when complete), which
-/// add up in `tracker`; `keep_going` is told the sum. Gives the results in run order, or
-/// `None` if any run stopped (or a worker panicked, which would be a bug: its part would be
-/// lost).
-fn fan_out<T: Send>(
-    runs: Vec<Range<usize>>,
+/// Hands `pieces` out in turn (an atomic counter) to `threads` workers: this thread, with
+/// `keep_going`, and scoped threads that stop at their next check once `keep_going` has said
+/// stop. Each worker folds the pieces it takes into an accumulator made by `start`;
+/// `work(acc, piece index, piece, hook)` gives `false` if it stopped. `work`'s hook takes
+/// the units its piece has done so far (`units` of the piece once complete), which add up in
+/// `tracker`; `keep_going` is told the sum. Taken in turn, the pieces balance the threads
+/// whatever the work per piece (a time-ordered log's recent rows hit more rules than its old
+/// ones). Gives the workers' accumulators, or the error of the earliest piece that failed
+/// (every earlier piece was taken before it and is run to its end, so that is the error one
+/// thread would give), or `None` if a worker stopped (or panicked, which would be a bug: its
+/// part would be lost).
+#[allow(clippy::too_many_arguments)]
+fn fan_out<A: Send>(
+    pieces: &[Range<usize>],
+    threads: usize,
     tracker: &Tracker,
     units: impl Fn(&Range<usize>) -> u64 + Sync,
     keep_going: &mut dyn FnMut(Progress) -> bool,
-    work: impl Fn(Range<usize>, &mut dyn FnMut(u64) -> bool) -> Result<Option<T>> + Sync,
-) -> Result<Option<Vec<T>>> {
+    start: impl Fn() -> A + Sync,
+    work: impl Fn(&mut A, usize, Range<usize>, &mut dyn FnMut(u64) -> bool) -> Result<bool> + Sync,
+) -> Result<Option<Vec<A>>> {
     let stop = AtomicBool::new(false);
-    let mut done: Vec<Result<Option<T>>> = Vec::with_capacity(runs.len());
-    // Adds a run's units since its last report; gives the batch's sum.
+    let next = AtomicUsize::new(0);
+    // Adds a worker's units since its last report; gives the batch's sum.
     let report = |last: &mut u64, now: u64| {
         let sum = tracker.done.fetch_add(now - *last, Ordering::Relaxed) + now - *last;
         *last = now;
         sum
     };
-    std::thread::scope(|s| {
-        let (work, stop, units, report) = (&work, &stop, &units, &report);
-        let workers: Vec<_> = runs[1..]
-            .iter()
-            .map(|run| {
-                let run = run.clone();
-                s.spawn(move || {
-                    let mut last = 0;
-                    let all = units(&run);
-                    let out = work(run, &mut |now| {
-                        report(&mut last, now);
-                        !stop.load(Ordering::Relaxed)
-                    });
-                    if matches!(out, Ok(Some(_))) {
-                        report(&mut last, all);
-                    }
-                    out
+    // One worker: pieces until none is left, it stops, or one fails (with its index).
+    let worker =
+        |hook: &mut dyn FnMut(u64) -> bool| -> std::result::Result<Option<A>, (usize, Error)> {
+            let mut acc = start();
+            let (mut finished, mut last) = (0, 0);
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(piece) = pieces.get(i) else {
+                    return Ok(Some(acc));
+                };
+                let go = work(&mut acc, i, piece.clone(), &mut |now| {
+                    let sum = report(&mut last, finished + now);
+                    hook(sum)
                 })
-            })
+                .map_err(|e| (i, e))?;
+                if !go {
+                    return Ok(None);
+                }
+                finished += units(piece);
+                report(&mut last, finished);
+            }
+        };
+    let mut done = Vec::with_capacity(threads.max(1));
+    std::thread::scope(|s| {
+        let (worker, stop) = (&worker, &stop);
+        let workers: Vec<_> = (1..threads)
+            .map(|_| s.spawn(move || worker(&mut |_| !stop.load(Ordering::Relaxed))))
             .collect();
-        let mut last = 0;
-        let all = units(&runs[0]);
-        let mut hook = |now| {
-            let sum = report(&mut last, now);
+        done.push(worker(&mut |sum| {
             let go = keep_going(Progress::new(sum, tracker.total));
             if !go {
                 stop.store(true, Ordering::Relaxed);
             }
             go
-        };
-        let out = work(runs[0].clone(), &mut hook);
-        if matches!(out, Ok(Some(_))) {
-            report(&mut last, all);
-        }
-        done.push(out);
+        }));
         for w in workers {
             done.push(w.join().unwrap_or(Ok(None)));
         }
     });
-    let mut out = Vec::with_capacity(done.len());
-    for part in done {
-        match part? {
-            Some(part) => out.push(part),
-            None => return Ok(None),
-        }
+    let failed = done
+        .iter_mut()
+        .filter_map(|d| match d {
+            Err((i, e)) => Some((
+                *i,
+                std::mem::replace(e, Error::invalid_input(String::new())),
+            )),
+            _ => None,
+        })
+        .min_by_key(|(i, _)| *i);
+    if let Some((_, e)) = failed {
+        return Err(e);
     }
-    Ok(Some(out))
+    Ok(done
+        .into_iter()
+        .map(|d| d.ok().flatten())
+        .collect::<Option<Vec<A>>>())
 }
 
-/// `n` items in `parts` contiguous runs of near-equal length (the first ones longer).
-fn split(n: usize, parts: usize) -> Vec<Range<usize>> {
-    let parts = parts.max(1);
-    let (q, r) = (n / parts, n % parts);
-    let mut start = 0;
-    (0..parts)
-        .map(|i| {
-            let len = q + usize::from(i < r);
-            start += len;
-            start - len..start
-        })
+/// `0..n` as one piece for one thread; for more, pieces of `size` (at most `n` of them).
+fn pieces(n: usize, threads: usize, size: usize) -> Vec<Range<usize>> {
+    if threads <= 1 {
+        return std::iter::once(0..n).collect();
+    }
+    (0..n.div_ceil(size.max(1)))
+        .map(|i| i * size..n.min((i + 1) * size))
         .collect()
 }
 

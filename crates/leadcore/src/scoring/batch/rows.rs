@@ -119,6 +119,13 @@ fn merge_rules(mine: &mut [RuleState], theirs: Vec<RuleState>) {
     }
 }
 
+/// One thread's run over pieces of rows: its passes, its blocks, its buffers.
+pub(super) struct RowRun<'a> {
+    passes: Vec<Pass<'a>>,
+    pub block: Block,
+    scratch: Scratch,
+}
+
 /// Everything a run over rows reads.
 pub(super) struct Scan<'s, 'a> {
     pub scoring: &'a Scoring,
@@ -134,18 +141,30 @@ pub(super) struct Scan<'s, 'a> {
     pub horizon: i64,
 }
 
-impl Scan<'_, '_> {
-    /// Scans rows `range` into fresh blocks, telling `keep_going` how many rows of its passes
-    /// are scanned; `None` once it says stop. A code
-    /// outside its dictionary in a column a rule filters on fails the batch.
-    pub(super) fn run(
+impl<'a> Scan<'_, 'a> {
+    /// A fresh run: the passes planned, empty blocks, scratch buffers.
+    pub(super) fn begin(&self) -> RowRun<'a> {
+        RowRun {
+            passes: Pass::plan(self.scoring, self.events, self.raw, self.now),
+            block: Block::new(self.n_leads, self.layout),
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// Scans rows `range` into `run`'s blocks, telling `keep_going` how many rows of its
+    /// passes are scanned; `false` once it says stop. A code outside its dictionary in a
+    /// column a rule filters on fails the batch.
+    pub(super) fn scan_piece(
         &self,
+        run: &mut RowRun<'a>,
         range: Range<usize>,
         keep_going: &mut dyn FnMut(u64) -> bool,
-    ) -> Result<Option<Block>> {
-        let passes = Pass::plan(self.scoring, self.events, self.raw, self.now);
-        let mut block = Block::new(self.n_leads, self.layout);
-        let mut scratch = Scratch::default();
+    ) -> Result<bool> {
+        let RowRun {
+            passes,
+            block,
+            scratch,
+        } = run;
         for (p, pass) in passes.iter().enumerate() {
             let mut start = range.start;
             let mut bad_codes = 0;
@@ -154,10 +173,10 @@ impl Scan<'_, '_> {
                 if offset.is_multiple_of(STOP_CHECK_ROWS)
                     && !keep_going((p * range.len() + offset) as u64)
                 {
-                    return Ok(None);
+                    return Ok(false);
                 }
                 let end = range.end.min(start + CHUNK_ROWS);
-                bad_codes |= self.scan(p, pass, start..end, &mut scratch, &mut block);
+                bad_codes |= self.scan(p, pass, start..end, scratch, block);
                 start = end;
             }
             for (d, dict) in pass.dicts.iter().enumerate() {
@@ -172,7 +191,7 @@ impl Scan<'_, '_> {
                 test.bad_code()?;
             }
         }
-        Ok(Some(block))
+        Ok(true)
     }
 
     /// Scores rows `rows` (at most [`CHUNK_ROWS`]; row errors recorded by the first
