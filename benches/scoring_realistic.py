@@ -35,7 +35,8 @@ computes the IEEE-double value of every term (half-life `p * 2^(-age/h)` with `n
 per-rule points, `rule_points.f64`) are compared with the careful numpy reference and the
 largest relative difference printed; it fails the run only with `--strict` and a difference
 above `--tol`. leadcore's time is its best of 5 from meta.json (the same fixture, written by
-the example just before).
+the example just before), on one thread and on two; the door's `score_columns` on pyarrow
+runs on two threads (`threads=2`) too. Ratios are to the core's one-thread time.
 
 Rule semantics, as in crates/leadcore/src/scoring/evaluate.rs (`Tally::from_sorted`) and
 `evaluate`: events after `now` never count; a window keeps times `>= now - window`; of the
@@ -546,6 +547,9 @@ def main() -> None:
     )
 
     rows: list[tuple[str, float]] = [("leadcore score_columns, Rust core (1 core)", t_rust)]
+    if "leadcore_two_threads_best_seconds" in meta:
+        rows.append(("leadcore score_columns, Rust core (2 threads)",
+                     meta["leadcore_two_threads_best_seconds"]))
     results: dict[str, np.ndarray] = {}
     t, (ref, ref_rules) = best_of(args.runs, lambda: score_numpy(meta, cols, model, rules))
     rows.append(("numpy/pandas, careful", t))
@@ -587,9 +591,9 @@ def main() -> None:
         print(f"  door: {id_note}")
         model_name = "score_" + meta["models"][0]
 
-        def door_columns(leads: Any, ev: Any) -> Callable[[], np.ndarray]:
+        def door_columns(leads: Any, ev: Any, threads: int = 1) -> Callable[[], np.ndarray]:
             def run() -> np.ndarray:
-                out = pa.table(pb.score_columns(leads, ev, now).to_arrow())
+                out = pa.table(pb.score_columns(leads, ev, now, threads=threads).to_arrow())
                 return out.column(model_name).to_numpy()
 
             return run
@@ -607,6 +611,8 @@ def main() -> None:
             contenders.append(("score_columns (pandas in, Arrow out)",
                                lambda: door_columns(*door_pandas(meta, cols))))
         contenders.append(("score_many (pyarrow in, DataFrame out)", lambda: door_many))
+        contenders.append(("score_columns (pyarrow in, 2 threads)",
+                           lambda: door_columns(leads, ev, threads=2)))
         for label, make in contenders:
             fn = make()
             t, s = best_of(args.runs, fn)
@@ -653,7 +659,9 @@ def main() -> None:
         print(f"{name:<52}{t:>9.3f}{events / t / 1e6:>12.1f}{t / t_rust:>22.2f}")
     if door_note:
         print(door_note)
-    print(f"(leadcore's runs from meta.json: {', '.join(f'{x:.3f}' for x in meta['leadcore_runs_seconds'])} s)")
+    print(f"(leadcore's runs from meta.json: {', '.join(f'{x:.3f}' for x in meta['leadcore_runs_seconds'])} s"
+          + (f"; on 2 threads {', '.join(f'{x:.3f}' for x in meta['leadcore_two_threads_runs_seconds'])} s"
+             if "leadcore_two_threads_runs_seconds" in meta else "") + ")")
     if args.strict and d > args.tol:
         raise SystemExit(f"leadcore is off the f64 reference by {d:.3e} > --tol {args.tol:g}")
 

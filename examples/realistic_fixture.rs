@@ -102,6 +102,23 @@ fn main() {
     }
     let out = out.unwrap();
     let best = runs.iter().copied().fold(f64::INFINITY, f64::min);
+    // The same on two threads, the same bits.
+    let mut runs2 = Vec::new();
+    for run in 1..=5 {
+        let t = Instant::now();
+        let r = pb
+            .scoring()
+            .score_columns_parallel(&f.leads, &columns, now, 2)
+            .unwrap();
+        let s = t.elapsed().as_secs_f64();
+        println!(
+            "  leadcore score_columns_parallel (2 threads) run {run}: {s:.3} s, {:.1} M events/s",
+            events as f64 / s / 1e6
+        );
+        assert_eq!(r.scores, out.scores, "two threads, the same scores");
+        runs2.push(s);
+    }
+    let best2 = runs2.iter().copied().fold(f64::INFINITY, f64::min);
 
     // Each rule's raw points, scoring it alone.
     let spec: Value = serde_json::from_str(&pb.to_json()).unwrap();
@@ -154,6 +171,8 @@ fn main() {
         "row_errors": out.row_errors.len(),
         "leadcore_runs_seconds": runs,
         "leadcore_best_seconds": best,
+        "leadcore_two_threads_runs_seconds": runs2,
+        "leadcore_two_threads_best_seconds": best2,
         "shape": {
             "active_leads": shape.active_leads,
             "top1_share": shape.top1_share,
