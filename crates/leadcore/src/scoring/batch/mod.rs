@@ -708,3 +708,83 @@ fn column_fits(col: &AttrColumn<'_>, def: &AttributeDef) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The pieces tile the work; every piece is worked exactly once, by whichever thread
+        /// takes it; the error given is the earliest failing piece's (what one thread would
+        /// give); progress only grows and ends at the total; a stop leaves no result or a
+        /// whole one.
+        #[test]
+        fn pieces_are_each_worked_once_and_the_earliest_error_wins(
+            n in 0usize..5000,
+            size in 1usize..700,
+            threads in 1usize..5,
+            failing in proptest::collection::btree_set(0usize..16, 0..3),
+            stop_after in proptest::option::of(0usize..6),
+        ) {
+            let ranges = pieces(n, threads, size);
+            let mut at = 0;
+            for r in &ranges {
+                prop_assert_eq!(r.start, at);
+                prop_assert!(!r.is_empty() || n == 0);
+                at = r.end;
+            }
+            prop_assert_eq!(at, n);
+            let tracker = Tracker { done: AtomicU64::new(0), total: n as u64 };
+            let mut seen = Vec::new();
+            let out = fan_out(
+                &ranges,
+                threads,
+                &tracker,
+                |r| r.len() as u64,
+                &mut |p| {
+                    seen.push(p.done);
+                    stop_after.is_none_or(|k| seen.len() <= k)
+                },
+                Vec::new,
+                |worked: &mut Vec<usize>, i, piece, hook| {
+                    if !hook(0) || !hook(piece.len() as u64 / 2) {
+                        return Ok(false);
+                    }
+                    if failing.contains(&i) {
+                        return Err(Error::invalid_input(format!("piece {i}")));
+                    }
+                    worked.push(i);
+                    Ok(true)
+                },
+            );
+            prop_assert!(seen.windows(2).all(|w| w[0] <= w[1]), "progress went back: {:?}", seen);
+            let all: Vec<usize> = (0..ranges.len()).collect();
+            match out {
+                Err(e) => {
+                    // Told to stop, the pieces before the failing one may not all have run:
+                    // any failing piece's error then; else the first one's.
+                    let expected: Vec<usize> = match stop_after {
+                        Some(_) => failing.iter().copied().collect(),
+                        None => failing.iter().copied().take(1).collect(),
+                    };
+                    let message = e.to_string();
+                    prop_assert!(
+                        expected.iter().any(|i| message.contains(&format!("piece {i}"))),
+                        "{} (failing {:?})",
+                        message,
+                        failing
+                    );
+                }
+                Ok(Some(worked)) => {
+                    prop_assert!(failing.iter().all(|&i| i >= ranges.len()));
+                    let mut worked: Vec<usize> = worked.into_iter().flatten().collect();
+                    worked.sort_unstable();
+                    prop_assert_eq!(worked, all);
+                    prop_assert_eq!(tracker.done.load(Ordering::Relaxed), n as u64);
+                }
+                Ok(None) => prop_assert!(stop_after.is_some(), "stopped though never told to"),
+            }
+        }
+    }
+}
