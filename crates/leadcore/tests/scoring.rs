@@ -368,6 +368,24 @@ fn activity(kind: usize, offset_min: i64, page: usize, seconds: u32) -> Activity
     a
 }
 
+/// Appends `a` as a row of `table` (its page and seconds to their columns), for lead `L{lead}`,
+/// or for "nobody" (a lead id no lead has).
+fn push_event(
+    table: &mut EventTable,
+    pages: &mut Vec<Option<String>>,
+    secs: &mut Vec<Option<i64>>,
+    lead: Option<usize>,
+    a: &Activity,
+) {
+    table
+        .lead_id
+        .push(lead.map_or_else(|| "nobody".into(), |l| format!("L{l}")));
+    table.kind.push(a.kind.name().to_owned());
+    table.at.push(a.at.timestamp());
+    pages.push(a.page.clone());
+    secs.push(a.seconds.map(i64::from));
+}
+
 /// Property-test cases: `PROPTEST_CASES` when set (a long run asks for more), else 200.
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -480,15 +498,13 @@ fn large_batches_visited_by_lead_range_give_per_lead_scores() {
             (x >> 40) as usize % 3,
             (x >> 50) as u32 % 120,
         );
-        table.lead_id.push(if row == 777 {
-            "nobody".into()
-        } else {
-            format!("L{lead}")
-        });
-        table.kind.push(a.kind.name().to_owned());
-        table.at.push(a.at.timestamp());
-        pages.push(a.page.clone());
-        secs.push(a.seconds.map(i64::from));
+        push_event(
+            &mut table,
+            &mut pages,
+            &mut secs,
+            (row != 777).then_some(lead),
+            &a,
+        );
         if row != 777 && a.at <= now + Duration::seconds(300) {
             per_lead[lead].push(a);
         }
@@ -578,15 +594,8 @@ fn threads_take_pieces_of_a_large_batch_and_give_the_same_bits_and_row_errors() 
             (x >> 40) as usize % 3,
             (x >> 50) as u32 % 120,
         );
-        table.lead_id.push(if row % 400_009 == 7 {
-            "nobody".into()
-        } else {
-            format!("L{lead}")
-        });
-        table.kind.push(a.kind.name().to_owned());
-        table.at.push(a.at.timestamp());
-        pages.push(a.page.clone());
-        secs.push(a.seconds.map(i64::from));
+        let known = row % 400_009 != 7;
+        push_event(&mut table, &mut pages, &mut secs, known.then_some(lead), &a);
     }
     table.attrs.insert("page".to_owned(), texts(pages));
     table.attrs.insert("seconds".to_owned(), ints(secs));
