@@ -89,6 +89,16 @@ fn best<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (best, out.unwrap())
 }
 
+/// The best times of `a` and `b` run in alternation, `runs` rounds.
+fn alternated<A, B>(runs: usize, mut a: impl FnMut() -> A, mut b: impl FnMut() -> B) -> (f64, f64) {
+    let (mut ta, mut tb) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..runs {
+        ta = ta.min(best(1, &mut a).0);
+        tb = tb.min(best(1, &mut b).0);
+    }
+    (ta, tb)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let events: usize = args
@@ -292,28 +302,8 @@ fn main() {
         ms(b),
         ms(c)
     );
-    let (t_score, _) = best(runs, || {
-        let bare = leadcore::columnar::BatchLeads::Bare {
-            count: keys.len(),
-            id: &id,
-        };
-        let rows = lookup.rows(ev.int64_keys().unwrap()).unwrap();
-        ev.score_rows(s, bare, rows, now, 1, &mut |_| true)
-            .unwrap()
-            .unwrap()
-    });
-    let (t_indexed, _) = best(runs, || {
-        ev.score_rows(
-            s,
-            leadcore::columnar::BatchLeads::Records(&f.leads),
-            leadcore::columnar::LeadRows::Index(&f.lead),
-            now,
-            1,
-            &mut |_| true,
-        )
-        .unwrap()
-        .unwrap()
-    });
+    let (t_score, _) = best(runs, keyed);
+    let (t_indexed, _) = best(runs, indexed);
     println!(
         "  keyed path: validating {:.1} ms, Events::for_scoring {:.1} ms, score_rows {:.1} ms (with lead records and indices: {:.1} ms)",
         ms(t_validate),
@@ -321,11 +311,8 @@ fn main() {
         ms(t_score),
         ms(t_indexed)
     );
-    let (mut core_t, mut fast_t) = (f64::INFINITY, f64::INFINITY);
-    for _ in 0..runs {
-        core_t = core_t.min(best(1, || s.score_columns(&f.leads, &cols, now).unwrap()).0);
-        fast_t = fast_t.min(best(1, fast).0);
-    }
+    let core = || s.score_columns(&f.leads, &cols, now).unwrap();
+    let (core_t, fast_t) = alternated(runs, core, fast);
     println!(
         "  keyed rows, bare leads, in one go      {:8.1} ms against the core's {:.1} ms in alternation: {:.0}% of the core's rate",
         ms(fast_t),
@@ -373,11 +360,7 @@ fn main() {
         );
         leadcore_arrow::scores_batch_with_ids(&got, ids, s).unwrap()
     };
-    let (mut core_t, mut door_t) = (f64::INFINITY, f64::INFINITY);
-    for _ in 0..runs {
-        core_t = core_t.min(best(1, || s.score_columns(&f.leads, &cols, now).unwrap()).0);
-        door_t = door_t.min(best(1, door).0);
-    }
+    let (core_t, door_t) = alternated(runs, core, door);
     println!(
         "  leads as an Arrow table, in one go     {:8.1} ms against the core's {:.1} ms in alternation: {:.0}% of the core's rate",
         ms(door_t),

@@ -141,7 +141,7 @@ def test_id_column_is_one_name_in_and_out(pb: leadcore.Playbook) -> None:
     assert got.scores == pb.score_columns([{"id": l} for l in "ABC"], cols, NOW).scores
     df = pb.score_many({"customer": ["A"]}, {"customer": [], "kind": [], "at": []}, NOW, id_column="customer")
     assert df.index.name == "customer"
-    with pytest.raises(leadcore.InputError, match="both an `id` and an `lead_id` column"):
+    with pytest.raises(leadcore.InputError, match="both the `id` and the `lead_id` column"):
         pb.score_columns({"id": ["A"], "lead_id": ["A"]}, cols, NOW)
     routed = pb.route_many(pb.routing_state(), {"customer": ["X"]}, NOW, id_column="customer")
     assert routed.index.name == "customer" and routed.index.tolist() == ["X"]

@@ -449,21 +449,9 @@ pub(crate) struct EventsArg {
 /// `id`, an events table's `lead_id`): the ids may come under the caller's name. A table
 /// with both columns is refused, naming them.
 pub(crate) fn rename_id(table: &mut Table, of: Of, given: &str, core: &str) -> PyResult<()> {
-    if given == core || table.column(given).is_none() {
-        return Ok(());
-    }
-    if table.column(core).is_some() {
-        return Err(input_error(format!(
-            "{}: both an `{core}` and an `{given}` column: give the ids in one of them",
-            of.name()
-        )));
-    }
-    for c in &mut table.columns {
-        if c.name == given {
-            c.name = core.to_owned();
-        }
-    }
-    Ok(())
+    table
+        .rename_id_column(given, core)
+        .map_err(|e| input_error(format!("{}: {}", of.name(), e.message())))
 }
 
 impl EventsArg {
