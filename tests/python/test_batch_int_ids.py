@@ -105,6 +105,12 @@ def test_ids_come_back_in_their_type(pb: leadcore.Playbook, events: str) -> None
         assert table.schema.field("lead_id").type == leads_type
         assert table["lead_id"].to_pylist() == [101, 202, 303]
         assert table["score_lead"].to_pylist() == [126.0, 19.0, 10.0]
+        # ... and as the core's text for them, whatever their width.
+        assert r.lead_ids == ["101", "202", "303"]
+        assert r.score(202, "lead") == 19.0
+        assert r.to_pandas().index.tolist() == [101, 202, 303]
+    huge = pa.table({"id": pa.array([2**64 - 1, 202, 303], type=pa.uint64()), **FIELDS})
+    assert pb.score_columns(huge, EVENTS[events](), NOW).lead_ids == [str(2**64 - 1), "202", "303"]
     frame = pl.DataFrame(pb.score_columns(pl.DataFrame(int_leads()), EVENTS[events](), NOW))
     assert frame.schema["lead_id"] == pl.Int64
     assert frame["lead_id"].to_list() == [101, 202, 303]

@@ -280,15 +280,9 @@ pub struct PyBatchResult {
 impl PyBatchResult {
     /// The leads' ids as text.
     fn ids(&self) -> &Vec<String> {
-        self.lead_ids.get_or_init(|| match &self.int_ids {
-            // Only the batches scored with no lead record leave it unset: int64 ids.
-            Some(ids) => ids
-                .as_any()
-                .downcast_ref::<arrow_array::Int64Array>()
-                .map(|a| a.values().iter().map(i64::to_string).collect())
-                .unwrap_or_default(),
-            None => Vec::new(),
-        })
+        // Only batches with integer ids leave it unset.
+        self.lead_ids
+            .get_or_init(|| self.int_ids.as_ref().map(int_texts).unwrap_or_default())
     }
 
     fn explained(&self) -> PyResult<&(Vec<ScoreCard>, RecordBatch)> {
@@ -634,56 +628,59 @@ pub(crate) fn batch(
         EventsArg::extract(events, id_column)?
     };
     let scoring: &Scoring = pb.scoring();
-    // Leads with no field but an int64 id (a leads table of one `id` column, or the
-    // events' distinct ids) and int64 event ids: scored with no lead record and no index
-    // column made (`Scoring::score_rows`).
-    let bare_keys = match &leads {
-        _ if explain => None,
-        Some(Leads::Table(table)) => leadcore_arrow::int64_id_keys(table).map(Some),
-        Some(Leads::Ready(_)) => None,
-        None => Some(None),
-    };
     let mut progress = progress;
-    if let Some(keys) = bare_keys {
+    // A leads table, without explanations: `leadcore-arrow`'s leads-table path, the C
+    // door's too (a table of nothing but int64 ids is scored with no lead record made).
+    if !explain && let Some(Leads::Table(table)) = &leads {
+        let (scores, ids, rows) = py.detach(|| -> Result<_, Detached> {
+            let ev = events.read().map_err(Detached::from)?;
+            let mut ticker = Ticker::new(progress.take());
+            let scored = ev
+                .score_leads_table(
+                    scoring,
+                    pb.catalog(),
+                    table,
+                    extra,
+                    now,
+                    threads,
+                    &mut |p| ticker.tell(p.done, p.total),
+                )
+                // (every error of the events' own columns is the core's, labelled as such)
+                .map_err(|e| (Of::Leads, e))?;
+            let Some((scores, ids)) = scored else {
+                return Err(ticker.stopped());
+            };
+            if !ticker.tell(ticker.total, ticker.total) {
+                return Err(ticker.stopped());
+            }
+            Ok((scores, ids, ev.len()))
+        })?;
+        warn_dropped_rows(py, &scores, rows)?;
+        let text: Option<Vec<String>> = ids
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .map(|a| a.iter().map(|s| s.unwrap_or_default().to_owned()).collect());
+        return Ok(PyBatchResult {
+            inner: scores,
+            lead_ids: text.map_or_else(OnceLock::new, OnceLock::from),
+            int_ids: ids.data_type().is_integer().then_some(ids),
+            playbook: Arc::clone(pb),
+            explained: None,
+            id_column: id_column.to_owned(),
+        });
+    }
+    // No leads: the events' distinct ids; int64 ids are scored with no lead record and no
+    // index column made (`Scoring::score_rows`).
+    if !explain && leads.is_none() {
         let fast = py.detach(|| -> Result<_, Detached> {
             let ev = events.read().map_err(Detached::from)?;
-            if ev.int64_keys().is_none() {
+            let Some((ids, lookup)) = ev.int64_leads() else {
                 return Ok(None);
-            }
-            let (ids, lookup): (ArrayRef, _) = match (keys, &leads) {
-                (Some(keys), Some(Leads::Table(table))) => {
-                    let Some(lookup) = leadcore_arrow::LeadKeys::new(&keys)
-                        .map_err(|e| (Of::Leads, leadcore_arrow::Error::Core(e)))?
-                    else {
-                        return Ok(None);
-                    };
-                    let ids = leadcore_arrow::int_lead_ids(table)
-                        .map_err(|e| (Of::Leads, e))?
-                        .ok_or_else(|| {
-                            (
-                                Of::Leads,
-                                leadcore_arrow::Error::Type("no id column".into()),
-                            )
-                        })?;
-                    (ids, lookup)
-                }
-                _ => match ev.int64_leads() {
-                    Some((ids, lookup)) => (
-                        Arc::new(arrow_array::Int64Array::from(ids)) as ArrayRef,
-                        lookup,
-                    ),
-                    None => return Ok(None),
-                },
             };
-            let values = ids
-                .as_any()
-                .downcast_ref::<arrow_array::Int64Array>()
-                .map(|a| a.values().clone())
-                .unwrap_or_default();
             // (`LeadKeys` are always tables and the events' keys were found above, so
             // `score_bare` scores: the progress callback taken here is not lost)
             let mut ticker = Ticker::new(progress.take());
-            let Some(scores) = ev.score_bare(scoring, &values, &lookup, now, threads, &mut |p| {
+            let Some(scores) = ev.score_bare(scoring, &ids, &lookup, now, threads, &mut |p| {
                 ticker.tell(p.done, p.total)
             }) else {
                 return Ok(None);
@@ -694,6 +691,7 @@ pub(crate) fn batch(
             if !ticker.tell(ticker.total, ticker.total) {
                 return Err(ticker.stopped());
             }
+            let ids: ArrayRef = Arc::new(arrow_array::Int64Array::from(ids));
             Ok(Some((ids, scores, ev.len())))
         })?;
         if let Some((ids, scores, rows)) = fast {
@@ -777,6 +775,25 @@ pub(crate) fn batch(
         explained,
         id_column: id_column.to_owned(),
     })
+}
+
+/// Integer ids of any width as the core's text for them (decimal).
+fn int_texts(ids: &ArrayRef) -> Vec<String> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{
+        Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    };
+    macro_rules! texts {
+        ($($t:ty),*) => {$(
+            if let Some(a) = ids.as_primitive_opt::<$t>() {
+                return a.values().iter().map(ToString::to_string).collect();
+            }
+        )*};
+    }
+    texts!(
+        Int64Type, Int32Type, Int16Type, Int8Type, UInt64Type, UInt32Type, UInt16Type, UInt8Type
+    );
+    Vec::new()
 }
 
 /// What a batch tells Python between chunks, the GIL taken back briefly: a pending signal
