@@ -458,10 +458,9 @@ impl PipelineMetrics {
         let st = spec.stages();
         let ns = st.len();
         let n = deals.len();
-        // Deals first: their errors come after any row's, so check the rows before saying.
-        if let Some(e) = deal_error(deals, ns) {
-            return Err(row_error(n, ns, entries, 0).unwrap_or(e));
-        }
+        // The deals are checked as they are finished (one pass over them less); an error on
+        // the way asks first whether a row names a deal or stage out of range, then whether
+        // a deal is bad: those errors come first, as on the row path.
         let base = entries.at.first().copied().unwrap_or(0);
         let rel = |t: i64| t.checked_sub(base).filter(|r| (-LIMIT..LIMIT).contains(r));
         // Per deal: the creation as the lowest time an entry may have.
@@ -482,10 +481,14 @@ impl PipelineMetrics {
             });
         }
         match self.stream_rows(deals, entries, &mut state, base, part_bits, block_rows) {
-            Ok(Some(beyond)) => self.finish_deals(deals, &state, &beyond, base),
+            Ok(Some(beyond)) => self
+                .finish_deals(deals, &state, &beyond, base)
+                .map_err(|e| deal_error(deals, ns).unwrap_or(e)),
             Ok(None) => Ok(Streamed::OutOfRange),
-            // a later row's bad index comes first
-            Err((e, k)) => Err(row_error(n, ns, entries, k).unwrap_or(e)),
+            // a later row's bad index comes first, then a bad deal
+            Err((e, k)) => Err(row_error(n, ns, entries, k)
+                .or_else(|| deal_error(deals, ns))
+                .unwrap_or(e)),
         }
     }
 
@@ -727,9 +730,22 @@ impl PipelineMetrics {
         let mut won_with_amount = 0;
         let mut open_qualified = 0;
         let mut cycle = std::mem::take(&mut self.cycle);
+        let currencies = deals.currencies.len();
         for (d, &r) in state.iter().enumerate() {
             let flags = r.flags();
             let amount = amount_of(d);
+            // The checks `deal_error` makes (which words the error)
+            if amount.is_some_and(|(c, a)| (a < 0) | (c >= currencies))
+                | deals
+                    .stage
+                    .get(d)
+                    .is_some_and(|s| s.is_some_and(|s| s as usize >= ns))
+            {
+                return Err(Error::invalid_input(format!(
+                    "opportunity {}: a negative amount, or a currency or stage out of range",
+                    deals.name(d)
+                )));
+            }
             let beyond = (flags & BEYOND != 0)
                 .then(|| beyond.get(r.pending as usize))
                 .flatten();
