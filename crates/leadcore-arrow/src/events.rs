@@ -506,6 +506,56 @@ impl Events {
             .map(|s| (s, ids)))
     }
 
+    /// Scores the events for one lead per distinct `lead_id`, in the order the ids first
+    /// appear ([`Events::leads`]), at `now` on `threads` threads; `keep_going` may stop it
+    /// (`Ok(None)`). Gives the scores and the results' `lead_id` column, the ids in the
+    /// events' own type (`Utf8` for text). Int64 ids are scored with no lead record made
+    /// ([`Events::score_bare`]), any other through [`Events::score_indexed`]: the same
+    /// scores either way. What every door does when it is given no leads.
+    ///
+    /// ```
+    /// use arrow_array::{ArrayRef, Int64Array, StringArray};
+    /// use leadcore_arrow::{ChunkedColumn, Events, Table};
+    /// use std::sync::Arc;
+    /// let column = |name: &str, a: ArrayRef| ChunkedColumn::new(name, a);
+    /// let events = Events::from_table(&Table::new(vec![
+    ///     column("lead_id", Arc::new(Int64Array::from(vec![9, 7, 9]))),
+    ///     column("kind", Arc::new(StringArray::from(vec!["email_opened"; 3]))),
+    ///     column("at", Arc::new(Int64Array::from(vec![0; 3]))),
+    /// ])).unwrap();
+    /// let pb = leadcore::Playbook::default_playbook();
+    /// let now = chrono::DateTime::from_timestamp(60, 0).unwrap();
+    /// let (scores, ids) = events.score_own_leads(pb.scoring(), now, 1, &mut |_| true).unwrap().unwrap();
+    /// assert_eq!(ids.data_type(), &arrow_schema::DataType::Int64);
+    /// assert_eq!(ids.len(), 2); // 9, then 7
+    /// assert_eq!(scores.score(0, "engagement"), Some(4.0));
+    /// ```
+    pub fn score_own_leads(
+        &self,
+        scoring: &Scoring,
+        now: DateTime<Utc>,
+        threads: usize,
+        keep_going: &mut dyn FnMut(Progress) -> bool,
+    ) -> leadcore::Result<Option<(BatchScores, ArrayRef)>> {
+        if let Some((ids, keys)) = self.int64_leads()
+            && let Some(scores) = self.score_bare(scoring, &ids, &keys, now, threads, keep_going)
+        {
+            let ids: ArrayRef = Arc::new(Int64Array::from(ids));
+            return Ok(scores?.map(|s| (s, ids)));
+        }
+        let found = self.leads();
+        Ok(self
+            .score_indexed(
+                scoring,
+                &found.leads,
+                &found.index,
+                now,
+                threads,
+                keep_going,
+            )?
+            .map(|s| (s, found.ids)))
+    }
+
     /// Scores the events for `leads` ([`BatchLeads`]: records, or only their number and
     /// ids) with each row's lead given as [`LeadRows`] ([`Scoring::score_rows`]); an
     /// `unknown_lead` row error names the row's id. The same scores as

@@ -20,7 +20,7 @@ use leadcore::Lead;
 use leadcore::columnar::ExtraColumns;
 use leadcore::wire::canonical_json;
 use leadcore_arrow::{
-    Events, FFI_ArrowArrayStream, LeadKeys, Table, export_stream, scores_batch, scores_batch_int64,
+    Events, FFI_ArrowArrayStream, LeadKeys, Table, export_stream, scores_batch,
     scores_batch_with_ids,
 };
 use std::borrow::Cow;
@@ -184,26 +184,14 @@ pub unsafe extern "C" fn leadcore_score_arrow(
         let stopped = || Failure::invalid_input("events: batch stopped".to_owned());
         let batch = if leads_json.is_null() {
             // One lead per distinct `lead_id` of the events, ids in their own type (as the
-            // Python door's `leads=None`); int64 ids found with no lead record made.
-            let found = events.int64_leads();
-            if let Some((ids, keys)) = &found
-                && let Some(scores) = events.score_bare(scoring, ids, keys, now, 1, &mut |_| true)
-            {
-                let scores = scores?.ok_or_else(stopped)?;
-                (
-                    scores_batch_int64(&scores, ids.clone(), scoring),
-                    scores.row_errors,
-                )
-            } else {
-                let found = events.leads();
-                let scores = events
-                    .score_indexed(scoring, &found.leads, &found.index, now, 1, &mut |_| true)?
-                    .ok_or_else(stopped)?;
-                (
-                    scores_batch_with_ids(&scores, found.ids, scoring),
-                    scores.row_errors,
-                )
-            }
+            // Python door's `leads=None`).
+            let (scores, ids) = events
+                .score_own_leads(scoring, now, 1, &mut |_| true)?
+                .ok_or_else(stopped)?;
+            (
+                scores_batch_with_ids(&scores, ids, scoring),
+                scores.row_errors,
+            )
         } else if let Some(ids) = ids_only(leads_text)
             && events.int64_keys().is_some()
             && let Some(keys) = LeadKeys::from_ids(&ids)?

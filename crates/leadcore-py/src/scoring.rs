@@ -629,24 +629,20 @@ pub(crate) fn batch(
     };
     let scoring: &Scoring = pb.scoring();
     let mut progress = progress;
-    // A leads table, without explanations: `leadcore-arrow`'s leads-table path, the C
-    // door's too (a table of nothing but int64 ids is scored with no lead record made).
-    if !explain && let Some(Leads::Table(table)) = &leads {
+    // Without explanations, a leads table or no leads: `leadcore-arrow`'s paths, the C
+    // door's too (int64 ids scored with no lead record made).
+    if !explain && !matches!(leads, Some(Leads::Ready(_))) {
         let (scores, ids, rows) = py.detach(|| -> Result<_, Detached> {
             let ev = events.read().map_err(Detached::from)?;
             let mut ticker = Ticker::new(progress.take());
-            let scored = ev
-                .score_leads_table(
-                    scoring,
-                    pb.catalog(),
-                    table,
-                    extra,
-                    now,
-                    threads,
-                    &mut |p| ticker.tell(p.done, p.total),
-                )
-                // (every error of the events' own columns is the core's, labelled as such)
-                .map_err(|e| (Of::Leads, e))?;
+            let mut tell = |p: leadcore::scoring::Progress| ticker.tell(p.done, p.total);
+            let scored = match &leads {
+                Some(Leads::Table(table)) => ev
+                    .score_leads_table(scoring, pb.catalog(), table, extra, now, threads, &mut tell)
+                    // (every error of the events' own columns is the core's, labelled as such)
+                    .map_err(|e| (Of::Leads, e))?,
+                _ => ev.score_own_leads(scoring, now, threads, &mut tell)?,
+            };
             let Some((scores, ids)) = scored else {
                 return Err(ticker.stopped());
             };
@@ -668,43 +664,6 @@ pub(crate) fn batch(
             explained: None,
             id_column: id_column.to_owned(),
         });
-    }
-    // No leads: the events' distinct ids; int64 ids are scored with no lead record and no
-    // index column made (`Scoring::score_rows`).
-    if !explain && leads.is_none() {
-        let fast = py.detach(|| -> Result<_, Detached> {
-            let ev = events.read().map_err(Detached::from)?;
-            let Some((ids, lookup)) = ev.int64_leads() else {
-                return Ok(None);
-            };
-            // (`LeadKeys` are always tables and the events' keys were found above, so
-            // `score_bare` scores: the progress callback taken here is not lost)
-            let mut ticker = Ticker::new(progress.take());
-            let Some(scores) = ev.score_bare(scoring, &ids, &lookup, now, threads, &mut |p| {
-                ticker.tell(p.done, p.total)
-            }) else {
-                return Ok(None);
-            };
-            let Some(scores) = scores? else {
-                return Err(ticker.stopped());
-            };
-            if !ticker.tell(ticker.total, ticker.total) {
-                return Err(ticker.stopped());
-            }
-            let ids: ArrayRef = Arc::new(arrow_array::Int64Array::from(ids));
-            Ok(Some((ids, scores, ev.len())))
-        })?;
-        if let Some((ids, scores, rows)) = fast {
-            warn_dropped_rows(py, &scores, rows)?;
-            return Ok(PyBatchResult {
-                inner: scores,
-                lead_ids: OnceLock::new(),
-                int_ids: Some(ids),
-                playbook: Arc::clone(pb),
-                explained: None,
-                id_column: id_column.to_owned(),
-            });
-        }
     }
     let result = py.detach(|| {
         let leads = leads
