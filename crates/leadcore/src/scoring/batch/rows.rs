@@ -33,6 +33,8 @@ pub(super) struct Scratch {
     fixed: Vec<Vec<u32>>,
     /// The chunk's kind codes, where the `kind` column is raw and they are not its keys.
     kind: Vec<u32>,
+    /// What adding a kind's rows into the states reuses.
+    adding: Adding,
 }
 
 /// One rule's running state, for every lead.
@@ -333,7 +335,6 @@ impl<'a> Scan<'_, 'a> {
             }
         }
 
-        let n_leads = self.n_leads;
         let states = &mut block.rules;
         for (k, plan) in pass.kinds.iter().enumerate() {
             let mine = &order[offsets[k] as usize..offsets[k + 1] as usize];
@@ -397,7 +398,16 @@ impl<'a> Scan<'_, 'a> {
             }
             // Into the rules' states, rule by rule (the rows of one kind hit the same
             // rules, so their arrays stay in cache).
-            add_rows(masks, mine, leads, ats, n_leads, now, &pass.hot, states);
+            add_rows(
+                masks,
+                mine,
+                leads,
+                ats,
+                now,
+                &pass.hot,
+                states,
+                &mut scratch.adding,
+            );
         }
         bad_codes
     }
@@ -644,8 +654,11 @@ fn each_masked<K: Copy, A>(
 }
 
 /// Adds the rows `mine` (indexes into the chunk's `leads` and `ats`), each with its matching
-/// rules `masks`, into the rules' per-lead states. A function of its own, so the row loop
-/// gets the registers to itself.
+/// rules `masks`, into the rules' per-lead states, one rule at a time: a rule's rows are
+/// gathered first (without a branch), its decay factors computed in a loop of their own,
+/// and then its state updated in a loop that does nothing else, so the cache misses on the
+/// state (leads arrive at random) overlap instead of waiting behind the factor arithmetic
+/// and the other rules' branches. A function of its own, so the loops get the registers.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn add_rows(
@@ -653,36 +666,82 @@ fn add_rows(
     mine: &[u32],
     leads: &[u32],
     ats: &[i64],
-    n_leads: usize,
     now: i64,
     hot: &[Hot<'_>],
     states: &mut [RuleState],
+    buffers: &mut Adding,
 ) {
-    for (&m, &i) in masks.iter().zip(mine) {
-        let (lead, at) = (leads[i as usize] as usize, ats[i as usize]);
-        if lead >= n_leads {
-            continue;
-        }
-        let mut bits = m;
-        while bits != 0 {
-            let r = bits.trailing_zeros() as usize;
-            bits &= bits - 1;
-            let hot = &hot[r];
-            match &mut states[hot.flat] {
-                RuleState::Count(counts) => counts[lead] += 1,
-                RuleState::Factors(sums) => {
-                    if let Some(rule) = hot.rule {
-                        let f = rule.factor(now.saturating_sub(at));
-                        sums[lead] = sums[lead].saturating_add(Factors::fixed(f));
+    let (any, every) = masks
+        .iter()
+        .fold((0, u64::MAX), |(any, every), &m| (any | m, every & m));
+    let Adding { rows, factors } = buffers;
+    if rows.len() <= mine.len() {
+        rows.resize(mine.len() + 1, 0);
+    }
+    let mut bits = any;
+    while bits != 0 {
+        let r = bits.trailing_zeros();
+        bits &= bits - 1;
+        // The rule's rows: all of them where every row matches, else gathered.
+        let picked: &[u32] = if every >> r & 1 != 0 {
+            mine
+        } else {
+            let mut n = 0;
+            for (&m, &i) in masks.iter().zip(mine) {
+                rows[n] = i;
+                n += (m >> r & 1) as usize;
+            }
+            &rows[..n]
+        };
+        let hot = &hot[r as usize];
+        let lead = |i: u32| leads[i as usize] as usize;
+        match &mut states[hot.flat] {
+            RuleState::Count(counts) => {
+                for &i in picked {
+                    if let Some(c) = counts.get_mut(lead(i)) {
+                        *c += 1;
                     }
                 }
-                RuleState::Earliest(width, times) => {
-                    keep_inline(&mut times[lead * *width..(lead + 1) * *width], at)
+            }
+            RuleState::Factors(sums) => {
+                let Some(rule) = hot.rule else { continue };
+                factors.clear();
+                factors.extend(
+                    picked
+                        .iter()
+                        .map(|&i| Factors::fixed(rule.factor(now.saturating_sub(ats[i as usize])))),
+                );
+                for (&i, &f) in picked.iter().zip(factors.iter()) {
+                    if let Some(s) = sums.get_mut(lead(i)) {
+                        *s = s.saturating_add(f);
+                    }
                 }
-                RuleState::Side(n, lists) => keep_earliest(&mut lists[lead], at, *n),
+            }
+            RuleState::Earliest(width, times) => {
+                let width = *width;
+                for &i in picked {
+                    let l = lead(i);
+                    if let Some(slot) = times.get_mut(l * width..(l + 1) * width) {
+                        keep_inline(slot, ats[i as usize]);
+                    }
+                }
+            }
+            RuleState::Side(n, lists) => {
+                for &i in picked {
+                    if let Some(list) = lists.get_mut(lead(i)) {
+                        keep_earliest(list, ats[i as usize], *n);
+                    }
+                }
             }
         }
     }
+}
+
+/// Buffers [`add_rows`] reuses: one rule's rows, and their decay factors.
+#[derive(Default)]
+pub(super) struct Adding {
+    rows: Vec<u32>,
+    factors: Vec<u128>,
 }
 
 /// Keeps the earliest times in `slot = [count, t1, .., t_n]`.
