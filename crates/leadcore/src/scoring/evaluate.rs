@@ -100,9 +100,9 @@ impl Tally {
 /// also builds the breakdowns. Allocates nothing per call without `explain` (for up to 16
 /// groups per model). Sums are exact ([`Wide`]); a score, or the raw points of a rule
 /// without `max_points`, beyond ±2^43 points is an [`Overflow`].
-pub(crate) fn evaluate(
+pub(crate) fn evaluate<T: FnMut(usize) -> Tally + ?Sized>(
     scoring: &Scoring,
-    tally: &mut dyn FnMut(usize) -> Tally,
+    tally: &mut T,
     record: Option<&dyn FieldSource>,
     scores: &mut [Q],
     mut explain: Option<&mut Vec<ModelScore>>,

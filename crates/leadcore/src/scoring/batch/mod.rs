@@ -501,6 +501,33 @@ impl Scoring {
             .models
             .iter()
             .any(|m| m.rules.iter().any(|r| matches!(r.kind, RuleKind::Fit(_))));
+        // Each behaviour rule's rule and state, looked up once; a counting rule's points for
+        // the first counts, computed once (each is a rounding through `f64`).
+        let tables: Vec<Vec<Q>> = (0..self.behaviours.len())
+            .map(|flat| match (self.behaviour(flat), &block.rules[flat]) {
+                (Some(b), RuleState::Count(_)) => (0..=b.limit.min(COUNT_TABLE))
+                    .map(|n| b.count_points(u64::from(n)))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let prepared: Vec<Rule<'_>> = (0..self.behaviours.len())
+            .filter_map(|flat| {
+                let b = self.behaviour(flat)?;
+                let state = match &block.rules[flat] {
+                    RuleState::Count(c) => Prepared::Count(c, &tables[flat]),
+                    RuleState::Factors(s) => Prepared::Factors(s),
+                    RuleState::Earliest(w, a) => Prepared::Earliest(*w, a),
+                    RuleState::Side(_, lists) => Prepared::Side(lists),
+                };
+                Some(Rule { b, state })
+            })
+            .collect();
+        if prepared.len() != self.behaviours.len() {
+            return Err(Error::invalid_input(
+                "a behaviour rule of the scoring is missing".to_owned(),
+            ));
+        }
         for l in range {
             if l % STOP_CHECK_ROWS == 0 && !keep_going((l - first) as u64) {
                 return Ok(None);
@@ -521,38 +548,45 @@ impl Scoring {
                 }
             };
             let mut tally = |flat: usize| {
-                let Some(b) = self.behaviour(flat) else {
+                let Some(rule) = prepared.get(flat) else {
                     return Tally::default();
                 };
                 let sorted = |times: &mut Vec<i64>| {
                     times.sort_unstable();
-                    Tally::from_sorted(b, times, now, false)
+                    Tally::from_sorted(rule.b, times, now, false)
                 };
-                match &block.rules[flat] {
+                match rule.state {
                     // Most leads meet most rules never: no arithmetic for them.
-                    RuleState::Count(counts) if counts[l] == 0 => Tally::default(),
-                    RuleState::Factors(sums) if sums[l] == 0 => Tally::default(),
-                    RuleState::Count(counts) => {
-                        let n = counts[l].min(b.limit);
-                        Tally {
-                            sum: b.count_points(u64::from(n)),
-                            count: n,
-                            contributions: Vec::new(),
+                    Prepared::Count(counts, table) => match counts[l] {
+                        0 => Tally::default(),
+                        n => {
+                            let n = n.min(rule.b.limit);
+                            Tally {
+                                sum: table
+                                    .get(n as usize)
+                                    .copied()
+                                    .unwrap_or_else(|| rule.b.count_points(u64::from(n))),
+                                count: n,
+                                contributions: Vec::new(),
+                            }
                         }
-                    }
-                    RuleState::Factors(sums) => Tally {
-                        sum: Factors(sums[l]).points(b.points),
-                        count: 0,
-                        contributions: Vec::new(),
                     },
-                    RuleState::Earliest(width, all) if all[l * width] == 0 => Tally::default(),
-                    RuleState::Earliest(width, all) => {
+                    Prepared::Factors(sums) => match sums[l] {
+                        0 => Tally::default(),
+                        s => Tally {
+                            sum: Factors(s).points(rule.b.points),
+                            count: 0,
+                            contributions: Vec::new(),
+                        },
+                    },
+                    Prepared::Earliest(width, all) if all[l * width] == 0 => Tally::default(),
+                    Prepared::Earliest(width, all) => {
                         let slot = &all[l * width..(l + 1) * width];
                         times.clear();
                         times.extend_from_slice(&slot[1..1 + slot[0] as usize]);
                         sorted(&mut times)
                     }
-                    RuleState::Side(_, lists) => {
+                    Prepared::Side(lists) => {
                         times.clear();
                         times.extend_from_slice(&lists[l]);
                         sorted(&mut times)
@@ -568,6 +602,24 @@ impl Scoring {
         }
         Ok(Some((scores, grades)))
     }
+}
+
+/// Counts up to this many have their points looked up when a batch finishes its leads.
+const COUNT_TABLE: u32 = 255;
+
+/// A behaviour rule as [`Scoring::finish`] reads it: the rule, and its state over the leads.
+struct Rule<'b> {
+    b: &'b crate::scoring::model::Behaviour,
+    state: Prepared<'b>,
+}
+
+/// A rule's state over the leads, with a counting rule's points per count.
+#[derive(Clone, Copy)]
+enum Prepared<'b> {
+    Count(&'b [u32], &'b [Q]),
+    Factors(&'b [u128]),
+    Earliest(usize, &'b [i64]),
+    Side(&'b [Vec<i64>]),
 }
 
 /// A run of leads' scores and grades, lead-major.
