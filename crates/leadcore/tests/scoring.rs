@@ -896,3 +896,76 @@ fn more_rules_than_one_pass_holds_score_as_per_lead() {
         assert_eq!(Some(card.models[0].score), batch.score(i, "m"), "lead {i}");
     }
 }
+
+#[test]
+fn counts_that_stop_at_a_cap_or_limit_score_as_per_lead_on_any_number_of_threads() {
+    // Counting rules whose cap (or limit) bounds the occurrences that matter keep a count
+    // that stops there: the scores must still be the per-lead ones, for leads far beyond
+    // the cap (hundreds of events each) and near it, positive and negative points, a cap
+    // that is no multiple of the points, a cap below one occurrence's points, a rule with
+    // both a limit and a cap, and on several threads (whose counts are added, and stop
+    // again when merged).
+    let yaml = "schema_version: 1\nlifecycle: {name: lead, initial: New, stages: [{name: New}]}\n\
+        scoring:\n  models:\n    - name: m\n      groups: [{name: g, cap: 9}]\n      rules:\n\
+        \x20       - {type: behaviour, name: opens, activity: email_opened, points: 5, max_points: 12}\n\
+        \x20       - {type: behaviour, name: clicks, activity: email_clicked, points: -3, max_points: 10}\n\
+        \x20       - {type: behaviour, name: visits, activity: web_visit, points: 5, max_points: 3}\n\
+        \x20       - {type: behaviour, name: both, activity: web_visit, points: 2, max_points: 40, occurrence: {at_most: 7}, group: g}\n\
+        \x20       - {type: behaviour, name: many, activity: email_opened, points: 0.25, max_points: 100, window_days: 20}\n";
+    let pb = Playbook::from_yaml(yaml).unwrap();
+    let s = pb.scoring();
+    let now = t0() + Duration::days(30);
+    let n_leads = 40usize;
+    let leads: Vec<Lead> = (0..n_leads).map(|i| Lead::new(format!("L{i}"))).collect();
+    let mut table = EventTable::default();
+    let mut per_lead: Vec<Vec<Activity>> = vec![Vec::new(); n_leads];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    // Enough rows for several pieces per thread: leads 0-29 get from 1,300 to 78,000 rows
+    // each (lead i about (2i + 1) / 900 of them), leads 30-39 get 0 to 9 rows of each kind
+    // (at the end, so in the last piece).
+    let rows: usize = 1_200_000 + 3 * 45;
+    for row in 0..rows {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let lead = match row.checked_sub(1_200_000) {
+            None => ((x % 900) as f64).sqrt() as usize,
+            // 45 = 0 + 1 + ... + 9: lead 30 + k takes k rows of each kind
+            Some(r) => 30 + (0..10).find(|&k| (r / 3) < k * (k + 1) / 2).unwrap_or(9),
+        };
+        let kind = [
+            ActivityKind::EmailOpened,
+            ActivityKind::EmailClicked,
+            ActivityKind::WebVisit,
+        ][if row < 1_200_000 {
+            (x >> 20) as usize
+        } else {
+            row
+        } % 3]
+            .clone();
+        let a = act(
+            kind,
+            t0() + Duration::minutes((x >> 30) as i64 % (60 * 24 * 30)),
+        );
+        table.lead_id.push(format!("L{lead}"));
+        table.kind.push(a.kind.name().to_owned());
+        table.at.push(a.at.timestamp());
+        per_lead[lead].push(a);
+    }
+    let one = s.score_table(&leads, &table, now).unwrap();
+    let encoded = table.encode().unwrap();
+    let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids()).unwrap();
+    let attrs = encoded.attr_columns();
+    let cols = leadcore::columnar::EventColumns {
+        lead: &index,
+        ..encoded.with_attrs(&attrs)
+    };
+    let two = s.score_columns_parallel(&leads, &cols, now, 2).unwrap();
+    assert_eq!(one, two);
+    let sizes: Vec<usize> = per_lead.iter().map(Vec::len).collect();
+    assert!(sizes[0] > 1000 && sizes[30] == 0 && sizes[31] == 3 && sizes[39] == 27);
+    for (i, lead) in leads.iter().enumerate() {
+        let card = s.score(lead, &per_lead[i], now, false).unwrap();
+        assert_eq!(Some(card.models[0].score), one.score(i, "m"), "lead {i}");
+    }
+}

@@ -505,9 +505,11 @@ impl Scoring {
         // the first counts, computed once (each is a rounding through `f64`).
         let tables: Vec<Vec<Q>> = (0..self.behaviours.len())
             .map(|flat| match (self.behaviour(flat), &block.rules[flat]) {
-                (Some(b), RuleState::Count(_)) => (0..=b.limit.min(COUNT_TABLE))
-                    .map(|n| b.count_points(u64::from(n)))
-                    .collect(),
+                (Some(b), RuleState::Count(_) | RuleState::Tiny(..)) => {
+                    (0..=b.limit.min(COUNT_TABLE))
+                        .map(|n| b.count_points(u64::from(n)))
+                        .collect()
+                }
                 _ => Vec::new(),
             })
             .collect();
@@ -516,6 +518,7 @@ impl Scoring {
                 let b = self.behaviour(flat)?;
                 let state = match &block.rules[flat] {
                     RuleState::Count(c) => Prepared::Count(c, &tables[flat]),
+                    RuleState::Tiny(_, c) => Prepared::Tiny(c, &tables[flat]),
                     RuleState::Factors(s) => Prepared::Factors(s),
                     RuleState::Earliest(w, a) => Prepared::Earliest(*w, a),
                     RuleState::Side(_, lists) => Prepared::Side(lists),
@@ -561,6 +564,20 @@ impl Scoring {
                         0 => Tally::default(),
                         n => {
                             let n = n.min(rule.b.limit);
+                            Tally {
+                                sum: table
+                                    .get(n as usize)
+                                    .copied()
+                                    .unwrap_or_else(|| rule.b.count_points(u64::from(n))),
+                                count: n,
+                                contributions: Vec::new(),
+                            }
+                        }
+                    },
+                    Prepared::Tiny(counts, table) => match counts[l] {
+                        0 => Tally::default(),
+                        n => {
+                            let n = u32::from(n).min(rule.b.limit);
                             Tally {
                                 sum: table
                                     .get(n as usize)
@@ -617,6 +634,7 @@ struct Rule<'b> {
 #[derive(Clone, Copy)]
 enum Prepared<'b> {
     Count(&'b [u32], &'b [Q]),
+    Tiny(&'b [u8], &'b [Q]),
     Factors(&'b [u128]),
     Earliest(usize, &'b [i64]),
     Side(&'b [Vec<i64>]),

@@ -21,6 +21,10 @@ pub(super) enum Acc {
     /// A count of occurrences that weigh fully (no decay, or unlimited expiry, whose
     /// expired occurrences are left out by time).
     Count,
+    /// A count that stops at `n` (at most 255), one byte per lead: a rule whose occurrence
+    /// limit, or whose `max_points` over its points, is `n` or less, counts no differently
+    /// beyond `n` (the limit keeps `n`, the cap the same points).
+    Tiny(u8),
     /// A sum of decay factors ([`crate::scoring::points::Factors`]).
     Factors,
     /// The earliest `n` times (decaying rules with an occurrence limit): per lead a count,
@@ -44,7 +48,10 @@ impl Layout {
                     return Acc::Count;
                 };
                 match (b.decay, b.limit) {
-                    (Decay::None, _) | (Decay::Expiry(_), u32::MAX) => Acc::Count,
+                    (Decay::None, _) | (Decay::Expiry(_), u32::MAX) => match counts_up_to(b) {
+                        Some(n) if n <= u32::from(u8::MAX) => Acc::Tiny(n as u8),
+                        _ => Acc::Count,
+                    },
                     (_, u32::MAX) => Acc::Factors,
                     (_, n) if n <= INLINE_LIMIT => Acc::Earliest(n),
                     (_, n) => Acc::Side(n),
@@ -53,6 +60,23 @@ impl Layout {
             .collect();
         Layout { acc }
     }
+}
+
+/// The count beyond which a rule whose occurrences weigh fully scores the same: its
+/// occurrence limit, or the occurrences its `max_points` takes (`|max| / |points|`, rounded
+/// up: from there on the rule's points are at or beyond its cap, which is what it scores),
+/// whichever is smaller; `None` when neither bounds it.
+fn counts_up_to(b: &Behaviour) -> Option<u32> {
+    let by_cap = b.max_q.and_then(|max| {
+        let points = b.points_q.unsigned_abs();
+        (points != 0).then(|| max.unsigned_abs().div_ceil(points))
+    });
+    let by_limit = (b.limit != u32::MAX).then_some(u128::from(b.limit));
+    let n = match (by_cap, by_limit) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    u32::try_from(n).ok()
 }
 
 /// A filtered text column of one pass: the pass's rules a missing value lets through, then

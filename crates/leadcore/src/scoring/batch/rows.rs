@@ -40,6 +40,8 @@ pub(super) struct Scratch {
 /// One rule's running state, for every lead.
 pub(super) enum RuleState {
     Count(Vec<u32>),
+    /// A count that stops at the first field ([`Acc::Tiny`]).
+    Tiny(u8, Vec<u8>),
     Factors(Vec<u128>),
     /// `1 + n` words per lead: a count, then the earliest `n` times.
     Earliest(usize, Vec<i64>),
@@ -60,6 +62,7 @@ impl Block {
                 .iter()
                 .map(|acc| match *acc {
                     Acc::Count => RuleState::Count(vec![0; n_leads]),
+                    Acc::Tiny(n) => RuleState::Tiny(n, vec![0; n_leads]),
                     Acc::Factors => RuleState::Factors(vec![0; n_leads]),
                     Acc::Earliest(n) => {
                         RuleState::Earliest(1 + n as usize, vec![0; n_leads * (1 + n as usize)])
@@ -94,6 +97,11 @@ fn merge_rules(mine: &mut [RuleState], theirs: Vec<RuleState>) {
                 (RuleState::Count(a), RuleState::Count(b)) => {
                     for (a, b) in a.iter_mut().zip(b) {
                         *a = a.saturating_add(b);
+                    }
+                }
+                (RuleState::Tiny(n, a), RuleState::Tiny(_, b)) => {
+                    for (a, b) in a.iter_mut().zip(b) {
+                        *a = a.saturating_add(b).min(*n);
                     }
                 }
                 (RuleState::Factors(a), RuleState::Factors(b)) => {
@@ -700,6 +708,14 @@ fn add_rows(
                 for &i in picked {
                     if let Some(c) = counts.get_mut(lead(i)) {
                         *c += 1;
+                    }
+                }
+            }
+            RuleState::Tiny(n, counts) => {
+                let n = *n;
+                for &i in picked {
+                    if let Some(c) = counts.get_mut(lead(i)) {
+                        *c += u8::from(*c < n);
                     }
                 }
             }
