@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Activity, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
 use plan::Layout;
-use rows::{Block, RuleState, Scan};
+use rows::{Block, RuleState, Scan, slot_time};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -596,11 +596,15 @@ impl Scoring {
                             contributions: Vec::new(),
                         },
                     },
-                    Prepared::Earliest(width, all) if all[l * width] == 0 => Tally::default(),
+                    Prepared::Earliest(width, all)
+                        if all.get(l * width).is_none_or(|&v| v == 0) =>
+                    {
+                        Tally::default()
+                    }
                     Prepared::Earliest(width, all) => {
                         let slot = &all[l * width..(l + 1) * width];
                         times.clear();
-                        times.extend_from_slice(&slot[1..1 + slot[0] as usize]);
+                        times.extend(slot.iter().take_while(|&&v| v != 0).map(|&v| slot_time(v)));
                         sorted(&mut times)
                     }
                     Prepared::Side(lists) => {

@@ -27,8 +27,7 @@ pub(super) enum Acc {
     Tiny(u8),
     /// A sum of decay factors ([`crate::scoring::points::Factors`]).
     Factors,
-    /// The earliest `n` times (decaying rules with an occurrence limit): per lead a count,
-    /// then `n` times.
+    /// The earliest `n` times (decaying rules with an occurrence limit): `n` per lead.
     Earliest(u32),
     /// The earliest `n` times, in a list per lead (limits above [`INLINE_LIMIT`]).
     Side(u32),

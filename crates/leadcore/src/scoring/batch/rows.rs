@@ -43,7 +43,8 @@ pub(super) enum RuleState {
     /// A count that stops at the first field ([`Acc::Tiny`]).
     Tiny(u8, Vec<u8>),
     Factors(Vec<u128>),
-    /// `1 + n` words per lead: a count, then the earliest `n` times.
+    /// `n` words per lead: its earliest `n` times as [`slot_value`]s, 0 where empty (the
+    /// filled ones first).
     Earliest(usize, Vec<i64>),
     Side(u32, Vec<Vec<i64>>),
 }
@@ -65,7 +66,7 @@ impl Block {
                     Acc::Tiny(n) => RuleState::Tiny(n, vec![0; n_leads]),
                     Acc::Factors => RuleState::Factors(vec![0; n_leads]),
                     Acc::Earliest(n) => {
-                        RuleState::Earliest(1 + n as usize, vec![0; n_leads * (1 + n as usize)])
+                        RuleState::Earliest(n as usize, vec![0; n_leads * n as usize])
                     }
                     Acc::Side(n) => RuleState::Side(n, vec![Vec::new(); n_leads]),
                 })
@@ -111,8 +112,8 @@ fn merge_rules(mine: &mut [RuleState], theirs: Vec<RuleState>) {
                 }
                 (RuleState::Earliest(width, a), RuleState::Earliest(_, b)) => {
                     for (a, b) in a.chunks_exact_mut(*width).zip(b.chunks_exact(*width)) {
-                        for &t in &b[1..1 + b[0] as usize] {
-                            keep_inline(a, t);
+                        for &v in b.iter().take_while(|&&v| v != 0) {
+                            keep_inline(a, v);
                         }
                     }
                 }
@@ -738,7 +739,7 @@ fn add_rows(
                 for &i in picked {
                     let l = lead(i);
                     if let Some(slot) = times.get_mut(l * width..(l + 1) * width) {
-                        keep_inline(slot, ats[i as usize]);
+                        keep_inline(slot, slot_value(ats[i as usize]));
                     }
                 }
             }
@@ -760,23 +761,31 @@ pub(super) struct Adding {
     factors: Vec<u128>,
 }
 
-/// Keeps the earliest times in `slot = [count, t1, .., t_n]`.
-fn keep_inline(slot: &mut [i64], t: i64) {
-    let n = slot.len() - 1;
-    let count = slot[0] as usize;
-    if count < n {
-        slot[1 + count] = t;
-        slot[0] += 1;
-        return;
-    }
-    let (mut latest, mut at) = (i64::MIN, 0);
-    for (k, &v) in slot[1..].iter().enumerate() {
-        if v > latest {
-            (latest, at) = (v, k);
+/// A time as an earliest-occurrence slot holds it: `MAX_TIME + 1 - t`, at least 1 for
+/// every time a row may have (`MIN_TIME..=MAX_TIME`) and larger for earlier ones, so an
+/// empty slot is 0 (a fresh block's zeroed pages, with no pass to fill them) and the
+/// earliest times are the largest values.
+pub(super) fn slot_value(t: i64) -> i64 {
+    MAX_TIME + 1 - t
+}
+
+/// The time of a [`slot_value`].
+pub(super) fn slot_time(v: i64) -> i64 {
+    MAX_TIME + 1 - v
+}
+
+/// Keeps the earliest times in `slot` (as [`slot_value`]s, 0 where empty): `v` takes the
+/// place of the smallest value if it is larger. The smallest is the first one found, so
+/// the empty slots fill in order and a slot whose first value is 0 holds no time.
+fn keep_inline(slot: &mut [i64], v: i64) {
+    let (mut least, mut at) = (i64::MAX, 0);
+    for (k, &s) in slot.iter().enumerate() {
+        if s < least {
+            (least, at) = (s, k);
         }
     }
-    if n > 0 && t < latest {
-        slot[1 + at] = t;
+    if v > least {
+        slot[at] = v;
     }
 }
 
