@@ -1,6 +1,7 @@
 //! Writes the batch-scoring benchmark fixture (10M events, 100k leads, 20 rules) to a folder
-//! as raw little-endian arrays, scores it with leadcore on one core (best of 5), and writes
-//! the scores and the time beside it, for `benches/scoring_pandas.py` to compare against.
+//! as raw little-endian arrays, scores it with leadcore on one core and on two threads (best of 5
+//! each, the same bits asserted), and writes the scores and the time beside it, for
+//! `benches/scoring_pandas.py` to compare against.
 //!
 //! `cargo run --release --example scoring_fixture -- [DIR] [EVENTS] [LEADS]`
 
@@ -34,7 +35,8 @@ fn main() {
     let now = DateTime::<Utc>::from_timestamp(fixture::NOW, 0).unwrap();
     let attrs = f.attrs();
 
-    let mut best = f64::INFINITY;
+    // One thread and two in alternation, best of 5 each; the two give the same bits.
+    let (mut best, mut best_two) = (f64::INFINITY, f64::INFINITY);
     let mut out = None;
     for _ in 0..5 {
         let t = Instant::now();
@@ -43,6 +45,13 @@ fn main() {
             .score_columns(&f.leads, &f.columns(&attrs), now)
             .unwrap();
         best = best.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let two = pb
+            .scoring()
+            .score_columns_parallel(&f.leads, &f.columns(&attrs), now, 2)
+            .unwrap();
+        best_two = best_two.min(t.elapsed().as_secs_f64());
+        assert_eq!(r, two, "two threads give other bits");
         out = Some(r);
     }
     let out = out.unwrap();
@@ -73,6 +82,7 @@ fn main() {
         "models": out.models,
         "row_errors": out.row_errors.len(),
         "leadcore_best_seconds": best,
+        "leadcore_two_threads_best_seconds": best_two,
         "employees": firmo(&|l| l.firmographics.employees.into()),
         "users": firmo(&|l| l.firmographics.users.into()),
         "region": firmo(&|l| l.firmographics.region.clone().into()),
@@ -85,5 +95,10 @@ fn main() {
         events as f64 / best / 1e6,
         out.row_errors.len(),
         dir.display()
+    );
+    println!(
+        "two threads: {best_two:.3} s ({:.1} M events/s, {:.2}x one thread), the same bits",
+        events as f64 / best_two / 1e6,
+        best / best_two
     );
 }
