@@ -386,6 +386,25 @@ fn push_event(
     secs.push(a.seconds.map(i64::from));
 }
 
+/// `table` scored on `threads` threads, through the columns a door hands the core.
+fn on_threads(
+    s: &leadcore::Scoring,
+    leads: &[Lead],
+    table: &EventTable,
+    now: DateTime<Utc>,
+    threads: usize,
+) -> leadcore::BatchScores {
+    let encoded = table.encode().unwrap();
+    let index = leadcore::columnar::lead_index(leads, encoded.lead_ids()).unwrap();
+    let attrs = encoded.attr_columns();
+    let cols = leadcore::columnar::EventColumns {
+        lead: &index,
+        ..encoded.with_attrs(&attrs)
+    };
+    s.score_columns_parallel(leads, &cols, now, threads)
+        .unwrap()
+}
+
 /// Property-test cases: `PROPTEST_CASES` when set (a long run asks for more), else 200.
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
@@ -607,23 +626,14 @@ fn threads_take_pieces_of_a_large_batch_and_give_the_same_bits_and_row_errors() 
     }
     table.attrs.insert("page".to_owned(), texts(pages));
     table.attrs.insert("seconds".to_owned(), ints(secs));
-    let encoded = table.encode().unwrap();
-    let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids()).unwrap();
-    let attrs = encoded.attr_columns();
-    let cols = leadcore::columnar::EventColumns {
-        lead: &index,
-        ..encoded.with_attrs(&attrs)
-    };
-    let one = s.score_columns(&leads, &cols, now).unwrap();
+    let one = on_threads(s, &leads, &table, now, 1);
     let reasons = |b: &leadcore::BatchScores, r: RowErrorReason| {
         b.row_errors.iter().filter(|e| e.reason == r).count()
     };
     assert_eq!(reasons(&one, RowErrorReason::UnknownLead), 7);
     assert!(reasons(&one, RowErrorReason::InFuture) > 0);
     for threads in [2, 3] {
-        let many = s
-            .score_columns_parallel(&leads, &cols, now, threads)
-            .unwrap();
+        let many = on_threads(s, &leads, &table, now, threads);
         assert!(
             many.scores
                 .iter()
@@ -953,15 +963,7 @@ fn counts_that_stop_at_a_cap_or_limit_score_as_per_lead_on_any_number_of_threads
         per_lead[lead].push(a);
     }
     let one = s.score_table(&leads, &table, now).unwrap();
-    let encoded = table.encode().unwrap();
-    let index = leadcore::columnar::lead_index(&leads, encoded.lead_ids()).unwrap();
-    let attrs = encoded.attr_columns();
-    let cols = leadcore::columnar::EventColumns {
-        lead: &index,
-        ..encoded.with_attrs(&attrs)
-    };
-    let two = s.score_columns_parallel(&leads, &cols, now, 2).unwrap();
-    assert_eq!(one, two);
+    assert_eq!(one, on_threads(s, &leads, &table, now, 2));
     let sizes: Vec<usize> = per_lead.iter().map(Vec::len).collect();
     assert!(sizes[0] > 1000 && sizes[30] == 0 && sizes[31] == 3 && sizes[39] == 27);
     for (i, lead) in leads.iter().enumerate() {

@@ -558,36 +558,24 @@ impl Scoring {
                     times.sort_unstable();
                     Tally::from_sorted(rule.b, times, now, false)
                 };
+                // `n` occurrences that weigh fully (a count of 0 never gets here).
+                let counted = |n: u32, table: &[Q]| {
+                    let n = n.min(rule.b.limit);
+                    Tally {
+                        sum: table
+                            .get(n as usize)
+                            .copied()
+                            .unwrap_or_else(|| rule.b.count_points(u64::from(n))),
+                        count: n,
+                        contributions: Vec::new(),
+                    }
+                };
                 match rule.state {
                     // Most leads meet most rules never: no arithmetic for them.
-                    Prepared::Count(counts, table) => match counts[l] {
-                        0 => Tally::default(),
-                        n => {
-                            let n = n.min(rule.b.limit);
-                            Tally {
-                                sum: table
-                                    .get(n as usize)
-                                    .copied()
-                                    .unwrap_or_else(|| rule.b.count_points(u64::from(n))),
-                                count: n,
-                                contributions: Vec::new(),
-                            }
-                        }
-                    },
-                    Prepared::Tiny(counts, table) => match counts[l] {
-                        0 => Tally::default(),
-                        n => {
-                            let n = u32::from(n).min(rule.b.limit);
-                            Tally {
-                                sum: table
-                                    .get(n as usize)
-                                    .copied()
-                                    .unwrap_or_else(|| rule.b.count_points(u64::from(n))),
-                                count: n,
-                                contributions: Vec::new(),
-                            }
-                        }
-                    },
+                    Prepared::Count(counts, _) if counts[l] == 0 => Tally::default(),
+                    Prepared::Tiny(counts, _) if counts[l] == 0 => Tally::default(),
+                    Prepared::Count(counts, table) => counted(counts[l], table),
+                    Prepared::Tiny(counts, table) => counted(u32::from(counts[l]), table),
                     Prepared::Factors(sums) => match sums[l] {
                         0 => Tally::default(),
                         s => Tally {
