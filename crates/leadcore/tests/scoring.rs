@@ -132,6 +132,9 @@ scoring:
            when: {any: [{attr: page, op: starts_with, value: /docs}, {not: {attr: seconds, op: lt, value: 60}}]}}
         - {type: behaviour, name: not_blog, activity: web_visit, points: 1,
            when: {not: {attr: page, op: contains, value: BLOG, case_insensitive: true}}}
+        # counts that stop where the cap is reached (a cap no multiple of the points)
+        - {type: behaviour, name: capped_opens, activity: email_opened, points: 0.75, max_points: 2}
+        - {type: behaviour, name: capped_unsubs, activity: email_unsubscribed, points: -2.5, max_points: 6}
         - {type: fit, name: not_apac, points: 2,
            when: {not: {field: region, op: eq, value: apac, case_insensitive: true}}}
 "#;
