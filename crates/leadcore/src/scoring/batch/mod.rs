@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Activity, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
 use plan::Layout;
-use rows::{Block, RuleState, Scan, slot_time};
+use rows::{RuleState, Scan, slot_time};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -447,6 +447,35 @@ impl Scoring {
             // each thread's pieces in turn: the rows' order again
             block.row_errors.sort_by_key(|e| e.row);
         }
+        // Each behaviour rule and its merged state, looked up once for every piece of leads;
+        // a counting rule's points for the counts it can reach (up to 255), computed once
+        // (each is a rounding through `f64`).
+        let tables: Vec<Vec<Q>> = (0..self.behaviours.len())
+            .map(|flat| {
+                let Some(b) = self.behaviour(flat) else {
+                    return Vec::new();
+                };
+                let top = match &block.rules[flat] {
+                    RuleState::Count(_) => b.limit.min(COUNT_TABLE),
+                    RuleState::Tiny(n, _) => b.limit.min(u32::from(*n)),
+                    _ => return Vec::new(),
+                };
+                (0..=top).map(|n| b.count_points(u64::from(n))).collect()
+            })
+            .collect();
+        let prepared: Vec<Option<Rule<'_>>> = (0..self.behaviours.len())
+            .map(|flat| {
+                let b = self.behaviour(flat)?;
+                let state = match &block.rules[flat] {
+                    RuleState::Count(c) => Prepared::Count(c, &tables[flat]),
+                    RuleState::Tiny(_, c) => Prepared::Tiny(c, &tables[flat]),
+                    RuleState::Factors(s) => Prepared::Factors(s),
+                    RuleState::Earliest(w, a) => Prepared::Earliest(*w, a),
+                    RuleState::Side(_, lists) => Prepared::Side(lists),
+                };
+                Some(Rule { b, state })
+            })
+            .collect();
         // Leads: finished in runs too (each allocation-free but for grades).
         let n_models = self.models.len();
         let Some(parts) = fan_out(
@@ -457,7 +486,7 @@ impl Scoring {
             keep_going,
             Vec::new,
             |done: &mut Vec<(usize, Finished)>, i, piece, hook| {
-                let part = self.finish(&leads, piece, &block, now_s, hook)?;
+                let part = self.finish(&leads, piece, &prepared, now_s, hook)?;
                 Ok(part.map(|part| done.push((i, part))).is_some())
             },
         )?
@@ -480,12 +509,12 @@ impl Scoring {
         }))
     }
 
-    /// Scores leads `range` from the merged blocks.
+    /// Scores leads `range` from the merged blocks' rules (`prepared`, by flat index).
     fn finish(
         &self,
         leads: &BatchLeads<'_>,
         range: Range<usize>,
-        block: &Block,
+        prepared: &[Option<Rule<'_>>],
         now: i64,
         keep_going: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Option<Finished>> {
@@ -501,36 +530,6 @@ impl Scoring {
             .models
             .iter()
             .any(|m| m.rules.iter().any(|r| matches!(r.kind, RuleKind::Fit(_))));
-        // Each behaviour rule's rule and state, looked up once; a counting rule's points for
-        // the first counts, computed once (each is a rounding through `f64`).
-        let tables: Vec<Vec<Q>> = (0..self.behaviours.len())
-            .map(|flat| match (self.behaviour(flat), &block.rules[flat]) {
-                (Some(b), RuleState::Count(_) | RuleState::Tiny(..)) => {
-                    (0..=b.limit.min(COUNT_TABLE))
-                        .map(|n| b.count_points(u64::from(n)))
-                        .collect()
-                }
-                _ => Vec::new(),
-            })
-            .collect();
-        let prepared: Vec<Rule<'_>> = (0..self.behaviours.len())
-            .filter_map(|flat| {
-                let b = self.behaviour(flat)?;
-                let state = match &block.rules[flat] {
-                    RuleState::Count(c) => Prepared::Count(c, &tables[flat]),
-                    RuleState::Tiny(_, c) => Prepared::Tiny(c, &tables[flat]),
-                    RuleState::Factors(s) => Prepared::Factors(s),
-                    RuleState::Earliest(w, a) => Prepared::Earliest(*w, a),
-                    RuleState::Side(_, lists) => Prepared::Side(lists),
-                };
-                Some(Rule { b, state })
-            })
-            .collect();
-        if prepared.len() != self.behaviours.len() {
-            return Err(Error::invalid_input(
-                "a behaviour rule of the scoring is missing".to_owned(),
-            ));
-        }
         for l in range {
             if l % STOP_CHECK_ROWS == 0 && !keep_going((l - first) as u64) {
                 return Ok(None);
@@ -551,7 +550,7 @@ impl Scoring {
                 }
             };
             let mut tally = |flat: usize| {
-                let Some(rule) = prepared.get(flat) else {
+                let Some(rule) = prepared.get(flat).and_then(Option::as_ref) else {
                     return Tally::default();
                 };
                 let sorted = |times: &mut Vec<i64>| {
@@ -613,7 +612,8 @@ impl Scoring {
     }
 }
 
-/// Counts up to this many have their points looked up when a batch finishes its leads.
+/// Counts up to this many have their points looked up when a batch finishes its leads (a
+/// one-byte count's: up to where it stops).
 const COUNT_TABLE: u32 = 255;
 
 /// A behaviour rule as [`Scoring::finish`] reads it: the rule, and its state over the leads.
