@@ -25,6 +25,16 @@ fn main() {
 
     // Memory: the input columns, and the peak resident set of one batch above them (the
     // peak is reset first through /proc/self/clear_refs, Linux only).
+    // PROFILE=N: only score N times on one thread (for `perf record`), then stop.
+    if let Some(n) = std::env::var("PROFILE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        for _ in 0..n {
+            std::hint::black_box(s.score_columns(&f.leads, &cols, now).unwrap());
+        }
+        return;
+    }
     let input = f.lead.len() * 4
         + f.kind.len() * 4
         + f.at.len() * 8

@@ -2,8 +2,8 @@
 table: pandas `Categorical`s (int8 and int16 codes, missing categories), nullable `Int64`,
 `datetime64` with and without a zone (any unit), polars `Categorical` and `Enum` with nulls,
 pyarrow dictionaries of any key width whose nulls hold any key, and int64 lead ids with a
-leads table of one `id` column or none. A dictionary key outside its dictionary is an input
-error, as validation makes it."""
+leads table of one `id` column or none. A dictionary key outside its dictionary where a rule
+reads it is an input error, as validation makes it; one no rule reads changes no score."""
 
 from __future__ import annotations
 
@@ -141,19 +141,33 @@ def test_events_as_held_score_as_a_plain_table(pb: leadcore.Playbook, events: st
     assert any(s > 0 for s in want["score_engagement"].to_pylist())
 
 
-def test_a_dictionary_key_outside_its_dictionary_is_an_input_error(pb: leadcore.Playbook) -> None:
+def test_a_dictionary_key_outside_its_dictionary_is_an_input_error_where_a_rule_reads_it(
+    pb: leadcore.Playbook,
+) -> None:
     c = columns()
     keys = np.where(c["page"] < 0, 0, c["page"]).astype(np.int32)
-    keys[17] = len(PAGES) + 5
+    # web_visit rules filter on the page: there a key outside the dictionary is an error.
+    read = int(np.flatnonzero(c["kind"] == KINDS.index("web_visit"))[0])
+    keys[read] = len(PAGES) + 5
     page = pa.DictionaryArray.from_arrays(pa.array(keys), pa.array(PAGES), safe=False)
     events = reference().set_column(3, "page", page)
-    with pytest.raises(leadcore.InputError, match="outside its dictionary"):
+    message = f"`page` row {read}: code {len(PAGES) + 5} is outside its dictionary"
+    with pytest.raises(leadcore.InputError, match=message):
         pb.score_columns(None, events, NOW)
     # Under a null the same key is no value, and fine.
-    page = pa.DictionaryArray.from_arrays(
-        pa.array(keys, mask=np.arange(ROWS) == 17), pa.array(PAGES), safe=False
-    )
+    nulls = np.arange(ROWS) == read
+    page = pa.DictionaryArray.from_arrays(pa.array(keys, mask=nulls), pa.array(PAGES), safe=False)
     pb.score_columns(None, reference().set_column(3, "page", page), NOW)
+    # On an email_opened row no rule reads the page: the key changes no score and is not
+    # looked at (the scores are those of a null there).
+    keys[read] = 0
+    unread = int(np.flatnonzero(c["kind"] == KINDS.index("email_opened"))[0])
+    keys[unread] = len(PAGES) + 5
+    page = pa.DictionaryArray.from_arrays(pa.array(keys), pa.array(PAGES), safe=False)
+    got = pb.score_columns(None, reference().set_column(3, "page", page), NOW)
+    nulls = np.arange(ROWS) == unread
+    page = pa.DictionaryArray.from_arrays(pa.array(keys, mask=nulls), pa.array(PAGES), safe=False)
+    assert got == pb.score_columns(None, reference().set_column(3, "page", page), NOW)
 
 
 def test_pandas_categorical_ids_and_kinds_with_missing_values(pb: leadcore.Playbook) -> None:

@@ -130,10 +130,11 @@ impl Events {
     /// Reads events for batch scoring from a table whose dictionary keys were not checked
     /// ([`Table::from_stream_deferring_keys`], [`crate::validate_deferring_keys`]): a text
     /// column of one dictionary chunk with `int32`/`uint32` keys is taken as it is, its keys
-    /// checked (and its nulls read) by the batch a block of rows at a time where it reads
-    /// them ([`Events::score_rows`], [`Events::score_indexed`]); any other text column has
-    /// its keys checked here. A key outside its dictionary fails the batch as it fails
-    /// [`crate::validate`]. The events are otherwise those of [`Events::from_table`].
+    /// checked (and its nulls read) by the batch as it reads them, in the rows of the kinds
+    /// whose rules filter on the column ([`Events::score_rows`], [`Events::score_indexed`]);
+    /// any other text column has its keys checked here. A key read outside its dictionary
+    /// fails the batch as it fails [`crate::validate`]; a key no rule reads changes no
+    /// score and is not looked at. The events are otherwise those of [`Events::from_table`].
     ///
     /// ```
     /// use arrow_array::{ArrayRef, DictionaryArray, Int32Array, Int64Array, StringArray};

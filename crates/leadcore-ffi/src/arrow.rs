@@ -124,8 +124,9 @@ fn ids_only(text: &str) -> Option<Vec<Cow<'_, str>>> {
 /// once before returning, also on failure. The caller must not release it again (a
 /// released stream needs no release). Every array the stream hands out is validated
 /// (offsets, UTF-8, child lengths, a dictionary's values) before it is read; dictionary
-/// keys are checked where the batch reads them, a block of rows at a time, and a key
-/// outside its dictionary fails the call as malformed input.
+/// keys are checked as the batch reads them (in the rows of the kinds whose rules filter
+/// on the column), and a key read outside its dictionary fails the call as malformed
+/// input; a key no rule reads cannot change a score and is not looked at.
 ///
 /// On success `*scores_out` receives a new stream, owned by the caller, who releases it
 /// with `scores_out->release(scores_out)` (and each schema and array it gives with its own

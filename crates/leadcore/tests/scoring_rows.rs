@@ -282,6 +282,111 @@ fn same_scores(
     Ok(())
 }
 
+/// A key is checked where a rule reads it: outside its dictionary on a row of a kind whose
+/// rules filter on the column it fails the batch; on a row no rule reads it for (no rule of
+/// that kind filters on `page`), it changes no score and is not looked at, as raw keys of
+/// every width and as codes alike. A null key is never outside.
+#[test]
+fn a_code_outside_the_dictionary_fails_only_where_a_rule_reads_it() {
+    let pb = Playbook::default_playbook();
+    let (kinds, pages) = (kinds(), pages());
+    let leads = [Lead::new("A")];
+    // Row 1: `page` code 9 of 4; its kind decides whether a rule reads it.
+    let score = |kind_1: u32, raw: bool| {
+        let codes = [0u32, 9, 2];
+        let attrs = [AttrColumn {
+            name: "page",
+            values: AttrValues::Text(DictColumn {
+                codes: &codes,
+                dictionary: &pages,
+            }),
+        }];
+        let kind_codes = [0, kind_1, 0];
+        let events = EventColumns {
+            lead: &[0, 0, 0],
+            kind: DictColumn {
+                codes: &kind_codes,
+                dictionary: &kinds,
+            },
+            at: &[NOW; 3],
+            attrs: &attrs,
+        };
+        if !raw {
+            return pb.scoring().score_columns(&leads, &events, now());
+        }
+        let narrow = codes.map(|c| c as u8);
+        let keys = [
+            RawText {
+                column: "page",
+                keys: Keys::U32(&codes),
+                valid: Some(Bits {
+                    bytes: &[0b111],
+                    offset: 0,
+                }),
+                minus_one_missing: false,
+            },
+            RawText {
+                column: "page",
+                keys: Keys::U8(&narrow),
+                valid: None,
+                minus_one_missing: true,
+            },
+        ];
+        let mut outs = keys.iter().map(|k| {
+            pb.scoring()
+                .score_rows(
+                    BatchLeads::Records(&leads),
+                    LeadRows::Index(&[0, 0, 0]),
+                    &events,
+                    std::slice::from_ref(k),
+                    now(),
+                    1,
+                    &mut |_| true,
+                )
+                .map(Option::unwrap)
+        });
+        let first = outs.next().unwrap();
+        for other in outs {
+            assert_eq!(
+                other.as_ref().map_err(ToString::to_string),
+                first.as_ref().map_err(ToString::to_string)
+            );
+        }
+        first
+    };
+    for raw in [false, true] {
+        // web_visit reads `page`: the bad code fails the batch, naming column and row.
+        let e = score(0, raw).unwrap_err();
+        assert!(e.to_string().contains("`page` row 1: code 9"), "{e}");
+        // email_opened does not: the batch scores as if row 1 had no page.
+        let ok = score(1, raw).unwrap();
+        let fixed = [0, NULL_CODE, 2];
+        let attrs = [AttrColumn {
+            name: "page",
+            values: AttrValues::Text(DictColumn {
+                codes: &fixed,
+                dictionary: &pages,
+            }),
+        }];
+        let reference = EventColumns {
+            lead: &[0, 0, 0],
+            kind: DictColumn {
+                codes: &[0, 1, 0],
+                dictionary: &kinds,
+            },
+            at: &[NOW; 3],
+            attrs: &attrs,
+        };
+        assert_eq!(
+            ok,
+            pb.scoring()
+                .score_columns(&leads, &reference, now())
+                .unwrap()
+        );
+        assert!(ok.score(0, "engagement").unwrap() > 0.0);
+    }
+}
+
 #[test]
 fn a_set_row_code_outside_the_dictionary_fails_a_null_one_does_not() {
     let pb = Playbook::default_playbook();

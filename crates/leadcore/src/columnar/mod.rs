@@ -505,8 +505,8 @@ impl<'a> EventColumns<'a> {
     }
 }
 
-/// The first row of a raw column the batch reads whose code lies outside its dictionary of
-/// `len`, as the error [`check_dict`] gives.
+/// The first row of a raw column whose code lies outside its dictionary of `len`, as the
+/// error [`check_dict`] gives (the batch calls it once it has read such a code).
 pub(crate) fn check_raw(raw: &RawText<'_>, len: usize) -> Result<()> {
     match (0..raw.len()).find(|&r| {
         let c = raw.code(r);

@@ -255,9 +255,12 @@ impl Scoring {
     /// holding integer lead ids and leads with no fields scores through, with no index
     /// column and no lead record made. `events.lead` is not read (`rows` stands for it).
     /// `raw` gives text columns (`kind`, attributes) as their producer holds them
-    /// ([`RawText`]: keys of any width with Arrow's validity or pandas' -1): each is read a
-    /// chunk at a time where the batch reads it, its codes checked there, with no pass over
-    /// it before and no copy of it.
+    /// ([`RawText`]: keys of any width with Arrow's validity or pandas' -1): each key is
+    /// read where the batch reads it (the rows of the kinds whose rules filter on the
+    /// column), with its validity bit, and checked there, with no copy of the column. A key
+    /// outside its dictionary where a rule reads it fails the batch, as a code outside its
+    /// dictionary there does in `events`; one no rule reads changes no score and is not
+    /// looked at.
     /// The same scores as [`Scoring::score_columns`] for the same leads and rows.
     ///
     /// ```
@@ -749,6 +752,28 @@ fn column_fits(col: &AttrColumn<'_>, def: &AttributeDef) -> bool {
         // A block of values at a time, each block one branch-free fold (it vectorises; a
         // short-circuiting `all` over the column does not).
         (AttrValues::Int(c), FieldType::Number, Some((lo, hi))) => {
+            // A range of 2^k values: a value is inside when its offset from `lo` has no bit
+            // above the k-th (and, or and subtraction on 64-bit lanes, which vectorise with
+            // the baseline instructions; 64-bit comparisons do not).
+            let span = hi.wrapping_sub(lo) as u64;
+            if span.wrapping_add(1).is_power_of_two() {
+                let outside = |v: i64| v.wrapping_sub(lo) as u64 & !span;
+                return match c.valid {
+                    None => c
+                        .values
+                        .chunks(4096)
+                        .all(|b| b.iter().fold(0, |a, &v| a | outside(v)) == 0),
+                    Some(valid) => c
+                        .values
+                        .chunks(4096)
+                        .zip(valid.chunks(4096))
+                        .all(|(b, ok)| {
+                            b.iter().zip(ok).fold(0, |a, (&v, &ok)| {
+                                a | (outside(v) & u64::from(ok).wrapping_neg())
+                            }) == 0
+                        }),
+                };
+            }
             let inside = |v: i64| (v >= lo) & (v <= hi);
             match c.valid {
                 None => c

@@ -29,8 +29,6 @@ pub(super) struct Scratch {
     order: Vec<u32>,
     /// Per row of one kind: its rules still matching.
     masks: Vec<u64>,
-    /// Per filtered raw column: the chunk's codes, where they are not its keys.
-    fixed: Vec<Vec<u32>>,
     /// The chunk's kind codes, where the `kind` column is raw and they are not its keys.
     kind: Vec<u32>,
     /// What adding a kind's rows into the states reuses.
@@ -163,8 +161,8 @@ impl<'a> Scan<'_, 'a> {
     }
 
     /// Scans rows `range` into `run`'s blocks, telling `keep_going` how many rows of its
-    /// passes are scanned; `false` once it says stop. A code outside its dictionary in a
-    /// column a rule filters on fails the batch.
+    /// passes are scanned; `false` once it says stop. A code outside its dictionary where a
+    /// rule reads it (a row of the rule's kind, in its window) fails the batch.
     pub(super) fn scan_piece(
         &self,
         run: &mut RowRun<'a>,
@@ -247,11 +245,22 @@ impl<'a> Scan<'_, 'a> {
         // chunk's time span.
         let max_lead = leads.iter().fold(0, |a, &l| a.max(l));
         let max_code = codes.iter().fold(0, |a, &c| a.max(c));
-        let (mut first, mut last) = (i64::MAX, i64::MIN);
-        for &at in ats {
-            first = first.min(at);
-            last = last.max(at);
+        // Four running minima and maxima: four short dependency chains instead of one long
+        // one (64-bit comparisons do not vectorise with the baseline instructions).
+        let (mut lo, mut hi) = ([i64::MAX; 4], [i64::MIN; 4]);
+        let mut quads = ats.chunks_exact(4);
+        for q in &mut quads {
+            for j in 0..4 {
+                lo[j] = lo[j].min(q[j]);
+                hi[j] = hi[j].max(q[j]);
+            }
         }
+        for &at in quads.remainder() {
+            lo[0] = lo[0].min(at);
+            hi[0] = hi[0].max(at);
+        }
+        let first = lo.into_iter().fold(i64::MAX, i64::min);
+        let last = hi.into_iter().fold(i64::MIN, i64::max);
         let all_fine = (max_lead as usize) < self.n_leads
             && (max_code as usize) < n_kinds
             && first >= MIN_TIME
@@ -312,38 +321,33 @@ impl<'a> Scan<'_, 'a> {
             }
         }
 
-        // A code outside its dictionary in a filtered column fails the batch (checked in a
-        // loop of its own, which vectorises).
-        // A raw column: its keys as codes where they are (else the chunk's codes made), and
-        // the codes read checked.
-        let mut bad_codes = 0;
-        let mut chunk_codes: [Option<&[u32]>; 64] = [None; 64];
-        scratch.fixed.resize_with(pass.dicts.len(), Vec::new);
-        for (d, dict) in pass.dicts.iter().enumerate() {
+        // A code outside its dictionary in a row a rule reads it for fails the batch: each
+        // filtered column's codes are checked as they are looked up, a raw column's keys read
+        // where they lie (their validity bit beside them), with no pass over the column
+        // first and no copy of it.
+        // Which columns hold a code outside their dictionary in the chunk's rows at all, in
+        // a loop that vectorises: only there are a column's codes checked as they are looked
+        // up. The loop also brings the chunk's codes into the cache ahead of the look-ups,
+        // which is most of its worth (without it the batch was ~5% slower); a raw column's
+        // keys are always checked as they are read (their nulls may hold any key).
+        let mut suspect = 0u64;
+        for (d, dict) in pass.dicts.iter().enumerate().take(64) {
             let outside = (dict.masks.len() - 1) as u32;
-            let bad = match &dict.raw {
+            let maybe = match &dict.raw {
                 None => dict.codes[rows.clone()]
                     .iter()
                     .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside)),
-                Some(raw) => {
-                    let (keys, bad) =
-                        raw_chunk(raw, rows.clone(), outside - 1, &mut scratch.fixed[d]);
-                    match (keys, chunk_codes.get_mut(d)) {
-                        (keys, Some(slot)) => *slot = keys,
-                        (Some(keys), None) => {
-                            scratch.fixed[d].clear();
-                            scratch.fixed[d].extend_from_slice(keys);
-                        }
-                        (None, None) => {}
-                    }
-                    bad
-                }
+                // Keys whose nulls may hold anything: any key past the dictionary.
+                Some(RawText {
+                    keys: Keys::U32(k), ..
+                }) => k[rows.clone()]
+                    .iter()
+                    .fold(false, |bad, &c| bad | (c >= outside - 1)),
+                Some(_) => true,
             };
-            if bad {
-                bad_codes |= 1 << d.min(63);
-            }
+            suspect |= u64::from(maybe) << d;
         }
-
+        let mut bad_codes = 0;
         let states = &mut block.rules;
         for (k, plan) in pass.kinds.iter().enumerate() {
             let mine = &order[offsets[k] as usize..offsets[k + 1] as usize];
@@ -357,15 +361,30 @@ impl<'a> Scan<'_, 'a> {
             for &d in &plan.dicts {
                 let dict = &pass.dicts[d];
                 let table = &dict.masks[..];
-                let outside = (table.len() - 1) as u32;
-                let codes: &[u32] = match (&dict.raw, chunk_codes.get(d).copied().flatten()) {
-                    (None, _) => &dict.codes[rows.clone()],
-                    (Some(_), Some(keys)) => keys,
-                    (Some(_), None) => &scratch.fixed[d],
+                let checked = d >= 64 || suspect >> d & 1 != 0;
+                let bad = match &dict.raw {
+                    None => {
+                        let codes = &dict.codes[rows.clone()];
+                        let outside = (table.len() - 1) as u32;
+                        let mut bad = false;
+                        if checked {
+                            for (m, &i) in masks.iter_mut().zip(mine) {
+                                let entry = codes[i as usize].wrapping_add(1);
+                                bad |= entry >= outside;
+                                *m &= table[entry.min(outside) as usize];
+                            }
+                        } else {
+                            for (m, &i) in masks.iter_mut().zip(mine) {
+                                let entry = codes[i as usize].wrapping_add(1);
+                                *m &= table[entry.min(outside) as usize];
+                            }
+                        }
+                        bad
+                    }
+                    Some(raw) => look_up_raw(raw, start, mine, masks, table),
                 };
-                for (m, &i) in masks.iter_mut().zip(mine) {
-                    let code = codes[i as usize];
-                    *m &= table[code.wrapping_add(1).min(outside) as usize];
+                if bad {
+                    bad_codes |= 1 << d.min(63);
                 }
             }
             for &g in &plan.ints {
@@ -525,6 +544,65 @@ impl Key for i16 {
     fn code(self) -> u32 {
         i32::from(self) as u32
     }
+}
+
+/// ANDs into `masks` the verdicts `table` (a [`super::plan::DictMask`]'s) of the keys of
+/// raw column `raw` in the chunk's rows `mine` (offsets from row `start`), each read where
+/// it lies with its validity bit; whether a key read lies outside the dictionary (a missing
+/// one never does).
+fn look_up_raw(
+    raw: &RawText<'_>,
+    start: usize,
+    mine: &[u32],
+    masks: &mut [u64],
+    table: &[u64],
+) -> bool {
+    match raw.keys {
+        Keys::U8(k) => look_up(k, raw, start, mine, masks, table),
+        Keys::U16(k) => look_up(k, raw, start, mine, masks, table),
+        Keys::U32(k) => look_up(k, raw, start, mine, masks, table),
+        Keys::I8(k) => look_up(k, raw, start, mine, masks, table),
+        Keys::I16(k) => look_up(k, raw, start, mine, masks, table),
+    }
+}
+
+/// [`look_up_raw`] for keys of one type.
+#[inline(always)]
+fn look_up<K: Key>(
+    keys: &[K],
+    raw: &RawText<'_>,
+    start: usize,
+    mine: &[u32],
+    masks: &mut [u64],
+    table: &[u64],
+) -> bool {
+    // Entry 0: missing; entry c + 1: code c; the last: outside the dictionary of `len`.
+    let outside = (table.len() - 1) as u32;
+    let len = outside - 1;
+    let mom = raw.minus_one_missing;
+    let keys = keys.get(start..).unwrap_or_default();
+    let mut bad = false;
+    let mut add = |m: &mut u64, key: Option<&K>, set: bool| {
+        let c = key.map_or(NULL_CODE, |k| k.code());
+        let present = set & key.is_some() & (c != NULL_CODE || !mom);
+        bad |= present & (c >= len);
+        let entry = if present { c.min(len) + 1 } else { 0 };
+        *m &= table[entry as usize];
+    };
+    match raw.valid {
+        None => {
+            for (m, &i) in masks.iter_mut().zip(mine) {
+                add(m, keys.get(i as usize), true);
+            }
+        }
+        Some(valid) => {
+            for (m, &i) in masks.iter_mut().zip(mine) {
+                let i = i as usize;
+                add(m, keys.get(i), valid.get(start + i));
+            }
+        }
+    }
+    bad
 }
 
 /// A raw column's codes for rows `rows` (borrowed where its keys are the codes, else made
