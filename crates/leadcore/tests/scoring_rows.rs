@@ -44,6 +44,17 @@ scoring:
         - {type: behaviour, name: trial, activity: trial_signup, points: 25}
 "#;
 
+/// The `page` attribute column of `codes` over `pages`.
+fn page_column<'a>(codes: &'a [u32], pages: &'a [String]) -> AttrColumn<'a> {
+    AttrColumn {
+        name: "page",
+        values: AttrValues::Text(DictColumn {
+            codes,
+            dictionary: pages,
+        }),
+    }
+}
+
 fn pages() -> Vec<String> {
     ["/pricing", "/blog/x", "/docs", "/pricing/faq"]
         .map(String::from)
@@ -294,13 +305,7 @@ fn a_code_outside_the_dictionary_fails_only_where_a_rule_reads_it() {
     // Row 1: `page` code 9 of 4; its kind decides whether a rule reads it.
     let score = |kind_1: u32, raw: bool| {
         let codes = [0u32, 9, 2];
-        let attrs = [AttrColumn {
-            name: "page",
-            values: AttrValues::Text(DictColumn {
-                codes: &codes,
-                dictionary: &pages,
-            }),
-        }];
+        let attrs = [page_column(&codes, &pages)];
         let kind_codes = [0, kind_1, 0];
         let events = EventColumns {
             lead: &[0, 0, 0],
@@ -361,13 +366,7 @@ fn a_code_outside_the_dictionary_fails_only_where_a_rule_reads_it() {
         // email_opened does not: the batch scores as if row 1 had no page.
         let ok = score(1, raw).unwrap();
         let fixed = [0, NULL_CODE, 2];
-        let attrs = [AttrColumn {
-            name: "page",
-            values: AttrValues::Text(DictColumn {
-                codes: &fixed,
-                dictionary: &pages,
-            }),
-        }];
+        let attrs = [page_column(&fixed, &pages)];
         let reference = EventColumns {
             lead: &[0, 0, 0],
             kind: DictColumn {
@@ -392,13 +391,7 @@ fn a_set_row_code_outside_the_dictionary_fails_a_null_one_does_not() {
     let pb = Playbook::default_playbook();
     let (kinds, pages) = (kinds(), pages());
     let codes = [0, 9, 2];
-    let attrs = [AttrColumn {
-        name: "page",
-        values: AttrValues::Text(DictColumn {
-            codes: &codes,
-            dictionary: &pages,
-        }),
-    }];
+    let attrs = [page_column(&codes, &pages)];
     let events = EventColumns {
         lead: &[],
         kind: DictColumn {
@@ -433,13 +426,7 @@ fn a_set_row_code_outside_the_dictionary_fails_a_null_one_does_not() {
     assert!(e.to_string().contains("`page` row 1: code 9"), "{e}");
     let ok = score(0b101).unwrap().unwrap();
     let fixed = [0, NULL_CODE, 2];
-    let attrs = [AttrColumn {
-        name: "page",
-        values: AttrValues::Text(DictColumn {
-            codes: &fixed,
-            dictionary: &pages,
-        }),
-    }];
+    let attrs = [page_column(&fixed, &pages)];
     let reference = EventColumns {
         lead: &[0, 0, 0],
         attrs: &attrs,
