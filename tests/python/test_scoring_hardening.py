@@ -55,6 +55,7 @@ def _big_batch(rows: int) -> tuple[list[dict[str, str]], Any]:
 
 def test_ctrl_c_stops_a_long_batch_between_chunks() -> None:
     import _thread
+    import signal
     import threading
     import time
 
@@ -75,12 +76,18 @@ def test_ctrl_c_stops_a_long_batch_between_chunks() -> None:
     full_time = time.perf_counter() - started
     assert len(full) == 1000
 
+    # Python's own Ctrl-C handler, whatever the process inherited: a shell's background
+    # job starts with SIGINT ignored, and `interrupt_main` then does nothing.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.01, _thread.interrupt_main)
     started = time.perf_counter()
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        pb.score_columns(leads, events, T0)
-        time.sleep(5)  # only reached if the batch ignored the signal
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pb.score_columns(leads, events, T0)
+            time.sleep(5)  # only reached if the batch ignored the signal
+    finally:
+        signal.signal(signal.SIGINT, previous)
     stopped_after = time.perf_counter() - started
     timer.join()
     # Stopped at the next check (about a millisecond of work), not at the end.
