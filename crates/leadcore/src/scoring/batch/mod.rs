@@ -745,50 +745,40 @@ fn column_fits(col: &AttrColumn<'_>, def: &AttributeDef) -> bool {
         (AttrValues::Text(_), FieldType::Text, _) | (AttrValues::Bool(_), FieldType::Bool, _) => {
             true
         }
-        // A block of values at a time, each block one branch-free fold (it vectorises; a
-        // short-circuiting `all` over the column does not).
         (AttrValues::Int(c), FieldType::Number, Some((lo, hi))) => {
             // A range of 2^k values: a value is inside when its offset from `lo` has no bit
             // above the k-th (and, or and subtraction on 64-bit lanes, which vectorise with
             // the baseline instructions; 64-bit comparisons do not).
             let span = hi.wrapping_sub(lo) as u64;
             if span.wrapping_add(1).is_power_of_two() {
-                let outside = |v: i64| v.wrapping_sub(lo) as u64 & !span;
-                return match c.valid {
-                    None => c
-                        .values
-                        .chunks(4096)
-                        .all(|b| b.iter().fold(0, |a, &v| a | outside(v)) == 0),
-                    Some(valid) => c
-                        .values
-                        .chunks(4096)
-                        .zip(valid.chunks(4096))
-                        .all(|(b, ok)| {
-                            b.iter().zip(ok).fold(0, |a, (&v, &ok)| {
-                                a | (outside(v) & u64::from(ok).wrapping_neg())
-                            }) == 0
-                        }),
-                };
-            }
-            let inside = |v: i64| (v >= lo) & (v <= hi);
-            match c.valid {
-                None => c
-                    .values
-                    .chunks(4096)
-                    .all(|b| b.iter().fold(true, |a, &v| a & inside(v))),
-                Some(valid) => c
-                    .values
-                    .chunks(4096)
-                    .zip(valid.chunks(4096))
-                    .all(|(b, ok)| {
-                        b.iter()
-                            .zip(ok)
-                            .fold(true, |a, (&v, &ok)| a & (!ok | inside(v)))
-                    }),
+                all_inside(c, |v| v.wrapping_sub(lo) as u64 & !span)
+            } else {
+                all_inside(c, |v| u64::from((v < lo) | (v > hi)))
             }
         }
         (AttrValues::Int(_), FieldType::Number, None) => true,
         _ => false,
+    }
+}
+
+/// Whether `outside(v)` is 0 for every value of `col` that is set: a block of values at a
+/// time, each block one branch-free fold (it vectorises; a short-circuiting `all` over the
+/// column does not).
+fn all_inside(col: &crate::columnar::Column<'_, i64>, outside: impl Fn(i64) -> u64) -> bool {
+    match col.valid {
+        None => col
+            .values
+            .chunks(4096)
+            .all(|b| b.iter().fold(0, |a, &v| a | outside(v)) == 0),
+        Some(valid) => col
+            .values
+            .chunks(4096)
+            .zip(valid.chunks(4096))
+            .all(|(b, ok)| {
+                b.iter().zip(ok).fold(0, |a, (&v, &ok)| {
+                    a | (outside(v) & u64::from(ok).wrapping_neg())
+                }) == 0
+            }),
     }
 }
 

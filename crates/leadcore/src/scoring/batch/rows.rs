@@ -328,23 +328,16 @@ impl<'a> Scan<'_, 'a> {
         // all, in a loop that vectorises: only there are a column's codes checked as they are
         // looked up. The loop also brings the chunk's codes into the cache ahead of the
         // look-ups, which is most of its worth (without it the batch was ~5% slower). A raw
-        // column's u32 keys go through the same loop for that reason alone: their nulls may
-        // hold any key, so every key read is checked.
+        // column's keys are all checked as they are read (their nulls may hold any key).
         let mut suspect = 0u64;
         for (d, dict) in pass.dicts.iter().enumerate().take(64) {
-            let outside = (dict.masks.len() - 1) as u32;
-            let maybe = match &dict.raw {
-                None => dict.codes[rows.clone()]
+            if dict.raw.is_none() {
+                let outside = (dict.masks.len() - 1) as u32;
+                let maybe = dict.codes[rows.clone()]
                     .iter()
-                    .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside)),
-                Some(RawText {
-                    keys: Keys::U32(k), ..
-                }) => k[rows.clone()]
-                    .iter()
-                    .fold(false, |bad, &c| bad | (c >= outside - 1)),
-                Some(_) => true,
-            };
-            suspect |= u64::from(maybe) << d;
+                    .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside));
+                suspect |= u64::from(maybe) << d;
+            }
         }
         let mut bad_codes = 0;
         let states = &mut block.rules;
