@@ -25,13 +25,23 @@ fn main() {
 
     // Memory: the input columns, and the peak resident set of one batch above them (the
     // peak is reset first through /proc/self/clear_refs, Linux only).
-    // PROFILE=N: only score N times on one thread (for `perf record`), then stop.
+    // PROFILE=N: only score N times (for `perf record`), then stop; on THREADS threads
+    // (default one).
     if let Some(n) = std::env::var("PROFILE")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
     {
+        let threads = std::env::var("THREADS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(1);
         for _ in 0..n {
-            std::hint::black_box(s.score_columns(&f.leads, &cols, now).unwrap());
+            let scores = if threads > 1 {
+                s.score_columns_parallel(&f.leads, &cols, now, threads)
+            } else {
+                s.score_columns(&f.leads, &cols, now)
+            };
+            std::hint::black_box(scores.unwrap());
         }
         return;
     }

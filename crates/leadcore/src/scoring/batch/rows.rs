@@ -60,11 +60,11 @@ impl Block {
                 .acc
                 .iter()
                 .map(|acc| match *acc {
-                    Acc::Count => RuleState::Count(vec![0; n_leads]),
-                    Acc::Tiny(n) => RuleState::Tiny(n, vec![0; n_leads]),
-                    Acc::Factors => RuleState::Factors(vec![0; n_leads]),
+                    Acc::Count => RuleState::Count(written_zeros(n_leads)),
+                    Acc::Tiny(n) => RuleState::Tiny(n, written_zeros(n_leads)),
+                    Acc::Factors => RuleState::Factors(written_zeros(n_leads)),
                     Acc::Earliest(n) => {
-                        RuleState::Earliest(n as usize, vec![0; n_leads * n as usize])
+                        RuleState::Earliest(n as usize, written_zeros(n_leads * n as usize))
                     }
                     Acc::Side(n) => RuleState::Side(n, vec![Vec::new(); n_leads]),
                 })
@@ -86,6 +86,17 @@ impl Block {
         });
         self.row_errors.extend(other.row_errors);
     }
+}
+
+/// `n` zeros, written rather than allocated zeroed (`vec![0; n]`). A state is read before
+/// it is written; a fresh zeroed page that is read first is mapped to the kernel's shared
+/// zero page, and the write after it faults again to copy it, flushing the page from every
+/// core's TLB: with two threads, `perf` put that flush (an interrupt to the other core) at
+/// about 11% of a batch. Written first, each page faults once.
+fn written_zeros<T: Copy + Default>(n: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(n);
+    v.resize(n, T::default());
+    v
 }
 
 /// Adds `theirs` to `mine`, rule by rule.
