@@ -293,6 +293,65 @@ fn seconds_beyond_u32_are_bad_input_in_every_path() {
     );
 }
 
+/// The `seconds` check is made a chunk of rows at a time: a bad value deep in a long batch
+/// is found on its row, and what a null slot holds is not looked at, on one thread and two.
+#[test]
+fn seconds_are_checked_on_every_row_of_a_long_batch_but_not_under_a_null() {
+    use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns};
+    let pb = Playbook::from_yaml(LONG_VISITS).unwrap();
+    let s = pb.scoring();
+    let t = t0();
+    let leads = [Lead::new("A"), Lead::new("B")];
+    let n = 3_000_000;
+    let mut seconds = vec![60_i64; n];
+    let mut valid = vec![true; n];
+    // A null whose slot holds a value no activity can: no error, the row counts for
+    // `any_visit` only.
+    seconds[20_000] = 1 << 40;
+    valid[20_000] = false;
+    // Bad values far into the batch, one in each of two pieces.
+    seconds[1_500_001] = -5;
+    seconds[2_999_999] = 1 << 32;
+    let lead: Vec<u32> = (0..n as u32).map(|i| i % 2).collect();
+    let kinds = ["web_visit".to_owned()];
+    let attrs = [AttrColumn {
+        name: "seconds",
+        values: AttrValues::Int(Column {
+            values: &seconds,
+            valid: Some(&valid),
+        }),
+    }];
+    let at = vec![t.timestamp(); n];
+    let codes = vec![0; n];
+    let events = EventColumns {
+        lead: &lead,
+        kind: DictColumn {
+            codes: &codes,
+            dictionary: &kinds,
+        },
+        at: &at,
+        attrs: &attrs,
+    };
+    for threads in [1, 2] {
+        let batch = s
+            .score_columns_parallel(&leads, &events, t, threads)
+            .unwrap();
+        let bad: Vec<_> = batch.row_errors.iter().map(|e| (e.row, e.reason)).collect();
+        assert_eq!(
+            bad,
+            [
+                (1_500_001, leadcore::RowErrorReason::BadValue),
+                (2_999_999, leadcore::RowErrorReason::BadValue)
+            ],
+            "{threads} threads"
+        );
+        // Lead A: rows 0, 2, ...: 1,500,000 rows, the null one without `long`.
+        assert_eq!(batch.score(0, "m"), Some(1_500_000.0 * 11.0 - 10.0));
+        // Lead B: 1,500,000 rows less the two bad ones.
+        assert_eq!(batch.score(1, "m"), Some(1_499_998.0 * 11.0));
+    }
+}
+
 const OPENS_AND_TRIALS: &str = r#"
 schema_version: 1
 lifecycle: {name: lead, initial: New, stages: [{name: New}]}

@@ -396,12 +396,13 @@ impl Scoring {
         // Built-in attribute columns whose values the activity may be unable to hold (a
         // `seconds` beyond 0..=2^32-1, a number in a text attribute): such a row is a
         // `bad_value` row error, as the same activity is refused by `score` and `record`.
-        // Text in a text attribute always fits, and is not looked at.
+        // Text in a text attribute always fits, and is not looked at; the others are looked
+        // at a chunk at a time, as the chunk is scanned.
         let checked: Vec<(&AttrColumn<'_>, &AttributeDef)> = events
             .attrs
             .iter()
             .filter_map(|c| Some((c, Activity::attribute_def(c.name)?)))
-            .filter(|(c, def)| !column_fits(c, def))
+            .filter(|(c, def)| !always_fits(c, def))
             .collect();
         let scan = Scan {
             scoring: self,
@@ -508,7 +509,10 @@ impl Scoring {
         }))
     }
 
-    /// Scores leads `range` from the merged blocks' rules (`prepared`, by flat index).
+    /// Scores leads `range` from the merged blocks' rules (`prepared`, by flat index): a
+    /// block of [`FINISH_LEADS`] leads at a time, each rule's tallies over the block first
+    /// (one pass over the rule's state, without a branch on its kind per lead), then each
+    /// lead's models from them.
     fn finish(
         &self,
         leads: &BatchLeads<'_>,
@@ -518,9 +522,13 @@ impl Scoring {
         keep_going: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Option<Finished>> {
         let n_models = self.models.len();
+        let n_rules = prepared.len();
+        let range = range.start..range.end.min(leads.len());
         let mut scores_q = vec![0 as Q; n_models];
         let mut scores = Vec::with_capacity(range.len() * n_models);
         let mut grades = Vec::with_capacity(range.len() * n_models);
+        // Per rule, per lead of the block: its raw points and count (rule-major).
+        let mut tallies: Vec<(Q, u32)> = vec![(0, 0); n_rules * FINISH_LEADS];
         let mut times = Vec::new();
         let first = range.start;
         // Bare leads: one record, its id set only where a fit rule may read it.
@@ -529,85 +537,122 @@ impl Scoring {
             .models
             .iter()
             .any(|m| m.rules.iter().any(|r| matches!(r.kind, RuleKind::Fit(_))));
-        for l in range {
-            if l % STOP_CHECK_ROWS == 0 && !keep_going((l - first) as u64) {
+        let mut start = range.start;
+        while start < range.end {
+            let block = start..range.end.min(start + FINISH_LEADS);
+            // Asked whether to go on where a lead at a multiple of STOP_CHECK_ROWS comes up.
+            if block.start.next_multiple_of(STOP_CHECK_ROWS) < block.end
+                && !keep_going((block.start - first) as u64)
+            {
                 return Ok(None);
             }
-            let lead: &Lead = match *leads {
-                BatchLeads::Records(all) => match all.get(l) {
-                    Some(lead) => lead,
-                    None => break,
-                },
-                BatchLeads::Bare { count, id } => {
-                    if l >= count {
-                        break;
-                    }
-                    if reads_lead {
-                        bare.id = id(l);
-                    }
-                    &bare
+            for (flat, rule) in prepared.iter().enumerate() {
+                let column = &mut tallies[flat * FINISH_LEADS..][..block.len()];
+                match rule {
+                    Some(rule) => rule.tally(block.clone(), now, column, &mut times),
+                    None => column.fill((0, 0)),
                 }
-            };
-            let mut tally = |flat: usize| {
-                let Some(rule) = prepared.get(flat).and_then(Option::as_ref) else {
-                    return Tally::default();
+            }
+            for (j, l) in block.clone().enumerate() {
+                let lead: &Lead = match *leads {
+                    BatchLeads::Records(all) => &all[l],
+                    BatchLeads::Bare { id, .. } => {
+                        if reads_lead {
+                            bare.id = id(l);
+                        }
+                        &bare
+                    }
                 };
-                let sorted = |times: &mut Vec<i64>| {
-                    times.sort_unstable();
-                    Tally::from_sorted(rule.b, times, now, false)
-                };
-                // `n` occurrences that weigh fully (a count of 0 never gets here).
-                let counted = |n: u32, table: &[Q]| {
-                    let n = n.min(rule.b.limit);
+                let mut tally = |flat: usize| {
+                    let (sum, count) = tallies
+                        .get(flat * FINISH_LEADS + j)
+                        .copied()
+                        .unwrap_or_default();
                     Tally {
-                        sum: table
-                            .get(n as usize)
-                            .copied()
-                            .unwrap_or_else(|| rule.b.count_points(u64::from(n))),
-                        count: n,
+                        sum,
+                        count,
                         contributions: Vec::new(),
                     }
                 };
-                match rule.state {
-                    // Most leads meet most rules never: no arithmetic for them.
-                    Prepared::Count(counts, _) if counts[l] == 0 => Tally::default(),
-                    Prepared::Tiny(counts, _) if counts[l] == 0 => Tally::default(),
-                    Prepared::Count(counts, table) => counted(counts[l], table),
-                    Prepared::Tiny(counts, table) => counted(u32::from(counts[l]), table),
-                    Prepared::Factors(sums) => match sums[l] {
-                        0 => Tally::default(),
-                        s => Tally {
-                            sum: Factors(s).points(rule.b.points),
-                            count: 0,
-                            contributions: Vec::new(),
-                        },
-                    },
-                    Prepared::Earliest(width, all)
-                        if all.get(l * width).is_none_or(|&v| v == 0) =>
-                    {
-                        Tally::default()
-                    }
-                    Prepared::Earliest(width, all) => {
-                        let slot = &all[l * width..(l + 1) * width];
-                        times.clear();
-                        times.extend(slot.iter().take_while(|&&v| v != 0).map(|&v| slot_time(v)));
-                        sorted(&mut times)
-                    }
-                    Prepared::Side(lists) => {
-                        times.clear();
-                        times.extend_from_slice(&lists[l]);
-                        sorted(&mut times)
-                    }
+                evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
+                    .map_err(|o| o.error(self, &leads.id(l)))?;
+                for (m, &q) in scores_q.iter().enumerate() {
+                    scores.push(to_f64(q));
+                    grades.push(grade(&self.models[m], q).map(str::to_owned));
                 }
-            };
-            evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
-                .map_err(|o| o.error(self, &leads.id(l)))?;
-            for (m, &q) in scores_q.iter().enumerate() {
-                scores.push(to_f64(q));
-                grades.push(grade(&self.models[m], q).map(str::to_owned));
             }
+            start = block.end;
         }
         Ok(Some((scores, grades)))
+    }
+}
+
+/// Leads whose rule tallies [`Scoring::finish`] takes at a time.
+const FINISH_LEADS: usize = 128;
+
+impl Rule<'_> {
+    /// The rule's raw points and count for each lead of `leads` into `out`, as
+    /// [`Tally::from_sorted`] would give them from the lead's times (`times`: a buffer).
+    fn tally(&self, leads: Range<usize>, now: i64, out: &mut [(Q, u32)], times: &mut Vec<i64>) {
+        let b = self.b;
+        // `n` occurrences that weigh fully (a count of 0 never gets here).
+        let counted = |n: u32, table: &[Q]| {
+            let n = n.min(b.limit);
+            let sum = table
+                .get(n as usize)
+                .copied()
+                .unwrap_or_else(|| b.count_points(u64::from(n)));
+            (sum, n)
+        };
+        let sorted = |times: &mut Vec<i64>| {
+            times.sort_unstable();
+            let t = Tally::from_sorted(b, times, now, false);
+            (t.sum, t.count)
+        };
+        match self.state {
+            Prepared::Count(counts, table) => {
+                for (o, &n) in out.iter_mut().zip(&counts[leads]) {
+                    // Most leads meet most rules never: no arithmetic for them.
+                    *o = if n == 0 { (0, 0) } else { counted(n, table) };
+                }
+            }
+            Prepared::Tiny(counts, table) => {
+                for (o, &n) in out.iter_mut().zip(&counts[leads]) {
+                    *o = if n == 0 {
+                        (0, 0)
+                    } else {
+                        counted(u32::from(n), table)
+                    };
+                }
+            }
+            Prepared::Factors(sums) => {
+                for (o, &s) in out.iter_mut().zip(&sums[leads]) {
+                    *o = match s {
+                        0 => (0, 0),
+                        s => (Factors(s).points(b.points), 0),
+                    };
+                }
+            }
+            Prepared::Earliest(width, all) => {
+                let slots = all[leads.start * width..leads.end * width].chunks_exact(width);
+                for (o, slot) in out.iter_mut().zip(slots) {
+                    *o = if slot.first().is_none_or(|&v| v == 0) {
+                        (0, 0)
+                    } else {
+                        times.clear();
+                        times.extend(slot.iter().take_while(|&&v| v != 0).map(|&v| slot_time(v)));
+                        sorted(times)
+                    };
+                }
+            }
+            Prepared::Side(lists) => {
+                for (o, list) in out.iter_mut().zip(&lists[leads]) {
+                    times.clear();
+                    times.extend_from_slice(list);
+                    *o = sorted(times);
+                }
+            }
+        }
     }
 }
 
@@ -737,48 +782,57 @@ fn pieces(n: usize, threads: usize, size: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Whether every value of a built-in attribute's column is one the activity can hold, found
-/// without a row-by-row check: text in a text attribute, booleans in a boolean one, and
-/// integers within a whole-number attribute's range (one vectorisable pass).
-fn column_fits(col: &AttrColumn<'_>, def: &AttributeDef) -> bool {
+/// Whether every value of a built-in attribute's column is one the activity can hold
+/// whatever the values: text in a text attribute, booleans in a boolean one, integers in a
+/// number attribute of any range.
+fn always_fits(col: &AttrColumn<'_>, def: &AttributeDef) -> bool {
+    matches!(
+        (&col.values, def.field_type, def.int_range),
+        (AttrValues::Text(_), FieldType::Text, _)
+            | (AttrValues::Bool(_), FieldType::Bool, _)
+            | (AttrValues::Int(_), FieldType::Number, None)
+    )
+}
+
+/// Whether every value of rows `rows` of a built-in attribute's column is one the activity
+/// can hold, found without a row-by-row check: [`always_fits`], or integers within a
+/// whole-number attribute's range (one vectorisable pass).
+fn column_fits(col: &AttrColumn<'_>, def: &AttributeDef, rows: Range<usize>) -> bool {
+    if always_fits(col, def) {
+        return true;
+    }
     match (&col.values, def.field_type, def.int_range) {
-        (AttrValues::Text(_), FieldType::Text, _) | (AttrValues::Bool(_), FieldType::Bool, _) => {
-            true
-        }
         (AttrValues::Int(c), FieldType::Number, Some((lo, hi))) => {
+            let (values, valid) = (&c.values[rows.clone()], c.valid.map(|v| &v[rows]));
             // A range of 2^k values: a value is inside when its offset from `lo` has no bit
             // above the k-th (and, or and subtraction on 64-bit lanes, which vectorise with
             // the baseline instructions; 64-bit comparisons do not).
             let span = hi.wrapping_sub(lo) as u64;
             if span.wrapping_add(1).is_power_of_two() {
-                all_inside(c, |v| v.wrapping_sub(lo) as u64 & !span)
+                all_inside(values, valid, |v| v.wrapping_sub(lo) as u64 & !span)
             } else {
-                all_inside(c, |v| u64::from((v < lo) | (v > hi)))
+                all_inside(values, valid, |v| u64::from((v < lo) | (v > hi)))
             }
         }
-        (AttrValues::Int(_), FieldType::Number, None) => true,
         _ => false,
     }
 }
 
-/// Whether `outside(v)` is 0 for every value of `col` that is set: a block of values at a
-/// time, each block one branch-free fold (it vectorises; a short-circuiting `all` over the
-/// column does not).
-fn all_inside(col: &crate::columnar::Column<'_, i64>, outside: impl Fn(i64) -> u64) -> bool {
-    match col.valid {
-        None => col
-            .values
-            .chunks(4096)
-            .all(|b| b.iter().fold(0, |a, &v| a | outside(v)) == 0),
-        Some(valid) => col
-            .values
-            .chunks(4096)
-            .zip(valid.chunks(4096))
-            .all(|(b, ok)| {
-                b.iter().zip(ok).fold(0, |a, (&v, &ok)| {
+/// Whether `outside(v)` is 0 for every value that is set: a block of values at a time, each
+/// block one branch-free fold (it vectorises; a short-circuiting `all` over the column does
+/// not). The values are folded without their validity first (what a null slot holds is
+/// usually inside too, and a fold over the values alone is the faster one); only where that
+/// finds a value outside is the validity read.
+fn all_inside(values: &[i64], valid: Option<&[bool]>, outside: impl Fn(i64) -> u64) -> bool {
+    let inside = |b: &[i64]| b.iter().fold(0, |a, &v| a | outside(v)) == 0;
+    match valid {
+        None => values.chunks(4096).all(inside),
+        Some(valid) => values.chunks(4096).zip(valid.chunks(4096)).all(|(b, ok)| {
+            inside(b)
+                || b.iter().zip(ok).fold(0, |a, (&v, &ok)| {
                     a | (outside(v) & u64::from(ok).wrapping_neg())
                 }) == 0
-            }),
+        }),
     }
 }
 

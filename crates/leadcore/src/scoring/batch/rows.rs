@@ -155,6 +155,8 @@ pub(super) struct Scan<'s, 'a> {
     /// Text columns as their producer holds them, read a chunk at a time.
     pub raw: &'s [RawText<'a>],
     pub layout: &'s Layout,
+    /// Built-in attribute columns whose values may not fit their attribute: looked at a
+    /// chunk at a time, and row by row in a chunk where one does not.
     pub checked: &'s [(&'s AttrColumn<'a>, &'s AttributeDef)],
     pub n_leads: usize,
     pub now: i64,
@@ -275,16 +277,20 @@ impl<'a> Scan<'_, 'a> {
         let all_fine = (max_lead as usize) < self.n_leads
             && (max_code as usize) < n_kinds
             && first >= MIN_TIME
-            && last <= self.horizon.min(MAX_TIME);
+            && last <= self.horizon.min(MAX_TIME)
+            && self
+                .checked
+                .iter()
+                .all(|(col, def)| super::column_fits(col, def, rows.clone()));
 
         // Each row's bucket: its kind, or the last bucket where it does not count.
-        let bucket: &[u32] = if all_fine && self.checked.is_empty() && last <= now {
+        let bucket: &[u32] = if all_fine && last <= now {
             codes
         } else {
             let b = &mut scratch.bucket;
             b.clear();
             b.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
-            let check = !all_fine || !self.checked.is_empty();
+            let check = !all_fine;
             for (i, b) in b.iter_mut().enumerate() {
                 if check && let Some(e) = self.row_error(start + i, leads[i], codes[i]) {
                     *b = n_kinds as u32;
