@@ -17,6 +17,7 @@ use plan::Layout;
 use rows::{RuleState, Scan, slot_time};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Scores of a batch: `scores[lead * models.len() + m]`.
@@ -476,30 +477,44 @@ impl Scoring {
                 Some(Rule { b, state })
             })
             .collect();
-        // Leads: finished in runs too (each allocation-free but for grades).
+        // Leads: finished in runs too (each allocation-free but for grades), each run into
+        // its own part of the scores and grades, taken by the thread that takes the run.
         let n_models = self.models.len();
-        let Some(parts) = fan_out(
-            &pieces(leads.len(), threads, PIECE_LEADS),
+        let lead_pieces = pieces(leads.len(), threads, PIECE_LEADS);
+        let mut scores = vec![0.0; leads.len() * n_models];
+        let mut grades: Vec<Option<String>> = vec![None; leads.len() * n_models];
+        let outs: Vec<Mutex<Option<Out<'_>>>> = {
+            let (mut s, mut g) = (&mut scores[..], &mut grades[..]);
+            lead_pieces
+                .iter()
+                .map(|piece| {
+                    let n = piece.len() * n_models;
+                    let (here, rest) = std::mem::take(&mut s).split_at_mut(n);
+                    s = rest;
+                    let (here_g, rest_g) = std::mem::take(&mut g).split_at_mut(n);
+                    g = rest_g;
+                    Mutex::new(Some((here, here_g)))
+                })
+                .collect()
+        };
+        let finished = fan_out(
+            &lead_pieces,
             threads,
             &tracker,
             |run| run.len() as u64,
             keep_going,
-            Vec::new,
-            |done: &mut Vec<(usize, Finished)>, i, piece, hook| {
-                let part = self.finish(&leads, piece, &prepared, now_s, hook)?;
-                Ok(part.map(|part| done.push((i, part))).is_some())
+            || (),
+            |_, i, piece, hook| {
+                let out = outs.get(i).and_then(|o| o.lock().ok()?.take());
+                match out {
+                    Some(out) => self.finish(&leads, piece, &prepared, now_s, hook, out),
+                    None => Ok(true),
+                }
             },
-        )?
-        else {
+        )?;
+        drop(outs);
+        if finished.is_none() {
             return Ok(None);
-        };
-        let mut parts: Vec<(usize, Finished)> = parts.into_iter().flatten().collect();
-        parts.sort_unstable_by_key(|(i, _)| *i);
-        let mut scores = Vec::with_capacity(leads.len() * n_models);
-        let mut grades = Vec::with_capacity(leads.len() * n_models);
-        for (_, (s, g)) in parts {
-            scores.extend(s);
-            grades.extend(g);
         }
         Ok(Some(BatchScores {
             models: self.models.iter().map(|m| m.name.clone()).collect(),
@@ -509,10 +524,11 @@ impl Scoring {
         }))
     }
 
-    /// Scores leads `range` from the merged blocks' rules (`prepared`, by flat index): a
-    /// block of [`FINISH_LEADS`] leads at a time, each rule's tallies over the block first
-    /// (one pass over the rule's state, without a branch on its kind per lead), then each
-    /// lead's models from them.
+    /// Scores leads `range` from the merged blocks' rules (`prepared`, by flat index) into
+    /// `out` (lead-major, the range's scores and grades): a block of [`FINISH_LEADS`] leads
+    /// at a time, each rule's tallies over the block first (one pass over the rule's
+    /// state, without a branch on its kind per lead), then each lead's models from them.
+    /// `false` if `keep_going` said stop.
     fn finish(
         &self,
         leads: &BatchLeads<'_>,
@@ -520,13 +536,14 @@ impl Scoring {
         prepared: &[Option<Rule<'_>>],
         now: i64,
         keep_going: &mut dyn FnMut(u64) -> bool,
-    ) -> Result<Option<Finished>> {
+        out: Out<'_>,
+    ) -> Result<bool> {
         let n_models = self.models.len();
         let n_rules = prepared.len();
         let range = range.start..range.end.min(leads.len());
         let mut scores_q = vec![0 as Q; n_models];
-        let mut scores = Vec::with_capacity(range.len() * n_models);
-        let mut grades = Vec::with_capacity(range.len() * n_models);
+        let (scores, grades) = out;
+        let mut written = scores.iter_mut().zip(grades.iter_mut());
         // Per rule, per lead of the block: its raw points and count (rule-major).
         let mut tallies: Vec<(Q, u32)> = vec![(0, 0); n_rules * FINISH_LEADS];
         let mut times = Vec::new();
@@ -544,7 +561,7 @@ impl Scoring {
             if block.start.next_multiple_of(STOP_CHECK_ROWS) < block.end
                 && !keep_going((block.start - first) as u64)
             {
-                return Ok(None);
+                return Ok(false);
             }
             for (flat, rule) in prepared.iter().enumerate() {
                 let column = &mut tallies[flat * FINISH_LEADS..][..block.len()];
@@ -576,14 +593,14 @@ impl Scoring {
                 };
                 evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
                     .map_err(|o| o.error(self, &leads.id(l)))?;
-                for (m, &q) in scores_q.iter().enumerate() {
-                    scores.push(to_f64(q));
-                    grades.push(grade(&self.models[m], q).map(str::to_owned));
+                for ((m, &q), (score, grade_out)) in scores_q.iter().enumerate().zip(&mut written) {
+                    *score = to_f64(q);
+                    *grade_out = grade(&self.models[m], q).map(str::to_owned);
                 }
             }
             start = block.end;
         }
-        Ok(Some((scores, grades)))
+        Ok(true)
     }
 }
 
@@ -676,8 +693,8 @@ enum Prepared<'b> {
     Side(&'b [Vec<i64>]),
 }
 
-/// A run of leads' scores and grades, lead-major.
-type Finished = (Vec<f64>, Vec<Option<String>>);
+/// A run of leads' part of a batch's scores and grades, lead-major, to write.
+type Out<'a> = (&'a mut [f64], &'a mut [Option<String>]);
 
 /// Work done over every thread, and the batch's total, in [`Progress`] units.
 struct Tracker {

@@ -73,15 +73,31 @@ impl Block {
         }
     }
 
-    /// Adds another run's blocks (of rows after this one's) to these, the rules split over
-    /// `threads` scoped threads.
+    /// Adds another run's blocks (of rows after this one's) to these, the leads split over
+    /// `threads` scoped threads (each takes every rule for its leads, so the threads get
+    /// the same work whatever the rules' sizes).
     pub(super) fn merge(&mut self, other: Block, threads: usize) {
-        let per = self.rules.len().div_ceil(threads.max(1)).max(1);
+        let n_leads = self.rules.first().map_or(0, RuleState::leads);
+        let per = n_leads.div_ceil(threads.max(1)).max(1);
+        // Each thread's part of every rule: its leads' state here, `other`'s, its leads.
+        type Work<'a> = Vec<(Part<'a>, &'a RuleState, Range<usize>)>;
+        let mut work: Vec<Work<'_>> = (0..n_leads.div_ceil(per))
+            .map(|_| Vec::with_capacity(self.rules.len()))
+            .collect();
+        for (mine, theirs) in self.rules.iter_mut().zip(&other.rules) {
+            for (t, part) in mine.parts(per).enumerate() {
+                if let Some(w) = work.get_mut(t) {
+                    w.push((part, theirs, t * per..n_leads.min((t + 1) * per)));
+                }
+            }
+        }
         std::thread::scope(|s| {
-            let mut theirs = other.rules.into_iter();
-            for mine in self.rules.chunks_mut(per) {
-                let theirs: Vec<RuleState> = theirs.by_ref().take(mine.len()).collect();
-                s.spawn(move || merge_rules(mine, theirs));
+            for w in work {
+                s.spawn(move || {
+                    for (mine, theirs, leads) in w {
+                        merge_part(mine, theirs, leads);
+                    }
+                });
             }
         });
         self.row_errors.extend(other.row_errors);
@@ -99,43 +115,85 @@ fn written_zeros<T: Copy + Default>(n: usize) -> Vec<T> {
     v
 }
 
-/// Adds `theirs` to `mine`, rule by rule.
-fn merge_rules(mine: &mut [RuleState], theirs: Vec<RuleState>) {
-    {
-        for (mine, theirs) in mine.iter_mut().zip(theirs) {
-            match (mine, theirs) {
-                (RuleState::Count(a), RuleState::Count(b)) => {
-                    for (a, b) in a.iter_mut().zip(b) {
-                        *a = a.saturating_add(b);
-                    }
-                }
-                (RuleState::Tiny(n, a), RuleState::Tiny(_, b)) => {
-                    for (a, b) in a.iter_mut().zip(b) {
-                        *a = a.saturating_add(b).min(*n);
-                    }
-                }
-                (RuleState::Factors(a), RuleState::Factors(b)) => {
-                    for (a, b) in a.iter_mut().zip(b) {
-                        *a = a.saturating_add(b);
-                    }
-                }
-                (RuleState::Earliest(width, a), RuleState::Earliest(_, b)) => {
-                    for (a, b) in a.chunks_exact_mut(*width).zip(b.chunks_exact(*width)) {
-                        for &v in b.iter().take_while(|&&v| v != 0) {
-                            keep_inline(a, v);
-                        }
-                    }
-                }
-                (RuleState::Side(n, a), RuleState::Side(_, b)) => {
-                    for (a, b) in a.iter_mut().zip(b) {
-                        for t in b {
-                            keep_earliest(a, t, *n);
-                        }
-                    }
-                }
-                _ => {}
+/// A run of leads' state of one rule, to merge into ([`Block::merge`]).
+enum Part<'a> {
+    Count(&'a mut [u32]),
+    Tiny(u8, &'a mut [u8]),
+    Factors(&'a mut [u128]),
+    Earliest(usize, &'a mut [i64]),
+    Side(u32, &'a mut [Vec<i64>]),
+}
+
+impl RuleState {
+    /// The leads it holds state for.
+    fn leads(&self) -> usize {
+        match self {
+            RuleState::Count(c) => c.len(),
+            RuleState::Tiny(_, c) => c.len(),
+            RuleState::Factors(s) => s.len(),
+            RuleState::Earliest(w, a) => a.len() / (*w).max(1),
+            RuleState::Side(_, l) => l.len(),
+        }
+    }
+
+    /// Its state in runs of `per` leads, to write.
+    fn parts(&mut self, per: usize) -> Box<dyn Iterator<Item = Part<'_>> + '_> {
+        match self {
+            RuleState::Count(c) => Box::new(c.chunks_mut(per).map(Part::Count)),
+            RuleState::Tiny(n, c) => {
+                let n = *n;
+                Box::new(c.chunks_mut(per).map(move |c| Part::Tiny(n, c)))
+            }
+            RuleState::Factors(s) => Box::new(s.chunks_mut(per).map(Part::Factors)),
+            RuleState::Earliest(w, a) => {
+                let w = *w;
+                Box::new(
+                    a.chunks_mut(per * w.max(1))
+                        .map(move |a| Part::Earliest(w, a)),
+                )
+            }
+            RuleState::Side(n, l) => {
+                let n = *n;
+                Box::new(l.chunks_mut(per).map(move |l| Part::Side(n, l)))
             }
         }
+    }
+}
+
+/// Adds the state of `leads` in `theirs` to `mine` (the same leads'), lead by lead.
+fn merge_part(mine: Part<'_>, theirs: &RuleState, leads: Range<usize>) {
+    match (mine, theirs) {
+        (Part::Count(a), RuleState::Count(b)) => {
+            for (a, &b) in a.iter_mut().zip(&b[leads]) {
+                *a = a.saturating_add(b);
+            }
+        }
+        (Part::Tiny(n, a), RuleState::Tiny(_, b)) => {
+            for (a, &b) in a.iter_mut().zip(&b[leads]) {
+                *a = a.saturating_add(b).min(n);
+            }
+        }
+        (Part::Factors(a), RuleState::Factors(b)) => {
+            for (a, &b) in a.iter_mut().zip(&b[leads]) {
+                *a = a.saturating_add(b);
+            }
+        }
+        (Part::Earliest(width, a), RuleState::Earliest(_, b)) => {
+            let b = &b[leads.start * width..leads.end * width];
+            for (a, b) in a.chunks_exact_mut(width).zip(b.chunks_exact(width)) {
+                for &v in b.iter().take_while(|&&v| v != 0) {
+                    keep_inline(a, v);
+                }
+            }
+        }
+        (Part::Side(n, a), RuleState::Side(_, b)) => {
+            for (a, b) in a.iter_mut().zip(&b[leads]) {
+                for &t in b {
+                    keep_earliest(a, t, n);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
