@@ -17,8 +17,8 @@ use plan::Layout;
 use rows::{RuleState, Scan, slot_time};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// Scores of a batch: `scores[lead * models.len() + m]`.
 ///
@@ -505,11 +505,13 @@ impl Scoring {
             keep_going,
             || (),
             |_, i, piece, hook| {
-                let out = outs.get(i).and_then(|o| o.lock().ok()?.take());
-                match out {
-                    Some(out) => self.finish(&leads, piece, &prepared, now_s, hook, out),
-                    None => Ok(true),
-                }
+                // Each piece is taken once, so its part is there (a lock is held only to
+                // take it, so none is poisoned).
+                let out = outs
+                    .get(i)
+                    .and_then(|o| o.lock().unwrap_or_else(PoisonError::into_inner).take())
+                    .ok_or_else(|| Error::invalid_input(format!("leads' run {i} taken twice")))?;
+                self.finish(&leads, piece, &prepared, now_s, hook, out)
             },
         )?;
         drop(outs);

@@ -160,23 +160,22 @@ impl RuleState {
     }
 }
 
+/// `a[i] = add(a[i], b[i])` for each lead.
+fn add_each<T: Copy>(a: &mut [T], b: &[T], add: impl Fn(T, T) -> T) {
+    for (a, &b) in a.iter_mut().zip(b) {
+        *a = add(*a, b);
+    }
+}
+
 /// Adds the state of `leads` in `theirs` to `mine` (the same leads'), lead by lead.
 fn merge_part(mine: Part<'_>, theirs: &RuleState, leads: Range<usize>) {
     match (mine, theirs) {
-        (Part::Count(a), RuleState::Count(b)) => {
-            for (a, &b) in a.iter_mut().zip(&b[leads]) {
-                *a = a.saturating_add(b);
-            }
-        }
+        (Part::Count(a), RuleState::Count(b)) => add_each(a, &b[leads], u32::saturating_add),
         (Part::Tiny(n, a), RuleState::Tiny(_, b)) => {
-            for (a, &b) in a.iter_mut().zip(&b[leads]) {
-                *a = a.saturating_add(b).min(n);
-            }
+            add_each(a, &b[leads], |a, b| a.saturating_add(b).min(n));
         }
         (Part::Factors(a), RuleState::Factors(b)) => {
-            for (a, &b) in a.iter_mut().zip(&b[leads]) {
-                *a = a.saturating_add(b);
-            }
+            add_each(a, &b[leads], u128::saturating_add);
         }
         (Part::Earliest(width, a), RuleState::Earliest(_, b)) => {
             let b = &b[leads.start * width..leads.end * width];
