@@ -221,9 +221,21 @@ scoring:
         - {type: behaviour, name: any_visit, activity: web_visit, points: 1}
 "#;
 
+/// A `seconds` column: `values`, set where `valid`.
+fn seconds_column<'a>(values: &'a [i64], valid: &'a [bool]) -> leadcore::columnar::AttrColumn<'a> {
+    use leadcore::columnar::{AttrColumn, AttrValues, Column};
+    AttrColumn {
+        name: "seconds",
+        values: AttrValues::Int(Column {
+            values,
+            valid: Some(valid),
+        }),
+    }
+}
+
 #[test]
 fn seconds_beyond_u32_are_bad_input_in_every_path() {
-    use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns};
+    use leadcore::columnar::{DictColumn, EventColumns};
     let pb = Playbook::from_yaml(LONG_VISITS).unwrap();
     let s = pb.scoring();
     let t = t0();
@@ -233,13 +245,7 @@ fn seconds_beyond_u32_are_bad_input_in_every_path() {
     let valid = [true, true, true, false];
     let kinds = ["web_visit".to_owned()];
     let ids = ["A".to_owned()];
-    let attrs = [AttrColumn {
-        name: "seconds",
-        values: AttrValues::Int(Column {
-            values: &seconds,
-            valid: Some(&valid),
-        }),
-    }];
+    let attrs = [seconds_column(&seconds, &valid)];
     let kind = DictColumn {
         codes: &[0; 4],
         dictionary: &kinds,
@@ -297,7 +303,7 @@ fn seconds_beyond_u32_are_bad_input_in_every_path() {
 /// is found on its row, and what a null slot holds is not looked at, on one thread and two.
 #[test]
 fn seconds_are_checked_on_every_row_of_a_long_batch_but_not_under_a_null() {
-    use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns};
+    use leadcore::columnar::{DictColumn, EventColumns};
     let pb = Playbook::from_yaml(LONG_VISITS).unwrap();
     let s = pb.scoring();
     let t = t0();
@@ -314,13 +320,7 @@ fn seconds_are_checked_on_every_row_of_a_long_batch_but_not_under_a_null() {
     seconds[2_999_999] = 1 << 32;
     let lead: Vec<u32> = (0..n as u32).map(|i| i % 2).collect();
     let kinds = ["web_visit".to_owned()];
-    let attrs = [AttrColumn {
-        name: "seconds",
-        values: AttrValues::Int(Column {
-            values: &seconds,
-            valid: Some(&valid),
-        }),
-    }];
+    let attrs = [seconds_column(&seconds, &valid)];
     let at = vec![t.timestamp(); n];
     let codes = vec![0; n];
     let events = EventColumns {

@@ -85,7 +85,7 @@ impl Block {
             .map(|_| Vec::with_capacity(self.rules.len()))
             .collect();
         for (mine, theirs) in self.rules.iter_mut().zip(&other.rules) {
-            for (t, part) in mine.parts(per).enumerate() {
+            for (t, part) in mine.parts(per).into_iter().enumerate() {
                 if let Some(w) = work.get_mut(t) {
                     w.push((part, theirs, t * per..n_leads.min((t + 1) * per)));
                 }
@@ -137,25 +137,16 @@ impl RuleState {
     }
 
     /// Its state in runs of `per` leads, to write.
-    fn parts(&mut self, per: usize) -> Box<dyn Iterator<Item = Part<'_>> + '_> {
+    fn parts(&mut self, per: usize) -> Vec<Part<'_>> {
         match self {
-            RuleState::Count(c) => Box::new(c.chunks_mut(per).map(Part::Count)),
-            RuleState::Tiny(n, c) => {
-                let n = *n;
-                Box::new(c.chunks_mut(per).map(move |c| Part::Tiny(n, c)))
-            }
-            RuleState::Factors(s) => Box::new(s.chunks_mut(per).map(Part::Factors)),
-            RuleState::Earliest(w, a) => {
-                let w = *w;
-                Box::new(
-                    a.chunks_mut(per * w.max(1))
-                        .map(move |a| Part::Earliest(w, a)),
-                )
-            }
-            RuleState::Side(n, l) => {
-                let n = *n;
-                Box::new(l.chunks_mut(per).map(move |l| Part::Side(n, l)))
-            }
+            RuleState::Count(c) => c.chunks_mut(per).map(Part::Count).collect(),
+            RuleState::Tiny(n, c) => c.chunks_mut(per).map(|c| Part::Tiny(*n, c)).collect(),
+            RuleState::Factors(s) => s.chunks_mut(per).map(Part::Factors).collect(),
+            RuleState::Earliest(w, a) => a
+                .chunks_mut(per * (*w).max(1))
+                .map(|a| Part::Earliest(*w, a))
+                .collect(),
+            RuleState::Side(n, l) => l.chunks_mut(per).map(|l| Part::Side(*n, l)).collect(),
         }
     }
 }
