@@ -26,8 +26,8 @@ cargo test -p leadcore --no-default-features --lib --quiet
 step "clippy: workspace"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "rustdoc: the core's and leadcore-arrow's docs build without warnings (broken links fail)"
-RUSTDOCFLAGS="-D warnings" cargo doc -p leadcore -p leadcore-arrow --no-deps --quiet
+step "rustdoc: the core's, leadcore-arrow's and leadcore-hint's docs build without warnings (broken links fail)"
+RUSTDOCFLAGS="-D warnings" cargo doc -p leadcore -p leadcore-arrow -p leadcore-hint --no-deps --quiet
 
 step "Rust tests (all crates, doctests, shared vectors)"
 cargo test --workspace
