@@ -9,7 +9,7 @@
 //! Measured on the realistic scoring fixture (10 M events, 100 k leads): prefetching the
 //! per-lead state 16 updates ahead made one thread's batch 8-10% faster and two threads'
 //! ~12% (the state's cache misses, as leads arrive at random, overlap more). Ordinary reads
-//! of the same lines ahead gained nothing: a read must complete before it retires, a
+//! of the same lines ahead did not do that: a read must complete before it retires, a
 //! prefetch need not.
 
 #![deny(missing_docs)]
