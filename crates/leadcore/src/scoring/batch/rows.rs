@@ -355,21 +355,23 @@ impl<'a> Scan<'_, 'a> {
             }
             &scratch.bucket
         };
-        // Counting sort of the rows by bucket.
-        let offsets = &mut scratch.offsets;
-        offsets.clear();
-        offsets.resize(n_kinds + 2, 0);
+        // Counting sort of the rows by bucket. The buffers are indexed as slices: through
+        // the `Vec`s, each store would make the loop read the `Vec`'s pointer and length
+        // again (the store might have changed them, as far as the compiler knows).
+        scratch.offsets.clear();
+        scratch.offsets.resize(n_kinds + 2, 0);
+        let offsets = &mut scratch.offsets[..];
         for &b in bucket {
             offsets[b as usize + 1] += 1;
         }
         for k in 0..=n_kinds {
             offsets[k + 1] += offsets[k];
         }
-        let order = &mut scratch.order;
-        order.resize(bucket.len(), 0);
-        let fill = &mut scratch.fill;
-        fill.clear();
-        fill.extend_from_slice(&offsets[..=n_kinds]);
+        scratch.order.resize(bucket.len(), 0);
+        let order = &mut scratch.order[..];
+        scratch.fill.clear();
+        scratch.fill.extend_from_slice(&offsets[..=n_kinds]);
+        let fill = &mut scratch.fill[..];
         for (i, &b) in bucket.iter().enumerate() {
             let at = &mut fill[b as usize];
             order[*at as usize] = i as u32;
@@ -825,6 +827,9 @@ fn add_rows(
     if rows.len() <= mine.len() {
         rows.resize(mine.len() + 1, 0);
     }
+    // Buffers and states are written as slices: through a `Vec`, each store would make the
+    // loop read the `Vec`'s pointer and length again.
+    let rows = &mut rows[..];
     let mut bits = any;
     while bits != 0 {
         let r = bits.trailing_zeros();
@@ -846,6 +851,7 @@ fn add_rows(
         let ahead = |k: usize| picked.get(k + AHEAD).map(|&i| lead(i));
         match &mut states[hot.flat] {
             RuleState::Count(counts) => {
+                let counts = &mut counts[..];
                 for (k, &i) in picked.iter().enumerate() {
                     if let Some(l) = ahead(k) {
                         prefetch(counts, l);
@@ -856,7 +862,7 @@ fn add_rows(
                 }
             }
             RuleState::Tiny(n, counts) => {
-                let n = *n;
+                let (n, counts) = (*n, &mut counts[..]);
                 for (k, &i) in picked.iter().enumerate() {
                     if let Some(l) = ahead(k) {
                         prefetch(counts, l);
@@ -874,6 +880,7 @@ fn add_rows(
                         .iter()
                         .map(|&i| Factors::fixed(rule.factor(now.saturating_sub(ats[i as usize])))),
                 );
+                let sums = &mut sums[..];
                 for (k, (&i, &f)) in picked.iter().zip(factors.iter()).enumerate() {
                     if let Some(l) = ahead(k) {
                         prefetch(sums, l);
@@ -884,7 +891,7 @@ fn add_rows(
                 }
             }
             RuleState::Earliest(width, times) => {
-                let width = *width;
+                let (width, times) = (*width, &mut times[..]);
                 for (k, &i) in picked.iter().enumerate() {
                     if let Some(l) = ahead(k) {
                         prefetch(times, l * width);
