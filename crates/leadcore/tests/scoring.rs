@@ -135,6 +135,11 @@ scoring:
         # counts that stop where the cap is reached (a cap no multiple of the points)
         - {type: behaviour, name: capped_opens, activity: email_opened, points: 0.75, max_points: 2}
         - {type: behaviour, name: capped_unsubs, activity: email_unsubscribed, points: -2.5, max_points: 6}
+        # a second kind comparing `seconds`, and windows on two kinds (each kind's rows are
+        # tested against its own rules' intervals and windows only)
+        - {type: behaviour, name: quick_opens, activity: email_opened, points: 2, window_days: 2,
+           filters: [{attr: seconds, op: le, value: 40}]}
+        - {type: behaviour, name: recent_visits, activity: web_visit, points: 1, window_days: 3}
         - {type: fit, name: not_apac, points: 2,
            when: {not: {field: region, op: eq, value: apac, case_insensitive: true}}}
 "#;

@@ -100,10 +100,13 @@ pub(super) struct KindPlan {
     pub mask: u64,
     /// Indices into [`Pass::dicts`] its rules filter on.
     pub dicts: Vec<usize>,
-    /// Indices into [`Pass::ints`].
-    pub ints: Vec<usize>,
-    /// Whether any of its rules has a window or expiry.
-    pub windowed: bool,
+    /// The integer columns its rules compare: an index into [`Pass::ints`], and the
+    /// intervals of its own rules on that column (a row is not tested against another
+    /// kind's).
+    pub ints: Vec<(usize, Vec<Ranged>)>,
+    /// Its rules whose occurrences count only from a time on: bit, first counted time (as
+    /// [`Pass::from`]).
+    pub from: Vec<(u64, i64)>,
     /// Its rules with general row tests.
     pub tested: u64,
 }
@@ -116,6 +119,7 @@ pub(super) struct IntGroup<'a> {
 
 /// A rule's interval: the row passes when its value lies in `lo..=hi`, or (no value) when
 /// `null` says so.
+#[derive(Clone, Copy)]
 pub(super) struct Ranged {
     pub bit: u64,
     pub lo: i64,
@@ -246,7 +250,6 @@ impl<'a> Pass<'a> {
 
     /// Per kind: the text columns, integer columns and windows its rules read.
     fn finish(&mut self) {
-        let from_bits = self.from.iter().fold(0, |a, (bit, _)| a | bit);
         self.kinds = self
             .kind_masks
             .iter()
@@ -255,10 +258,22 @@ impl<'a> Pass<'a> {
                 dicts: (0..self.dicts.len())
                     .filter(|&d| self.dicts[d].involved & mask != 0)
                     .collect(),
-                ints: (0..self.ints.len())
-                    .filter(|&g| self.ints[g].ranges.iter().any(|r| r.bit & mask != 0))
+                ints: self
+                    .ints
+                    .iter()
+                    .enumerate()
+                    .map(|(g, group)| {
+                        let mine = group.ranges.iter().filter(|r| r.bit & mask != 0);
+                        (g, mine.copied().collect::<Vec<_>>())
+                    })
+                    .filter(|(_, ranges)| !ranges.is_empty())
                     .collect(),
-                windowed: from_bits & mask != 0,
+                from: self
+                    .from
+                    .iter()
+                    .filter(|(bit, _)| bit & mask != 0)
+                    .copied()
+                    .collect(),
                 tested: self.tested & mask,
             })
             .collect();

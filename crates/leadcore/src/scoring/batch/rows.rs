@@ -447,26 +447,28 @@ impl<'a> Scan<'_, 'a> {
                     bad_codes |= 1 << d.min(63);
                 }
             }
-            for &g in &plan.ints {
-                let group = &pass.ints[g];
+            for (g, ranges) in &plan.ints {
+                let group = &pass.ints[*g];
+                let ranges = &ranges[..];
                 let values = &group.col.values[rows.clone()];
                 let valid = group.col.valid.map(|v| &v[rows.clone()]);
                 for (m, &i) in masks.iter_mut().zip(mine) {
                     let v = values[i as usize];
                     let ok = valid.is_none_or(|valid| valid[i as usize]);
                     let mut clear = 0;
-                    for r in &group.ranges {
+                    for r in ranges {
                         let fail = if ok { (v < r.lo) | (v > r.hi) } else { !r.null };
                         clear |= r.bit & u64::from(fail).wrapping_neg();
                     }
                     *m &= !clear;
                 }
             }
-            if plan.windowed && open & base != 0 {
+            if open & base != 0 {
+                let windows = &plan.from[..];
                 for (m, &i) in masks.iter_mut().zip(mine) {
                     let at = ats[i as usize];
                     let mut clear = 0;
-                    for &(bit, from) in &pass.from {
+                    for &(bit, from) in windows {
                         clear |= bit & open & u64::from(at < from).wrapping_neg();
                     }
                     *m &= !clear;
