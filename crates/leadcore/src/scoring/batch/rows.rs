@@ -877,11 +877,17 @@ fn add_rows(
             RuleState::Factors(sums) => {
                 let Some(rule) = hot.rule else { continue };
                 factors.clear();
-                factors.extend(
-                    picked
-                        .iter()
-                        .map(|&i| Factors::fixed(rule.factor(now.saturating_sub(ats[i as usize])))),
-                );
+                let age = |i: u32| now.saturating_sub(ats[i as usize]);
+                // The half-life table's look-ups inline, out of the general factor's match.
+                if let Some(half_life) = &rule.half_life {
+                    factors.extend(
+                        picked
+                            .iter()
+                            .map(|&i| Factors::fixed(half_life.factor(age(i)))),
+                    );
+                } else {
+                    factors.extend(picked.iter().map(|&i| Factors::fixed(rule.factor(age(i)))));
+                }
                 let sums = &mut sums[..];
                 for (k, (&i, &f)) in picked.iter().zip(factors.iter()).enumerate() {
                     if let Some(l) = ahead(k) {
