@@ -115,7 +115,7 @@ struct Whole {
 impl Whole {
     /// `h` as whole seconds, if it is a whole number below 2^32.
     fn of(h: f64) -> Option<Whole> {
-        (h >= 1.0 && h < 4_294_967_296.0 && h.fract() == 0.0).then(|| {
+        ((1.0..4_294_967_296.0).contains(&h) && h.fract() == 0.0).then(|| {
             let w = h as u64;
             Whole { w, m: u64::MAX / w }
         })
@@ -583,7 +583,11 @@ mod tests {
             let mut age = 0i64;
             while age < 400 * 86_400 {
                 let f = table.factor(age);
-                assert_eq!(f.to_bits(), Decay::HalfLife(h).factor(age).to_bits(), "{days} {age}");
+                assert_eq!(
+                    f.to_bits(),
+                    Decay::HalfLife(h).factor(age).to_bits(),
+                    "{days} {age}"
+                );
                 let x = age as f64 / h;
                 let reference = libm::exp2(-x);
                 if reference > 1e-300 {
@@ -594,7 +598,10 @@ mod tests {
                 }
                 age += 7_919 + age / 3;
             }
-            assert!(worst < 4.0 * f64::EPSILON, "half-life {days} d: worst {worst:e}");
+            assert!(
+                worst < 4.0 * f64::EPSILON,
+                "half-life {days} d: worst {worst:e}"
+            );
         }
         let week = HalfLife::new(7.0 * 86_400.0);
         for n in 0..1075 {
