@@ -132,6 +132,10 @@ pub(crate) fn evaluate<T: FnMut(usize) -> Tally + ?Sized>(
                 RuleKind::Behaviour(b) => {
                     let t = tally(flat);
                     flat += 1;
+                    // No points: nothing to cap or add (most leads meet most rules never).
+                    if t.sum == 0 && !explaining {
+                        continue;
+                    }
                     let mut value = t.sum;
                     match b.max_q {
                         Some(max) if value.unsigned_abs() > max.unsigned_abs() => {
