@@ -52,13 +52,13 @@ impl Decay {
                 }
             }
             Decay::Step { keep, period } => libm::pow(keep, (age.max(0) / period) as f64),
-            Decay::HalfLife(h) => half_life(h, Whole::of(h), age, |k, j| part(h, k, j)),
+            Decay::HalfLife(h) => half_life(h, Divisor::of_seconds(h), age, |k, j| part(h, k, j)),
         }
     }
 }
 
 /// A half-life `h`'s factor for an event `age` seconds old (a negative age counts as 0),
-/// given `h` as [`Whole`] seconds and its parts (`part(k, j)` is [`part`]`(h, k, j)`, from
+/// given `h` as whole seconds ([`Divisor::of_seconds`]) and its parts (`part(k, j)` is [`part`]`(h, k, j)`, from
 /// a table or not).
 ///
 /// Where `h` is a whole number of seconds (below 2^32), the age is split into whole
@@ -70,20 +70,12 @@ impl Decay {
 /// (each part is; the products round, the power of two is exact) and exact after whole
 /// half-lives (0.5, 0.25, ...). Otherwise it is [`exp2_neg`]`(age / h)`.
 #[inline(always)]
-fn half_life(h: f64, whole: Option<Whole>, age: i64, part: impl Fn(usize, u64) -> f64) -> f64 {
+fn half_life(h: f64, whole: Option<Divisor>, age: i64, part: impl Fn(usize, u64) -> f64) -> f64 {
     let a = age.max(0) as u64;
-    let Some(Whole { w, m }) = whole else {
+    let Some(whole) = whole else {
         return exp2_neg_of_ratio(a, h);
     };
-    // q = ⌊a / w⌋: the high word of `a · m` is it or one less.
-    let mut q = ((u128::from(a) * u128::from(m)) >> 64) as u64;
-    if q > 1100 {
-        return 0.0;
-    }
-    let mut r = a - q * w;
-    if r >= w {
-        (q, r) = (q + 1, r - w);
-    }
+    let (q, r) = whole.div_rem(a);
     let mut g = part(0, r & 255) * part(1, r >> 8 & 255) * part(2, r >> 16 & 255);
     if r >> 24 != 0 {
         g *= part(3, r >> 24 & 255);
@@ -104,21 +96,42 @@ fn exp2_neg_of_ratio(a: u64, h: f64) -> f64 {
     exp2_neg(a as f64 / h)
 }
 
-/// A half-life of `w` whole seconds (`1 <= w < 2^32`), with `m = ⌊(2^64 - 1) / w⌋` to
-/// divide by it: for any `a`, the high word of `a · m` is `⌊a / w⌋` or one less.
+/// Division by a fixed `w` (`1 <= w < 2^32`) without a divide instruction (which takes
+/// tens of cycles in the batch's inner loop): `m = ⌊(2^64 - 1) / w⌋`, and for `a < 2^63`
+/// the high word of `a · m` is `⌊a / w⌋` or one less.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Whole {
+pub(crate) struct Divisor {
     w: u64,
     m: u64,
 }
 
-impl Whole {
+impl Divisor {
+    /// A divisor of `w`, if `1 <= w < 2^32`.
+    fn new(w: u64) -> Option<Divisor> {
+        (1..1 << 32)
+            .contains(&w)
+            .then(|| Divisor { w, m: u64::MAX / w })
+    }
+
     /// `h` as whole seconds, if it is a whole number below 2^32.
-    fn of(h: f64) -> Option<Whole> {
-        ((1.0..4_294_967_296.0).contains(&h) && h.fract() == 0.0).then(|| {
-            let w = h as u64;
-            Whole { w, m: u64::MAX / w }
-        })
+    fn of_seconds(h: f64) -> Option<Divisor> {
+        if (1.0..4_294_967_296.0).contains(&h) && h.fract() == 0.0 {
+            Divisor::new(h as u64)
+        } else {
+            None
+        }
+    }
+
+    /// `(⌊a / w⌋, a mod w)` for `a < 2^63`.
+    #[inline(always)]
+    fn div_rem(self, a: u64) -> (u64, u64) {
+        let q = ((u128::from(a) * u128::from(self.m)) >> 64) as u64;
+        let r = a - q * self.w;
+        if r >= self.w {
+            (q + 1, r - self.w)
+        } else {
+            (q, r)
+        }
     }
 }
 
@@ -132,7 +145,7 @@ fn part(h: f64, k: usize, j: u64) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct HalfLife {
     h: f64,
-    whole: Option<Whole>,
+    whole: Option<Divisor>,
     /// `part(h, k, j)` at `256·k + j`.
     parts: Box<[f64; 4 * 256]>,
 }
@@ -145,7 +158,7 @@ impl HalfLife {
         }
         HalfLife {
             h,
-            whole: Whole::of(h),
+            whole: Divisor::of_seconds(h),
             parts,
         }
     }
@@ -269,14 +282,32 @@ pub(crate) fn exp2_neg(x: f64) -> f64 {
 /// Steps a step decay keeps in its table.
 const STEP_TABLE: usize = 256;
 
-/// `keep^k` for `k < STEP_TABLE`: a step decay's factors, as [`Decay::factor`] computes
-/// them (the same `libm::pow`), by lookup in the batch's inner loop.
-fn step_powers(decay: Decay) -> Option<Box<[f64]>> {
-    match decay {
-        Decay::Step { keep, .. } => {
-            Some((0..STEP_TABLE).map(|k| libm::pow(keep, k as f64)).collect())
+/// A step decay's factors by table, for the batch's inner loop: `keep^k` for
+/// `k < STEP_TABLE`, as [`Decay::factor`] computes them (the same `libm::pow`), and the
+/// period as a [`Divisor`] where it is one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StepPowers {
+    period: Option<Divisor>,
+    powers: Box<[f64]>,
+}
+
+impl StepPowers {
+    fn new(decay: Decay) -> Option<StepPowers> {
+        match decay {
+            Decay::Step { keep, period } => Some(StepPowers {
+                period: u64::try_from(period).ok().and_then(Divisor::new),
+                powers: (0..STEP_TABLE).map(|k| libm::pow(keep, k as f64)).collect(),
+            }),
+            _ => None,
         }
-        _ => None,
+    }
+
+    /// The factor for an event `age` seconds old, if the table holds it.
+    #[inline]
+    fn factor(&self, age: i64) -> Option<f64> {
+        let a = age.max(0) as u64;
+        let steps = self.period?.div_rem(a).0;
+        self.powers.get(usize::try_from(steps).ok()?).copied()
     }
 }
 
@@ -293,8 +324,8 @@ pub(crate) struct Behaviour {
     pub max_q: Option<Q>,
     pub window: Option<i64>,
     pub decay: Decay,
-    /// A step decay's factors by table (see [`step_powers`]).
-    pub step_powers: Option<Box<[f64]>>,
+    /// A step decay's factors by table.
+    pub step_powers: Option<StepPowers>,
     /// A half-life decay's factors.
     pub half_life: Option<HalfLife>,
 }
@@ -306,9 +337,7 @@ impl Behaviour {
         if let Some(half_life) = &self.half_life {
             return half_life.factor(age);
         }
-        if let (Decay::Step { period, .. }, Some(powers)) = (self.decay, &self.step_powers)
-            && let Some(&f) = powers.get((age.max(0) / period) as usize)
-        {
+        if let Some(f) = self.step_powers.as_ref().and_then(|s| s.factor(age)) {
             return f;
         }
         self.decay.factor(age)
@@ -527,7 +556,7 @@ fn compile_model(
                     max_q: max_points.map(quantize),
                     window: window_days.map(|d| i64::from(d) * DAY),
                     decay: Decay::compile(decay.unwrap_or(ms.decay)),
-                    step_powers: step_powers(Decay::compile(decay.unwrap_or(ms.decay))),
+                    step_powers: StepPowers::new(Decay::compile(decay.unwrap_or(ms.decay))),
                     half_life: match Decay::compile(decay.unwrap_or(ms.decay)) {
                         Decay::HalfLife(h) => Some(HalfLife::new(h)),
                         _ => None,
@@ -570,7 +599,44 @@ fn compile_model(
 
 #[cfg(test)]
 mod tests {
-    use super::{Decay, HalfLife, exp2_neg};
+    use super::{Decay, Divisor, HalfLife, StepPowers, exp2_neg};
+
+    #[test]
+    fn a_divisor_divides_exactly() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for w in [1, 2, 3, 7, 86_400, 604_800, 3_888_000, (1 << 32) - 1] {
+            let d = Divisor::new(w).unwrap();
+            for a in [0, 1, w - 1, w, w + 1, (1 << 63) - 1, (1 << 63) - w] {
+                assert_eq!(d.div_rem(a), (a / w, a % w), "{a} / {w}");
+            }
+            for _ in 0..10_000 {
+                let a = next() >> (1 + next() % 63);
+                assert_eq!(d.div_rem(a), (a / w, a % w), "{a} / {w}");
+            }
+        }
+        assert!(Divisor::new(0).is_none() && Divisor::new(1 << 32).is_none());
+    }
+
+    #[test]
+    fn step_factors_by_table_are_the_formula() {
+        let decay = Decay::Step {
+            keep: 0.75,
+            period: 30 * 86_400,
+        };
+        let table = StepPowers::new(decay).unwrap();
+        let mut age = -100i64;
+        while age < 300 * 30 * 86_400 {
+            let f = table.factor(age).unwrap_or_else(|| decay.factor(age));
+            assert_eq!(f.to_bits(), decay.factor(age).to_bits(), "{age}");
+            age += 86_399 + age.abs() / 7;
+        }
+    }
 
     #[test]
     fn half_life_factors_are_close_to_exp2_the_same_by_table_and_exact_at_whole_half_lives() {
