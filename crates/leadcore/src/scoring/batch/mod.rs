@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Activity, AttributeDef, FieldType, Lead};
 use chrono::{DateTime, Utc};
 use plan::Layout;
-use rows::{RuleState, Scan, slot_time};
+use rows::{Block, Part, RuleState, Scan, merge_part, slot_time};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -441,8 +441,11 @@ impl Scoring {
         let Some(mut block) = blocks.next() else {
             return Ok(None);
         };
-        for other in blocks {
-            block.merge(other, threads);
+        // The other threads' states are added into the first's piece by piece of leads, as
+        // each piece is finished: one pass over them, while the piece's state is in cache.
+        let mut others: Vec<Block> = blocks.collect();
+        for other in &mut others {
+            block.row_errors.append(&mut other.row_errors);
         }
         if threads > 1 {
             // each thread's pieces in turn: the rows' order again
@@ -464,23 +467,29 @@ impl Scoring {
                 (0..=top).map(|n| b.count_points(u64::from(n))).collect()
             })
             .collect();
-        let prepared: Vec<Option<Rule<'_>>> = (0..self.behaviours.len())
-            .map(|flat| {
-                let b = self.behaviour(flat)?;
-                let state = match &block.rules[flat] {
-                    RuleState::Count(c) => Prepared::Count(c, &tables[flat]),
-                    RuleState::Tiny(_, c) => Prepared::Tiny(c, &tables[flat]),
-                    RuleState::Factors(s) => Prepared::Factors(s),
-                    RuleState::Earliest(w, a) => Prepared::Earliest(*w, a),
-                    RuleState::Side(_, lists) => Prepared::Side(lists),
-                };
-                Some(Rule { b, state })
-            })
-            .collect();
         // Leads: finished in runs too (each allocation-free but for grades), each run into
         // its own part of the scores and grades, taken by the thread that takes the run.
         let n_models = self.models.len();
         let lead_pieces = pieces(leads.len(), threads, PIECE_LEADS);
+        // Each piece's state: every rule's part for the piece's leads.
+        let per = lead_pieces.first().map_or(1, |p| p.len().max(1));
+        let mut piece_states: Vec<Vec<Part<'_>>> = lead_pieces
+            .iter()
+            .map(|_| Vec::with_capacity(block.rules.len()))
+            .collect();
+        for rule in &mut block.rules {
+            let mut parts = rule.parts(per).into_iter();
+            for state in &mut piece_states {
+                // A rule over no leads has no parts: the piece (empty) reads none.
+                if let Some(part) = parts.next() {
+                    state.push(part);
+                }
+            }
+        }
+        let piece_states: Vec<Mutex<Option<Vec<Part<'_>>>>> = piece_states
+            .into_iter()
+            .map(|s| Mutex::new(Some(s)))
+            .collect();
         let mut scores = vec![0.0; leads.len() * n_models];
         let mut grades: Vec<Option<String>> = vec![None; leads.len() * n_models];
         let outs: Vec<Mutex<Option<Out<'_>>>> = {
@@ -507,14 +516,41 @@ impl Scoring {
             |_, i, piece, hook| {
                 // Each piece is taken once, so its part is there (a lock is held only to
                 // take it, so none is poisoned).
+                let taken = |i| Error::invalid_input(format!("leads' run {i} taken twice"));
                 let out = outs
                     .get(i)
                     .and_then(|o| o.lock().unwrap_or_else(PoisonError::into_inner).take())
-                    .ok_or_else(|| Error::invalid_input(format!("leads' run {i} taken twice")))?;
+                    .ok_or_else(|| taken(i))?;
+                let mut parts = piece_states
+                    .get(i)
+                    .and_then(|o| o.lock().unwrap_or_else(PoisonError::into_inner).take())
+                    .ok_or_else(|| taken(i))?;
+                for (flat, part) in parts.iter_mut().enumerate() {
+                    for other in &others {
+                        if let Some(theirs) = other.rules.get(flat) {
+                            merge_part(part, theirs, piece.clone());
+                        }
+                    }
+                }
+                // Each behaviour rule and its state over the piece's leads.
+                let prepared: Vec<Option<Rule<'_>>> = (0..self.behaviours.len())
+                    .map(|flat| {
+                        let b = self.behaviour(flat)?;
+                        let state = match parts.get(flat)? {
+                            Part::Count(c) => Prepared::Count(c, &tables[flat]),
+                            Part::Tiny(_, c) => Prepared::Tiny(c, &tables[flat]),
+                            Part::Factors(s) => Prepared::Factors(s),
+                            Part::Earliest(w, a) => Prepared::Earliest(*w, a),
+                            Part::Side(_, lists) => Prepared::Side(lists),
+                        };
+                        Some(Rule { b, state })
+                    })
+                    .collect();
                 self.finish(&leads, piece, &prepared, now_s, hook, out)
             },
         )?;
         drop(outs);
+        drop(piece_states);
         if finished.is_none() {
             return Ok(None);
         }
@@ -568,7 +604,13 @@ impl Scoring {
             for (flat, rule) in prepared.iter().enumerate() {
                 let column = &mut tallies[flat * FINISH_LEADS..][..block.len()];
                 match rule {
-                    Some(rule) => rule.tally(block.clone(), now, column, &mut times),
+                    // The piece's state starts at its first lead.
+                    Some(rule) => rule.tally(
+                        block.start - first..block.end - first,
+                        now,
+                        column,
+                        &mut times,
+                    ),
                     None => column.fill((0, 0)),
                 }
             }

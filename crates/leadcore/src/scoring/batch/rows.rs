@@ -73,36 +73,6 @@ impl Block {
             row_errors: Vec::new(),
         }
     }
-
-    /// Adds another run's blocks (of rows after this one's) to these, the leads split over
-    /// `threads` scoped threads (each takes every rule for its leads, so the threads get
-    /// the same work whatever the rules' sizes).
-    pub(super) fn merge(&mut self, other: Block, threads: usize) {
-        let n_leads = self.rules.first().map_or(0, RuleState::leads);
-        let per = n_leads.div_ceil(threads.max(1)).max(1);
-        // Each thread's part of every rule: its leads' state here, `other`'s, its leads.
-        type Work<'a> = Vec<(Part<'a>, &'a RuleState, Range<usize>)>;
-        let mut work: Vec<Work<'_>> = (0..n_leads.div_ceil(per))
-            .map(|_| Vec::with_capacity(self.rules.len()))
-            .collect();
-        for (mine, theirs) in self.rules.iter_mut().zip(&other.rules) {
-            for (t, part) in mine.parts(per).into_iter().enumerate() {
-                if let Some(w) = work.get_mut(t) {
-                    w.push((part, theirs, t * per..n_leads.min((t + 1) * per)));
-                }
-            }
-        }
-        std::thread::scope(|s| {
-            for w in work {
-                s.spawn(move || {
-                    for (mine, theirs, leads) in w {
-                        merge_part(mine, theirs, leads);
-                    }
-                });
-            }
-        });
-        self.row_errors.extend(other.row_errors);
-    }
 }
 
 /// `n` zeros, written rather than allocated zeroed (`vec![0; n]`). A state is read before
@@ -116,8 +86,9 @@ fn written_zeros<T: Copy + Default>(n: usize) -> Vec<T> {
     v
 }
 
-/// A run of leads' state of one rule, to merge into ([`Block::merge`]).
-enum Part<'a> {
+/// A run of leads' state of one rule: another thread's state for the same leads is merged
+/// into it ([`merge_part`]), then it is read to finish the leads.
+pub(super) enum Part<'a> {
     Count(&'a mut [u32]),
     Tiny(u8, &'a mut [u8]),
     Factors(&'a mut [u128]),
@@ -126,19 +97,8 @@ enum Part<'a> {
 }
 
 impl RuleState {
-    /// The leads it holds state for.
-    fn leads(&self) -> usize {
-        match self {
-            RuleState::Count(c) => c.len(),
-            RuleState::Tiny(_, c) => c.len(),
-            RuleState::Factors(s) => s.len(),
-            RuleState::Earliest(w, a) => a.len() / (*w).max(1),
-            RuleState::Side(_, l) => l.len(),
-        }
-    }
-
     /// Its state in runs of `per` leads, to write.
-    fn parts(&mut self, per: usize) -> Vec<Part<'_>> {
+    pub(super) fn parts(&mut self, per: usize) -> Vec<Part<'_>> {
         match self {
             RuleState::Count(c) => c.chunks_mut(per).map(Part::Count).collect(),
             RuleState::Tiny(n, c) => c.chunks_mut(per).map(|c| Part::Tiny(*n, c)).collect(),
@@ -160,16 +120,18 @@ fn add_each<T: Copy>(a: &mut [T], b: &[T], add: impl Fn(T, T) -> T) {
 }
 
 /// Adds the state of `leads` in `theirs` to `mine` (the same leads'), lead by lead.
-fn merge_part(mine: Part<'_>, theirs: &RuleState, leads: Range<usize>) {
+pub(super) fn merge_part(mine: &mut Part<'_>, theirs: &RuleState, leads: Range<usize>) {
     match (mine, theirs) {
         (Part::Count(a), RuleState::Count(b)) => add_each(a, &b[leads], u32::saturating_add),
         (Part::Tiny(n, a), RuleState::Tiny(_, b)) => {
+            let n = *n;
             add_each(a, &b[leads], |a, b| a.saturating_add(b).min(n));
         }
         (Part::Factors(a), RuleState::Factors(b)) => {
             add_each(a, &b[leads], u128::saturating_add);
         }
         (Part::Earliest(width, a), RuleState::Earliest(_, b)) => {
+            let width = *width;
             let b = &b[leads.start * width..leads.end * width];
             for (a, b) in a.chunks_exact_mut(width).zip(b.chunks_exact(width)) {
                 for &v in b.iter().take_while(|&&v| v != 0) {
@@ -180,7 +142,7 @@ fn merge_part(mine: Part<'_>, theirs: &RuleState, leads: Range<usize>) {
         (Part::Side(n, a), RuleState::Side(_, b)) => {
             for (a, b) in a.iter_mut().zip(&b[leads]) {
                 for &t in b {
-                    keep_earliest(a, t, n);
+                    keep_earliest(a, t, *n);
                 }
             }
         }
