@@ -165,7 +165,8 @@ impl Scoring {
     /// [`Scoring::score_columns`] on `threads` threads (1: this thread only; at most one
     /// per [`STOP_CHECK_ROWS`] rows): the rows are cut into pieces of 262,144 that the
     /// threads take in turn, each thread scanning its pieces into its own lead blocks; the
-    /// blocks are merged, and the leads finished in pieces taken the same way. Taken in turn,
+    /// leads are finished in pieces taken the same way, each piece adding the other
+    /// threads' blocks for its leads into the first's as it is finished. Taken in turn,
     /// the pieces keep the threads busy to the end when some rows cost more than others (a
     /// time-ordered log's recent rows fall inside more windows). Sums are exact, so the
     /// scores are the same bits on any number of threads, and the row errors come in row
@@ -417,7 +418,7 @@ impl Scoring {
             horizon: now_s.saturating_add(self.tolerance),
         };
 
-        // Rows: pieces taken in turn by the threads, each into its own blocks, then merged.
+        // Rows: pieces taken in turn by the threads, each into its own blocks.
         let threads = threads.clamp(1, rows.div_ceil(STOP_CHECK_ROWS).max(1));
         let passes = self.behaviours.len().div_ceil(plan::RULES_PER_PASS) as u64;
         let row_units = passes * rows as u64;
@@ -451,8 +452,7 @@ impl Scoring {
             // each thread's pieces in turn: the rows' order again
             block.row_errors.sort_by_key(|e| e.row);
         }
-        // Each behaviour rule and its merged state, looked up once for every piece of leads;
-        // a counting rule's points for the counts it can reach (up to 255), computed once
+        // A counting rule's points for the counts it can reach (up to 255), computed once
         // (each is a rounding through `f64`).
         let tables: Vec<Vec<Q>> = (0..self.behaviours.len())
             .map(|flat| {
@@ -467,8 +467,9 @@ impl Scoring {
                 (0..=top).map(|n| b.count_points(u64::from(n))).collect()
             })
             .collect();
-        // Leads: finished in runs too (each allocation-free but for grades), each run into
-        // its own part of the scores and grades, taken by the thread that takes the run.
+        // Leads: finished in runs too (each allocating only its rules' list and grades),
+        // each run into its own part of the scores and grades, taken by the thread that
+        // takes the run.
         let n_models = self.models.len();
         let lead_pieces = pieces(leads.len(), threads, PIECE_LEADS);
         // Each piece's state: every rule's part for the piece's leads.
@@ -562,7 +563,8 @@ impl Scoring {
         }))
     }
 
-    /// Scores leads `range` from the merged blocks' rules (`prepared`, by flat index) into
+    /// Scores leads `range` from its rules' merged state (`prepared`, by flat index, each
+    /// state starting at the range's first lead) into
     /// `out` (lead-major, the range's scores and grades): a block of [`FINISH_LEADS`] leads
     /// at a time, each rule's tallies over the block first (one pass over the rule's
     /// state, without a branch on its kind per lead), then each lead's models from them.
