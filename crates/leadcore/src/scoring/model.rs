@@ -58,8 +58,8 @@ impl Decay {
 }
 
 /// A half-life `h`'s factor for an event `age` seconds old (a negative age counts as 0),
-/// given `h` as whole seconds ([`Divisor::of_seconds`]) and its parts (`part(k, j)` is [`part`]`(h, k, j)`, from
-/// a table or not).
+/// given `h` as whole seconds ([`Divisor::of_seconds`]) and its parts (`part(k, j)` is
+/// [`part`]`(h, k, j)`, from a table or not).
 ///
 /// Where `h` is a whole number of seconds (below 2^32), the age is split into whole
 /// half-lives `q` and a remainder `r`, and the factor is `2^-q · g(r)` with `g(r)` the
@@ -151,6 +151,14 @@ pub(crate) struct HalfLife {
 }
 
 impl HalfLife {
+    /// The table of a half-life decay.
+    fn of(decay: Decay) -> Option<HalfLife> {
+        match decay {
+            Decay::HalfLife(h) => Some(HalfLife::new(h)),
+            _ => None,
+        }
+    }
+
     fn new(h: f64) -> Self {
         let mut parts = Box::new([0.0; 4 * 256]);
         for (i, p) in parts.iter_mut().enumerate() {
@@ -557,10 +565,7 @@ fn compile_model(
                     window: window_days.map(|d| i64::from(d) * DAY),
                     decay: Decay::compile(decay.unwrap_or(ms.decay)),
                     step_powers: StepPowers::new(Decay::compile(decay.unwrap_or(ms.decay))),
-                    half_life: match Decay::compile(decay.unwrap_or(ms.decay)) {
-                        Decay::HalfLife(h) => Some(HalfLife::new(h)),
-                        _ => None,
-                    },
+                    half_life: HalfLife::of(Decay::compile(decay.unwrap_or(ms.decay))),
                 }),
                 RuleSpec::Fit { points, .. } => RuleKind::Fit(Fit {
                     condition: conditions::fit_rule("", r, catalog, &mut sink)
