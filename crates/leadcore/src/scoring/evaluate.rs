@@ -136,27 +136,14 @@ pub(crate) fn evaluate<T: FnMut(usize) -> Tally + ?Sized>(
                     if t.sum == 0 && !explaining {
                         continue;
                     }
-                    let mut value = t.sum;
-                    match b.max_q {
-                        Some(max) if value.unsigned_abs() > max.unsigned_abs() => {
-                            let capped = max.abs() * value.signum();
-                            let adjust = snap(capped.saturating_sub(value));
-                            note(AdjustmentKind::RuleCap, &rule.name, adjust);
-                            // Raw points beyond a score (saturated) are not known
-                            // exactly: the cap is all that is.
-                            value = match narrow(value) {
-                                Some(v) => v.saturating_add(adjust),
-                                None => capped,
-                            };
-                        }
-                        // Uncapped raw points count as they are: they must be a score.
-                        None if narrow(value).is_none() => {
-                            return Err(Overflow {
-                                model: m,
-                                rule: Some(r),
-                            });
-                        }
-                        _ => {}
+                    let Some((value, adjust)) = rule_value(b, t.sum) else {
+                        return Err(Overflow {
+                            model: m,
+                            rule: Some(r),
+                        });
+                    };
+                    if let Some(adjust) = adjust {
+                        note(AdjustmentKind::RuleCap, &rule.name, adjust);
                     }
                     (value, RuleType::Behaviour, t.count, t.sum, t.contributions)
                 }
@@ -182,11 +169,9 @@ pub(crate) fn evaluate<T: FnMut(usize) -> Tally + ?Sized>(
             }
         }
         for ((name, cap), sum) in model.groups.iter().zip(group_sums.iter()) {
-            let (mut s, cap) = (*sum, *cap);
-            if s > cap {
-                let adjust = snap(cap.saturating_sub(s));
+            let (s, adjust) = group_value(*sum, *cap);
+            if let Some(adjust) = adjust {
                 note(AdjustmentKind::GroupCap, name, adjust);
-                s = s.saturating_add(adjust);
             }
             total = total.saturating_add(s);
         }
@@ -195,20 +180,9 @@ pub(crate) fn evaluate<T: FnMut(usize) -> Tally + ?Sized>(
             note(AdjustmentKind::Combined, &scoring.models[other].name, term);
             total = total.saturating_add(term);
         }
-        // Every entry so far is an exact `f64`; a cap or floor adds one more, so the score
-        // stays the exact sum of what the breakdown shows (rounded once).
-        if let Some(cap) = model.cap
-            && total > cap
-        {
-            let adjust = snap(cap.saturating_sub(total));
-            note(AdjustmentKind::ModelCap, &model.name, adjust);
-            total = total.saturating_add(adjust);
-        } else if let Some(floor) = model.floor
-            && total < floor
-        {
-            let adjust = snap(floor.saturating_sub(total));
-            note(AdjustmentKind::ModelFloor, &model.name, adjust);
-            total = total.saturating_add(adjust);
+        let (total, adjust) = model_value(model, total);
+        if let Some((kind, adjust)) = adjust {
+            note(kind, &model.name, adjust);
         }
         let Some(total) = narrow(total) else {
             return Err(Overflow {
@@ -235,6 +209,144 @@ pub(crate) fn evaluate<T: FnMut(usize) -> Tally + ?Sized>(
         }
     }
     Ok(())
+}
+
+/// A behaviour rule's value from its raw points `sum`: capped at its `max_points` (with the
+/// cap's adjustment, an exact `f64`), or `None` where uncapped raw points are beyond a score.
+#[inline]
+fn rule_value(b: &Behaviour, sum: Wide) -> Option<(Wide, Option<Wide>)> {
+    match b.max_q {
+        Some(max) if sum.unsigned_abs() > max.unsigned_abs() => {
+            let (value, adjust) = capped(max, sum);
+            Some((value, Some(adjust)))
+        }
+        // Uncapped raw points count as they are: they must be a score.
+        None if narrow(sum).is_none() => None,
+        _ => Some((sum, None)),
+    }
+}
+
+/// Raw points `sum` beyond a rule's `max` (in magnitude) as the rule counts them, and the
+/// adjustment.
+#[inline]
+fn capped(max: Q, sum: Wide) -> (Wide, Wide) {
+    let capped = max.abs() * sum.signum();
+    let adjust = snap(capped.saturating_sub(sum));
+    // Raw points beyond a score (saturated) are not known exactly: the cap is all that is.
+    let value = match narrow(sum) {
+        Some(v) => v.saturating_add(adjust),
+        None => capped,
+    };
+    (value, adjust)
+}
+
+/// A group's value from the sum of its rules: capped at `cap`, with the cap's adjustment.
+#[inline]
+fn group_value(sum: Wide, cap: Wide) -> (Wide, Option<Wide>) {
+    if sum > cap {
+        let adjust = snap(cap.saturating_sub(sum));
+        (sum.saturating_add(adjust), Some(adjust))
+    } else {
+        (sum, None)
+    }
+}
+
+/// A model's total after its cap or floor, with the adjustment made. Every entry so far is
+/// an exact `f64`; a cap or floor adds one more, so the score stays the exact sum of what the
+/// breakdown shows (rounded once).
+#[inline]
+fn model_value(model: &Model, total: Wide) -> (Wide, Option<(AdjustmentKind, Wide)>) {
+    if let Some(cap) = model.cap
+        && total > cap
+    {
+        let adjust = snap(cap.saturating_sub(total));
+        (
+            total.saturating_add(adjust),
+            Some((AdjustmentKind::ModelCap, adjust)),
+        )
+    } else if let Some(floor) = model.floor
+        && total < floor
+    {
+        let adjust = snap(floor.saturating_sub(total));
+        (
+            total.saturating_add(adjust),
+            Some((AdjustmentKind::ModelFloor, adjust)),
+        )
+    } else {
+        (total, None)
+    }
+}
+
+/// [`evaluate`] for a block of `n` leads at once, without explaining: `tallies(flat)` gives
+/// behaviour rule `flat`'s raw points for each of the leads, `record(j)` lead `j`'s record;
+/// each model's scores go to `scores[m * n..][..n]`. The same steps in the same order for
+/// each lead, taken rule by rule over the block (a batch's leads meet most rules never: a
+/// rule's zeros are skipped in a tight loop, not one call per lead and rule). `false` where
+/// a lead's score would be an [`Overflow`]: [`evaluate`] then gives which, lead by lead.
+pub(crate) fn evaluate_block<'r>(
+    scoring: &Scoring,
+    tallies: &dyn Fn(usize) -> &'r [Wide],
+    record: &dyn Fn(usize) -> &'r dyn FieldSource,
+    n: usize,
+    scores: &mut [Q],
+    work: &mut Vec<Wide>,
+) -> bool {
+    for (m, model) in scoring.models.iter().enumerate() {
+        work.clear();
+        work.resize(n * (1 + model.groups.len()), 0);
+        let (total, groups) = work.split_at_mut(n);
+        let mut flat = model.behaviour_base;
+        for rule in &model.rules {
+            let into = match rule.group {
+                Some(g) => &mut groups[g * n..(g + 1) * n],
+                None => &mut total[..],
+            };
+            match &rule.kind {
+                RuleKind::Behaviour(b) => {
+                    let sums = tallies(flat);
+                    flat += 1;
+                    // As `rule_value`, without its `Option`s (which the compiler made a
+                    // round trip through memory). No branch on a zero sum (it adds
+                    // nothing): which leads met a rule is too irregular to predict.
+                    for (to, &sum) in into.iter_mut().zip(sums) {
+                        let value = match b.max_q {
+                            Some(max) if sum.unsigned_abs() > max.unsigned_abs() => {
+                                capped(max, sum).0
+                            }
+                            None if narrow(sum).is_none() => return false,
+                            _ => sum,
+                        };
+                        *to = to.saturating_add(value);
+                    }
+                }
+                RuleKind::Fit(f) => {
+                    for (j, to) in into.iter_mut().enumerate() {
+                        if f.matches(record(j)) {
+                            *to = to.saturating_add(Wide::from(f.points_q));
+                        }
+                    }
+                }
+            }
+        }
+        for (g, (_, cap)) in model.groups.iter().enumerate() {
+            for (to, &sum) in total.iter_mut().zip(&groups[g * n..(g + 1) * n]) {
+                *to = to.saturating_add(group_value(sum, *cap).0);
+            }
+        }
+        let (before, rest) = scores.split_at_mut(m * n);
+        for &(other, weight) in &model.combine {
+            for (to, &q) in total.iter_mut().zip(&before[other * n..(other + 1) * n]) {
+                *to = to.saturating_add(quantize_wide(to_f64(q) * weight));
+            }
+        }
+        for (out, &t) in rest[..n].iter_mut().zip(total.iter()) {
+            let Some(t) = narrow(model_value(model, t).0) else {
+                return false;
+            };
+            *out = t;
+        }
+    }
+    true
 }
 
 /// Bounds of every model's score over a stretch of time in which each behaviour rule's raw

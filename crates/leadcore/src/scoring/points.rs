@@ -34,7 +34,7 @@ pub(crate) const MAX_CONFIGURED: f64 = 1e9;
 /// without rounding): a value of magnitude at least 2^-20 lies on the grid already, a
 /// smaller one rounds to it. Out-of-range values saturate (and read as beyond a score).
 pub(crate) fn quantize(x: f64) -> Q {
-    (x * SCALE).round() as Q
+    round_to_i128(x * SCALE)
 }
 
 /// [`quantize`] (a combined model's term is quantised the same way).
@@ -44,7 +44,51 @@ pub(crate) fn quantize_wide(x: f64) -> Wide {
 
 /// The `f64` nearest a quantised value (exact for values from [`quantize`] and [`snap`]).
 pub(crate) fn to_f64(q: Q) -> f64 {
-    q as f64 / SCALE
+    let m = u128_to_f64(q.unsigned_abs()) / SCALE;
+    if q < 0 { -m } else { m }
+}
+
+/// `m as f64` (rounded to nearest, ties to even), without the software conversion the
+/// baseline x86-64 target calls for it (a batch makes one or two per lead and rule): the
+/// top 63 bits, with a sticky bit for the rest, converted by the hardware and scaled back.
+#[inline]
+pub(crate) fn u128_to_f64(m: u128) -> f64 {
+    if m >> 63 == 0 {
+        return m as u64 as i64 as f64;
+    }
+    // Bits dropped to leave 63: 1 to 65.
+    let drop = 65 - m.leading_zeros();
+    let top = (m >> drop) as u64;
+    // Any dropped bit set: a sticky one in the lowest place, below the rounding's guard bit
+    // (63 bits kept, 53 rounded to), so ties and the rest round as the whole value would.
+    let sticky = u64::from(m & ((1u128 << drop) - 1) != 0);
+    (top | sticky) as i64 as f64 * f64::from_bits(u64::from(1023 + drop) << 52)
+}
+
+/// `x.round() as i128` (halves away from zero, saturating, NaN to 0), without the library
+/// call and the software conversion the baseline x86-64 target calls for them.
+#[inline]
+pub(crate) fn round_to_i128(x: f64) -> i128 {
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    if x.abs() < TWO_63 {
+        // Truncated by the hardware; the fraction left is exact (`x` and `t` are within one
+        // of each other).
+        let t = x as i64;
+        let frac = x - t as f64;
+        let up = i64::from(frac >= 0.5) - i64::from(frac <= -0.5);
+        return i128::from(t + up);
+    }
+    if x.is_nan() {
+        return 0;
+    }
+    // At least 2^63: a whole number, the 53-bit mantissa shifted left (or beyond i128).
+    let bits = x.to_bits();
+    let shift = ((bits >> 52) & 0x7ff) as i32 - 1075;
+    if shift > 127 - 53 {
+        return if x < 0.0 { i128::MIN } else { i128::MAX };
+    }
+    let m = i128::from((bits & ((1 << 52) - 1)) | (1 << 52)) << shift;
+    if x < 0.0 { -m } else { m }
 }
 
 /// [`to_f64`].
@@ -108,7 +152,7 @@ impl Factors {
 
     /// The sum as an `f64` (rounded once).
     pub(crate) fn to_f64(self) -> f64 {
-        self.0 as f64 / (1u128 << FACTOR_BITS) as f64
+        u128_to_f64(self.0) / (1u128 << FACTOR_BITS) as f64
     }
 
     /// `points × Σ factors`, quantised: a decaying rule's raw points.
@@ -120,6 +164,80 @@ impl Factors {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Values around every width: all bits, few bits, halves and ties.
+    fn wide_values() -> impl Strategy<Value = u128> {
+        prop_oneof![
+            any::<u128>(),
+            (any::<u128>(), 0u32..128).prop_map(|(v, s)| v >> s),
+            (0u32..128, 0u32..128).prop_map(|(a, b)| (1u128 << a) | (1u128 << b)),
+            (54u32..128, any::<bool>()).prop_map(|(a, odd)| (1u128 << a)
+                | (u128::from(odd) << (a - 53))
+                | (1u128 << (a - 54))),
+        ]
+    }
+
+    proptest! {
+        /// The fast conversions give the same bits as the language's.
+        #[test]
+        fn conversions_are_the_languages(m in wide_values(), neg: bool) {
+            prop_assert_eq!(u128_to_f64(m).to_bits(), (m as f64).to_bits());
+            let q = if neg { -((m >> 1) as i128) } else { (m >> 1) as i128 };
+            prop_assert_eq!(to_f64(q).to_bits(), (q as f64 / SCALE).to_bits());
+            prop_assert_eq!(Factors(m).to_f64().to_bits(), (m as f64 / (1u128 << 96) as f64).to_bits());
+        }
+
+        #[test]
+        fn rounding_is_the_languages(bits: u64, k in -4i64..4, scale in 0i32..140) {
+            let x = f64::from_bits(bits);
+            prop_assert_eq!(round_to_i128(x), x.round() as i128);
+            // Halves, near-halves and whole numbers of every size.
+            let y = (k as f64 + 0.5) * 2f64.powi(scale - 60);
+            for v in [y, -y, y.next_up(), y.next_down(), (k as f64) * 2f64.powi(scale)] {
+                prop_assert_eq!(round_to_i128(v), v.round() as i128, "{}", v);
+            }
+        }
+    }
+
+    #[test]
+    fn rounding_edges_are_the_languages() {
+        for v in [
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            4503599627370495.5,
+            9223372036854775807.0,
+            9223372036854775808.0,
+            -9223372036854775808.0,
+            1.7014118346046923e38,
+            -1.7014118346046923e38,
+            1.7014118346046925e38,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MAX,
+            f64::MIN,
+            -0.0,
+            5e-324,
+        ] {
+            assert_eq!(round_to_i128(v), v.round() as i128, "{v}");
+        }
+        for m in [
+            0,
+            1,
+            u128::MAX,
+            1 << 63,
+            (1 << 64) - 1,
+            (1 << 53) + 1,
+            1 << 127,
+        ] {
+            assert_eq!(u128_to_f64(m).to_bits(), (m as f64).to_bits(), "{m}");
+        }
+    }
 
     #[test]
     fn quantised_values_are_exact_floats() {

@@ -4,14 +4,14 @@
 mod plan;
 mod rows;
 
-use super::evaluate::{Tally, evaluate, grade};
+use super::evaluate::{Tally, evaluate, evaluate_block, grade};
 use super::model::{RuleKind, Scoring};
 use super::points::{Factors, Q, to_f64};
 use crate::columnar::{
     AttrColumn, AttrValues, BatchLeads, DictColumn, EventColumns, LeadRows, RawText, RowError,
 };
 use crate::error::{Error, Result};
-use crate::model::{Activity, AttributeDef, FieldType, Lead};
+use crate::model::{Activity, AttributeDef, FieldSource, FieldType, Lead};
 use chrono::{DateTime, Utc};
 use plan::Layout;
 use rows::{Block, Part, RuleState, Scan, merge_part, slot_time};
@@ -566,9 +566,10 @@ impl Scoring {
     /// Scores leads `range` from its rules' merged state (`prepared`, by flat index, each
     /// state starting at the range's first lead) into
     /// `out` (lead-major, the range's scores and grades): a block of [`FINISH_LEADS`] leads
-    /// at a time, each rule's tallies over the block first (one pass over the rule's
-    /// state, without a branch on its kind per lead), then each lead's models from them.
-    /// `false` if `keep_going` said stop.
+    /// at a time, each rule's raw points over the block first (one pass over the rule's
+    /// state, without a branch on its kind per lead), then the block's models from them
+    /// rule by rule ([`evaluate_block`]; lead by lead through [`evaluate`] where a score
+    /// would overflow, for the error). `false` if `keep_going` said stop.
     fn finish(
         &self,
         leads: &BatchLeads<'_>,
@@ -581,22 +582,24 @@ impl Scoring {
         let n_models = self.models.len();
         let n_rules = prepared.len();
         let range = range.start..range.end.min(leads.len());
-        let mut scores_q = vec![0 as Q; n_models];
         let (scores, grades) = out;
-        let mut written = scores.iter_mut().zip(grades.iter_mut());
-        // Per rule, per lead of the block: its raw points and count (rule-major).
-        let mut tallies: Vec<(Q, u32)> = vec![(0, 0); n_rules * FINISH_LEADS];
+        // Per rule, per lead of the block: its raw points (rule-major).
+        let mut sums: Vec<Q> = vec![0; n_rules * FINISH_LEADS];
+        // Per model, per lead of the block: its score (model-major).
+        let mut block_scores: Vec<Q> = vec![0; n_models * FINISH_LEADS];
+        let mut work = Vec::new();
         let mut times = Vec::new();
         let first = range.start;
-        // Bare leads: one record, its id set only where a fit rule may read it.
-        let mut bare = Lead::default();
+        // Bare leads: records made only where a fit rule may read them (with their ids).
         let reads_lead = self
             .models
             .iter()
             .any(|m| m.rules.iter().any(|r| matches!(r.kind, RuleKind::Fit(_))));
+        let mut bare: Vec<Lead> = Vec::new();
         let mut start = range.start;
         while start < range.end {
             let block = start..range.end.min(start + FINISH_LEADS);
+            let n = block.len();
             // Asked whether to go on where a lead at a multiple of STOP_CHECK_ROWS comes up.
             if block.start.next_multiple_of(STOP_CHECK_ROWS) < block.end
                 && !keep_going((block.start - first) as u64)
@@ -604,7 +607,7 @@ impl Scoring {
                 return Ok(false);
             }
             for (flat, rule) in prepared.iter().enumerate() {
-                let column = &mut tallies[flat * FINISH_LEADS..][..block.len()];
+                let column = &mut sums[flat * FINISH_LEADS..][..n];
                 match rule {
                     // The piece's state starts at its first lead.
                     Some(rule) => rule.tally(
@@ -613,33 +616,46 @@ impl Scoring {
                         column,
                         &mut times,
                     ),
-                    None => column.fill((0, 0)),
+                    None => column.fill(0),
                 }
             }
-            for (j, l) in block.clone().enumerate() {
-                let lead: &Lead = match *leads {
-                    BatchLeads::Records(all) => &all[l],
-                    BatchLeads::Bare { id, .. } => {
-                        if reads_lead {
-                            bare.id = id(l);
-                        }
-                        &bare
+            if let BatchLeads::Bare { id, .. } = *leads {
+                bare.clear();
+                if reads_lead {
+                    bare.extend(block.clone().map(|l| Lead::new(id(l))));
+                } else {
+                    bare.push(Lead::default());
+                }
+            }
+            let record = |j: usize| -> &dyn FieldSource {
+                match *leads {
+                    BatchLeads::Records(all) => &all[block.start + j],
+                    BatchLeads::Bare { .. } => &bare[j.min(bare.len() - 1)],
+                }
+            };
+            let tallies = |flat: usize| &sums[flat * FINISH_LEADS..][..n];
+            if !evaluate_block(self, &tallies, &record, n, &mut block_scores, &mut work) {
+                // Some score overflows: which one, lead by lead, as every other path says it.
+                let mut scores_q = vec![0 as Q; n_models];
+                for (j, l) in block.clone().enumerate() {
+                    let mut tally = |flat: usize| Tally {
+                        sum: tallies(flat)[j],
+                        ..Tally::default()
+                    };
+                    evaluate(self, &mut tally, Some(record(j)), &mut scores_q, None)
+                        .map_err(|o| o.error(self, &leads.id(l)))?;
+                    for (m, &q) in scores_q.iter().enumerate() {
+                        block_scores[m * n + j] = q;
                     }
-                };
-                let mut tally = |flat: usize| {
-                    let (sum, count) = tallies
-                        .get(flat * FINISH_LEADS + j)
-                        .copied()
-                        .unwrap_or_default();
-                    Tally {
-                        sum,
-                        count,
-                        contributions: Vec::new(),
-                    }
-                };
-                evaluate(self, &mut tally, Some(lead), &mut scores_q, None)
-                    .map_err(|o| o.error(self, &leads.id(l)))?;
-                for ((m, &q), (score, grade_out)) in scores_q.iter().enumerate().zip(&mut written) {
+                }
+            }
+            let at = (block.start - first) * n_models;
+            let lead_major = scores[at..at + n * n_models]
+                .chunks_exact_mut(n_models)
+                .zip(grades[at..at + n * n_models].chunks_exact_mut(n_models));
+            for (j, (scores, grades)) in lead_major.enumerate() {
+                for (m, (score, grade_out)) in scores.iter_mut().zip(grades).enumerate() {
+                    let q = block_scores[m * n + j];
                     *score = to_f64(q);
                     *grade_out = grade(&self.models[m], q).map(str::to_owned);
                 }
@@ -654,53 +670,46 @@ impl Scoring {
 const FINISH_LEADS: usize = 128;
 
 impl Rule<'_> {
-    /// The rule's raw points and count for each lead of `leads` into `out`, as
-    /// [`Tally::from_sorted`] would give them from the lead's times (`times`: a buffer).
-    fn tally(&self, leads: Range<usize>, now: i64, out: &mut [(Q, u32)], times: &mut Vec<i64>) {
+    /// The rule's raw points for each lead of `leads` into `out`, as [`Tally::from_sorted`]
+    /// would give them from the lead's times (`times`: a buffer).
+    fn tally(&self, leads: Range<usize>, now: i64, out: &mut [Q], times: &mut Vec<i64>) {
         let b = self.b;
-        // `n` occurrences that weigh fully (a count of 0 never gets here).
+        // `n` occurrences that weigh fully (0 points for none).
         let counted = |n: u32, table: &[Q]| {
             let n = n.min(b.limit);
-            let sum = table
+            table
                 .get(n as usize)
                 .copied()
-                .unwrap_or_else(|| b.count_points(u64::from(n)));
-            (sum, n)
+                .unwrap_or_else(|| b.count_points(u64::from(n)))
         };
         let sorted = |times: &mut Vec<i64>| {
             times.sort_unstable();
-            let t = Tally::from_sorted(b, times, now, false);
-            (t.sum, t.count)
+            Tally::from_sorted(b, times, now, false).sum
         };
         match self.state {
             Prepared::Count(counts, table) => {
+                // No branch on a count of 0 (its entry is 0): which leads met a rule is too
+                // irregular to predict.
                 for (o, &n) in out.iter_mut().zip(&counts[leads]) {
-                    // Most leads meet most rules never: no arithmetic for them.
-                    *o = if n == 0 { (0, 0) } else { counted(n, table) };
+                    *o = counted(n, table);
                 }
             }
             Prepared::Tiny(counts, table) => {
                 for (o, &n) in out.iter_mut().zip(&counts[leads]) {
-                    *o = if n == 0 {
-                        (0, 0)
-                    } else {
-                        counted(u32::from(n), table)
-                    };
+                    *o = counted(u32::from(n), table);
                 }
             }
             Prepared::Factors(sums) => {
+                // Without a branch too (0 points for no factor).
                 for (o, &s) in out.iter_mut().zip(&sums[leads]) {
-                    *o = match s {
-                        0 => (0, 0),
-                        s => (Factors(s).points(b.points), 0),
-                    };
+                    *o = Factors(s).points(b.points);
                 }
             }
             Prepared::Earliest(width, all) => {
                 let slots = all[leads.start * width..leads.end * width].chunks_exact(width);
                 for (o, slot) in out.iter_mut().zip(slots) {
                     *o = if slot.first().is_none_or(|&v| v == 0) {
-                        (0, 0)
+                        0
                     } else {
                         times.clear();
                         times.extend(slot.iter().take_while(|&&v| v != 0).map(|&v| slot_time(v)));

@@ -23,10 +23,9 @@ pub(super) struct Scratch {
     lead: Vec<u32>,
     /// Per row: its kind code, or past the last kind where the row does not count.
     bucket: Vec<u32>,
-    /// Where each kind's rows start in `order`.
-    offsets: Vec<u32>,
-    fill: Vec<u32>,
-    /// Row offsets in the chunk, by kind.
+    /// How many rows each kind has in `order`.
+    counts: Vec<u32>,
+    /// Row offsets in the chunk, by kind: a run of the chunk's length per kind.
     order: Vec<u32>,
     /// Per row of one kind: its rules still matching.
     masks: Vec<u64>,
@@ -317,28 +316,9 @@ impl<'a> Scan<'_, 'a> {
             }
             &scratch.bucket
         };
-        // Counting sort of the rows by bucket. The buffers are indexed as slices: through
-        // the `Vec`s, each store would make the loop read the `Vec`'s pointer and length
-        // again (the store might have changed them, as far as the compiler knows).
-        scratch.offsets.clear();
-        scratch.offsets.resize(n_kinds + 2, 0);
-        let offsets = &mut scratch.offsets[..];
-        for &b in bucket {
-            offsets[b as usize + 1] += 1;
-        }
-        for k in 0..=n_kinds {
-            offsets[k + 1] += offsets[k];
-        }
-        scratch.order.resize(bucket.len(), 0);
-        let order = &mut scratch.order[..];
-        scratch.fill.clear();
-        scratch.fill.extend_from_slice(&offsets[..=n_kinds]);
-        let fill = &mut scratch.fill[..];
-        for (i, &b) in bucket.iter().enumerate() {
-            let at = &mut fill[b as usize];
-            order[*at as usize] = i as u32;
-            *at += 1;
-        }
+        // The rows by bucket: `order[k * n..][..counts[k]]` are bucket `k`'s.
+        sort_by_bucket(bucket, n_kinds + 1, &mut scratch.counts, &mut scratch.order);
+        let (counts, order, n) = (&scratch.counts[..], &scratch.order[..], bucket.len());
 
         // Windows decided for the chunk; the rest, row by row.
         let mut keep = u64::MAX;
@@ -372,7 +352,7 @@ impl<'a> Scan<'_, 'a> {
         let mut bad_codes = 0;
         let states = &mut block.rules;
         for (k, plan) in pass.kinds.iter().enumerate() {
-            let mine = &order[offsets[k] as usize..offsets[k + 1] as usize];
+            let mine = &order[k * n..][..counts[k] as usize];
             let base = plan.mask & keep;
             if mine.is_empty() || base == 0 {
                 continue;
@@ -530,6 +510,25 @@ impl<'a> Scan<'_, 'a> {
             }
         }
         None
+    }
+}
+
+/// The rows `0..bucket.len()` by their bucket (each `< buckets`): bucket `k`'s rows, in row
+/// order, are `order[k * n..][..counts[k]]` for `n` rows. One pass, each row written to its
+/// bucket's run at once: every run has room for all the rows (only the runs' written
+/// prefixes are touched), so no pass counts the buckets first.
+fn sort_by_bucket(bucket: &[u32], buckets: usize, counts: &mut Vec<u32>, order: &mut Vec<u32>) {
+    let n = bucket.len();
+    counts.clear();
+    counts.resize(buckets, 0);
+    if order.len() < buckets * n {
+        order.resize(buckets * n, 0);
+    }
+    let (counts, order) = (&mut counts[..], &mut order[..]);
+    for (i, &b) in bucket.iter().enumerate() {
+        let c = &mut counts[b as usize];
+        order[b as usize * n + *c as usize] = i as u32;
+        *c += 1;
     }
 }
 
@@ -937,5 +936,29 @@ fn keep_earliest(times: &mut Vec<i64>, t: i64, limit: u32) {
         && t < latest
     {
         times[i] = t;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Each bucket's rows, all of them and in row order, whatever the number of rows.
+        #[test]
+        fn rows_sorted_by_bucket_keep_their_order(
+            bucket in proptest::collection::vec(0u32..6, 0..200),
+        ) {
+            let (mut counts, mut order) = (vec![9; 2], vec![7; 3]);
+            sort_by_bucket(&bucket, 6, &mut counts, &mut order);
+            let n = bucket.len();
+            prop_assert_eq!(counts.len(), 6);
+            for k in 0..6 {
+                let expected: Vec<u32> =
+                    (0..n as u32).filter(|&i| bucket[i as usize] == k as u32).collect();
+                prop_assert_eq!(&order[k * n..][..counts[k] as usize], &expected[..]);
+            }
+        }
     }
 }
