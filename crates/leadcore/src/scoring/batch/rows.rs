@@ -316,9 +316,10 @@ impl<'a> Scan<'_, 'a> {
             }
             &scratch.bucket
         };
-        // The rows by bucket: `order[k * n..][..counts[k]]` are bucket `k`'s.
+        // The rows by bucket: `order[k * stride..][..counts[k]]` are bucket `k`'s.
         sort_by_bucket(bucket, n_kinds + 1, &mut scratch.counts, &mut scratch.order);
-        let (counts, order, n) = (&scratch.counts[..], &scratch.order[..], bucket.len());
+        let (counts, order) = (&scratch.counts[..], &scratch.order[..]);
+        let stride = run_len(bucket.len());
 
         // Windows decided for the chunk; the rest, row by row.
         let mut keep = u64::MAX;
@@ -352,7 +353,7 @@ impl<'a> Scan<'_, 'a> {
         let mut bad_codes = 0;
         let states = &mut block.rules;
         for (k, plan) in pass.kinds.iter().enumerate() {
-            let mine = &order[k * n..][..counts[k] as usize];
+            let mine = &order[k * stride..][..counts[k] as usize];
             let base = plan.mask & keep;
             if mine.is_empty() || base == 0 {
                 continue;
@@ -514,22 +515,29 @@ impl<'a> Scan<'_, 'a> {
 }
 
 /// The rows `0..bucket.len()` by their bucket (each `< buckets`): bucket `k`'s rows, in row
-/// order, are `order[k * n..][..counts[k]]` for `n` rows. One pass, each row written to its
-/// bucket's run at once: every run has room for all the rows (only the runs' written
-/// prefixes are touched), so no pass counts the buckets first.
+/// order, are `order[k * run_len(n)..][..counts[k]]` for `n` rows. One pass, each row
+/// written to its bucket's run at once: every run has room for all the rows (only the runs'
+/// written prefixes are touched), so no pass counts the buckets first.
 fn sort_by_bucket(bucket: &[u32], buckets: usize, counts: &mut Vec<u32>, order: &mut Vec<u32>) {
-    let n = bucket.len();
+    let stride = run_len(bucket.len());
     counts.clear();
     counts.resize(buckets, 0);
-    if order.len() < buckets * n {
-        order.resize(buckets * n, 0);
+    if order.len() < buckets * stride {
+        order.resize(buckets * stride, 0);
     }
     let (counts, order) = (&mut counts[..], &mut order[..]);
     for (i, &b) in bucket.iter().enumerate() {
         let c = &mut counts[b as usize];
-        order[b as usize * n + *c as usize] = i as u32;
+        order[b as usize * stride + *c as usize] = i as u32;
         *c += 1;
     }
+}
+
+/// The room [`sort_by_bucket`] gives each bucket for `n` rows: `n`, and a cache line more
+/// than a multiple of 16 rows, so the runs do not start at the same place of a page (runs
+/// 64 KB apart would share the same few sets of the L1 cache).
+fn run_len(n: usize) -> usize {
+    n.next_multiple_of(16) + 16
 }
 
 /// A key type of a [`RawText`] column, as a code (a signed key's bits: -1 is
@@ -957,7 +965,7 @@ mod tests {
             for k in 0..6 {
                 let expected: Vec<u32> =
                     (0..n as u32).filter(|&i| bucket[i as usize] == k as u32).collect();
-                prop_assert_eq!(&order[k * n..][..counts[k] as usize], &expected[..]);
+                prop_assert_eq!(&order[k * run_len(n)..][..counts[k] as usize], &expected[..]);
             }
         }
     }
