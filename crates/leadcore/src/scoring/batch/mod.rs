@@ -474,20 +474,8 @@ impl Scoring {
         let lead_pieces = pieces(leads.len(), threads, PIECE_LEADS);
         // Each piece's state: every rule's part for the piece's leads.
         let per = lead_pieces.first().map_or(1, |p| p.len().max(1));
-        let mut piece_states: Vec<Vec<Part<'_>>> = lead_pieces
-            .iter()
-            .map(|_| Vec::with_capacity(block.rules.len()))
-            .collect();
-        for rule in &mut block.rules {
-            let mut parts = rule.parts(per).into_iter();
-            for state in &mut piece_states {
-                // A rule over no leads has no parts: the piece (empty) reads none.
-                if let Some(part) = parts.next() {
-                    state.push(part);
-                }
-            }
-        }
-        let piece_states: Vec<Mutex<Option<Vec<Part<'_>>>>> = piece_states
+        let piece_states: Vec<Mutex<Option<Vec<Part<'_>>>>> = block
+            .pieces(lead_pieces.len(), per)
             .into_iter()
             .map(|s| Mutex::new(Some(s)))
             .collect();
@@ -536,15 +524,10 @@ impl Scoring {
                 // Each behaviour rule and its state over the piece's leads.
                 let prepared: Vec<Option<Rule<'_>>> = (0..self.behaviours.len())
                     .map(|flat| {
-                        let b = self.behaviour(flat)?;
-                        let state = match parts.get(flat)? {
-                            Part::Count(c) => Prepared::Count(c, &tables[flat]),
-                            Part::Tiny(_, c) => Prepared::Tiny(c, &tables[flat]),
-                            Part::Factors(s) => Prepared::Factors(s),
-                            Part::Earliest(w, a) => Prepared::Earliest(*w, a),
-                            Part::Side(_, lists) => Prepared::Side(lists),
-                        };
-                        Some(Rule { b, state })
+                        Some(Rule {
+                            b: self.behaviour(flat)?,
+                            state: Prepared::of(parts.get(flat)?, &tables[flat]),
+                        })
                     })
                     .collect();
                 self.finish(&leads, piece, &prepared, now_s, hook, out)
@@ -746,6 +729,20 @@ enum Prepared<'b> {
     Factors(&'b [u128]),
     Earliest(usize, &'b [i64]),
     Side(&'b [Vec<i64>]),
+}
+
+impl<'b> Prepared<'b> {
+    /// A rule's state over a piece of leads, to read, with its points per count (`table`,
+    /// read by the counting rules).
+    fn of(part: &'b Part<'_>, table: &'b [Q]) -> Self {
+        match part {
+            Part::Count(c) => Prepared::Count(c, table),
+            Part::Tiny(_, c) => Prepared::Tiny(c, table),
+            Part::Factors(s) => Prepared::Factors(s),
+            Part::Earliest(w, a) => Prepared::Earliest(*w, a),
+            Part::Side(_, lists) => Prepared::Side(lists),
+        }
+    }
 }
 
 /// A run of leads' part of a batch's scores and grades, lead-major, to write.

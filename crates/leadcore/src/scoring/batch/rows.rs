@@ -72,6 +72,20 @@ impl Block {
             row_errors: Vec::new(),
         }
     }
+
+    /// Every rule's state cut in `pieces` runs of `per` leads: piece `i`'s parts, rule by
+    /// rule (a rule over no leads has no parts: the pieces, then empty, read none).
+    pub(super) fn pieces(&mut self, pieces: usize, per: usize) -> Vec<Vec<Part<'_>>> {
+        let mut out: Vec<Vec<Part<'_>>> = (0..pieces)
+            .map(|_| Vec::with_capacity(self.rules.len()))
+            .collect();
+        for rule in &mut self.rules {
+            for (piece, part) in out.iter_mut().zip(rule.parts(per)) {
+                piece.push(part);
+            }
+        }
+        out
+    }
 }
 
 /// `n` zeros, written rather than allocated zeroed (`vec![0; n]`). A state is read before
@@ -97,7 +111,7 @@ pub(super) enum Part<'a> {
 
 impl RuleState {
     /// Its state in runs of `per` leads, to write.
-    pub(super) fn parts(&mut self, per: usize) -> Vec<Part<'_>> {
+    fn parts(&mut self, per: usize) -> Vec<Part<'_>> {
         match self {
             RuleState::Count(c) => c.chunks_mut(per).map(Part::Count).collect(),
             RuleState::Tiny(n, c) => c.chunks_mut(per).map(|c| Part::Tiny(*n, c)).collect(),
