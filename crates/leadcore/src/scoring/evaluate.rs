@@ -292,6 +292,11 @@ pub(crate) fn evaluate_block<'r>(
     work: &mut Vec<Wide>,
 ) -> bool {
     for (m, model) in scoring.models.iter().enumerate() {
+        // Each rule adds less than 2^116 in magnitude (a score, or a configured cap or
+        // points), so fewer than 2^11 of them sum without overflow and without saturating.
+        if model.rules.len() >= 1 << 11 {
+            return false;
+        }
         work.clear();
         work.resize(n * (1 + model.groups.len()), 0);
         let (total, groups) = work.split_at_mut(n);
@@ -306,23 +311,38 @@ pub(crate) fn evaluate_block<'r>(
                     let sums = tallies(flat);
                     flat += 1;
                     // As `rule_value`, without its `Option`s (which the compiler made a
-                    // round trip through memory). No branch on a zero sum (it adds
-                    // nothing): which leads met a rule is too irregular to predict.
-                    for (to, &sum) in into.iter_mut().zip(sums) {
-                        let value = match b.max_q {
-                            Some(max) if sum.unsigned_abs() > max.unsigned_abs() => {
-                                capped(max, sum).0
+                    // round trip through memory), one loop per kind of rule. No branch on a
+                    // zero sum (it adds nothing): which leads met a rule is too irregular
+                    // to predict.
+                    match b.max_q {
+                        Some(max) => {
+                            let top = max.unsigned_abs();
+                            for (to, &sum) in into.iter_mut().zip(sums) {
+                                let value = if sum.unsigned_abs() > top {
+                                    capped(max, sum).0
+                                } else {
+                                    sum
+                                };
+                                *to = to.wrapping_add(value);
                             }
-                            None if narrow(sum).is_none() => return false,
-                            _ => sum,
-                        };
-                        *to = to.saturating_add(value);
+                        }
+                        None => {
+                            // Overflow is rare: looked for once over the block.
+                            let mut within = true;
+                            for (to, &sum) in into.iter_mut().zip(sums) {
+                                within &= narrow(sum).is_some();
+                                *to = to.wrapping_add(sum);
+                            }
+                            if !within {
+                                return false;
+                            }
+                        }
                     }
                 }
                 RuleKind::Fit(f) => {
                     for (j, to) in into.iter_mut().enumerate() {
                         if f.matches(record(j)) {
-                            *to = to.saturating_add(Wide::from(f.points_q));
+                            *to = to.wrapping_add(Wide::from(f.points_q));
                         }
                     }
                 }

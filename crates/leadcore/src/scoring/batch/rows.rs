@@ -813,6 +813,7 @@ fn add_rows(
         rows,
         factors,
         held,
+        live,
     } = buffers;
     if rows.len() <= mine.len() {
         rows.resize(mine.len() + 1, 0);
@@ -820,6 +821,26 @@ fn add_rows(
     // Buffers and states are written as slices: through a `Vec`, each store would make the
     // loop read the `Vec`'s pointer and length again.
     let rows = &mut rows[..];
+    // Where more than one rule's rows are gathered, the rows matching any rule (often a
+    // few of a kind's: a filter on the page) are gathered first, with their masks, and each
+    // rule's from them.
+    let (masks, mine) = if (any & !every).count_ones() > 1 {
+        let (live_masks, live_rows) = live;
+        if live_rows.len() <= mine.len() {
+            live_rows.resize(mine.len() + 1, 0);
+            live_masks.resize(mine.len() + 1, 0);
+        }
+        let (live_masks, live_rows) = (&mut live_masks[..], &mut live_rows[..]);
+        let mut n = 0;
+        for (&m, &i) in masks.iter().zip(mine) {
+            live_rows[n] = i;
+            live_masks[n] = m;
+            n += usize::from(m != 0);
+        }
+        (&live_masks[..n], &live_rows[..n])
+    } else {
+        (masks, mine)
+    };
     let mut bits = any;
     while bits != 0 {
         let r = bits.trailing_zeros();
@@ -906,6 +927,8 @@ pub(super) struct Adding {
     rows: Vec<u32>,
     factors: Vec<u128>,
     held: Held,
+    /// The rows matching any rule, and their masks.
+    live: (Vec<u64>, Vec<u32>),
 }
 
 /// The leads a counting rule ([`RuleState::Count`], [`RuleState::Tiny`]) met, held back
