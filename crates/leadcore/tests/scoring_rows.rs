@@ -472,3 +472,62 @@ fn a_set_row_code_outside_the_dictionary_fails_a_null_one_does_not() {
     }];
     assert!(run(&other).is_err());
 }
+
+proptest! {
+    /// A kinds' dictionary of hundreds of entries (a free-text column read as kinds, say)
+    /// scores as the same rows over a dictionary of only the kinds they use: rows of a kind
+    /// no rule reads count for nothing, and the batch's buffers stay the size of the kinds
+    /// with rules, not of the dictionary.
+    #[test]
+    fn a_large_kinds_dictionary_scores_as_a_small_one(
+        rows in rows(),
+        unknown in prop::collection::vec((0u32..12, 0u32..400, 0i64..24 * 60), 0..100),
+        threads in 1usize..4,
+    ) {
+        let pb = Playbook::from_yaml(TWO_COLUMNS).unwrap();
+        let (small, pages) = (kinds(), pages());
+        // The four kinds at codes 5, 42, 79 and 116 of 400; the rest kinds no rule reads.
+        let at_code = |k: u32| 5 + 37 * k;
+        let large: Vec<String> = (0..400u32)
+            .map(|c| match (0..4).find(|&k| at_code(k) == c) {
+                Some(k) => small[k as usize].clone(),
+                None => format!("custom_{c}"),
+            })
+            .collect();
+        let unknown: Vec<(u32, u32, i64)> = unknown
+            .into_iter()
+            .filter(|&(_, c, _)| (0..4).all(|k| at_code(k) != c))
+            .collect();
+        let leads: Vec<Lead> = (0..12).map(|i| Lead::new(format!("L{i}"))).collect();
+        let page_of = |p: &Result<u32, u32>| p.unwrap_or(NULL_CODE);
+        let small_rows = (
+            rows.iter().map(|r| r.0).collect::<Vec<u32>>(),
+            rows.iter().map(|r| r.1).collect::<Vec<u32>>(),
+            rows.iter().map(|r| NOW - r.2 * 3600).collect::<Vec<i64>>(),
+            rows.iter().map(|r| page_of(&r.3)).collect::<Vec<u32>>(),
+        );
+        let mut large_rows = (
+            rows.iter().map(|r| r.0).collect::<Vec<u32>>(),
+            rows.iter().map(|r| at_code(r.1)).collect::<Vec<u32>>(),
+            small_rows.2.clone(),
+            small_rows.3.clone(),
+        );
+        for &(lead, code, age) in &unknown {
+            large_rows.0.push(lead);
+            large_rows.1.push(code);
+            large_rows.2.push(NOW - age * 3600);
+            large_rows.3.push(0);
+        }
+        let score = |rows: &(Vec<u32>, Vec<u32>, Vec<i64>, Vec<u32>), dictionary: &[String]| {
+            let attrs = [page_column(&rows.3, &pages)];
+            let events = EventColumns {
+                lead: &rows.0,
+                kind: DictColumn { codes: &rows.1, dictionary },
+                at: &rows.2,
+                attrs: &attrs,
+            };
+            pb.scoring().score_columns_parallel(&leads, &events, now(), threads).unwrap()
+        };
+        prop_assert_eq!(score(&large_rows, &large), score(&small_rows, &small));
+    }
+}

@@ -11,6 +11,10 @@ use crate::scoring::model::{Behaviour, Decay, Scoring};
 /// Rules one pass over the rows handles: one bit each.
 pub(crate) const RULES_PER_PASS: usize = 64;
 
+/// Kind dictionaries up to this size have one bucket of rows per kind code (a chunk's
+/// rows sorted by their codes as they are); larger ones, one per kind with rules.
+pub(super) const DIRECT_KINDS: usize = 64;
+
 /// Occurrence limits up to this many keep their times inline in the lead's block.
 const INLINE_LIMIT: u32 = 8;
 
@@ -139,8 +143,14 @@ pub(super) struct Pass<'a> {
     pub hot: Vec<Hot<'a>>,
     /// Per kind code: the pass's rules of that kind.
     pub kind_masks: Vec<u64>,
-    /// Per kind code with rules: what its rows need read (filled by [`Pass::finish`]).
+    /// Per bucket of rows: what its rows need read (filled by [`Pass::finish`]). A bucket
+    /// is a kind code, or where the kinds' dictionary is large, one of the kinds with
+    /// rules ([`Pass::buckets`]).
     pub kinds: Vec<KindPlan>,
+    /// Where the kinds' dictionary holds more than [`DIRECT_KINDS`] kinds: each kind code's
+    /// bucket (the kinds with rules in turn, then one past the last for the others), so a
+    /// chunk's rows are sorted into as many buckets as there are kinds with rules.
+    pub buckets: Option<Vec<u32>>,
     pub dicts: Vec<DictMask<'a>>,
     /// Rules whose occurrences count only from a time on (window, unlimited expiry):
     /// bit, first counted time.
@@ -193,6 +203,7 @@ impl<'a> Pass<'a> {
             hot: Vec::with_capacity(rules.len()),
             kind_masks: vec![0; kinds.len()],
             kinds: Vec::new(),
+            buckets: None,
             dicts: Vec::new(),
             from: Vec::new(),
             ints: Vec::new(),
@@ -248,10 +259,36 @@ impl<'a> Pass<'a> {
         pass
     }
 
-    /// Per kind: the text columns, integer columns and windows its rules read.
+    /// Per bucket of rows: the text columns, integer columns and windows its kind's rules
+    /// read.
     fn finish(&mut self) {
-        self.kinds = self
-            .kind_masks
+        let masks: Vec<u64> = if self.kind_masks.len() > DIRECT_KINDS {
+            let with_rules: Vec<u64> = self
+                .kind_masks
+                .iter()
+                .copied()
+                .filter(|&m| m != 0)
+                .collect();
+            let mut next = 0;
+            let skip = with_rules.len() as u32;
+            self.buckets = Some(
+                self.kind_masks
+                    .iter()
+                    .map(|&m| {
+                        if m == 0 {
+                            skip
+                        } else {
+                            next += 1;
+                            next - 1
+                        }
+                    })
+                    .collect(),
+            );
+            with_rules
+        } else {
+            self.kind_masks.clone()
+        };
+        self.kinds = masks
             .iter()
             .map(|&mask| KindPlan {
                 mask,

@@ -23,8 +23,10 @@ pub(super) struct Scratch {
     lead: Vec<u32>,
     /// Per row: its kind code, or past the last kind where the row does not count.
     bucket: Vec<u32>,
-    /// How many rows each kind has in `order`.
+    /// How many rows each bucket has in `order`.
     counts: Vec<u32>,
+    /// Where each bucket's rows start in `order`.
+    starts: Vec<u32>,
     /// Row offsets in the chunk, by kind: a run of the chunk's length per kind.
     order: Vec<u32>,
     /// Per row of one kind: its rules still matching.
@@ -276,7 +278,10 @@ impl<'a> Scan<'_, 'a> {
             },
         };
         let ats = &ev.at[rows.clone()];
-        let n_kinds = pass.kind_masks.len();
+        // Codes within the dictionary; buckets of rows: one per kind code (`codes` are
+        // the buckets), or per kind with rules.
+        let n_codes = pass.kind_masks.len();
+        let n_kinds = pass.kinds.len();
         let now = self.now;
 
         // Whether every row can be used (reductions the compiler vectorises), and the
@@ -300,7 +305,7 @@ impl<'a> Scan<'_, 'a> {
         let first = lo.into_iter().fold(i64::MAX, i64::min);
         let last = hi.into_iter().fold(i64::MIN, i64::max);
         let all_fine = (max_lead as usize) < self.n_leads
-            && (max_code as usize) < n_kinds
+            && (max_code as usize) < n_codes
             && first >= MIN_TIME
             && last <= self.horizon.min(MAX_TIME)
             && self
@@ -309,12 +314,19 @@ impl<'a> Scan<'_, 'a> {
                 .all(|(col, def)| super::column_fits(col, def, rows.clone()));
 
         // Each row's bucket: its kind, or the last bucket where it does not count.
-        let bucket: &[u32] = if all_fine && last <= now {
+        let bucket: &[u32] = if all_fine && last <= now && pass.buckets.is_none() {
             codes
         } else {
             let b = &mut scratch.bucket;
             b.clear();
-            b.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32));
+            match &pass.buckets {
+                None => b.extend(codes.iter().map(|&c| (c as usize).min(n_kinds) as u32)),
+                Some(of) => b.extend(
+                    codes
+                        .iter()
+                        .map(|&c| of.get(c as usize).copied().unwrap_or(n_kinds as u32)),
+                ),
+            }
             let check = !all_fine;
             for (i, b) in b.iter_mut().enumerate() {
                 if check && let Some(e) = self.row_error(start + i, leads[i], codes[i]) {
@@ -331,10 +343,16 @@ impl<'a> Scan<'_, 'a> {
             }
             &scratch.bucket
         };
-        // The rows by bucket: `order[k * stride..][..counts[k]]` are bucket `k`'s.
-        sort_by_bucket(bucket, n_kinds + 1, &mut scratch.counts, &mut scratch.order);
-        let (counts, order) = (&scratch.counts[..], &scratch.order[..]);
-        let stride = run_len(bucket.len());
+        // The rows by bucket: `order[starts[k]..][..counts[k]]` are bucket `k`'s.
+        sort_by_bucket(
+            bucket,
+            n_kinds + 1,
+            &mut scratch.starts,
+            &mut scratch.counts,
+            &mut scratch.order,
+        );
+        let (starts, counts, order) =
+            (&scratch.starts[..], &scratch.counts[..], &scratch.order[..]);
 
         // Windows decided for the chunk; the rest, row by row.
         let mut keep = u64::MAX;
@@ -368,7 +386,7 @@ impl<'a> Scan<'_, 'a> {
         let mut bad_codes = 0;
         let states = &mut block.rules;
         for (k, plan) in pass.kinds.iter().enumerate() {
-            let mine = &order[k * stride..][..counts[k] as usize];
+            let mine = &order[starts[k] as usize..][..counts[k] as usize];
             let base = plan.mask & keep;
             if mine.is_empty() || base == 0 {
                 continue;
@@ -530,21 +548,34 @@ impl<'a> Scan<'_, 'a> {
 }
 
 /// The rows `0..bucket.len()` by their bucket (each `< buckets`): bucket `k`'s rows, in row
-/// order, are `order[k * run_len(n)..][..counts[k]]` for `n` rows. One pass, each row
-/// written to its bucket's run at once: every run has room for all the rows (only the runs'
-/// written prefixes are touched), so no pass counts the buckets first.
-fn sort_by_bucket(bucket: &[u32], buckets: usize, counts: &mut Vec<u32>, order: &mut Vec<u32>) {
+/// order, are `order[starts[k]..][..counts[k]]`. One pass, each row written to its bucket's
+/// run at once: every run has room for all the rows ([`run_len`]; only the runs' written
+/// prefixes are touched), so no pass counts the buckets first. (The buckets are few: the
+/// kinds with rules, or the codes of a small kinds' dictionary.)
+fn sort_by_bucket(
+    bucket: &[u32],
+    buckets: usize,
+    starts: &mut Vec<u32>,
+    counts: &mut Vec<u32>,
+    order: &mut Vec<u32>,
+) {
     let stride = run_len(bucket.len());
+    starts.clear();
+    starts.extend((0..buckets).map(|k| (k * stride) as u32));
+    // Each run's end, as it fills.
     counts.clear();
-    counts.resize(buckets, 0);
+    counts.extend_from_slice(starts);
     if order.len() < buckets * stride {
         order.resize(buckets * stride, 0);
     }
-    let (counts, order) = (&mut counts[..], &mut order[..]);
+    let (ends, order) = (&mut counts[..], &mut order[..]);
     for (i, &b) in bucket.iter().enumerate() {
-        let c = &mut counts[b as usize];
-        order[b as usize * stride + *c as usize] = i as u32;
-        *c += 1;
+        let end = &mut ends[b as usize];
+        order[*end as usize] = i as u32;
+        *end += 1;
+    }
+    for (end, &start) in ends.iter_mut().zip(starts.iter()) {
+        *end -= start;
     }
 }
 
@@ -1046,14 +1077,14 @@ mod tests {
         fn rows_sorted_by_bucket_keep_their_order(
             bucket in proptest::collection::vec(0u32..6, 0..200),
         ) {
-            let (mut counts, mut order) = (vec![9; 2], vec![7; 3]);
-            sort_by_bucket(&bucket, 6, &mut counts, &mut order);
+            let (mut starts, mut counts, mut order) = (vec![3; 4], vec![9; 2], vec![7; 3]);
+            sort_by_bucket(&bucket, 6, &mut starts, &mut counts, &mut order);
             let n = bucket.len();
             prop_assert_eq!(counts.len(), 6);
             for k in 0..6 {
                 let expected: Vec<u32> =
                     (0..n as u32).filter(|&i| bucket[i as usize] == k as u32).collect();
-                prop_assert_eq!(&order[k * run_len(n)..][..counts[k] as usize], &expected[..]);
+                prop_assert_eq!(&order[starts[k] as usize..][..counts[k] as usize], &expected[..]);
             }
         }
     }
