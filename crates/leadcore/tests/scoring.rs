@@ -979,3 +979,80 @@ fn counts_that_stop_at_a_cap_or_limit_score_as_per_lead_on_any_number_of_threads
         assert_eq!(Some(card.models[0].score), one.score(i, "m"), "lead {i}");
     }
 }
+
+#[test]
+fn times_too_old_for_a_slot_score_the_same_on_any_number_of_threads() {
+    // Occurrence-limited decaying rules keep a lead's earliest times in four-byte slots
+    // (up to 136 years before `now`) and older ones in a list of their own: over enough
+    // rows for several threads (1,200,000) and leads for several runs of leads (10,000),
+    // every thread's old times are gathered and each run of leads finds its own.
+    let pb = Playbook::from_yaml(DECAYING).unwrap();
+    let s = pb.scoring();
+    let now = t0() + Duration::days(30);
+    let n_leads = 10_000usize;
+    let leads: Vec<Lead> = (0..n_leads).map(|i| Lead::new(format!("L{i}"))).collect();
+    let kinds: Vec<String> = ["email_clicked", "webinar_attended"]
+        .map(String::from)
+        .to_vec();
+    let (mut lead, mut kind, mut at) = (Vec::new(), Vec::new(), Vec::new());
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut per_lead: Vec<Vec<Activity>> = vec![Vec::new(); n_leads];
+    for _ in 0..1_200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let l = (x % n_leads as u64) as usize;
+        let k = (x >> 20) as usize % 2;
+        // One row in eight 142 to 160 years old; the others within 40 days.
+        let minutes = if (x >> 24).is_multiple_of(8) {
+            -75_000_000 - ((x >> 30) % 10_000_000) as i64
+        } else {
+            ((x >> 30) % (60 * 24 * 40)) as i64
+        };
+        let t = t0() + Duration::minutes(minutes);
+        lead.push(l as u32);
+        kind.push(k as u32);
+        at.push(t.timestamp());
+        if l.is_multiple_of(613) && t <= now + Duration::seconds(300) {
+            per_lead[l].push(Activity::new(ActivityKind::parse(&kinds[k]), t));
+        }
+    }
+    let events = leadcore::columnar::EventColumns {
+        lead: &lead,
+        kind: leadcore::columnar::DictColumn {
+            codes: &kind,
+            dictionary: &kinds,
+        },
+        at: &at,
+        attrs: &[],
+    };
+    let one = s.score_columns(&leads, &events, now).unwrap();
+    for threads in [2, 3] {
+        let many = s
+            .score_columns_parallel(&leads, &events, now, threads)
+            .unwrap();
+        assert_eq!(many, one, "{threads} threads");
+    }
+    for (i, acts) in per_lead.iter().enumerate().filter(|(_, a)| !a.is_empty()) {
+        let card = s.score(&leads[i], acts, now, false).unwrap();
+        for m in &card.models {
+            assert_eq!(
+                Some(m.score),
+                one.score(i, &m.model),
+                "lead {i} {}",
+                m.model
+            );
+        }
+    }
+    // The old times count: a lead's first clicks were 142 years ago (each worth nothing
+    // now, but they take the rule's two occurrences), so its recent clicks score nothing.
+    let web = |acts: &[Activity]| s.score(&leads[0], acts, now, false).unwrap().score("web");
+    assert!(per_lead.iter().any(|a| {
+        web(a)
+            != web(&a
+                .iter()
+                .filter(|a| a.at > t0())
+                .cloned()
+                .collect::<Vec<_>>())
+    }));
+}

@@ -447,7 +447,9 @@ impl Scoring {
         let mut others: Vec<Block> = blocks.collect();
         for other in &mut others {
             block.row_errors.append(&mut other.row_errors);
+            block.take_old(other);
         }
+        block.sort_old();
         if threads > 1 {
             // each thread's pieces in turn: the rows' order again
             block.row_errors.sort_by_key(|e| e.row);
@@ -688,14 +690,24 @@ impl Rule<'_> {
                     *o = Factors(s).points(b.points);
                 }
             }
-            Prepared::Earliest(width, all) => {
+            Prepared::Earliest(width, all, old, first) => {
                 let slots = all[leads.start * width..leads.end * width].chunks_exact(width);
-                for (o, slot) in out.iter_mut().zip(slots) {
-                    *o = if slot.first().is_none_or(|&v| v == 0) {
+                // The leads' old times, in lead order (usually none).
+                let mut old = &old[old.partition_point(|e| (e.0 as usize) < first + leads.start)..];
+                for (lead, (o, slot)) in (first + leads.start..).zip(out.iter_mut().zip(slots)) {
+                    let here = old.partition_point(|e| e.0 as usize == lead);
+                    let (mine, rest) = old.split_at(here);
+                    old = rest;
+                    *o = if slot.first().is_none_or(|&v| v == 0) && mine.is_empty() {
                         0
                     } else {
                         times.clear();
-                        times.extend(slot.iter().take_while(|&&v| v != 0).map(|&v| slot_time(v)));
+                        times.extend(
+                            slot.iter()
+                                .take_while(|&&v| v != 0)
+                                .map(|&v| slot_time(now, v)),
+                        );
+                        times.extend(mine.iter().map(|e| e.1));
                         sorted(times)
                     };
                 }
@@ -727,7 +739,9 @@ enum Prepared<'b> {
     Count(&'b [u32], &'b [Q]),
     Tiny(&'b [u8], &'b [Q]),
     Factors(&'b [u128]),
-    Earliest(usize, &'b [i64]),
+    /// A slot's width, the slots, the leads' times too old for a slot (sorted by lead)
+    /// and the first lead.
+    Earliest(usize, &'b [u32], &'b [(u32, i64)], usize),
     Side(&'b [Vec<i64>]),
 }
 
@@ -739,7 +753,7 @@ impl<'b> Prepared<'b> {
             Part::Count(c) => Prepared::Count(c, table),
             Part::Tiny(_, c) => Prepared::Tiny(c, table),
             Part::Factors(s) => Prepared::Factors(s),
-            Part::Earliest(w, a) => Prepared::Earliest(*w, a),
+            Part::Earliest(w, a, old, first) => Prepared::Earliest(*w, a, old, *first),
             Part::Side(_, lists) => Prepared::Side(lists),
         }
     }

@@ -44,8 +44,9 @@ pub(super) enum RuleState {
     Tiny(u8, Vec<u8>),
     Factors(Vec<u128>),
     /// `n` words per lead: its earliest `n` times as [`slot_value`]s, 0 where empty (the
-    /// filled ones first).
-    Earliest(usize, Vec<i64>),
+    /// filled ones first); then the times too old for a slot ([`OLDEST_SLOT`]), with their
+    /// leads (sorted by lead once the rows are scanned: [`Block::sort_old`]).
+    Earliest(usize, Vec<u32>, Vec<(u32, i64)>),
     Side(u32, Vec<Vec<i64>>),
 }
 
@@ -56,6 +57,24 @@ pub(super) struct Block {
 }
 
 impl Block {
+    /// Takes `other`'s times too old for a slot (the same leads' in another thread).
+    pub(super) fn take_old(&mut self, other: &mut Block) {
+        for (mine, theirs) in self.rules.iter_mut().zip(&mut other.rules) {
+            if let (RuleState::Earliest(_, _, a), RuleState::Earliest(_, _, b)) = (mine, theirs) {
+                a.append(b);
+            }
+        }
+    }
+
+    /// Sorts the times too old for a slot by lead, for the leads to be finished in runs.
+    pub(super) fn sort_old(&mut self) {
+        for rule in &mut self.rules {
+            if let RuleState::Earliest(_, _, old) = rule {
+                old.sort_unstable();
+            }
+        }
+    }
+
     fn new(n_leads: usize, layout: &Layout) -> Self {
         Block {
             rules: layout
@@ -66,7 +85,8 @@ impl Block {
                     Acc::Tiny(n) => RuleState::Tiny(n, written_zeros(n_leads)),
                     Acc::Factors => RuleState::Factors(written_zeros(n_leads)),
                     Acc::Earliest(n) => {
-                        RuleState::Earliest(n as usize, written_zeros(n_leads * n as usize))
+                        let slots = written_zeros(n_leads * n as usize);
+                        RuleState::Earliest(n as usize, slots, Vec::new())
                     }
                     Acc::Side(n) => RuleState::Side(n, vec![Vec::new(); n_leads]),
                 })
@@ -107,7 +127,9 @@ pub(super) enum Part<'a> {
     Count(&'a mut [u32]),
     Tiny(u8, &'a mut [u8]),
     Factors(&'a mut [u128]),
-    Earliest(usize, &'a mut [i64]),
+    /// A slot's width, the run's slots, its leads' times too old for a slot (sorted by
+    /// lead) and its first lead.
+    Earliest(usize, &'a mut [u32], &'a [(u32, i64)], usize),
     Side(u32, &'a mut [Vec<i64>]),
 }
 
@@ -118,10 +140,19 @@ impl RuleState {
             RuleState::Count(c) => c.chunks_mut(per).map(Part::Count).collect(),
             RuleState::Tiny(n, c) => c.chunks_mut(per).map(|c| Part::Tiny(*n, c)).collect(),
             RuleState::Factors(s) => s.chunks_mut(per).map(Part::Factors).collect(),
-            RuleState::Earliest(w, a) => a
-                .chunks_mut(per * (*w).max(1))
-                .map(|a| Part::Earliest(*w, a))
-                .collect(),
+            RuleState::Earliest(w, a, old) => {
+                let old = &old[..];
+                // The old times of leads `first..first + per`.
+                let of = |first: usize| {
+                    let from = old.partition_point(|e| (e.0 as usize) < first);
+                    let to = old.partition_point(|e| (e.0 as usize) < first + per);
+                    &old[from..to]
+                };
+                a.chunks_mut(per * (*w).max(1))
+                    .enumerate()
+                    .map(|(i, a)| Part::Earliest(*w, a, of(i * per), i * per))
+                    .collect()
+            }
             RuleState::Side(n, l) => l.chunks_mut(per).map(|l| Part::Side(*n, l)).collect(),
         }
     }
@@ -145,7 +176,7 @@ pub(super) fn merge_part(mine: &mut Part<'_>, theirs: &RuleState, leads: Range<u
         (Part::Factors(a), RuleState::Factors(b)) => {
             add_each(a, &b[leads], u128::saturating_add);
         }
-        (Part::Earliest(width, a), RuleState::Earliest(_, b)) => {
+        (Part::Earliest(width, a, _, _), RuleState::Earliest(_, b, _)) => {
             let width = *width;
             let b = &b[leads.start * width..leads.end * width];
             for (a, b) in a.chunks_exact_mut(width).zip(b.chunks_exact(width)) {
@@ -919,8 +950,9 @@ fn add_rows(
                     }
                 }
             }
-            RuleState::Earliest(width, times) => {
+            RuleState::Earliest(width, times, old) => {
                 let (width, times) = (*width, &mut times[..]);
+                let oldest = now.saturating_sub(OLDEST_SLOT);
                 for (k, &i) in picked.iter().enumerate() {
                     if let Some(l) = ahead(k) {
                         prefetch(times, l * width);
@@ -929,9 +961,11 @@ fn add_rows(
                             prefetch(times, l * width + width - 1);
                         }
                     }
-                    let l = lead(i);
-                    if let Some(slot) = times.get_mut(l * width..(l + 1) * width) {
-                        keep_inline(slot, slot_value(ats[i as usize]));
+                    let (l, at) = (lead(i), ats[i as usize]);
+                    if at < oldest {
+                        old.push((l as u32, at));
+                    } else if let Some(slot) = times.get_mut(l * width..(l + 1) * width) {
+                        keep_inline(slot, slot_value(now, at));
                     }
                 }
             }
@@ -1025,24 +1059,29 @@ fn count(leads: &[u32], state: &mut RuleState) {
     }
 }
 
-/// A time as an earliest-occurrence slot holds it: `MAX_TIME + 1 - t`, at least 1 for
-/// every time a row may have (`MIN_TIME..=MAX_TIME`) and larger for earlier ones, so an
-/// empty slot is 0 (a fresh block's zeroed pages, with no pass to fill them) and the
-/// earliest times are the largest values.
-pub(super) fn slot_value(t: i64) -> i64 {
-    MAX_TIME + 1 - t
+/// How long before `now` a time may lie to be held in a slot: `2^32 - 2` seconds (136
+/// years). An older one (a counted row is not after `now`) is kept in the rule's list of
+/// old times instead.
+pub(super) const OLDEST_SLOT: i64 = u32::MAX as i64 - 1;
+
+/// A time `t` (from `now - OLDEST_SLOT` to `now`) as an earliest-occurrence slot holds it:
+/// `now + 1 - t`, at least 1 and larger for earlier times, so an empty slot is 0 (a fresh
+/// block's zeroed pages, with no pass to fill them) and the earliest times are the largest
+/// values. Four bytes a time instead of eight keep a lead's slots in fewer cache lines.
+fn slot_value(now: i64, t: i64) -> u32 {
+    (now + 1 - t) as u32
 }
 
 /// The time of a [`slot_value`].
-pub(super) fn slot_time(v: i64) -> i64 {
-    MAX_TIME + 1 - v
+pub(super) fn slot_time(now: i64, v: u32) -> i64 {
+    now + 1 - i64::from(v)
 }
 
 /// Keeps the earliest times in `slot` (as [`slot_value`]s, 0 where empty): `v` takes the
 /// place of the smallest value if it is larger. The smallest is the first one found, so
 /// the empty slots fill in order and a slot whose first value is 0 holds no time.
-fn keep_inline(slot: &mut [i64], v: i64) {
-    let (mut least, mut at) = (i64::MAX, 0);
+fn keep_inline(slot: &mut [u32], v: u32) {
+    let (mut least, mut at) = (u32::MAX, 0);
     for (k, &s) in slot.iter().enumerate() {
         if s < least {
             (least, at) = (s, k);
