@@ -486,17 +486,20 @@ proptest! {
     ) {
         let pb = Playbook::from_yaml(TWO_COLUMNS).unwrap();
         let (small, pages) = (kinds(), pages());
-        // The four kinds at codes 5, 42, 79 and 116 of 400; the rest kinds no rule reads.
+        // The four kinds at codes 5, 42, 79 and 116 of 400, and again at 300 to 303 (a
+        // dictionary may repeat an entry); the rest kinds no rule reads.
         let at_code = |k: u32| 5 + 37 * k;
+        let again = |k: u32| 300 + k;
+        let kind_of = |c: u32| (0..4).find(|&k| at_code(k) == c || again(k) == c);
         let large: Vec<String> = (0..400u32)
-            .map(|c| match (0..4).find(|&k| at_code(k) == c) {
+            .map(|c| match kind_of(c) {
                 Some(k) => small[k as usize].clone(),
                 None => format!("custom_{c}"),
             })
             .collect();
         let unknown: Vec<(u32, u32, i64)> = unknown
             .into_iter()
-            .filter(|&(_, c, _)| (0..4).all(|k| at_code(k) != c))
+            .filter(|&(_, c, _)| kind_of(c).is_none())
             .collect();
         let leads: Vec<Lead> = (0..12).map(|i| Lead::new(format!("L{i}"))).collect();
         let page_of = |p: &Result<u32, u32>| p.unwrap_or(NULL_CODE);
@@ -508,7 +511,10 @@ proptest! {
         );
         let mut large_rows = (
             rows.iter().map(|r| r.0).collect::<Vec<u32>>(),
-            rows.iter().map(|r| at_code(r.1)).collect::<Vec<u32>>(),
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| if i % 2 == 0 { at_code(r.1) } else { again(r.1) })
+                .collect::<Vec<u32>>(),
             small_rows.2.clone(),
             small_rows.3.clone(),
         );

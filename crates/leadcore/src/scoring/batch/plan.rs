@@ -148,8 +148,9 @@ pub(super) struct Pass<'a> {
     /// rules ([`Pass::buckets`]).
     pub kinds: Vec<KindPlan>,
     /// Where the kinds' dictionary holds more than [`DIRECT_KINDS`] kinds: each kind code's
-    /// bucket (the kinds with rules in turn, then one past the last for the others), so a
-    /// chunk's rows are sorted into as many buckets as there are kinds with rules.
+    /// bucket (one per set of rules a kind has, then one past the last for the kinds
+    /// without rules), so a chunk's rows are sorted into at most one bucket per rule
+    /// whatever the dictionary's size.
     pub buckets: Option<Vec<u32>>,
     pub dicts: Vec<DictMask<'a>>,
     /// Rules whose occurrences count only from a time on (window, unlimited expiry):
@@ -263,25 +264,22 @@ impl<'a> Pass<'a> {
     /// read.
     fn finish(&mut self) {
         let masks: Vec<u64> = if self.kind_masks.len() > DIRECT_KINDS {
-            let with_rules: Vec<u64> = self
-                .kind_masks
-                .iter()
-                .copied()
-                .filter(|&m| m != 0)
-                .collect();
-            let mut next = 0;
+            // One bucket per set of rules a kind has (a kind's rules are its activity's, so
+            // there are at most as many as the pass has rules, whatever the dictionary
+            // repeats), in the order they first come; the kinds without rules last.
+            let mut with_rules: Vec<u64> = Vec::new();
+            let mut bucket_of = std::collections::BTreeMap::new();
+            for &m in self.kind_masks.iter().filter(|&&m| m != 0) {
+                bucket_of.entry(m).or_insert_with(|| {
+                    with_rules.push(m);
+                    with_rules.len() as u32 - 1
+                });
+            }
             let skip = with_rules.len() as u32;
             self.buckets = Some(
                 self.kind_masks
                     .iter()
-                    .map(|&m| {
-                        if m == 0 {
-                            skip
-                        } else {
-                            next += 1;
-                            next - 1
-                        }
-                    })
+                    .map(|m| bucket_of.get(m).copied().unwrap_or(skip))
                     .collect(),
             );
             with_rules
