@@ -11,6 +11,32 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
 }
 
+/// Steps `x` along a xorshift64 sequence: the tests' seeded stand-in for random data.
+fn next(x: &mut u64) {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+}
+
+/// Event columns of rows' lead indices, kind codes into `kinds` and times, with no
+/// attribute column.
+fn bare_events<'a>(
+    lead: &'a [u32],
+    kind: &'a [u32],
+    kinds: &'a [String],
+    at: &'a [i64],
+) -> leadcore::columnar::EventColumns<'a> {
+    leadcore::columnar::EventColumns {
+        lead,
+        kind: leadcore::columnar::DictColumn {
+            codes: kind,
+            dictionary: kinds,
+        },
+        at,
+        attrs: &[],
+    }
+}
+
 fn act(kind: ActivityKind, at: DateTime<Utc>) -> Activity {
     Activity::new(kind, at)
 }
@@ -457,7 +483,7 @@ proptest! {
         let mut order: Vec<usize> = (0..acts.len()).collect();
         let mut x = seed | 1;
         for i in (1..order.len()).rev() {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            next(&mut x);
             order.swap(i, (x % (i as u64 + 1)) as usize);
         }
         let mut states: Vec<_> = leads.iter().map(|l| s.new_state(l.id.clone())).collect();
@@ -523,9 +549,7 @@ fn large_batches_visited_by_lead_range_give_per_lead_scores() {
     let mut table = EventTable::default();
     let (mut pages, mut secs) = (Vec::new(), Vec::new());
     for row in 0..100_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next(&mut x);
         let lead = (x % n_leads as u64) as usize;
         let a = activity(
             (x >> 20) as usize % KINDS.len(),
@@ -617,9 +641,7 @@ fn threads_take_pieces_of_a_large_batch_and_give_the_same_bits_and_row_errors() 
     let mut table = EventTable::default();
     let (mut pages, mut secs) = (Vec::with_capacity(rows), Vec::with_capacity(rows));
     for row in 0..rows {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next(&mut x);
         // time order with jitter, the last minutes past `now`; leads skewed to the low ids
         let minute = (row as i64 * 60 * 24 * 31) / rows as i64 - (x >> 44) as i64 % 30;
         let lead = ((x % n_leads as u64) * ((x >> 32) % n_leads as u64)) as usize / n_leads;
@@ -869,9 +891,7 @@ fn more_rules_than_one_pass_holds_score_as_per_lead() {
     let mut per_lead: Vec<Vec<Activity>> = vec![Vec::new(); leads.len()];
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     for row in 0..3_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next(&mut x);
         let lead = (x % 50) as usize;
         let kind = [
             ActivityKind::WebVisit,
@@ -943,9 +963,7 @@ fn counts_that_stop_at_a_cap_or_limit_score_as_per_lead_on_any_number_of_threads
     // (at the end, so in the last piece).
     let rows: usize = 1_200_000 + 3 * 45;
     for row in 0..rows {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next(&mut x);
         let lead = match row.checked_sub(1_200_000) {
             None => ((x % 900) as f64).sqrt() as usize,
             // 45 = 0 + 1 + ... + 9: lead 30 + k takes k rows of each kind
@@ -998,9 +1016,7 @@ fn times_too_old_for_a_slot_score_the_same_on_any_number_of_threads() {
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
     let mut per_lead: Vec<Vec<Activity>> = vec![Vec::new(); n_leads];
     for _ in 0..1_200_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next(&mut x);
         let l = (x % n_leads as u64) as usize;
         let k = (x >> 20) as usize % 2;
         // One row in eight 142 to 160 years old; the others within 40 days.
@@ -1017,15 +1033,7 @@ fn times_too_old_for_a_slot_score_the_same_on_any_number_of_threads() {
             per_lead[l].push(Activity::new(ActivityKind::parse(&kinds[k]), t));
         }
     }
-    let events = leadcore::columnar::EventColumns {
-        lead: &lead,
-        kind: leadcore::columnar::DictColumn {
-            codes: &kind,
-            dictionary: &kinds,
-        },
-        at: &at,
-        attrs: &[],
-    };
+    let events = bare_events(&lead, &kind, &kinds, &at);
     let one = s.score_columns(&leads, &events, now).unwrap();
     for threads in [2, 3] {
         let many = s
@@ -1085,9 +1093,7 @@ scoring:
     let mut count = vec![0u32; n_leads];
     let mut lead = Vec::new();
     for _ in 0..1_100_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next(&mut x);
         // Skewed: lead 0 takes about half the rows.
         let l = if x & 1 == 0 {
             0
@@ -1099,15 +1105,7 @@ scoring:
     }
     let kind = vec![0u32; lead.len()];
     let at = vec![t0().timestamp(); lead.len()];
-    let events = leadcore::columnar::EventColumns {
-        lead: &lead,
-        kind: leadcore::columnar::DictColumn {
-            codes: &kind,
-            dictionary: &kinds,
-        },
-        at: &at,
-        attrs: &[],
-    };
+    let events = bare_events(&lead, &kind, &kinds, &at);
     let one = s.score_columns(&leads, &events, now).unwrap();
     assert_eq!(
         s.score_columns_parallel(&leads, &events, now, 2).unwrap(),
