@@ -290,6 +290,26 @@ fn main() {
         .unwrap()
         .unwrap()
     };
+    // `PROFILE=keyed|indexed|core N`: only that path, N times (for `perf` and callgrind).
+    if let Ok(what) = std::env::var("PROFILE") {
+        let n: usize = std::env::var("PROFILE_RUNS").map_or(20, |s| s.parse().unwrap());
+        let mut times: Vec<f64> = (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                match what.as_str() {
+                    "keyed" => drop(keyed()),
+                    "indexed" => drop(indexed()),
+                    _ => drop(s.score_columns(&f.leads, &cols, now).unwrap()),
+                }
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        if let (Some(min), Some(median)) = (times.first(), times.get(n / 2)) {
+            println!("{what}: min {min:.1} ms, median {median:.1} ms over {n} runs");
+        }
+        return;
+    }
     let (mut a, mut b, mut c) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
     for _ in 0..runs {
         a = a.min(best(1, keyed).0);

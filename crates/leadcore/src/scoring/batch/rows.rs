@@ -374,13 +374,26 @@ impl<'a> Scan<'_, 'a> {
             }
             &scratch.bucket
         };
-        // The rows by bucket: `order[starts[k]..][..counts[k]]` are bucket `k`'s.
+        // The rows by bucket: `order[starts[k]..][..counts[k]]` are bucket `k`'s. Where the
+        // rows give lead keys (8 bytes a row, read first of the chunk's columns, to make its
+        // lead indices), the next chunk's keys are prefetched meanwhile, a cache line every 8
+        // rows: the keyed path's batch of the realistic fixture took 126 ms instead of
+        // 132 ms (median of four alternating processes' best of 15 runs). Prefetching every
+        // column of the next chunk this way did not speed up the core's own columns.
+        let next = rows.end;
+        let ahead = |i: usize| {
+            if let LeadRows::Run { keys, .. } | LeadRows::Table { keys, .. } = self.lead_rows {
+                prefetch(keys, next + i);
+                prefetch(keys, next + i + 8);
+            }
+        };
         sort_by_bucket(
             bucket,
             n_kinds + 1,
             &mut scratch.starts,
             &mut scratch.counts,
             &mut scratch.order,
+            ahead,
         );
         let (starts, counts, order) =
             (&scratch.starts[..], &scratch.counts[..], &scratch.order[..]);
@@ -582,13 +595,15 @@ impl<'a> Scan<'_, 'a> {
 /// order, are `order[starts[k]..][..counts[k]]`. One pass, each row written to its bucket's
 /// run at once: every run has room for all the rows ([`run_len`]; only the runs' written
 /// prefixes are touched), so no pass counts the buckets first. (The buckets are few: the
-/// kinds with rules, or the codes of a small kinds' dictionary.)
+/// kinds with rules, or the codes of a small kinds' dictionary.) `ahead(i)` is called before
+/// each 16 rows from row `i` on (a prefetch of what comes next).
 fn sort_by_bucket(
     bucket: &[u32],
     buckets: usize,
     starts: &mut Vec<u32>,
     counts: &mut Vec<u32>,
     order: &mut Vec<u32>,
+    ahead: impl Fn(usize),
 ) {
     let stride = run_len(bucket.len());
     starts.clear();
@@ -600,10 +615,13 @@ fn sort_by_bucket(
         order.resize(buckets * stride, 0);
     }
     let (ends, order) = (&mut counts[..], &mut order[..]);
-    for (i, &b) in bucket.iter().enumerate() {
-        let end = &mut ends[b as usize];
-        order[*end as usize] = i as u32;
-        *end += 1;
+    for (g, group) in bucket.chunks(16).enumerate() {
+        ahead(g * 16);
+        for (j, &b) in group.iter().enumerate() {
+            let end = &mut ends[b as usize];
+            order[*end as usize] = (g * 16 + j) as u32;
+            *end += 1;
+        }
     }
     for (end, &start) in ends.iter_mut().zip(starts.iter()) {
         *end -= start;
@@ -1117,7 +1135,7 @@ mod tests {
             bucket in proptest::collection::vec(0u32..6, 0..200),
         ) {
             let (mut starts, mut counts, mut order) = (vec![3; 4], vec![9; 2], vec![7; 3]);
-            sort_by_bucket(&bucket, 6, &mut starts, &mut counts, &mut order);
+            sort_by_bucket(&bucket, 6, &mut starts, &mut counts, &mut order, |_| ());
             let n = bucket.len();
             prop_assert_eq!(counts.len(), 6);
             for k in 0..6 {
