@@ -416,16 +416,21 @@ impl<'a> Scan<'_, 'a> {
         // all, in a loop that vectorises: only there are a column's codes checked as they are
         // looked up. The loop also brings the chunk's codes into the cache ahead of the
         // look-ups, which is most of its worth (without it the batch was ~5% slower). A raw
-        // column's keys are all checked as they are read (their nulls may hold any key).
+        // column's keys are read there too, without their validity: a key outside its
+        // dictionary under a null (which may hold any) only makes the chunk's look-ups check
+        // theirs. (Without that pass, the keyed path's batch of the realistic fixture in
+        // Arrow's layout took 122.9 ms instead of 119.4: medians of four alternating
+        // processes' 15 runs.)
         let mut suspect = 0u64;
         for (d, dict) in pass.dicts.iter().enumerate().take(64) {
-            if dict.raw.is_none() {
-                let outside = (dict.masks.len() - 1) as u32;
-                let maybe = dict.codes[rows.clone()]
+            let outside = (dict.masks.len() - 1) as u32;
+            let maybe = match &dict.raw {
+                None => dict.codes[rows.clone()]
                     .iter()
-                    .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside));
-                suspect |= u64::from(maybe) << d;
-            }
+                    .fold(false, |bad, &c| bad | (c.wrapping_add(1) >= outside)),
+                Some(raw) => raw_outside(raw, rows.clone(), outside - 1),
+            };
+            suspect |= u64::from(maybe) << d;
         }
         let mut bad_codes = 0;
         let states = &mut block.rules;
@@ -461,7 +466,7 @@ impl<'a> Scan<'_, 'a> {
                         }
                         bad
                     }
-                    Some(raw) => look_up_raw(raw, start, mine, masks, table),
+                    Some(raw) => look_up_raw(raw, start, mine, masks, table) & checked,
                 };
                 if bad {
                     bad_codes |= 1 << d.min(63);
@@ -689,6 +694,28 @@ fn look_up_raw(
         Keys::U32(k) => look_up(k, raw, start, mine, masks, table),
         Keys::I8(k) => look_up(k, raw, start, mine, masks, table),
         Keys::I16(k) => look_up(k, raw, start, mine, masks, table),
+    }
+}
+
+/// Whether a key of raw column `raw` in rows `rows` lies outside a dictionary of `len` (a
+/// missing -1 aside; the validity is not read): in a loop that vectorises.
+fn raw_outside(raw: &RawText<'_>, rows: Range<usize>, len: u32) -> bool {
+    fn any<K: Key>(keys: &[K], rows: Range<usize>, len: u32, mom: bool) -> bool {
+        keys.get(rows)
+            .unwrap_or_default()
+            .iter()
+            .fold(false, |bad, &k| {
+                let c = k.code();
+                bad | ((c >= len) & !(mom & (c == NULL_CODE)))
+            })
+    }
+    let mom = raw.minus_one_missing;
+    match raw.keys {
+        Keys::U8(k) => any(k, rows, len, mom),
+        Keys::U16(k) => any(k, rows, len, mom),
+        Keys::U32(k) => any(k, rows, len, mom),
+        Keys::I8(k) => any(k, rows, len, mom),
+        Keys::I16(k) => any(k, rows, len, mom),
     }
 }
 
