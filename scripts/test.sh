@@ -43,7 +43,9 @@ bash scripts/test-wheel.sh
 
 step "Scoring exactness: the realistic fixture (200,000 events) against an f64 reference, term by term, and the door against the core"
 cargo run --quiet --example realistic_fixture -- target/realistic-small 200000 2000 >/dev/null
-.venv/bin/python benches/scoring_realistic.py target/realistic-small --strict --tol 1e-12 --runs 1 >/dev/null
+cargo build --quiet --example realistic_core
+LEADCORE_CORE_BIN=target/debug/examples/realistic_core \
+    .venv/bin/python benches/scoring_realistic.py target/realistic-small --strict --tol 1e-12 --runs 1 >/dev/null
 
 step "Forecast backtest on the Maven opportunities (fails when a target of issue #11 is lost)"
 cargo run --quiet --example forecast_backtest >/dev/null
