@@ -380,12 +380,11 @@ impl<'a> Scan<'_, 'a> {
         // rows: the keyed path's batch of the realistic fixture took 126 ms instead of
         // 132 ms (median of four alternating processes' best of 15 runs). Prefetching every
         // column of the next chunk this way did not speed up the core's own columns.
-        let next = rows.end;
-        let ahead = |i: usize| {
-            if let LeadRows::Run { keys, .. } | LeadRows::Table { keys, .. } = self.lead_rows {
-                prefetch(keys, next + i);
-                prefetch(keys, next + i + 8);
+        let ahead = match self.lead_rows {
+            LeadRows::Run { keys, .. } | LeadRows::Table { keys, .. } => {
+                keys.get(rows.end..).filter(|next| !next.is_empty())
             }
+            LeadRows::Index(_) => None,
         };
         sort_by_bucket(
             bucket,
@@ -600,15 +599,15 @@ impl<'a> Scan<'_, 'a> {
 /// order, are `order[starts[k]..][..counts[k]]`. One pass, each row written to its bucket's
 /// run at once: every run has room for all the rows ([`run_len`]; only the runs' written
 /// prefixes are touched), so no pass counts the buckets first. (The buckets are few: the
-/// kinds with rules, or the codes of a small kinds' dictionary.) `ahead(i)` is called before
-/// each 16 rows from row `i` on (a prefetch of what comes next).
+/// kinds with rules, or the codes of a small kinds' dictionary.) `ahead`: the lead keys that
+/// follow the rows, prefetched two cache lines every 16 rows.
 fn sort_by_bucket(
     bucket: &[u32],
     buckets: usize,
     starts: &mut Vec<u32>,
     counts: &mut Vec<u32>,
     order: &mut Vec<u32>,
-    ahead: impl Fn(usize),
+    ahead: Option<&[i64]>,
 ) {
     let stride = run_len(bucket.len());
     starts.clear();
@@ -620,12 +619,24 @@ fn sort_by_bucket(
         order.resize(buckets * stride, 0);
     }
     let (ends, order) = (&mut counts[..], &mut order[..]);
-    for (g, group) in bucket.chunks(16).enumerate() {
-        ahead(g * 16);
-        for (j, &b) in group.iter().enumerate() {
-            let end = &mut ends[b as usize];
-            order[*end as usize] = (g * 16 + j) as u32;
-            *end += 1;
+    match ahead {
+        None => {
+            for (i, &b) in bucket.iter().enumerate() {
+                let end = &mut ends[b as usize];
+                order[*end as usize] = i as u32;
+                *end += 1;
+            }
+        }
+        Some(next) => {
+            for (g, group) in bucket.chunks(16).enumerate() {
+                prefetch(next, g * 16);
+                prefetch(next, g * 16 + 8);
+                for (j, &b) in group.iter().enumerate() {
+                    let end = &mut ends[b as usize];
+                    order[*end as usize] = (g * 16 + j) as u32;
+                    *end += 1;
+                }
+            }
         }
     }
     for (end, &start) in ends.iter_mut().zip(starts.iter()) {
@@ -698,7 +709,9 @@ fn look_up_raw(
 }
 
 /// Whether a key of raw column `raw` in rows `rows` lies outside a dictionary of `len` (a
-/// missing -1 aside; the validity is not read): in a loop that vectorises.
+/// missing -1 aside; the validity is not read): in a loop that vectorises. Out of line, so
+/// the scan's own loops keep their registers.
+#[inline(never)]
 fn raw_outside(raw: &RawText<'_>, rows: Range<usize>, len: u32) -> bool {
     fn any<K: Key>(keys: &[K], rows: Range<usize>, len: u32, mom: bool) -> bool {
         keys.get(rows)
@@ -1162,7 +1175,7 @@ mod tests {
             bucket in proptest::collection::vec(0u32..6, 0..200),
         ) {
             let (mut starts, mut counts, mut order) = (vec![3; 4], vec![9; 2], vec![7; 3]);
-            sort_by_bucket(&bucket, 6, &mut starts, &mut counts, &mut order, |_| ());
+            sort_by_bucket(&bucket, 6, &mut starts, &mut counts, &mut order, None);
             let n = bucket.len();
             prop_assert_eq!(counts.len(), 6);
             for k in 0..6 {
