@@ -9,9 +9,12 @@
 //! `score_columns_parallel` on `THREADS` threads), each checked to give `scores.f64`'s
 //! scores bit for bit; prints `{"seconds": [...], "threads": THREADS}` as one line of JSON.
 
+#[path = "../benches/realistic.rs"]
+mod realistic;
+
 use chrono::DateTime;
-use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns};
 use leadcore::{Lead, Playbook};
+use realistic::Realistic;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Instant;
@@ -46,51 +49,35 @@ fn main() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("meta.json")).unwrap()).unwrap();
     let pb = Playbook::from_json(&meta["playbook"].to_string()).unwrap();
     let n = meta["leads"].as_u64().unwrap() as usize;
-    let leads: Vec<Lead> = (0..n).map(|i| Lead::new(i.to_string())).collect();
     let now = DateTime::from_timestamp(meta["now"].as_i64().unwrap(), 0).unwrap();
 
     let u32s = |name| read(dir, name, u32::from_le_bytes);
     let i64s = |name| read(dir, name, i64::from_le_bytes);
-    let (lead, kind, at) = (u32s("lead.u32"), u32s("kind.u32"), i64s("at.i64"));
-    let (page, campaign) = (u32s("page.u32"), u32s("campaign.u32"));
-    let (form, content) = (u32s("form_id.u32"), u32s("content_id.u32"));
-    let seconds = i64s("seconds.i64");
-    let seconds_valid = read(dir, "seconds_valid.u8", |[b]: [u8; 1]| b != 0);
+    let f = Realistic {
+        lead_ids: (0..n as i64).collect(),
+        leads: (0..n).map(|i| Lead::new(i.to_string())).collect(),
+        lead: u32s("lead.u32"),
+        kind: u32s("kind.u32"),
+        at: i64s("at.i64"),
+        page: u32s("page.u32"),
+        seconds: i64s("seconds.i64"),
+        seconds_valid: read(dir, "seconds_valid.u8", |[b]: [u8; 1]| b != 0),
+        campaign: u32s("campaign.u32"),
+        form: u32s("form_id.u32"),
+        content: u32s("content_id.u32"),
+        kinds: strings(&meta, "kinds"),
+        pages: strings(&meta, "pages"),
+        campaigns: strings(&meta, "campaigns"),
+        forms: strings(&meta, "form_ids"),
+        contents: strings(&meta, "content_ids"),
+    };
     let want = read(dir, "scores.f64", f64::from_le_bytes);
-    let kinds = strings(&meta, "kinds");
-    let (pages, campaigns) = (strings(&meta, "pages"), strings(&meta, "campaigns"));
-    let (forms, contents) = (strings(&meta, "form_ids"), strings(&meta, "content_ids"));
-
-    let text = |name, codes, dictionary| AttrColumn {
-        name,
-        values: AttrValues::Text(DictColumn { codes, dictionary }),
-    };
-    let attrs = [
-        text("page", &page[..], &pages[..]),
-        AttrColumn {
-            name: "seconds",
-            values: AttrValues::Int(Column {
-                values: &seconds,
-                valid: Some(&seconds_valid),
-            }),
-        },
-        text("campaign", &campaign[..], &campaigns[..]),
-        text("form_id", &form[..], &forms[..]),
-        text("content_id", &content[..], &contents[..]),
-    ];
-    let events = EventColumns {
-        lead: &lead,
-        kind: DictColumn {
-            codes: &kind,
-            dictionary: &kinds,
-        },
-        at: &at,
-        attrs: &attrs,
-    };
+    let attrs = f.attrs();
+    let events = f.columns(&attrs);
     let scoring = pb.scoring();
     let score = || {
         scoring
-            .score_columns_parallel(&leads, &events, now, threads)
+            .score_columns_parallel(&f.leads, &events, now, threads)
             .unwrap()
     };
     let warm = score();
