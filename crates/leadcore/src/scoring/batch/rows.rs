@@ -465,6 +465,7 @@ impl<'a> Scan<'_, 'a> {
                         }
                         bad
                     }
+                    // Unchecked: the pass above found no key outside in the chunk.
                     Some(raw) => look_up_raw(raw, start, mine, masks, table) & checked,
                 };
                 if bad {
@@ -1176,12 +1177,18 @@ mod tests {
         ) {
             let (mut starts, mut counts, mut order) = (vec![3; 4], vec![9; 2], vec![7; 3]);
             sort_by_bucket(&bucket, 6, &mut starts, &mut counts, &mut order, None);
+            // The same with the next keys prefetched (the keyed path's loop, 16 rows a step).
+            let mut again = (vec![], vec![], vec![]);
+            sort_by_bucket(&bucket, 6, &mut again.0, &mut again.1, &mut again.2, Some(&[7; 20]));
+            prop_assert_eq!(&again.0, &starts);
+            prop_assert_eq!(&again.1, &counts);
             let n = bucket.len();
             prop_assert_eq!(counts.len(), 6);
             for k in 0..6 {
                 let expected: Vec<u32> =
                     (0..n as u32).filter(|&i| bucket[i as usize] == k as u32).collect();
                 prop_assert_eq!(&order[starts[k] as usize..][..counts[k] as usize], &expected[..]);
+                prop_assert_eq!(&again.2[starts[k] as usize..][..counts[k] as usize], &expected[..]);
             }
         }
     }
