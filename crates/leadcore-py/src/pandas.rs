@@ -87,7 +87,9 @@ fn column(series: &Bound<'_, PyAny>) -> PyResult<Option<ArrayRef>> {
     let name = dtype.str()?.to_string();
     if name == "category" {
         let cat = series.getattr("cat")?;
-        let codes = cat.getattr("codes")?.call_method0("to_numpy")?;
+        // The `Categorical`'s own codes (a read-only view): `cat.codes` is a copy in
+        // pandas 3 (~5 ms a batch for the realistic fixture's five text columns).
+        let codes = series.getattr("array")?.getattr("codes")?;
         let Ok(categories) = cat
             .getattr("categories")?
             .call_method0("tolist")?
@@ -151,9 +153,17 @@ fn py_none<'py>(obj: &Bound<'py, PyAny>) -> Bound<'py, PyAny> {
 fn mask_nulls(mask: &Bound<'_, PyAny>) -> Option<NullBuffer> {
     let bytes = mask.call_method1("view", ("uint8",)).ok()?;
     let m = shared::<u8>(&bytes)?;
-    Some(NullBuffer::new(BooleanBuffer::collect_bool(m.len(), |i| {
-        m[i] == 0
-    })))
+    // Packed 64 rows at a time, in a loop the compiler vectorises (`collect_bool`, a call
+    // per row, took ~5 ms on 10 M rows).
+    let mut bits = arrow_buffer::MutableBuffer::new(m.len().div_ceil(64) * 8);
+    for chunk in m.chunks(64) {
+        let mut word = 0u64;
+        for (j, &missing) in chunk.iter().enumerate() {
+            word |= u64::from(missing == 0) << j;
+        }
+        bits.push(word);
+    }
+    Some(NullBuffer::new(BooleanBuffer::new(bits.into(), 0, m.len())))
 }
 
 /// A `datetime64` column (naive, or with a zone: its values are UTC) as timestamps of its
