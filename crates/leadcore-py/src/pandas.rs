@@ -153,17 +153,22 @@ fn py_none<'py>(obj: &Bound<'py, PyAny>) -> Bound<'py, PyAny> {
 fn mask_nulls(mask: &Bound<'_, PyAny>) -> Option<NullBuffer> {
     let bytes = mask.call_method1("view", ("uint8",)).ok()?;
     let m = shared::<u8>(&bytes)?;
-    // Packed 64 rows at a time, in a loop the compiler vectorises (`collect_bool`, a call
-    // per row, took ~5 ms on 10 M rows).
-    let mut bits = arrow_buffer::MutableBuffer::new(m.len().div_ceil(64) * 8);
-    for chunk in m.chunks(64) {
+    Some(validity(&m, |&missing| missing == 0))
+}
+
+/// The validity of `values` (`valid` says which hold a value) as Arrow's bitmap, packed 64
+/// rows at a time in a loop the compiler vectorises (`BooleanBuffer::collect_bool`, a call
+/// per row, took ~5 ms on 10 M rows).
+fn validity<T>(values: &[T], valid: impl Fn(&T) -> bool) -> NullBuffer {
+    let mut bits = arrow_buffer::MutableBuffer::new(values.len().div_ceil(64) * 8);
+    for chunk in values.chunks(64) {
         let mut word = 0u64;
-        for (j, &missing) in chunk.iter().enumerate() {
-            word |= u64::from(missing == 0) << j;
+        for (j, v) in chunk.iter().enumerate() {
+            word |= u64::from(valid(v)) << j;
         }
         bits.push(word);
     }
-    Some(NullBuffer::new(BooleanBuffer::new(bits.into(), 0, m.len())))
+    NullBuffer::new(BooleanBuffer::new(bits.into(), 0, values.len()))
 }
 
 /// A `datetime64` column (naive, or with a zone: its values are UTC) as timestamps of its
@@ -187,9 +192,7 @@ fn datetimes(series: &Bound<'_, PyAny>, zoned: bool) -> PyResult<Option<ArrayRef
         return Ok(None);
     };
     let nulls = if v.contains(&i64::MIN) {
-        Some(NullBuffer::new(BooleanBuffer::collect_bool(v.len(), |i| {
-            v[i] != i64::MIN
-        })))
+        Some(validity(&v, |&t| t != i64::MIN))
     } else {
         None
     };
