@@ -23,6 +23,32 @@
 
 use leadcore::columnar::{AttrColumn, AttrValues, Column, DictColumn, EventColumns, NULL_CODE};
 use leadcore::{Lead, Playbook};
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `data` to `dir/name` as a little-endian array of `N`-byte values (a written
+/// fixture's files, which `benches/scoring_realistic.py` reads with `np.fromfile`).
+pub fn write_le<T: Copy, const N: usize>(
+    dir: &Path,
+    name: &str,
+    data: &[T],
+    bytes: impl Fn(T) -> [u8; N],
+) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
+    for &v in data {
+        f.write_all(&bytes(v)).unwrap();
+    }
+    f.flush().unwrap();
+}
+
+/// Reads a file [`write_le`] wrote.
+pub fn read_le<T, const N: usize>(dir: &Path, name: &str, from: impl Fn([u8; N]) -> T) -> Vec<T> {
+    let bytes = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    bytes
+        .chunks_exact(N)
+        .map(|c| from(c.try_into().unwrap()))
+        .collect()
+}
 
 /// The playbook: 20 behaviour rules (see the file's header).
 pub const PLAYBOOK: &str = include_str!("fixtures/realistic_playbook.yaml");
@@ -538,6 +564,57 @@ impl Realistic {
             text("form_id", &self.form[..], &self.forms[..]),
             text("content_id", &self.content[..], &self.contents[..]),
         ]
+    }
+
+    /// Writes the event columns to `dir`, one file each (the dictionaries go to meta.json,
+    /// which the writer makes).
+    pub fn write_columns(&self, dir: &Path) {
+        write_le(dir, "lead.u32", &self.lead, u32::to_le_bytes);
+        write_le(dir, "lead_id.i64", &self.lead_ids, i64::to_le_bytes);
+        write_le(dir, "kind.u32", &self.kind, u32::to_le_bytes);
+        write_le(dir, "at.i64", &self.at, i64::to_le_bytes);
+        write_le(dir, "page.u32", &self.page, u32::to_le_bytes);
+        write_le(dir, "seconds.i64", &self.seconds, i64::to_le_bytes);
+        write_le(dir, "seconds_valid.u8", &self.seconds_valid, |v| {
+            [u8::from(v)]
+        });
+        write_le(dir, "campaign.u32", &self.campaign, u32::to_le_bytes);
+        write_le(dir, "form_id.u32", &self.form, u32::to_le_bytes);
+        write_le(dir, "content_id.u32", &self.content, u32::to_le_bytes);
+    }
+
+    /// The fixture [`Realistic::write_columns`] wrote to `dir`, with the dictionaries and the
+    /// number of leads of its `meta.json`.
+    pub fn read_columns(dir: &Path, meta: &serde_json::Value) -> Realistic {
+        let strings = |key: &str| -> Vec<String> {
+            meta[key]
+                .as_array()
+                .unwrap_or_else(|| panic!("meta.json has no `{key}`"))
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect()
+        };
+        let u32s = |name| read_le(dir, name, u32::from_le_bytes);
+        let i64s = |name| read_le(dir, name, i64::from_le_bytes);
+        let n = meta["leads"].as_u64().unwrap() as usize;
+        Realistic {
+            leads: (0..n).map(|i| Lead::new(i.to_string())).collect(),
+            lead_ids: i64s("lead_id.i64"),
+            lead: u32s("lead.u32"),
+            kind: u32s("kind.u32"),
+            at: i64s("at.i64"),
+            page: u32s("page.u32"),
+            seconds: i64s("seconds.i64"),
+            seconds_valid: read_le(dir, "seconds_valid.u8", |[b]: [u8; 1]| b != 0),
+            campaign: u32s("campaign.u32"),
+            form: u32s("form_id.u32"),
+            content: u32s("content_id.u32"),
+            kinds: strings("kinds"),
+            pages: strings("pages"),
+            campaigns: strings("campaigns"),
+            forms: strings("form_ids"),
+            contents: strings("content_ids"),
+        }
     }
 
     /// The events as the core's columns (`attrs` from [`Realistic::attrs`]).

@@ -15,22 +15,8 @@ mod realistic;
 use chrono::DateTime;
 use leadcore::Playbook;
 use serde_json::{Value, json};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
-
-fn write<T: Copy, const N: usize>(
-    dir: &Path,
-    name: &str,
-    data: &[T],
-    bytes: impl Fn(T) -> [u8; N],
-) {
-    let mut f = std::io::BufWriter::new(std::fs::File::create(dir.join(name)).unwrap());
-    for &v in data {
-        f.write_all(&bytes(v)).unwrap();
-    }
-    f.flush().unwrap();
-}
 
 /// The playbook with one model holding rule `r` alone, without its group and `max_points`,
 /// and without the model's cap and floor: its score is the rule's raw points.
@@ -139,20 +125,9 @@ fn main() {
     }
     let breakdown = t.elapsed().as_secs_f64();
 
-    write(&dir, "lead.u32", &f.lead, u32::to_le_bytes);
-    write(&dir, "lead_id.i64", &f.lead_ids, i64::to_le_bytes);
-    write(&dir, "kind.u32", &f.kind, u32::to_le_bytes);
-    write(&dir, "at.i64", &f.at, i64::to_le_bytes);
-    write(&dir, "page.u32", &f.page, u32::to_le_bytes);
-    write(&dir, "seconds.i64", &f.seconds, i64::to_le_bytes);
-    write(&dir, "seconds_valid.u8", &f.seconds_valid, |v| {
-        [u8::from(v)]
-    });
-    write(&dir, "campaign.u32", &f.campaign, u32::to_le_bytes);
-    write(&dir, "form_id.u32", &f.form, u32::to_le_bytes);
-    write(&dir, "content_id.u32", &f.content, u32::to_le_bytes);
-    write(&dir, "scores.f64", &out.scores, f64::to_le_bytes);
-    write(&dir, "rule_points.f64", &rule_points, f64::to_le_bytes);
+    f.write_columns(&dir);
+    realistic::write_le(&dir, "scores.f64", &out.scores, f64::to_le_bytes);
+    realistic::write_le(&dir, "rule_points.f64", &rule_points, f64::to_le_bytes);
     let meta = json!({
         "fixture": "realistic",
         "now": realistic::NOW,
