@@ -97,7 +97,14 @@ proptest! {
         offset in 0usize..16,
         first in -5i64..5,
         threads in 1usize..4,
+        nulls_hold_minus_one in any::<bool>(),
     ) {
+        // As pyarrow keeps a masked array, every null's key -1: 32-bit keys then read as
+        // codes where the rows start on a validity byte.
+        let rows: Vec<Row> = rows
+            .into_iter()
+            .map(|r| (r.0, r.1, r.2, r.3.map_err(|k| if nulls_hold_minus_one { NULL_CODE } else { k })))
+            .collect();
         for pb in [Playbook::default_playbook(), Playbook::from_yaml(TWO_COLUMNS).unwrap()] {
             same_scores(&pb, &rows, offset, first, threads)?;
         }
@@ -384,6 +391,89 @@ fn a_code_outside_the_dictionary_fails_only_where_a_rule_reads_it() {
         );
         assert!(ok.score(0, "engagement").unwrap() > 0.0);
     }
+}
+
+/// 32-bit keys whose nulls hold -1 (pyarrow's masked arrays) are read as codes a chunk of
+/// rows at a time, where every valid key lies inside the dictionary; a chunk whose nulls
+/// hold something else, a column whose rows do not start on a validity byte, and a set key
+/// of -1 (outside: it fails the batch where a rule reads it, as any code outside does) are
+/// read key by key with their validity. Over several chunks (16,384 rows each), the scores
+/// are the core's on `NULL_CODE`-filled codes.
+#[test]
+fn keys_whose_nulls_hold_minus_one_score_as_codes_over_many_chunks() {
+    let pb = Playbook::from_yaml(TWO_COLUMNS).unwrap();
+    let (kinds, pages) = (kinds(), pages());
+    let n = 50_000usize;
+    let leads: Vec<Lead> = (0..97).map(|i| Lead::new(format!("L{i}"))).collect();
+    let lead: Vec<u32> = (0..n).map(|r| (r * 31 % 97) as u32).collect();
+    let kind: Vec<u32> = (0..n).map(|r| (r % 7 % 4) as u32).collect();
+    let at: Vec<i64> = (0..n).map(|r| NOW - (n - r) as i64 * 60).collect();
+    // Every third row has no page.
+    let fixed: Vec<u32> = (0..n)
+        .map(|r| {
+            if r % 3 == 0 {
+                NULL_CODE
+            } else {
+                (r % 5 % 4) as u32
+            }
+        })
+        .collect();
+    let valid: Vec<bool> = fixed.iter().map(|&c| c != NULL_CODE).collect();
+    let attrs = [page_column(&fixed, &pages)];
+    let events = EventColumns {
+        lead: &lead,
+        kind: DictColumn {
+            codes: &kind,
+            dictionary: &kinds,
+        },
+        at: &at,
+        attrs: &attrs,
+    };
+    let want = pb.scoring().score_columns(&leads, &events, now()).unwrap();
+    assert!(want.scores.iter().any(|&s| s > 0.0));
+    let score = |keys: &[u32], offset: usize| {
+        let bits = bits(&valid, offset);
+        let raw = [RawText {
+            column: "page",
+            keys: Keys::U32(keys),
+            valid: Some(Bits {
+                bytes: &bits,
+                offset,
+            }),
+            minus_one_missing: false,
+        }];
+        pb.scoring().score_rows(
+            BatchLeads::Records(&leads),
+            LeadRows::Index(&lead),
+            &events,
+            &raw,
+            now(),
+            1,
+            &mut |_| true,
+        )
+    };
+    // In the second chunk, the null of a web_visit row holds 1 (`/blog/x`, which a rule
+    // counts), and the chunks after it are read key by key too.
+    let mut other = fixed.clone();
+    let null = (16_384..32_768)
+        .find(|&r| kind[r] == 0 && !valid[r])
+        .unwrap();
+    other[null] = 1;
+    for keys in [&fixed, &other] {
+        for offset in [0, 3, 8] {
+            assert_eq!(
+                score(keys, offset).unwrap().unwrap(),
+                want,
+                "offset {offset}"
+            );
+        }
+    }
+    // A set key of -1 on a web_visit row (read by the page rules) fails the batch.
+    let mut set = fixed.clone();
+    let row = (40_000..n).find(|&r| kind[r] == 0 && valid[r]).unwrap();
+    set[row] = NULL_CODE;
+    let e = score(&set, 0).unwrap_err();
+    assert!(e.to_string().contains(&format!("`page` row {row}")), "{e}");
 }
 
 #[test]
