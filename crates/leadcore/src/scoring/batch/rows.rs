@@ -325,8 +325,14 @@ impl<'a> Scan<'_, 'a> {
 
         // Whether every row can be used (reductions the compiler vectorises), and the
         // chunk's time span.
-        let max_lead = leads.iter().fold(0, |a, &l| a.max(l));
-        let max_code = codes.iter().fold(0, |a, &c| a.max(c));
+        // (Whether any lies past its bound, rather than the maximum: baseline x86-64 has no
+        // unsigned 32-bit maximum, and the comparison folds in fewer instructions.)
+        let past = |values: &[u32], bound: usize| {
+            let bound = u32::try_from(bound).unwrap_or(u32::MAX);
+            values.iter().fold(false, |past, &v| past | (v >= bound))
+        };
+        let leads_past = self.n_leads <= u32::MAX as usize && past(leads, self.n_leads);
+        let codes_past = n_codes <= u32::MAX as usize && past(codes, n_codes);
         // Four running minima and maxima: four short dependency chains instead of one long
         // one (64-bit comparisons do not vectorise with the baseline instructions).
         let (mut lo, mut hi) = ([i64::MAX; 4], [i64::MIN; 4]);
@@ -343,8 +349,8 @@ impl<'a> Scan<'_, 'a> {
         }
         let first = lo.into_iter().fold(i64::MAX, i64::min);
         let last = hi.into_iter().fold(i64::MIN, i64::max);
-        let all_fine = (max_lead as usize) < self.n_leads
-            && (max_code as usize) < n_codes
+        let all_fine = !leads_past
+            && !codes_past
             && first >= MIN_TIME
             && last <= self.horizon.min(MAX_TIME)
             && self
