@@ -44,6 +44,25 @@ scoring:
         - {type: behaviour, name: trial, activity: trial_signup, points: 25}
 "#;
 
+/// Events of lead indices, kind codes over `kinds`, times and attribute columns.
+fn columns<'a>(
+    lead: &'a [u32],
+    kind: &'a [u32],
+    kinds: &'a [String],
+    at: &'a [i64],
+    attrs: &'a [AttrColumn<'a>],
+) -> EventColumns<'a> {
+    EventColumns {
+        lead,
+        kind: DictColumn {
+            codes: kind,
+            dictionary: kinds,
+        },
+        at,
+        attrs,
+    }
+}
+
 /// The `page` attribute column of `codes` over `pages`.
 fn page_column<'a>(codes: &'a [u32], pages: &'a [String]) -> AttrColumn<'a> {
     AttrColumn {
@@ -155,15 +174,7 @@ fn same_scores(
             }),
         },
     ];
-    let events = EventColumns {
-        lead: &lead,
-        kind: DictColumn {
-            codes: &kind,
-            dictionary: &kinds,
-        },
-        at: &at,
-        attrs: &attrs,
-    };
+    let events = columns(&lead, &kind, &kinds, &at, &attrs);
     let want = s
         .score_columns_parallel(&records, &events, now(), threads)
         .unwrap();
@@ -420,15 +431,7 @@ fn keys_whose_nulls_hold_minus_one_score_as_codes_over_many_chunks() {
         .collect();
     let valid: Vec<bool> = fixed.iter().map(|&c| c != NULL_CODE).collect();
     let attrs = [page_column(&fixed, &pages)];
-    let events = EventColumns {
-        lead: &lead,
-        kind: DictColumn {
-            codes: &kind,
-            dictionary: &kinds,
-        },
-        at: &at,
-        attrs: &attrs,
-    };
+    let events = columns(&lead, &kind, &kinds, &at, &attrs);
     let want = pb.scoring().score_columns(&leads, &events, now()).unwrap();
     assert!(want.scores.iter().any(|&s| s > 0.0));
     let score = |keys: &[u32], offset: usize| {
