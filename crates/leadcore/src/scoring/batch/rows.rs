@@ -439,7 +439,7 @@ impl<'a> Scan<'_, 'a> {
         // where no key is outside its dictionary and every null holds -1 (as pyarrow keeps a
         // masked array's nulls), a key is its code ([`NULL_CODE`] where missing), so the
         // look-ups skip the validity bits: the keyed path's batch of the realistic fixture
-        // in pyarrow's layout took 114.8 ms instead of 122.3 (the core's own: 112.6; the
+        // in pyarrow's layout took 110.5 ms instead of 116.9 (the core's own: 108.1; the
         // medians of four alternating processes' best of 7 runs).
         let (mut suspect, mut plain) = (0u64, 0u64);
         for (d, dict) in pass.dicts.iter().enumerate().take(64) {
