@@ -99,10 +99,10 @@ const CHUNK_ROWS: usize = 16384;
 /// hook: about a millisecond of work.
 pub const STOP_CHECK_ROWS: usize = 64 * CHUNK_ROWS;
 
-/// Rows per piece handed to a thread of a parallel batch (8 chunks). Half the 16 chunks of
-/// before: the threads finish closer together (two threads on the realistic fixture, 14
-/// alternating pairs: median 62.7 -> 61.9 ms, 9 of 14 faster); a quarter (4 chunks) was
-/// slower.
+/// Rows per piece handed to a thread of a parallel batch (8 chunks): half the 16 of before,
+/// so the threads finish closer together. Measured within the noise (two threads on the
+/// realistic fixture, 22 alternating pairs: median 62.7 -> 62.1 ms, 13 of 22 faster); a
+/// quarter (4 chunks) was slower.
 const PIECE_ROWS: usize = 8 * CHUNK_ROWS;
 /// Leads per piece handed to a thread of a parallel batch.
 const PIECE_LEADS: usize = 4096;
