@@ -777,7 +777,8 @@ fn raw_outside(raw: &RawText<'_>, rows: Range<usize>, len: u32, try_codes: bool)
             })
     }
     let mom = raw.minus_one_missing;
-    let narrow = |bad| (bad, false);
+    // Read key by key, with their validity: not as codes.
+    let key_by_key = |bad| (bad, false);
     match (raw.keys, raw.valid) {
         (Keys::U32(k), None) => {
             let bad = any(k, rows.clone(), len, mom);
@@ -790,11 +791,11 @@ fn raw_outside(raw: &RawText<'_>, rows: Range<usize>, len: u32, try_codes: bool)
                 (any(k, rows, len, mom), false)
             }
         }
-        (Keys::U32(k), Some(_)) => narrow(any(k, rows, len, mom)),
-        (Keys::U8(k), _) => narrow(any(k, rows, len, mom)),
-        (Keys::U16(k), _) => narrow(any(k, rows, len, mom)),
-        (Keys::I8(k), _) => narrow(any(k, rows, len, mom)),
-        (Keys::I16(k), _) => narrow(any(k, rows, len, mom)),
+        (Keys::U32(k), Some(_)) => key_by_key(any(k, rows, len, mom)),
+        (Keys::U8(k), _) => key_by_key(any(k, rows, len, mom)),
+        (Keys::U16(k), _) => key_by_key(any(k, rows, len, mom)),
+        (Keys::I8(k), _) => key_by_key(any(k, rows, len, mom)),
+        (Keys::I16(k), _) => key_by_key(any(k, rows, len, mom)),
     }
 }
 
@@ -802,7 +803,9 @@ fn raw_outside(raw: &RawText<'_>, rows: Range<usize>, len: u32, try_codes: bool)
 /// valid one inside a dictionary of `len`, each null holding -1 ([`NULL_CODE`]). One compare
 /// a key, in a loop that vectorises: a key XORed with its null mask (all ones under a null)
 /// is below `len` exactly where it reads as its code. Only where the rows start on a
-/// validity byte (`false` otherwise, as where a key does not read as its code).
+/// validity byte (`false` otherwise, as where a key does not read as its code). Its own loop
+/// rather than [`each_masked`]'s: through that one's closures (a verdict reduced per group
+/// of 8) the same check took three times the instructions.
 fn keys_are_codes(keys: &[u32], valid: &Bits<'_>, start: usize, len: u32) -> bool {
     let first = valid.offset + start;
     let bytes = valid.bytes.get(first / 8..).unwrap_or_default();
