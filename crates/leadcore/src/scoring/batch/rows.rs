@@ -1086,7 +1086,13 @@ fn add_rows(
             RuleState::Factors(sums) => {
                 let Some(rule) = hot.rule else { continue };
                 factors.clear();
-                let age = |i: u32| now.saturating_sub(ats[i as usize]);
+                let sums = &mut sums[..];
+                // Each row's lead's sum is prefetched as its factor is computed (tens of
+                // instructions a row), so the sums are in cache when they are added to.
+                let age = |i: u32| {
+                    prefetch(sums, lead(i));
+                    now.saturating_sub(ats[i as usize])
+                };
                 // The half-life table's look-ups inline, out of the general factor's match.
                 if let Some(half_life) = &rule.half_life {
                     factors.extend(
@@ -1097,11 +1103,7 @@ fn add_rows(
                 } else {
                     factors.extend(picked.iter().map(|&i| Factors::fixed(rule.factor(age(i)))));
                 }
-                let sums = &mut sums[..];
-                for (k, (&i, &f)) in picked.iter().zip(factors.iter()).enumerate() {
-                    if let Some(l) = ahead(k) {
-                        prefetch(sums, l);
-                    }
+                for (&i, &f) in picked.iter().zip(factors.iter()) {
                     if let Some(s) = sums.get_mut(lead(i)) {
                         *s = s.saturating_add(f);
                     }
