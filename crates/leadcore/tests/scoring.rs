@@ -166,6 +166,12 @@ scoring:
         - {type: behaviour, name: quick_opens, activity: email_opened, points: 2, window_days: 2,
            filters: [{attr: seconds, op: le, value: 40}]}
         - {type: behaviour, name: recent_visits, activity: web_visit, points: 1, window_days: 3}
+        # earliest occurrences that decay, within a window (the batch keeps the counted
+        # times per lead and sums their factors as they are, unsorted)
+        - {type: behaviour, name: recent_clicks, activity: email_clicked, points: 2, window_days: 5,
+           occurrence: {at_most: 2}, decay: {type: half_life, days: 3}}
+        - {type: behaviour, name: stepped_forms, activity: form_submitted, points: 3,
+           occurrence: {at_most: 3}, decay: {type: step, percent: 50, period_days: 2}}
         - {type: fit, name: not_apac, points: 2,
            when: {not: {field: region, op: eq, value: apac, case_insensitive: true}}}
 "#;

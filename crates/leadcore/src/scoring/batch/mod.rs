@@ -5,7 +5,7 @@ mod plan;
 mod rows;
 
 use super::evaluate::{Tally, evaluate, evaluate_block, grade};
-use super::model::{RuleKind, Scoring};
+use super::model::{Decay, RuleKind, Scoring};
 use super::points::{Factors, Q, to_f64};
 use crate::columnar::{
     AttrColumn, AttrValues, BatchLeads, DictColumn, EventColumns, LeadRows, RawText, RowError,
@@ -697,12 +697,23 @@ impl Rule<'_> {
                 let slots = all[leads.start * width..leads.end * width].chunks_exact(width);
                 // The leads' old times, in lead order (usually none).
                 let mut old = &old[old.partition_point(|e| (e.0 as usize) < first + leads.start)..];
+                // A slot holds exactly the times the rule counts (the rows were in its window
+                // and not after `now`, the earliest `limit` of them kept): where each weighs
+                // its own decay factor, summed exactly, their sum is the same in any order, so
+                // it is taken from the slot as it is, without sorting the times.
+                let factored = matches!(b.decay, Decay::HalfLife(_) | Decay::Step { .. });
                 for (lead, (o, slot)) in (first + leads.start..).zip(out.iter_mut().zip(slots)) {
                     let here = old.partition_point(|e| e.0 as usize == lead);
                     let (mine, rest) = old.split_at(here);
                     old = rest;
                     *o = if slot.first().is_none_or(|&v| v == 0) && mine.is_empty() {
                         0
+                    } else if factored && mine.is_empty() {
+                        let mut sum = Factors::default();
+                        for &v in slot.iter().take_while(|&&v| v != 0) {
+                            sum.add(b.factor(now.saturating_sub(slot_time(now, v))));
+                        }
+                        sum.points(b.points)
                     } else {
                         times.clear();
                         times.extend(
