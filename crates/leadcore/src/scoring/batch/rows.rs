@@ -1096,11 +1096,7 @@ fn add_rows(
                 };
                 // The half-life table's look-ups inline, out of the general factor's match.
                 if let Some(half_life) = &rule.half_life {
-                    factors.extend(
-                        picked
-                            .iter()
-                            .map(|&i| Factors::fixed(half_life.factor(age(i)))),
-                    );
+                    factors.extend(picked.iter().map(|&i| half_life.fixed(age(i))));
                 } else {
                     factors.extend(picked.iter().map(|&i| Factors::fixed(rule.factor(age(i)))));
                 }
