@@ -71,15 +71,10 @@ impl Decay {
 /// half-lives (0.5, 0.25, ...). Otherwise it is [`exp2_neg`]`(age / h)`.
 #[inline(always)]
 fn half_life(h: f64, whole: Option<Divisor>, age: i64, part: impl Fn(usize, u64) -> f64) -> f64 {
-    let a = age.max(0) as u64;
     let Some(whole) = whole else {
-        return exp2_neg_of_ratio(a, h);
+        return exp2_neg_of_ratio(age.max(0) as u64, h);
     };
-    let (q, r) = whole.div_rem(a);
-    let mut g = part(0, r & 255) * part(1, r >> 8 & 255) * part(2, r >> 16 & 255);
-    if r >> 24 != 0 {
-        g *= part(3, r >> 24 & 255);
-    }
+    let (q, g) = half_lives(whole, age, part);
     if q <= 1022 {
         g * f64::from_bits((1023 - q) << 52)
     } else if q <= 1074 {
@@ -87,6 +82,18 @@ fn half_life(h: f64, whole: Option<Divisor>, age: i64, part: impl Fn(usize, u64)
     } else {
         0.0
     }
+}
+
+/// A half-life of `whole` seconds' factor for an event `age` seconds old as `(q, g)`: the
+/// factor is `2^-q · g` ([`half_life`]), `g` the product of the remainder's parts.
+#[inline(always)]
+fn half_lives(whole: Divisor, age: i64, part: impl Fn(usize, u64) -> f64) -> (u64, f64) {
+    let (q, r) = whole.div_rem(age.max(0) as u64);
+    let mut g = part(0, r & 255) * part(1, r >> 8 & 255) * part(2, r >> 16 & 255);
+    if r >> 24 != 0 {
+        g *= part(3, r >> 24 & 255);
+    }
+    (q, g)
 }
 
 /// [`exp2_neg`]`(a / h)`, out of the inner loops (only a half-life that is not a whole
@@ -188,15 +195,10 @@ impl HalfLife {
         let Some(whole) = self.whole else {
             return Factors::fixed(self.factor(age));
         };
-        let (q, r) = whole.div_rem(age.max(0) as u64);
-        let part = |k: usize, j: u64| self.parts[256 * k + j as usize];
-        let mut g = part(0, r & 255) * part(1, r >> 8 & 255) * part(2, r >> 16 & 255);
-        if r >> 24 != 0 {
-            g *= part(3, r >> 24 & 255);
-        }
-        // g is in (2^-2, 1]: exponent 1021 to 1023 (each part is above 2^-1, nearly; else,
-        // the general way). Then g = m · 2^(e - 1075) and ⌊g · 2^(96 - q)⌋ is
-        // ⌊(m · 2^44) / 2^(1023 - e + q)⌋ (m · 2^44 < 2^97: no bit lost).
+        let (q, g) = half_lives(whole, age, |k, j| self.parts[256 * k + j as usize]);
+        // g is 2^(-r/h) for a remainder r < h, within a few ulp: in (2^-2, 1], exponent 1021
+        // to 1023 (any other takes the general way). Then g = m · 2^(e - 1075), and
+        // ⌊g · 2^(96 - q)⌋ is ⌊(m · 2^44) / 2^(1023 - e + q)⌋ (m · 2^44 < 2^97: no bit lost).
         let bits = g.to_bits();
         let e = bits >> 52;
         if !(1021..=1023).contains(&e) {
