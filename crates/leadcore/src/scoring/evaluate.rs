@@ -4,9 +4,7 @@
 
 use super::explain::{Adjustment, AdjustmentKind, Contribution, ModelScore, RuleScore, RuleType};
 use super::model::{Behaviour, Decay, Model, RuleKind, Scoring};
-use super::points::{
-    Factors, MAX_SCORE_POINTS, Q, Wide, narrow, quantize_wide, snap, to_f64, wide_to_f64,
-};
+use super::points::{MAX_SCORE_POINTS, Q, Wide, narrow, quantize_wide, snap, to_f64, wide_to_f64};
 use crate::error::Error;
 use crate::model::FieldSource;
 use chrono::{DateTime, Utc};
@@ -75,11 +73,7 @@ impl Tally {
         if weighed != usize::MAX {
             t.sum = b.count_points(weighed as u64);
         } else {
-            let mut factors = Factors::default();
-            for &at in counted {
-                factors.add(b.factor(now.saturating_sub(at)));
-            }
-            t.sum = factors.points(b.points);
+            t.sum = b.decayed_points(now, counted.iter().copied());
         }
         if explain {
             for &at in counted {

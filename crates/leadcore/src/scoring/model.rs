@@ -381,6 +381,18 @@ impl Behaviour {
         self.decay.factor(age)
     }
 
+    /// The raw points of occurrences at `times` that each weigh their own decay factor at
+    /// `now`: the factors summed exactly, so in any order, then times the points. What the
+    /// per-lead tally and the batch's finish both compute, the same bits.
+    #[inline]
+    pub(crate) fn decayed_points(&self, now: i64, times: impl IntoIterator<Item = i64>) -> Q {
+        let mut factors = Factors::default();
+        for at in times {
+            factors.add(self.factor(now.saturating_sub(at)));
+        }
+        factors.points(self.points)
+    }
+
     /// The raw points of `n` occurrences that weigh fully: `points × n`, as the breakdown
     /// reports it (one rounding to `f64`).
     #[inline]

@@ -709,11 +709,8 @@ impl Rule<'_> {
                     *o = if slot.first().is_none_or(|&v| v == 0) && mine.is_empty() {
                         0
                     } else if factored && mine.is_empty() {
-                        let mut sum = Factors::default();
-                        for &v in slot.iter().take_while(|&&v| v != 0) {
-                            sum.add(b.factor(now.saturating_sub(slot_time(now, v))));
-                        }
-                        sum.points(b.points)
+                        let counted = slot.iter().take_while(|&&v| v != 0);
+                        b.decayed_points(now, counted.map(|&v| slot_time(now, v)))
                     } else {
                         times.clear();
                         times.extend(
