@@ -321,21 +321,27 @@ pub(crate) fn exp2_neg(x: f64) -> f64 {
 const STEP_TABLE: usize = 256;
 
 /// A step decay's factors by table, for the batch's inner loop: `keep^k` for
-/// `k < STEP_TABLE`, as [`Decay::factor`] computes them (the same `libm::pow`), and the
-/// period as a [`Divisor`] where it is one.
+/// `k < STEP_TABLE`, as [`Decay::factor`] computes them (the same `libm::pow`), each also
+/// on the sums' grid ([`Factors::fixed`]), and the period as a [`Divisor`] where it is one.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct StepPowers {
     period: Option<Divisor>,
     powers: Box<[f64]>,
+    fixed: Box<[u128]>,
 }
 
 impl StepPowers {
     fn new(decay: Decay) -> Option<StepPowers> {
         match decay {
-            Decay::Step { keep, period } => Some(StepPowers {
-                period: u64::try_from(period).ok().and_then(Divisor::new),
-                powers: (0..STEP_TABLE).map(|k| libm::pow(keep, k as f64)).collect(),
-            }),
+            Decay::Step { keep, period } => {
+                let powers: Box<[f64]> =
+                    (0..STEP_TABLE).map(|k| libm::pow(keep, k as f64)).collect();
+                Some(StepPowers {
+                    period: u64::try_from(period).ok().and_then(Divisor::new),
+                    fixed: powers.iter().map(|&f| Factors::fixed(f)).collect(),
+                    powers,
+                })
+            }
             _ => None,
         }
     }
@@ -343,9 +349,19 @@ impl StepPowers {
     /// The factor for an event `age` seconds old, if the table holds it.
     #[inline]
     fn factor(&self, age: i64) -> Option<f64> {
-        let a = age.max(0) as u64;
-        let steps = self.period?.div_rem(a).0;
-        self.powers.get(usize::try_from(steps).ok()?).copied()
+        self.powers.get(self.steps(age)?).copied()
+    }
+
+    /// [`StepPowers::factor`] on the sums' grid: a look-up instead of the conversion.
+    #[inline]
+    fn fixed(&self, age: i64) -> Option<u128> {
+        self.fixed.get(self.steps(age)?).copied()
+    }
+
+    /// Whole periods in `age` (none for a negative age), where the period is a divisor.
+    #[inline]
+    fn steps(&self, age: i64) -> Option<usize> {
+        usize::try_from(self.period?.div_rem(age.max(0) as u64).0).ok()
     }
 }
 
@@ -381,16 +397,29 @@ impl Behaviour {
         self.decay.factor(age)
     }
 
+    /// [`Factors::fixed`]`(self.factor(age))`, the same bits: a half-life's factor put on
+    /// the grid in one step ([`HalfLife::fixed`]), a step decay's looked up on it.
+    #[inline]
+    pub(crate) fn fixed(&self, age: i64) -> u128 {
+        if let Some(half_life) = &self.half_life {
+            return half_life.fixed(age);
+        }
+        if let Some(f) = self.step_powers.as_ref().and_then(|s| s.fixed(age)) {
+            return f;
+        }
+        Factors::fixed(self.decay.factor(age))
+    }
+
     /// The raw points of occurrences at `times` that each weigh their own decay factor at
     /// `now`: the factors summed exactly, so in any order, then times the points. What the
     /// per-lead tally and the batch's finish both compute, the same bits.
     #[inline]
     pub(crate) fn decayed_points(&self, now: i64, times: impl IntoIterator<Item = i64>) -> Q {
-        let mut factors = Factors::default();
+        let mut sum = 0u128;
         for at in times {
-            factors.add(self.factor(now.saturating_sub(at)));
+            sum = sum.saturating_add(self.fixed(now.saturating_sub(at)));
         }
-        factors.points(self.points)
+        Factors(sum).points(self.points)
     }
 
     /// The raw points of `n` occurrences that weigh fully: `points × n`, as the breakdown
@@ -673,6 +702,25 @@ mod tests {
             let near = (h * whole as f64) as i64;
             for a in [age, near, near.saturating_sub(1), near.saturating_add(1)] {
                 prop_assert_eq!(table.fixed(a), Factors::fixed(table.factor(a)), "h {} age {}", h, a);
+            }
+        }
+
+        /// A step decay's factor looked up on the grid is the factor computed, then put on
+        /// the grid: at any age (in the table and past it, at and beside a step), for
+        /// periods of whole seconds and keeps from 1% to 99%.
+        #[test]
+        fn a_step_factor_on_the_grid_is_the_factor_on_the_grid(
+            period in prop_oneof![1i64..100, 86_400i64..90 * 86_400],
+            keep in 0.01f64..0.99,
+            age in prop_oneof![-100i64..100_000_000, 0i64..i64::MAX],
+            steps in 0i64..300,
+        ) {
+            let decay = Decay::Step { keep, period };
+            let powers = StepPowers::new(decay).unwrap();
+            let near = period.saturating_mul(steps);
+            for a in [age, near, near.saturating_sub(1), near.saturating_add(1)] {
+                let looked_up = powers.fixed(a).unwrap_or_else(|| Factors::fixed(decay.factor(a)));
+                prop_assert_eq!(looked_up, Factors::fixed(decay.factor(a)), "age {}", a);
             }
         }
     }

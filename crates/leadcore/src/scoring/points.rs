@@ -144,12 +144,6 @@ impl Factors {
         }
     }
 
-    /// Adds a factor.
-    #[inline]
-    pub(crate) fn add(&mut self, f: f64) {
-        self.0 = self.0.saturating_add(Self::fixed(f));
-    }
-
     /// The sum as an `f64` (rounded once).
     pub(crate) fn to_f64(self) -> f64 {
         u128_to_f64(self.0) / (1u128 << FACTOR_BITS) as f64
@@ -253,17 +247,11 @@ mod tests {
 
     #[test]
     fn factors_sum_exactly_and_read_back() {
-        let mut s = Factors::default();
         let fs = [1.0, 0.5, 0.25, 0.1, 1e-9, 2f64.powi(-60)];
-        for f in fs {
-            s.add(f);
-        }
+        let s = Factors(fs.iter().map(|&f| Factors::fixed(f)).sum());
         let float: f64 = fs.iter().sum();
         assert!((s.to_f64() - float).abs() <= float * 1e-15);
-        let mut t = Factors::default();
-        for f in fs.iter().rev() {
-            t.add(*f);
-        }
+        let t = Factors(fs.iter().rev().map(|&f| Factors::fixed(f)).sum());
         assert_eq!(s, t);
         assert_eq!(Factors::fixed(1.0), 1u128 << 96);
         assert_eq!(Factors::fixed(-0.5), 0);

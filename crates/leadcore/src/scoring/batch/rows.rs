@@ -11,7 +11,6 @@ use crate::columnar::{
 use crate::error::Result;
 use crate::model::{Activity, ActivityKind, AttributeDef};
 use crate::scoring::model::Scoring;
-use crate::scoring::points::Factors;
 use chrono::DateTime;
 use leadcore_hint::prefetch;
 use std::ops::Range;
@@ -1098,7 +1097,7 @@ fn add_rows(
                 if let Some(half_life) = &rule.half_life {
                     factors.extend(picked.iter().map(|&i| half_life.fixed(age(i))));
                 } else {
-                    factors.extend(picked.iter().map(|&i| Factors::fixed(rule.factor(age(i)))));
+                    factors.extend(picked.iter().map(|&i| rule.fixed(age(i))));
                 }
                 for (&i, &f) in picked.iter().zip(factors.iter()) {
                     if let Some(s) = sums.get_mut(lead(i)) {
