@@ -326,22 +326,20 @@ const STEP_TABLE: usize = 256;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct StepPowers {
     period: Option<Divisor>,
-    powers: Box<[f64]>,
-    fixed: Box<[u128]>,
+    /// `keep^k`, and its grid value.
+    powers: Box<[(f64, u128)]>,
 }
 
 impl StepPowers {
     fn new(decay: Decay) -> Option<StepPowers> {
         match decay {
-            Decay::Step { keep, period } => {
-                let powers: Box<[f64]> =
-                    (0..STEP_TABLE).map(|k| libm::pow(keep, k as f64)).collect();
-                Some(StepPowers {
-                    period: u64::try_from(period).ok().and_then(Divisor::new),
-                    fixed: powers.iter().map(|&f| Factors::fixed(f)).collect(),
-                    powers,
-                })
-            }
+            Decay::Step { keep, period } => Some(StepPowers {
+                period: u64::try_from(period).ok().and_then(Divisor::new),
+                powers: (0..STEP_TABLE)
+                    .map(|k| libm::pow(keep, k as f64))
+                    .map(|f| (f, Factors::fixed(f)))
+                    .collect(),
+            }),
             _ => None,
         }
     }
@@ -349,13 +347,13 @@ impl StepPowers {
     /// The factor for an event `age` seconds old, if the table holds it.
     #[inline]
     fn factor(&self, age: i64) -> Option<f64> {
-        self.powers.get(self.steps(age)?).copied()
+        self.powers.get(self.steps(age)?).map(|p| p.0)
     }
 
     /// [`StepPowers::factor`] on the sums' grid: a look-up instead of the conversion.
     #[inline]
     fn fixed(&self, age: i64) -> Option<u128> {
-        self.fixed.get(self.steps(age)?).copied()
+        self.powers.get(self.steps(age)?).map(|p| p.1)
     }
 
     /// Whole periods in `age` (none for a negative age), where the period is a divisor.
