@@ -153,7 +153,41 @@ fn py_none<'py>(obj: &Bound<'py, PyAny>) -> Bound<'py, PyAny> {
 fn mask_nulls(mask: &Bound<'_, PyAny>) -> Option<NullBuffer> {
     let bytes = mask.call_method1("view", ("uint8",)).ok()?;
     let m = shared::<u8>(&bytes)?;
-    Some(validity(&m, |&missing| missing == 0))
+    Some(mask_validity(&m))
+}
+
+/// [`validity`] of a byte mask (a nonzero byte: missing), eight bytes in one step: each byte
+/// made 1 where it is 0 (a value) and 0 elsewhere, and the eight gathered into one byte by a
+/// multiplication (byte `j` lands on bit `56 + j` of the product, no two terms overlap or
+/// carry). The row-by-row loop took ~4% of a batch scored from a pandas frame with one
+/// nullable integer column (10 M rows, `perf`).
+fn mask_validity(mask: &[u8]) -> NullBuffer {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const GATHER: u64 = 0x0102_0408_1020_4080;
+    let mut bits = arrow_buffer::MutableBuffer::new(mask.len().div_ceil(64) * 8);
+    let mut words = mask.chunks_exact(64);
+    for chunk in &mut words {
+        let mut word = 0u64;
+        for (k, eight) in chunk.chunks_exact(8).enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(eight);
+            let x = u64::from_le_bytes(b);
+            // The top bit of each byte: set where the byte is not 0.
+            let set = (((x & LOW7) + LOW7) | x) & !LOW7;
+            let present = (!set & !LOW7) >> 7;
+            word |= (present.wrapping_mul(GATHER) >> 56) << (8 * k);
+        }
+        bits.push(word);
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let word = rest
+            .iter()
+            .enumerate()
+            .fold(0u64, |w, (j, &m)| w | (u64::from(m == 0) << j));
+        bits.push(word);
+    }
+    NullBuffer::new(BooleanBuffer::new(bits.into(), 0, mask.len()))
 }
 
 /// The validity of `values` (`valid` says which hold a value) as Arrow's bitmap, packed 64
@@ -211,4 +245,36 @@ fn datetimes(series: &Bound<'_, PyAny>, zoned: bool) -> PyResult<Option<ArrayRef
         "M8[ns]" => stamps::<TimestampNanosecondType>(v, nulls, zoned),
         _ => return Ok(None),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A mask packed eight bytes at a time is the row-by-row packing, for masks of any
+    /// length and any byte values (numpy's `True` is 1, but a view may hold any nonzero).
+    #[test]
+    fn a_mask_packed_eight_bytes_at_a_time_is_the_row_by_row_packing() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for len in (0..200).chain([1000, 4099]) {
+            for density in [0u64, 1, 4, 8] {
+                let mask: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let r = next();
+                        if r % 8 < density { (r >> 8) as u8 | 1 } else { 0 }
+                    })
+                    .collect();
+                let fast = mask_validity(&mask);
+                let slow = validity(&mask, |&m| m == 0);
+                assert_eq!(fast, slow, "len {len}, density {density}");
+                assert_eq!(fast.null_count(), mask.iter().filter(|&&m| m != 0).count());
+            }
+        }
+    }
 }

@@ -190,7 +190,9 @@ impl HalfLife {
     /// `g · 2^-q` ([`half_life`]), a power of two times `g`, so on the `2^-96` grid it is
     /// `⌊g · 2^(96 - q)⌋`, which is `g`'s mantissa shifted once, without the product, its
     /// range checks and a second shift (the batch's inner loop computes one per decaying row).
-    #[inline]
+    /// Always inlined: called from more than one place, the compiler made it a call in the
+    /// batch's factor loop.
+    #[inline(always)]
     pub(crate) fn fixed(&self, age: i64) -> u128 {
         let Some(whole) = self.whole else {
             return Factors::fixed(self.factor(age));
