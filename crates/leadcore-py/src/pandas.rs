@@ -267,7 +267,11 @@ mod tests {
                 let mask: Vec<u8> = (0..len)
                     .map(|_| {
                         let r = next();
-                        if r % 8 < density { (r >> 8) as u8 | 1 } else { 0 }
+                        if r % 8 < density {
+                            (r >> 8) as u8 | 1
+                        } else {
+                            0
+                        }
                     })
                     .collect();
                 let fast = mask_validity(&mask);

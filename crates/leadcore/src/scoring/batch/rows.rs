@@ -694,36 +694,80 @@ fn run_len(n: usize) -> usize {
 /// [`NULL_CODE`], any other negative key lies past every dictionary).
 trait Key: Copy {
     fn code(self) -> u32;
+
+    /// Whether a key of `keys` lies outside a dictionary of `len` (a -1 aside where `mom`):
+    /// [`outside_by_code`]'s answer, found in the keys' own width where they are narrower
+    /// than a code (a vector compare takes sixteen 8-bit keys where it took four widened
+    /// ones: pandas' categorical codes are 8 or 16 bits).
+    fn any_outside(keys: &[Self], len: u32, mom: bool) -> bool {
+        outside_by_code(keys, len, mom)
+    }
 }
 
-impl Key for u8 {
-    #[inline(always)]
-    fn code(self) -> u32 {
-        u32::from(self)
-    }
+/// Whether a key of `keys`, as a code, lies outside a dictionary of `len` (a -1 aside where
+/// `mom`).
+fn outside_by_code<K: Key>(keys: &[K], len: u32, mom: bool) -> bool {
+    keys.iter().fold(false, |bad, &k| {
+        let c = k.code();
+        bad | ((c >= len) & !(mom & (c == NULL_CODE)))
+    })
 }
-impl Key for u16 {
-    #[inline(always)]
-    fn code(self) -> u32 {
-        u32::from(self)
-    }
+
+/// [`Key`] for the unsigned keys narrower than a code (never -1): a key is outside where it
+/// is above the dictionary's last code.
+macro_rules! narrow_unsigned_key {
+    ($($t:ty),*) => {$(
+        impl Key for $t {
+            #[inline(always)]
+            fn code(self) -> u32 {
+                u32::from(self)
+            }
+
+            fn any_outside(keys: &[$t], len: u32, _mom: bool) -> bool {
+                match len.checked_sub(1) {
+                    None => !keys.is_empty(),
+                    Some(last) => {
+                        let last = <$t>::try_from(last).unwrap_or(<$t>::MAX);
+                        keys.iter().fold(false, |bad, &k| bad | (k > last))
+                    }
+                }
+            }
+        }
+    )*};
 }
+narrow_unsigned_key!(u8, u16);
+
+/// [`Key`] for the signed keys narrower than a code: a key is outside where it is above the
+/// dictionary's last code, or negative but for a missing -1.
+macro_rules! narrow_signed_key {
+    ($($t:ty),*) => {$(
+        impl Key for $t {
+            #[inline(always)]
+            fn code(self) -> u32 {
+                i32::from(self) as u32
+            }
+
+            fn any_outside(keys: &[$t], len: u32, mom: bool) -> bool {
+                // A negative key is a code of at least 2^31 (past any dictionary but one of
+                // 2^31 entries or more, which is read by code).
+                if len > i32::MAX as u32 {
+                    return outside_by_code(keys, len, mom);
+                }
+                // The last code (-1 for an empty dictionary), at most the type's largest.
+                let last = <$t>::try_from(i64::from(len) - 1).unwrap_or(<$t>::MAX);
+                keys.iter().fold(false, |bad, &k| {
+                    bad | (k > last) | ((k < 0) & !(mom & (k == -1)))
+                })
+            }
+        }
+    )*};
+}
+narrow_signed_key!(i8, i16);
+
 impl Key for u32 {
     #[inline(always)]
     fn code(self) -> u32 {
         self
-    }
-}
-impl Key for i8 {
-    #[inline(always)]
-    fn code(self) -> u32 {
-        i32::from(self) as u32
-    }
-}
-impl Key for i16 {
-    #[inline(always)]
-    fn code(self) -> u32 {
-        i32::from(self) as u32
     }
 }
 
@@ -767,13 +811,7 @@ fn look_up_raw(
 #[inline(never)]
 fn raw_outside(raw: &RawText<'_>, rows: Range<usize>, len: u32, try_codes: bool) -> (bool, bool) {
     fn any<K: Key>(keys: &[K], rows: Range<usize>, len: u32, mom: bool) -> bool {
-        keys.get(rows)
-            .unwrap_or_default()
-            .iter()
-            .fold(false, |bad, &k| {
-                let c = k.code();
-                bad | ((c >= len) & !(mom & (c == NULL_CODE)))
-            })
+        K::any_outside(keys.get(rows).unwrap_or_default(), len, mom)
     }
     let mom = raw.minus_one_missing;
     // Read key by key, with their validity: not as codes.
@@ -1268,6 +1306,31 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// Narrow keys found outside a dictionary in their own width are those found outside
+        /// it as codes: any key, any dictionary size (empty, at and past the type's range),
+        /// with and without -1 as missing.
+        #[test]
+        fn narrow_keys_are_outside_where_their_codes_are(
+            keys in proptest::collection::vec(any::<i16>(), 0..100),
+            len in prop_oneof![0u32..300, 30_000u32..70_000, Just(u32::MAX)],
+            mom: bool,
+        ) {
+            let i8s: Vec<i8> = keys.iter().map(|&k| k as i8).collect();
+            let u8s: Vec<u8> = keys.iter().map(|&k| k as u8).collect();
+            let u16s: Vec<u16> = keys.iter().map(|&k| k as u16).collect();
+            prop_assert_eq!(i8::any_outside(&i8s, len, mom), outside_by_code(&i8s, len, mom));
+            prop_assert_eq!(i16::any_outside(&keys, len, mom), outside_by_code(&keys, len, mom));
+            prop_assert_eq!(u8::any_outside(&u8s, len, mom), outside_by_code(&u8s, len, mom));
+            prop_assert_eq!(u16::any_outside(&u16s, len, mom), outside_by_code(&u16s, len, mom));
+            // And one key at a time, where a miss would not hide behind another key.
+            for k in &keys {
+                let one = [*k];
+                prop_assert_eq!(i16::any_outside(&one, len, mom), outside_by_code(&one, len, mom), "{}", k);
+                let one = [*k as i8];
+                prop_assert_eq!(i8::any_outside(&one, len, mom), outside_by_code(&one, len, mom), "{}", k);
+            }
+        }
+
         /// Each bucket's rows, all of them and in row order, whatever the number of rows.
         #[test]
         fn rows_sorted_by_bucket_keep_their_order(
