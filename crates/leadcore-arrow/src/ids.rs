@@ -324,9 +324,11 @@ pub(crate) fn discover_keys(keys: &[i64]) -> Option<(Vec<i64>, LeadKeys)> {
     // One pass: each key tested against a bit per key of a range (an eighth of a byte per
     // slot where the table has four, so the bits stay in the core's nearest cache), a key
     // met for the first time kept. A key outside the range grows it (to the kept keys'
-    // span and as much again on each side, so it grows a few times at most), the kept
-    // keys' bits set anew. The keys' least and greatest are the kept ones', so no pass
-    // over the column finds them first (that pass was a third of the time).
+    // span and as much again on each side: the span at least doubles from one growth to
+    // the next, so a range grows at most ~log2(span / 64) times), the kept keys' bits set
+    // anew; its bits stay within 1.5 bytes per row (the span is under `limit`). The keys'
+    // least and greatest are the kept ones', so no pass over the column finds them first
+    // (that pass was a third of the time).
     let mut met = Met::new(keys.first().copied().unwrap_or(0), 0);
     let mut seen: Vec<i64> = Vec::new();
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
