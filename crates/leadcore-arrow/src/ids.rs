@@ -333,20 +333,16 @@ pub(crate) fn discover_keys(keys: &[i64]) -> Option<(Vec<i64>, LeadKeys)> {
     let mut seen: Vec<i64> = Vec::new();
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for &k in keys {
-        let at = k.wrapping_sub(met.base) as u64;
-        if at <= met.width {
-            let (word, bit) = (&mut met.bits[(at >> 6) as usize], 1u64 << (at & 63));
-            if *word & bit != 0 {
-                continue;
+        match met.meet(k) {
+            Some(false) => continue,
+            Some(true) => {}
+            None => {
+                if hi.max(k).abs_diff(lo.min(k)) >= limit {
+                    return None;
+                }
+                met = Met::grown(lo.min(k), hi.max(k), &seen);
+                met.meet(k);
             }
-            *word |= bit;
-        } else {
-            let (l, h) = (lo.min(k), hi.max(k));
-            if h.abs_diff(l) >= limit {
-                return None;
-            }
-            met = Met::grown(l, h, &seen);
-            met.first(k);
         }
         (lo, hi) = (lo.min(k), hi.max(k));
         seen.push(k);
@@ -386,10 +382,20 @@ impl Met {
         }
     }
 
-    /// Sets `k`'s bit (`k` within the range).
-    fn first(&mut self, k: i64) {
+    /// Meets `k`: whether it is met for the first time, `None` (and nothing met) for a key
+    /// outside the range.
+    #[inline]
+    fn meet(&mut self, k: i64) -> Option<bool> {
         let at = k.wrapping_sub(self.base) as u64;
-        self.bits[(at >> 6) as usize] |= 1 << (at & 63);
+        if at > self.width {
+            return None;
+        }
+        let (word, bit) = (&mut self.bits[(at >> 6) as usize], 1u64 << (at & 63));
+        let first = *word & bit == 0;
+        if first {
+            *word |= bit;
+        }
+        Some(first)
     }
 
     /// A range holding `lo..=hi` and as much again on each side (at least 64 keys; within
@@ -399,7 +405,7 @@ impl Met {
         let base = lo.saturating_sub(more);
         let mut met = Met::new(base, hi.saturating_add(more).abs_diff(base));
         for &k in seen {
-            met.first(k);
+            met.meet(k);
         }
         met
     }
